@@ -1,0 +1,187 @@
+//! The ladder of request guards. Each awaits the weaker one and adds one
+//! check, so a handler's signature says who may call it:
+//!
+//! `SessionUser` (signed in) → `CurrentUser` (password need not change) →
+//! `Applicant` (every user) / `Reviewer` / `Manager` / `Admin` (holds the role).
+//!
+//! Without a session the guards fail with 401 (the catcher sends people to
+//! the login page, or to the password page when it must change first); a
+//! missing role fails with 403.
+
+use rocket::http::Status;
+use rocket::outcome::try_outcome;
+use rocket::request::{FromRequest, Outcome, Request};
+
+use super::session;
+use crate::config::PortalConfig;
+use crate::db::{roles, sessions, users, Db};
+use crate::domain::role::Roles;
+use crate::domain::user::User;
+
+/// Sessions whose last activity was noted less than this long ago are not
+/// written again, so browsing costs reads only.
+const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(60);
+
+/// Someone with a live session.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: User,
+    pub roles: Roles,
+    pub session_id: i64,
+}
+
+impl SessionUser {
+    async fn load(req: &Request<'_>) -> anyhow::Result<Option<Self>> {
+        let Some(hash) = session::cookie_hash(req.cookies()) else {
+            return Ok(None);
+        };
+        let db = req
+            .guard::<&Db>()
+            .await
+            .succeeded()
+            .ok_or_else(|| anyhow::anyhow!("no database"))?;
+        let idle = req
+            .rocket()
+            .state::<PortalConfig>()
+            .map(|c| c.session_idle_minutes)
+            .unwrap_or(120);
+        let now = crate::clock::now();
+        let mut conn = db.conn().await?;
+        let Some(s) = sessions::find(conn.exec(), &hash).await? else {
+            session::clear_cookie(req.cookies());
+            return Ok(None);
+        };
+        if s.last_seen_at + chrono::Duration::minutes(idle) <= now {
+            sessions::delete(conn.exec(), s.id).await?;
+            session::clear_cookie(req.cookies());
+            return Ok(None);
+        }
+        let Some(user) = users::find(conn.exec(), s.user_id).await? else {
+            return Ok(None);
+        };
+        let grants = roles::for_user(conn.exec(), user.id).await?;
+        if now - s.last_seen_at >= TOUCH_EVERY {
+            sessions::touch(conn.exec(), s.id, now).await?;
+        }
+        let roles = Roles {
+            admin: user.is_admin,
+            grants,
+        };
+        Ok(Some(Self {
+            user,
+            roles,
+            session_id: s.id,
+        }))
+    }
+
+    /// The session user of this request, loaded at most once per request.
+    pub async fn of<'r>(req: &'r Request<'_>) -> Option<&'r SessionUser> {
+        let cached = req
+            .local_cache_async(async {
+                match Self::load(req).await {
+                    Ok(found) => found,
+                    Err(e) => {
+                        rocket::error!("loading the session failed: {e:#}");
+                        None
+                    }
+                }
+            })
+            .await;
+        cached.as_ref()
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SessionUser {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        match Self::of(req).await {
+            Some(s) => Outcome::Success(s.clone()),
+            None => Outcome::Error((Status::Unauthorized, ())),
+        }
+    }
+}
+
+/// A signed-in user who may use the portal (no pending password change).
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub SessionUser);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CurrentUser {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let s = try_outcome!(req.guard::<SessionUser>().await);
+        if s.user.must_change_password {
+            // The 401 catcher sees the session and sends them to change it.
+            return Outcome::Error((Status::Unauthorized, ()));
+        }
+        Outcome::Success(Self(s))
+    }
+}
+
+impl CurrentUser {
+    /// The account.
+    pub fn user(&self) -> &User {
+        &self.0.user
+    }
+
+    /// The roles.
+    pub fn roles(&self) -> &Roles {
+        &self.0.roles
+    }
+}
+
+macro_rules! role_guard {
+    ($(#[$doc:meta])* $name:ident, $check:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub CurrentUser);
+
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name {
+            type Error = ();
+
+            async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+                let current = try_outcome!(req.guard::<CurrentUser>().await);
+                if current.roles().$check() {
+                    Outcome::Success(Self(current))
+                } else {
+                    Outcome::Error((Status::Forbidden, ()))
+                }
+            }
+        }
+    };
+}
+
+/// Every signed-in user may apply.
+#[derive(Debug, Clone)]
+pub struct Applicant(pub CurrentUser);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Applicant {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        req.guard::<CurrentUser>().await.map(Self)
+    }
+}
+
+role_guard!(
+    /// A reviewer for at least one program; per-program checks go through
+    /// `Roles::can_review`.
+    Reviewer,
+    is_reviewer
+);
+role_guard!(
+    /// A manager of at least one program; per-program checks go through
+    /// `Roles::can_manage`.
+    Manager,
+    is_manager
+);
+role_guard!(
+    /// An administrator.
+    Admin,
+    can_administer
+);

@@ -1,0 +1,180 @@
+//! The command line of the one binary: `serve` (the default), `migrate`,
+//! `create-admin`.
+
+use std::process::ExitCode;
+
+use rocket_db_pools::Database;
+
+use crate::db::Db;
+
+/// What the operator asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Serve,
+    Migrate,
+    CreateAdmin { email: String, name: String },
+    Help,
+}
+
+/// The text `help` prints.
+pub const USAGE: &str = "\
+fellowship-portal: application portal for fellowships and internships
+
+Usage:
+  fellowship-portal [serve]                                serve the portal (the default)
+  fellowship-portal migrate                                apply database migrations and exit
+  fellowship-portal create-admin --email EMAIL --name NAME make EMAIL an admin with a one-time password
+  fellowship-portal help                                   show this text
+
+Settings come from Rocket.toml and the environment (DATABASE_URL, PORTAL_DATA_DIR, ...): see the README.";
+
+/// Parses the arguments after the program name.
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+    let mut args = args.into_iter();
+    let command = match args.next().as_deref() {
+        None | Some("serve") => Command::Serve,
+        Some("migrate") => Command::Migrate,
+        Some("help" | "--help" | "-h") => Command::Help,
+        Some("create-admin") => {
+            let (mut email, mut name) = (None, None);
+            while let Some(flag) = args.next() {
+                let slot = match flag.as_str() {
+                    "--email" => &mut email,
+                    "--name" => &mut name,
+                    other => return Err(format!("create-admin: unknown option {other:?}")),
+                };
+                *slot = Some(
+                    args.next()
+                        .ok_or_else(|| format!("create-admin: {flag} needs a value"))?,
+                );
+            }
+            let email = email.ok_or("create-admin: --email is required")?;
+            let name = name.ok_or("create-admin: --name is required")?;
+            return Ok(Command::CreateAdmin { email, name });
+        }
+        Some(other) => return Err(format!("unknown command {other:?}")),
+    };
+    match args.next() {
+        Some(extra) => Err(format!("unexpected argument {extra:?}")),
+        None => Ok(command),
+    }
+}
+
+/// Runs the command line; the exit code is 2 for a usage mistake, 1 for a
+/// failure.
+pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
+    let command = match parse(args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    if command == Command::Help {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let figment = match crate::config::load(crate::config::figment()) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match command {
+        Command::Serve => match crate::build(figment).launch().await {
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("the portal stopped: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Migrate => match crate::build(figment.merge(("log_level", "critical")))
+            .ignite()
+            .await
+        {
+            Ok(rocket) => {
+                let backend = Db::fetch(&rocket)
+                    .map(|d| d.backend().as_str())
+                    .unwrap_or("unknown");
+                println!("The {backend} database is up to date.");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("migration failed: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::CreateAdmin { email, name } => {
+            let rocket = match crate::build(figment.merge(("log_level", "critical")))
+                .ignite()
+                .await
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("cannot open the database: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let Some(db) = Db::fetch(&rocket) else {
+                return ExitCode::FAILURE;
+            };
+            match crate::seed::create_admin(&db.0, &email, &name).await {
+                Ok(password) => {
+                    println!(
+                        "{} is an admin. One-time password: {password}\n(it must be changed at first login)",
+                        email.trim().to_lowercase()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("create-admin: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Help => ExitCode::SUCCESS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn parses_each_command() {
+        assert_eq!(parse(args("")), Ok(Command::Serve));
+        assert_eq!(parse(args("serve")), Ok(Command::Serve));
+        assert_eq!(parse(args("migrate")), Ok(Command::Migrate));
+        assert_eq!(
+            parse(args("create-admin --name Ada --email ada@example.org")),
+            Ok(Command::CreateAdmin {
+                email: "ada@example.org".into(),
+                name: "Ada".into()
+            })
+        );
+    }
+
+    #[test]
+    fn explains_usage_mistakes() {
+        assert!(parse(args("frobnicate"))
+            .unwrap_err()
+            .contains("unknown command"));
+        assert!(parse(args("migrate now"))
+            .unwrap_err()
+            .contains("unexpected argument"));
+        assert!(parse(args("create-admin --email a@b.org"))
+            .unwrap_err()
+            .contains("--name is required"));
+        assert!(parse(args("create-admin --email"))
+            .unwrap_err()
+            .contains("needs a value"));
+        assert!(parse(args("create-admin --mail a@b.org"))
+            .unwrap_err()
+            .contains("unknown option"));
+    }
+}

@@ -1,0 +1,259 @@
+//! Configuration: `Rocket.toml` profiles, `ROCKET_...` variables for Rocket's
+//! own keys, `PORTAL_...` variables for the portal's keys (the `portal`
+//! table), and `DATABASE_URL` for the database.
+//!
+//! [`load`] fills what an operator left unset: the data folder, a SQLite
+//! file in it, and a secret key generated once and kept there.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::Figment;
+use serde::Deserialize;
+
+/// Where documents are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    #[default]
+    Local,
+    S3,
+}
+
+/// The portal's own settings (`[default.portal]` in Rocket.toml, or
+/// `PORTAL_<KEY>` in the environment).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PortalConfig {
+    /// SQLite file, local documents, mail files and the generated secret key.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// `local` or `s3`.
+    #[serde(default)]
+    pub storage: StorageKind,
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: Option<String>,
+    /// `smtp://user:pass@host:port` or `smtps://...`; unset writes .eml files.
+    pub smtp_url: Option<String>,
+    /// Sender of every message.
+    #[serde(default = "default_mail_from")]
+    pub mail_from: String,
+    /// Start of absolute links in mail.
+    #[serde(default = "default_base_url")]
+    pub base_url: String,
+    /// Minutes of inactivity after which a session ends.
+    #[serde(default = "default_session_idle_minutes")]
+    pub session_idle_minutes: i64,
+    /// Send cookies only over HTTPS (on in the release profile).
+    #[serde(default)]
+    pub secure_cookies: bool,
+    /// Run the outbox worker in this process.
+    #[serde(default = "yes")]
+    pub mail_worker: bool,
+    /// How often the worker looks for due mail when nobody wakes it.
+    #[serde(default = "default_mail_poll_ms")]
+    pub mail_poll_ms: u64,
+    /// Delivery attempts before a message is marked failed.
+    #[serde(default = "default_mail_max_attempts")]
+    pub mail_max_attempts: u32,
+    /// Seconds before the first retry; doubles with each further one.
+    #[serde(default = "default_mail_retry_seconds")]
+    pub mail_retry_seconds: i64,
+    /// Email of the admin created on an empty database.
+    #[serde(default = "default_admin_email")]
+    pub admin_email: String,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+fn default_mail_from() -> String {
+    "portal@localhost".into()
+}
+fn default_base_url() -> String {
+    "http://127.0.0.1:8000".into()
+}
+fn default_session_idle_minutes() -> i64 {
+    120
+}
+fn yes() -> bool {
+    true
+}
+fn default_mail_poll_ms() -> u64 {
+    2000
+}
+fn default_mail_max_attempts() -> u32 {
+    8
+}
+fn default_mail_retry_seconds() -> i64 {
+    30
+}
+fn default_admin_email() -> String {
+    "admin@example.org".into()
+}
+
+impl PortalConfig {
+    /// Reads the `portal` table of a figment.
+    pub fn from_figment(figment: &Figment) -> Result<Self, Box<rocket::figment::Error>> {
+        // An absent table means every default.
+        let with_table = figment
+            .clone()
+            .join(Serialized::global("portal", serde_json::Map::new()));
+        with_table.extract_inner("portal").map_err(Box::new)
+    }
+
+    /// Folder of the local document store.
+    pub fn documents_dir(&self) -> PathBuf {
+        self.data_dir.join("documents")
+    }
+
+    /// Folder of the .eml files written when no SMTP relay is configured.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    /// `base_url` without a trailing slash.
+    pub fn base(&self) -> &str {
+        self.base_url.trim_end_matches('/')
+    }
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Figment(#[from] Box<rocket::figment::Error>),
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read or write the secret key file {path}: {source}")]
+    SecretKey {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Rocket's figment plus the portal's environment variables.
+pub fn figment() -> Figment {
+    rocket::Config::figment()
+        .merge(
+            Env::prefixed("PORTAL_")
+                .map(|k| format!("portal.{k}").into())
+                .global(),
+        )
+        .merge(
+            Env::raw()
+                .only(&["DATABASE_URL"])
+                .map(|_| "databases.portal.url".into())
+                .global(),
+        )
+}
+
+/// Fills the defaults that depend on the data folder, creating it (and the
+/// secret key file) when missing.
+pub fn load(figment: Figment) -> Result<Figment, ConfigError> {
+    let portal = PortalConfig::from_figment(&figment)?;
+    let dir = &portal.data_dir;
+    std::fs::create_dir_all(dir).map_err(|source| ConfigError::DataDir {
+        path: dir.clone(),
+        source,
+    })?;
+    let default_url = format!("sqlite://{}", dir.join("portal.sqlite").display());
+    let mut figment = figment.join(Serialized::default("databases.portal.url", default_url));
+    // Rocket's own defaults hold a random, unstable key; only an operator's counts.
+    let provided = figment
+        .extract_inner::<rocket::config::SecretKey>("secret_key")
+        .is_ok_and(|k| k.is_provided());
+    if !provided {
+        let key = secret_key(dir)?;
+        figment = figment.merge(Serialized::global("secret_key", key));
+    }
+    Ok(figment)
+}
+
+/// The key kept in `<data>/secret_key`, generated (mode 0600) on first use.
+fn secret_key(dir: &Path) -> Result<String, ConfigError> {
+    let path = dir.join("secret_key");
+    let err = |source| ConfigError::SecretKey {
+        path: path.clone(),
+        source,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(existing) if !existing.trim().is_empty() => return Ok(existing.trim().to_owned()),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    let mut bytes = [0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).map_err(err)?;
+    file.write_all(key.as_bytes()).map_err(err)?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_fills_defaults_and_keeps_the_generated_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("nested/data");
+        let base = Figment::from(Serialized::defaults(
+            serde_json::json!({"portal": {"data_dir": data}}),
+        ));
+        let f = load(base.clone()).unwrap();
+        let url: String = f.extract_inner("databases.portal.url").unwrap();
+        assert_eq!(
+            url,
+            format!("sqlite://{}", data.join("portal.sqlite").display())
+        );
+        let key: String = f.extract_inner("secret_key").unwrap();
+        assert_eq!(
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &key)
+                .unwrap()
+                .len(),
+            64
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(data.join("secret_key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again: String = load(base).unwrap().extract_inner("secret_key").unwrap();
+        assert_eq!(again, key, "the key survives a restart");
+    }
+
+    const GIVEN_KEY: &str =
+        "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk+kMgqaBZ4fo9SVG8kLNFmEbkXwW5UJ1VJPx7bCYk4nA==";
+
+    #[test]
+    fn an_explicit_url_and_key_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = Figment::from(Serialized::defaults(serde_json::json!({
+            "portal": {"data_dir": dir.path()},
+            "databases": {"portal": {"url": "postgres://db/x"}},
+            "secret_key": GIVEN_KEY,
+        })));
+        let f = load(base).unwrap();
+        assert_eq!(
+            f.extract_inner::<String>("databases.portal.url").unwrap(),
+            "postgres://db/x"
+        );
+        assert_eq!(f.extract_inner::<String>("secret_key").unwrap(), GIVEN_KEY);
+        assert!(!dir.path().join("secret_key").exists());
+    }
+}

@@ -1,0 +1,285 @@
+//! The database: one pool of whichever backend the URL names (SQLite or
+//! PostgreSQL), migrations, and one file per aggregate.
+//!
+//! Every query is written once, in SQL both backends accept, and run through
+//! [`run!`] on the live connection, so both typed drivers are compiled and
+//! type-checked and neither can rot. Functions here take an [`Exec`] (a
+//! connection or a transaction) and return domain types; they never return
+//! JSON or template contexts, and never import the web layer.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use rocket::figment::Figment;
+use rocket_db_pools::Database;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Postgres, Sqlite};
+
+/// Runs `$body` with `$c` bound to the live backend's connection
+/// (`&mut SqliteConnection` or `&mut PgConnection`). The body is compiled
+/// once per backend.
+macro_rules! run {
+    ($exec:expr, $c:ident => $body:expr) => {
+        match $exec {
+            $crate::db::Exec::Sqlite($c) => $body,
+            $crate::db::Exec::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Runs the statement `$query` (built inside, once per backend) and
+/// returns how many rows it touched.
+macro_rules! execute {
+    ($exec:expr, $query:expr) => {
+        run!($exec, c => ($query).execute(c).await.map(|r| r.rows_affected()))
+    };
+}
+
+pub mod audit;
+pub mod outbox;
+pub mod programs;
+pub mod roles;
+pub mod sessions;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+/// Result of a database call.
+pub type DbResult<T> = Result<T, sqlx::Error>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Which database server is live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The name reported by `/healthz`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+
+    /// The backend a database URL names, if any.
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The pool of the backend chosen at start.
+#[derive(Clone)]
+pub enum PortalPool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The portal's database, managed by rocket_db_pools under the name `portal`
+/// (configured as `databases.portal` or through `DATABASE_URL`).
+#[derive(Database)]
+#[database("portal")]
+pub struct Db(pub PortalPool);
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum DbInitError {
+    #[error("database configuration: {0}")]
+    Config(#[from] Box<rocket::figment::Error>),
+    #[error("DATABASE_URL must start with sqlite: or postgres:, not {0:?}")]
+    UnsupportedUrl(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] sqlx::Error),
+}
+
+/// A connection taken from the pool.
+#[expect(clippy::large_enum_variant, reason = "short-lived on the stack; boxing would cost an allocation per query")]
+pub enum Conn {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// An open transaction; dropped without [`Tx::commit`], it rolls back.
+#[expect(clippy::large_enum_variant, reason = "short-lived on the stack; boxing would cost an allocation per query")]
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A borrowed connection, either plain or inside a transaction: what every
+/// query function takes.
+pub enum Exec<'c> {
+    Sqlite(&'c mut sqlx::SqliteConnection),
+    Postgres(&'c mut sqlx::PgConnection),
+}
+
+impl Conn {
+    /// Borrows the connection for one query.
+    pub fn exec(&mut self) -> Exec<'_> {
+        match self {
+            Self::Sqlite(c) => Exec::Sqlite(c),
+            Self::Postgres(c) => Exec::Postgres(c),
+        }
+    }
+}
+
+impl Tx {
+    /// Borrows the transaction for one query.
+    pub fn exec(&mut self) -> Exec<'_> {
+        match self {
+            Self::Sqlite(t) => Exec::Sqlite(t),
+            Self::Postgres(t) => Exec::Postgres(t),
+        }
+    }
+
+    /// Commits the transaction.
+    pub async fn commit(self) -> DbResult<()> {
+        match self {
+            Self::Sqlite(t) => t.commit().await,
+            Self::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+impl PortalPool {
+    /// Opens a pool for `url`: SQLite files are created if missing and use
+    /// WAL, a busy timeout and foreign keys.
+    pub async fn connect(
+        url: &str,
+        max_connections: u32,
+        connect_timeout: Duration,
+    ) -> Result<Self, DbInitError> {
+        match Backend::from_url(url) {
+            Some(Backend::Sqlite) => {
+                let options = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true);
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(connect_timeout)
+                    .connect_with(options)
+                    .await?;
+                Ok(Self::Sqlite(pool))
+            }
+            Some(Backend::Postgres) => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(connect_timeout)
+                    .connect(url)
+                    .await?;
+                Ok(Self::Postgres(pool))
+            }
+            None => Err(DbInitError::UnsupportedUrl(
+                url.split(':').next().unwrap_or("").to_owned(),
+            )),
+        }
+    }
+
+    /// The live backend.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Takes a connection from the pool.
+    pub async fn conn(&self) -> DbResult<Conn> {
+        Ok(match self {
+            Self::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Self::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> DbResult<Tx> {
+        Ok(match self {
+            Self::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Self::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Applies the migrations of the live backend that are not yet applied.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self {
+            Self::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Self::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
+        }
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        let Ok(mut conn) = self.conn().await else {
+            return false;
+        };
+        execute!(conn.exec(), sqlx::query("SELECT 1")).is_ok()
+    }
+}
+
+#[rocket::async_trait]
+impl rocket_db_pools::Pool for PortalPool {
+    type Connection = Conn;
+    type Error = DbInitError;
+
+    async fn init(figment: &Figment) -> Result<Self, Self::Error> {
+        let config: rocket_db_pools::Config = figment.extract().map_err(Box::new)?;
+        let max = u32::try_from(config.max_connections)
+            .unwrap_or(u32::MAX)
+            .max(1);
+        Self::connect(
+            &config.url,
+            max,
+            Duration::from_secs(config.connect_timeout),
+        )
+        .await
+    }
+
+    async fn get(&self) -> Result<Self::Connection, Self::Error> {
+        Ok(self.conn().await?)
+    }
+
+    async fn close(&self) {
+        match self {
+            Self::Sqlite(p) => p.close().await,
+            Self::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Whether an error is a violated unique constraint (e.g. a second account
+/// with the same email).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+}
+
+/// The migration versions in a folder's file names, for the test that keeps
+/// the two backends' folders in step.
+pub fn migration_versions(dir: &std::path::Path) -> std::io::Result<Vec<String>> {
+    let mut versions = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if let Some(name) = name.strip_suffix(".sql") {
+            versions.push(name.to_owned());
+        }
+    }
+    versions.sort();
+    Ok(versions)
+}

@@ -1,0 +1,127 @@
+//! The mail outbox: rows written in the transaction of the change they
+//! report, claimed and delivered by the worker.
+
+use chrono::{DateTime, Utc};
+
+use super::{DbResult, Exec};
+
+/// A rendered message to queue.
+pub struct NewMessage<'a> {
+    /// Unique per message: a second insert with the same key is ignored.
+    pub key: &'a str,
+    pub kind: &'a str,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub text_body: &'a str,
+    pub html_body: &'a str,
+}
+
+/// A queued message.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Message {
+    pub id: i64,
+    pub message_key: String,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, message_key, kind, recipient, subject, text_body, html_body, status, attempts, last_error";
+
+/// Queues a message; `false` when its key was queued before.
+pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> DbResult<bool> {
+    let sql = "INSERT INTO outbox (message_key, kind, recipient, subject, text_body, html_body, status, next_attempt_at, created_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) ON CONFLICT (message_key) DO NOTHING";
+    let r = execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(m.key)
+            .bind(m.kind)
+            .bind(m.recipient)
+            .bind(m.subject)
+            .bind(m.text_body)
+            .bind(m.html_body)
+            .bind(now)
+    )?;
+    Ok(r == 1)
+}
+
+/// Claims up to `limit` due messages (pending and due, or sending with an
+/// expired lease) until `lease_until`, counting the attempt. On PostgreSQL
+/// rows locked by another instance are skipped.
+pub async fn claim_due(
+    ex: Exec<'_>,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> DbResult<Vec<Message>> {
+    let due = "SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= $2) \
+               OR (status = 'sending' AND lease_until < $2) ORDER BY id LIMIT $3";
+    let update = "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1 WHERE id IN";
+    match ex {
+        Exec::Sqlite(c) => {
+            let sql = format!("{update} ({due}) RETURNING {COLUMNS}");
+            sqlx::query_as(&sql)
+                .bind(lease_until)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(c)
+                .await
+        }
+        Exec::Postgres(c) => {
+            let sql = format!("{update} ({due} FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}");
+            sqlx::query_as(&sql)
+                .bind(lease_until)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(c)
+                .await
+        }
+    }
+}
+
+/// Marks a message delivered.
+pub async fn mark_sent(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<()> {
+    let sql = "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2";
+    execute!(ex, sqlx::query(sql).bind(now).bind(id))?;
+    Ok(())
+}
+
+/// Puts a message back in the queue after a failed attempt.
+pub async fn mark_retry(ex: Exec<'_>, id: i64, at: DateTime<Utc>, error: &str) -> DbResult<()> {
+    let sql = "UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_until = NULL, last_error = $2 WHERE id = $3";
+    execute!(ex, sqlx::query(sql).bind(at).bind(error).bind(id))?;
+    Ok(())
+}
+
+/// Gives up on a message, keeping the last error.
+pub async fn mark_failed(ex: Exec<'_>, id: i64, error: &str) -> DbResult<()> {
+    let sql =
+        "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $1 WHERE id = $2";
+    execute!(ex, sqlx::query(sql).bind(error).bind(id))?;
+    Ok(())
+}
+
+/// The newest message to `recipient` (of `kind`, when given).
+pub async fn latest_to(
+    ex: Exec<'_>,
+    recipient: &str,
+    kind: Option<&str>,
+) -> DbResult<Option<Message>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outbox WHERE recipient = $1 AND ($2 = '' OR kind = $2) ORDER BY id DESC LIMIT 1"
+    );
+    run!(ex, c => sqlx::query_as(&sql).bind(recipient).bind(kind.unwrap_or("")).fetch_optional(c).await)
+}
+
+/// How many messages are in each status.
+pub async fn count_by_status(ex: Exec<'_>) -> DbResult<Vec<(String, i64)>> {
+    let sql = "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status";
+    run!(ex, c => sqlx::query_as(sql).fetch_all(c).await)
+}

@@ -1,0 +1,57 @@
+//! Programs.
+
+use super::{DbResult, Exec};
+use crate::domain::program::{Program, ProgramId, ProgramKind, ProgramSeed};
+
+#[derive(sqlx::FromRow)]
+struct ProgramRow {
+    id: i64,
+    slug: String,
+    name: String,
+    kind: String,
+    description: String,
+}
+
+impl From<ProgramRow> for Program {
+    fn from(r: ProgramRow) -> Self {
+        Program {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            // The CHECK constraint admits only the two kinds.
+            kind: ProgramKind::parse(&r.kind).unwrap_or(ProgramKind::Fellowship),
+            description: r.description,
+        }
+    }
+}
+
+/// Every program, in display order (a handful per organisation).
+pub async fn list(ex: Exec<'_>) -> DbResult<Vec<Program>> {
+    let sql = "SELECT id, slug, name, kind, description FROM programs ORDER BY position, name";
+    let rows: Vec<ProgramRow> = run!(ex, c => sqlx::query_as(sql).fetch_all(c).await)?;
+    Ok(rows.into_iter().map(Program::from).collect())
+}
+
+/// The program with this id.
+pub async fn find(ex: Exec<'_>, id: ProgramId) -> DbResult<Option<Program>> {
+    let sql = "SELECT id, slug, name, kind, description FROM programs WHERE id = $1";
+    let row: Option<ProgramRow> =
+        run!(ex, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    Ok(row.map(Program::from))
+}
+
+/// Inserts a seeded program unless one with its slug exists.
+pub async fn insert_seed(ex: Exec<'_>, seed: &ProgramSeed, position: i64) -> DbResult<bool> {
+    let sql = "INSERT INTO programs (slug, name, kind, description, position) VALUES ($1, $2, $3, $4, $5) \
+               ON CONFLICT (slug) DO NOTHING";
+    let r = execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(seed.slug)
+            .bind(seed.name)
+            .bind(seed.kind.as_str())
+            .bind(seed.description)
+            .bind(position)
+    )?;
+    Ok(r == 1)
+}

@@ -1,0 +1,15 @@
+//! Pure types and rules of the portal: identifiers, email addresses,
+//! passwords, programs, roles and permissions, login throttling and the mail
+//! retry schedule.
+//!
+//! Nothing here may import rocket, sqlx, aws or lettre: every rule takes its
+//! inputs (including the clock) as parameters, so it is tested with plain
+//! unit and property tests.
+
+pub mod email;
+pub mod outbox;
+pub mod password;
+pub mod program;
+pub mod role;
+pub mod throttle;
+pub mod user;

@@ -1,0 +1,50 @@
+//! fellowship-portal: an application portal for fellowships and
+//! internships. [`build`] assembles the whole application from a
+//! configuration; the binary only parses the command line and launches it.
+//!
+//! Modules, with dependencies pointing one way: `web` → `auth` → `db`,
+//! `storage`, `mail` → `domain`.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod mail;
+pub mod seed;
+pub mod storage;
+pub mod web;
+
+use rocket::fairing::AdHoc;
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+use rocket_db_pools::Database;
+use rocket_dyn_templates::Template;
+
+/// The portal, ready to ignite, from a figment completed by [`config::load`].
+pub fn build(figment: Figment) -> Rocket<Build> {
+    let static_dir = figment
+        .extract_inner::<std::path::PathBuf>("portal.static_dir")
+        .unwrap_or_else(|_| "static".into());
+    rocket::custom(figment)
+        .attach(AdHoc::try_on_ignite(
+            "Configuration and storage",
+            |rocket| async move {
+                let config = match config::PortalConfig::from_figment(rocket.figment()) {
+                    Ok(c) => c,
+                    Err(e) => return seed::fail(rocket, format!("configuration: {e}")),
+                };
+                match storage::Storage::open(&config) {
+                    Ok(store) => Ok(rocket.manage(config).manage(store)),
+                    Err(e) => seed::fail(rocket, format!("document storage: {e}")),
+                }
+            },
+        ))
+        .attach(db::Db::init())
+        .attach(seed::migrations())
+        .attach(Template::fairing())
+        .attach(mail::stage())
+        .attach(web::stage(static_dir))
+        .attach(seed::first_admin())
+}

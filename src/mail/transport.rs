@@ -1,0 +1,163 @@
+//! Delivery: .eml files in the data folder by default, SMTP when
+//! `PORTAL_SMTP_URL` is set.
+
+use lettre::message::{header, Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::PortalConfig;
+use crate::db::outbox::Message as Queued;
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Transport {
+    /// One `<id>.eml` file per message in a folder.
+    File {
+        dir: std::path::PathBuf,
+        transport: AsyncFileTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    /// A real relay.
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+        host: String,
+    },
+}
+
+impl Transport {
+    /// The transport the configuration asks for.
+    pub fn from_config(config: &PortalConfig) -> anyhow::Result<Self> {
+        let from: Mailbox = config.mail_from.parse().map_err(|e| {
+            anyhow::anyhow!(
+                "PORTAL_MAIL_FROM {:?} is not an address: {e}",
+                config.mail_from
+            )
+        })?;
+        match config.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            None => {
+                let dir = config.mail_dir();
+                std::fs::create_dir_all(&dir)?;
+                Ok(Self::File {
+                    transport: AsyncFileTransport::new(&dir),
+                    dir,
+                    from,
+                })
+            }
+            Some(url) => {
+                let url = with_opportunistic_tls(url.trim());
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
+                    .map_err(|e| anyhow::anyhow!("PORTAL_SMTP_URL is not usable: {e}"))?
+                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .build();
+                let host = url
+                    .split('@')
+                    .next_back()
+                    .unwrap_or("")
+                    .split(['/', '?'])
+                    .next()
+                    .unwrap_or("")
+                    .to_owned();
+                Ok(Self::Smtp {
+                    transport,
+                    from,
+                    host,
+                })
+            }
+        }
+    }
+
+    /// `file` or `smtp`, for `/healthz`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::File { .. } => "file",
+            Self::Smtp { .. } => "smtp",
+        }
+    }
+
+    /// Whether mail can be delivered now: the folder is writable, or the
+    /// relay answers NOOP.
+    pub async fn check(&self) -> bool {
+        match self {
+            Self::File { dir, .. } => {
+                let probe = dir.join(".healthz");
+                let ok = tokio::fs::write(&probe, b"ok").await.is_ok();
+                let _ = tokio::fs::remove_file(&probe).await;
+                ok
+            }
+            Self::Smtp { transport, .. } => transport.test_connection().await.unwrap_or(false),
+        }
+    }
+
+    /// Delivers one queued message; the error text is kept on the outbox row.
+    pub async fn send(&self, m: &Queued) -> Result<(), String> {
+        let (Self::File { from, .. } | Self::Smtp { from, .. }) = self;
+        let to: Mailbox = m
+            .recipient
+            .parse()
+            .map_err(|e| format!("recipient {:?}: {e}", m.recipient))?;
+        let domain = from.email.domain().to_owned();
+        let message = Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(m.subject.clone())
+            .message_id(Some(format!(
+                "<{}@{}>",
+                crate::auth::token::hash(&m.message_key),
+                domain
+            )))
+            .header(header::MIME_VERSION_1_0)
+            .multipart(MultiPart::alternative_plain_html(
+                m.text_body.clone(),
+                m.html_body.clone(),
+            ))
+            .map_err(|e| format!("building the message: {e}"))?;
+        match self {
+            Self::File { transport, .. } => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Self::Smtp {
+                transport, host, ..
+            } => transport
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("SMTP {host}: {e}")),
+        }
+    }
+}
+
+/// `smtp://` URLs use STARTTLS when the relay offers it (lettre's plain
+/// `smtp://` never does); an explicit `tls=` parameter is kept.
+fn with_opportunistic_tls(url: &str) -> String {
+    if !url.starts_with("smtp://") || url.contains("tls=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&tls=opportunistic")
+    } else {
+        format!("{url}?tls=opportunistic")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_get_starttls_when_offered() {
+        assert_eq!(
+            with_opportunistic_tls("smtp://h:25"),
+            "smtp://h:25?tls=opportunistic"
+        );
+        assert_eq!(
+            with_opportunistic_tls("smtp://h:25?x=1"),
+            "smtp://h:25?x=1&tls=opportunistic"
+        );
+        assert_eq!(
+            with_opportunistic_tls("smtp://h?tls=required"),
+            "smtp://h?tls=required"
+        );
+        assert_eq!(with_opportunistic_tls("smtps://h"), "smtps://h");
+    }
+}

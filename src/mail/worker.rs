@@ -1,0 +1,124 @@
+//! The outbox worker: claims due messages, delivers them, and records the
+//! outcome with retries and backoff. One runs in every instance; on
+//! PostgreSQL claims skip rows another instance holds.
+//!
+//! It also clears sessions that have idled out.
+
+use std::time::Duration;
+
+use rocket::fairing::{AdHoc, Fairing};
+use rocket_db_pools::Database;
+
+use super::Mail;
+use crate::config::PortalConfig;
+use crate::db::{self, Db, PortalPool};
+use crate::domain::outbox::AfterFailure;
+
+/// How long a claimed message stays claimed if its instance dies mid-send.
+const LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// Messages claimed per round.
+const BATCH: i64 = 20;
+/// How often idle sessions are cleared.
+const SESSION_SWEEP: Duration = Duration::from_secs(600);
+
+/// Starts the worker at liftoff; it stops when Rocket shuts down.
+pub fn fairing(poll: Duration) -> impl Fairing {
+    AdHoc::on_liftoff("Outbox worker", move |rocket| {
+        Box::pin(async move {
+            let (Some(db), Some(mail), Ok(config)) = (
+                Db::fetch(rocket),
+                rocket.state::<Mail>(),
+                PortalConfig::from_figment(rocket.figment()),
+            ) else {
+                rocket::error!("the outbox worker cannot start: database or mail missing");
+                return;
+            };
+            let worker = Worker {
+                pool: db.0.clone(),
+                mail: mail.clone(),
+                idle: chrono::Duration::minutes(config.session_idle_minutes),
+            };
+            let shutdown = rocket.shutdown();
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = shutdown => {}
+                    _ = worker.run(poll) => {}
+                }
+            });
+        })
+    })
+}
+
+/// One instance's worker.
+pub struct Worker {
+    pub pool: PortalPool,
+    pub mail: Mail,
+    pub idle: chrono::Duration,
+}
+
+impl Worker {
+    async fn run(self, poll: Duration) {
+        let mut last_sweep = tokio::time::Instant::now();
+        loop {
+            match self.deliver_due().await {
+                // A full batch means more may be waiting: go again at once.
+                Ok(n) if n as i64 == BATCH => continue,
+                Ok(_) => {}
+                Err(e) => rocket::warn!("outbox round failed: {e:#}"),
+            }
+            if last_sweep.elapsed() >= SESSION_SWEEP {
+                last_sweep = tokio::time::Instant::now();
+                if let Err(e) = self.sweep_sessions().await {
+                    rocket::warn!("clearing idle sessions failed: {e:#}");
+                }
+            }
+            tokio::select! {
+                _ = self.mail.wake.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+
+    /// Delivers every message due now; returns how many were attempted.
+    pub async fn deliver_due(&self) -> anyhow::Result<usize> {
+        let now = crate::clock::now();
+        let claimed = {
+            let mut conn = self.pool.conn().await?;
+            db::outbox::claim_due(conn.exec(), now, now + LEASE, BATCH).await?
+        };
+        for message in &claimed {
+            let outcome = self.mail.transport.send(message).await;
+            let now = crate::clock::now();
+            let mut conn = self.pool.conn().await?;
+            match outcome {
+                Ok(()) => db::outbox::mark_sent(conn.exec(), message.id, now).await?,
+                Err(error) => {
+                    let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
+                    match self.mail.retry.after_failure(attempts, now) {
+                        AfterFailure::RetryAt(at) => {
+                            rocket::warn!(
+                                "mail {} failed on attempt {attempts}, will retry: {error}",
+                                message.id
+                            );
+                            db::outbox::mark_retry(conn.exec(), message.id, at, &error).await?
+                        }
+                        AfterFailure::GiveUp => {
+                            rocket::error!(
+                                "mail {} failed after {attempts} attempts: {error}",
+                                message.id
+                            );
+                            db::outbox::mark_failed(conn.exec(), message.id, &error).await?
+                        }
+                    }
+                }
+            }
+        }
+        Ok(claimed.len())
+    }
+
+    async fn sweep_sessions(&self) -> anyhow::Result<()> {
+        let mut conn = self.pool.conn().await?;
+        db::sessions::delete_idle(conn.exec(), crate::clock::now() - self.idle).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,171 @@
+//! Start-up data: migrations, the three programs on an empty database, and
+//! the first admin (printed once with a one-time password).
+
+use rand::Rng;
+use rocket::fairing::{self, AdHoc, Fairing};
+use rocket::{Build, Rocket};
+use rocket_db_pools::Database;
+
+use crate::config::PortalConfig;
+use crate::db::{audit, programs, users, Db, PortalPool};
+use crate::domain::email::EmailAddress;
+use crate::domain::program::SEEDED_PROGRAMS;
+use crate::domain::user::PersonName;
+
+/// Applies migrations and seeds the programs; fails the launch, with the
+/// reason logged, when the database cannot be brought up to date.
+pub fn migrations() -> impl Fairing {
+    AdHoc::try_on_ignite(
+        "Migrations and programs",
+        |rocket: Rocket<Build>| async move {
+            let Some(db) = Db::fetch(&rocket) else {
+                return Err(rocket);
+            };
+            match migrate_and_seed(&db.0).await {
+                Ok(()) => Ok(rocket),
+                Err(e) => {
+                    rocket::error!("the database could not be prepared: {e:#}");
+                    Err(rocket)
+                }
+            }
+        },
+    )
+}
+
+/// Applies pending migrations and inserts any missing seeded program.
+pub async fn migrate_and_seed(pool: &PortalPool) -> anyhow::Result<()> {
+    pool.migrate().await?;
+    let mut conn = pool.conn().await?;
+    for (position, program) in SEEDED_PROGRAMS.iter().enumerate() {
+        programs::insert_seed(conn.exec(), program, position as i64).await?;
+    }
+    Ok(())
+}
+
+/// A one-time password: four groups of four characters from an alphabet
+/// without look-alikes (no 0/o, 1/l/i).
+pub fn one_time_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..4)
+        .map(|_| {
+            (0..4)
+                .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// Why an admin could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateAdminError {
+    #[error("{0}")]
+    Email(#[from] crate::domain::email::EmailError),
+    #[error("{0}")]
+    Name(#[from] crate::domain::user::NameError),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Makes `email` an admin with a fresh one-time password that must be
+/// changed at first login, creating the account if needed. Returns the
+/// password, to be shown once.
+pub async fn create_admin(
+    pool: &PortalPool,
+    email: &str,
+    name: &str,
+) -> Result<String, CreateAdminError> {
+    let email = EmailAddress::parse(email)?;
+    let name = PersonName::parse(name)?;
+    let password = one_time_password();
+    let hash = crate::auth::password::hash(&password).await?;
+    let now = crate::clock::now();
+    let mut tx = pool.begin().await.map_err(anyhow::Error::from)?;
+    let existing = users::find_by_email(tx.exec(), email.as_str())
+        .await
+        .map_err(anyhow::Error::from)?;
+    let id = match existing {
+        Some((user, _)) => {
+            users::make_admin(tx.exec(), user.id, &hash, now)
+                .await
+                .map_err(anyhow::Error::from)?;
+            user.id
+        }
+        None => {
+            let new_user = users::NewUser {
+                email: email.as_str(),
+                name: name.as_str(),
+                password_hash: &hash,
+                confirmed: true,
+                is_admin: true,
+                must_change_password: true,
+            };
+            users::insert(tx.exec(), &new_user, now)
+                .await
+                .map_err(anyhow::Error::from)?
+        }
+    };
+    let entry = audit::Entry {
+        actor: None,
+        action: "admin.create",
+        subject: &format!("user:{id}"),
+        detail: email.as_str(),
+        client_ip: None,
+    };
+    audit::record(tx.exec(), &entry, now)
+        .await
+        .map_err(anyhow::Error::from)?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(password)
+}
+
+/// At liftoff, on a database without any admin, creates the first one and
+/// prints the address, the email and the one-time password.
+pub fn first_admin() -> impl Fairing {
+    AdHoc::on_liftoff("First admin", |rocket| {
+        Box::pin(async move {
+            let (Some(db), Ok(config)) = (
+                Db::fetch(rocket),
+                PortalConfig::from_figment(rocket.figment()),
+            ) else {
+                return;
+            };
+            let address = format!(
+                "http://{}:{}",
+                rocket.config().address,
+                rocket.config().port
+            );
+            let result = async {
+                let mut conn = db.conn().await?;
+                if users::count_admins(conn.exec()).await? > 0 {
+                    return anyhow::Ok(None);
+                }
+                drop(conn);
+                let password = create_admin(&db.0, &config.admin_email, "Administrator")
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                anyhow::Ok(Some(password))
+            }
+            .await;
+            match result {
+                Ok(Some(password)) => println!(
+                    "\nfellowship-portal is ready at {address}\n\
+                     First admin: {}\n\
+                     One-time password: {password}\n\
+                     (shown only now; you will choose your own password at first login)\n",
+                    config.admin_email
+                ),
+                Ok(None) => println!("fellowship-portal is ready at {address}"),
+                Err(e) => rocket::error!("the first admin could not be created: {e:#}"),
+            }
+        })
+    })
+}
+
+/// Fails the launch at ignite with a message.
+#[expect(clippy::result_large_err, reason = "Rocket's own fairing result type")]
+pub fn fail(rocket: Rocket<Build>, message: impl std::fmt::Display) -> fairing::Result {
+    rocket::error!("{message}");
+    Err(rocket)
+}

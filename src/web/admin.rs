@@ -1,0 +1,209 @@
+//! The admin area: users and their reviewer and manager roles per program.
+//! Mounted at `/admin`; every route takes the `Admin` guard.
+
+use rocket::form::Form;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, uri, FromForm, Route};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use super::page::{render, safe_next, Chrome, ClientIp};
+use super::{Error, Result};
+use crate::auth::guards::Admin;
+use crate::db::{audit, programs, roles, users, Db};
+use crate::domain::program::Program;
+use crate::domain::role::ProgramRole;
+
+/// Routes mounted at `/admin`.
+pub fn routes() -> Vec<Route> {
+    routes![index, list_users, grant_role, revoke_role]
+}
+
+/// Users per page.
+const PAGE_SIZE: i64 = 25;
+
+#[get("/")]
+fn index(_admin: Admin) -> Redirect {
+    Redirect::to(uri!(
+        "/admin",
+        list_users(q = Option::<&str>::None, page = Option::<i64>::None)
+    ))
+}
+
+#[derive(Serialize)]
+struct RoleView {
+    program_id: i64,
+    program_name: String,
+    role: &'static str,
+    role_label: &'static str,
+}
+
+#[derive(Serialize)]
+struct UserRow {
+    id: i64,
+    name: String,
+    email: String,
+    is_admin: bool,
+    confirmed: bool,
+    roles: Vec<RoleView>,
+}
+
+#[derive(Serialize)]
+struct UsersPage {
+    q: String,
+    users: Vec<UserRow>,
+    programs: Vec<Program>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev: Option<String>,
+    next: Option<String>,
+    here: String,
+}
+
+#[get("/users?<q>&<page>")]
+async fn list_users(
+    _admin: Admin,
+    db: &Db,
+    chrome: Chrome,
+    q: Option<&str>,
+    page: Option<i64>,
+) -> Result<Template> {
+    let q = q.unwrap_or("").trim();
+    let page = page.unwrap_or(1).max(1);
+    let mut conn = db.conn().await?;
+    let (found, total) = users::search(conn.exec(), q, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let ids: Vec<i64> = found.iter().map(|u| u.id).collect();
+    let grants = roles::for_users(conn.exec(), &ids).await?;
+    let programs = programs::list(conn.exec()).await?;
+    let program_name = |id: i64| {
+        programs
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| format!("Program {id}"))
+    };
+    let rows = found
+        .into_iter()
+        .map(|u| UserRow {
+            roles: grants
+                .iter()
+                .filter(|(uid, _)| *uid == u.id)
+                .map(|(_, g)| RoleView {
+                    program_id: g.program_id,
+                    program_name: program_name(g.program_id),
+                    role: g.role.as_str(),
+                    role_label: g.role.label(),
+                })
+                .collect(),
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            is_admin: u.is_admin,
+            confirmed: u.email_confirmed,
+        })
+        .collect();
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let link = |p: i64| uri!("/admin", list_users(q = Some(q), page = Some(p))).to_string();
+    let view = UsersPage {
+        q: q.to_owned(),
+        users: rows,
+        programs,
+        total,
+        page,
+        pages,
+        prev: (page > 1).then(|| link(page - 1)),
+        next: (page < pages).then(|| link(page + 1)),
+        here: link(page),
+    };
+    Ok(render("admin/users", &chrome, "Users and roles", view))
+}
+
+#[derive(FromForm)]
+struct RoleForm {
+    #[field(default = 0)]
+    program: i64,
+    #[field(default = String::new())]
+    role: String,
+    #[field(default = String::new())]
+    back: String,
+}
+
+async fn change_role(
+    admin: &Admin,
+    db: &Db,
+    ip: &ClientIp,
+    user_id: i64,
+    form: &RoleForm,
+    grant: bool,
+) -> Result<Flash<Redirect>> {
+    let back = Redirect::to(safe_next(Some(&form.back)));
+    let Some(role) = ProgramRole::parse(&form.role) else {
+        return Ok(Flash::error(
+            back,
+            "Choose a role: reviewer or program manager.",
+        ));
+    };
+    let now = crate::clock::now();
+    let mut tx = db.begin().await?;
+    let user = users::find(tx.exec(), user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let Some(program) = programs::find(tx.exec(), form.program).await? else {
+        return Ok(Flash::error(back, "Choose one of the programs."));
+    };
+    let actor = admin.0.user().id;
+    let changed = if grant {
+        roles::grant(tx.exec(), user.id, program.id, role, actor, now).await?
+    } else {
+        roles::revoke(tx.exec(), user.id, program.id, role).await?
+    };
+    let (action, verb, unchanged) = if grant {
+        ("role.grant", "is now", "already was")
+    } else {
+        ("role.revoke", "is no longer", "was not")
+    };
+    if changed {
+        let detail = format!("{} {} for {}", role.as_str(), program.slug, user.email);
+        let entry = audit::Entry {
+            actor: Some(actor),
+            action,
+            subject: &format!("user:{}", user.id),
+            detail: &detail,
+            client_ip: ip.0.as_deref(),
+        };
+        audit::record(tx.exec(), &entry, now).await?;
+    }
+    tx.commit().await?;
+    let what = format!(
+        "{} ({}) {} {} of the {}.",
+        user.name,
+        user.email,
+        if changed { verb } else { unchanged },
+        role.label().to_lowercase(),
+        program.name
+    );
+    Ok(Flash::success(back, what))
+}
+
+#[post("/users/<user_id>/grant", data = "<form>")]
+async fn grant_role(
+    admin: Admin,
+    db: &Db,
+    ip: ClientIp,
+    user_id: i64,
+    form: Form<RoleForm>,
+) -> Result<Flash<Redirect>> {
+    change_role(&admin, db, &ip, user_id, &form, true).await
+}
+
+#[post("/users/<user_id>/revoke", data = "<form>")]
+async fn revoke_role(
+    admin: Admin,
+    db: &Db,
+    ip: ClientIp,
+    user_id: i64,
+    form: Form<RoleForm>,
+) -> Result<Flash<Redirect>> {
+    change_role(&admin, db, &ip, user_id, &form, false).await
+}

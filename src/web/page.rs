@@ -1,0 +1,244 @@
+//! What every page shares: the chrome (navigation for the signed-in user's
+//! roles, the flash message, the CSRF token for forms) and form errors
+//! shown both next to each field and in a summary at the top.
+
+use rocket::http::Status;
+use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use crate::auth::csrf::CsrfToken;
+use crate::auth::guards::SessionUser;
+
+/// The signed-in user as the navigation shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavUser {
+    pub name: String,
+    pub is_admin: bool,
+    pub is_manager: bool,
+    pub is_reviewer: bool,
+    pub must_change_password: bool,
+}
+
+/// A one-time message carried across a redirect.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlashView {
+    /// `success` or `error`.
+    pub kind: String,
+    pub message: String,
+}
+
+/// The parts of the layout every page fills.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chrome {
+    pub user: Option<NavUser>,
+    pub flash: Option<FlashView>,
+    pub csrf_token: String,
+}
+
+impl Chrome {
+    fn build(session: Option<&SessionUser>, flash: Option<FlashView>, csrf: CsrfToken) -> Self {
+        let user = session.map(|s| NavUser {
+            name: s.user.name.clone(),
+            is_admin: s.roles.admin,
+            is_manager: s.roles.is_manager(),
+            is_reviewer: s.roles.is_reviewer(),
+            must_change_password: s.user.must_change_password,
+        });
+        Self {
+            user,
+            flash,
+            csrf_token: csrf.0,
+        }
+    }
+
+    /// The chrome of an error page: the session as already loaded, no flash.
+    pub fn for_error(req: &Request<'_>) -> Self {
+        let session = req.local_cache(|| None::<SessionUser>).as_ref();
+        Self::build(session, None, CsrfToken::of(req))
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Chrome {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let session = SessionUser::of(req).await;
+        let flash = req
+            .guard::<Option<FlashMessage<'_>>>()
+            .await
+            .succeeded()
+            .flatten()
+            .map(|f| FlashView {
+                kind: f.kind().to_owned(),
+                message: f.message().to_owned(),
+            });
+        Outcome::Success(Self::build(session, flash, CsrfToken::of(req)))
+    }
+}
+
+#[derive(Serialize)]
+struct PageContext<'a, T: Serialize> {
+    chrome: &'a Chrome,
+    title: &'a str,
+    #[serde(flatten)]
+    page: T,
+}
+
+/// Renders a page of the base layout.
+pub fn render<T: Serialize>(name: &'static str, chrome: &Chrome, title: &str, page: T) -> Template {
+    Template::render(
+        name,
+        PageContext {
+            chrome,
+            title,
+            page,
+        },
+    )
+}
+
+/// A page showing a form again with its mistakes (422).
+pub fn invalid<T: Serialize>(
+    name: &'static str,
+    chrome: &Chrome,
+    title: &str,
+    page: T,
+) -> (Status, Template) {
+    (
+        Status::UnprocessableEntity,
+        render(name, chrome, &format!("Error: {title}"), page),
+    )
+}
+
+/// One mistake, tied to the field it is about.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's `id`, for the summary's link.
+    pub field: String,
+    pub message: String,
+}
+
+/// The mistakes in a submitted form, in the order of the fields.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FormErrors {
+    /// For the summary at the top.
+    pub summary: Vec<FieldError>,
+    /// By field id, for the message next to each field.
+    pub fields: std::collections::BTreeMap<String, String>,
+}
+
+impl FormErrors {
+    /// Records a mistake (the first per field wins).
+    pub fn add(&mut self, field: &str, message: impl ToString) {
+        if !self.fields.contains_key(field) {
+            let message = message.to_string();
+            self.fields.insert(field.to_owned(), message.clone());
+            self.summary.push(FieldError {
+                field: field.to_owned(),
+                message,
+            });
+        }
+    }
+
+    /// Keeps the value of `result`, or records its error against `field`.
+    pub fn check<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, e);
+                None
+            }
+        }
+    }
+
+    /// Whether there is nothing to report.
+    pub fn is_empty(&self) -> bool {
+        self.summary.is_empty()
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A local path to return to after logging in; anything else (another
+/// site, a scheme, `//host`) becomes the home page.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.starts_with("/\\")
+                && !p.contains(['\r', '\n']) =>
+        {
+            p.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// The client's address as text, for throttling and the audit log.
+pub fn client_ip(req: &Request<'_>) -> Option<String> {
+    req.client_ip().map(|ip| ip.to_string())
+}
+
+/// A request guard giving the client's address.
+pub struct ClientIp(pub Option<String>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientIp {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(Self(client_ip(req)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(
+            safe_next(Some("/admin/users?page=2")),
+            "/admin/users?page=2"
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "/a\r\nSet-Cookie: x",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn form_errors_keep_the_first_message_per_field_in_order() {
+        let mut e = FormErrors::default();
+        e.add("email", "Enter your email address.");
+        e.add("password", "Too short.");
+        e.add("email", "Second message.");
+        assert_eq!(e.summary.len(), 2);
+        assert_eq!(e.summary[0].field, "email");
+        assert_eq!(e.fields["email"], "Enter your email address.");
+    }
+
+    #[test]
+    fn url_encoding_escapes_query_characters() {
+        assert_eq!(url_encode("/a b?c=1&d"), "/a%20b%3Fc%3D1%26d");
+    }
+}
