@@ -150,10 +150,10 @@ pub fn first_admin() -> impl Fairing {
             .await;
             match result {
                 Ok(Some(password)) => println!(
-                    "\nfellowship-portal is ready at {address}\n\
-                     First admin: {}\n\
+                    "\nFirst admin: {}\n\
                      One-time password: {password}\n\
-                     (shown only now; you will choose your own password at first login)\n",
+                     (shown only now; you will choose your own password at first login)\n\
+                     fellowship-portal is ready at {address}",
                     config.admin_email
                 ),
                 Ok(None) => println!("fellowship-portal is ready at {address}"),

@@ -49,14 +49,7 @@ impl Transport {
                     .map_err(|e| anyhow::anyhow!("PORTAL_SMTP_URL is not usable: {e}"))?
                     .timeout(Some(std::time::Duration::from_secs(20)))
                     .build();
-                let host = url
-                    .split('@')
-                    .next_back()
-                    .unwrap_or("")
-                    .split(['/', '?'])
-                    .next()
-                    .unwrap_or("")
-                    .to_owned();
+                let host = host_of(&url);
                 Ok(Self::Smtp {
                     transport,
                     from,
@@ -128,6 +121,13 @@ impl Transport {
     }
 }
 
+/// The `host:port` of a relay URL, for error messages (never the password).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_owned()
+}
+
 /// `smtp://` URLs use STARTTLS when the relay offers it (lettre's plain
 /// `smtp://` never does); an explicit `tls=` parameter is kept.
 fn with_opportunistic_tls(url: &str) -> String {
@@ -159,5 +159,12 @@ mod tests {
             "smtp://h?tls=required"
         );
         assert_eq!(with_opportunistic_tls("smtps://h"), "smtps://h");
+    }
+
+    #[test]
+    fn error_messages_name_the_relay_without_its_password() {
+        assert_eq!(host_of("smtp://user:s3cret@relay.example.org:587?tls=required"), "relay.example.org:587");
+        assert_eq!(host_of("smtp://127.0.0.1:2525?tls=opportunistic"), "127.0.0.1:2525");
+        assert_eq!(host_of("smtps://relay"), "relay");
     }
 }

@@ -1,0 +1,276 @@
+//! Spawning the app on a fresh database, and speaking to it as a browser.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use fellowship_portal::db::{outbox, Db, PortalPool};
+use fellowship_portal::domain::user::UserId;
+use rocket::figment::Figment;
+use rocket::http::{ContentType, Status};
+use rocket::local::asynchronous::{Client, LocalResponse};
+use rocket_db_pools::Database;
+
+/// A password that meets the rules, used by default.
+pub const PASSWORD: &str = "plum-kettle-orbit-sage";
+
+/// The app on its own database and data folder, seen through one browser
+/// (more with [`TestApp::another_browser`]).
+pub struct TestApp {
+    pub browser: Browser,
+    pub dir: tempfile::TempDir,
+    pub database_url: String,
+    figment: Figment,
+    _database: DatabaseGuard,
+}
+
+/// Drops a per-test PostgreSQL database when the test ends.
+pub struct DatabaseGuard(Option<(String, String)>);
+
+/// One browser: a client with its own cookie jar.
+pub struct Browser {
+    pub client: Client,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+/// What a request answered.
+pub struct Page {
+    pub status: Status,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    async fn from(r: LocalResponse<'_>) -> Self {
+        let status = r.status();
+        let location = r.headers().get_one("Location").map(str::to_owned);
+        let body = r.into_string().await.unwrap_or_default();
+        Self { status, location, body }
+    }
+
+    /// Fails the test unless the body contains `text`.
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(self.body.contains(text), "expected {text:?} in the page ({}):\n{}", self.status, self.body);
+        self
+    }
+
+    /// Fails the test if the body contains `text`.
+    #[track_caller]
+    pub fn assert_lacks(&self, text: &str) -> &Self {
+        assert!(!self.body.contains(text), "did not expect {text:?} in the page:\n{}", self.body);
+        self
+    }
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh, unique database URL: a SQLite file in `dir`, or a new database
+/// on the server of `TEST_DATABASE_URL` (returned as `(admin_url, name)` for
+/// dropping).
+pub async fn fresh_database(dir: &std::path::Path) -> (String, DatabaseGuard) {
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        None => (format!("sqlite://{}", dir.join("portal.sqlite").display()), DatabaseGuard(None)),
+        Some(admin_url) => {
+            use sqlx::Connection;
+            let name = format!(
+                "t_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                rand::random::<u32>()
+            );
+            let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("TEST_DATABASE_URL reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+            let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
+            (format!("{base}/{name}"), DatabaseGuard(Some((admin_url, name))))
+        }
+    }
+}
+
+/// The app with the default test settings.
+pub async fn spawn() -> TestApp {
+    spawn_with(|f| f).await
+}
+
+/// The app with settings changed by `customize`.
+pub async fn spawn_with(customize: impl FnOnce(Figment) -> Figment) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let (database_url, database) = fresh_database(dir.path()).await;
+    let figment = rocket::Config::figment()
+        .merge(("log_level", "off"))
+        .merge(("portal.data_dir", dir.path()))
+        .merge(("portal.mail_worker", false))
+        .merge(("portal.admin_email", "first-admin@example.org"))
+        .merge(("databases.portal.url", &database_url))
+        .merge(("databases.portal.max_connections", 5));
+    let figment = fellowship_portal::config::load(customize(figment)).unwrap();
+    let client = Client::tracked(fellowship_portal::build(figment.clone())).await.expect("the app ignites");
+    TestApp { browser: Browser { client }, dir, database_url, figment, _database: database }
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.0.take() {
+            // Drop runs inside the test's runtime; a thread with its own runtime may block.
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                    }
+                });
+            })
+            .join()
+            .unwrap();
+        }
+    }
+}
+
+/// Encodes form fields as `application/x-www-form-urlencoded`.
+pub fn encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", fellowship_portal::web::page::url_encode(k), fellowship_portal::web::page::url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The first link in `text` that contains `path`.
+pub fn link_in(text: &str, path: &str) -> String {
+    let start = text.find("http").map(|_| ()).and_then(|_| {
+        text.match_indices("http").map(|(i, _)| i).find(|i| text[*i..].split_whitespace().next().unwrap_or("").contains(path))
+    });
+    let start = start.unwrap_or_else(|| panic!("no link to {path} in:\n{text}"));
+    let link = text[start..].split_whitespace().next().unwrap();
+    let at = link.find(path).unwrap();
+    link[at..].to_owned()
+}
+
+impl TestApp {
+    /// A second browser (its own cookies) on the same database and data.
+    pub async fn another_browser(&self) -> Browser {
+        let client = Client::tracked(fellowship_portal::build(self.figment.clone())).await.expect("the app ignites");
+        Browser { client }
+    }
+
+    /// The live pool.
+    pub fn pool(&self) -> &PortalPool {
+        &Db::fetch(self.client.rocket()).expect("database").0
+    }
+}
+
+impl Browser {
+    /// GET as the browser.
+    pub async fn get(&self, uri: &str) -> Page {
+        Page::from(self.client.get(uri.to_owned()).dispatch().await).await
+    }
+
+    /// The CSRF token the browser's cookie holds (visiting a page first if it has none).
+    pub async fn csrf(&self) -> String {
+        if self.client.cookies().get_private("portal_csrf").is_none() {
+            self.get("/account/login").await;
+        }
+        self.client.cookies().get_private("portal_csrf").expect("CSRF cookie set").value().to_owned()
+    }
+
+    /// POSTs a form as the browser does: the CSRF token first.
+    pub async fn post(&self, uri: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf().await;
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(uri, &encode(&all)).await
+    }
+
+    /// POSTs a body exactly as given.
+    pub async fn post_raw(&self, uri: &str, body: &str) -> Page {
+        let r = self.client.post(uri.to_owned()).header(ContentType::Form).body(body.to_owned()).dispatch().await;
+        Page::from(r).await
+    }
+
+    /// Registers an account through the form.
+    pub async fn register(&self, name: &str, email: &str, password: &str) -> Page {
+        self.post(
+            "/account/register",
+            &[("name", name), ("email", email), ("password", password), ("password_confirm", password)],
+        )
+        .await
+    }
+
+    /// Logs in through the form; returns the answer.
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        self.post("/account/login", &[("email", email), ("password", password), ("next", "/")]).await
+    }
+
+}
+
+impl TestApp {
+    /// The newest queued message to `to`, of `kind` when given.
+    pub async fn last_mail(&self, to: &str, kind: &str) -> outbox::Message {
+        let mut conn = self.pool().conn().await.unwrap();
+        outbox::latest_to(conn.exec(), to, Some(kind)).await.unwrap().unwrap_or_else(|| panic!("no {kind} mail to {to}"))
+    }
+
+    /// Registers and confirms an account; returns its id.
+    pub async fn new_user(&self, name: &str, email: &str) -> UserId {
+        let page = self.register(name, email, PASSWORD).await;
+        assert_eq!(page.status, Status::SeeOther, "registration failed: {}", page.body);
+        let mail = self.last_mail(email, "confirm_email").await;
+        let link = link_in(&mail.text_body, "/account/confirm/");
+        let page = self.get(&link).await;
+        assert_eq!(page.status, Status::SeeOther, "confirmation failed: {}", page.body);
+        let mut conn = self.pool().conn().await.unwrap();
+        let (user, _) = fellowship_portal::db::users::find_by_email(conn.exec(), email).await.unwrap().unwrap();
+        user.id
+    }
+
+    /// A new confirmed user, logged in.
+    pub async fn logged_in_user(&self, name: &str, email: &str) -> UserId {
+        let id = self.new_user(name, email).await;
+        let page = self.login(email, PASSWORD).await;
+        assert_eq!(page.status, Status::SeeOther, "login failed: {}", page.body);
+        id
+    }
+
+    /// An admin (created as the CLI does), logged in with a password of their own.
+    pub async fn logged_in_admin(&self, email: &str) -> UserId {
+        let otp = fellowship_portal::seed::create_admin(self.pool(), email, "Ada Admin").await.unwrap();
+        let page = self.login(email, &otp).await;
+        assert_eq!(page.location.as_deref(), Some("/account/password"));
+        let page = self
+            .post(
+                "/account/password",
+                &[("current_password", &otp), ("password", PASSWORD), ("password_confirm", PASSWORD)],
+            )
+            .await;
+        assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+        let mut conn = self.pool().conn().await.unwrap();
+        fellowship_portal::db::users::find_by_email(conn.exec(), email).await.unwrap().unwrap().0.id
+    }
+
+    /// Runs one SQL statement with a text and a number parameter (for
+    /// moving stored times into the past).
+    pub async fn sql(&self, sql: &str) {
+        match self.pool() {
+            PortalPool::Sqlite(p) => {
+                sqlx::query(sql).execute(p).await.unwrap();
+            }
+            PortalPool::Postgres(p) => {
+                sqlx::query(sql).execute(p).await.unwrap();
+            }
+        }
+    }
+
+    /// A count from one SQL query.
+    pub async fn count(&self, sql: &str) -> i64 {
+        match self.pool() {
+            PortalPool::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            PortalPool::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The integration suite: one test binary, one module per audience or flow.
+//! Every test spawns the app on its own database (a temp SQLite file, or a
+//! fresh PostgreSQL database when `TEST_DATABASE_URL` is set).
+
+mod account;
+mod admin;
+mod helpers;
+mod mail;
+mod platform;
+mod security;

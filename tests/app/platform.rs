@@ -1,0 +1,191 @@
+//! The running portal: home page, error pages, size limits, `/healthz`,
+//! migrations, and the binary's commands.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rocket::http::{ContentType, Status};
+
+use crate::helpers::{fresh_database, spawn};
+
+#[rocket::async_test]
+async fn the_home_page_lists_the_three_programs() {
+    let app = spawn().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status, Status::Ok);
+    page.assert_contains("<html lang=\"en\">")
+        .assert_contains(r##"<a class="skip-link" href="#main">"##)
+        .assert_contains("<h2>Health Justice Fellowship</h2>")
+        .assert_contains("<h2>Voices for Change Fellowship</h2>")
+        .assert_contains("<h2>Summer Internship Program</h2>")
+        .assert_contains("Create an account");
+    assert_eq!(app.count("SELECT COUNT(*) FROM programs").await, 3);
+}
+
+#[rocket::async_test]
+async fn an_unknown_page_gets_the_404_page() {
+    let app = spawn().await;
+    let page = app.get("/no/such/page").await;
+    assert_eq!(page.status, Status::NotFound);
+    page.assert_contains("<h1>Page not found</h1>").assert_contains("Skip to main content");
+}
+
+#[rocket::async_test]
+async fn an_oversized_form_gets_the_413_page_and_nothing_is_stored() {
+    let app = spawn().await;
+    let token = app.csrf().await;
+    let huge = "x".repeat(200 * 1024);
+    let body = crate::helpers::encode(&[("csrf_token", &token), ("name", &huge), ("email", "maya@example.edu"), ("password", "a"), ("password_confirm", "a")]);
+    let page = app.post_raw("/account/register", &body).await;
+    assert_eq!(page.status, Status::PayloadTooLarge);
+    page.assert_contains("That was too large");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE").await, 0);
+}
+
+#[rocket::async_test]
+async fn a_malformed_form_gets_the_422_page() {
+    let app = spawn().await;
+    let token = app.csrf().await;
+    // A field that must be a number.
+    let r = app.post_raw("/account/login", &format!("csrf_token={token}&email=a&password=b&next=%ZZ")).await;
+    assert!(r.status == Status::UnprocessableEntity || r.status == Status::BadRequest, "{}", r.status);
+    r.assert_contains("Skip to main content");
+    let json = app.client.post("/account/login").header(ContentType::JSON).body("{}").dispatch().await;
+    assert_eq!(json.status(), Status::Forbidden, "a non-form body carries no token");
+}
+
+#[rocket::async_test]
+async fn healthz_names_the_backends_and_reports_the_database() {
+    let app = spawn().await;
+    let r = app.client.get("/healthz").dispatch().await;
+    assert_eq!(r.status(), Status::Ok);
+    let v: serde_json::Value = serde_json::from_str(&r.into_string().await.unwrap()).unwrap();
+    let backend = if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" };
+    assert_eq!(v["status"], "ok");
+    assert_eq!(v["database"]["backend"], backend);
+    assert_eq!(v["database"]["ok"], true);
+    assert_eq!(v["storage"]["backend"], "local");
+    assert_eq!(v["storage"]["ok"], true);
+    assert_eq!(v["mail"]["backend"], "file");
+    assert_eq!(v["mail"]["ok"], true);
+
+    // With the database gone, 503.
+    match app.pool() {
+        fellowship_portal::db::PortalPool::Sqlite(p) => p.close().await,
+        fellowship_portal::db::PortalPool::Postgres(p) => p.close().await,
+    }
+    let r = app.client.get("/healthz").dispatch().await;
+    assert_eq!(r.status(), Status::ServiceUnavailable);
+    let v: serde_json::Value = serde_json::from_str(&r.into_string().await.unwrap()).unwrap();
+    assert_eq!(v["status"], "down");
+    assert_eq!(v["database"]["ok"], false);
+}
+
+#[test]
+fn both_backends_have_the_same_migrations() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let sqlite = fellowship_portal::db::migration_versions(&root.join("sqlite")).unwrap();
+    let postgres = fellowship_portal::db::migration_versions(&root.join("postgres")).unwrap();
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres);
+}
+
+/// A port nobody listens on right now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn portal(data: &std::path::Path, db_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fellowship-portal"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PORTAL_DATA_DIR", data)
+        .env("DATABASE_URL", db_url)
+        .env("PORTAL_ADMIN_EMAIL", "first@example.org")
+        .env_remove("ROCKET_SECRET_KEY")
+        .env("ROCKET_LOG_LEVEL", "critical");
+    cmd
+}
+
+/// Starts `serve`, waits for its ready line, and returns the child with
+/// everything it printed until then.
+fn serve(data: &std::path::Path, db_url: &str, port: u16) -> (std::process::Child, String) {
+    let mut child = portal(data, db_url)
+        .env("ROCKET_PORT", port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        printed.push_str(&line);
+        if line.contains("fellowship-portal is ready at") {
+            break;
+        }
+    }
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        let _ = out.read_to_string(&mut sink);
+    });
+    (child, printed)
+}
+
+#[rocket::async_test]
+async fn the_binary_serves_with_no_setup_and_prints_the_first_admin_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db_url, _database) = fresh_database(dir.path()).await;
+    let data = dir.path().join("data");
+    let port = free_port();
+    let (mut child, printed) = serve(&data, &db_url, port);
+    assert!(printed.contains(&format!("fellowship-portal is ready at http://127.0.0.1:{port}")), "{printed}");
+    assert!(printed.contains("First admin: first@example.org"), "{printed}");
+    let password = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("One-time password: "))
+        .unwrap_or_else(|| panic!("no password in {printed}"))
+        .trim()
+        .to_owned();
+    assert_eq!(password.len(), 19);
+
+    let body = ureq::get(&format!("http://127.0.0.1:{port}/healthz")).call().unwrap().into_string().unwrap();
+    assert!(body.contains(r#""database":{"backend":"#), "{body}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.join("secret_key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let key = std::fs::read_to_string(data.join("secret_key")).unwrap();
+
+    // A restart keeps the key and prints no new password.
+    let (mut child, printed) = serve(&data, &db_url, port);
+    assert!(printed.contains("fellowship-portal is ready at"), "{printed}");
+    assert!(!printed.contains("One-time password"), "{printed}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(std::fs::read_to_string(data.join("secret_key")).unwrap(), key);
+
+    // The CLI: migrate, create-admin, and a usage mistake.
+    let out = portal(&data, &db_url).arg("migrate").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("database is up to date"));
+    let out = portal(&data, &db_url).args(["create-admin", "--email", "Dean@Example.edu", "--name", "Dean"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("dean@example.edu is an admin. One-time password: "), "{stdout}");
+    let out = portal(&data, &db_url).args(["create-admin", "--email", "not-an-email", "--name", "X"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Enter an email address in the form name@example.org."));
+    let out = portal(&data, &db_url).arg("frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown command"));
+}
