@@ -107,14 +107,20 @@ pub enum DbInitError {
 }
 
 /// A connection taken from the pool.
-#[expect(clippy::large_enum_variant, reason = "short-lived on the stack; boxing would cost an allocation per query")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "short-lived on the stack; boxing would cost an allocation per query"
+)]
 pub enum Conn {
     Sqlite(PoolConnection<Sqlite>),
     Postgres(PoolConnection<Postgres>),
 }
 
 /// An open transaction; dropped without [`Tx::commit`], it rolls back.
-#[expect(clippy::large_enum_variant, reason = "short-lived on the stack; boxing would cost an allocation per query")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "short-lived on the stack; boxing would cost an allocation per query"
+)]
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     Postgres(sqlx::Transaction<'static, Postgres>),

@@ -125,7 +125,10 @@ impl Transport {
 fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?']).next().unwrap_or("");
-    authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_owned()
+    authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, h)| h)
+        .to_owned()
 }
 
 /// `smtp://` URLs use STARTTLS when the relay offers it (lettre's plain
@@ -163,8 +166,14 @@ mod tests {
 
     #[test]
     fn error_messages_name_the_relay_without_its_password() {
-        assert_eq!(host_of("smtp://user:s3cret@relay.example.org:587?tls=required"), "relay.example.org:587");
-        assert_eq!(host_of("smtp://127.0.0.1:2525?tls=opportunistic"), "127.0.0.1:2525");
+        assert_eq!(
+            host_of("smtp://user:s3cret@relay.example.org:587?tls=required"),
+            "relay.example.org:587"
+        );
+        assert_eq!(
+            host_of("smtp://127.0.0.1:2525?tls=opportunistic"),
+            "127.0.0.1:2525"
+        );
         assert_eq!(host_of("smtps://relay"), "relay");
     }
 }

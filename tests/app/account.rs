@@ -7,33 +7,51 @@ use crate::helpers::{link_in, spawn, PASSWORD};
 #[rocket::async_test]
 async fn a_student_registers_confirms_logs_in_and_out() {
     let app = spawn().await;
-    let page = app.register("Maya Chen", "Maya.Chen@Example.edu", PASSWORD).await;
+    let page = app
+        .register("Maya Chen", "Maya.Chen@Example.edu", PASSWORD)
+        .await;
     assert_eq!(page.status, Status::SeeOther);
     assert_eq!(page.location.as_deref(), Some("/account/login"));
-    app.get("/account/login").await.assert_contains("We sent a confirmation link to maya.chen@example.edu");
+    app.get("/account/login")
+        .await
+        .assert_contains("We sent a confirmation link to maya.chen@example.edu");
 
     // Not before the email is confirmed.
     let page = app.login("maya.chen@example.edu", PASSWORD).await;
     assert_eq!(page.status, Status::Forbidden);
-    page.assert_contains("Confirm your email address first").assert_contains("Send me a new confirmation link");
+    page.assert_contains("Confirm your email address first")
+        .assert_contains("Send me a new confirmation link");
 
-    let mail = app.last_mail("maya.chen@example.edu", "confirm_email").await;
-    assert_eq!(mail.subject, "Confirm your email address for the application portal");
+    let mail = app
+        .last_mail("maya.chen@example.edu", "confirm_email")
+        .await;
+    assert_eq!(
+        mail.subject,
+        "Confirm your email address for the application portal"
+    );
     assert!(mail.text_body.contains("Hello Maya Chen"));
     let link = link_in(&mail.text_body, "/account/confirm/");
     let page = app.get(&link).await;
     assert_eq!(page.location.as_deref(), Some("/account/login"));
-    app.get("/account/login").await.assert_contains("Your email address is confirmed");
+    app.get("/account/login")
+        .await
+        .assert_contains("Your email address is confirmed");
 
     let page = app.login("MAYA.CHEN@example.edu ", PASSWORD).await;
     assert_eq!(page.status, Status::SeeOther);
     assert_eq!(page.location.as_deref(), Some("/"));
-    app.get("/").await.assert_contains("Welcome, Maya Chen.").assert_contains("Log out");
+    app.get("/")
+        .await
+        .assert_contains("Welcome, Maya Chen.")
+        .assert_contains("Log out");
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 1);
 
     let page = app.post("/account/logout", &[]).await;
     assert_eq!(page.location.as_deref(), Some("/"));
-    app.get("/").await.assert_contains("You have been logged out").assert_lacks("Welcome, Maya Chen");
+    app.get("/")
+        .await
+        .assert_contains("You have been logged out")
+        .assert_lacks("Welcome, Maya Chen");
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
@@ -43,24 +61,42 @@ async fn registration_explains_each_mistake_and_keeps_what_was_typed() {
     let page = app
         .post(
             "/account/register",
-            &[("name", "  "), ("email", "maya@"), ("password", "short"), ("password_confirm", "short")],
+            &[
+                ("name", "  "),
+                ("email", "maya@"),
+                ("password", "short"),
+                ("password_confirm", "short"),
+            ],
         )
         .await;
     assert_eq!(page.status, Status::UnprocessableEntity);
     page.assert_contains("<title>Error: Create an account")
         .assert_contains("There is a problem")
         .assert_contains(r##"<a href="#name">Enter your name.</a>"##)
-        .assert_contains(r##"<a href="#email">Enter an email address in the form name@example.org.</a>"##)
-        .assert_contains(r##"<a href="#password">Choose a password of at least 12 characters.</a>"##)
+        .assert_contains(
+            r##"<a href="#email">Enter an email address in the form name@example.org.</a>"##,
+        )
+        .assert_contains(
+            r##"<a href="#password">Choose a password of at least 12 characters.</a>"##,
+        )
         .assert_contains(r#"id="email" name="email" type="email" value="maya@""#)
         .assert_contains(r#"aria-invalid="true""#)
         .assert_lacks("value=\"short\"");
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE")
+            .await,
+        0
+    );
 
     let page = app
         .post(
             "/account/register",
-            &[("name", "Maya"), ("email", "maya@example.edu"), ("password", "Password2024!"), ("password_confirm", "Password2024!")],
+            &[
+                ("name", "Maya"),
+                ("email", "maya@example.edu"),
+                ("password", "Password2024!"),
+                ("password_confirm", "Password2024!"),
+            ],
         )
         .await;
     assert_eq!(page.status, Status::UnprocessableEntity);
@@ -80,7 +116,11 @@ async fn registration_explains_each_mistake_and_keeps_what_was_typed() {
     assert_eq!(page.status, Status::UnprocessableEntity);
     page.assert_contains(r##"<a href="#password_confirm">The two passwords do not match.</a>"##)
         .assert_contains(r#"value="Maya""#);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE")
+            .await,
+        0
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
 }
 
@@ -88,25 +128,43 @@ async fn registration_explains_each_mistake_and_keeps_what_was_typed() {
 async fn a_second_account_with_the_same_email_is_refused() {
     let app = spawn().await;
     app.new_user("Maya Chen", "maya@example.edu").await;
-    let page = app.register("Someone Else", "MAYA@example.edu", "another-long-passphrase").await;
+    let page = app
+        .register(
+            "Someone Else",
+            "MAYA@example.edu",
+            "another-long-passphrase",
+        )
+        .await;
     assert_eq!(page.status, Status::UnprocessableEntity);
     page.assert_contains("An account with this email address already exists");
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE name = 'Maya Chen'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE name = 'Maya Chen'")
+            .await,
+        1
+    );
 }
 
 #[rocket::async_test]
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
     let app = spawn().await;
     app.new_user("Maya Chen", "maya@example.edu").await;
-    let wrong = app.login("maya@example.edu", "not-the-password-at-all").await;
+    let wrong = app
+        .login("maya@example.edu", "not-the-password-at-all")
+        .await;
     let unknown = app.login("nobody@example.edu", PASSWORD).await;
     for page in [&wrong, &unknown] {
         assert_eq!(page.status, Status::UnprocessableEntity);
         page.assert_contains("The email address or password is not right.");
     }
     let empty = app.login("", "").await;
-    empty.assert_contains("Enter your email address.").assert_contains("Enter your password.");
+    empty
+        .assert_contains("Enter your email address.")
+        .assert_contains("Enter your password.");
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
@@ -115,41 +173,116 @@ async fn five_failed_logins_make_the_account_wait() {
     let app = spawn().await;
     app.new_user("Maya Chen", "maya@example.edu").await;
     for attempt in 1..=4 {
-        let page = app.login("maya@example.edu", "guess-number-something").await;
-        assert_eq!(page.status, Status::UnprocessableEntity, "attempt {attempt}");
+        let page = app
+            .login("maya@example.edu", "guess-number-something")
+            .await;
+        assert_eq!(
+            page.status,
+            Status::UnprocessableEntity,
+            "attempt {attempt}"
+        );
         page.assert_contains("The email address or password is not right.");
     }
-    let fifth = app.login("maya@example.edu", "guess-number-something").await;
+    let fifth = app
+        .login("maya@example.edu", "guess-number-something")
+        .await;
     fifth.assert_contains("Too many failed attempts to log in. Please wait 30 seconds");
     // Even the right password waits.
     let page = app.login("maya@example.edu", PASSWORD).await;
     assert_eq!(page.status, Status::TooManyRequests);
-    page.assert_contains("Too many failed attempts").assert_contains("reset your password");
+    page.assert_contains("Too many failed attempts")
+        .assert_contains("reset your password");
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 
     // When the wait is over, the right password works and the count starts again.
-    app.sql("UPDATE login_throttle SET locked_until = '2000-01-01T00:00:00+00:00'").await;
+    app.sql("UPDATE login_throttle SET locked_until = '2000-01-01T00:00:00+00:00'")
+        .await;
     let page = app.login("maya@example.edu", PASSWORD).await;
     assert_eq!(page.status, Status::SeeOther);
-    assert_eq!(app.count("SELECT COUNT(*) FROM login_throttle WHERE key = 'account:maya@example.edu'").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM login_throttle WHERE key = 'account:maya@example.edu'")
+            .await,
+        0
+    );
+}
+
+#[rocket::async_test]
+async fn many_failures_from_one_address_make_that_address_wait() {
+    let app = spawn().await;
+    app.new_user("Maya Chen", "maya@example.edu").await;
+    let token = app.csrf().await;
+    let attempt = |email: String, password: &'static str, from: &'static str| {
+        let body = crate::helpers::encode(&[
+            ("csrf_token", &token),
+            ("email", &email),
+            ("password", password),
+            ("next", "/"),
+        ]);
+        let client = &app.client;
+        async move {
+            let r = client
+                .post("/account/login")
+                .header(rocket::http::ContentType::Form)
+                .remote(from.parse().unwrap())
+                .body(body)
+                .dispatch()
+                .await;
+            (r.status(), r.into_string().await.unwrap_or_default())
+        }
+    };
+    // Twenty guesses, each at a different account, from one address.
+    for i in 0..20 {
+        attempt(
+            format!("guess{i}@example.edu"),
+            "not-the-password-1",
+            "203.0.113.7:5000",
+        )
+        .await;
+    }
+    let (status, body) = attempt("maya@example.edu".into(), PASSWORD, "203.0.113.7:5001").await;
+    assert_eq!(status, Status::TooManyRequests);
+    assert!(body.contains("Too many failed attempts"), "{body}");
+    // Another address is not affected.
+    let (status, _) = attempt("maya@example.edu".into(), PASSWORD, "198.51.100.2:5000").await;
+    assert_eq!(status, Status::SeeOther);
 }
 
 #[rocket::async_test]
 async fn confirmation_links_expire_and_work_once() {
     let app = spawn().await;
-    app.register("Maya Chen", "maya@example.edu", PASSWORD).await;
-    let link = link_in(&app.last_mail("maya@example.edu", "confirm_email").await.text_body, "/account/confirm/");
+    app.register("Maya Chen", "maya@example.edu", PASSWORD)
+        .await;
+    let link = link_in(
+        &app.last_mail("maya@example.edu", "confirm_email")
+            .await
+            .text_body,
+        "/account/confirm/",
+    );
 
-    app.sql("UPDATE account_tokens SET expires_at = '2000-01-01T00:00:00+00:00'").await;
+    app.sql("UPDATE account_tokens SET expires_at = '2000-01-01T00:00:00+00:00'")
+        .await;
     let page = app.get(&link).await;
     assert_eq!(page.status, Status::Gone);
     page.assert_contains("This confirmation link has expired");
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email_confirmed_at IS NOT NULL AND is_admin = FALSE").await, 0);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM users WHERE email_confirmed_at IS NOT NULL AND is_admin = FALSE"
+        )
+        .await,
+        0
+    );
 
     // A new link, asked for from the login page.
-    let page = app.post("/account/confirm/resend", &[("email", "maya@example.edu")]).await;
+    let page = app
+        .post("/account/confirm/resend", &[("email", "maya@example.edu")])
+        .await;
     assert_eq!(page.status, Status::SeeOther);
-    let fresh = link_in(&app.last_mail("maya@example.edu", "confirm_email").await.text_body, "/account/confirm/");
+    let fresh = link_in(
+        &app.last_mail("maya@example.edu", "confirm_email")
+            .await
+            .text_body,
+        "/account/confirm/",
+    );
     assert_ne!(fresh, link);
     assert_eq!(app.get(&fresh).await.status, Status::SeeOther);
     let again = app.get(&fresh).await;
@@ -165,39 +298,84 @@ async fn a_forgotten_password_is_reset_through_a_single_use_link() {
     let app = spawn().await;
     app.new_user("Maya Chen", "maya@example.edu").await;
 
-    let known = app.post("/account/forgot", &[("email", "maya@example.edu")]).await;
+    let known = app
+        .post("/account/forgot", &[("email", "maya@example.edu")])
+        .await;
     let known_flash = app.get("/account/login").await;
-    let unknown = app.post("/account/forgot", &[("email", "nobody@example.edu")]).await;
+    let unknown = app
+        .post("/account/forgot", &[("email", "nobody@example.edu")])
+        .await;
     let unknown_flash = app.get("/account/login").await;
     assert_eq!(known.location, unknown.location);
-    known_flash.assert_contains("If an account exists for maya@example.edu, we have sent it a link");
-    unknown_flash.assert_contains("If an account exists for nobody@example.edu, we have sent it a link");
-    assert_eq!(app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'reset_password'").await, 1);
+    known_flash
+        .assert_contains("If an account exists for maya@example.edu, we have sent it a link");
+    unknown_flash
+        .assert_contains("If an account exists for nobody@example.edu, we have sent it a link");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'reset_password'")
+            .await,
+        1
+    );
 
-    let bad = app.post("/account/forgot", &[("email", "not an email")]).await;
+    let bad = app
+        .post("/account/forgot", &[("email", "not an email")])
+        .await;
     assert_eq!(bad.status, Status::UnprocessableEntity);
     bad.assert_contains("Enter an email address in the form name@example.org.");
 
-    let link = link_in(&app.last_mail("maya@example.edu", "reset_password").await.text_body, "/account/reset/");
-    app.get(&link).await.assert_contains("Choose a new password");
+    let link = link_in(
+        &app.last_mail("maya@example.edu", "reset_password")
+            .await
+            .text_body,
+        "/account/reset/",
+    );
+    app.get(&link)
+        .await
+        .assert_contains("Choose a new password");
     // A mistake keeps the link usable.
-    let short = app.post(&link, &[("password", "tiny"), ("password_confirm", "tiny")]).await;
+    let short = app
+        .post(&link, &[("password", "tiny"), ("password_confirm", "tiny")])
+        .await;
     assert_eq!(short.status, Status::UnprocessableEntity);
     short.assert_contains("Choose a password of at least 12 characters.");
 
     let new_password = "lantern-meadow-copper-finch";
-    let done = app.post(&link, &[("password", new_password), ("password_confirm", new_password)]).await;
+    let done = app
+        .post(
+            &link,
+            &[
+                ("password", new_password),
+                ("password_confirm", new_password),
+            ],
+        )
+        .await;
     assert_eq!(done.location.as_deref(), Some("/account/login"));
-    app.get("/account/login").await.assert_contains("Your password has been changed");
+    app.get("/account/login")
+        .await
+        .assert_contains("Your password has been changed");
     app.last_mail("maya@example.edu", "password_changed").await;
 
-    assert_eq!(app.login("maya@example.edu", PASSWORD).await.status, Status::UnprocessableEntity);
-    assert_eq!(app.login("maya@example.edu", new_password).await.status, Status::SeeOther);
+    assert_eq!(
+        app.login("maya@example.edu", PASSWORD).await.status,
+        Status::UnprocessableEntity
+    );
+    assert_eq!(
+        app.login("maya@example.edu", new_password).await.status,
+        Status::SeeOther
+    );
 
     let reused = app.get(&link).await;
     assert_eq!(reused.status, Status::Gone);
     reused.assert_contains("This password reset link has already been used");
-    let reused_post = app.post(&link, &[("password", "yet-another-passphrase"), ("password_confirm", "yet-another-passphrase")]).await;
+    let reused_post = app
+        .post(
+            &link,
+            &[
+                ("password", "yet-another-passphrase"),
+                ("password_confirm", "yet-another-passphrase"),
+            ],
+        )
+        .await;
     assert_eq!(reused_post.status, Status::Gone);
 }
 
@@ -205,13 +383,31 @@ async fn a_forgotten_password_is_reset_through_a_single_use_link() {
 async fn an_expired_reset_link_is_refused() {
     let app = spawn().await;
     app.new_user("Maya Chen", "maya@example.edu").await;
-    app.post("/account/forgot", &[("email", "maya@example.edu")]).await;
-    let link = link_in(&app.last_mail("maya@example.edu", "reset_password").await.text_body, "/account/reset/");
+    app.post("/account/forgot", &[("email", "maya@example.edu")])
+        .await;
+    let link = link_in(
+        &app.last_mail("maya@example.edu", "reset_password")
+            .await
+            .text_body,
+        "/account/reset/",
+    );
     app.sql("UPDATE account_tokens SET expires_at = '2000-01-01T00:00:00+00:00' WHERE purpose = 'reset_password'").await;
-    let page = app.post(&link, &[("password", "lantern-meadow-copper-finch"), ("password_confirm", "lantern-meadow-copper-finch")]).await;
+    let page = app
+        .post(
+            &link,
+            &[
+                ("password", "lantern-meadow-copper-finch"),
+                ("password_confirm", "lantern-meadow-copper-finch"),
+            ],
+        )
+        .await;
     assert_eq!(page.status, Status::Gone);
     page.assert_contains("This password reset link has expired");
-    assert_eq!(app.login("maya@example.edu", PASSWORD).await.status, Status::SeeOther, "old password unchanged");
+    assert_eq!(
+        app.login("maya@example.edu", PASSWORD).await.status,
+        Status::SeeOther,
+        "old password unchanged"
+    );
 }
 
 #[rocket::async_test]
@@ -219,33 +415,57 @@ async fn changing_the_password_ends_the_other_sessions() {
     let app = spawn().await;
     app.logged_in_user("Maya Chen", "maya@example.edu").await;
     let phone = app.another_browser().await;
-    assert_eq!(phone.login("maya@example.edu", PASSWORD).await.status, Status::SeeOther);
+    assert_eq!(
+        phone.login("maya@example.edu", PASSWORD).await.status,
+        Status::SeeOther
+    );
     phone.get("/").await.assert_contains("Welcome, Maya Chen.");
 
     let wrong = app
         .post(
             "/account/password",
-            &[("current_password", "not-my-password-1"), ("password", "lantern-meadow-copper-finch"), ("password_confirm", "lantern-meadow-copper-finch")],
+            &[
+                ("current_password", "not-my-password-1"),
+                ("password", "lantern-meadow-copper-finch"),
+                ("password_confirm", "lantern-meadow-copper-finch"),
+            ],
         )
         .await;
     assert_eq!(wrong.status, Status::UnprocessableEntity);
     wrong.assert_contains("Your current password is not right.");
     let same = app
-        .post("/account/password", &[("current_password", PASSWORD), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
         .await;
     same.assert_contains("Choose a new password that is different from the current one.");
 
     let changed = app
         .post(
             "/account/password",
-            &[("current_password", PASSWORD), ("password", "lantern-meadow-copper-finch"), ("password_confirm", "lantern-meadow-copper-finch")],
+            &[
+                ("current_password", PASSWORD),
+                ("password", "lantern-meadow-copper-finch"),
+                ("password_confirm", "lantern-meadow-copper-finch"),
+            ],
         )
         .await;
     assert_eq!(changed.location.as_deref(), Some("/"));
-    app.get("/").await.assert_contains("Your password has been changed").assert_contains("Welcome, Maya Chen.");
+    app.get("/")
+        .await
+        .assert_contains("Your password has been changed")
+        .assert_contains("Welcome, Maya Chen.");
     let phone_page = phone.get("/account/password").await;
     assert_eq!(phone_page.status, Status::SeeOther);
-    assert_eq!(phone_page.location.as_deref(), Some("/account/login?next=/account/password"));
+    assert_eq!(
+        phone_page.location.as_deref(),
+        Some("/account/login?next=/account/password")
+    );
     app.last_mail("maya@example.edu", "password_changed").await;
 }
 
@@ -265,9 +485,13 @@ async fn an_idle_session_ends() {
     let app = spawn().await;
     app.logged_in_user("Maya Chen", "maya@example.edu").await;
     app.get("/").await.assert_contains("Welcome, Maya Chen.");
-    app.sql("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00+00:00'").await;
+    app.sql("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00+00:00'")
+        .await;
     let page = app.get("/account/password").await;
-    assert_eq!(page.location.as_deref(), Some("/account/login?next=/account/password"));
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/account/login?next=/account/password")
+    );
     app.get("/").await.assert_lacks("Welcome, Maya Chen");
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
@@ -275,14 +499,25 @@ async fn an_idle_session_ends() {
 #[rocket::async_test]
 async fn an_admin_with_a_one_time_password_must_choose_a_new_one_first() {
     let app = spawn().await;
-    let otp = fellowship_portal::seed::create_admin(app.pool(), "dean@example.edu", "Dean Admin").await.unwrap();
+    let otp = fellowship_portal::seed::create_admin(app.pool(), "dean@example.edu", "Dean Admin")
+        .await
+        .unwrap();
     let page = app.login("dean@example.edu", &otp).await;
     assert_eq!(page.location.as_deref(), Some("/account/password"));
-    app.get("/account/password").await.assert_contains("You logged in with a one-time password");
+    app.get("/account/password")
+        .await
+        .assert_contains("You logged in with a one-time password");
     let blocked = app.get("/admin/users").await;
     assert_eq!(blocked.location.as_deref(), Some("/account/password"));
     let done = app
-        .post("/account/password", &[("current_password", &otp), ("password", PASSWORD), ("password_confirm", PASSWORD)])
+        .post(
+            "/account/password",
+            &[
+                ("current_password", &otp),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
         .await;
     assert_eq!(done.status, Status::SeeOther);
     assert_eq!(app.get("/admin/users").await.status, Status::Ok);

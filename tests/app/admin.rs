@@ -9,14 +9,24 @@ async fn only_admins_reach_the_admin_page() {
     let app = spawn().await;
     let anonymous = app.get("/admin/users").await;
     assert_eq!(anonymous.status, Status::SeeOther);
-    assert_eq!(anonymous.location.as_deref(), Some("/account/login?next=/admin/users"));
+    assert_eq!(
+        anonymous.location.as_deref(),
+        Some("/account/login?next=/admin/users")
+    );
 
     app.logged_in_user("Maya Chen", "maya@example.edu").await;
     let page = app.get("/admin/users").await;
     assert_eq!(page.status, Status::Forbidden);
     page.assert_contains("You do not have access to this page");
-    let target = app.count("SELECT id FROM users WHERE email = 'maya@example.edu'").await;
-    let post = app.post(&format!("/admin/users/{target}/grant"), &[("program", "1"), ("role", "manager"), ("back", "/")]).await;
+    let target = app
+        .count("SELECT id FROM users WHERE email = 'maya@example.edu'")
+        .await;
+    let post = app
+        .post(
+            &format!("/admin/users/{target}/grant"),
+            &[("program", "1"), ("role", "manager"), ("back", "/")],
+        )
+        .await;
     assert_eq!(post.status, Status::Forbidden);
     assert_eq!(app.count("SELECT COUNT(*) FROM role_grants").await, 0);
 }
@@ -25,40 +35,91 @@ async fn only_admins_reach_the_admin_page() {
 async fn an_admin_grants_and_revokes_roles_per_program() {
     let app = spawn().await;
     let student = app.another_browser().await;
-    let faculty = app.new_user("Dr. Rosa Parks-Lee", "rosa@med.example.edu").await;
+    let faculty = app
+        .new_user("Dr. Rosa Parks-Lee", "rosa@med.example.edu")
+        .await;
     app.logged_in_admin("dean@example.edu").await;
-    let program = app.count("SELECT id FROM programs WHERE slug = 'health-justice'").await.to_string();
+    let program = app
+        .count("SELECT id FROM programs WHERE slug = 'health-justice'")
+        .await
+        .to_string();
 
     let page = app.get("/admin/users?q=rosa").await;
-    page.assert_contains("Dr. Rosa Parks-Lee").assert_contains("1 user matching").assert_lacks("dean@example.edu");
+    page.assert_contains("Dr. Rosa Parks-Lee")
+        .assert_contains("1 user matching")
+        .assert_lacks("dean@example.edu");
 
     let granted = app
-        .post(&format!("/admin/users/{faculty}/grant"), &[("program", &program), ("role", "reviewer"), ("back", "/admin/users?q=rosa")])
+        .post(
+            &format!("/admin/users/{faculty}/grant"),
+            &[
+                ("program", &program),
+                ("role", "reviewer"),
+                ("back", "/admin/users?q=rosa"),
+            ],
+        )
         .await;
     assert_eq!(granted.location.as_deref(), Some("/admin/users?q=rosa"));
     app.get("/admin/users?q=rosa")
         .await
         .assert_contains("Dr. Rosa Parks-Lee (rosa@med.example.edu) is now reviewer of the Health Justice Fellowship.")
         .assert_contains("Reviewer, Health Justice Fellowship");
-    assert_eq!(app.count("SELECT COUNT(*) FROM role_grants WHERE role = 'reviewer'").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'role.grant'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM role_grants WHERE role = 'reviewer'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'role.grant'")
+            .await,
+        1
+    );
 
     // The reviewer now sees the reviews entry in the navigation.
-    student.login("rosa@med.example.edu", crate::helpers::PASSWORD).await;
-    student.get("/").await.assert_contains(r#"href="/review""#).assert_lacks(r#"href="/manage""#);
+    student
+        .login("rosa@med.example.edu", crate::helpers::PASSWORD)
+        .await;
+    student
+        .get("/")
+        .await
+        .assert_contains(r#"href="/review""#)
+        .assert_lacks(r#"href="/manage""#);
 
     // Granting twice changes nothing.
-    app.post(&format!("/admin/users/{faculty}/grant"), &[("program", &program), ("role", "reviewer"), ("back", "/admin/users")]).await;
-    app.get("/admin/users").await.assert_contains("already was reviewer");
+    app.post(
+        &format!("/admin/users/{faculty}/grant"),
+        &[
+            ("program", &program),
+            ("role", "reviewer"),
+            ("back", "/admin/users"),
+        ],
+    )
+    .await;
+    app.get("/admin/users")
+        .await
+        .assert_contains("already was reviewer");
     assert_eq!(app.count("SELECT COUNT(*) FROM role_grants").await, 1);
 
     let revoked = app
-        .post(&format!("/admin/users/{faculty}/revoke"), &[("program", &program), ("role", "reviewer"), ("back", "/admin/users")])
+        .post(
+            &format!("/admin/users/{faculty}/revoke"),
+            &[
+                ("program", &program),
+                ("role", "reviewer"),
+                ("back", "/admin/users"),
+            ],
+        )
         .await;
     assert_eq!(revoked.status, Status::SeeOther);
-    app.get("/admin/users").await.assert_contains("is no longer reviewer");
+    app.get("/admin/users")
+        .await
+        .assert_contains("is no longer reviewer");
     assert_eq!(app.count("SELECT COUNT(*) FROM role_grants").await, 0);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'role.revoke'").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'role.revoke'")
+            .await,
+        1
+    );
     student.get("/").await.assert_lacks(r#"href="/review""#);
 }
 
@@ -67,24 +128,70 @@ async fn tampered_role_forms_change_nothing() {
     let app = spawn().await;
     let faculty = app.new_user("Rosa Parks", "rosa@example.edu").await;
     app.logged_in_admin("dean@example.edu").await;
-    let bad_role = app.post(&format!("/admin/users/{faculty}/grant"), &[("program", "1"), ("role", "admin"), ("back", "/admin/users")]).await;
+    let bad_role = app
+        .post(
+            &format!("/admin/users/{faculty}/grant"),
+            &[
+                ("program", "1"),
+                ("role", "admin"),
+                ("back", "/admin/users"),
+            ],
+        )
+        .await;
     assert_eq!(bad_role.status, Status::SeeOther);
-    app.get("/admin/users").await.assert_contains("Choose a role: reviewer or program manager.");
-    let bad_program = app.post(&format!("/admin/users/{faculty}/grant"), &[("program", "9999"), ("role", "manager"), ("back", "/admin/users")]).await;
+    app.get("/admin/users")
+        .await
+        .assert_contains("Choose a role: reviewer or program manager.");
+    let bad_program = app
+        .post(
+            &format!("/admin/users/{faculty}/grant"),
+            &[
+                ("program", "9999"),
+                ("role", "manager"),
+                ("back", "/admin/users"),
+            ],
+        )
+        .await;
     assert_eq!(bad_program.status, Status::SeeOther);
-    app.get("/admin/users").await.assert_contains("Choose one of the programs.");
-    let no_user = app.post("/admin/users/9999/grant", &[("program", "1"), ("role", "manager"), ("back", "/admin/users")]).await;
+    app.get("/admin/users")
+        .await
+        .assert_contains("Choose one of the programs.");
+    let no_user = app
+        .post(
+            "/admin/users/9999/grant",
+            &[
+                ("program", "1"),
+                ("role", "manager"),
+                ("back", "/admin/users"),
+            ],
+        )
+        .await;
     assert_eq!(no_user.status, Status::NotFound);
-    let elsewhere = app.post(&format!("/admin/users/{faculty}/grant"), &[("program", "1"), ("role", "reviewer"), ("back", "https://evil.example/")]).await;
+    let elsewhere = app
+        .post(
+            &format!("/admin/users/{faculty}/grant"),
+            &[
+                ("program", "1"),
+                ("role", "reviewer"),
+                ("back", "https://evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(elsewhere.location.as_deref(), Some("/"));
-    assert_eq!(app.count("SELECT COUNT(*) FROM role_grants").await, 1, "only the last, valid grant");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM role_grants").await,
+        1,
+        "only the last, valid grant"
+    );
 }
 
 #[rocket::async_test]
 async fn the_user_list_is_paginated() {
     let app = spawn().await;
     app.logged_in_admin("dean@example.edu").await;
-    let hash = fellowship_portal::auth::password::hash("irrelevant-for-this-test").await.unwrap();
+    let hash = fellowship_portal::auth::password::hash("irrelevant-for-this-test")
+        .await
+        .unwrap();
     let mut conn = app.pool().conn().await.unwrap();
     for i in 0..30 {
         let email = format!("student{i:02}@example.edu");
@@ -96,17 +203,29 @@ async fn the_user_list_is_paginated() {
             is_admin: false,
             must_change_password: false,
         };
-        fellowship_portal::db::users::insert(conn.exec(), &user, fellowship_portal::clock::now()).await.unwrap();
+        fellowship_portal::db::users::insert(conn.exec(), &user, fellowship_portal::clock::now())
+            .await
+            .unwrap();
     }
     drop(conn);
     // 30 students, the seeded first admin and the admin: 32 in all.
     let first = app.get("/admin/users").await;
-    first.assert_contains("32 users. Page 1 of 2.").assert_contains("student00@example.edu").assert_lacks("student29@example.edu");
+    first
+        .assert_contains("32 users. Page 1 of 2.")
+        .assert_contains("student00@example.edu")
+        .assert_lacks("student29@example.edu");
     // Handlebars escapes `=` in attributes; browsers read it back.
     first.assert_contains(r#"href="/admin/users?q&#x3D;&amp;page&#x3D;2" rel="next""#);
     let second = app.get("/admin/users?page=2").await;
-    second.assert_contains("student29@example.edu").assert_lacks("student00@example.edu").assert_contains(r#"rel="prev""#);
-    app.get("/admin/users?q=student1").await.assert_contains("10 users matching");
+    second
+        .assert_contains("student29@example.edu")
+        .assert_lacks("student00@example.edu")
+        .assert_contains(r#"rel="prev""#);
+    app.get("/admin/users?q=student1")
+        .await
+        .assert_contains("10 users matching");
     // A percent sign is searched for literally.
-    app.get("/admin/users?q=%25").await.assert_contains("0 users matching");
+    app.get("/admin/users?q=%25")
+        .await
+        .assert_contains("0 users matching");
 }

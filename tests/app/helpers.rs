@@ -50,20 +50,33 @@ impl Page {
         let status = r.status();
         let location = r.headers().get_one("Location").map(str::to_owned);
         let body = r.into_string().await.unwrap_or_default();
-        Self { status, location, body }
+        Self {
+            status,
+            location,
+            body,
+        }
     }
 
     /// Fails the test unless the body contains `text`.
     #[track_caller]
     pub fn assert_contains(&self, text: &str) -> &Self {
-        assert!(self.body.contains(text), "expected {text:?} in the page ({}):\n{}", self.status, self.body);
+        assert!(
+            self.body.contains(text),
+            "expected {text:?} in the page ({}):\n{}",
+            self.status,
+            self.body
+        );
         self
     }
 
     /// Fails the test if the body contains `text`.
     #[track_caller]
     pub fn assert_lacks(&self, text: &str) -> &Self {
-        assert!(!self.body.contains(text), "did not expect {text:?} in the page:\n{}", self.body);
+        assert!(
+            !self.body.contains(text),
+            "did not expect {text:?} in the page:\n{}",
+            self.body
+        );
         self
     }
 }
@@ -74,8 +87,14 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// on the server of `TEST_DATABASE_URL` (returned as `(admin_url, name)` for
 /// dropping).
 pub async fn fresh_database(dir: &std::path::Path) -> (String, DatabaseGuard) {
-    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-        None => (format!("sqlite://{}", dir.join("portal.sqlite").display()), DatabaseGuard(None)),
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        None => (
+            format!("sqlite://{}", dir.join("portal.sqlite").display()),
+            DatabaseGuard(None),
+        ),
         Some(admin_url) => {
             use sqlx::Connection;
             let name = format!(
@@ -84,10 +103,20 @@ pub async fn fresh_database(dir: &std::path::Path) -> (String, DatabaseGuard) {
                 COUNTER.fetch_add(1, Ordering::SeqCst),
                 rand::random::<u32>()
             );
-            let mut conn = sqlx::PgConnection::connect(&admin_url).await.expect("TEST_DATABASE_URL reachable");
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-            let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
-            (format!("{base}/{name}"), DatabaseGuard(Some((admin_url, name))))
+            let mut conn = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("TEST_DATABASE_URL reachable");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("TEST_DATABASE_URL names a database");
+            (
+                format!("{base}/{name}"),
+                DatabaseGuard(Some((admin_url, name))),
+            )
         }
     }
 }
@@ -109,8 +138,16 @@ pub async fn spawn_with(customize: impl FnOnce(Figment) -> Figment) -> TestApp {
         .merge(("databases.portal.url", &database_url))
         .merge(("databases.portal.max_connections", 5));
     let figment = fellowship_portal::config::load(customize(figment)).unwrap();
-    let client = Client::tracked(fellowship_portal::build(figment.clone())).await.expect("the app ignites");
-    TestApp { browser: Browser { client }, dir, database_url, figment, _database: database }
+    let client = Client::tracked(fellowship_portal::build(figment.clone()))
+        .await
+        .expect("the app ignites");
+    TestApp {
+        browser: Browser { client },
+        dir,
+        database_url,
+        figment,
+        _database: database,
+    }
 }
 
 impl Drop for DatabaseGuard {
@@ -118,11 +155,17 @@ impl Drop for DatabaseGuard {
         if let Some((admin_url, name)) = self.0.take() {
             // Drop runs inside the test's runtime; a thread with its own runtime may block.
             std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async {
                     use sqlx::Connection;
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut conn)
+                                .await;
                     }
                 });
             })
@@ -136,7 +179,13 @@ impl Drop for DatabaseGuard {
 pub fn encode(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
-        .map(|(k, v)| format!("{}={}", fellowship_portal::web::page::url_encode(k), fellowship_portal::web::page::url_encode(v)))
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                fellowship_portal::web::page::url_encode(k),
+                fellowship_portal::web::page::url_encode(v)
+            )
+        })
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -144,7 +193,13 @@ pub fn encode(fields: &[(&str, &str)]) -> String {
 /// The first link in `text` that contains `path`.
 pub fn link_in(text: &str, path: &str) -> String {
     let start = text.find("http").map(|_| ()).and_then(|_| {
-        text.match_indices("http").map(|(i, _)| i).find(|i| text[*i..].split_whitespace().next().unwrap_or("").contains(path))
+        text.match_indices("http").map(|(i, _)| i).find(|i| {
+            text[*i..]
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .contains(path)
+        })
     });
     let start = start.unwrap_or_else(|| panic!("no link to {path} in:\n{text}"));
     let link = text[start..].split_whitespace().next().unwrap();
@@ -155,7 +210,9 @@ pub fn link_in(text: &str, path: &str) -> String {
 impl TestApp {
     /// A second browser (its own cookies) on the same database and data.
     pub async fn another_browser(&self) -> Browser {
-        let client = Client::tracked(fellowship_portal::build(self.figment.clone())).await.expect("the app ignites");
+        let client = Client::tracked(fellowship_portal::build(self.figment.clone()))
+            .await
+            .expect("the app ignites");
         Browser { client }
     }
 
@@ -176,7 +233,12 @@ impl Browser {
         if self.client.cookies().get_private("portal_csrf").is_none() {
             self.get("/account/login").await;
         }
-        self.client.cookies().get_private("portal_csrf").expect("CSRF cookie set").value().to_owned()
+        self.client
+            .cookies()
+            .get_private("portal_csrf")
+            .expect("CSRF cookie set")
+            .value()
+            .to_owned()
     }
 
     /// POSTs a form as the browser does: the CSRF token first.
@@ -189,7 +251,13 @@ impl Browser {
 
     /// POSTs a body exactly as given.
     pub async fn post_raw(&self, uri: &str, body: &str) -> Page {
-        let r = self.client.post(uri.to_owned()).header(ContentType::Form).body(body.to_owned()).dispatch().await;
+        let r = self
+            .client
+            .post(uri.to_owned())
+            .header(ContentType::Form)
+            .body(body.to_owned())
+            .dispatch()
+            .await;
         Page::from(r).await
     }
 
@@ -197,35 +265,59 @@ impl Browser {
     pub async fn register(&self, name: &str, email: &str, password: &str) -> Page {
         self.post(
             "/account/register",
-            &[("name", name), ("email", email), ("password", password), ("password_confirm", password)],
+            &[
+                ("name", name),
+                ("email", email),
+                ("password", password),
+                ("password_confirm", password),
+            ],
         )
         .await
     }
 
     /// Logs in through the form; returns the answer.
     pub async fn login(&self, email: &str, password: &str) -> Page {
-        self.post("/account/login", &[("email", email), ("password", password), ("next", "/")]).await
+        self.post(
+            "/account/login",
+            &[("email", email), ("password", password), ("next", "/")],
+        )
+        .await
     }
-
 }
 
 impl TestApp {
     /// The newest queued message to `to`, of `kind` when given.
     pub async fn last_mail(&self, to: &str, kind: &str) -> outbox::Message {
         let mut conn = self.pool().conn().await.unwrap();
-        outbox::latest_to(conn.exec(), to, Some(kind)).await.unwrap().unwrap_or_else(|| panic!("no {kind} mail to {to}"))
+        outbox::latest_to(conn.exec(), to, Some(kind))
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {kind} mail to {to}"))
     }
 
     /// Registers and confirms an account; returns its id.
     pub async fn new_user(&self, name: &str, email: &str) -> UserId {
         let page = self.register(name, email, PASSWORD).await;
-        assert_eq!(page.status, Status::SeeOther, "registration failed: {}", page.body);
+        assert_eq!(
+            page.status,
+            Status::SeeOther,
+            "registration failed: {}",
+            page.body
+        );
         let mail = self.last_mail(email, "confirm_email").await;
         let link = link_in(&mail.text_body, "/account/confirm/");
         let page = self.get(&link).await;
-        assert_eq!(page.status, Status::SeeOther, "confirmation failed: {}", page.body);
+        assert_eq!(
+            page.status,
+            Status::SeeOther,
+            "confirmation failed: {}",
+            page.body
+        );
         let mut conn = self.pool().conn().await.unwrap();
-        let (user, _) = fellowship_portal::db::users::find_by_email(conn.exec(), email).await.unwrap().unwrap();
+        let (user, _) = fellowship_portal::db::users::find_by_email(conn.exec(), email)
+            .await
+            .unwrap()
+            .unwrap();
         user.id
     }
 
@@ -239,18 +331,29 @@ impl TestApp {
 
     /// An admin (created as the CLI does), logged in with a password of their own.
     pub async fn logged_in_admin(&self, email: &str) -> UserId {
-        let otp = fellowship_portal::seed::create_admin(self.pool(), email, "Ada Admin").await.unwrap();
+        let otp = fellowship_portal::seed::create_admin(self.pool(), email, "Ada Admin")
+            .await
+            .unwrap();
         let page = self.login(email, &otp).await;
         assert_eq!(page.location.as_deref(), Some("/account/password"));
         let page = self
             .post(
                 "/account/password",
-                &[("current_password", &otp), ("password", PASSWORD), ("password_confirm", PASSWORD)],
+                &[
+                    ("current_password", &otp),
+                    ("password", PASSWORD),
+                    ("password_confirm", PASSWORD),
+                ],
             )
             .await;
         assert_eq!(page.status, Status::SeeOther, "{}", page.body);
         let mut conn = self.pool().conn().await.unwrap();
-        fellowship_portal::db::users::find_by_email(conn.exec(), email).await.unwrap().unwrap().0.id
+        fellowship_portal::db::users::find_by_email(conn.exec(), email)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .id
     }
 
     /// Runs one SQL statement with a text and a number parameter (for

@@ -28,7 +28,8 @@ async fn an_unknown_page_gets_the_404_page() {
     let app = spawn().await;
     let page = app.get("/no/such/page").await;
     assert_eq!(page.status, Status::NotFound);
-    page.assert_contains("<h1>Page not found</h1>").assert_contains("Skip to main content");
+    page.assert_contains("<h1>Page not found</h1>")
+        .assert_contains("Skip to main content");
 }
 
 #[rocket::async_test]
@@ -36,23 +37,50 @@ async fn an_oversized_form_gets_the_413_page_and_nothing_is_stored() {
     let app = spawn().await;
     let token = app.csrf().await;
     let huge = "x".repeat(200 * 1024);
-    let body = crate::helpers::encode(&[("csrf_token", &token), ("name", &huge), ("email", "maya@example.edu"), ("password", "a"), ("password_confirm", "a")]);
+    let body = crate::helpers::encode(&[
+        ("csrf_token", &token),
+        ("name", &huge),
+        ("email", "maya@example.edu"),
+        ("password", "a"),
+        ("password_confirm", "a"),
+    ]);
     let page = app.post_raw("/account/register", &body).await;
     assert_eq!(page.status, Status::PayloadTooLarge);
     page.assert_contains("That was too large");
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE")
+            .await,
+        0
+    );
 }
 
 #[rocket::async_test]
 async fn a_malformed_form_gets_the_422_page() {
     let app = spawn().await;
-    let token = app.csrf().await;
-    // A field that must be a number.
-    let r = app.post_raw("/account/login", &format!("csrf_token={token}&email=a&password=b&next=%ZZ")).await;
-    assert!(r.status == Status::UnprocessableEntity || r.status == Status::BadRequest, "{}", r.status);
-    r.assert_contains("Skip to main content");
-    let json = app.client.post("/account/login").header(ContentType::JSON).body("{}").dispatch().await;
-    assert_eq!(json.status(), Status::Forbidden, "a non-form body carries no token");
+    app.logged_in_admin("dean@example.edu").await;
+    // The program must be a number.
+    let r = app
+        .post(
+            "/admin/users/1/grant",
+            &[("program", "abc"), ("role", "manager"), ("back", "/")],
+        )
+        .await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    r.assert_contains("The form could not be read")
+        .assert_contains("Skip to main content");
+    assert_eq!(app.count("SELECT COUNT(*) FROM role_grants").await, 0);
+    let json = app
+        .client
+        .post("/account/login")
+        .header(ContentType::JSON)
+        .body("{}")
+        .dispatch()
+        .await;
+    assert_eq!(
+        json.status(),
+        Status::Forbidden,
+        "a non-form body carries no token"
+    );
 }
 
 #[rocket::async_test]
@@ -61,7 +89,11 @@ async fn healthz_names_the_backends_and_reports_the_database() {
     let r = app.client.get("/healthz").dispatch().await;
     assert_eq!(r.status(), Status::Ok);
     let v: serde_json::Value = serde_json::from_str(&r.into_string().await.unwrap()).unwrap();
-    let backend = if app.database_url.starts_with("postgres") { "postgres" } else { "sqlite" };
+    let backend = if app.database_url.starts_with("postgres") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     assert_eq!(v["status"], "ok");
     assert_eq!(v["database"]["backend"], backend);
     assert_eq!(v["database"]["ok"], true);
@@ -82,6 +114,19 @@ async fn healthz_names_the_backends_and_reports_the_database() {
     assert_eq!(v["database"]["ok"], false);
 }
 
+#[rocket::async_test]
+async fn an_internal_failure_gets_the_500_page() {
+    let app = spawn().await;
+    match app.pool() {
+        fellowship_portal::db::PortalPool::Sqlite(p) => p.close().await,
+        fellowship_portal::db::PortalPool::Postgres(p) => p.close().await,
+    }
+    let page = app.get("/").await;
+    assert_eq!(page.status, Status::InternalServerError);
+    page.assert_contains("Something went wrong on our side")
+        .assert_contains("what you saved before is kept");
+}
+
 #[test]
 fn both_backends_have_the_same_migrations() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
@@ -93,7 +138,11 @@ fn both_backends_have_the_same_migrations() {
 
 /// A port nobody listens on right now.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn portal(data: &std::path::Path, db_url: &str) -> Command {
@@ -143,8 +192,16 @@ async fn the_binary_serves_with_no_setup_and_prints_the_first_admin_once() {
     let data = dir.path().join("data");
     let port = free_port();
     let (mut child, printed) = serve(&data, &db_url, port);
-    assert!(printed.contains(&format!("fellowship-portal is ready at http://127.0.0.1:{port}")), "{printed}");
-    assert!(printed.contains("First admin: first@example.org"), "{printed}");
+    assert!(
+        printed.contains(&format!(
+            "fellowship-portal is ready at http://127.0.0.1:{port}"
+        )),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("First admin: first@example.org"),
+        "{printed}"
+    );
     let password = printed
         .lines()
         .find_map(|l| l.strip_prefix("One-time password: "))
@@ -153,7 +210,11 @@ async fn the_binary_serves_with_no_setup_and_prints_the_first_admin_once() {
         .to_owned();
     assert_eq!(password.len(), 19);
 
-    let body = ureq::get(&format!("http://127.0.0.1:{port}/healthz")).call().unwrap().into_string().unwrap();
+    let body = ureq::get(&format!("http://127.0.0.1:{port}/healthz"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
     assert!(body.contains(r#""database":{"backend":"#), "{body}");
     child.kill().unwrap();
     child.wait().unwrap();
@@ -161,30 +222,55 @@ async fn the_binary_serves_with_no_setup_and_prints_the_first_admin_once() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(data.join("secret_key")).unwrap().permissions().mode();
+        let mode = std::fs::metadata(data.join("secret_key"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
     let key = std::fs::read_to_string(data.join("secret_key")).unwrap();
 
     // A restart keeps the key and prints no new password.
     let (mut child, printed) = serve(&data, &db_url, port);
-    assert!(printed.contains("fellowship-portal is ready at"), "{printed}");
+    assert!(
+        printed.contains("fellowship-portal is ready at"),
+        "{printed}"
+    );
     assert!(!printed.contains("One-time password"), "{printed}");
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(std::fs::read_to_string(data.join("secret_key")).unwrap(), key);
+    assert_eq!(
+        std::fs::read_to_string(data.join("secret_key")).unwrap(),
+        key
+    );
 
     // The CLI: migrate, create-admin, and a usage mistake.
     let out = portal(&data, &db_url).arg("migrate").output().unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("database is up to date"));
-    let out = portal(&data, &db_url).args(["create-admin", "--email", "Dean@Example.edu", "--name", "Dean"]).output().unwrap();
+    let out = portal(&data, &db_url)
+        .args([
+            "create-admin",
+            "--email",
+            "Dean@Example.edu",
+            "--name",
+            "Dean",
+        ])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("dean@example.edu is an admin. One-time password: "), "{stdout}");
-    let out = portal(&data, &db_url).args(["create-admin", "--email", "not-an-email", "--name", "X"]).output().unwrap();
+    assert!(
+        stdout.contains("dean@example.edu is an admin. One-time password: "),
+        "{stdout}"
+    );
+    let out = portal(&data, &db_url)
+        .args(["create-admin", "--email", "not-an-email", "--name", "X"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("Enter an email address in the form name@example.org."));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("Enter an email address in the form name@example.org."));
     let out = portal(&data, &db_url).arg("frobnicate").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown command"));

@@ -8,31 +8,63 @@ use crate::helpers::{encode, spawn, spawn_with, PASSWORD};
 async fn a_form_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
     let app = spawn().await;
     app.get("/account/register").await;
-    let fields = [("name", "Maya"), ("email", "maya@example.edu"), ("password", PASSWORD), ("password_confirm", PASSWORD)];
+    let fields = [
+        ("name", "Maya"),
+        ("email", "maya@example.edu"),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+    ];
 
     let missing = app.post_raw("/account/register", &encode(&fields)).await;
     assert_eq!(missing.status, Status::Forbidden);
-    missing.assert_contains("This form has expired").assert_contains("Nothing was changed.");
+    missing
+        .assert_contains("This form has expired")
+        .assert_contains("Nothing was changed.");
 
     let mut wrong = vec![("csrf_token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")];
     wrong.extend_from_slice(&fields);
-    assert_eq!(app.post_raw("/account/register", &encode(&wrong)).await.status, Status::Forbidden);
+    assert_eq!(
+        app.post_raw("/account/register", &encode(&wrong))
+            .await
+            .status,
+        Status::Forbidden
+    );
 
     // The right token, but not first: refused too (the check reads the start of the body).
     let token = app.csrf().await;
     let mut late = fields.to_vec();
     late.push(("csrf_token", &token));
-    assert_eq!(app.post_raw("/account/register", &encode(&late)).await.status, Status::Forbidden);
+    assert_eq!(
+        app.post_raw("/account/register", &encode(&late))
+            .await
+            .status,
+        Status::Forbidden
+    );
 
     // Another browser's valid token does not work in this one.
     let other = app.another_browser().await;
     let foreign = other.csrf().await;
     let mut stolen = vec![("csrf_token", foreign.as_str())];
     stolen.extend_from_slice(&fields);
-    assert_eq!(app.post_raw("/account/register", &encode(&stolen)).await.status, Status::Forbidden);
+    assert_eq!(
+        app.post_raw("/account/register", &encode(&stolen))
+            .await
+            .status,
+        Status::Forbidden
+    );
 
-    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE email = 'maya@example.edu'").await, 0);
-    assert_eq!(app.register("Maya", "maya@example.edu", PASSWORD).await.status, Status::SeeOther, "with the token it works");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE email = 'maya@example.edu'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.register("Maya", "maya@example.edu", PASSWORD)
+            .await
+            .status,
+        Status::SeeOther,
+        "with the token it works"
+    );
 }
 
 #[rocket::async_test]
@@ -77,13 +109,21 @@ async fn every_form_sends_its_csrf_token_first() {
 #[rocket::async_test]
 async fn user_text_is_escaped_everywhere_it_is_shown() {
     let app = spawn().await;
-    app.logged_in_user("<script>alert('x')</script>", "maya@example.edu").await;
+    app.logged_in_user("<script>alert('x')</script>", "maya@example.edu")
+        .await;
     app.get("/")
         .await
         .assert_contains("Welcome, &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;.")
         .assert_lacks("<script>alert");
-    let page = app.post("/account/register", &[("name", "\"><b>x</b>"), ("email", "\"><i>y")]).await;
-    page.assert_contains("value=\"&quot;&gt;&lt;b&gt;x&lt;/b&gt;\"").assert_lacks("<b>x</b>").assert_lacks("<i>y");
+    let page = app
+        .post(
+            "/account/register",
+            &[("name", "\"><b>x</b>"), ("email", "\"><i>y")],
+        )
+        .await;
+    page.assert_contains("value=\"&quot;&gt;&lt;b&gt;x&lt;/b&gt;\"")
+        .assert_lacks("<b>x</b>")
+        .assert_lacks("<i>y");
 }
 
 #[rocket::async_test]
@@ -94,29 +134,54 @@ async fn cookies_are_private_http_only_and_same_site_lax() {
         .client
         .post("/account/login")
         .header(rocket::http::ContentType::Form)
-        .body(encode(&[("csrf_token", &app.csrf().await), ("email", "maya@example.edu"), ("password", PASSWORD), ("next", "/")]))
+        .body(encode(&[
+            ("csrf_token", &app.csrf().await),
+            ("email", "maya@example.edu"),
+            ("password", PASSWORD),
+            ("next", "/"),
+        ]))
         .dispatch()
         .await;
     let set_cookie: Vec<String> = r.headers().get("Set-Cookie").map(str::to_owned).collect();
-    let session = set_cookie.iter().find(|c| c.starts_with("portal_session=")).expect("session cookie");
+    let session = set_cookie
+        .iter()
+        .find(|c| c.starts_with("portal_session="))
+        .expect("session cookie");
     for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(session.contains(part), "{part} missing in {session}");
     }
     // The cookie is encrypted: the raw token is not in it, and the database keeps only a hash.
-    let stored: i64 = app.count("SELECT COUNT(*) FROM sessions WHERE LENGTH(token_hash) = 64").await;
+    let stored: i64 = app
+        .count("SELECT COUNT(*) FROM sessions WHERE LENGTH(token_hash) = 64")
+        .await;
     assert_eq!(stored, 1);
 }
 
 #[rocket::async_test]
 async fn security_headers_are_on_every_response() {
     let app = spawn().await;
-    for uri in ["/", "/account/login", "/no-such-page", "/static/portal.css", "/healthz"] {
+    for uri in [
+        "/",
+        "/account/login",
+        "/no-such-page",
+        "/static/portal.css",
+        "/healthz",
+    ] {
         let r = app.client.get(uri).dispatch().await;
         let h = r.headers();
-        let csp = h.get_one("Content-Security-Policy").unwrap_or_else(|| panic!("no CSP on {uri}"));
-        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{uri}: {csp}");
+        let csp = h
+            .get_one("Content-Security-Policy")
+            .unwrap_or_else(|| panic!("no CSP on {uri}"));
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{uri}: {csp}"
+        );
         assert!(!csp.contains("unsafe-inline"), "{uri}");
-        assert_eq!(h.get_one("X-Content-Type-Options"), Some("nosniff"), "{uri}");
+        assert_eq!(
+            h.get_one("X-Content-Type-Options"),
+            Some("nosniff"),
+            "{uri}"
+        );
         assert_eq!(h.get_one("Referrer-Policy"), Some("no-referrer"), "{uri}");
         assert_eq!(h.get_one("X-Frame-Options"), Some("DENY"), "{uri}");
     }
@@ -128,10 +193,30 @@ async fn security_headers_are_on_every_response() {
 async fn login_returns_only_to_local_pages() {
     let app = spawn().await;
     app.new_user("Maya Chen", "maya@example.edu").await;
-    app.get("/account/login?next=https://evil.example/").await.assert_contains(r#"name="next" value="/""#);
-    let page = app.post("/account/login", &[("email", "maya@example.edu"), ("password", PASSWORD), ("next", "//evil.example")]).await;
+    app.get("/account/login?next=https://evil.example/")
+        .await
+        .assert_contains(r#"name="next" value="/""#);
+    let page = app
+        .post(
+            "/account/login",
+            &[
+                ("email", "maya@example.edu"),
+                ("password", PASSWORD),
+                ("next", "//evil.example"),
+            ],
+        )
+        .await;
     assert_eq!(page.location.as_deref(), Some("/"));
     app.post("/account/logout", &[]).await;
-    let page = app.post("/account/login", &[("email", "maya@example.edu"), ("password", PASSWORD), ("next", "/account/password")]).await;
+    let page = app
+        .post(
+            "/account/login",
+            &[
+                ("email", "maya@example.edu"),
+                ("password", PASSWORD),
+                ("next", "/account/password"),
+            ],
+        )
+        .await;
     assert_eq!(page.location.as_deref(), Some("/account/password"));
 }
