@@ -255,7 +255,7 @@ impl Browser {
             .client
             .post(uri.to_owned())
             .header(ContentType::Form)
-            .body(body.to_owned())
+            .body(body)
             .dispatch()
             .await;
         Page::from(r).await
