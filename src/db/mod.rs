@@ -39,9 +39,14 @@ macro_rules! execute {
     };
 }
 
+pub mod applications;
 pub mod audit;
+pub mod cycles;
+pub mod documents;
 pub mod outbox;
+pub mod profiles;
 pub mod programs;
+pub mod referees;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;

@@ -6,10 +6,16 @@
 //! inputs (including the clock) as parameters, so it is tested with plain
 //! unit and property tests.
 
+pub mod answers;
+pub mod cycle;
+pub mod document;
 pub mod email;
+pub mod form;
 pub mod outbox;
 pub mod password;
+pub mod profile;
 pub mod program;
 pub mod role;
 pub mod throttle;
 pub mod user;
+pub mod workflow;

@@ -1,0 +1,237 @@
+//! Applications, their stage events and deadline extensions. A stage
+//! changes only through [`move_stage`], which writes the event in the same
+//! transaction and refuses if the stage moved meanwhile.
+
+use chrono::{DateTime, Utc};
+
+use super::{DbResult, Exec};
+use crate::domain::cycle::CycleId;
+use crate::domain::form::Answers;
+use crate::domain::user::UserId;
+use crate::domain::workflow::stage::{Actor, Move, Stage};
+
+/// Database id of an application.
+pub type ApplicationId = i64;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    cycle_id: i64,
+    applicant_id: i64,
+    stage: String,
+    answers_json: String,
+    deadline_extended_to: Option<DateTime<Utc>>,
+    decision_released: bool,
+    submitted_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+/// An application as stored.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub id: ApplicationId,
+    pub cycle_id: CycleId,
+    pub applicant_id: UserId,
+    pub stage: Stage,
+    pub answers: Answers,
+    pub deadline_extended_to: Option<DateTime<Utc>>,
+    pub decision_released: bool,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, cycle_id, applicant_id, stage, answers_json, deadline_extended_to, decision_released, \
+                       submitted_at, created_at, updated_at";
+
+fn convert(r: Row) -> DbResult<Application> {
+    let bad = |what: String| sqlx::Error::Decode(what.into());
+    Ok(Application {
+        id: r.id,
+        cycle_id: r.cycle_id,
+        applicant_id: r.applicant_id,
+        stage: Stage::parse(&r.stage).ok_or_else(|| bad(format!("application {}: stage {}", r.id, r.stage)))?,
+        answers: serde_json::from_str(&r.answers_json).map_err(|e| bad(format!("application {}: {e}", r.id)))?,
+        deadline_extended_to: r.deadline_extended_to,
+        decision_released: r.decision_released,
+        submitted_at: r.submitted_at,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    })
+}
+
+fn to_json(answers: &Answers) -> String {
+    serde_json::to_string(answers).unwrap_or_else(|_| "{}".into())
+}
+
+/// Creates a draft (and its first event); a second one for the same
+/// applicant and cycle is a unique violation.
+pub async fn create(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    applicant: UserId,
+    answers: &Answers,
+    eligibility_json: &str,
+    now: DateTime<Utc>,
+) -> DbResult<ApplicationId> {
+    run!(ex, c => {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO applications (cycle_id, applicant_id, stage, answers_json, eligibility_json, created_at, updated_at) \
+             VALUES ($1, $2, 'draft', $3, $4, $5, $5) RETURNING id",
+        )
+        .bind(cycle)
+        .bind(applicant)
+        .bind(to_json(answers))
+        .bind(eligibility_json)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await?;
+        sqlx::query(
+            "INSERT INTO application_events (application_id, from_stage, to_stage, move, actor_id, actor_role, note, created_at) \
+             VALUES ($1, NULL, 'draft', 'start', $2, 'applicant', '', $3)",
+        )
+        .bind(id)
+        .bind(applicant)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+        Ok(id)
+    })
+}
+
+/// The application with this id.
+pub async fn find(ex: Exec<'_>, id: ApplicationId) -> DbResult<Option<Application>> {
+    let sql = format!("SELECT {COLUMNS} FROM applications WHERE id = $1");
+    let row: Option<Row> = run!(ex, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?;
+    row.map(convert).transpose()
+}
+
+/// The applicant's application to a cycle, if any.
+pub async fn find_for(ex: Exec<'_>, cycle: CycleId, applicant: UserId) -> DbResult<Option<Application>> {
+    let sql = format!("SELECT {COLUMNS} FROM applications WHERE cycle_id = $1 AND applicant_id = $2");
+    let row: Option<Row> = run!(ex, c => sqlx::query_as(&sql).bind(cycle).bind(applicant).fetch_optional(c).await)?;
+    row.map(convert).transpose()
+}
+
+/// An application as listed on the applicant's own page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Listed {
+    pub id: i64,
+    pub cycle_id: i64,
+    pub program_name: String,
+    pub cycle_name: String,
+    pub stage: String,
+    pub decision_released: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The applicant's applications, newest first (a handful per person).
+pub async fn for_applicant(ex: Exec<'_>, applicant: UserId) -> DbResult<Vec<Listed>> {
+    let sql = "SELECT a.id, a.cycle_id, p.name AS program_name, c.name AS cycle_name, a.stage, a.decision_released, a.updated_at \
+               FROM applications a JOIN cycles c ON c.id = a.cycle_id JOIN programs p ON p.id = c.program_id \
+               WHERE a.applicant_id = $1 ORDER BY a.created_at DESC";
+    run!(ex, c => sqlx::query_as(sql).bind(applicant).fetch_all(c).await)
+}
+
+/// Stores the answers of a draft; `false` when it is no longer a draft.
+pub async fn save_answers(ex: Exec<'_>, id: ApplicationId, answers: &Answers, now: DateTime<Utc>) -> DbResult<bool> {
+    let sql = "UPDATE applications SET answers_json = $1, updated_at = $2 WHERE id = $3 AND stage = 'draft'";
+    Ok(execute!(ex, sqlx::query(sql).bind(to_json(answers)).bind(now).bind(id))? == 1)
+}
+
+/// Moves an application from `from` to `to` and records the event; `false`
+/// (nothing written) when the stage is no longer `from`.
+#[expect(clippy::too_many_arguments, reason = "one event has this many facts")]
+pub async fn move_stage(
+    ex: Exec<'_>,
+    id: ApplicationId,
+    from: Stage,
+    to: Stage,
+    mv: Move,
+    actor: Option<UserId>,
+    role: Actor,
+    note: &str,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    run!(ex, c => {
+        let changed = sqlx::query(
+            "UPDATE applications SET stage = $1, updated_at = $2, \
+             submitted_at = CASE WHEN $1 = 'submitted' THEN $2 ELSE submitted_at END \
+             WHERE id = $3 AND stage = $4",
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(id)
+        .bind(from.as_str())
+        .execute(&mut *c)
+        .await?;
+        if changed.rows_affected() != 1 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO application_events (application_id, from_stage, to_stage, move, actor_id, actor_role, note, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .bind(mv.as_str())
+        .bind(actor)
+        .bind(role.as_str())
+        .bind(note)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+        Ok(true)
+    })
+}
+
+/// One recorded change of stage.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Event {
+    pub from_stage: Option<String>,
+    pub to_stage: String,
+    pub move_name: String,
+    pub actor_role: String,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The events of an application, oldest first.
+pub async fn events(ex: Exec<'_>, id: ApplicationId) -> DbResult<Vec<Event>> {
+    let sql = "SELECT from_stage, to_stage, move AS move_name, actor_role, note, created_at FROM application_events \
+               WHERE application_id = $1 ORDER BY id";
+    run!(ex, c => sqlx::query_as(sql).bind(id).fetch_all(c).await)
+}
+
+/// Gives one application a later deadline, recording who, when and why.
+pub async fn extend(
+    ex: Exec<'_>,
+    id: ApplicationId,
+    new_deadline: DateTime<Utc>,
+    reason: &str,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
+    run!(ex, c => {
+        sqlx::query("UPDATE applications SET deadline_extended_to = $1, updated_at = $2 WHERE id = $3")
+            .bind(new_deadline)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(
+            "INSERT INTO application_extensions (application_id, new_deadline, reason, granted_by, granted_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(new_deadline)
+        .bind(reason)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+        Ok(())
+    })
+}

@@ -1,0 +1,177 @@
+//! Documents: the type decided by content (never by the name), file names
+//! made safe to show, and who may open what.
+
+use super::form::DocumentType;
+
+/// Bytes of a file's start examined to decide its type.
+pub const SNIFF_BYTES: usize = 8192;
+
+/// The type of a file from its first bytes (up to [`SNIFF_BYTES`]).
+pub fn sniff(head: &[u8]) -> Option<DocumentType> {
+    if head.starts_with(b"%PDF-") {
+        Some(DocumentType::Pdf)
+    } else if head.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some(DocumentType::Png)
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(DocumentType::Jpeg)
+    } else if head.starts_with(b"PK\x03\x04") && (contains(head, b"[Content_Types].xml") || contains(head, b"word/")) {
+        Some(DocumentType::Docx)
+    } else {
+        None
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The type a file name claims by its extension, if it names one we know.
+pub fn claimed_type(file_name: &str) -> Option<DocumentType> {
+    let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "pdf" => Some(DocumentType::Pdf),
+        "docx" => Some(DocumentType::Docx),
+        "png" => Some(DocumentType::Png),
+        "jpg" | "jpeg" => Some(DocumentType::Jpeg),
+        _ => None,
+    }
+}
+
+/// Why an upload is refused, in words for the person uploading.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UploadError {
+    #[error("The file you chose is empty. Choose the file again.")]
+    Empty,
+    #[error("The file is {size}; this question accepts files up to {limit_mb} MB.", size = human_size(*.size))]
+    TooLarge { size: u64, limit_mb: u64 },
+    #[error("We could not recognise this file. Upload {accepted}.")]
+    Unrecognised { accepted: String },
+    #[error("The file is a {actual}; this question accepts {accepted}.")]
+    NotAccepted { actual: &'static str, accepted: String },
+    #[error("The file is named .{claimed} but its content is a {actual}. Save it in the right format and upload it again.", claimed = .claimed.extension(), actual = .actual.label())]
+    NameMismatch { claimed: DocumentType, actual: DocumentType },
+}
+
+/// "PDF or Word (.docx)".
+pub fn describe_accepted(accepted: &[DocumentType]) -> String {
+    let labels: Vec<&str> = accepted.iter().map(|t| t.label()).collect();
+    match labels.as_slice() {
+        [] => "no files".into(),
+        [one] => format!("a {one} file"),
+        [init @ .., last] => format!("{} or {last} files", init.join(", ")),
+    }
+}
+
+/// Checks an upload: not empty, within the size limit, a recognised type
+/// the question accepts, and the name (if it has a known extension) agrees
+/// with the content.
+pub fn check_upload(
+    head: &[u8],
+    size: u64,
+    file_name: &str,
+    accepted: &[DocumentType],
+    limit_mb: u64,
+) -> Result<DocumentType, UploadError> {
+    if size == 0 {
+        return Err(UploadError::Empty);
+    }
+    if size > limit_mb.saturating_mul(1024 * 1024) {
+        return Err(UploadError::TooLarge { size, limit_mb });
+    }
+    let actual = sniff(head).ok_or_else(|| UploadError::Unrecognised { accepted: describe_accepted(accepted) })?;
+    if let Some(claimed) = claimed_type(file_name) {
+        if claimed != actual {
+            return Err(UploadError::NameMismatch { claimed, actual });
+        }
+    }
+    if !accepted.contains(&actual) {
+        return Err(UploadError::NotAccepted { actual: actual.label(), accepted: describe_accepted(accepted) });
+    }
+    Ok(actual)
+}
+
+/// A size in words: "812 KB", "12.3 MB".
+pub fn human_size(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    }
+}
+
+/// A file name safe to store and show: the last path component, control
+/// characters and anything outside letters, digits, space, `.-_()` replaced,
+/// no leading dots, at most 120 characters (keeping the extension).
+pub fn sanitise_file_name(raw: &str, fallback_ext: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let mut cleaned: String = last
+        .chars()
+        .map(|c| if c.is_alphanumeric() || " .-_()".contains(c) { c } else { '_' })
+        .collect();
+    while cleaned.contains("__") {
+        cleaned = cleaned.replace("__", "_");
+    }
+    let cleaned = cleaned.trim_matches(|c: char| c == '.' || c == ' ' || c == '_').to_owned();
+    let cleaned = if cleaned.is_empty() { format!("document.{fallback_ext}") } else { cleaned };
+    const MAX: usize = 120;
+    if cleaned.chars().count() <= MAX {
+        return cleaned;
+    }
+    let (stem, ext) = match cleaned.rsplit_once('.') {
+        Some((s, e)) if e.chars().count() <= 10 => (s.to_owned(), format!(".{e}")),
+        _ => (cleaned.clone(), String::new()),
+    };
+    let keep = MAX - ext.chars().count();
+    format!("{}{ext}", stem.chars().take(keep).collect::<String>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DocumentType::*;
+
+    const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj";
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[test]
+    fn types_come_from_content() {
+        assert_eq!(sniff(PDF), Some(Pdf));
+        assert_eq!(sniff(PNG), Some(Png));
+        assert_eq!(sniff(b"\xff\xd8\xff\xe0\0\x10JFIF"), Some(Jpeg));
+        assert_eq!(sniff(b"PK\x03\x04\x14\0\x06\0\x08\0[Content_Types].xml"), Some(Docx));
+        assert_eq!(sniff(b"PK\x03\x04\x14\0 a plain zip of photos"), None);
+        assert_eq!(sniff(b"MZ\x90\0 an executable"), None);
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn uploads_are_checked_with_messages() {
+        let ok = check_upload(PDF, 1000, "cv.pdf", &[Pdf, Docx], 5);
+        assert_eq!(ok, Ok(Pdf));
+        assert_eq!(check_upload(PDF, 0, "cv.pdf", &[Pdf], 5), Err(UploadError::Empty));
+        let big = check_upload(PDF, 6 * 1024 * 1024, "cv.pdf", &[Pdf], 5).unwrap_err();
+        assert_eq!(big.to_string(), "The file is 6.0 MB; this question accepts files up to 5 MB.");
+        let fake = check_upload(PNG, 100, "cv.pdf", &[Pdf, Png], 5).unwrap_err();
+        assert_eq!(fake.to_string(), "The file is named .pdf but its content is a PNG image. Save it in the right format and upload it again.");
+        let wrong = check_upload(PNG, 100, "photo.png", &[Pdf, Docx], 5).unwrap_err();
+        assert_eq!(wrong.to_string(), "The file is a PNG image; this question accepts PDF or Word (.docx) files.");
+        let unknown = check_upload(b"hello", 5, "notes.txt", &[Pdf], 5).unwrap_err();
+        assert_eq!(unknown.to_string(), "We could not recognise this file. Upload a PDF file.");
+        assert_eq!(check_upload(PDF, 10, "no extension", &[Pdf], 5), Ok(Pdf));
+    }
+
+    #[test]
+    fn file_names_are_made_safe() {
+        assert_eq!(sanitise_file_name("../../etc/passwd", "pdf"), "passwd");
+        assert_eq!(sanitise_file_name("C:\\Users\\ana\\CV final.pdf", "pdf"), "CV final.pdf");
+        assert_eq!(sanitise_file_name("evil\u{0}name.pdf", "pdf"), "evil_name.pdf");
+        assert_eq!(sanitise_file_name("<script>.pdf", "pdf"), "script_.pdf");
+        assert_eq!(sanitise_file_name("...", "pdf"), "document.pdf");
+        assert_eq!(sanitise_file_name("", "docx"), "document.docx");
+        let long = format!("{}.pdf", "a".repeat(300));
+        let safe = sanitise_file_name(&long, "pdf");
+        assert_eq!(safe.chars().count(), 120);
+        assert!(safe.ends_with(".pdf"));
+        assert_eq!(sanitise_file_name("Résumé – María.pdf", "pdf"), "Résumé _ María.pdf");
+    }
+}

@@ -1,0 +1,447 @@
+//! Application forms as data: eligibility questions answered first, then
+//! sections of questions of many types, with required flags, help text,
+//! show-if conditions and the flags reviewers' pages obey.
+//!
+//! A form is stored per cycle as JSON (seeded from `forms/*.json`). This
+//! module parses it, checks it is coherent, and judges answers.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+/// A whole application form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormDefinition {
+    /// Answered before the form; a disqualifying answer stops the applicant.
+    #[serde(default)]
+    pub eligibility: Vec<EligibilityQuestion>,
+    pub sections: Vec<Section>,
+}
+
+/// A question that decides whether someone may apply at all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityQuestion {
+    pub key: String,
+    pub label: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    pub options: Vec<Choice>,
+    /// The option values that allow applying.
+    pub eligible: Vec<String>,
+    /// Shown, in plain words, to someone whose answer is not eligible.
+    pub ineligible_message: String,
+}
+
+/// A titled group of questions, shown as one part of the form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub key: String,
+    pub title: String,
+    #[serde(default)]
+    pub intro: Option<String>,
+    pub questions: Vec<Question>,
+}
+
+/// One question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub key: String,
+    pub label: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    /// Reviewers see the answer (demographic and contact details are not).
+    #[serde(default)]
+    pub shown_to_reviewers: bool,
+    /// Hidden from reviewers of a blind cycle (names, emails, institutions).
+    #[serde(default)]
+    pub identifying: bool,
+    /// Asked only when another answer has a given value.
+    #[serde(default)]
+    pub show_if: Option<Condition>,
+    /// A profile field that pre-fills this answer in a new application.
+    #[serde(default)]
+    pub profile: Option<String>,
+    #[serde(flatten)]
+    pub kind: QuestionKind,
+}
+
+/// What kind of answer a question takes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum QuestionKind {
+    ShortText {
+        #[serde(default = "default_max_chars")]
+        max_chars: usize,
+    },
+    LongText {
+        max_words: usize,
+    },
+    Email,
+    Url,
+    Date,
+    Number {
+        #[serde(default)]
+        min: Option<f64>,
+        #[serde(default)]
+        max: Option<f64>,
+        #[serde(default)]
+        integer: bool,
+    },
+    SingleChoice {
+        options: Vec<Choice>,
+    },
+    MultipleChoice {
+        options: Vec<Choice>,
+        #[serde(default)]
+        min: Option<usize>,
+        #[serde(default)]
+        max: Option<usize>,
+    },
+    YesNo,
+    Document {
+        accepted: Vec<DocumentType>,
+        max_mb: u64,
+    },
+    Referees {
+        min: usize,
+        max: usize,
+    },
+}
+
+fn default_max_chars() -> usize {
+    200
+}
+
+/// One option of a choice question.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// A condition on another answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The key of the question it depends on (asked earlier in the form).
+    pub question: String,
+    /// The answer values that make this question appear.
+    pub any_of: Vec<String>,
+}
+
+/// Document formats recognised by their content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentType {
+    Pdf,
+    Docx,
+    Png,
+    Jpeg,
+}
+
+impl DocumentType {
+    /// The MIME type served with it.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+        }
+    }
+
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Docx => "docx",
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+        }
+    }
+
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pdf => "PDF",
+            Self::Docx => "Word (.docx)",
+            Self::Png => "PNG image",
+            Self::Jpeg => "JPEG image",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pdf" => Some(Self::Pdf),
+            "docx" => Some(Self::Docx),
+            "png" => Some(Self::Png),
+            "jpeg" => Some(Self::Jpeg),
+            _ => None,
+        }
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Docx => "docx",
+            Self::Png => "png",
+            Self::Jpeg => "jpeg",
+        }
+    }
+}
+
+/// Why a form definition is not usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    #[error("the form is not valid JSON for a form: {0}")]
+    Syntax(String),
+    #[error("the key {0:?} is used twice")]
+    DuplicateKey(String),
+    #[error("the key {0:?} must be lower-case letters, digits and underscores")]
+    BadKey(String),
+    #[error("question {question:?} depends on {on:?}, which is not an earlier question")]
+    BadCondition { question: String, on: String },
+    #[error("question {0:?} has no options")]
+    NoOptions(String),
+    #[error("question {0:?} has limits that cannot be met")]
+    BadLimits(String),
+    #[error("eligibility question {0:?} names an eligible answer that is not one of its options")]
+    BadEligible(String),
+}
+
+impl FormDefinition {
+    /// Parses and checks a form.
+    pub fn parse(json: &str) -> Result<Self, FormError> {
+        let form: Self = serde_json::from_str(json).map_err(|e| FormError::Syntax(e.to_string()))?;
+        form.check()?;
+        Ok(form)
+    }
+
+    /// Checks keys, conditions, options and limits.
+    pub fn check(&self) -> Result<(), FormError> {
+        let mut seen = HashSet::new();
+        let mut key = |k: &str| -> Result<(), FormError> {
+            let ok = !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if !ok {
+                return Err(FormError::BadKey(k.to_owned()));
+            }
+            if !seen.insert(k.to_owned()) {
+                return Err(FormError::DuplicateKey(k.to_owned()));
+            }
+            Ok(())
+        };
+        for q in &self.eligibility {
+            key(&q.key)?;
+            if q.options.is_empty() {
+                return Err(FormError::NoOptions(q.key.clone()));
+            }
+            if q.eligible.is_empty() || !q.eligible.iter().all(|e| q.options.iter().any(|o| &o.value == e)) {
+                return Err(FormError::BadEligible(q.key.clone()));
+            }
+        }
+        let mut earlier: HashSet<&str> = HashSet::new();
+        for s in &self.sections {
+            key(&s.key)?;
+            for q in &s.questions {
+                key(&q.key)?;
+                if let Some(c) = &q.show_if {
+                    if !earlier.contains(c.question.as_str()) {
+                        return Err(FormError::BadCondition { question: q.key.clone(), on: c.question.clone() });
+                    }
+                }
+                match &q.kind {
+                    QuestionKind::SingleChoice { options } if options.is_empty() => {
+                        return Err(FormError::NoOptions(q.key.clone()))
+                    }
+                    QuestionKind::MultipleChoice { options, min, max } => {
+                        if options.is_empty() {
+                            return Err(FormError::NoOptions(q.key.clone()));
+                        }
+                        let lo = min.unwrap_or(0);
+                        let hi = max.unwrap_or(options.len());
+                        if lo > hi || lo > options.len() {
+                            return Err(FormError::BadLimits(q.key.clone()));
+                        }
+                    }
+                    QuestionKind::Referees { min, max } if min > max || *max == 0 => {
+                        return Err(FormError::BadLimits(q.key.clone()))
+                    }
+                    QuestionKind::Document { accepted, max_mb } if accepted.is_empty() || *max_mb == 0 => {
+                        return Err(FormError::BadLimits(q.key.clone()))
+                    }
+                    QuestionKind::LongText { max_words } if *max_words == 0 => {
+                        return Err(FormError::BadLimits(q.key.clone()))
+                    }
+                    _ => {}
+                }
+                earlier.insert(&q.key);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every question, in order.
+    pub fn questions(&self) -> impl Iterator<Item = &Question> {
+        self.sections.iter().flat_map(|s| s.questions.iter())
+    }
+
+    /// The question with this key.
+    pub fn question(&self, key: &str) -> Option<&Question> {
+        self.questions().find(|q| q.key == key)
+    }
+
+    /// Whether `q` is asked, given the other answers (its condition, and
+    /// that of the question it depends on, hold).
+    pub fn is_shown(&self, q: &Question, answers: &Answers) -> bool {
+        let mut current = q;
+        let mut depth = 0;
+        while let Some(c) = &current.show_if {
+            let holds = match answers.get(&c.question) {
+                Some(Answer::One(v)) => c.any_of.iter().any(|a| a == v),
+                Some(Answer::Many(vs)) => vs.iter().any(|v| c.any_of.contains(v)),
+                None => false,
+            };
+            if !holds {
+                return false;
+            }
+            match self.question(&c.question) {
+                Some(parent) if depth < 16 => {
+                    current = parent;
+                    depth += 1;
+                }
+                _ => break,
+            }
+        }
+        true
+    }
+
+    /// Judges eligibility answers: `Err(messages)` for every disqualifying
+    /// answer; `Ok` when all are eligible. Unanswered questions are listed in
+    /// `missing`.
+    pub fn judge_eligibility(&self, answers: &BTreeMap<String, String>) -> Eligibility {
+        let mut missing = Vec::new();
+        let mut reasons = Vec::new();
+        for q in &self.eligibility {
+            match answers.get(&q.key) {
+                None => missing.push(q.key.clone()),
+                Some(a) if !q.options.iter().any(|o| &o.value == a) => missing.push(q.key.clone()),
+                Some(a) if !q.eligible.contains(a) => reasons.push(q.ineligible_message.clone()),
+                Some(_) => {}
+            }
+        }
+        if !missing.is_empty() {
+            Eligibility::Incomplete(missing)
+        } else if !reasons.is_empty() {
+            Eligibility::Ineligible(reasons)
+        } else {
+            Eligibility::Eligible
+        }
+    }
+}
+
+/// The outcome of the eligibility questions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Eligibility {
+    Eligible,
+    /// These questions have no valid answer.
+    Incomplete(Vec<String>),
+    /// The plain messages for each disqualifying answer.
+    Ineligible(Vec<String>),
+}
+
+/// A stored answer: one value, or several for a multiple choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// An application's answers by question key (documents and referees are
+/// kept apart, in their own tables).
+pub type Answers = BTreeMap<String, Answer>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn sample() -> FormDefinition {
+        FormDefinition::parse(
+            r#"{
+              "eligibility": [{"key": "enrolled", "label": "Are you enrolled?", "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}], "eligible": ["yes"], "ineligible_message": "You must be enrolled."}],
+              "sections": [{"key": "about", "title": "About you", "questions": [
+                {"key": "name", "label": "Name", "type": "short_text", "required": true, "identifying": true},
+                {"key": "discipline", "label": "Discipline", "type": "single_choice", "required": true, "options": [{"value": "medicine", "label": "Medicine"}, {"value": "other", "label": "Other"}]},
+                {"key": "discipline_other", "label": "Which?", "type": "short_text", "required": true, "show_if": {"question": "discipline", "any_of": ["other"]}},
+                {"key": "detail", "label": "More", "type": "short_text", "show_if": {"question": "discipline_other", "any_of": ["x"]}},
+                {"key": "essay", "label": "Essay", "type": "long_text", "max_words": 5, "required": true},
+                {"key": "cv", "label": "CV", "type": "document", "accepted": ["pdf", "docx"], "max_mb": 5, "required": true},
+                {"key": "refs", "label": "Referees", "type": "referees", "min": 2, "max": 3}
+              ]}]
+            }"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_coherent_form_parses() {
+        let f = sample();
+        assert_eq!(f.questions().count(), 7);
+        assert!(matches!(f.question("essay").unwrap().kind, QuestionKind::LongText { max_words: 5 }));
+    }
+
+    #[test]
+    fn incoherent_forms_are_refused_with_the_reason() {
+        let bad = |json: &str| FormDefinition::parse(json).unwrap_err();
+        assert!(matches!(bad("{"), FormError::Syntax(_)));
+        assert!(matches!(bad(r#"{"sections": [], "extra": 1}"#), FormError::Syntax(_)));
+        let dup = r#"{"sections": [{"key": "a", "title": "A", "questions": [{"key": "q", "label": "Q", "type": "email"}, {"key": "q", "label": "Q", "type": "url"}]}]}"#;
+        assert_eq!(bad(dup), FormError::DuplicateKey("q".into()));
+        let cond = r#"{"sections": [{"key": "a", "title": "A", "questions": [{"key": "q", "label": "Q", "type": "email", "show_if": {"question": "later", "any_of": ["x"]}}, {"key": "later", "label": "L", "type": "yes_no"}]}]}"#;
+        assert!(matches!(bad(cond), FormError::BadCondition { .. }));
+        let limits = r#"{"sections": [{"key": "a", "title": "A", "questions": [{"key": "r", "label": "R", "type": "referees", "min": 3, "max": 2}]}]}"#;
+        assert_eq!(bad(limits), FormError::BadLimits("r".into()));
+        let key = r#"{"sections": [{"key": "A b", "title": "A", "questions": []}]}"#;
+        assert_eq!(bad(key), FormError::BadKey("A b".into()));
+        let kind = r#"{"sections": [{"key": "a", "title": "A", "questions": [{"key": "q", "label": "Q", "type": "telepathy"}]}]}"#;
+        assert!(matches!(bad(kind), FormError::Syntax(_)));
+    }
+
+    #[test]
+    fn conditions_follow_their_chain() {
+        let f = sample();
+        let q = f.question("discipline_other").unwrap();
+        let detail = f.question("detail").unwrap();
+        let mut a = Answers::new();
+        assert!(!f.is_shown(q, &a));
+        a.insert("discipline".into(), Answer::One("other".into()));
+        assert!(f.is_shown(q, &a));
+        a.insert("discipline_other".into(), Answer::One("x".into()));
+        assert!(f.is_shown(detail, &a));
+        a.insert("discipline".into(), Answer::One("medicine".into()));
+        assert!(!f.is_shown(q, &a));
+        assert!(!f.is_shown(detail, &a), "hidden when its parent is hidden");
+    }
+
+    #[test]
+    fn eligibility_is_judged_in_plain_words() {
+        let f = sample();
+        let mut a = BTreeMap::new();
+        assert_eq!(f.judge_eligibility(&a), Eligibility::Incomplete(vec!["enrolled".into()]));
+        a.insert("enrolled".into(), "maybe".into());
+        assert_eq!(f.judge_eligibility(&a), Eligibility::Incomplete(vec!["enrolled".into()]));
+        a.insert("enrolled".into(), "no".into());
+        assert_eq!(f.judge_eligibility(&a), Eligibility::Ineligible(vec!["You must be enrolled.".into()]));
+        a.insert("enrolled".into(), "yes".into());
+        assert_eq!(f.judge_eligibility(&a), Eligibility::Eligible);
+    }
+}

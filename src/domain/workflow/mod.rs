@@ -1,0 +1,3 @@
+//! The review workflow as pure rules: stages and the moves between them.
+
+pub mod stage;
