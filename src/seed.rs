@@ -7,7 +7,11 @@ use rocket::{Build, Rocket};
 use rocket_db_pools::Database;
 
 use crate::config::PortalConfig;
-use crate::db::{audit, programs, users, Db, PortalPool};
+use chrono::{DateTime, Datelike, Duration, Utc};
+
+use crate::db::{audit, cycles, programs, users, Db, PortalPool};
+use crate::domain::form::FormDefinition;
+use crate::domain::program::ProgramKind;
 use crate::domain::email::EmailAddress;
 use crate::domain::program::SEEDED_PROGRAMS;
 use crate::domain::user::PersonName;
@@ -32,14 +36,81 @@ pub fn migrations() -> impl Fairing {
     )
 }
 
-/// Applies pending migrations and inserts any missing seeded program.
+/// The seeded form of each seeded program, by slug.
+pub const SEEDED_FORMS: [(&str, &str); 3] = [
+    ("health-justice", include_str!("../forms/health-justice.json")),
+    ("voices-for-change", include_str!("../forms/voices-for-change.json")),
+    ("summer-internship", include_str!("../forms/summer-internship.json")),
+];
+
+/// The time zone of seeded cycles.
+const SEEDED_ZONE: &str = "America/New_York";
+
+/// Applies pending migrations, inserts any missing seeded program, and
+/// gives each seeded program without a cycle an open one with its form.
 pub async fn migrate_and_seed(pool: &PortalPool) -> anyhow::Result<()> {
     pool.migrate().await?;
     let mut conn = pool.conn().await?;
     for (position, program) in SEEDED_PROGRAMS.iter().enumerate() {
         programs::insert_seed(conn.exec(), program, position as i64).await?;
     }
+    let now = crate::clock::now();
+    for program in programs::list(conn.exec()).await? {
+        let Some((_, form)) = SEEDED_FORMS.iter().find(|(slug, _)| *slug == program.slug) else { continue };
+        if cycles::program_has_cycle(conn.exec(), program.id).await? {
+            continue;
+        }
+        FormDefinition::parse(form).map_err(|e| anyhow::anyhow!("the seeded form of {}: {e}", program.slug))?;
+        let dates = seeded_dates(now);
+        let name = match program.kind {
+            ProgramKind::Internship => format!("Summer {}", dates.cohort_year),
+            ProgramKind::Fellowship => format!("{} cohort", dates.cohort_year),
+        };
+        let cycle = cycles::NewCycle {
+            program_id: program.id,
+            name: &name,
+            time_zone: SEEDED_ZONE,
+            opens_at: dates.opens_at,
+            closes_at: dates.closes_at,
+            letters_due_at: dates.letters_due_at,
+            letters_grace_hours: 72,
+            decision_planned_at: dates.decision_planned_at,
+            blind_review: false,
+            form_json: form,
+        };
+        cycles::insert(conn.exec(), &cycle, now).await?;
+    }
     Ok(())
+}
+
+/// Dates of a seeded cycle: open since 30 days before `now`, closing at
+/// 5 pm New York time about 90 days after it, letters two weeks later,
+/// decisions two months after the close.
+struct SeededDates {
+    cohort_year: i32,
+    opens_at: DateTime<Utc>,
+    closes_at: DateTime<Utc>,
+    letters_due_at: DateTime<Utc>,
+    decision_planned_at: DateTime<Utc>,
+}
+
+fn seeded_dates(now: DateTime<Utc>) -> SeededDates {
+    let zone: chrono_tz::Tz = SEEDED_ZONE.parse().expect("a valid zone");
+    let at_five = |day: chrono::NaiveDate| {
+        day.and_hms_opt(17, 0, 0)
+            .and_then(|t| t.and_local_timezone(zone).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now)
+    };
+    let today = now.with_timezone(&zone).date_naive();
+    let closes_at = at_five(today + Duration::days(90));
+    SeededDates {
+        cohort_year: closes_at.with_timezone(&zone).year() + 1,
+        opens_at: at_five(today - Duration::days(30)),
+        closes_at,
+        letters_due_at: at_five(today + Duration::days(104)),
+        decision_planned_at: at_five(today + Duration::days(150)),
+    }
 }
 
 /// A one-time password: four groups of four characters from an alphabet
@@ -168,4 +239,26 @@ pub fn first_admin() -> impl Fairing {
 pub fn fail(rocket: Rocket<Build>, message: impl std::fmt::Display) -> fairing::Result {
     rocket::error!("{message}");
     Err(rocket)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_seeded_form_is_coherent() {
+        for (slug, json) in SEEDED_FORMS {
+            let form = FormDefinition::parse(json).unwrap_or_else(|e| panic!("{slug}: {e}"));
+            assert!(form.questions().count() >= 10, "{slug}");
+            assert!(!form.eligibility.is_empty(), "{slug}");
+        }
+    }
+
+    #[test]
+    fn seeded_cycles_are_open_now() {
+        let now = crate::clock::now();
+        let d = seeded_dates(now);
+        assert!(d.opens_at < now && now < d.closes_at);
+        assert!(d.closes_at < d.letters_due_at && d.letters_due_at < d.decision_planned_at);
+    }
 }

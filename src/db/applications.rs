@@ -235,3 +235,9 @@ pub async fn extend(
         Ok(())
     })
 }
+
+/// How many applications of a cycle are in each stage.
+pub async fn count_by_stage(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(String, i64)>> {
+    let sql = "SELECT stage, COUNT(*) FROM applications WHERE cycle_id = $1 GROUP BY stage";
+    run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
+}

@@ -6,8 +6,10 @@
 //! inputs (including the clock) as parameters, so it is tested with plain
 //! unit and property tests.
 
+pub mod access;
 pub mod answers;
 pub mod cycle;
+pub mod demographics;
 pub mod document;
 pub mod email;
 pub mod form;

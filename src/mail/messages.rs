@@ -122,3 +122,92 @@ pub async fn password_changed(
     queue(ex, mail, &key, "password_changed", &user.email, &ctx, now).await?;
     Ok(())
 }
+
+/// The confirmation that an application was submitted.
+pub async fn application_submitted(
+    ex: Exec<'_>,
+    mail: &Mail,
+    user: &User,
+    application_id: i64,
+    program: &str,
+    cycle: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        name: &'a str,
+        program: &'a str,
+        cycle: &'a str,
+        link: String,
+    }
+    let ctx = Ctx { name: &user.name, program, cycle, link: mail.link(&format!("/apply/applications/{application_id}")) };
+    let key = format!("application_submitted:{application_id}");
+    queue(ex, mail, &key, "application_submitted", &user.email, &ctx, now).await?;
+    Ok(())
+}
+
+/// What a letter request to a referee says.
+#[derive(Serialize)]
+pub struct RefereeRequest<'a> {
+    pub referee_name: &'a str,
+    pub applicant_name: &'a str,
+    pub program: &'a str,
+    /// When letters are due, in the cycle's time zone.
+    pub due: &'a str,
+}
+
+/// Asks a referee for a letter (or reminds them), with their own link.
+#[expect(clippy::too_many_arguments, reason = "one message has this many facts")]
+pub async fn referee_request(
+    ex: Exec<'_>,
+    mail: &Mail,
+    kind: RefereeMessage,
+    request_id: i64,
+    to: &str,
+    token: &str,
+    ctx: &RefereeRequest<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        #[serde(flatten)]
+        request: &'a RefereeRequest<'a>,
+        link: String,
+    }
+    let full = Ctx { request: ctx, link: mail.link(&format!("/referee/{token}")) };
+    let (template, key) = match kind {
+        RefereeMessage::Request => ("referee_request", format!("referee_request:{request_id}:{}", &crate::auth::token::hash(token)[..16])),
+        RefereeMessage::Reminder => ("referee_reminder", format!("referee_reminder:{request_id}")),
+    };
+    queue(ex, mail, &key, template, to, &full, now).await?;
+    Ok(())
+}
+
+/// Which letter-request message to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefereeMessage {
+    Request,
+    Reminder,
+}
+
+/// What a thank-you to a referee says.
+#[derive(Serialize)]
+pub struct RefereeThanks<'a> {
+    pub referee_name: &'a str,
+    pub applicant_name: &'a str,
+    pub program: &'a str,
+    pub declined: bool,
+}
+
+/// Thanks a referee for their answer.
+pub async fn referee_thanks(
+    ex: Exec<'_>,
+    mail: &Mail,
+    request_id: i64,
+    to: &str,
+    ctx: &RefereeThanks<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    queue(ex, mail, &format!("referee_thanks:{request_id}"), "referee_thanks", to, ctx, now).await?;
+    Ok(())
+}

@@ -2,7 +2,8 @@
 //! outcome with retries and backoff. One runs in every instance; on
 //! PostgreSQL claims skip rows another instance holds.
 //!
-//! It also clears sessions that have idled out.
+//! It also clears sessions that have idled out and queues reminders to
+//! referees whose letters are due soon.
 
 use std::time::Duration;
 
@@ -18,7 +19,9 @@ use crate::domain::outbox::AfterFailure;
 const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 /// Messages claimed per round.
 const BATCH: i64 = 20;
-/// How often idle sessions are cleared.
+/// Referees who have not answered are reminded this long before letters are due.
+pub const REMINDER_AHEAD: chrono::Duration = chrono::Duration::days(7);
+/// How often idle sessions are cleared and referee reminders queued.
 const SESSION_SWEEP: Duration = Duration::from_secs(600);
 
 /// Starts the worker at liftoff; it stops when Rocket shuts down.
@@ -71,6 +74,11 @@ impl Worker {
                 if let Err(e) = self.sweep_sessions().await {
                     rocket::warn!("clearing idle sessions failed: {e:#}");
                 }
+                match self.remind_referees(crate::clock::now()).await {
+                    Ok(n) if n > 0 => self.mail.wake(),
+                    Ok(_) => {}
+                    Err(e) => rocket::warn!("queueing referee reminders failed: {e:#}"),
+                }
             }
             tokio::select! {
                 _ = self.mail.wake.notified() => {}
@@ -114,6 +122,52 @@ impl Worker {
             }
         }
         Ok(claimed.len())
+    }
+
+    /// Queues one reminder, with a fresh link, to each referee who has not
+    /// answered and whose letter is due within [`REMINDER_AHEAD`]; returns
+    /// how many were queued. Each referee is reminded once.
+    pub async fn remind_referees(&self, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<usize> {
+        let due = {
+            let mut conn = self.pool.conn().await?;
+            db::referees::due_reminders(conn.exec(), now, now + REMINDER_AHEAD, BATCH).await?
+        };
+        for r in &due {
+            let tz = crate::domain::cycle::parse_zone(&r.time_zone).unwrap_or(chrono_tz::UTC);
+            let when = crate::domain::cycle::show_in(tz, r.letters_due_at);
+            let secret = crate::auth::token::generate();
+            let mut tx = self.pool.begin().await?;
+            let expires = {
+                let found = db::referees::find(tx.exec(), r.id).await?;
+                match found {
+                    Some(f) => f.token_expires_at,
+                    None => continue,
+                }
+            };
+            if !db::referees::renew_token(tx.exec(), r.id, &crate::auth::token::hash(&secret), expires, now).await? {
+                continue;
+            }
+            let ctx = crate::mail::messages::RefereeRequest {
+                referee_name: &r.name,
+                applicant_name: &r.applicant_name,
+                program: &r.program_name,
+                due: &when,
+            };
+            crate::mail::messages::referee_request(
+                tx.exec(),
+                &self.mail,
+                crate::mail::messages::RefereeMessage::Reminder,
+                r.id,
+                &r.email,
+                &secret,
+                &ctx,
+                now,
+            )
+            .await?;
+            db::referees::mark_reminded(tx.exec(), r.id, now).await?;
+            tx.commit().await?;
+        }
+        Ok(due.len())
     }
 
     async fn sweep_sessions(&self) -> anyhow::Result<()> {

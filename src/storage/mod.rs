@@ -1,14 +1,18 @@
 //! Where documents live: a local folder by default, an S3-compatible object
-//! store at scale. This module opens the configured backend at start and
-//! answers whether it is reachable; documents themselves are stored through
-//! it by the applicant features.
+//! store at scale. Bytes are streamed in and out (never a whole file in
+//! memory), stored under opaque random keys, with their SHA-256 and size
+//! computed on the way in.
 //!
 //! Imports `config`; never `web` or `db`.
 
 #[cfg(feature = "s3")]
 mod s3;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use crate::config::{PortalConfig, StorageKind};
 
@@ -36,6 +40,52 @@ pub enum StorageError {
     NoS3Support,
     #[error("the S3 store is not usable: {0}")]
     S3(String),
+    #[error("storing or reading a document: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("no document is stored under that key")]
+    NotFound,
+}
+
+/// What a stored document is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub key: String,
+    pub size: u64,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+/// A document's bytes, read as they are sent.
+pub type Reader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// A new opaque key: 32 random hex characters, nothing of the file in it.
+fn new_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Copies `source` into a new file at `path`, returning size and SHA-256.
+async fn copy_hashing(mut source: impl AsyncRead + Unpin, path: &Path) -> std::io::Result<(u64, String)> {
+    let mut file = tokio::fs::File::create(path).await?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = source.read(&mut buf).await?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        file.write_all(&buf[..n]).await?;
+        size += n as u64;
+    }
+    file.flush().await?;
+    file.sync_all().await?;
+    Ok((size, hex(&hasher.finalize())))
 }
 
 impl Storage {
@@ -66,6 +116,58 @@ impl Storage {
         }
     }
 
+    /// Stores everything `source` yields under a new key. Nothing is left
+    /// behind when it fails.
+    pub async fn put(&self, source: impl AsyncRead + Unpin + Send) -> Result<Stored, StorageError> {
+        let key = new_key();
+        match self {
+            Self::Local { root } => {
+                let staging = root.join(format!(".staging-{key}"));
+                let result = copy_hashing(source, &staging).await;
+                let (size, sha256) = match result {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = tokio::fs::remove_file(&staging).await;
+                        return Err(e.into());
+                    }
+                };
+                let final_path = local_path(root, &key);
+                if let Some(parent) = final_path.parent() {
+                    tokio::fs::create_dir_all(parent).await?;
+                }
+                tokio::fs::rename(&staging, &final_path).await?;
+                Ok(Stored { key, size, sha256 })
+            }
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.put(&key, source).await.map(|(size, sha256)| Stored { key, size, sha256 }),
+        }
+    }
+
+    /// Reads a stored document.
+    pub async fn read(&self, key: &str) -> Result<Reader, StorageError> {
+        match self {
+            Self::Local { root } => match tokio::fs::File::open(local_path(root, key)).await {
+                Ok(f) => Ok(Box::pin(f)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StorageError::NotFound),
+                Err(e) => Err(e.into()),
+            },
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.read(key).await,
+        }
+    }
+
+    /// Deletes a stored document (no error when it is already gone).
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        match self {
+            Self::Local { root } => match tokio::fs::remove_file(local_path(root, key)).await {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+                _ => Ok(()),
+            },
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.delete(key).await,
+        }
+    }
+
     /// Whether documents can be stored now.
     pub async fn check(&self) -> Result<(), StorageError> {
         match self {
@@ -81,5 +183,38 @@ impl Storage {
             #[cfg(feature = "s3")]
             Self::S3(store) => store.check().await,
         }
+    }
+}
+
+/// Where a local key lives: fanned out by its first two characters. Keys
+/// are hex made here, so they cannot name anything outside `root`.
+fn local_path(root: &Path, key: &str) -> PathBuf {
+    let safe: String = key.chars().filter(char::is_ascii_hexdigit).collect();
+    let fan = safe.get(..2).unwrap_or("00");
+    root.join(fan).join(safe)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn local_documents_stream_in_and_out_with_their_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Storage::Local { root: dir.path().to_owned() };
+        let data = vec![7u8; 300_000];
+        let stored = store.put(&data[..]).await.unwrap();
+        assert_eq!(stored.size, 300_000);
+        assert_eq!(stored.sha256, hex(&Sha256::digest(&data)));
+        assert_eq!(stored.key.len(), 32);
+        let mut back = Vec::new();
+        store.read(&stored.key).await.unwrap().read_to_end(&mut back).await.unwrap();
+        assert_eq!(back, data);
+        store.delete(&stored.key).await.unwrap();
+        assert!(matches!(store.read(&stored.key).await, Err(StorageError::NotFound)));
+        store.delete(&stored.key).await.unwrap();
+        assert!(matches!(store.read("../../etc/passwd").await, Err(StorageError::NotFound)));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with(".staging")).collect();
+        assert!(leftovers.is_empty());
     }
 }

@@ -5,7 +5,7 @@
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_smithy_http_client::tls;
 
-use super::StorageError;
+use super::{Reader, StorageError};
 use crate::config::PortalConfig;
 
 /// A bucket and a client for it.
@@ -63,5 +63,49 @@ impl S3Store {
             ))),
             Err(_) => Err(StorageError::S3("no answer within 5 seconds".into())),
         }
+    }
+
+    /// Stores `source` under `key`: staged to a local temporary file while
+    /// hashing, then sent from the file, so memory holds one buffer.
+    pub async fn put(&self, key: &str, source: impl tokio::io::AsyncRead + Unpin + Send) -> Result<(u64, String), StorageError> {
+        let staging = tempfile::NamedTempFile::new()?.into_temp_path();
+        let (size, sha256) = super::copy_hashing(source, &staging).await?;
+        let body = aws_sdk_s3::primitives::ByteStream::from_path(&staging)
+            .await
+            .map_err(|e| StorageError::S3(format!("reading the staged upload: {e}")))?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_length(i64::try_from(size).unwrap_or(i64::MAX))
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| StorageError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
+        Ok((size, sha256))
+    }
+
+    /// Reads an object.
+    pub async fn read(&self, key: &str) -> Result<Reader, StorageError> {
+        let out = self.client.get_object().bucket(&self.bucket).key(key).send().await.map_err(|e| {
+            if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
+                StorageError::NotFound
+            } else {
+                StorageError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+            }
+        })?;
+        Ok(Box::pin(out.body.into_async_read()))
+    }
+
+    /// Deletes an object.
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StorageError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))
     }
 }

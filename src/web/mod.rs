@@ -7,9 +7,13 @@
 
 pub mod account;
 pub mod admin;
+pub mod apply;
+pub mod download;
 pub mod error;
 pub mod headers;
+pub mod manage;
 pub mod page;
+pub mod referee;
 pub mod public;
 
 use rocket::fairing::AdHoc;
@@ -24,6 +28,9 @@ pub fn stage(static_dir: std::path::PathBuf) -> AdHoc {
             .mount("/", public::routes())
             .mount("/account", account::routes())
             .mount("/admin", admin::routes())
+            .mount("/apply", apply::routes())
+            .mount("/referee", referee::routes())
+            .mount("/manage", manage::routes())
             .mount("/static", FileServer::from(static_dir).rank(20))
             .register("/", error::catchers())
             .attach(headers::SecurityHeaders)

@@ -1,0 +1,49 @@
+//! Per-object permission questions, asked by route guards and tests alike.
+
+use super::user::UserId;
+
+/// What kind of document it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// Uploaded by an applicant.
+    Upload,
+    /// A referee's letter: confidential, never shown to the applicant.
+    Letter,
+}
+
+impl DocumentKind {
+    /// Reads the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "upload" => Some(Self::Upload),
+            "letter" => Some(Self::Letter),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `user` may open an application owned by `owner` as its applicant.
+pub fn applicant_may_open(owner: UserId, user: UserId) -> bool {
+    owner == user
+}
+
+/// Whether `user` may download a document as an applicant: only their own
+/// uploads, never a letter (whatever they waived).
+pub fn applicant_may_download(owner: Option<UserId>, kind: DocumentKind, user: UserId) -> bool {
+    kind == DocumentKind::Upload && owner == Some(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applicants_open_only_their_own_and_never_letters() {
+        assert!(applicant_may_open(7, 7));
+        assert!(!applicant_may_open(7, 8));
+        assert!(applicant_may_download(Some(7), DocumentKind::Upload, 7));
+        assert!(!applicant_may_download(Some(7), DocumentKind::Upload, 8));
+        assert!(!applicant_may_download(Some(7), DocumentKind::Letter, 7));
+        assert!(!applicant_may_download(None, DocumentKind::Letter, 7));
+    }
+}

@@ -1,0 +1,344 @@
+//! One section of the form: shown with the saved answers, saved as a whole
+//! (typed answers, uploads, reused or removed documents) without any
+//! completeness check. A tampered save stores nothing; a refused upload
+//! keeps everything typed.
+
+use std::collections::BTreeMap;
+
+use rocket::form::Form;
+use rocket::fs::TempFile;
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, FromForm, Route, State};
+use rocket::Either;
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+use tokio::io::AsyncReadExt;
+
+use super::view::{self, DocumentView};
+use super::{load_owned, Owned};
+use crate::auth::guards::Applicant;
+use crate::db::{applications, documents, referees, Conn, Db};
+use crate::domain::access::DocumentKind;
+use crate::domain::answers::{self, Attachments};
+use crate::domain::document::{check_upload, sanitise_file_name, UploadError, SNIFF_BYTES};
+use crate::domain::form::{Answers, QuestionKind};
+use crate::storage::Storage;
+use crate::web::page::{render, Chrome, FormErrors};
+use crate::web::{Error, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![show_section, save_section]
+}
+
+/// How many earlier uploads are offered for reuse.
+const REUSABLE: i64 = 20;
+
+#[derive(Serialize)]
+struct SectionLink {
+    key: String,
+    title: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct SectionPage {
+    application_id: i64,
+    program_name: String,
+    cycle_name: String,
+    closes: String,
+    section_key: String,
+    section_title: String,
+    intro: Option<String>,
+    sections: Vec<SectionLink>,
+    questions: Vec<view::QuestionView>,
+    errors: FormErrors,
+    has_files: bool,
+    is_last: bool,
+}
+
+/// Everything attached to an application, for its pages.
+pub(super) struct Attached {
+    pub documents: BTreeMap<String, DocumentView>,
+    pub referees: Vec<referees::Request>,
+}
+
+pub(super) async fn attached(conn: &mut Conn, application: i64) -> Result<Attached> {
+    let documents =
+        documents::attached(conn.exec(), application).await?.iter().map(|(k, d)| (k.clone(), DocumentView::from(d))).collect();
+    let referees = referees::for_application(conn.exec(), application).await?;
+    Ok(Attached { documents, referees })
+}
+
+async fn page(
+    conn: &mut Conn,
+    who: &Applicant,
+    owned: &Owned,
+    section_key: &str,
+    mut errors: FormErrors,
+) -> Result<SectionPage> {
+    let form = &owned.cycle.form;
+    let section = form.sections.iter().find(|s| s.key == section_key).ok_or(Error::NotFound)?;
+    let att = attached(conn, owned.application.id).await?;
+    let reusable: Vec<DocumentView> =
+        documents::uploads_of(conn.exec(), who.0.user().id, REUSABLE).await?.iter().map(DocumentView::from).collect();
+    // Answers already given that break a limit are pointed out at once.
+    let none = Attachments::default();
+    for q in &section.questions {
+        if owned.application.answers.contains_key(&q.key) && form.is_shown(q, &owned.application.answers) {
+            if let Some(p) = answers::check_one(q, owned.application.answers.get(&q.key), &none) {
+                errors.add(&p.key, p.message);
+            }
+        }
+    }
+    let ctx = view::Context {
+        form,
+        answers: &owned.application.answers,
+        documents: &att.documents,
+        reusable: &reusable,
+        referees: &att.referees,
+        errors: &errors.fields,
+    };
+    let questions = view::section(section, &ctx);
+    Ok(SectionPage {
+        application_id: owned.application.id,
+        program_name: owned.program.name.clone(),
+        cycle_name: owned.cycle.cycle.name.clone(),
+        closes: owned.cycle.cycle.show(owned.application.deadline_extended_to.unwrap_or(owned.cycle.cycle.closes_at).max(owned.cycle.cycle.closes_at)),
+        section_key: section.key.clone(),
+        section_title: section.title.clone(),
+        intro: section.intro.clone(),
+        sections: form
+            .sections
+            .iter()
+            .map(|s| SectionLink { key: s.key.clone(), title: s.title.clone(), current: s.key == section.key })
+            .collect(),
+        has_files: questions.iter().any(|q| q.widget == "document"),
+        is_last: form.sections.last().is_some_and(|s| s.key == section.key),
+        questions,
+        errors,
+    })
+}
+
+fn not_editable(id: i64) -> Flash<Redirect> {
+    Flash::error(
+        Redirect::to(format!("/apply/applications/{id}")),
+        "This application has been submitted, so its answers can no longer be changed.",
+    )
+}
+
+#[get("/applications/<id>/sections/<key>")]
+async fn show_section(who: Applicant, db: &Db, chrome: Chrome, id: i64, key: &str) -> Result<Either<Flash<Redirect>, Template>> {
+    let mut conn = db.conn().await?;
+    let owned = load_owned(&mut conn, &who, id).await?;
+    if !owned.application.stage.is_editable() {
+        return Ok(Either::Left(not_editable(id)));
+    }
+    let p = page(&mut conn, &who, &owned, key, FormErrors::default()).await?;
+    let title = format!("{} – {}", p.section_title, p.program_name);
+    Ok(Either::Right(render("apply/section", &chrome, &title, p)))
+}
+
+#[derive(FromForm)]
+struct SectionForm<'r> {
+    /// Typed answers: `a[question]`, repeated for several choices.
+    a: BTreeMap<String, Vec<String>>,
+    /// Uploads: `f[question]`.
+    f: BTreeMap<String, TempFile<'r>>,
+    /// An earlier upload to attach: `reuse[question]=document id`.
+    reuse: BTreeMap<String, String>,
+    /// The question whose document to remove.
+    remove: Option<String>,
+    /// `continue` goes to the next section.
+    action: Option<String>,
+}
+
+type SaveResult = Result<Either<Flash<Redirect>, (Status, Template)>>;
+
+#[post("/applications/<id>/sections/<key>", data = "<form>")]
+async fn save_section(
+    who: Applicant,
+    db: &Db,
+    storage: &State<Storage>,
+    chrome: Chrome,
+    id: i64,
+    key: &str,
+    form: Form<SectionForm<'_>>,
+) -> SaveResult {
+    let mut conn = db.conn().await?;
+    let owned = load_owned(&mut conn, &who, id).await?;
+    if !owned.application.stage.is_editable() {
+        return Ok(Either::Left(not_editable(id)));
+    }
+    let definition = &owned.cycle.form;
+    let section = definition.sections.iter().find(|s| s.key == key).ok_or(Error::NotFound)?;
+    let in_section = |k: &str| section.questions.iter().find(|q| q.key == k);
+    let title = format!("{} – {}", section.title, owned.program.name);
+
+    // The shape of what was sent: known questions of this section, offered choices.
+    let mut tampered = FormErrors::default();
+    for k in form.a.keys().chain(form.f.keys()).chain(form.reuse.keys()).chain(form.remove.iter()) {
+        if in_section(k).is_none() {
+            tampered.add(k, "This form sent an answer to a question that is not on this page. Reload the page and try again.");
+        }
+    }
+    let accepted = match answers::accept_save(definition, &form.a) {
+        Ok(a) => a,
+        Err(problems) => {
+            for p in problems {
+                tampered.add(&p.key, p.message);
+            }
+            Vec::new()
+        }
+    };
+    if !tampered.is_empty() {
+        let p = page(&mut conn, &who, &owned, key, tampered).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, render("apply/section", &chrome, &format!("Error: {title}"), p))));
+    }
+
+    let mut merged: Answers = owned.application.answers.clone();
+    for (k, v) in accepted {
+        match v {
+            Some(v) => merged.insert(k, v),
+            None => merged.remove(&k),
+        };
+    }
+
+    // Uploads are stored before the transaction; if it fails they are removed again.
+    let mut upload_errors = FormErrors::default();
+    let mut too_large = false;
+    let mut stored: Vec<(String, crate::storage::Stored, String, String)> = Vec::new();
+    for (k, file) in form.f.iter() {
+        let raw_name = file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_owned()).unwrap_or_default();
+        if file.len() == 0 && raw_name.is_empty() {
+            continue; // no file chosen
+        }
+        let Some(QuestionKind::Document { accepted, max_mb }) = in_section(k).map(|q| &q.kind) else {
+            upload_errors.add(k, "This question does not take a file.");
+            continue;
+        };
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        if file.len() > 0 {
+            let reader = file.open().await.map_err(anyhow::Error::from)?;
+            reader.take(SNIFF_BYTES as u64).read_to_end(&mut head).await.map_err(anyhow::Error::from)?;
+        }
+        match check_upload(&head, file.len(), &raw_name, accepted, *max_mb) {
+            Ok(kind) => {
+                let reader = file.open().await.map_err(anyhow::Error::from)?;
+                let s = storage.put(reader).await.map_err(anyhow::Error::from)?;
+                let name = sanitise_file_name(&raw_name, kind.extension());
+                stored.push((k.clone(), s, name, kind.mime().to_owned()));
+            }
+            Err(e) => {
+                too_large |= matches!(e, UploadError::TooLarge { .. });
+                upload_errors.add(k, e);
+            }
+        }
+    }
+
+    let result = apply_changes(db, &who, &owned, &form, &merged, &stored, &mut upload_errors).await;
+    let removed_keys = match result {
+        Ok(keys) => keys,
+        Err(e) => {
+            for (_, s, _, _) in &stored {
+                let _ = storage.delete(&s.key).await;
+            }
+            return Err(e);
+        }
+    };
+    for k in removed_keys {
+        if let Err(e) = storage.delete(&k).await {
+            rocket::warn!("could not delete a replaced document: {e}");
+        }
+    }
+
+    if !upload_errors.is_empty() {
+        let fresh = crate::db::applications::find(conn.exec(), id).await?.ok_or(Error::NotFound)?;
+        let owned = Owned { application: fresh, ..owned };
+        let p = page(&mut conn, &who, &owned, key, upload_errors).await?;
+        let status = if too_large { Status::PayloadTooLarge } else { Status::UnprocessableEntity };
+        return Ok(Either::Right((status, render("apply/section", &chrome, &format!("Error: {title}"), p))));
+    }
+    let next = match form.action.as_deref() {
+        Some("continue") => {
+            let pos = definition.sections.iter().position(|s| s.key == key).unwrap_or(0);
+            match definition.sections.get(pos + 1) {
+                Some(s) => format!("/apply/applications/{id}/sections/{}", s.key),
+                None => format!("/apply/applications/{id}/review"),
+            }
+        }
+        _ => format!("/apply/applications/{id}/sections/{key}"),
+    };
+    Ok(Either::Left(Flash::success(Redirect::to(next), "Your answers are saved.")))
+}
+
+/// Writes answers and document changes in one transaction; returns the
+/// storage keys of documents no longer referenced (to delete after commit).
+async fn apply_changes(
+    db: &Db,
+    who: &Applicant,
+    owned: &Owned,
+    form: &SectionForm<'_>,
+    merged: &Answers,
+    stored: &[(String, crate::storage::Stored, String, String)],
+    errors: &mut FormErrors,
+) -> Result<Vec<String>> {
+    let now = crate::clock::now();
+    let user = who.0.user().id;
+    let app = owned.application.id;
+    let mut tx = db.begin().await?;
+    let mut dropped: Vec<i64> = Vec::new();
+    for (k, s, name, mime) in stored {
+        let doc = documents::NewDocument {
+            owner: Some(user),
+            kind: "upload",
+            storage_key: &s.key,
+            original_name: name,
+            content_type: mime,
+            size_bytes: i64::try_from(s.size).unwrap_or(i64::MAX),
+            sha256: &s.sha256,
+        };
+        let doc_id = documents::insert(tx.exec(), &doc, now).await?;
+        dropped.extend(documents::attach(tx.exec(), app, k, doc_id, now).await?);
+    }
+    for (k, doc) in &form.reuse {
+        if doc.is_empty() || stored.iter().any(|(sk, ..)| sk == k) {
+            continue;
+        }
+        let found = match doc.parse::<i64>() {
+            Ok(d) => documents::find(tx.exec(), d).await?,
+            Err(_) => None,
+        };
+        let accepted = match owned.cycle.form.question(k).map(|q| &q.kind) {
+            Some(QuestionKind::Document { accepted, .. }) => accepted.clone(),
+            _ => vec![],
+        };
+        match found {
+            Some(d)
+                if crate::domain::access::applicant_may_download(d.owner_id, DocumentKind::parse(&d.kind).unwrap_or(DocumentKind::Letter), user)
+                    && accepted.iter().any(|t| t.mime() == d.content_type) =>
+            {
+                dropped.extend(documents::attach(tx.exec(), app, k, d.id, now).await?);
+            }
+            Some(_) => errors.add(k, "That earlier file is not of a type this question accepts."),
+            None => errors.add(k, "That earlier file could not be found. Choose another."),
+        }
+    }
+    if let Some(k) = &form.remove {
+        dropped.extend(documents::detach(tx.exec(), app, k).await?);
+    }
+    if !applications::save_answers(tx.exec(), app, merged, now).await? {
+        return Err(Error::Internal(anyhow::anyhow!("application {app} stopped being a draft during the save")));
+    }
+    let mut unreferenced = Vec::new();
+    for d in dropped {
+        if !documents::is_referenced(tx.exec(), d).await? {
+            if let Some(doc) = documents::find(tx.exec(), d).await? {
+                documents::delete(tx.exec(), d).await?;
+                unreferenced.push(doc.storage_key);
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(unreferenced)
+}

@@ -1,0 +1,227 @@
+//! The applicant's home (open cycles, own applications) and starting an
+//! application: eligibility questions first, then a draft pre-filled from
+//! the profile.
+
+use std::collections::BTreeMap;
+
+use rocket::form::Form;
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, FromForm, Route};
+use rocket::Either;
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use crate::auth::guards::Applicant;
+use crate::db::{self, applications, cycles, profiles, programs, Db};
+use crate::domain::cycle::{show_in, CyclePhase};
+use crate::domain::form::{Answer, Answers, Eligibility};
+use crate::domain::workflow::stage::{applicant_status, Stage};
+use crate::web::page::{invalid, render, Chrome, FormErrors};
+use crate::web::{Error, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![home, show_cycle, start]
+}
+
+#[derive(Serialize)]
+struct OpenCycle {
+    id: i64,
+    program_name: String,
+    name: String,
+    closes: String,
+    application_id: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct MyApplication {
+    id: i64,
+    program_name: String,
+    cycle_name: String,
+    status: &'static str,
+    is_draft: bool,
+}
+
+#[derive(Serialize)]
+struct HomePage {
+    open: Vec<OpenCycle>,
+    mine: Vec<MyApplication>,
+}
+
+#[get("/")]
+async fn home(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
+    let now = crate::clock::now();
+    let mut conn = db.conn().await?;
+    let mine = applications::for_applicant(conn.exec(), who.0.user().id).await?;
+    let open = cycles::open_at(conn.exec(), now)
+        .await?
+        .into_iter()
+        .map(|c| OpenCycle {
+            application_id: mine.iter().find(|a| a.cycle_id == c.id).map(|a| a.id),
+            closes: crate::domain::cycle::parse_zone(&c.time_zone).map(|tz| show_in(tz, c.closes_at)).unwrap_or_default(),
+            id: c.id,
+            program_name: c.program_name,
+            name: c.name,
+        })
+        .collect();
+    let mine = mine
+        .into_iter()
+        .map(|a| {
+            let stage = Stage::parse(&a.stage).unwrap_or(Stage::Draft);
+            MyApplication {
+                id: a.id,
+                program_name: a.program_name,
+                cycle_name: a.cycle_name,
+                status: applicant_status(stage, a.decision_released).label(),
+                is_draft: stage == Stage::Draft,
+            }
+        })
+        .collect();
+    Ok(render("apply/home", &chrome, "Your applications", HomePage { open, mine }))
+}
+
+#[derive(Serialize)]
+struct EligibilityQuestionView {
+    key: String,
+    label: String,
+    help: Option<String>,
+    options: Vec<(String, String, bool)>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct StartPage {
+    cycle_id: i64,
+    program_name: String,
+    cycle_name: String,
+    description: String,
+    opens: String,
+    closes: String,
+    phase: CyclePhase,
+    questions: Vec<EligibilityQuestionView>,
+    errors: FormErrors,
+    /// Messages for someone who cannot apply.
+    ineligible: Vec<String>,
+}
+
+async fn start_page(db: &Db, cycle_id: i64, answers: &BTreeMap<String, String>) -> Result<StartPage> {
+    let mut conn = db.conn().await?;
+    let c = cycles::find(conn.exec(), cycle_id).await?.ok_or(Error::NotFound)?;
+    let program = programs::find(conn.exec(), c.cycle.program_id).await?.ok_or(Error::NotFound)?;
+    let now = crate::clock::now();
+    Ok(StartPage {
+        cycle_id,
+        program_name: program.name,
+        cycle_name: c.cycle.name.clone(),
+        description: program.description,
+        opens: c.cycle.show(c.cycle.opens_at),
+        closes: c.cycle.show(c.cycle.closes_at),
+        phase: c.cycle.phase(now),
+        questions: c
+            .form
+            .eligibility
+            .iter()
+            .map(|q| EligibilityQuestionView {
+                key: q.key.clone(),
+                label: q.label.clone(),
+                help: q.help.clone(),
+                options: q
+                    .options
+                    .iter()
+                    .map(|o| (o.value.clone(), o.label.clone(), answers.get(&q.key) == Some(&o.value)))
+                    .collect(),
+                error: None,
+            })
+            .collect(),
+        errors: FormErrors::default(),
+        ineligible: vec![],
+    })
+}
+
+/// The cycle's page: the applicant's own application if it exists,
+/// otherwise the eligibility questions.
+#[get("/cycles/<cycle_id>")]
+async fn show_cycle(who: Applicant, db: &Db, chrome: Chrome, cycle_id: i64) -> Result<Either<Redirect, Template>> {
+    let mut conn = db.conn().await?;
+    if let Some(a) = applications::find_for(conn.exec(), cycle_id, who.0.user().id).await? {
+        return Ok(Either::Left(Redirect::to(format!("/apply/applications/{}", a.id))));
+    }
+    drop(conn);
+    let page = start_page(db, cycle_id, &BTreeMap::new()).await?;
+    let title = format!("Apply to the {}", page.program_name);
+    Ok(Either::Right(render("apply/start", &chrome, &title, page)))
+}
+
+#[derive(FromForm)]
+struct StartForm {
+    e: BTreeMap<String, String>,
+}
+
+/// Judges the eligibility answers; an eligible applicant gets a draft
+/// pre-filled from their profile. Nothing is stored for someone who
+/// cannot apply.
+#[post("/cycles/<cycle_id>/start", data = "<form>")]
+async fn start(
+    who: Applicant,
+    db: &Db,
+    chrome: Chrome,
+    cycle_id: i64,
+    form: Form<StartForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
+    let now = crate::clock::now();
+    let user = who.0.user();
+    let mut conn = db.conn().await?;
+    let c = cycles::find(conn.exec(), cycle_id).await?.ok_or(Error::NotFound)?;
+    if let Some(a) = applications::find_for(conn.exec(), cycle_id, user.id).await? {
+        return Ok(Either::Left(Flash::success(
+            Redirect::to(format!("/apply/applications/{}", a.id)),
+            "You already have an application to this cycle; here it is.",
+        )));
+    }
+    let mut page = start_page(db, cycle_id, &form.e).await?;
+    let title = format!("Apply to the {}", page.program_name);
+    if c.cycle.phase(now) != CyclePhase::Open {
+        page.errors.add("eligibility", "This cycle is not open for applications now.");
+        return Ok(Either::Right(invalid("apply/start", &chrome, &title, page)));
+    }
+    match c.form.judge_eligibility(&form.e) {
+        Eligibility::Incomplete(keys) => {
+            for key in keys {
+                let label = c.form.eligibility.iter().find(|q| q.key == key).map(|q| q.label.clone()).unwrap_or_default();
+                page.errors.add(&format!("e-{key}"), format!("Answer “{label}”."));
+                if let Some(q) = page.questions.iter_mut().find(|q| q.key == key) {
+                    q.error = Some("Choose an answer.".into());
+                }
+            }
+            Ok(Either::Right(invalid("apply/start", &chrome, &title, page)))
+        }
+        Eligibility::Ineligible(messages) => {
+            page.ineligible = messages;
+            let title = format!("You cannot apply to the {} this time", page.program_name);
+            Ok(Either::Right((Status::Ok, render("apply/ineligible", &chrome, &title, page))))
+        }
+        Eligibility::Eligible => {
+            let profile = profiles::get(conn.exec(), user.id).await?;
+            let mut answers = Answers::new();
+            for q in c.form.questions() {
+                if let Some(value) = q.profile.as_deref().and_then(|f| profile.prefill(f, &user.name, &user.email)) {
+                    answers.insert(q.key.clone(), Answer::One(value.to_owned()));
+                }
+            }
+            let eligibility = serde_json::to_string(&form.e).unwrap_or_else(|_| "{}".into());
+            let id = match applications::create(conn.exec(), cycle_id, user.id, &answers, &eligibility, now).await {
+                Ok(id) => id,
+                Err(e) if db::is_unique_violation(&e) => {
+                    let a = applications::find_for(conn.exec(), cycle_id, user.id).await?.ok_or(Error::NotFound)?;
+                    a.id
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let first = c.form.sections.first().map(|s| s.key.clone()).unwrap_or_default();
+            Ok(Either::Left(Flash::success(
+                Redirect::to(format!("/apply/applications/{id}/sections/{first}")),
+                "You can apply. Your answers are saved each time you press Save, so you can come back at any time.",
+            )))
+        }
+    }
+}

@@ -1,0 +1,239 @@
+//! An application's own page (status, progress, history), the review page
+//! that lists what is missing, submission, withdrawal, and the printable
+//! summary.
+
+use rocket::form::Form;
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, FromForm, Route, State};
+use rocket::Either;
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use super::section::attached;
+use super::view::{self, SectionSummary};
+use super::{load_owned, Owned};
+use crate::auth::guards::Applicant;
+use crate::db::{applications, Db};
+use crate::domain::answers::{self, Problem};
+use crate::domain::workflow::stage::{self, applicant_status, Actor, Move, Stage};
+use crate::mail::{messages, Mail};
+use crate::web::page::{render, Chrome};
+use crate::web::Result;
+
+pub fn routes() -> Vec<Route> {
+    routes![show_application, show_review, submit, show_withdraw, withdraw, show_summary]
+}
+
+#[derive(Serialize)]
+struct ProblemView {
+    message: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct HistoryEntry {
+    when: String,
+    what: &'static str,
+}
+
+#[derive(Serialize)]
+struct ApplicationPage {
+    id: i64,
+    program_name: String,
+    cycle_name: String,
+    status: &'static str,
+    is_draft: bool,
+    can_withdraw: bool,
+    deadline: String,
+    deadline_passed: bool,
+    submitted: Option<String>,
+    letters_due: String,
+    sections: Vec<SectionSummary>,
+    problems: Vec<ProblemView>,
+    history: Vec<HistoryEntry>,
+    message: Option<String>,
+}
+
+fn deadline(o: &Owned) -> chrono::DateTime<chrono::Utc> {
+    o.application.deadline_extended_to.map_or(o.cycle.cycle.closes_at, |e| e.max(o.cycle.cycle.closes_at))
+}
+
+async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage, Vec<Problem>)> {
+    let att = attached(conn, o.application.id).await?;
+    let problems = answers::check_complete(&o.cycle.form, &o.application.answers, &view::attachments(&att.documents, &att.referees));
+    let section_of = |key: &str| {
+        o.cycle.form.sections.iter().find(|s| s.questions.iter().any(|q| q.key == key)).map(|s| s.key.clone()).unwrap_or_default()
+    };
+    let events = applications::events(conn.exec(), o.application.id).await?;
+    let now = crate::clock::now();
+    let page = ApplicationPage {
+        id: o.application.id,
+        program_name: o.program.name.clone(),
+        cycle_name: o.cycle.cycle.name.clone(),
+        status: applicant_status(o.application.stage, o.application.decision_released).label(),
+        is_draft: o.application.stage == Stage::Draft,
+        can_withdraw: stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant).is_ok(),
+        deadline: o.cycle.cycle.show(deadline(o)),
+        deadline_passed: now >= deadline(o),
+        submitted: o.application.submitted_at.map(|t| o.cycle.cycle.show(t)),
+        letters_due: o.cycle.cycle.show(o.cycle.cycle.letters_due_at),
+        sections: view::summary(&o.cycle.form, &o.application.answers, &att.documents, &att.referees, &problems),
+        problems: problems
+            .iter()
+            .map(|p| {
+                let section = section_of(&p.key);
+                let href = if o.cycle.form.question(&p.key).is_some_and(|q| matches!(q.kind, crate::domain::form::QuestionKind::Referees { .. })) {
+                    format!("/apply/applications/{}/referees", o.application.id)
+                } else {
+                    format!("/apply/applications/{}/sections/{section}#{}", o.application.id, p.key)
+                };
+                ProblemView { message: p.message.clone(), href }
+            })
+            .collect(),
+        // Only the applicant's own steps: staff moves are not theirs to see.
+        history: events
+            .iter()
+            .filter_map(|e| {
+                let what = match e.move_name.as_str() {
+                    "start" => "Started",
+                    "submit" => "Submitted",
+                    "withdraw" => "Withdrawn",
+                    _ => return None,
+                };
+                Some(HistoryEntry { when: o.cycle.cycle.show(e.created_at), what })
+            })
+            .collect(),
+        message: None,
+    };
+    Ok((page, problems))
+}
+
+#[get("/applications/<id>")]
+async fn show_application(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
+    let mut conn = db.conn().await?;
+    let o = load_owned(&mut conn, &who, id).await?;
+    let (page, _) = build(&mut conn, &o).await?;
+    let title = format!("Your application to the {}", page.program_name);
+    Ok(render("apply/application", &chrome, &title, page))
+}
+
+#[get("/applications/<id>/review")]
+async fn show_review(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Result<Either<Flash<Redirect>, Template>> {
+    let mut conn = db.conn().await?;
+    let o = load_owned(&mut conn, &who, id).await?;
+    if o.application.stage != Stage::Draft {
+        return Ok(Either::Left(Flash::success(Redirect::to(format!("/apply/applications/{id}")), "This application has been submitted.")));
+    }
+    let (page, _) = build(&mut conn, &o).await?;
+    Ok(Either::Right(render("apply/review", &chrome, "Review and submit", page)))
+}
+
+/// Submits a complete draft before its deadline; otherwise the review page
+/// again, saying why, with the draft untouched.
+#[post("/applications/<id>/submit")]
+async fn submit(
+    who: Applicant,
+    db: &Db,
+    mail: &State<Mail>,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
+    let mut conn = db.conn().await?;
+    let o = load_owned(&mut conn, &who, id).await?;
+    let (mut page, problems) = build(&mut conn, &o).await?;
+    let refuse = |mut page: ApplicationPage, message: String| {
+        page.message = Some(message);
+        Ok(Either::Right((Status::UnprocessableEntity, render("apply/review", &chrome, "Error: Review and submit", page))))
+    };
+    let to = match stage::apply(o.application.stage, Move::Submit, Actor::Applicant) {
+        Ok(to) => to,
+        Err(e) => return refuse(page, e.to_string()),
+    };
+    let now = crate::clock::now();
+    if !o.cycle.cycle.accepts_submission(now, o.application.deadline_extended_to) {
+        let message = format!(
+            "The deadline for this cycle was {}, so the application can no longer be submitted. \
+             Your draft is kept. If something prevented you from submitting in time, write to the program team.",
+            page.deadline
+        );
+        return refuse(page, message);
+    }
+    if !problems.is_empty() {
+        let n = problems.len();
+        page.message = None;
+        return refuse(page, format!("Your application is not complete yet: {n} answer{} still need{} attention.", if n == 1 { "" } else { "s" }, if n == 1 { "s" } else { "" }));
+    }
+    drop(conn);
+    let user = who.0.user();
+    let mut tx = db.begin().await?;
+    if !applications::move_stage(tx.exec(), id, o.application.stage, to, Move::Submit, Some(user.id), Actor::Applicant, "", now).await? {
+        return refuse(page, "This application changed while you were submitting it. Reload the page and try again.".into());
+    }
+    messages::application_submitted(tx.exec(), mail, user, id, &o.program.name, &o.cycle.cycle.name, now).await?;
+    tx.commit().await?;
+    mail.wake();
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/apply/applications/{id}")),
+        format!("Your application is submitted. We sent a confirmation to {}.", user.email),
+    )))
+}
+
+#[get("/applications/<id>/withdraw")]
+async fn show_withdraw(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
+    let mut conn = db.conn().await?;
+    let o = load_owned(&mut conn, &who, id).await?;
+    let (page, _) = build(&mut conn, &o).await?;
+    Ok(render("apply/withdraw", &chrome, "Withdraw your application", page))
+}
+
+#[derive(FromForm)]
+struct WithdrawForm {
+    #[field(default = String::new())]
+    reason: String,
+    #[field(default = false)]
+    confirm: bool,
+}
+
+#[post("/applications/<id>/withdraw", data = "<form>")]
+async fn withdraw(
+    who: Applicant,
+    db: &Db,
+    chrome: Chrome,
+    id: i64,
+    form: Form<WithdrawForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
+    let mut conn = db.conn().await?;
+    let o = load_owned(&mut conn, &who, id).await?;
+    let (mut page, _) = build(&mut conn, &o).await?;
+    if !form.confirm {
+        page.message = Some("Tick the box to confirm that you want to withdraw.".into());
+        return Ok(Either::Right((Status::UnprocessableEntity, render("apply/withdraw", &chrome, "Error: Withdraw your application", page))));
+    }
+    let to = match stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant) {
+        Ok(to) => to,
+        Err(e) => {
+            page.message = Some(e.to_string());
+            return Ok(Either::Right((Status::UnprocessableEntity, render("apply/withdraw", &chrome, "Error: Withdraw your application", page))));
+        }
+    };
+    let reason: String = form.reason.trim().chars().take(2000).collect();
+    let now = crate::clock::now();
+    drop(conn);
+    let mut tx = db.begin().await?;
+    let user = who.0.user().id;
+    if !applications::move_stage(tx.exec(), id, o.application.stage, to, Move::Withdraw, Some(user), Actor::Applicant, &reason, now).await? {
+        return Err(crate::web::Error::Internal(anyhow::anyhow!("application {id} changed during withdrawal")));
+    }
+    tx.commit().await?;
+    Ok(Either::Left(Flash::success(Redirect::to(format!("/apply/applications/{id}")), "Your application is withdrawn.")))
+}
+
+#[get("/applications/<id>/summary")]
+async fn show_summary(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
+    let mut conn = db.conn().await?;
+    let o = load_owned(&mut conn, &who, id).await?;
+    let (page, _) = build(&mut conn, &o).await?;
+    let title = format!("Summary of your application to the {}", page.program_name);
+    Ok(render("apply/summary", &chrome, &title, page))
+}

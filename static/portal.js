@@ -1,0 +1,83 @@
+// Progressive enhancement only: every page works without this file.
+// - live word counts for long answers
+// - questions that depend on another answer hide while it does not apply
+// - an upload progress bar for forms with files
+(function () {
+  "use strict";
+
+  function countWords(text) {
+    var trimmed = text.trim();
+    return trimmed === "" ? 0 : trimmed.split(/\s+/).length;
+  }
+
+  document.querySelectorAll("textarea[data-max-words]").forEach(function (area) {
+    var max = parseInt(area.getAttribute("data-max-words"), 10);
+    var out = document.getElementById(area.id + "-count");
+    if (!out || !max) return;
+    var update = function () {
+      var n = countWords(area.value);
+      out.textContent = n + " of " + max + " words" + (n > max ? " (" + (n - max) + " too many)" : "");
+      out.classList.toggle("over", n > max);
+    };
+    area.addEventListener("input", update);
+    update();
+  });
+
+  function answerValues(form, key) {
+    var values = [];
+    form.querySelectorAll('[name="a[' + key + ']"]').forEach(function (el) {
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      if (el.type === "hidden") return;
+      values.push(el.value);
+    });
+    return values;
+  }
+
+  document.querySelectorAll("form").forEach(function (form) {
+    var dependents = form.querySelectorAll("[data-show-if]");
+    if (!dependents.length) return;
+    var refresh = function () {
+      dependents.forEach(function (box) {
+        var wanted = box.getAttribute("data-show-values").split(" ");
+        var have = answerValues(form, box.getAttribute("data-show-if"));
+        var show = have.some(function (v) { return wanted.indexOf(v) !== -1; });
+        box.hidden = !show;
+        var hint = box.querySelector(".condition");
+        if (hint) hint.hidden = true;
+      });
+    };
+    form.addEventListener("change", refresh);
+    refresh();
+  });
+
+  document.querySelectorAll("form[data-upload-progress]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var files = Array.prototype.some.call(form.querySelectorAll('input[type="file"]'), function (i) {
+        return i.files && i.files.length > 0;
+      });
+      if (!files || !window.XMLHttpRequest || !window.FormData) return;
+      event.preventDefault();
+      var data = new FormData(form);
+      if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+      var box = form.querySelector(".upload-progress");
+      var bar = box && box.querySelector("progress");
+      if (box) box.hidden = false;
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.upload.addEventListener("progress", function (e) {
+        if (bar && e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+      });
+      xhr.addEventListener("load", function () {
+        if (xhr.responseURL && xhr.responseURL !== form.action) {
+          window.location.assign(xhr.responseURL);
+        } else {
+          document.open();
+          document.write(xhr.responseText);
+          document.close();
+        }
+      });
+      xhr.addEventListener("error", function () { form.submit(); });
+      xhr.send(data);
+    });
+  });
+})();
