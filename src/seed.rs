@@ -10,9 +10,9 @@ use crate::config::PortalConfig;
 use chrono::{DateTime, Datelike, Duration, Utc};
 
 use crate::db::{audit, cycles, programs, users, Db, PortalPool};
+use crate::domain::email::EmailAddress;
 use crate::domain::form::FormDefinition;
 use crate::domain::program::ProgramKind;
-use crate::domain::email::EmailAddress;
 use crate::domain::program::SEEDED_PROGRAMS;
 use crate::domain::user::PersonName;
 
@@ -38,9 +38,18 @@ pub fn migrations() -> impl Fairing {
 
 /// The seeded form of each seeded program, by slug.
 pub const SEEDED_FORMS: [(&str, &str); 3] = [
-    ("health-justice", include_str!("../forms/health-justice.json")),
-    ("voices-for-change", include_str!("../forms/voices-for-change.json")),
-    ("summer-internship", include_str!("../forms/summer-internship.json")),
+    (
+        "health-justice",
+        include_str!("../forms/health-justice.json"),
+    ),
+    (
+        "voices-for-change",
+        include_str!("../forms/voices-for-change.json"),
+    ),
+    (
+        "summer-internship",
+        include_str!("../forms/summer-internship.json"),
+    ),
 ];
 
 /// The time zone of seeded cycles.
@@ -56,11 +65,14 @@ pub async fn migrate_and_seed(pool: &PortalPool) -> anyhow::Result<()> {
     }
     let now = crate::clock::now();
     for program in programs::list(conn.exec()).await? {
-        let Some((_, form)) = SEEDED_FORMS.iter().find(|(slug, _)| *slug == program.slug) else { continue };
+        let Some((_, form)) = SEEDED_FORMS.iter().find(|(slug, _)| *slug == program.slug) else {
+            continue;
+        };
         if cycles::program_has_cycle(conn.exec(), program.id).await? {
             continue;
         }
-        FormDefinition::parse(form).map_err(|e| anyhow::anyhow!("the seeded form of {}: {e}", program.slug))?;
+        FormDefinition::parse(form)
+            .map_err(|e| anyhow::anyhow!("the seeded form of {}: {e}", program.slug))?;
         let dates = seeded_dates(now);
         let name = match program.kind {
             ProgramKind::Internship => format!("Summer {}", dates.cohort_year),
@@ -105,7 +117,7 @@ fn seeded_dates(now: DateTime<Utc>) -> SeededDates {
     let today = now.with_timezone(&zone).date_naive();
     let closes_at = at_five(today + Duration::days(90));
     SeededDates {
-        cohort_year: closes_at.with_timezone(&zone).year() + 1,
+        cohort_year: closes_at.with_timezone(&zone).year(),
         opens_at: at_five(today - Duration::days(30)),
         closes_at,
         letters_due_at: at_five(today + Duration::days(104)),

@@ -63,12 +63,13 @@
       var bar = box && box.querySelector("progress");
       if (box) box.hidden = false;
       var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
+      var target = form.getAttribute("action");
+      xhr.open("POST", target);
       xhr.upload.addEventListener("progress", function (e) {
         if (bar && e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
       });
       xhr.addEventListener("load", function () {
-        if (xhr.responseURL && xhr.responseURL !== form.action) {
+        if (xhr.responseURL && xhr.responseURL !== new URL(target, window.location.href).href) {
           window.location.assign(xhr.responseURL);
         } else {
           document.open();

@@ -42,7 +42,8 @@ pub struct Application {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, cycle_id, applicant_id, stage, answers_json, deadline_extended_to, decision_released, \
+const COLUMNS: &str =
+    "id, cycle_id, applicant_id, stage, answers_json, deadline_extended_to, decision_released, \
                        submitted_at, created_at, updated_at";
 
 fn convert(r: Row) -> DbResult<Application> {
@@ -51,8 +52,10 @@ fn convert(r: Row) -> DbResult<Application> {
         id: r.id,
         cycle_id: r.cycle_id,
         applicant_id: r.applicant_id,
-        stage: Stage::parse(&r.stage).ok_or_else(|| bad(format!("application {}: stage {}", r.id, r.stage)))?,
-        answers: serde_json::from_str(&r.answers_json).map_err(|e| bad(format!("application {}: {e}", r.id)))?,
+        stage: Stage::parse(&r.stage)
+            .ok_or_else(|| bad(format!("application {}: stage {}", r.id, r.stage)))?,
+        answers: serde_json::from_str(&r.answers_json)
+            .map_err(|e| bad(format!("application {}: {e}", r.id)))?,
         deadline_extended_to: r.deadline_extended_to,
         decision_released: r.decision_released,
         submitted_at: r.submitted_at,
@@ -108,9 +111,15 @@ pub async fn find(ex: Exec<'_>, id: ApplicationId) -> DbResult<Option<Applicatio
 }
 
 /// The applicant's application to a cycle, if any.
-pub async fn find_for(ex: Exec<'_>, cycle: CycleId, applicant: UserId) -> DbResult<Option<Application>> {
-    let sql = format!("SELECT {COLUMNS} FROM applications WHERE cycle_id = $1 AND applicant_id = $2");
-    let row: Option<Row> = run!(ex, c => sqlx::query_as(&sql).bind(cycle).bind(applicant).fetch_optional(c).await)?;
+pub async fn find_for(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    applicant: UserId,
+) -> DbResult<Option<Application>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM applications WHERE cycle_id = $1 AND applicant_id = $2");
+    let row: Option<Row> =
+        run!(ex, c => sqlx::query_as(&sql).bind(cycle).bind(applicant).fetch_optional(c).await)?;
     row.map(convert).transpose()
 }
 
@@ -135,9 +144,17 @@ pub async fn for_applicant(ex: Exec<'_>, applicant: UserId) -> DbResult<Vec<List
 }
 
 /// Stores the answers of a draft; `false` when it is no longer a draft.
-pub async fn save_answers(ex: Exec<'_>, id: ApplicationId, answers: &Answers, now: DateTime<Utc>) -> DbResult<bool> {
+pub async fn save_answers(
+    ex: Exec<'_>,
+    id: ApplicationId,
+    answers: &Answers,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
     let sql = "UPDATE applications SET answers_json = $1, updated_at = $2 WHERE id = $3 AND stage = 'draft'";
-    Ok(execute!(ex, sqlx::query(sql).bind(to_json(answers)).bind(now).bind(id))? == 1)
+    Ok(execute!(
+        ex,
+        sqlx::query(sql).bind(to_json(answers)).bind(now).bind(id)
+    )? == 1)
 }
 
 /// Moves an application from `from` to `to` and records the event; `false`

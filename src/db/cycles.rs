@@ -22,7 +22,8 @@ struct CycleRow {
     form_json: String,
 }
 
-const COLUMNS: &str = "id, program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
+const COLUMNS: &str =
+    "id, program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
                        decision_planned_at, blind_review, form_json";
 
 /// A cycle with its form.
@@ -34,8 +35,10 @@ pub struct CycleWithForm {
 
 fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
     let bad = |what: String| sqlx::Error::Decode(what.into());
-    let time_zone = parse_zone(&r.time_zone).ok_or_else(|| bad(format!("cycle {}: unknown time zone {}", r.id, r.time_zone)))?;
-    let form = FormDefinition::parse(&r.form_json).map_err(|e| bad(format!("cycle {}: {e}", r.id)))?;
+    let time_zone = parse_zone(&r.time_zone)
+        .ok_or_else(|| bad(format!("cycle {}: unknown time zone {}", r.id, r.time_zone)))?;
+    let form =
+        FormDefinition::parse(&r.form_json).map_err(|e| bad(format!("cycle {}: {e}", r.id)))?;
     Ok(CycleWithForm {
         cycle: Cycle {
             id: r.id,
@@ -56,7 +59,8 @@ fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
 /// The cycle with this id.
 pub async fn find(ex: Exec<'_>, id: CycleId) -> DbResult<Option<CycleWithForm>> {
     let sql = format!("SELECT {COLUMNS} FROM cycles WHERE id = $1");
-    let row: Option<CycleRow> = run!(ex, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?;
+    let row: Option<CycleRow> =
+        run!(ex, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?;
     row.map(convert).transpose()
 }
 
@@ -85,7 +89,11 @@ pub async fn for_programs(ex: Exec<'_>, programs: &[ProgramId]) -> DbResult<Vec<
     if programs.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = programs.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let ids = programs
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     let sql = format!(
         "SELECT c.id, c.program_id, p.name AS program_name, c.name, c.time_zone, c.opens_at, c.closes_at \
          FROM cycles c JOIN programs p ON p.id = c.program_id WHERE c.program_id IN ({ids}) \
@@ -136,8 +144,21 @@ pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbRes
 }
 
 /// Moves a cycle's dates (tests and managers).
-pub async fn set_dates(ex: Exec<'_>, id: CycleId, opens_at: DateTime<Utc>, closes_at: DateTime<Utc>, letters_due_at: DateTime<Utc>) -> DbResult<()> {
+pub async fn set_dates(
+    ex: Exec<'_>,
+    id: CycleId,
+    opens_at: DateTime<Utc>,
+    closes_at: DateTime<Utc>,
+    letters_due_at: DateTime<Utc>,
+) -> DbResult<()> {
     let sql = "UPDATE cycles SET opens_at = $1, closes_at = $2, letters_due_at = $3 WHERE id = $4";
-    execute!(ex, sqlx::query(sql).bind(opens_at).bind(closes_at).bind(letters_due_at).bind(id))?;
+    execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(opens_at)
+            .bind(closes_at)
+            .bind(letters_due_at)
+            .bind(id)
+    )?;
     Ok(())
 }

@@ -20,7 +20,8 @@ pub struct Document {
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, owner_id, kind, storage_key, original_name, content_type, size_bytes, sha256, created_at";
+const COLUMNS: &str =
+    "id, owner_id, kind, storage_key, original_name, content_type, size_bytes, sha256, created_at";
 
 /// A document to record once its bytes are stored.
 pub struct NewDocument<'a> {
@@ -59,7 +60,13 @@ pub async fn find(ex: Exec<'_>, id: i64) -> DbResult<Option<Document>> {
 
 /// Attaches a document to an application's question, replacing any other;
 /// returns the id of the replaced one.
-pub async fn attach(ex: Exec<'_>, application: i64, question: &str, document: i64, now: DateTime<Utc>) -> DbResult<Option<i64>> {
+pub async fn attach(
+    ex: Exec<'_>,
+    application: i64,
+    question: &str,
+    document: i64,
+    now: DateTime<Utc>,
+) -> DbResult<Option<i64>> {
     run!(ex, c => {
         let previous: Option<i64> = sqlx::query_scalar(
             "SELECT document_id FROM application_documents WHERE application_id = $1 AND question_key = $2",
@@ -100,7 +107,10 @@ pub async fn attached(ex: Exec<'_>, application: i64) -> DbResult<Vec<(String, D
                d.size_bytes, d.sha256, d.created_at FROM application_documents ad JOIN documents d ON d.id = ad.document_id \
                WHERE ad.application_id = $1 ORDER BY ad.question_key";
     let rows: Vec<Row> = run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)?;
-    Ok(rows.into_iter().map(|r| (r.question_key, r.document)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.question_key, r.document))
+        .collect())
 }
 
 /// An applicant's own uploads, newest first, for reuse in another application.
@@ -119,13 +129,31 @@ pub async fn is_referenced(ex: Exec<'_>, id: i64) -> DbResult<bool> {
 
 /// Deletes a document's row (its bytes are removed by the caller after commit).
 pub async fn delete(ex: Exec<'_>, id: i64) -> DbResult<()> {
-    execute!(ex, sqlx::query("DELETE FROM documents WHERE id = $1").bind(id))?;
+    execute!(
+        ex,
+        sqlx::query("DELETE FROM documents WHERE id = $1").bind(id)
+    )?;
     Ok(())
 }
 
 /// Records a download.
-pub async fn log_view(ex: Exec<'_>, document: i64, viewer: Option<UserId>, role: &str, ip: Option<&str>, now: DateTime<Utc>) -> DbResult<()> {
+pub async fn log_view(
+    ex: Exec<'_>,
+    document: i64,
+    viewer: Option<UserId>,
+    role: &str,
+    ip: Option<&str>,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
     let sql = "INSERT INTO document_views (document_id, viewer_id, viewer_role, client_ip, viewed_at) VALUES ($1, $2, $3, $4, $5)";
-    execute!(ex, sqlx::query(sql).bind(document).bind(viewer).bind(role).bind(ip).bind(now))?;
+    execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(document)
+            .bind(viewer)
+            .bind(role)
+            .bind(ip)
+            .bind(now)
+    )?;
     Ok(())
 }

@@ -41,16 +41,19 @@ pub async fn put(ex: Exec<'_>, user: UserId, p: &Profile, now: DateTime<Utc>) ->
                preferred_name = excluded.preferred_name, pronouns = excluded.pronouns, institution = excluded.institution, \
                discipline = excluded.discipline, degree = excluded.degree, expected_graduation = excluded.expected_graduation, \
                phone = excluded.phone, updated_at = excluded.updated_at";
-    execute!(ex, sqlx::query(sql)
-        .bind(user)
-        .bind(&p.preferred_name)
-        .bind(&p.pronouns)
-        .bind(&p.institution)
-        .bind(&p.discipline)
-        .bind(&p.degree)
-        .bind(&p.expected_graduation)
-        .bind(&p.phone)
-        .bind(now))?;
+    execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(user)
+            .bind(&p.preferred_name)
+            .bind(&p.pronouns)
+            .bind(&p.institution)
+            .bind(&p.discipline)
+            .bind(&p.degree)
+            .bind(&p.expected_graduation)
+            .bind(&p.phone)
+            .bind(now)
+    )?;
     Ok(())
 }
 
@@ -61,7 +64,12 @@ pub async fn demographics(ex: Exec<'_>, user: UserId) -> DbResult<Option<String>
 }
 
 /// Stores the user's demographic answers.
-pub async fn put_demographics(ex: Exec<'_>, user: UserId, json: &str, now: DateTime<Utc>) -> DbResult<()> {
+pub async fn put_demographics(
+    ex: Exec<'_>,
+    user: UserId,
+    json: &str,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
     let sql = "INSERT INTO demographics (user_id, answers_json, updated_at) VALUES ($1, $2, $3) \
                ON CONFLICT (user_id) DO UPDATE SET answers_json = excluded.answers_json, updated_at = excluded.updated_at";
     execute!(ex, sqlx::query(sql).bind(user).bind(json).bind(now))?;

@@ -84,29 +84,57 @@ pub async fn find_by_token(ex: Exec<'_>, token_hash: &str) -> DbResult<Option<Re
 }
 
 /// Gives a waiting request a new link (the old one stops working).
-pub async fn renew_token(ex: Exec<'_>, id: i64, token_hash: &str, expires: DateTime<Utc>, now: DateTime<Utc>) -> DbResult<bool> {
-    let sql = "UPDATE referee_requests SET token_hash = $1, token_expires_at = $2, requested_at = $3 \
+pub async fn renew_token(
+    ex: Exec<'_>,
+    id: i64,
+    token_hash: &str,
+    expires: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let sql =
+        "UPDATE referee_requests SET token_hash = $1, token_expires_at = $2, requested_at = $3 \
                WHERE id = $4 AND status = 'requested'";
-    Ok(execute!(ex, sqlx::query(sql).bind(token_hash).bind(expires).bind(now).bind(id))? == 1)
+    Ok(execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(token_hash)
+            .bind(expires)
+            .bind(now)
+            .bind(id)
+    )? == 1)
 }
 
 /// Records a received letter; `false` if the request was already answered.
-pub async fn record_letter(ex: Exec<'_>, id: i64, document: i64, now: DateTime<Utc>) -> DbResult<bool> {
+pub async fn record_letter(
+    ex: Exec<'_>,
+    id: i64,
+    document: i64,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
     let sql = "UPDATE referee_requests SET status = 'received', letter_document_id = $1, responded_at = $2 \
                WHERE id = $3 AND status = 'requested'";
     Ok(execute!(ex, sqlx::query(sql).bind(document).bind(now).bind(id))? == 1)
 }
 
 /// Records that the referee declined; `false` if already answered.
-pub async fn record_decline(ex: Exec<'_>, id: i64, note: &str, now: DateTime<Utc>) -> DbResult<bool> {
-    let sql = "UPDATE referee_requests SET status = 'declined', decline_note = $1, responded_at = $2 \
+pub async fn record_decline(
+    ex: Exec<'_>,
+    id: i64,
+    note: &str,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let sql =
+        "UPDATE referee_requests SET status = 'declined', decline_note = $1, responded_at = $2 \
                WHERE id = $3 AND status = 'requested'";
     Ok(execute!(ex, sqlx::query(sql).bind(note).bind(now).bind(id))? == 1)
 }
 
 /// Removes a referee who has not answered.
 pub async fn remove(ex: Exec<'_>, id: i64) -> DbResult<bool> {
-    Ok(execute!(ex, sqlx::query("DELETE FROM referee_requests WHERE id = $1 AND status = 'requested'").bind(id))? == 1)
+    Ok(execute!(
+        ex,
+        sqlx::query("DELETE FROM referee_requests WHERE id = $1 AND status = 'requested'").bind(id)
+    )? == 1)
 }
 
 /// A request due a reminder, with what the reminder says.
@@ -123,7 +151,12 @@ pub struct Due {
 
 /// Waiting requests of applications still alive whose letters are due
 /// before `horizon` (and not yet past), not reminded yet; at most `limit`.
-pub async fn due_reminders(ex: Exec<'_>, now: DateTime<Utc>, horizon: DateTime<Utc>, limit: i64) -> DbResult<Vec<Due>> {
+pub async fn due_reminders(
+    ex: Exec<'_>,
+    now: DateTime<Utc>,
+    horizon: DateTime<Utc>,
+    limit: i64,
+) -> DbResult<Vec<Due>> {
     let sql = "SELECT r.id, r.name, r.email, u.name AS applicant_name, p.name AS program_name, c.letters_due_at, c.time_zone \
                FROM referee_requests r JOIN applications a ON a.id = r.application_id JOIN users u ON u.id = a.applicant_id \
                JOIN cycles c ON c.id = a.cycle_id JOIN programs p ON p.id = c.program_id \
@@ -134,6 +167,11 @@ pub async fn due_reminders(ex: Exec<'_>, now: DateTime<Utc>, horizon: DateTime<U
 
 /// Notes that a reminder was queued.
 pub async fn mark_reminded(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<()> {
-    execute!(ex, sqlx::query("UPDATE referee_requests SET reminded_at = $1 WHERE id = $2").bind(now).bind(id))?;
+    execute!(
+        ex,
+        sqlx::query("UPDATE referee_requests SET reminded_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+    )?;
     Ok(())
 }

@@ -17,7 +17,10 @@ pub struct Problem {
 }
 
 fn problem(key: &str, message: impl Into<String>) -> Problem {
-    Problem { key: key.to_owned(), message: message.into() }
+    Problem {
+        key: key.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// Values as submitted by a section's form: question key → values.
@@ -27,7 +30,10 @@ pub type Submitted = BTreeMap<String, Vec<String>>;
 /// takes typed answers, and every choice is one the question offers.
 /// Returns the answers to store (blank answers clear the stored one), or
 /// every problem; a save with problems stores nothing.
-pub fn accept_save(form: &FormDefinition, submitted: &Submitted) -> Result<Vec<(String, Option<Answer>)>, Vec<Problem>> {
+pub fn accept_save(
+    form: &FormDefinition,
+    submitted: &Submitted,
+) -> Result<Vec<(String, Option<Answer>)>, Vec<Problem>> {
     let mut accepted = Vec::new();
     let mut problems = Vec::new();
     for (key, values) in submitted {
@@ -59,12 +65,22 @@ pub fn accept_save(form: &FormDefinition, submitted: &Submitted) -> Result<Vec<(
                 }
             }
             QuestionKind::MultipleChoice { options, .. } => {
-                let chosen: Vec<String> = values.iter().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect();
+                let chosen: Vec<String> = values
+                    .iter()
+                    .map(|v| v.trim().to_owned())
+                    .filter(|v| !v.is_empty())
+                    .collect();
                 if chosen.iter().all(|v| options.iter().any(|o| &o.value == v)) {
                     // In the order of the options, once each.
-                    let ordered: Vec<String> =
-                        options.iter().filter(|o| chosen.contains(&o.value)).map(|o| o.value.clone()).collect();
-                    accepted.push((key.clone(), (!ordered.is_empty()).then_some(Answer::Many(ordered))));
+                    let ordered: Vec<String> = options
+                        .iter()
+                        .filter(|o| chosen.contains(&o.value))
+                        .map(|o| o.value.clone())
+                        .collect();
+                    accepted.push((
+                        key.clone(),
+                        (!ordered.is_empty()).then_some(Answer::Many(ordered)),
+                    ));
                 } else {
                     problems.push(problem(key, "Choose from the options listed."));
                 }
@@ -72,12 +88,18 @@ pub fn accept_save(form: &FormDefinition, submitted: &Submitted) -> Result<Vec<(
             _ => {
                 let v = values.last().cloned().unwrap_or_default();
                 if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-                    problems.push(problem(key, "Remove the control characters from this answer."));
+                    problems.push(problem(
+                        key,
+                        "Remove the control characters from this answer.",
+                    ));
                 } else if v.chars().count() > 50_000 {
                     problems.push(problem(key, "This answer is far too long to save."));
                 } else {
                     let trimmed = v.trim();
-                    accepted.push((key.clone(), (!trimmed.is_empty()).then(|| Answer::One(trimmed.to_owned()))));
+                    accepted.push((
+                        key.clone(),
+                        (!trimmed.is_empty()).then(|| Answer::One(trimmed.to_owned())),
+                    ));
                 }
             }
         }
@@ -100,7 +122,11 @@ pub struct Attachments {
 
 /// Every problem that stands between the answers and a submission, in the
 /// order of the form. Questions hidden by their condition are skipped.
-pub fn check_complete(form: &FormDefinition, answers: &Answers, attached: &Attachments) -> Vec<Problem> {
+pub fn check_complete(
+    form: &FormDefinition,
+    answers: &Answers,
+    attached: &Attachments,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     for q in form.questions() {
         if !form.is_shown(q, answers) {
@@ -133,8 +159,15 @@ pub fn check_one(q: &Question, answer: Option<&Answer>, attached: &Attachments) 
         QuestionKind::Referees { min, .. } => {
             let named = attached.referees.get(key).copied().unwrap_or(0);
             return (q.required && named < *min).then(|| {
-                let n = if *min == 1 { "one referee".to_owned() } else { format!("{min} referees") };
-                problem(key, format!("Name {n} for “{}” ({named} named so far).", q.label))
+                let n = if *min == 1 {
+                    "one referee".to_owned()
+                } else {
+                    format!("{min} referees")
+                };
+                problem(
+                    key,
+                    format!("Name {n} for “{}” ({named} named so far).", q.label),
+                )
             });
         }
         QuestionKind::MultipleChoice { min, max, .. } => {
@@ -143,13 +176,24 @@ pub fn check_one(q: &Question, answer: Option<&Answer>, attached: &Attachments) 
                 _ => 0,
             };
             if n == 0 {
-                return q.required.then(|| problem(key, format!("Choose at least one option for “{}”.", q.label)));
+                return q.required.then(|| {
+                    problem(
+                        key,
+                        format!("Choose at least one option for “{}”.", q.label),
+                    )
+                });
             }
             if let Some(lo) = min.filter(|lo| n < *lo) {
-                return Some(problem(key, format!("Choose at least {lo} options for “{}”.", q.label)));
+                return Some(problem(
+                    key,
+                    format!("Choose at least {lo} options for “{}”.", q.label),
+                ));
             }
             if let Some(hi) = max.filter(|hi| n > *hi) {
-                return Some(problem(key, format!("Choose at most {hi} options for “{}”.", q.label)));
+                return Some(problem(
+                    key,
+                    format!("Choose at most {hi} options for “{}”.", q.label),
+                ));
             }
             return None;
         }
@@ -160,31 +204,70 @@ pub fn check_one(q: &Question, answer: Option<&Answer>, attached: &Attachments) 
             QuestionKind::SingleChoice { .. } | QuestionKind::YesNo => "Choose an answer for",
             _ => "Answer",
         };
-        return q.required.then(|| problem(key, format!("{verb} “{}”.", q.label)));
+        return q
+            .required
+            .then(|| problem(key, format!("{verb} “{}”.", q.label)));
     };
     match &q.kind {
         QuestionKind::ShortText { max_chars } => {
             let n = text.chars().count();
-            (n > *max_chars).then(|| problem(key, format!("Shorten “{}” to {max_chars} characters (it has {n}).", q.label)))
+            (n > *max_chars).then(|| {
+                problem(
+                    key,
+                    format!(
+                        "Shorten “{}” to {max_chars} characters (it has {n}).",
+                        q.label
+                    ),
+                )
+            })
         }
         QuestionKind::LongText { max_words } => {
             let n = word_count(text);
-            (n > *max_words)
-                .then(|| problem(key, format!("“{}” has {n} words; the limit is {max_words}. Shorten it by {}.", q.label, n - max_words)))
+            (n > *max_words).then(|| {
+                problem(
+                    key,
+                    format!(
+                        "“{}” has {n} words; the limit is {max_words}. Shorten it by {}.",
+                        q.label,
+                        n - max_words
+                    ),
+                )
+            })
         }
-        QuestionKind::Email => EmailAddress::parse(text).err().map(|e| problem(key, e.to_string())),
+        QuestionKind::Email => EmailAddress::parse(text)
+            .err()
+            .map(|e| problem(key, e.to_string())),
         QuestionKind::Url => {
             let ok = (text.starts_with("https://") || text.starts_with("http://"))
                 && !text.contains(char::is_whitespace)
-                && text.split("://").nth(1).is_some_and(|rest| rest.split('/').next().is_some_and(|h| h.contains('.')));
-            (!ok).then(|| problem(key, format!("Enter a full web address for “{}”, starting with https://.", q.label)))
+                && text
+                    .split("://")
+                    .nth(1)
+                    .is_some_and(|rest| rest.split('/').next().is_some_and(|h| h.contains('.')));
+            (!ok).then(|| {
+                problem(
+                    key,
+                    format!(
+                        "Enter a full web address for “{}”, starting with https://.",
+                        q.label
+                    ),
+                )
+            })
         }
         QuestionKind::Date => NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .is_err()
-            .then(|| problem(key, format!("Enter “{}” as a date, for example 2027-05-31.", q.label))),
+            .then(|| {
+                problem(
+                    key,
+                    format!("Enter “{}” as a date, for example 2027-05-31.", q.label),
+                )
+            }),
         QuestionKind::Number { min, max, integer } => match text.parse::<f64>() {
             Err(_) => Some(problem(key, format!("Enter “{}” as a number.", q.label))),
-            Ok(n) if *integer && n.fract() != 0.0 => Some(problem(key, format!("Enter “{}” as a whole number.", q.label))),
+            Ok(n) if *integer && n.fract() != 0.0 => Some(problem(
+                key,
+                format!("Enter “{}” as a whole number.", q.label),
+            )),
             Ok(n) if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) => {
                 let range = match (min, max) {
                     (Some(a), Some(b)) => format!("between {a} and {b}"),
@@ -192,7 +275,10 @@ pub fn check_one(q: &Question, answer: Option<&Answer>, attached: &Attachments) 
                     (None, Some(b)) => format!("at most {b}"),
                     (None, None) => String::new(),
                 };
-                Some(problem(key, format!("Enter a number {range} for “{}”.", q.label)))
+                Some(problem(
+                    key,
+                    format!("Enter a number {range} for “{}”.", q.label),
+                ))
             }
             Ok(_) => None,
         },
@@ -225,16 +311,37 @@ mod tests {
     }
 
     fn sub(pairs: &[(&str, &[&str])]) -> Submitted {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect()
     }
 
     #[test]
     fn a_save_accepts_anything_well_shaped_even_if_incomplete() {
         let f = form();
-        let saved = accept_save(&f, &sub(&[("name", &["  Ana  "]), ("essay", &["one two three four five six"]), ("areas", &["c", "a"]), ("email", &[""])])).unwrap();
+        let saved = accept_save(
+            &f,
+            &sub(&[
+                ("name", &["  Ana  "]),
+                ("essay", &["one two three four five six"]),
+                ("areas", &["c", "a"]),
+                ("email", &[""]),
+            ]),
+        )
+        .unwrap();
         assert!(saved.contains(&("name".into(), Some(Answer::One("Ana".into())))));
-        assert!(saved.contains(&("areas".into(), Some(Answer::Many(vec!["a".into(), "c".into()])))), "in option order");
-        assert!(saved.contains(&("email".into(), None)), "a blank answer clears");
+        assert!(
+            saved.contains(&(
+                "areas".into(),
+                Some(Answer::Many(vec!["a".into(), "c".into()]))
+            )),
+            "in option order"
+        );
+        assert!(
+            saved.contains(&("email".into(), None)),
+            "a blank answer clears"
+        );
     }
 
     #[test]
@@ -255,20 +362,38 @@ mod tests {
     fn completeness_lists_every_problem_in_form_order() {
         let f = form();
         let mut answers = Answers::new();
-        answers.insert("essay".into(), Answer::One("one two three four five six seven".into()));
+        answers.insert(
+            "essay".into(),
+            Answer::One("one two three four five six seven".into()),
+        );
         answers.insert("email".into(), Answer::One("nope".into()));
         answers.insert("site".into(), Answer::One("example.org".into()));
         answers.insert("born".into(), Answer::One("31/05/2027".into()));
         answers.insert("hours".into(), Answer::One("8.5".into()));
         answers.insert("discipline".into(), Answer::One("other".into()));
-        answers.insert("areas".into(), Answer::Many(vec!["a".into(), "b".into(), "c".into()]));
-        let attached = Attachments { documents: vec![], referees: [("refs".to_string(), 1)].into() };
+        answers.insert(
+            "areas".into(),
+            Answer::Many(vec!["a".into(), "b".into(), "c".into()]),
+        );
+        let attached = Attachments {
+            documents: vec![],
+            referees: [("refs".to_string(), 1)].into(),
+        };
         let problems = check_complete(&f, &answers, &attached);
         let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
-        assert_eq!(keys, ["name", "essay", "email", "site", "born", "hours", "other", "areas", "cv", "refs"]);
-        assert_eq!(problems[1].message, "“Essay” has 7 words; the limit is 5. Shorten it by 2.");
+        assert_eq!(
+            keys,
+            ["name", "essay", "email", "site", "born", "hours", "other", "areas", "cv", "refs"]
+        );
+        assert_eq!(
+            problems[1].message,
+            "“Essay” has 7 words; the limit is 5. Shorten it by 2."
+        );
         assert_eq!(problems[5].message, "Enter “Hours” as a whole number.");
-        assert_eq!(problems[9].message, "Name 2 referees for “Referees” (1 named so far).");
+        assert_eq!(
+            problems[9].message,
+            "Name 2 referees for “Referees” (1 named so far)."
+        );
     }
 
     #[test]
@@ -281,9 +406,15 @@ mod tests {
         a.insert("hours".into(), Answer::One("20".into()));
         a.insert("discipline".into(), Answer::One("medicine".into()));
         a.insert("other".into(), Answer::One("left over from before".into()));
-        let attached = Attachments { documents: vec!["cv".into()], referees: [("refs".to_string(), 2)].into() };
+        let attached = Attachments {
+            documents: vec!["cv".into()],
+            referees: [("refs".to_string(), 2)].into(),
+        };
         assert_eq!(check_complete(&f, &a, &attached), vec![]);
         a.insert("hours".into(), Answer::One("41".into()));
-        assert_eq!(check_complete(&f, &a, &attached)[0].message, "Enter a number between 10 and 40 for “Hours”.");
+        assert_eq!(
+            check_complete(&f, &a, &attached)[0].message,
+            "Enter a number between 10 and 40 for “Hours”."
+        );
     }
 }

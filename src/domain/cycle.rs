@@ -50,7 +50,11 @@ impl Cycle {
 
     /// Whether an application may still be submitted at `now`, given its
     /// own extended deadline if a manager granted one.
-    pub fn accepts_submission(&self, now: DateTime<Utc>, extended_to: Option<DateTime<Utc>>) -> bool {
+    pub fn accepts_submission(
+        &self,
+        now: DateTime<Utc>,
+        extended_to: Option<DateTime<Utc>>,
+    ) -> bool {
         now >= self.opens_at && now < extended_to.map_or(self.closes_at, |e| e.max(self.closes_at))
     }
 
@@ -70,7 +74,13 @@ impl Cycle {
 pub fn show_in(tz: Tz, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&tz);
     let hour = local.format("%-I:%M %P");
-    format!("{} {}, {hour} {} ({})", local.format("%-d"), local.format("%B %Y"), local.format("%Z"), tz.name())
+    format!(
+        "{} {}, {hour} {} ({})",
+        local.format("%-d"),
+        local.format("%B %Y"),
+        local.format("%Z"),
+        tz.name()
+    )
 }
 
 /// Parses an IANA time-zone name.
@@ -101,14 +111,23 @@ mod tests {
     #[test]
     fn times_are_shown_in_the_cycle_zone_with_its_name() {
         let c = cycle();
-        assert_eq!(c.show(c.closes_at), "1 March 2027, 5:00 pm EST (America/New_York)");
-        assert_eq!(c.show(c.opens_at), "1 September 2026, 12:00 am EDT (America/New_York)");
+        assert_eq!(
+            c.show(c.closes_at),
+            "1 March 2027, 5:00 pm EST (America/New_York)"
+        );
+        assert_eq!(
+            c.show(c.opens_at),
+            "1 September 2026, 12:00 am EDT (America/New_York)"
+        );
     }
 
     #[test]
     fn phases_and_deadlines() {
         let c = cycle();
-        assert_eq!(c.phase(c.opens_at - Duration::seconds(1)), CyclePhase::NotYetOpen);
+        assert_eq!(
+            c.phase(c.opens_at - Duration::seconds(1)),
+            CyclePhase::NotYetOpen
+        );
         assert_eq!(c.phase(c.opens_at), CyclePhase::Open);
         assert_eq!(c.phase(c.closes_at), CyclePhase::Closed);
         assert!(c.accepts_submission(c.closes_at - Duration::seconds(1), None));
@@ -116,7 +135,10 @@ mod tests {
         let extension = c.closes_at + Duration::days(2);
         assert!(c.accepts_submission(c.closes_at + Duration::days(1), Some(extension)));
         assert!(!c.accepts_submission(extension, Some(extension)));
-        assert!(!c.accepts_submission(c.closes_at, Some(c.closes_at - Duration::days(5))), "an extension never shortens");
+        assert!(
+            !c.accepts_submission(c.closes_at, Some(c.closes_at - Duration::days(5))),
+            "an extension never shortens"
+        );
         assert_eq!(c.letters_close_at(), c.letters_due_at + Duration::days(3));
     }
 }

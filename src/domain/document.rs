@@ -14,7 +14,9 @@ pub fn sniff(head: &[u8]) -> Option<DocumentType> {
         Some(DocumentType::Png)
     } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some(DocumentType::Jpeg)
-    } else if head.starts_with(b"PK\x03\x04") && (contains(head, b"[Content_Types].xml") || contains(head, b"word/")) {
+    } else if head.starts_with(b"PK\x03\x04")
+        && (contains(head, b"[Content_Types].xml") || contains(head, b"word/"))
+    {
         Some(DocumentType::Docx)
     } else {
         None
@@ -47,9 +49,15 @@ pub enum UploadError {
     #[error("We could not recognise this file. Upload {accepted}.")]
     Unrecognised { accepted: String },
     #[error("The file is a {actual}; this question accepts {accepted}.")]
-    NotAccepted { actual: &'static str, accepted: String },
+    NotAccepted {
+        actual: &'static str,
+        accepted: String,
+    },
     #[error("The file is named .{claimed} but its content is a {actual}. Save it in the right format and upload it again.", claimed = .claimed.extension(), actual = .actual.label())]
-    NameMismatch { claimed: DocumentType, actual: DocumentType },
+    NameMismatch {
+        claimed: DocumentType,
+        actual: DocumentType,
+    },
 }
 
 /// "PDF or Word (.docx)".
@@ -78,14 +86,19 @@ pub fn check_upload(
     if size > limit_mb.saturating_mul(1024 * 1024) {
         return Err(UploadError::TooLarge { size, limit_mb });
     }
-    let actual = sniff(head).ok_or_else(|| UploadError::Unrecognised { accepted: describe_accepted(accepted) })?;
+    let actual = sniff(head).ok_or_else(|| UploadError::Unrecognised {
+        accepted: describe_accepted(accepted),
+    })?;
     if let Some(claimed) = claimed_type(file_name) {
         if claimed != actual {
             return Err(UploadError::NameMismatch { claimed, actual });
         }
     }
     if !accepted.contains(&actual) {
-        return Err(UploadError::NotAccepted { actual: actual.label(), accepted: describe_accepted(accepted) });
+        return Err(UploadError::NotAccepted {
+            actual: actual.label(),
+            accepted: describe_accepted(accepted),
+        });
     }
     Ok(actual)
 }
@@ -106,13 +119,25 @@ pub fn sanitise_file_name(raw: &str, fallback_ext: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let mut cleaned: String = last
         .chars()
-        .map(|c| if c.is_alphanumeric() || " .-_()".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || " .-_()".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     while cleaned.contains("__") {
         cleaned = cleaned.replace("__", "_");
     }
-    let cleaned = cleaned.trim_matches(|c: char| c == '.' || c == ' ' || c == '_').to_owned();
-    let cleaned = if cleaned.is_empty() { format!("document.{fallback_ext}") } else { cleaned };
+    let cleaned = cleaned
+        .trim_matches(|c: char| c == '.' || c == ' ' || c == '_')
+        .to_owned();
+    let cleaned = if cleaned.is_empty() {
+        format!("document.{fallback_ext}")
+    } else {
+        cleaned
+    };
     const MAX: usize = 120;
     if cleaned.chars().count() <= MAX {
         return cleaned;
@@ -138,7 +163,10 @@ mod tests {
         assert_eq!(sniff(PDF), Some(Pdf));
         assert_eq!(sniff(PNG), Some(Png));
         assert_eq!(sniff(b"\xff\xd8\xff\xe0\0\x10JFIF"), Some(Jpeg));
-        assert_eq!(sniff(b"PK\x03\x04\x14\0\x06\0\x08\0[Content_Types].xml"), Some(Docx));
+        assert_eq!(
+            sniff(b"PK\x03\x04\x14\0\x06\0\x08\0[Content_Types].xml"),
+            Some(Docx)
+        );
         assert_eq!(sniff(b"PK\x03\x04\x14\0 a plain zip of photos"), None);
         assert_eq!(sniff(b"MZ\x90\0 an executable"), None);
         assert_eq!(sniff(b""), None);
@@ -148,23 +176,41 @@ mod tests {
     fn uploads_are_checked_with_messages() {
         let ok = check_upload(PDF, 1000, "cv.pdf", &[Pdf, Docx], 5);
         assert_eq!(ok, Ok(Pdf));
-        assert_eq!(check_upload(PDF, 0, "cv.pdf", &[Pdf], 5), Err(UploadError::Empty));
+        assert_eq!(
+            check_upload(PDF, 0, "cv.pdf", &[Pdf], 5),
+            Err(UploadError::Empty)
+        );
         let big = check_upload(PDF, 6 * 1024 * 1024, "cv.pdf", &[Pdf], 5).unwrap_err();
-        assert_eq!(big.to_string(), "The file is 6.0 MB; this question accepts files up to 5 MB.");
+        assert_eq!(
+            big.to_string(),
+            "The file is 6.0 MB; this question accepts files up to 5 MB."
+        );
         let fake = check_upload(PNG, 100, "cv.pdf", &[Pdf, Png], 5).unwrap_err();
         assert_eq!(fake.to_string(), "The file is named .pdf but its content is a PNG image. Save it in the right format and upload it again.");
         let wrong = check_upload(PNG, 100, "photo.png", &[Pdf, Docx], 5).unwrap_err();
-        assert_eq!(wrong.to_string(), "The file is a PNG image; this question accepts PDF or Word (.docx) files.");
+        assert_eq!(
+            wrong.to_string(),
+            "The file is a PNG image; this question accepts PDF or Word (.docx) files."
+        );
         let unknown = check_upload(b"hello", 5, "notes.txt", &[Pdf], 5).unwrap_err();
-        assert_eq!(unknown.to_string(), "We could not recognise this file. Upload a PDF file.");
+        assert_eq!(
+            unknown.to_string(),
+            "We could not recognise this file. Upload a PDF file."
+        );
         assert_eq!(check_upload(PDF, 10, "no extension", &[Pdf], 5), Ok(Pdf));
     }
 
     #[test]
     fn file_names_are_made_safe() {
         assert_eq!(sanitise_file_name("../../etc/passwd", "pdf"), "passwd");
-        assert_eq!(sanitise_file_name("C:\\Users\\ana\\CV final.pdf", "pdf"), "CV final.pdf");
-        assert_eq!(sanitise_file_name("evil\u{0}name.pdf", "pdf"), "evil_name.pdf");
+        assert_eq!(
+            sanitise_file_name("C:\\Users\\ana\\CV final.pdf", "pdf"),
+            "CV final.pdf"
+        );
+        assert_eq!(
+            sanitise_file_name("evil\u{0}name.pdf", "pdf"),
+            "evil_name.pdf"
+        );
         assert_eq!(sanitise_file_name("<script>.pdf", "pdf"), "script_.pdf");
         assert_eq!(sanitise_file_name("...", "pdf"), "document.pdf");
         assert_eq!(sanitise_file_name("", "docx"), "document.docx");
@@ -172,6 +218,9 @@ mod tests {
         let safe = sanitise_file_name(&long, "pdf");
         assert_eq!(safe.chars().count(), 120);
         assert!(safe.ends_with(".pdf"));
-        assert_eq!(sanitise_file_name("Résumé – María.pdf", "pdf"), "Résumé _ María.pdf");
+        assert_eq!(
+            sanitise_file_name("Résumé – María.pdf", "pdf"),
+            "Résumé _ María.pdf"
+        );
     }
 }

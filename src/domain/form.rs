@@ -45,9 +45,9 @@ pub struct Section {
     pub questions: Vec<Question>,
 }
 
-/// One question.
+/// One question. (Unknown keys are refused by [`FormDefinition::parse`]:
+/// serde cannot deny them through the flattened kind.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Question {
     pub key: String,
     pub label: String,
@@ -73,7 +73,7 @@ pub struct Question {
 
 /// What kind of answer a question takes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
     ShortText {
         #[serde(default = "default_max_chars")]
@@ -221,7 +221,11 @@ pub enum FormError {
 impl FormDefinition {
     /// Parses and checks a form.
     pub fn parse(json: &str) -> Result<Self, FormError> {
-        let form: Self = serde_json::from_str(json).map_err(|e| FormError::Syntax(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| FormError::Syntax(e.to_string()))?;
+        check_question_keys(&value)?;
+        let form: Self =
+            serde_json::from_value(value).map_err(|e| FormError::Syntax(e.to_string()))?;
         form.check()?;
         Ok(form)
     }
@@ -230,7 +234,9 @@ impl FormDefinition {
     pub fn check(&self) -> Result<(), FormError> {
         let mut seen = HashSet::new();
         let mut key = |k: &str| -> Result<(), FormError> {
-            let ok = !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            let ok = !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !ok {
                 return Err(FormError::BadKey(k.to_owned()));
             }
@@ -244,7 +250,12 @@ impl FormDefinition {
             if q.options.is_empty() {
                 return Err(FormError::NoOptions(q.key.clone()));
             }
-            if q.eligible.is_empty() || !q.eligible.iter().all(|e| q.options.iter().any(|o| &o.value == e)) {
+            if q.eligible.is_empty()
+                || !q
+                    .eligible
+                    .iter()
+                    .all(|e| q.options.iter().any(|o| &o.value == e))
+            {
                 return Err(FormError::BadEligible(q.key.clone()));
             }
         }
@@ -255,7 +266,10 @@ impl FormDefinition {
                 key(&q.key)?;
                 if let Some(c) = &q.show_if {
                     if !earlier.contains(c.question.as_str()) {
-                        return Err(FormError::BadCondition { question: q.key.clone(), on: c.question.clone() });
+                        return Err(FormError::BadCondition {
+                            question: q.key.clone(),
+                            on: c.question.clone(),
+                        });
                     }
                 }
                 match &q.kind {
@@ -275,7 +289,9 @@ impl FormDefinition {
                     QuestionKind::Referees { min, max } if min > max || *max == 0 => {
                         return Err(FormError::BadLimits(q.key.clone()))
                     }
-                    QuestionKind::Document { accepted, max_mb } if accepted.is_empty() || *max_mb == 0 => {
+                    QuestionKind::Document { accepted, max_mb }
+                        if accepted.is_empty() || *max_mb == 0 =>
+                    {
                         return Err(FormError::BadLimits(q.key.clone()))
                     }
                     QuestionKind::LongText { max_words } if *max_words == 0 => {
@@ -348,6 +364,57 @@ impl FormDefinition {
     }
 }
 
+/// Refuses keys a question of its type does not have (a typo such as
+/// `"requried"` must not silently make a question optional).
+fn check_question_keys(form: &serde_json::Value) -> Result<(), FormError> {
+    const COMMON: [&str; 10] = [
+        "key",
+        "label",
+        "help",
+        "required",
+        "shown_to_reviewers",
+        "identifying",
+        "show_if",
+        "profile",
+        "type",
+        "options",
+    ];
+    let sections = form
+        .get("sections")
+        .and_then(|s| s.as_array())
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    for q in sections
+        .iter()
+        .filter_map(|s| s.get("questions")?.as_array())
+        .flatten()
+    {
+        let Some(obj) = q.as_object() else { continue };
+        let kind = obj.get("type").and_then(|t| t.as_str()).unwrap_or("");
+        let own: &[&str] = match kind {
+            "short_text" => &["max_chars"],
+            "long_text" => &["max_words"],
+            "number" => &["min", "max", "integer"],
+            "multiple_choice" => &["min", "max"],
+            "document" => &["accepted", "max_mb"],
+            "referees" => &["min", "max"],
+            _ => &[],
+        };
+        let takes_options = matches!(kind, "single_choice" | "multiple_choice");
+        for k in obj.keys() {
+            let known = (COMMON.contains(&k.as_str()) && (k != "options" || takes_options))
+                || own.contains(&k.as_str());
+            if !known {
+                let key = obj.get("key").and_then(|v| v.as_str()).unwrap_or("?");
+                return Err(FormError::Syntax(format!(
+                    "question {key:?} has an unknown field `{k}`"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The outcome of the eligibility questions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Eligibility {
@@ -396,14 +463,20 @@ mod tests {
     fn a_coherent_form_parses() {
         let f = sample();
         assert_eq!(f.questions().count(), 7);
-        assert!(matches!(f.question("essay").unwrap().kind, QuestionKind::LongText { max_words: 5 }));
+        assert!(matches!(
+            f.question("essay").unwrap().kind,
+            QuestionKind::LongText { max_words: 5 }
+        ));
     }
 
     #[test]
     fn incoherent_forms_are_refused_with_the_reason() {
         let bad = |json: &str| FormDefinition::parse(json).unwrap_err();
         assert!(matches!(bad("{"), FormError::Syntax(_)));
-        assert!(matches!(bad(r#"{"sections": [], "extra": 1}"#), FormError::Syntax(_)));
+        assert!(matches!(
+            bad(r#"{"sections": [], "extra": 1}"#),
+            FormError::Syntax(_)
+        ));
         let dup = r#"{"sections": [{"key": "a", "title": "A", "questions": [{"key": "q", "label": "Q", "type": "email"}, {"key": "q", "label": "Q", "type": "url"}]}]}"#;
         assert_eq!(bad(dup), FormError::DuplicateKey("q".into()));
         let cond = r#"{"sections": [{"key": "a", "title": "A", "questions": [{"key": "q", "label": "Q", "type": "email", "show_if": {"question": "later", "any_of": ["x"]}}, {"key": "later", "label": "L", "type": "yes_no"}]}]}"#;
@@ -414,6 +487,13 @@ mod tests {
         assert_eq!(bad(key), FormError::BadKey("A b".into()));
         let kind = r#"{"sections": [{"key": "a", "title": "A", "questions": [{"key": "q", "label": "Q", "type": "telepathy"}]}]}"#;
         assert!(matches!(bad(kind), FormError::Syntax(_)));
+        let typo = r#"{"sections": [{"key": "a", "title": "A", "questions": [{"key": "q", "label": "Q", "type": "email", "requried": true}]}]}"#;
+        assert_eq!(
+            bad(typo),
+            FormError::Syntax("question \"q\" has an unknown field `requried`".into())
+        );
+        let foreign = r#"{"sections": [{"key": "a", "title": "A", "questions": [{"key": "q", "label": "Q", "type": "email", "max_words": 5}]}]}"#;
+        assert!(matches!(bad(foreign), FormError::Syntax(_)));
     }
 
     #[test]
@@ -436,11 +516,20 @@ mod tests {
     fn eligibility_is_judged_in_plain_words() {
         let f = sample();
         let mut a = BTreeMap::new();
-        assert_eq!(f.judge_eligibility(&a), Eligibility::Incomplete(vec!["enrolled".into()]));
+        assert_eq!(
+            f.judge_eligibility(&a),
+            Eligibility::Incomplete(vec!["enrolled".into()])
+        );
         a.insert("enrolled".into(), "maybe".into());
-        assert_eq!(f.judge_eligibility(&a), Eligibility::Incomplete(vec!["enrolled".into()]));
+        assert_eq!(
+            f.judge_eligibility(&a),
+            Eligibility::Incomplete(vec!["enrolled".into()])
+        );
         a.insert("enrolled".into(), "no".into());
-        assert_eq!(f.judge_eligibility(&a), Eligibility::Ineligible(vec!["You must be enrolled.".into()]));
+        assert_eq!(
+            f.judge_eligibility(&a),
+            Eligibility::Ineligible(vec!["You must be enrolled.".into()])
+        );
         a.insert("enrolled".into(), "yes".into());
         assert_eq!(f.judge_eligibility(&a), Eligibility::Eligible);
     }

@@ -17,7 +17,12 @@ pub struct Profile {
 impl Profile {
     /// What pre-fills a question that names profile field `name`: the
     /// account's `name` and `email`, or a field of the profile.
-    pub fn prefill<'a>(&'a self, name: &str, account_name: &'a str, account_email: &'a str) -> Option<&'a str> {
+    pub fn prefill<'a>(
+        &'a self,
+        name: &str,
+        account_name: &'a str,
+        account_email: &'a str,
+    ) -> Option<&'a str> {
         match name {
             "name" => Some(account_name),
             "email" => Some(account_email),

@@ -140,9 +140,23 @@ pub async fn application_submitted(
         cycle: &'a str,
         link: String,
     }
-    let ctx = Ctx { name: &user.name, program, cycle, link: mail.link(&format!("/apply/applications/{application_id}")) };
+    let ctx = Ctx {
+        name: &user.name,
+        program,
+        cycle,
+        link: mail.link(&format!("/apply/applications/{application_id}")),
+    };
     let key = format!("application_submitted:{application_id}");
-    queue(ex, mail, &key, "application_submitted", &user.email, &ctx, now).await?;
+    queue(
+        ex,
+        mail,
+        &key,
+        "application_submitted",
+        &user.email,
+        &ctx,
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -174,9 +188,18 @@ pub async fn referee_request(
         request: &'a RefereeRequest<'a>,
         link: String,
     }
-    let full = Ctx { request: ctx, link: mail.link(&format!("/referee/{token}")) };
+    let full = Ctx {
+        request: ctx,
+        link: mail.link(&format!("/referee/{token}")),
+    };
     let (template, key) = match kind {
-        RefereeMessage::Request => ("referee_request", format!("referee_request:{request_id}:{}", &crate::auth::token::hash(token)[..16])),
+        RefereeMessage::Request => (
+            "referee_request",
+            format!(
+                "referee_request:{request_id}:{}",
+                &crate::auth::token::hash(token)[..16]
+            ),
+        ),
         RefereeMessage::Reminder => ("referee_reminder", format!("referee_reminder:{request_id}")),
     };
     queue(ex, mail, &key, template, to, &full, now).await?;
@@ -208,6 +231,15 @@ pub async fn referee_thanks(
     ctx: &RefereeThanks<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    queue(ex, mail, &format!("referee_thanks:{request_id}"), "referee_thanks", to, ctx, now).await?;
+    queue(
+        ex,
+        mail,
+        &format!("referee_thanks:{request_id}"),
+        "referee_thanks",
+        to,
+        ctx,
+        now,
+    )
+    .await?;
     Ok(())
 }

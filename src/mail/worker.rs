@@ -127,7 +127,10 @@ impl Worker {
     /// Queues one reminder, with a fresh link, to each referee who has not
     /// answered and whose letter is due within [`REMINDER_AHEAD`]; returns
     /// how many were queued. Each referee is reminded once.
-    pub async fn remind_referees(&self, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<usize> {
+    pub async fn remind_referees(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<usize> {
         let due = {
             let mut conn = self.pool.conn().await?;
             db::referees::due_reminders(conn.exec(), now, now + REMINDER_AHEAD, BATCH).await?
@@ -144,7 +147,15 @@ impl Worker {
                     None => continue,
                 }
             };
-            if !db::referees::renew_token(tx.exec(), r.id, &crate::auth::token::hash(&secret), expires, now).await? {
+            if !db::referees::renew_token(
+                tx.exec(),
+                r.id,
+                &crate::auth::token::hash(&secret),
+                expires,
+                now,
+            )
+            .await?
+            {
                 continue;
             }
             let ctx = crate::mail::messages::RefereeRequest {

@@ -69,7 +69,10 @@ fn hex(digest: &[u8]) -> String {
 }
 
 /// Copies `source` into a new file at `path`, returning size and SHA-256.
-async fn copy_hashing(mut source: impl AsyncRead + Unpin, path: &Path) -> std::io::Result<(u64, String)> {
+async fn copy_hashing(
+    mut source: impl AsyncRead + Unpin,
+    path: &Path,
+) -> std::io::Result<(u64, String)> {
     let mut file = tokio::fs::File::create(path).await?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -139,7 +142,12 @@ impl Storage {
                 Ok(Stored { key, size, sha256 })
             }
             #[cfg(feature = "s3")]
-            Self::S3(store) => store.put(&key, source).await.map(|(size, sha256)| Stored { key, size, sha256 }),
+            Self::S3(store) => {
+                store
+                    .put(&key, source)
+                    .await
+                    .map(|(size, sha256)| Stored { key, size, sha256 })
+            }
         }
     }
 
@@ -201,20 +209,38 @@ mod tests {
     #[tokio::test]
     async fn local_documents_stream_in_and_out_with_their_hash() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Storage::Local { root: dir.path().to_owned() };
+        let store = Storage::Local {
+            root: dir.path().to_owned(),
+        };
         let data = vec![7u8; 300_000];
         let stored = store.put(&data[..]).await.unwrap();
         assert_eq!(stored.size, 300_000);
         assert_eq!(stored.sha256, hex(&Sha256::digest(&data)));
         assert_eq!(stored.key.len(), 32);
         let mut back = Vec::new();
-        store.read(&stored.key).await.unwrap().read_to_end(&mut back).await.unwrap();
+        store
+            .read(&stored.key)
+            .await
+            .unwrap()
+            .read_to_end(&mut back)
+            .await
+            .unwrap();
         assert_eq!(back, data);
         store.delete(&stored.key).await.unwrap();
-        assert!(matches!(store.read(&stored.key).await, Err(StorageError::NotFound)));
+        assert!(matches!(
+            store.read(&stored.key).await,
+            Err(StorageError::NotFound)
+        ));
         store.delete(&stored.key).await.unwrap();
-        assert!(matches!(store.read("../../etc/passwd").await, Err(StorageError::NotFound)));
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().starts_with(".staging")).collect();
+        assert!(matches!(
+            store.read("../../etc/passwd").await,
+            Err(StorageError::NotFound)
+        ));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".staging"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 }

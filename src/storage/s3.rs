@@ -67,7 +67,11 @@ impl S3Store {
 
     /// Stores `source` under `key`: staged to a local temporary file while
     /// hashing, then sent from the file, so memory holds one buffer.
-    pub async fn put(&self, key: &str, source: impl tokio::io::AsyncRead + Unpin + Send) -> Result<(u64, String), StorageError> {
+    pub async fn put(
+        &self,
+        key: &str,
+        source: impl tokio::io::AsyncRead + Unpin + Send,
+    ) -> Result<(u64, String), StorageError> {
         let staging = tempfile::NamedTempFile::new()?.into_temp_path();
         let (size, sha256) = super::copy_hashing(source, &staging).await?;
         let body = aws_sdk_s3::primitives::ByteStream::from_path(&staging)
@@ -87,13 +91,20 @@ impl S3Store {
 
     /// Reads an object.
     pub async fn read(&self, key: &str) -> Result<Reader, StorageError> {
-        let out = self.client.get_object().bucket(&self.bucket).key(key).send().await.map_err(|e| {
-            if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
-                StorageError::NotFound
-            } else {
-                StorageError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
-            }
-        })?;
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
+                    StorageError::NotFound
+                } else {
+                    StorageError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+                }
+            })?;
         Ok(Box::pin(out.body.into_async_read()))
     }
 

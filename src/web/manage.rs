@@ -38,20 +38,33 @@ struct IndexPage {
 
 #[get("/")]
 async fn index(who: Manager, db: &Db, chrome: Chrome) -> Result<Template> {
-    let programs: Vec<i64> =
-        who.0.roles().grants.iter().filter(|g| g.role == ProgramRole::Manager).map(|g| g.program_id).collect();
+    let programs: Vec<i64> = who
+        .0
+        .roles()
+        .grants
+        .iter()
+        .filter(|g| g.role == ProgramRole::Manager)
+        .map(|g| g.program_id)
+        .collect();
     let mut conn = db.conn().await?;
     let rows = cycles::for_programs(conn.exec(), &programs)
         .await?
         .into_iter()
         .map(|c| CycleRow {
-            closes: crate::domain::cycle::parse_zone(&c.time_zone).map(|tz| crate::domain::cycle::show_in(tz, c.closes_at)).unwrap_or_default(),
+            closes: crate::domain::cycle::parse_zone(&c.time_zone)
+                .map(|tz| crate::domain::cycle::show_in(tz, c.closes_at))
+                .unwrap_or_default(),
             id: c.id,
             program_name: c.program_name,
             name: c.name,
         })
         .collect();
-    Ok(render("manage/index", &chrome, "Your programs", IndexPage { cycles: rows }))
+    Ok(render(
+        "manage/index",
+        &chrome,
+        "Your programs",
+        IndexPage { cycles: rows },
+    ))
 }
 
 #[derive(Serialize)]
@@ -74,7 +87,9 @@ struct CyclePage {
 
 async fn load_cycle(who: &Manager, db: &Db, id: i64) -> Result<crate::db::cycles::CycleWithForm> {
     let mut conn = db.conn().await?;
-    let c = cycles::find(conn.exec(), id).await?.ok_or(Error::NotFound)?;
+    let c = cycles::find(conn.exec(), id)
+        .await?
+        .ok_or(Error::NotFound)?;
     if !who.0.roles().can_manage(c.cycle.program_id) {
         return Err(Error::Forbidden);
     }
@@ -85,11 +100,19 @@ async fn load_cycle(who: &Manager, db: &Db, id: i64) -> Result<crate::db::cycles
 async fn show_cycle(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
     let c = load_cycle(&who, db, id).await?;
     let mut conn = db.conn().await?;
-    let program = crate::db::programs::find(conn.exec(), c.cycle.program_id).await?.ok_or(Error::NotFound)?;
+    let program = crate::db::programs::find(conn.exec(), c.cycle.program_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let counted = applications::count_by_stage(conn.exec(), id).await?;
     let counts = Stage::ALL
         .iter()
-        .map(|s| StageCount { stage: s.as_str(), count: counted.iter().find(|(n, _)| n == s.as_str()).map_or(0, |(_, c)| *c) })
+        .map(|s| StageCount {
+            stage: s.as_str(),
+            count: counted
+                .iter()
+                .find(|(n, _)| n == s.as_str())
+                .map_or(0, |(_, c)| *c),
+        })
         .collect();
     let page = CyclePage {
         id,
@@ -119,16 +142,45 @@ struct ExtensionForm {
 
 /// Gives one applicant's draft a later deadline, in the cycle's time zone.
 #[post("/cycles/<id>/extensions", data = "<form>")]
-async fn extend(who: Manager, db: &Db, ip: ClientIp, id: i64, form: Form<ExtensionForm>) -> Result<Flash<Redirect>> {
+async fn extend(
+    who: Manager,
+    db: &Db,
+    ip: ClientIp,
+    id: i64,
+    form: Form<ExtensionForm>,
+) -> Result<Flash<Redirect>> {
     let c = load_cycle(&who, db, id).await?;
     let back = Redirect::to(format!("/manage/cycles/{id}"));
-    let err = |m: &str| Ok(Flash::error(Redirect::to(format!("/manage/cycles/{id}")), m.to_owned()));
-    let Ok(email) = EmailAddress::parse(&form.email) else { return err("Enter the applicant’s email address.") };
-    let Ok(date) = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d") else { return err("Enter the new deadline’s date, for example 2027-03-15.") };
-    let time = if form.time.trim().is_empty() { NaiveTime::from_hms_opt(23, 59, 0) } else { NaiveTime::parse_from_str(form.time.trim(), "%H:%M").ok() };
-    let Some(time) = time else { return err("Enter the time as hours and minutes, for example 17:00.") };
-    let Some(deadline) = c.cycle.time_zone.from_local_datetime(&date.and_time(time)).earliest().map(|t| t.with_timezone(&chrono::Utc)) else {
-        return err("That time does not exist in the cycle’s time zone (a clock change). Choose another.");
+    let err = |m: &str| {
+        Ok(Flash::error(
+            Redirect::to(format!("/manage/cycles/{id}")),
+            m.to_owned(),
+        ))
+    };
+    let Ok(email) = EmailAddress::parse(&form.email) else {
+        return err("Enter the applicant’s email address.");
+    };
+    let Ok(date) = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d") else {
+        return err("Enter the new deadline’s date, for example 2027-03-15.");
+    };
+    let time = if form.time.trim().is_empty() {
+        NaiveTime::from_hms_opt(23, 59, 0)
+    } else {
+        NaiveTime::parse_from_str(form.time.trim(), "%H:%M").ok()
+    };
+    let Some(time) = time else {
+        return err("Enter the time as hours and minutes, for example 17:00.");
+    };
+    let Some(deadline) = c
+        .cycle
+        .time_zone
+        .from_local_datetime(&date.and_time(time))
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+    else {
+        return err(
+            "That time does not exist in the cycle’s time zone (a clock change). Choose another.",
+        );
     };
     let reason = form.reason.trim();
     if reason.is_empty() {
@@ -146,13 +198,29 @@ async fn extend(who: Manager, db: &Db, ip: ClientIp, id: i64, form: Form<Extensi
         return err("That applicant has not started an application in this cycle.");
     };
     if app.stage != Stage::Draft {
-        return err("That application is already submitted (or withdrawn), so it needs no extension.");
+        return err(
+            "That application is already submitted (or withdrawn), so it needs no extension.",
+        );
     }
     let manager = who.0.user().id;
     applications::extend(tx.exec(), app.id, deadline, reason, manager, now).await?;
     let detail = format!("until {} for {}: {reason}", c.cycle.show(deadline), email);
-    let entry = audit::Entry { actor: Some(manager), action: "application.extend", subject: &format!("application:{}", app.id), detail: &detail, client_ip: ip.0.as_deref() };
+    let entry = audit::Entry {
+        actor: Some(manager),
+        action: "application.extend",
+        subject: &format!("application:{}", app.id),
+        detail: &detail,
+        client_ip: ip.0.as_deref(),
+    };
     audit::record(tx.exec(), &entry, now).await?;
     tx.commit().await?;
-    Ok(Flash::success(back, format!("{} ({}) may now submit until {}.", user.name, email, c.cycle.show(deadline))))
+    Ok(Flash::success(
+        back,
+        format!(
+            "{} ({}) may now submit until {}.",
+            user.name,
+            email,
+            c.cycle.show(deadline)
+        ),
+    ))
 }

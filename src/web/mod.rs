@@ -13,8 +13,8 @@ pub mod error;
 pub mod headers;
 pub mod manage;
 pub mod page;
-pub mod referee;
 pub mod public;
+pub mod referee;
 
 use rocket::fairing::AdHoc;
 use rocket::fs::FileServer;

@@ -51,7 +51,10 @@ type Loaded = std::result::Result<(Request, RefereePage), (Status, RefereePage)>
 async fn load(db: &Db, secret: &str) -> Result<Loaded> {
     let mut conn = db.conn().await?;
     let problem = |status, heading: &str, message: &str| {
-        let page = RefereePage { problem: Some((heading.into(), message.into())), ..RefereePage::default() };
+        let page = RefereePage {
+            problem: Some((heading.into(), message.into())),
+            ..RefereePage::default()
+        };
         Ok(Err((status, page)))
     };
     let Some(r) = referees::find_by_token(conn.exec(), &token::hash(secret)).await? else {
@@ -62,18 +65,32 @@ async fn load(db: &Db, secret: &str) -> Result<Loaded> {
         );
     };
     let Some(app) = applications::find(conn.exec(), r.application_id).await? else {
-        return problem(Status::NotFound, "This link is not valid", "The request it belonged to no longer exists.");
+        return problem(
+            Status::NotFound,
+            "This link is not valid",
+            "The request it belonged to no longer exists.",
+        );
     };
-    let c = cycles::find(conn.exec(), app.cycle_id).await?.ok_or(crate::web::Error::NotFound)?;
-    let program = programs::find(conn.exec(), c.cycle.program_id).await?.ok_or(crate::web::Error::NotFound)?;
-    let applicant = users::find(conn.exec(), app.applicant_id).await?.ok_or(crate::web::Error::NotFound)?;
+    let c = cycles::find(conn.exec(), app.cycle_id)
+        .await?
+        .ok_or(crate::web::Error::NotFound)?;
+    let program = programs::find(conn.exec(), c.cycle.program_id)
+        .await?
+        .ok_or(crate::web::Error::NotFound)?;
+    let applicant = users::find(conn.exec(), app.applicant_id)
+        .await?
+        .ok_or(crate::web::Error::NotFound)?;
     match r.status.as_str() {
         "received" => return problem(Status::Gone, "We already have your letter", "Thank you: your letter arrived and is with the selection team. There is nothing more to do."),
         "declined" => return problem(Status::Gone, "You have already answered", "You told us you cannot write this letter. Thank you for letting us know."),
         _ => {}
     }
     if app.stage == crate::domain::workflow::stage::Stage::Withdrawn {
-        return problem(Status::Gone, "This letter is no longer needed", "The application it was for has been withdrawn. Thank you for your time.");
+        return problem(
+            Status::Gone,
+            "This letter is no longer needed",
+            "The application it was for has been withdrawn. Thank you for your time.",
+        );
     }
     if crate::clock::now() >= r.token_expires_at {
         return problem(Status::Gone, "Letters for this cycle are closed", "The deadline for letters has passed, so this link no longer works. If you think this is a mistake, write to the program team.");
@@ -130,20 +147,48 @@ async fn upload_letter(
         page.errors.add("letter", message);
         Ok(show_page(&chrome, status, page))
     };
-    let Some(file) = form.letter.as_ref().filter(|f| f.len() > 0 || f.raw_name().is_some()) else {
-        return refuse(page, Status::UnprocessableEntity, "Choose your letter (a PDF file) to upload.".into());
+    let Some(file) = form
+        .letter
+        .as_ref()
+        .filter(|f| f.len() > 0 || f.raw_name().is_some())
+    else {
+        return refuse(
+            page,
+            Status::UnprocessableEntity,
+            "Choose your letter (a PDF file) to upload.".into(),
+        );
     };
-    let raw_name = file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_owned()).unwrap_or_default();
+    let raw_name = file
+        .raw_name()
+        .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_owned())
+        .unwrap_or_default();
     let mut head = Vec::with_capacity(SNIFF_BYTES);
     if file.len() > 0 {
         let reader = file.open().await.map_err(anyhow::Error::from)?;
-        reader.take(SNIFF_BYTES as u64).read_to_end(&mut head).await.map_err(anyhow::Error::from)?;
+        reader
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut head)
+            .await
+            .map_err(anyhow::Error::from)?;
     }
-    if let Err(e) = check_upload(&head, file.len(), &raw_name, &[DocumentType::Pdf], LETTER_MAX_MB) {
-        let status = if matches!(e, crate::domain::document::UploadError::TooLarge { .. }) { Status::PayloadTooLarge } else { Status::UnprocessableEntity };
+    if let Err(e) = check_upload(
+        &head,
+        file.len(),
+        &raw_name,
+        &[DocumentType::Pdf],
+        LETTER_MAX_MB,
+    ) {
+        let status = if matches!(e, crate::domain::document::UploadError::TooLarge { .. }) {
+            Status::PayloadTooLarge
+        } else {
+            Status::UnprocessableEntity
+        };
         return refuse(page, status, e.to_string());
     }
-    let stored = storage.put(file.open().await.map_err(anyhow::Error::from)?).await.map_err(anyhow::Error::from)?;
+    let stored = storage
+        .put(file.open().await.map_err(anyhow::Error::from)?)
+        .await
+        .map_err(anyhow::Error::from)?;
     let now = crate::clock::now();
     let outcome: Result<bool> = async {
         let mut tx = db.begin().await?;
@@ -182,7 +227,10 @@ async fn upload_letter(
             match outcome {
                 Err(e) => Err(e),
                 _ => {
-                    page.problem = Some(("We already have an answer from you".into(), "Thank you: this request was already answered.".into()));
+                    page.problem = Some((
+                        "We already have an answer from you".into(),
+                        "Thank you: this request was already answered.".into(),
+                    ));
                     Ok(show_page(&chrome, Status::Gone, page))
                 }
             }
@@ -197,7 +245,13 @@ struct DeclineForm {
 }
 
 #[post("/<secret>/decline", data = "<form>")]
-async fn decline(db: &Db, mail: &State<Mail>, chrome: Chrome, secret: &str, form: Form<DeclineForm>) -> Result<(Status, Template)> {
+async fn decline(
+    db: &Db,
+    mail: &State<Mail>,
+    chrome: Chrome,
+    secret: &str,
+    form: Form<DeclineForm>,
+) -> Result<(Status, Template)> {
     let (request, mut page) = match load(db, secret).await? {
         Ok(found) => found,
         Err((status, page)) => return Ok(show_page(&chrome, status, page)),
@@ -205,19 +259,31 @@ async fn decline(db: &Db, mail: &State<Mail>, chrome: Chrome, secret: &str, form
     let note: String = form.note.trim().to_owned();
     if note.chars().count() > 2000 {
         page.note = note;
-        page.errors.add("note", "Shorten your note to 2000 characters.");
+        page.errors
+            .add("note", "Shorten your note to 2000 characters.");
         return Ok(show_page(&chrome, Status::UnprocessableEntity, page));
     }
     let now = crate::clock::now();
     let mut tx = db.begin().await?;
     if !referees::record_decline(tx.exec(), request.id, &note, now).await? {
-        page.problem = Some(("We already have an answer from you".into(), "Thank you: this request was already answered.".into()));
+        page.problem = Some((
+            "We already have an answer from you".into(),
+            "Thank you: this request was already answered.".into(),
+        ));
         return Ok(show_page(&chrome, Status::Gone, page));
     }
-    let thanks = messages::RefereeThanks { referee_name: &request.name, applicant_name: &page.applicant_name, program: &page.program_name, declined: true };
+    let thanks = messages::RefereeThanks {
+        referee_name: &request.name,
+        applicant_name: &page.applicant_name,
+        program: &page.program_name,
+        declined: true,
+    };
     messages::referee_thanks(tx.exec(), mail, request.id, &request.email, &thanks, now).await?;
     tx.commit().await?;
     mail.wake();
-    page.thanks = Some(format!("Thank you for letting us know. We will tell {} so they can ask someone else.", page.applicant_name));
+    page.thanks = Some(format!(
+        "Thank you for letting us know. We will tell {} so they can ask someone else.",
+        page.applicant_name
+    ));
     Ok(show_page(&chrome, Status::Ok, page))
 }

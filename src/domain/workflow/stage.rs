@@ -1,7 +1,9 @@
 //! Stages of an application and the moves each role may make.
 //!
-//!     draft -> submitted -> screening -> review -> committee -> decided
-//!                  \-> ineligible           any stage before decided -> withdrawn
+//! ```text
+//! draft -> submitted -> screening -> review -> committee -> decided
+//!              \-> ineligible           any stage before decided -> withdrawn
+//! ```
 //!
 //! Every move is recorded as an event (from, to, actor, note, time) in the
 //! same transaction as the stage change; [`apply`] is the only way to
@@ -157,7 +159,11 @@ pub fn apply(from: Stage, mv: Move, actor: Actor) -> Result<Stage, MoveError> {
         _ => actor == Actor::Manager,
     };
     if !allowed {
-        return Err(MoveError::NotAllowed(if actor == Actor::Applicant { "the program team" } else { "the applicant" }));
+        return Err(MoveError::NotAllowed(if actor == Actor::Applicant {
+            "the program team"
+        } else {
+            "the applicant"
+        }));
     }
     let to = match (mv, from) {
         (Submit, Draft) => Submitted,
@@ -204,7 +210,9 @@ pub fn applicant_status(stage: Stage, decision_released: bool) -> ApplicantStatu
         Stage::Draft => ApplicantStatus::Draft,
         Stage::Submitted => ApplicantStatus::Submitted,
         Stage::Screening | Stage::Review | Stage::Committee => ApplicantStatus::UnderReview,
-        Stage::Decided | Stage::Ineligible if decision_released => ApplicantStatus::DecisionAvailable,
+        Stage::Decided | Stage::Ineligible if decision_released => {
+            ApplicantStatus::DecisionAvailable
+        }
         Stage::Decided | Stage::Ineligible => ApplicantStatus::UnderReview,
         Stage::Withdrawn => ApplicantStatus::Withdrawn,
     }
@@ -217,10 +225,19 @@ mod tests {
 
     #[test]
     fn applicants_submit_and_withdraw() {
-        assert_eq!(apply(Stage::Draft, Move::Submit, Actor::Applicant), Ok(Stage::Submitted));
-        assert_eq!(apply(Stage::Review, Move::Withdraw, Actor::Applicant), Ok(Stage::Withdrawn));
+        assert_eq!(
+            apply(Stage::Draft, Move::Submit, Actor::Applicant),
+            Ok(Stage::Submitted)
+        );
+        assert_eq!(
+            apply(Stage::Review, Move::Withdraw, Actor::Applicant),
+            Ok(Stage::Withdrawn)
+        );
         let twice = apply(Stage::Submitted, Move::Submit, Actor::Applicant).unwrap_err();
-        assert_eq!(twice.to_string(), "This application cannot be submitted now: it is submitted.");
+        assert_eq!(
+            twice.to_string(),
+            "This application cannot be submitted now: it is submitted."
+        );
         assert!(apply(Stage::Decided, Move::Withdraw, Actor::Applicant).is_err());
         assert!(apply(Stage::Withdrawn, Move::Withdraw, Actor::Applicant).is_err());
     }
@@ -231,15 +248,30 @@ mod tests {
             apply(Stage::Submitted, Move::MarkEligible, Actor::Applicant),
             Err(MoveError::NotAllowed("the program team"))
         );
-        assert_eq!(apply(Stage::Draft, Move::Submit, Actor::Manager), Err(MoveError::NotAllowed("the applicant")));
+        assert_eq!(
+            apply(Stage::Draft, Move::Submit, Actor::Manager),
+            Err(MoveError::NotAllowed("the applicant"))
+        );
     }
 
     #[test]
     fn applicants_never_see_an_unreleased_decision() {
-        assert_eq!(applicant_status(Stage::Decided, false), ApplicantStatus::UnderReview);
-        assert_eq!(applicant_status(Stage::Ineligible, false), ApplicantStatus::UnderReview);
-        assert_eq!(applicant_status(Stage::Decided, true), ApplicantStatus::DecisionAvailable);
-        assert_eq!(applicant_status(Stage::Screening, true), ApplicantStatus::UnderReview);
+        assert_eq!(
+            applicant_status(Stage::Decided, false),
+            ApplicantStatus::UnderReview
+        );
+        assert_eq!(
+            applicant_status(Stage::Ineligible, false),
+            ApplicantStatus::UnderReview
+        );
+        assert_eq!(
+            applicant_status(Stage::Decided, true),
+            ApplicantStatus::DecisionAvailable
+        );
+        assert_eq!(
+            applicant_status(Stage::Screening, true),
+            ApplicantStatus::UnderReview
+        );
     }
 
     fn any_move() -> impl Strategy<Value = (Move, Actor)> {
@@ -252,7 +284,10 @@ mod tests {
             Just(Move::SendToCommittee),
             Just(Move::Decide),
         ];
-        (moves, prop_oneof![Just(Actor::Applicant), Just(Actor::Manager)])
+        (
+            moves,
+            prop_oneof![Just(Actor::Applicant), Just(Actor::Manager)],
+        )
     }
 
     proptest! {

@@ -16,10 +16,18 @@ pub fn routes() -> Vec<Route> {
 }
 
 #[get("/documents/<id>")]
-async fn download(who: Applicant, db: &Db, storage: &State<Storage>, ip: ClientIp, id: i64) -> Result<Download> {
+async fn download(
+    who: Applicant,
+    db: &Db,
+    storage: &State<Storage>,
+    ip: ClientIp,
+    id: i64,
+) -> Result<Download> {
     let user = who.0.user().id;
     let mut conn = db.conn().await?;
-    let doc = documents::find(conn.exec(), id).await?.ok_or(Error::NotFound)?;
+    let doc = documents::find(conn.exec(), id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let kind = DocumentKind::parse(&doc.kind).ok_or(Error::NotFound)?;
     if !applicant_may_download(doc.owner_id, kind, user) {
         return Err(Error::NotFound);
@@ -29,6 +37,18 @@ async fn download(who: Applicant, db: &Db, storage: &State<Storage>, ip: ClientI
         Err(StorageError::NotFound) => return Err(Error::NotFound),
         Err(e) => return Err(Error::Internal(e.into())),
     };
-    documents::log_view(conn.exec(), doc.id, Some(user), "applicant", ip.0.as_deref(), crate::clock::now()).await?;
-    Ok(Download { reader, content_type: doc.content_type, file_name: doc.original_name })
+    documents::log_view(
+        conn.exec(),
+        doc.id,
+        Some(user),
+        "applicant",
+        ip.0.as_deref(),
+        crate::clock::now(),
+    )
+    .await?;
+    Ok(Download {
+        reader,
+        content_type: doc.content_type,
+        file_name: doc.original_name,
+    })
 }

@@ -43,11 +43,21 @@ pub struct Owned {
 
 /// Loads application `id` through `conn` if `who` owns it; 404 otherwise.
 pub async fn load_owned(conn: &mut crate::db::Conn, who: &Applicant, id: i64) -> Result<Owned> {
-    let application = applications::find(conn.exec(), id).await?.ok_or(Error::NotFound)?;
+    let application = applications::find(conn.exec(), id)
+        .await?
+        .ok_or(Error::NotFound)?;
     if !access::applicant_may_open(application.applicant_id, who.0.user().id) {
         return Err(Error::NotFound);
     }
-    let cycle = cycles::find(conn.exec(), application.cycle_id).await?.ok_or(Error::NotFound)?;
-    let program = programs::find(conn.exec(), cycle.cycle.program_id).await?.ok_or(Error::NotFound)?;
-    Ok(Owned { application, cycle, program })
+    let cycle = cycles::find(conn.exec(), application.cycle_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let program = programs::find(conn.exec(), cycle.cycle.program_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(Owned {
+        application,
+        cycle,
+        program,
+    })
 }

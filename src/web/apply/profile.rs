@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, FromForm, Route};
 use rocket::Either;
+use rocket::{get, post, routes, FromForm, Route};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
@@ -21,7 +21,12 @@ use crate::web::page::{invalid, render, Chrome, FormErrors};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
-    routes![show_profile, save_profile, show_demographics, save_demographics]
+    routes![
+        show_profile,
+        save_profile,
+        show_demographics,
+        save_demographics
+    ]
 }
 
 #[derive(Serialize)]
@@ -34,7 +39,15 @@ struct ProfilePage {
 async fn show_profile(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
     let mut conn = db.conn().await?;
     let profile = profiles::get(conn.exec(), who.0.user().id).await?;
-    Ok(render("apply/profile", &chrome, "Your profile", ProfilePage { profile, errors: FormErrors::default() }))
+    Ok(render(
+        "apply/profile",
+        &chrome,
+        "Your profile",
+        ProfilePage {
+            profile,
+            errors: FormErrors::default(),
+        },
+    ))
 }
 
 #[derive(FromForm)]
@@ -43,7 +56,12 @@ struct ProfileForm {
 }
 
 #[post("/profile", data = "<form>")]
-async fn save_profile(who: Applicant, db: &Db, chrome: Chrome, form: Form<ProfileForm>) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
+async fn save_profile(
+    who: Applicant,
+    db: &Db,
+    chrome: Chrome,
+    form: Form<ProfileForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
     let mut errors = FormErrors::default();
     let mut profile = Profile::default();
     for (k, v) in &form.p {
@@ -67,15 +85,26 @@ async fn save_profile(who: Applicant, db: &Db, chrome: Chrome, form: Form<Profil
                 profile.expected_graduation = v;
             }
             "phone" => profile.phone = v,
-            _ => errors.add(k, "This form sent a field that does not exist. Reload the page and try again."),
+            _ => errors.add(
+                k,
+                "This form sent a field that does not exist. Reload the page and try again.",
+            ),
         }
     }
     if !errors.is_empty() {
-        return Ok(Either::Right(invalid("apply/profile", &chrome, "Your profile", ProfilePage { profile, errors })));
+        return Ok(Either::Right(invalid(
+            "apply/profile",
+            &chrome,
+            "Your profile",
+            ProfilePage { profile, errors },
+        )));
     }
     let mut conn = db.conn().await?;
     profiles::put(conn.exec(), who.0.user().id, &profile, crate::clock::now()).await?;
-    Ok(Either::Left(Flash::success(Redirect::to("/apply/profile"), "Your profile is saved. New applications will start with it.")))
+    Ok(Either::Left(Flash::success(
+        Redirect::to("/apply/profile"),
+        "Your profile is saved. New applications will start with it.",
+    )))
 }
 
 #[derive(Serialize)]
@@ -87,8 +116,19 @@ struct DemographicsPage {
 fn demographics_page(answers: &Answers, errors: FormErrors) -> DemographicsPage {
     let form = crate::domain::demographics::form();
     let empty = BTreeMap::new();
-    let ctx = view::Context { form: &form, answers, documents: &empty, reusable: &[], referees: &[], errors: &errors.fields };
-    let questions = form.sections.iter().flat_map(|s| view::section(s, &ctx)).collect();
+    let ctx = view::Context {
+        form: &form,
+        answers,
+        documents: &empty,
+        reusable: &[],
+        referees: &[],
+        errors: &errors.fields,
+    };
+    let questions = form
+        .sections
+        .iter()
+        .flat_map(|s| view::section(s, &ctx))
+        .collect();
     DemographicsPage { questions, errors }
 }
 
@@ -96,8 +136,15 @@ fn demographics_page(answers: &Answers, errors: FormErrors) -> DemographicsPage 
 async fn show_demographics(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
     let mut conn = db.conn().await?;
     let stored = profiles::demographics(conn.exec(), who.0.user().id).await?;
-    let answers: Answers = stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
-    Ok(render("apply/demographics", &chrome, "About you (optional)", demographics_page(&answers, FormErrors::default())))
+    let answers: Answers = stored
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    Ok(render(
+        "apply/demographics",
+        &chrome,
+        "About you (optional)",
+        demographics_page(&answers, FormErrors::default()),
+    ))
 }
 
 #[derive(FromForm)]
@@ -106,11 +153,18 @@ struct DemographicsForm {
 }
 
 #[post("/demographics", data = "<form>")]
-async fn save_demographics(who: Applicant, db: &Db, chrome: Chrome, form: Form<DemographicsForm>) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
+async fn save_demographics(
+    who: Applicant,
+    db: &Db,
+    chrome: Chrome,
+    form: Form<DemographicsForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
     let definition = crate::domain::demographics::form();
     let mut conn = db.conn().await?;
     let stored = profiles::demographics(conn.exec(), who.0.user().id).await?;
-    let mut answers: Answers = stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+    let mut answers: Answers = stored
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
     match answers::accept_save(&definition, &form.a) {
         Ok(accepted) => {
             for (k, v) in accepted {
@@ -125,10 +179,18 @@ async fn save_demographics(who: Applicant, db: &Db, chrome: Chrome, form: Form<D
             for p in problems {
                 errors.add(&p.key, p.message);
             }
-            return Ok(Either::Right(invalid("apply/demographics", &chrome, "About you (optional)", demographics_page(&answers, errors))));
+            return Ok(Either::Right(invalid(
+                "apply/demographics",
+                &chrome,
+                "About you (optional)",
+                demographics_page(&answers, errors),
+            )));
         }
     }
     let json = serde_json::to_string(&answers).map_err(anyhow::Error::from)?;
     profiles::put_demographics(conn.exec(), who.0.user().id, &json, crate::clock::now()).await?;
-    Ok(Either::Left(Flash::success(Redirect::to("/apply/demographics"), "Thank you. Your answers are saved; you can change them at any time.")))
+    Ok(Either::Left(Flash::success(
+        Redirect::to("/apply/demographics"),
+        "Thank you. Your answers are saved; you can change them at any time.",
+    )))
 }

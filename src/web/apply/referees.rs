@@ -5,8 +5,8 @@
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, FromForm, Route, State};
 use rocket::Either;
+use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
@@ -71,7 +71,12 @@ fn open(o: &Owned) -> bool {
     !o.application.stage.is_final() && crate::clock::now() < o.cycle.cycle.letters_close_at()
 }
 
-async fn page(db: &Db, o: &Owned, errors: FormErrors, typed: Option<&RefereeForm>) -> Result<RefereesPage> {
+async fn page(
+    db: &Db,
+    o: &Owned,
+    errors: FormErrors,
+    typed: Option<&RefereeForm>,
+) -> Result<RefereesPage> {
     let mut conn = db.conn().await?;
     let requests = referees::for_application(conn.exec(), o.application.id).await?;
     let questions = o
@@ -89,7 +94,9 @@ async fn page(db: &Db, o: &Owned, errors: FormErrors, typed: Option<&RefereeForm
             min,
             slots: (1..=max)
                 .map(|position| {
-                    let request = requests.iter().find(|r| r.question_key == q.key && r.position == position as i64);
+                    let request = requests
+                        .iter()
+                        .find(|r| r.question_key == q.key && r.position == position as i64);
                     let prefix = format!("{}-{position}", q.key);
                     let id = |field: &str| format!("{prefix}-{field}");
                     let error = |field: &str| errors.fields.get(&id(field)).cloned();
@@ -111,7 +118,8 @@ async fn page(db: &Db, o: &Owned, errors: FormErrors, typed: Option<&RefereeForm
                         relationship: request.map(|r| r.relationship.clone()).unwrap_or_default(),
                         waived: request.map(|r| r.waived),
                     };
-                    if let Some(t) = typed.filter(|t| t.question == q.key && t.position == position) {
+                    if let Some(t) = typed.filter(|t| t.question == q.key && t.position == position)
+                    {
                         slot.name = t.name.clone();
                         slot.email = t.email.clone();
                         slot.relationship = t.relationship.clone();
@@ -161,11 +169,35 @@ struct RefereeForm {
 }
 
 /// Sends the request mail with a fresh link, in the caller's transaction.
-async fn send_request(tx: &mut Tx, mail: &Mail, o: &Owned, applicant_name: &str, request_id: i64, to: &str, referee_name: &str, secret: &str) -> Result<()> {
+async fn send_request(
+    tx: &mut Tx,
+    mail: &Mail,
+    o: &Owned,
+    applicant_name: &str,
+    request_id: i64,
+    to: &str,
+    referee_name: &str,
+    secret: &str,
+) -> Result<()> {
     let due = o.cycle.cycle.show(o.cycle.cycle.letters_due_at);
-    let ctx = messages::RefereeRequest { referee_name, applicant_name, program: &o.program.name, due: &due };
+    let ctx = messages::RefereeRequest {
+        referee_name,
+        applicant_name,
+        program: &o.program.name,
+        due: &due,
+    };
     let now = crate::clock::now();
-    messages::referee_request(tx.exec(), mail, RefereeMessage::Request, request_id, to, secret, &ctx, now).await?;
+    messages::referee_request(
+        tx.exec(),
+        mail,
+        RefereeMessage::Request,
+        request_id,
+        to,
+        secret,
+        &ctx,
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -183,7 +215,10 @@ async fn name_referee(
     drop(conn);
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
     if !open(&o) {
-        return Ok(Either::Left(Flash::error(back, "Referees can no longer be named or changed for this application.")));
+        return Ok(Either::Left(Flash::error(
+            back,
+            "Referees can no longer be named or changed for this application.",
+        )));
     }
     let max = match o.cycle.form.question(&form.question).map(|q| &q.kind) {
         Some(QuestionKind::Referees { max, .. }) => *max,
@@ -194,29 +229,51 @@ async fn name_referee(
     }
     let prefix = format!("{}-{}", form.question, form.position);
     let mut errors = FormErrors::default();
-    let name = errors.check(&format!("{prefix}-name"), PersonName::parse(&form.name).map_err(|_| "Enter the referee’s full name."));
+    let name = errors.check(
+        &format!("{prefix}-name"),
+        PersonName::parse(&form.name).map_err(|_| "Enter the referee’s full name."),
+    );
     let email = errors.check(&format!("{prefix}-email"), EmailAddress::parse(&form.email));
     let applicant = who.0.user();
-    if email.as_ref().is_some_and(|e| e.as_str() == applicant.email) {
-        errors.add(&format!("{prefix}-email"), "A referee must be someone else: enter their email address, not yours.");
+    if email
+        .as_ref()
+        .is_some_and(|e| e.as_str() == applicant.email)
+    {
+        errors.add(
+            &format!("{prefix}-email"),
+            "A referee must be someone else: enter their email address, not yours.",
+        );
     }
     let relationship = form.relationship.trim();
     if relationship.is_empty() {
-        errors.add(&format!("{prefix}-relationship"), "Say how you know this referee, for example “Clinical supervisor”.");
+        errors.add(
+            &format!("{prefix}-relationship"),
+            "Say how you know this referee, for example “Clinical supervisor”.",
+        );
     } else if relationship.chars().count() > 200 {
-        errors.add(&format!("{prefix}-relationship"), "Shorten the relationship to 200 characters.");
+        errors.add(
+            &format!("{prefix}-relationship"),
+            "Shorten the relationship to 200 characters.",
+        );
     }
     let waived = match form.waiver.as_str() {
         "yes" => Some(true),
         "no" => Some(false),
         _ => {
-            errors.add(&format!("{prefix}-waiver-yes"), "Choose whether you waive your right to read this letter.");
+            errors.add(
+                &format!("{prefix}-waiver-yes"),
+                "Choose whether you waive your right to read this letter.",
+            );
             None
         }
     };
-    let (Some(name), Some(email), Some(waived), true) = (name, email, waived, errors.is_empty()) else {
+    let (Some(name), Some(email), Some(waived), true) = (name, email, waived, errors.is_empty())
+    else {
         let p = page(db, &o, errors, Some(&form)).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, render("apply/referees", &chrome, "Error: Your referees", p))));
+        return Ok(Either::Right((
+            Status::UnprocessableEntity,
+            render("apply/referees", &chrome, "Error: Your referees", p),
+        )));
     };
     let now = crate::clock::now();
     let secret = token::generate();
@@ -233,17 +290,39 @@ async fn name_referee(
         token_expires_at: o.cycle.cycle.letters_close_at(),
     };
     let Some(request_id) = referees::put(tx.exec(), &request, now).await? else {
-        return Ok(Either::Left(Flash::error(back, "This referee has already answered, so they can no longer be changed.")));
+        return Ok(Either::Left(Flash::error(
+            back,
+            "This referee has already answered, so they can no longer be changed.",
+        )));
     };
-    send_request(&mut tx, mail, &o, &applicant.name, request_id, email.as_str(), name.as_str(), &secret).await?;
+    send_request(
+        &mut tx,
+        mail,
+        &o,
+        &applicant.name,
+        request_id,
+        email.as_str(),
+        name.as_str(),
+        &secret,
+    )
+    .await?;
     tx.commit().await?;
     mail.wake();
-    Ok(Either::Left(Flash::success(back, format!("We sent {} a request for a letter, at {}.", name.as_str(), email.as_str()))))
+    Ok(Either::Left(Flash::success(
+        back,
+        format!(
+            "We sent {} a request for a letter, at {}.",
+            name.as_str(),
+            email.as_str()
+        ),
+    )))
 }
 
 async fn waiting_request(db: &Db, o: &Owned, rid: i64) -> Result<referees::Request> {
     let mut conn = db.conn().await?;
-    let r = referees::find(conn.exec(), rid).await?.ok_or(Error::NotFound)?;
+    let r = referees::find(conn.exec(), rid)
+        .await?
+        .ok_or(Error::NotFound)?;
     if r.application_id != o.application.id {
         return Err(Error::NotFound);
     }
@@ -251,25 +330,58 @@ async fn waiting_request(db: &Db, o: &Owned, rid: i64) -> Result<referees::Reque
 }
 
 #[post("/applications/<id>/referees/<rid>/resend")]
-async fn resend(who: Applicant, db: &Db, mail: &State<Mail>, id: i64, rid: i64) -> Result<Flash<Redirect>> {
+async fn resend(
+    who: Applicant,
+    db: &Db,
+    mail: &State<Mail>,
+    id: i64,
+    rid: i64,
+) -> Result<Flash<Redirect>> {
     let mut conn = db.conn().await?;
     let o = load_owned(&mut conn, &who, id).await?;
     drop(conn);
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
     let r = waiting_request(db, &o, rid).await?;
     if !open(&o) || r.status != "requested" {
-        return Ok(Flash::error(back, "This request can no longer be sent again."));
+        return Ok(Flash::error(
+            back,
+            "This request can no longer be sent again.",
+        ));
     }
     let now = crate::clock::now();
     let secret = token::generate();
     let mut tx = db.begin().await?;
-    if !referees::renew_token(tx.exec(), rid, &token::hash(&secret), o.cycle.cycle.letters_close_at(), now).await? {
+    if !referees::renew_token(
+        tx.exec(),
+        rid,
+        &token::hash(&secret),
+        o.cycle.cycle.letters_close_at(),
+        now,
+    )
+    .await?
+    {
         return Ok(Flash::error(back, "This referee has already answered."));
     }
-    send_request(&mut tx, mail, &o, &who.0.user().name, rid, &r.email, &r.name, &secret).await?;
+    send_request(
+        &mut tx,
+        mail,
+        &o,
+        &who.0.user().name,
+        rid,
+        &r.email,
+        &r.name,
+        &secret,
+    )
+    .await?;
     tx.commit().await?;
     mail.wake();
-    Ok(Flash::success(back, format!("We sent {} a new link. The earlier one no longer works.", r.name)))
+    Ok(Flash::success(
+        back,
+        format!(
+            "We sent {} a new link. The earlier one no longer works.",
+            r.name
+        ),
+    ))
 }
 
 #[post("/applications/<id>/referees/<rid>/remove")]
@@ -281,7 +393,16 @@ async fn remove(who: Applicant, db: &Db, id: i64, rid: i64) -> Result<Flash<Redi
     let r = waiting_request(db, &o, rid).await?;
     let mut conn = db.conn().await?;
     if !open(&o) || !referees::remove(conn.exec(), rid).await? {
-        return Ok(Flash::error(back, "This referee has already answered, so they cannot be removed."));
+        return Ok(Flash::error(
+            back,
+            "This referee has already answered, so they cannot be removed.",
+        ));
     }
-    Ok(Flash::success(back, format!("{} is no longer a referee; their link no longer works.", r.name)))
+    Ok(Flash::success(
+        back,
+        format!(
+            "{} is no longer a referee; their link no longer works.",
+            r.name
+        ),
+    ))
 }

@@ -9,8 +9,8 @@ use rocket::form::Form;
 use rocket::fs::TempFile;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, FromForm, Route, State};
 use rocket::Either;
+use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 use tokio::io::AsyncReadExt;
@@ -64,10 +64,16 @@ pub(super) struct Attached {
 }
 
 pub(super) async fn attached(conn: &mut Conn, application: i64) -> Result<Attached> {
-    let documents =
-        documents::attached(conn.exec(), application).await?.iter().map(|(k, d)| (k.clone(), DocumentView::from(d))).collect();
+    let documents = documents::attached(conn.exec(), application)
+        .await?
+        .iter()
+        .map(|(k, d)| (k.clone(), DocumentView::from(d)))
+        .collect();
     let referees = referees::for_application(conn.exec(), application).await?;
-    Ok(Attached { documents, referees })
+    Ok(Attached {
+        documents,
+        referees,
+    })
 }
 
 async fn page(
@@ -78,14 +84,23 @@ async fn page(
     mut errors: FormErrors,
 ) -> Result<SectionPage> {
     let form = &owned.cycle.form;
-    let section = form.sections.iter().find(|s| s.key == section_key).ok_or(Error::NotFound)?;
+    let section = form
+        .sections
+        .iter()
+        .find(|s| s.key == section_key)
+        .ok_or(Error::NotFound)?;
     let att = attached(conn, owned.application.id).await?;
-    let reusable: Vec<DocumentView> =
-        documents::uploads_of(conn.exec(), who.0.user().id, REUSABLE).await?.iter().map(DocumentView::from).collect();
+    let reusable: Vec<DocumentView> = documents::uploads_of(conn.exec(), who.0.user().id, REUSABLE)
+        .await?
+        .iter()
+        .map(DocumentView::from)
+        .collect();
     // Answers already given that break a limit are pointed out at once.
     let none = Attachments::default();
     for q in &section.questions {
-        if owned.application.answers.contains_key(&q.key) && form.is_shown(q, &owned.application.answers) {
+        if owned.application.answers.contains_key(&q.key)
+            && form.is_shown(q, &owned.application.answers)
+        {
             if let Some(p) = answers::check_one(q, owned.application.answers.get(&q.key), &none) {
                 errors.add(&p.key, p.message);
             }
@@ -104,14 +119,24 @@ async fn page(
         application_id: owned.application.id,
         program_name: owned.program.name.clone(),
         cycle_name: owned.cycle.cycle.name.clone(),
-        closes: owned.cycle.cycle.show(owned.application.deadline_extended_to.unwrap_or(owned.cycle.cycle.closes_at).max(owned.cycle.cycle.closes_at)),
+        closes: owned.cycle.cycle.show(
+            owned
+                .application
+                .deadline_extended_to
+                .unwrap_or(owned.cycle.cycle.closes_at)
+                .max(owned.cycle.cycle.closes_at),
+        ),
         section_key: section.key.clone(),
         section_title: section.title.clone(),
         intro: section.intro.clone(),
         sections: form
             .sections
             .iter()
-            .map(|s| SectionLink { key: s.key.clone(), title: s.title.clone(), current: s.key == section.key })
+            .map(|s| SectionLink {
+                key: s.key.clone(),
+                title: s.title.clone(),
+                current: s.key == section.key,
+            })
             .collect(),
         has_files: questions.iter().any(|q| q.widget == "document"),
         is_last: form.sections.last().is_some_and(|s| s.key == section.key),
@@ -128,7 +153,13 @@ fn not_editable(id: i64) -> Flash<Redirect> {
 }
 
 #[get("/applications/<id>/sections/<key>")]
-async fn show_section(who: Applicant, db: &Db, chrome: Chrome, id: i64, key: &str) -> Result<Either<Flash<Redirect>, Template>> {
+async fn show_section(
+    who: Applicant,
+    db: &Db,
+    chrome: Chrome,
+    id: i64,
+    key: &str,
+) -> Result<Either<Flash<Redirect>, Template>> {
     let mut conn = db.conn().await?;
     let owned = load_owned(&mut conn, &who, id).await?;
     if !owned.application.stage.is_editable() {
@@ -149,8 +180,9 @@ struct SectionForm<'r> {
     reuse: BTreeMap<String, String>,
     /// The question whose document to remove.
     remove: Option<String>,
-    /// `continue` goes to the next section.
-    action: Option<String>,
+    /// `continue` goes to the next section (the button's name is not
+    /// `action`, which would shadow the form's own `action` in scripts).
+    next: Option<String>,
 }
 
 type SaveResult = Result<Either<Flash<Redirect>, (Status, Template)>>;
@@ -171,13 +203,23 @@ async fn save_section(
         return Ok(Either::Left(not_editable(id)));
     }
     let definition = &owned.cycle.form;
-    let section = definition.sections.iter().find(|s| s.key == key).ok_or(Error::NotFound)?;
+    let section = definition
+        .sections
+        .iter()
+        .find(|s| s.key == key)
+        .ok_or(Error::NotFound)?;
     let in_section = |k: &str| section.questions.iter().find(|q| q.key == k);
     let title = format!("{} – {}", section.title, owned.program.name);
 
     // The shape of what was sent: known questions of this section, offered choices.
     let mut tampered = FormErrors::default();
-    for k in form.a.keys().chain(form.f.keys()).chain(form.reuse.keys()).chain(form.remove.iter()) {
+    for k in form
+        .a
+        .keys()
+        .chain(form.f.keys())
+        .chain(form.reuse.keys())
+        .chain(form.remove.iter())
+    {
         if in_section(k).is_none() {
             tampered.add(k, "This form sent an answer to a question that is not on this page. Reload the page and try again.");
         }
@@ -193,7 +235,10 @@ async fn save_section(
     };
     if !tampered.is_empty() {
         let p = page(&mut conn, &who, &owned, key, tampered).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, render("apply/section", &chrome, &format!("Error: {title}"), p))));
+        return Ok(Either::Right((
+            Status::UnprocessableEntity,
+            render("apply/section", &chrome, &format!("Error: {title}"), p),
+        )));
     }
 
     let mut merged: Answers = owned.application.answers.clone();
@@ -209,18 +254,26 @@ async fn save_section(
     let mut too_large = false;
     let mut stored: Vec<(String, crate::storage::Stored, String, String)> = Vec::new();
     for (k, file) in form.f.iter() {
-        let raw_name = file.raw_name().map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_owned()).unwrap_or_default();
+        let raw_name = file
+            .raw_name()
+            .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_owned())
+            .unwrap_or_default();
         if file.len() == 0 && raw_name.is_empty() {
             continue; // no file chosen
         }
-        let Some(QuestionKind::Document { accepted, max_mb }) = in_section(k).map(|q| &q.kind) else {
+        let Some(QuestionKind::Document { accepted, max_mb }) = in_section(k).map(|q| &q.kind)
+        else {
             upload_errors.add(k, "This question does not take a file.");
             continue;
         };
         let mut head = Vec::with_capacity(SNIFF_BYTES);
         if file.len() > 0 {
             let reader = file.open().await.map_err(anyhow::Error::from)?;
-            reader.take(SNIFF_BYTES as u64).read_to_end(&mut head).await.map_err(anyhow::Error::from)?;
+            reader
+                .take(SNIFF_BYTES as u64)
+                .read_to_end(&mut head)
+                .await
+                .map_err(anyhow::Error::from)?;
         }
         match check_upload(&head, file.len(), &raw_name, accepted, *max_mb) {
             Ok(kind) => {
@@ -236,7 +289,16 @@ async fn save_section(
         }
     }
 
-    let result = apply_changes(db, &who, &owned, &form, &merged, &stored, &mut upload_errors).await;
+    let result = apply_changes(
+        db,
+        &who,
+        &owned,
+        &form,
+        &merged,
+        &stored,
+        &mut upload_errors,
+    )
+    .await;
     let removed_keys = match result {
         Ok(keys) => keys,
         Err(e) => {
@@ -253,15 +315,31 @@ async fn save_section(
     }
 
     if !upload_errors.is_empty() {
-        let fresh = crate::db::applications::find(conn.exec(), id).await?.ok_or(Error::NotFound)?;
-        let owned = Owned { application: fresh, ..owned };
+        let fresh = crate::db::applications::find(conn.exec(), id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let owned = Owned {
+            application: fresh,
+            ..owned
+        };
         let p = page(&mut conn, &who, &owned, key, upload_errors).await?;
-        let status = if too_large { Status::PayloadTooLarge } else { Status::UnprocessableEntity };
-        return Ok(Either::Right((status, render("apply/section", &chrome, &format!("Error: {title}"), p))));
+        let status = if too_large {
+            Status::PayloadTooLarge
+        } else {
+            Status::UnprocessableEntity
+        };
+        return Ok(Either::Right((
+            status,
+            render("apply/section", &chrome, &format!("Error: {title}"), p),
+        )));
     }
-    let next = match form.action.as_deref() {
+    let next = match form.next.as_deref() {
         Some("continue") => {
-            let pos = definition.sections.iter().position(|s| s.key == key).unwrap_or(0);
+            let pos = definition
+                .sections
+                .iter()
+                .position(|s| s.key == key)
+                .unwrap_or(0);
             match definition.sections.get(pos + 1) {
                 Some(s) => format!("/apply/applications/{id}/sections/{}", s.key),
                 None => format!("/apply/applications/{id}/review"),
@@ -269,7 +347,10 @@ async fn save_section(
         }
         _ => format!("/apply/applications/{id}/sections/{key}"),
     };
-    Ok(Either::Left(Flash::success(Redirect::to(next), "Your answers are saved.")))
+    Ok(Either::Left(Flash::success(
+        Redirect::to(next),
+        "Your answers are saved.",
+    )))
 }
 
 /// Writes answers and document changes in one transaction; returns the
@@ -315,12 +396,18 @@ async fn apply_changes(
         };
         match found {
             Some(d)
-                if crate::domain::access::applicant_may_download(d.owner_id, DocumentKind::parse(&d.kind).unwrap_or(DocumentKind::Letter), user)
-                    && accepted.iter().any(|t| t.mime() == d.content_type) =>
+                if crate::domain::access::applicant_may_download(
+                    d.owner_id,
+                    DocumentKind::parse(&d.kind).unwrap_or(DocumentKind::Letter),
+                    user,
+                ) && accepted.iter().any(|t| t.mime() == d.content_type) =>
             {
                 dropped.extend(documents::attach(tx.exec(), app, k, d.id, now).await?);
             }
-            Some(_) => errors.add(k, "That earlier file is not of a type this question accepts."),
+            Some(_) => errors.add(
+                k,
+                "That earlier file is not of a type this question accepts.",
+            ),
             None => errors.add(k, "That earlier file could not be found. Choose another."),
         }
     }
@@ -328,7 +415,9 @@ async fn apply_changes(
         dropped.extend(documents::detach(tx.exec(), app, k).await?);
     }
     if !applications::save_answers(tx.exec(), app, merged, now).await? {
-        return Err(Error::Internal(anyhow::anyhow!("application {app} stopped being a draft during the save")));
+        return Err(Error::Internal(anyhow::anyhow!(
+            "application {app} stopped being a draft during the save"
+        )));
     }
     let mut unreferenced = Vec::new();
     for d in dropped {

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, FromForm, Route};
 use rocket::Either;
+use rocket::{get, post, routes, FromForm, Route};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
@@ -58,7 +58,9 @@ async fn home(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
         .into_iter()
         .map(|c| OpenCycle {
             application_id: mine.iter().find(|a| a.cycle_id == c.id).map(|a| a.id),
-            closes: crate::domain::cycle::parse_zone(&c.time_zone).map(|tz| show_in(tz, c.closes_at)).unwrap_or_default(),
+            closes: crate::domain::cycle::parse_zone(&c.time_zone)
+                .map(|tz| show_in(tz, c.closes_at))
+                .unwrap_or_default(),
             id: c.id,
             program_name: c.program_name,
             name: c.name,
@@ -77,7 +79,12 @@ async fn home(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
             }
         })
         .collect();
-    Ok(render("apply/home", &chrome, "Your applications", HomePage { open, mine }))
+    Ok(render(
+        "apply/home",
+        &chrome,
+        "Your applications",
+        HomePage { open, mine },
+    ))
 }
 
 #[derive(Serialize)]
@@ -104,10 +111,18 @@ struct StartPage {
     ineligible: Vec<String>,
 }
 
-async fn start_page(db: &Db, cycle_id: i64, answers: &BTreeMap<String, String>) -> Result<StartPage> {
+async fn start_page(
+    db: &Db,
+    cycle_id: i64,
+    answers: &BTreeMap<String, String>,
+) -> Result<StartPage> {
     let mut conn = db.conn().await?;
-    let c = cycles::find(conn.exec(), cycle_id).await?.ok_or(Error::NotFound)?;
-    let program = programs::find(conn.exec(), c.cycle.program_id).await?.ok_or(Error::NotFound)?;
+    let c = cycles::find(conn.exec(), cycle_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let program = programs::find(conn.exec(), c.cycle.program_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let now = crate::clock::now();
     Ok(StartPage {
         cycle_id,
@@ -128,7 +143,13 @@ async fn start_page(db: &Db, cycle_id: i64, answers: &BTreeMap<String, String>) 
                 options: q
                     .options
                     .iter()
-                    .map(|o| (o.value.clone(), o.label.clone(), answers.get(&q.key) == Some(&o.value)))
+                    .map(|o| {
+                        (
+                            o.value.clone(),
+                            o.label.clone(),
+                            answers.get(&q.key) == Some(&o.value),
+                        )
+                    })
                     .collect(),
                 error: None,
             })
@@ -141,10 +162,18 @@ async fn start_page(db: &Db, cycle_id: i64, answers: &BTreeMap<String, String>) 
 /// The cycle's page: the applicant's own application if it exists,
 /// otherwise the eligibility questions.
 #[get("/cycles/<cycle_id>")]
-async fn show_cycle(who: Applicant, db: &Db, chrome: Chrome, cycle_id: i64) -> Result<Either<Redirect, Template>> {
+async fn show_cycle(
+    who: Applicant,
+    db: &Db,
+    chrome: Chrome,
+    cycle_id: i64,
+) -> Result<Either<Redirect, Template>> {
     let mut conn = db.conn().await?;
     if let Some(a) = applications::find_for(conn.exec(), cycle_id, who.0.user().id).await? {
-        return Ok(Either::Left(Redirect::to(format!("/apply/applications/{}", a.id))));
+        return Ok(Either::Left(Redirect::to(format!(
+            "/apply/applications/{}",
+            a.id
+        ))));
     }
     drop(conn);
     let page = start_page(db, cycle_id, &BTreeMap::new()).await?;
@@ -171,7 +200,9 @@ async fn start(
     let now = crate::clock::now();
     let user = who.0.user();
     let mut conn = db.conn().await?;
-    let c = cycles::find(conn.exec(), cycle_id).await?.ok_or(Error::NotFound)?;
+    let c = cycles::find(conn.exec(), cycle_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     if let Some(a) = applications::find_for(conn.exec(), cycle_id, user.id).await? {
         return Ok(Either::Left(Flash::success(
             Redirect::to(format!("/apply/applications/{}", a.id)),
@@ -181,14 +212,24 @@ async fn start(
     let mut page = start_page(db, cycle_id, &form.e).await?;
     let title = format!("Apply to the {}", page.program_name);
     if c.cycle.phase(now) != CyclePhase::Open {
-        page.errors.add("eligibility", "This cycle is not open for applications now.");
+        page.errors.add(
+            "eligibility",
+            "This cycle is not open for applications now.",
+        );
         return Ok(Either::Right(invalid("apply/start", &chrome, &title, page)));
     }
     match c.form.judge_eligibility(&form.e) {
         Eligibility::Incomplete(keys) => {
             for key in keys {
-                let label = c.form.eligibility.iter().find(|q| q.key == key).map(|q| q.label.clone()).unwrap_or_default();
-                page.errors.add(&format!("e-{key}"), format!("Answer “{label}”."));
+                let label = c
+                    .form
+                    .eligibility
+                    .iter()
+                    .find(|q| q.key == key)
+                    .map(|q| q.label.clone())
+                    .unwrap_or_default();
+                page.errors
+                    .add(&format!("e-{key}"), format!("Answer “{label}”."));
                 if let Some(q) = page.questions.iter_mut().find(|q| q.key == key) {
                     q.error = Some("Choose an answer.".into());
                 }
@@ -198,26 +239,49 @@ async fn start(
         Eligibility::Ineligible(messages) => {
             page.ineligible = messages;
             let title = format!("You cannot apply to the {} this time", page.program_name);
-            Ok(Either::Right((Status::Ok, render("apply/ineligible", &chrome, &title, page))))
+            Ok(Either::Right((
+                Status::Ok,
+                render("apply/ineligible", &chrome, &title, page),
+            )))
         }
         Eligibility::Eligible => {
             let profile = profiles::get(conn.exec(), user.id).await?;
             let mut answers = Answers::new();
             for q in c.form.questions() {
-                if let Some(value) = q.profile.as_deref().and_then(|f| profile.prefill(f, &user.name, &user.email)) {
+                if let Some(value) = q
+                    .profile
+                    .as_deref()
+                    .and_then(|f| profile.prefill(f, &user.name, &user.email))
+                {
                     answers.insert(q.key.clone(), Answer::One(value.to_owned()));
                 }
             }
             let eligibility = serde_json::to_string(&form.e).unwrap_or_else(|_| "{}".into());
-            let id = match applications::create(conn.exec(), cycle_id, user.id, &answers, &eligibility, now).await {
+            let id = match applications::create(
+                conn.exec(),
+                cycle_id,
+                user.id,
+                &answers,
+                &eligibility,
+                now,
+            )
+            .await
+            {
                 Ok(id) => id,
                 Err(e) if db::is_unique_violation(&e) => {
-                    let a = applications::find_for(conn.exec(), cycle_id, user.id).await?.ok_or(Error::NotFound)?;
+                    let a = applications::find_for(conn.exec(), cycle_id, user.id)
+                        .await?
+                        .ok_or(Error::NotFound)?;
                     a.id
                 }
                 Err(e) => return Err(e.into()),
             };
-            let first = c.form.sections.first().map(|s| s.key.clone()).unwrap_or_default();
+            let first = c
+                .form
+                .sections
+                .first()
+                .map(|s| s.key.clone())
+                .unwrap_or_default();
             Ok(Either::Left(Flash::success(
                 Redirect::to(format!("/apply/applications/{id}/sections/{first}")),
                 "You can apply. Your answers are saved each time you press Save, so you can come back at any time.",

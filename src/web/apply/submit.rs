@@ -5,8 +5,8 @@
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, FromForm, Route, State};
 use rocket::Either;
+use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
@@ -22,7 +22,14 @@ use crate::web::page::{render, Chrome};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
-    routes![show_application, show_review, submit, show_withdraw, withdraw, show_summary]
+    routes![
+        show_application,
+        show_review,
+        submit,
+        show_withdraw,
+        withdraw,
+        show_summary
+    ]
 }
 
 #[derive(Serialize)]
@@ -56,14 +63,26 @@ struct ApplicationPage {
 }
 
 fn deadline(o: &Owned) -> chrono::DateTime<chrono::Utc> {
-    o.application.deadline_extended_to.map_or(o.cycle.cycle.closes_at, |e| e.max(o.cycle.cycle.closes_at))
+    o.application
+        .deadline_extended_to
+        .map_or(o.cycle.cycle.closes_at, |e| e.max(o.cycle.cycle.closes_at))
 }
 
 async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage, Vec<Problem>)> {
     let att = attached(conn, o.application.id).await?;
-    let problems = answers::check_complete(&o.cycle.form, &o.application.answers, &view::attachments(&att.documents, &att.referees));
+    let problems = answers::check_complete(
+        &o.cycle.form,
+        &o.application.answers,
+        &view::attachments(&att.documents, &att.referees),
+    );
     let section_of = |key: &str| {
-        o.cycle.form.sections.iter().find(|s| s.questions.iter().any(|q| q.key == key)).map(|s| s.key.clone()).unwrap_or_default()
+        o.cycle
+            .form
+            .sections
+            .iter()
+            .find(|s| s.questions.iter().any(|q| q.key == key))
+            .map(|s| s.key.clone())
+            .unwrap_or_default()
     };
     let events = applications::events(conn.exec(), o.application.id).await?;
     let now = crate::clock::now();
@@ -78,17 +97,31 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
         deadline_passed: now >= deadline(o),
         submitted: o.application.submitted_at.map(|t| o.cycle.cycle.show(t)),
         letters_due: o.cycle.cycle.show(o.cycle.cycle.letters_due_at),
-        sections: view::summary(&o.cycle.form, &o.application.answers, &att.documents, &att.referees, &problems),
+        sections: view::summary(
+            &o.cycle.form,
+            &o.application.answers,
+            &att.documents,
+            &att.referees,
+            &problems,
+        ),
         problems: problems
             .iter()
             .map(|p| {
                 let section = section_of(&p.key);
-                let href = if o.cycle.form.question(&p.key).is_some_and(|q| matches!(q.kind, crate::domain::form::QuestionKind::Referees { .. })) {
+                let href = if o.cycle.form.question(&p.key).is_some_and(|q| {
+                    matches!(q.kind, crate::domain::form::QuestionKind::Referees { .. })
+                }) {
                     format!("/apply/applications/{}/referees", o.application.id)
                 } else {
-                    format!("/apply/applications/{}/sections/{section}#{}", o.application.id, p.key)
+                    format!(
+                        "/apply/applications/{}/sections/{section}#{}",
+                        o.application.id, p.key
+                    )
                 };
-                ProblemView { message: p.message.clone(), href }
+                ProblemView {
+                    message: p.message.clone(),
+                    href,
+                }
             })
             .collect(),
         // Only the applicant's own steps: staff moves are not theirs to see.
@@ -101,7 +134,10 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
                     "withdraw" => "Withdrawn",
                     _ => return None,
                 };
-                Some(HistoryEntry { when: o.cycle.cycle.show(e.created_at), what })
+                Some(HistoryEntry {
+                    when: o.cycle.cycle.show(e.created_at),
+                    what,
+                })
             })
             .collect(),
         message: None,
@@ -119,14 +155,27 @@ async fn show_application(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> R
 }
 
 #[get("/applications/<id>/review")]
-async fn show_review(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Result<Either<Flash<Redirect>, Template>> {
+async fn show_review(
+    who: Applicant,
+    db: &Db,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Either<Flash<Redirect>, Template>> {
     let mut conn = db.conn().await?;
     let o = load_owned(&mut conn, &who, id).await?;
     if o.application.stage != Stage::Draft {
-        return Ok(Either::Left(Flash::success(Redirect::to(format!("/apply/applications/{id}")), "This application has been submitted.")));
+        return Ok(Either::Left(Flash::success(
+            Redirect::to(format!("/apply/applications/{id}")),
+            "This application has been submitted.",
+        )));
     }
     let (page, _) = build(&mut conn, &o).await?;
-    Ok(Either::Right(render("apply/review", &chrome, "Review and submit", page)))
+    Ok(Either::Right(render(
+        "apply/review",
+        &chrome,
+        "Review and submit",
+        page,
+    )))
 }
 
 /// Submits a complete draft before its deadline; otherwise the review page
@@ -144,14 +193,21 @@ async fn submit(
     let (mut page, problems) = build(&mut conn, &o).await?;
     let refuse = |mut page: ApplicationPage, message: String| {
         page.message = Some(message);
-        Ok(Either::Right((Status::UnprocessableEntity, render("apply/review", &chrome, "Error: Review and submit", page))))
+        Ok(Either::Right((
+            Status::UnprocessableEntity,
+            render("apply/review", &chrome, "Error: Review and submit", page),
+        )))
     };
     let to = match stage::apply(o.application.stage, Move::Submit, Actor::Applicant) {
         Ok(to) => to,
         Err(e) => return refuse(page, e.to_string()),
     };
     let now = crate::clock::now();
-    if !o.cycle.cycle.accepts_submission(now, o.application.deadline_extended_to) {
+    if !o
+        .cycle
+        .cycle
+        .accepts_submission(now, o.application.deadline_extended_to)
+    {
         let message = format!(
             "The deadline for this cycle was {}, so the application can no longer be submitted. \
              Your draft is kept. If something prevented you from submitting in time, write to the program team.",
@@ -162,20 +218,55 @@ async fn submit(
     if !problems.is_empty() {
         let n = problems.len();
         page.message = None;
-        return refuse(page, format!("Your application is not complete yet: {n} answer{} still need{} attention.", if n == 1 { "" } else { "s" }, if n == 1 { "s" } else { "" }));
+        return refuse(
+            page,
+            format!(
+                "Your application is not complete yet: {n} answer{} still need{} attention.",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" }
+            ),
+        );
     }
     drop(conn);
     let user = who.0.user();
     let mut tx = db.begin().await?;
-    if !applications::move_stage(tx.exec(), id, o.application.stage, to, Move::Submit, Some(user.id), Actor::Applicant, "", now).await? {
-        return refuse(page, "This application changed while you were submitting it. Reload the page and try again.".into());
+    if !applications::move_stage(
+        tx.exec(),
+        id,
+        o.application.stage,
+        to,
+        Move::Submit,
+        Some(user.id),
+        Actor::Applicant,
+        "",
+        now,
+    )
+    .await?
+    {
+        return refuse(
+            page,
+            "This application changed while you were submitting it. Reload the page and try again."
+                .into(),
+        );
     }
-    messages::application_submitted(tx.exec(), mail, user, id, &o.program.name, &o.cycle.cycle.name, now).await?;
+    messages::application_submitted(
+        tx.exec(),
+        mail,
+        user,
+        id,
+        &o.program.name,
+        &o.cycle.cycle.name,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     mail.wake();
     Ok(Either::Left(Flash::success(
         Redirect::to(format!("/apply/applications/{id}")),
-        format!("Your application is submitted. We sent a confirmation to {}.", user.email),
+        format!(
+            "Your application is submitted. We sent a confirmation to {}.",
+            user.email
+        ),
     )))
 }
 
@@ -184,7 +275,12 @@ async fn show_withdraw(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Resu
     let mut conn = db.conn().await?;
     let o = load_owned(&mut conn, &who, id).await?;
     let (page, _) = build(&mut conn, &o).await?;
-    Ok(render("apply/withdraw", &chrome, "Withdraw your application", page))
+    Ok(render(
+        "apply/withdraw",
+        &chrome,
+        "Withdraw your application",
+        page,
+    ))
 }
 
 #[derive(FromForm)]
@@ -208,13 +304,29 @@ async fn withdraw(
     let (mut page, _) = build(&mut conn, &o).await?;
     if !form.confirm {
         page.message = Some("Tick the box to confirm that you want to withdraw.".into());
-        return Ok(Either::Right((Status::UnprocessableEntity, render("apply/withdraw", &chrome, "Error: Withdraw your application", page))));
+        return Ok(Either::Right((
+            Status::UnprocessableEntity,
+            render(
+                "apply/withdraw",
+                &chrome,
+                "Error: Withdraw your application",
+                page,
+            ),
+        )));
     }
     let to = match stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant) {
         Ok(to) => to,
         Err(e) => {
             page.message = Some(e.to_string());
-            return Ok(Either::Right((Status::UnprocessableEntity, render("apply/withdraw", &chrome, "Error: Withdraw your application", page))));
+            return Ok(Either::Right((
+                Status::UnprocessableEntity,
+                render(
+                    "apply/withdraw",
+                    &chrome,
+                    "Error: Withdraw your application",
+                    page,
+                ),
+            )));
         }
     };
     let reason: String = form.reason.trim().chars().take(2000).collect();
@@ -222,11 +334,28 @@ async fn withdraw(
     drop(conn);
     let mut tx = db.begin().await?;
     let user = who.0.user().id;
-    if !applications::move_stage(tx.exec(), id, o.application.stage, to, Move::Withdraw, Some(user), Actor::Applicant, &reason, now).await? {
-        return Err(crate::web::Error::Internal(anyhow::anyhow!("application {id} changed during withdrawal")));
+    if !applications::move_stage(
+        tx.exec(),
+        id,
+        o.application.stage,
+        to,
+        Move::Withdraw,
+        Some(user),
+        Actor::Applicant,
+        &reason,
+        now,
+    )
+    .await?
+    {
+        return Err(crate::web::Error::Internal(anyhow::anyhow!(
+            "application {id} changed during withdrawal"
+        )));
     }
     tx.commit().await?;
-    Ok(Either::Left(Flash::success(Redirect::to(format!("/apply/applications/{id}")), "Your application is withdrawn.")))
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/apply/applications/{id}")),
+        "Your application is withdrawn.",
+    )))
 }
 
 #[get("/applications/<id>/summary")]

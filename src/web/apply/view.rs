@@ -29,7 +29,11 @@ pub struct DocumentView {
 
 impl From<&Document> for DocumentView {
     fn from(d: &Document) -> Self {
-        Self { id: d.id, name: d.original_name.clone(), size: human_size(u64::try_from(d.size_bytes).unwrap_or(0)) }
+        Self {
+            id: d.id,
+            name: d.original_name.clone(),
+            size: human_size(u64::try_from(d.size_bytes).unwrap_or(0)),
+        }
     }
 }
 
@@ -129,7 +133,11 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
     };
     let options = |opts: &[crate::domain::form::Choice]| {
         opts.iter()
-            .map(|o| OptionView { value: o.value.clone(), label: o.label.clone(), checked: chosen.contains(&o.value) })
+            .map(|o| OptionView {
+                value: o.value.clone(),
+                label: o.label.clone(),
+                checked: chosen.contains(&o.value),
+            })
             .collect::<Vec<_>>()
     };
     let condition = q.show_if.as_ref().map(|c| {
@@ -141,17 +149,26 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
             .map(|v| {
                 let label = parent
                     .and_then(|p| match &p.kind {
-                        QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options, .. } => {
-                            options.iter().find(|o| &o.value == v).map(|o| o.label.clone())
-                        }
-                        QuestionKind::YesNo => Some(if v == "yes" { "Yes".into() } else { "No".into() }),
+                        QuestionKind::SingleChoice { options }
+                        | QuestionKind::MultipleChoice { options, .. } => options
+                            .iter()
+                            .find(|o| &o.value == v)
+                            .map(|o| o.label.clone()),
+                        QuestionKind::YesNo => Some(if v == "yes" {
+                            "Yes".into()
+                        } else {
+                            "No".into()
+                        }),
                         _ => None,
                     })
                     .unwrap_or_else(|| v.clone());
                 format!("“{label}”")
             })
             .collect();
-        format!("Answer this only if you chose {} for “{parent_label}”.", labels.join(" or "))
+        format!(
+            "Answer this only if you chose {} for “{parent_label}”.",
+            labels.join(" or ")
+        )
     });
     let mut v = QuestionView {
         key: q.key.clone(),
@@ -167,7 +184,11 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
         max_chars: None,
         condition,
         depends_on: q.show_if.as_ref().map(|c| c.question.clone()),
-        depends_values: q.show_if.as_ref().map(|c| c.any_of.join(" ")).unwrap_or_default(),
+        depends_values: q
+            .show_if
+            .as_ref()
+            .map(|c| c.any_of.join(" "))
+            .unwrap_or_default(),
         error: ctx.errors.get(&q.key).cloned(),
         document: ctx.documents.get(&q.key).cloned(),
         accepted: String::new(),
@@ -195,8 +216,16 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
         QuestionKind::YesNo => {
             v.widget = "radio";
             v.options = vec![
-                OptionView { value: "yes".into(), label: "Yes".into(), checked: chosen.iter().any(|c| c == "yes") },
-                OptionView { value: "no".into(), label: "No".into(), checked: chosen.iter().any(|c| c == "no") },
+                OptionView {
+                    value: "yes".into(),
+                    label: "Yes".into(),
+                    checked: chosen.iter().any(|c| c == "yes"),
+                },
+                OptionView {
+                    value: "no".into(),
+                    label: "No".into(),
+                    checked: chosen.iter().any(|c| c == "no"),
+                },
             ];
         }
         QuestionKind::MultipleChoice { options: o, .. } => {
@@ -206,13 +235,27 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
         QuestionKind::Document { accepted, max_mb } => {
             v.widget = "document";
             v.accepted = describe_accepted(accepted);
-            v.accept_attr = accepted.iter().map(|t| format!(".{}", t.extension())).collect::<Vec<_>>().join(",");
+            v.accept_attr = accepted
+                .iter()
+                .map(|t| format!(".{}", t.extension()))
+                .collect::<Vec<_>>()
+                .join(",");
             v.max_mb = *max_mb;
-            v.reusable = ctx.reusable.iter().filter(|d| v.document.as_ref().is_none_or(|cur| cur.id != d.id)).cloned().collect();
+            v.reusable = ctx
+                .reusable
+                .iter()
+                .filter(|d| v.document.as_ref().is_none_or(|cur| cur.id != d.id))
+                .cloned()
+                .collect();
         }
         QuestionKind::Referees { min, max } => {
             v.widget = "referees";
-            v.referees = ctx.referees.iter().filter(|r| r.question_key == q.key).map(RefereeView::from).collect();
+            v.referees = ctx
+                .referees
+                .iter()
+                .filter(|r| r.question_key == q.key)
+                .map(RefereeView::from)
+                .collect();
             v.referees_min = *min;
             v.referees_max = *max;
         }
@@ -226,27 +269,44 @@ pub fn section(s: &Section, ctx: &Context<'_>) -> Vec<QuestionView> {
 }
 
 /// What an application has besides typed answers, for completeness checks.
-pub fn attachments(documents: &BTreeMap<String, DocumentView>, referees: &[Request]) -> Attachments {
+pub fn attachments(
+    documents: &BTreeMap<String, DocumentView>,
+    referees: &[Request],
+) -> Attachments {
     let mut named: BTreeMap<String, usize> = BTreeMap::new();
     for r in referees.iter().filter(|r| r.status != "declined") {
         *named.entry(r.question_key.clone()).or_default() += 1;
     }
-    Attachments { documents: documents.keys().cloned().collect(), referees: named }
+    Attachments {
+        documents: documents.keys().cloned().collect(),
+        referees: named,
+    }
 }
 
 /// An answer in words: option labels for choices, "Yes"/"No", the text
 /// otherwise; empty when unanswered.
 pub fn answer_text(q: &Question, answer: Option<&Answer>) -> String {
     let label = |opts: &[crate::domain::form::Choice], v: &str| {
-        opts.iter().find(|o| o.value == v).map(|o| o.label.clone()).unwrap_or_else(|| v.to_owned())
+        opts.iter()
+            .find(|o| o.value == v)
+            .map(|o| o.label.clone())
+            .unwrap_or_else(|| v.to_owned())
     };
     match (&q.kind, answer) {
         (_, None) => String::new(),
         (QuestionKind::SingleChoice { options }, Some(Answer::One(v))) => label(options, v),
-        (QuestionKind::MultipleChoice { options, .. }, Some(Answer::Many(vs))) => {
-            vs.iter().map(|v| label(options, v)).collect::<Vec<_>>().join("; ")
+        (QuestionKind::MultipleChoice { options, .. }, Some(Answer::Many(vs))) => vs
+            .iter()
+            .map(|v| label(options, v))
+            .collect::<Vec<_>>()
+            .join("; "),
+        (QuestionKind::YesNo, Some(Answer::One(v))) => {
+            if v == "yes" {
+                "Yes".into()
+            } else {
+                "No".into()
+            }
         }
-        (QuestionKind::YesNo, Some(Answer::One(v))) => if v == "yes" { "Yes".into() } else { "No".into() },
         (_, Some(a)) => one(Some(a)),
     }
 }
@@ -286,7 +346,10 @@ pub fn summary(
         .map(|s| SectionSummary {
             key: s.key.clone(),
             title: s.title.clone(),
-            problems: problems.iter().filter(|p| s.questions.iter().any(|q| q.key == p.key)).count(),
+            problems: problems
+                .iter()
+                .filter(|p| s.questions.iter().any(|q| q.key == p.key))
+                .count(),
             questions: s
                 .questions
                 .iter()
@@ -296,7 +359,11 @@ pub fn summary(
                     label: q.label.clone(),
                     answer: answer_text(q, answers.get(&q.key)),
                     document: documents.get(&q.key).cloned(),
-                    referees: referees.iter().filter(|r| r.question_key == q.key).map(RefereeView::from).collect(),
+                    referees: referees
+                        .iter()
+                        .filter(|r| r.question_key == q.key)
+                        .map(RefereeView::from)
+                        .collect(),
                     is_referees: matches!(q.kind, QuestionKind::Referees { .. }),
                     is_document: matches!(q.kind, QuestionKind::Document { .. }),
                 })
