@@ -1,6 +1,9 @@
 //! Spawning the app on a fresh database, and speaking to it as a browser.
 
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use fellowship_portal::db::{outbox, Db, PortalPool};
 use fellowship_portal::domain::user::UserId;
@@ -377,3 +380,53 @@ impl TestApp {
         }
     }
 }
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn portal(data: &std::path::Path, db_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fellowship-portal"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PORTAL_DATA_DIR", data)
+        .env("DATABASE_URL", db_url)
+        .env("PORTAL_ADMIN_EMAIL", "first@example.org")
+        .env_remove("ROCKET_SECRET_KEY")
+        .env("ROCKET_LOG_LEVEL", "critical");
+    cmd
+}
+
+/// Starts `serve`, waits for its ready line, and returns the child with
+/// everything it printed until then.
+pub fn serve(data: &std::path::Path, db_url: &str, port: u16) -> (std::process::Child, String) {
+    let mut child = portal(data, db_url)
+        .env("ROCKET_PORT", port.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        printed.push_str(&line);
+        if line.contains("fellowship-portal is ready at") {
+            break;
+        }
+    }
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        let _ = out.read_to_string(&mut sink);
+    });
+    (child, printed)
+}
+

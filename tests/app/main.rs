@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod browser;
 mod helpers;
 mod mail;
 mod platform;

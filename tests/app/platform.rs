@@ -1,13 +1,9 @@
 //! The running portal: home page, error pages, size limits, `/healthz`,
 //! migrations, and the binary's commands.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
 use rocket::http::{ContentType, Status};
 
-use crate::helpers::{fresh_database, spawn};
+use crate::helpers::{free_port, fresh_database, portal, serve, spawn};
 
 #[rocket::async_test]
 async fn the_home_page_lists_the_three_programs() {
@@ -134,55 +130,6 @@ fn both_backends_have_the_same_migrations() {
     let postgres = fellowship_portal::db::migration_versions(&root.join("postgres")).unwrap();
     assert!(!sqlite.is_empty());
     assert_eq!(sqlite, postgres);
-}
-
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn portal(data: &std::path::Path, db_url: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fellowship-portal"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("PORTAL_DATA_DIR", data)
-        .env("DATABASE_URL", db_url)
-        .env("PORTAL_ADMIN_EMAIL", "first@example.org")
-        .env_remove("ROCKET_SECRET_KEY")
-        .env("ROCKET_LOG_LEVEL", "critical");
-    cmd
-}
-
-/// Starts `serve`, waits for its ready line, and returns the child with
-/// everything it printed until then.
-fn serve(data: &std::path::Path, db_url: &str, port: u16) -> (std::process::Child, String) {
-    let mut child = portal(data, db_url)
-        .env("ROCKET_PORT", port.to_string())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut printed = String::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        printed.push_str(&line);
-        if line.contains("fellowship-portal is ready at") {
-            break;
-        }
-    }
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        let _ = out.read_to_string(&mut sink);
-    });
-    (child, printed)
 }
 
 #[rocket::async_test]
