@@ -75,15 +75,27 @@ async fn an_admin_grants_and_revokes_roles_per_program() {
         1
     );
 
-    // The reviewer now sees the reviews entry in the navigation.
+    // A manager role opens the manager's area, for that program only.
     student
         .login("rosa@med.example.edu", crate::helpers::PASSWORD)
         .await;
+    assert_eq!(student.get("/manage/").await.status, Status::Forbidden);
+    let as_manager = [
+        ("program", program.as_str()),
+        ("role", "manager"),
+        ("back", "/admin/users"),
+    ];
+    app.post(&format!("/admin/users/{faculty}/grant"), &as_manager)
+        .await;
+    student.get("/").await.assert_contains(r#"href="/manage""#);
     student
-        .get("/")
+        .get("/manage/")
         .await
-        .assert_contains(r#"href="/review""#)
-        .assert_lacks(r#"href="/manage""#);
+        .assert_contains("Health Justice Fellowship: ")
+        .assert_lacks("Summer Internship Program");
+    app.post(&format!("/admin/users/{faculty}/revoke"), &as_manager)
+        .await;
+    student.get("/").await.assert_lacks(r#"href="/manage""#);
 
     // Granting twice changes nothing.
     app.post(
@@ -118,9 +130,9 @@ async fn an_admin_grants_and_revokes_roles_per_program() {
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'role.revoke'")
             .await,
-        1
+        2,
+        "the manager role and the reviewer role"
     );
-    student.get("/").await.assert_lacks(r#"href="/review""#);
 }
 
 #[rocket::async_test]

@@ -25,6 +25,9 @@ async fn the_applicant_journey_works_in_a_browser_without_accessibility_violatio
     child.wait().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "the browser journey failed:\n{stdout}\n{stderr}");
+    assert!(
+        out.status.success(),
+        "the browser journey failed:\n{stdout}\n{stderr}"
+    );
     assert!(stdout.contains("axe found no violations"), "{stdout}");
 }

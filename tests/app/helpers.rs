@@ -430,3 +430,79 @@ pub fn serve(data: &std::path::Path, db_url: &str, port: u16) -> (std::process::
     (child, printed)
 }
 
+/// The boundary of multipart bodies built here.
+const BOUNDARY: &str = "----portal-test-boundary-7d3f";
+
+/// A `multipart/form-data` body: the fields, then the files
+/// (`(field, file name, bytes)`), as a browser sends them.
+pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+/// A small but real-looking PDF.
+pub fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {text}\ntrailer << /Root 1 0 R >>\n%%EOF\n").into_bytes()
+}
+
+impl Browser {
+    /// POSTs a multipart form as the browser does: the CSRF token first.
+    pub async fn post_multipart(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        let token = self.csrf().await;
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        let content_type =
+            ContentType::new("multipart", "form-data").with_params(("boundary", BOUNDARY));
+        let r = self
+            .client
+            .post(uri.to_owned())
+            .header(content_type)
+            .body(multipart(&all, files))
+            .dispatch()
+            .await;
+        Page::from(r).await
+    }
+}
+
+impl TestApp {
+    /// The id of the seeded cycle of a program.
+    pub async fn cycle_of(&self, slug: &str) -> i64 {
+        self.count(&format!("SELECT c.id FROM cycles c JOIN programs p ON p.id = c.program_id WHERE p.slug = '{slug}'")).await
+    }
+
+    /// Starts a Health Justice application as the logged-in browser; returns its id.
+    pub async fn start_health_justice(&self, browser: &Browser) -> i64 {
+        let cycle = self.cycle_of("health-justice").await;
+        let page = browser
+            .post(
+                &format!("/apply/cycles/{cycle}/start"),
+                &[
+                    ("e[enrolled_us_health_program]", "yes"),
+                    ("e[can_commit_time]", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+        let location = page.location.unwrap();
+        location.split('/').nth(3).unwrap().parse().unwrap()
+    }
+}

@@ -4,8 +4,10 @@
 
 mod account;
 mod admin;
+mod apply;
 mod browser;
 mod helpers;
 mod mail;
 mod platform;
+mod referee;
 mod security;

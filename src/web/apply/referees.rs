@@ -168,17 +168,27 @@ struct RefereeForm {
     waiver: String,
 }
 
+/// Who a request mail goes to.
+struct Recipient<'a> {
+    request_id: i64,
+    email: &'a str,
+    name: &'a str,
+}
+
 /// Sends the request mail with a fresh link, in the caller's transaction.
 async fn send_request(
     tx: &mut Tx,
     mail: &Mail,
     o: &Owned,
     applicant_name: &str,
-    request_id: i64,
-    to: &str,
-    referee_name: &str,
+    to: Recipient<'_>,
     secret: &str,
 ) -> Result<()> {
+    let Recipient {
+        request_id,
+        email: to,
+        name: referee_name,
+    } = to;
     let due = o.cycle.cycle.show(o.cycle.cycle.letters_due_at);
     let ctx = messages::RefereeRequest {
         referee_name,
@@ -300,9 +310,11 @@ async fn name_referee(
         mail,
         &o,
         &applicant.name,
-        request_id,
-        email.as_str(),
-        name.as_str(),
+        Recipient {
+            request_id,
+            email: email.as_str(),
+            name: name.as_str(),
+        },
         &secret,
     )
     .await?;
@@ -367,9 +379,11 @@ async fn resend(
         mail,
         &o,
         &who.0.user().name,
-        rid,
-        &r.email,
-        &r.name,
+        Recipient {
+            request_id: rid,
+            email: &r.email,
+            name: &r.name,
+        },
         &secret,
     )
     .await?;

@@ -221,7 +221,12 @@ async fn save_section(
         .chain(form.remove.iter())
     {
         if in_section(k).is_none() {
-            tampered.add(k, "This form sent an answer to a question that is not on this page. Reload the page and try again.");
+            let message = if definition.question(k).is_some() {
+                "This form sent an answer to a question that is not on this page. Reload the page and try again."
+            } else {
+                "This form sent an answer to a question that does not exist. Reload the page and try again."
+            };
+            tampered.add(k, message);
         }
     }
     let accepted = match answers::accept_save(definition, &form.a) {

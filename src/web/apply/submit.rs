@@ -58,6 +58,7 @@ struct ApplicationPage {
     letters_due: String,
     sections: Vec<SectionSummary>,
     problems: Vec<ProblemView>,
+    problem_count: usize,
     history: Vec<HistoryEntry>,
     message: Option<String>,
 }
@@ -124,6 +125,7 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
                 }
             })
             .collect(),
+        problem_count: problems.len(),
         // Only the applicant's own steps: staff moves are not theirs to see.
         history: events
             .iter()

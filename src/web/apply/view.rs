@@ -49,6 +49,8 @@ pub struct RefereeView {
     pub status: String,
     pub status_label: &'static str,
     pub waiting: bool,
+    /// What a referee who declined wrote to the applicant.
+    pub decline_note: String,
 }
 
 impl From<&Request> for RefereeView {
@@ -68,6 +70,7 @@ impl From<&Request> for RefereeView {
             status: r.status.clone(),
             status_label,
             waiting: r.status == "requested",
+            decline_note: r.decline_note.clone(),
         }
     }
 }
