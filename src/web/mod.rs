@@ -15,6 +15,7 @@ pub mod manage;
 pub mod page;
 pub mod public;
 pub mod referee;
+pub mod upload;
 
 use rocket::fairing::AdHoc;
 use rocket::fs::FileServer;

@@ -8,14 +8,13 @@ use rocket::http::Status;
 use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
-use tokio::io::AsyncReadExt;
 
 use super::page::{render, Chrome, FormErrors};
+use super::upload;
 use super::Result;
 use crate::auth::token;
 use crate::db::referees::Request;
 use crate::db::{applications, cycles, documents, programs, referees, users, Db};
-use crate::domain::document::{check_upload, sanitise_file_name, SNIFF_BYTES};
 use crate::domain::form::DocumentType;
 use crate::mail::{messages, Mail};
 use crate::storage::Storage;
@@ -147,48 +146,18 @@ async fn upload_letter(
         page.errors.add("letter", message);
         Ok(show_page(&chrome, status, page))
     };
-    let Some(file) = form
-        .letter
-        .as_ref()
-        .filter(|f| f.len() > 0 || f.raw_name().is_some())
-    else {
+    let Some(file) = form.letter.as_ref().filter(|f| upload::chosen(f)) else {
         return refuse(
             page,
             Status::UnprocessableEntity,
             "Choose your letter (a PDF file) to upload.".into(),
         );
     };
-    let raw_name = file
-        .raw_name()
-        .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_owned())
-        .unwrap_or_default();
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    if file.len() > 0 {
-        let reader = file.open().await.map_err(anyhow::Error::from)?;
-        reader
-            .take(SNIFF_BYTES as u64)
-            .read_to_end(&mut head)
-            .await
-            .map_err(anyhow::Error::from)?;
-    }
-    if let Err(e) = check_upload(
-        &head,
-        file.len(),
-        &raw_name,
-        &[DocumentType::Pdf],
-        LETTER_MAX_MB,
-    ) {
-        let status = if matches!(e, crate::domain::document::UploadError::TooLarge { .. }) {
-            Status::PayloadTooLarge
-        } else {
-            Status::UnprocessableEntity
-        };
-        return refuse(page, status, e.to_string());
-    }
-    let stored = storage
-        .put(file.open().await.map_err(anyhow::Error::from)?)
-        .await
-        .map_err(anyhow::Error::from)?;
+    let checked = match upload::check(file, &[DocumentType::Pdf], LETTER_MAX_MB).await? {
+        Ok(c) => c,
+        Err(e) => return refuse(page, upload::status_of(&e), e.to_string()),
+    };
+    let stored = upload::store(storage, file).await?;
     let now = crate::clock::now();
     let outcome: Result<bool> = async {
         let mut tx = db.begin().await?;
@@ -196,7 +165,7 @@ async fn upload_letter(
             owner: None,
             kind: "letter",
             storage_key: &stored.key,
-            original_name: &sanitise_file_name(&raw_name, "pdf"),
+            original_name: &checked.name,
             content_type: DocumentType::Pdf.mime(),
             size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
             sha256: &stored.sha256,

@@ -59,40 +59,19 @@ async fn upload_cv(b: &Browser, id: i64) -> crate::helpers::Page {
     .await
 }
 
-async fn name_referee(
-    b: &Browser,
-    id: i64,
-    position: &str,
-    name: &str,
-    email: &str,
-) -> crate::helpers::Page {
-    b.post(
-        &format!("/apply/applications/{id}/referees"),
-        &[
-            ("question", "referees"),
-            ("position", position),
-            ("name", name),
-            ("email", email),
-            ("relationship", "Clinical supervisor"),
-            ("waiver", "yes"),
-        ],
-    )
-    .await
-}
-
 async fn ready_to_submit(app: &TestApp) -> i64 {
     app.logged_in_user("Maya Chen", "maya@example.edu").await;
     let id = app.start_health_justice(app).await;
     answer_everything(app, id).await;
     assert_eq!(upload_cv(app, id).await.status, Status::SeeOther);
     assert_eq!(
-        name_referee(app, id, "1", "Dr. Rosa Parks", "rosa@example.org")
+        app.name_referee(id, "1", "Dr. Rosa Parks", "rosa@example.org")
             .await
             .status,
         Status::SeeOther
     );
     assert_eq!(
-        name_referee(app, id, "2", "Prof. Sam Okafor", "sam@example.org")
+        app.name_referee(id, "2", "Prof. Sam Okafor", "sam@example.org")
             .await
             .status,
         Status::SeeOther

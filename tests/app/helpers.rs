@@ -483,6 +483,22 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// Names a referee of the Health Justice form (slot `position`), waiving the right to read.
+    pub async fn name_referee(&self, id: i64, position: &str, name: &str, email: &str) -> Page {
+        let fields = [
+            ("question", "referees"),
+            ("position", position),
+            ("name", name),
+            ("email", email),
+            ("relationship", "Clinical supervisor"),
+            ("waiver", "yes"),
+        ];
+        self.post(&format!("/apply/applications/{id}/referees"), &fields)
+            .await
+    }
+}
+
 impl TestApp {
     /// The id of the seeded cycle of a program.
     pub async fn cycle_of(&self, slug: &str) -> i64 {

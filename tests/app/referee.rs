@@ -3,36 +3,17 @@
 
 use rocket::http::Status;
 
-use crate::helpers::{link_in, pdf, spawn, Browser, TestApp};
+use crate::helpers::{link_in, pdf, spawn, TestApp};
 
 async fn applicant_with_referee(app: &TestApp) -> (i64, String) {
     app.logged_in_user("Maya Chen", "maya@example.edu").await;
     let id = app.start_health_justice(app).await;
-    let page = name(app, id, "1", "Dr. Rosa Parks", "rosa@example.org").await;
+    let page = app
+        .name_referee(id, "1", "Dr. Rosa Parks", "rosa@example.org")
+        .await;
     assert_eq!(page.status, Status::SeeOther, "{}", page.body);
     let mail = app.last_mail("rosa@example.org", "referee_request").await;
     (id, link_in(&mail.text_body, "/referee/"))
-}
-
-async fn name(
-    b: &Browser,
-    id: i64,
-    position: &str,
-    name: &str,
-    email: &str,
-) -> crate::helpers::Page {
-    b.post(
-        &format!("/apply/applications/{id}/referees"),
-        &[
-            ("question", "referees"),
-            ("position", position),
-            ("name", name),
-            ("email", email),
-            ("relationship", "Clinical supervisor"),
-            ("waiver", "yes"),
-        ],
-    )
-    .await
 }
 
 #[rocket::async_test]
@@ -110,7 +91,9 @@ async fn a_referee_uploads_a_letter_that_the_applicant_never_sees() {
         1
     );
     // A referee who answered can no longer be changed.
-    let change = name(&app, id, "1", "Someone Else", "else@example.org").await;
+    let change = app
+        .name_referee(id, "1", "Someone Else", "else@example.org")
+        .await;
     assert_eq!(change.status, Status::SeeOther);
     app.get(&format!("/apply/applications/{id}/referees"))
         .await
@@ -236,7 +219,9 @@ async fn links_are_resent_and_referees_changed_until_they_answer() {
     assert_eq!(referee.get(&second_link).await.status, Status::Ok);
 
     // Changing the referee: the new one is asked, the old link stops working.
-    let changed = name(&app, id, "1", "Prof. Sam Okafor", "sam@example.org").await;
+    let changed = app
+        .name_referee(id, "1", "Prof. Sam Okafor", "sam@example.org")
+        .await;
     assert_eq!(changed.status, Status::SeeOther);
     assert_eq!(referee.get(&second_link).await.status, Status::NotFound);
     let sam_link = link_in(

@@ -13,7 +13,6 @@ use rocket::Either;
 use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
-use tokio::io::AsyncReadExt;
 
 use super::view::{self, DocumentView};
 use super::{load_owned, Owned};
@@ -21,10 +20,10 @@ use crate::auth::guards::Applicant;
 use crate::db::{applications, documents, referees, Conn, Db};
 use crate::domain::access::DocumentKind;
 use crate::domain::answers::{self, Attachments};
-use crate::domain::document::{check_upload, sanitise_file_name, UploadError, SNIFF_BYTES};
 use crate::domain::form::{Answers, QuestionKind};
 use crate::storage::Storage;
 use crate::web::page::{render, Chrome, FormErrors};
+use crate::web::upload;
 use crate::web::{Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -256,39 +255,26 @@ async fn save_section(
 
     // Uploads are stored before the transaction; if it fails they are removed again.
     let mut upload_errors = FormErrors::default();
-    let mut too_large = false;
+    let mut status = Status::UnprocessableEntity;
     let mut stored: Vec<(String, crate::storage::Stored, String, String)> = Vec::new();
     for (k, file) in form.f.iter() {
-        let raw_name = file
-            .raw_name()
-            .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_owned())
-            .unwrap_or_default();
-        if file.len() == 0 && raw_name.is_empty() {
-            continue; // no file chosen
+        if !upload::chosen(file) {
+            continue;
         }
         let Some(QuestionKind::Document { accepted, max_mb }) = in_section(k).map(|q| &q.kind)
         else {
             upload_errors.add(k, "This question does not take a file.");
             continue;
         };
-        let mut head = Vec::with_capacity(SNIFF_BYTES);
-        if file.len() > 0 {
-            let reader = file.open().await.map_err(anyhow::Error::from)?;
-            reader
-                .take(SNIFF_BYTES as u64)
-                .read_to_end(&mut head)
-                .await
-                .map_err(anyhow::Error::from)?;
-        }
-        match check_upload(&head, file.len(), &raw_name, accepted, *max_mb) {
-            Ok(kind) => {
-                let reader = file.open().await.map_err(anyhow::Error::from)?;
-                let s = storage.put(reader).await.map_err(anyhow::Error::from)?;
-                let name = sanitise_file_name(&raw_name, kind.extension());
-                stored.push((k.clone(), s, name, kind.mime().to_owned()));
+        match upload::check(file, accepted, *max_mb).await? {
+            Ok(checked) => {
+                let s = upload::store(storage, file).await?;
+                stored.push((k.clone(), s, checked.name, checked.kind.mime().to_owned()));
             }
             Err(e) => {
-                too_large |= matches!(e, UploadError::TooLarge { .. });
+                if upload::status_of(&e) == Status::PayloadTooLarge {
+                    status = Status::PayloadTooLarge;
+                }
                 upload_errors.add(k, e);
             }
         }
@@ -328,11 +314,6 @@ async fn save_section(
             ..owned
         };
         let p = page(&mut conn, &who, &owned, key, upload_errors).await?;
-        let status = if too_large {
-            Status::PayloadTooLarge
-        } else {
-            Status::UnprocessableEntity
-        };
         return Ok(Either::Right((
             status,
             render("apply/section", &chrome, &format!("Error: {title}"), p),
