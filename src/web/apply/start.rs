@@ -104,6 +104,7 @@ struct StartPage {
     description: String,
     opens: String,
     closes: String,
+    decisions_expected: String,
     phase: CyclePhase,
     questions: Vec<EligibilityQuestionView>,
     errors: FormErrors,
@@ -131,6 +132,7 @@ async fn start_page(
         description: program.description,
         opens: c.cycle.show(c.cycle.opens_at),
         closes: c.cycle.show(c.cycle.closes_at),
+        decisions_expected: c.cycle.show(c.cycle.decision_planned_at),
         phase: c.cycle.phase(now),
         questions: c
             .form

@@ -56,6 +56,7 @@ struct ApplicationPage {
     deadline_passed: bool,
     submitted: Option<String>,
     letters_due: String,
+    decisions_expected: String,
     sections: Vec<SectionSummary>,
     problems: Vec<ProblemView>,
     problem_count: usize,
@@ -98,6 +99,7 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
         deadline_passed: now >= deadline(o),
         submitted: o.application.submitted_at.map(|t| o.cycle.cycle.show(t)),
         letters_due: o.cycle.cycle.show(o.cycle.cycle.letters_due_at),
+        decisions_expected: o.cycle.cycle.show(o.cycle.cycle.decision_planned_at),
         sections: view::summary(
             &o.cycle.form,
             &o.application.answers,
