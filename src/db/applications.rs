@@ -68,8 +68,8 @@ fn to_json(answers: &Answers) -> String {
     serde_json::to_string(answers).unwrap_or_else(|_| "{}".into())
 }
 
-/// Creates a draft (and its first event); a second one for the same
-/// applicant and cycle is a unique violation.
+/// Creates a draft and its first event (call it in a transaction); a
+/// second one for the same applicant and cycle is a unique violation.
 pub async fn create(
     ex: Exec<'_>,
     cycle: CycleId,

@@ -30,7 +30,11 @@ async fn a_referee_uploads_a_letter_that_the_applicant_never_sees() {
         .assert_contains("We sent Dr. Rosa Parks a request for a letter, at rosa@example.org.")
         .assert_contains("Status: <strong>Requested</strong>");
 
-    // The applicant submits first; the letter may come later.
+    // Letters may arrive after the application is submitted.
+    app.sql(&format!(
+        "UPDATE applications SET stage = 'submitted' WHERE id = {id}"
+    ))
+    .await;
     let referee = app.another_browser().await;
     let page = referee.get(&link).await;
     assert_eq!(page.status, Status::Ok);
@@ -271,6 +275,11 @@ async fn naming_a_referee_explains_each_mistake() {
         .assert_contains("Say how you know this referee")
         .assert_contains(r##"<a href="#referees-2-waiver-yes">Choose whether you waive your right to read this letter.</a>"##)
         .assert_contains(r#"value="maya@example.edu""#);
+    let no_email = app.name_referee(id, "1", "Dr. Rosa Parks", "").await;
+    assert_eq!(no_email.status, Status::UnprocessableEntity);
+    no_email
+        .assert_contains("Enter the referee’s email address.")
+        .assert_contains(r#"value="Dr. Rosa Parks""#);
     let bad_slot = app
         .post(
             &format!("/apply/applications/{id}/referees"),

@@ -15,7 +15,7 @@ use super::{load_owned, Owned};
 use crate::auth::guards::Applicant;
 use crate::auth::token;
 use crate::db::{referees, Db, Tx};
-use crate::domain::email::EmailAddress;
+use crate::domain::email::{EmailAddress, EmailError};
 use crate::domain::form::QuestionKind;
 use crate::domain::user::PersonName;
 use crate::mail::messages::{self, RefereeMessage};
@@ -243,7 +243,13 @@ async fn name_referee(
         &format!("{prefix}-name"),
         PersonName::parse(&form.name).map_err(|_| "Enter the referee’s full name."),
     );
-    let email = errors.check(&format!("{prefix}-email"), EmailAddress::parse(&form.email));
+    let email = errors.check(
+        &format!("{prefix}-email"),
+        EmailAddress::parse(&form.email).map_err(|e| match e {
+            EmailError::Empty => "Enter the referee’s email address.".to_owned(),
+            other => other.to_string(),
+        }),
+    );
     let applicant = who.0.user();
     if email
         .as_ref()

@@ -259,18 +259,18 @@ async fn start(
                 }
             }
             let eligibility = serde_json::to_string(&form.e).unwrap_or_else(|_| "{}".into());
-            let id = match applications::create(
-                conn.exec(),
-                cycle_id,
-                user.id,
-                &answers,
-                &eligibility,
-                now,
-            )
-            .await
-            {
-                Ok(id) => id,
+            // The draft and its first event are written together.
+            let mut tx = db.begin().await?;
+            let created =
+                applications::create(tx.exec(), cycle_id, user.id, &answers, &eligibility, now)
+                    .await;
+            let id = match created {
+                Ok(id) => {
+                    tx.commit().await?;
+                    id
+                }
                 Err(e) if db::is_unique_violation(&e) => {
+                    drop(tx);
                     let a = applications::find_for(conn.exec(), cycle_id, user.id)
                         .await?
                         .ok_or(Error::NotFound)?;
