@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use rocket_db_pools::Database;
 
+use crate::config::{PortalConfig, StorageKind};
 use crate::db::Db;
+use crate::storage::Storage;
 
 /// What the operator asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +15,7 @@ pub enum Command {
     Serve,
     Migrate,
     CreateAdmin { email: String, name: String },
+    MigrateStorage { from: StorageKind, to: StorageKind },
     Help,
 }
 
@@ -24,6 +27,7 @@ Usage:
   fellowship-portal [serve]                                serve the portal (the default)
   fellowship-portal migrate                                apply database migrations and exit
   fellowship-portal create-admin --email EMAIL --name NAME make EMAIL an admin with a one-time password
+  fellowship-portal migrate-storage --from local --to s3   copy every document to another store (repeatable)
   fellowship-portal help                                   show this text
 
 Settings come from Rocket.toml and the environment (DATABASE_URL, PORTAL_DATA_DIR, ...): see the README.";
@@ -51,6 +55,34 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             let email = email.ok_or("create-admin: --email is required")?;
             let name = name.ok_or("create-admin: --name is required")?;
             return Ok(Command::CreateAdmin { email, name });
+        }
+        Some("migrate-storage") => {
+            let (mut from, mut to) = (None, None);
+            while let Some(flag) = args.next() {
+                let slot = match flag.as_str() {
+                    "--from" => &mut from,
+                    "--to" => &mut to,
+                    other => return Err(format!("migrate-storage: unknown option {other:?}")),
+                };
+                let value = args
+                    .next()
+                    .ok_or_else(|| format!("migrate-storage: {flag} needs a value"))?;
+                *slot = Some(match value.as_str() {
+                    "local" => StorageKind::Local,
+                    "s3" => StorageKind::S3,
+                    other => {
+                        return Err(format!(
+                            "migrate-storage: {flag} must be local or s3, not {other:?}"
+                        ))
+                    }
+                });
+            }
+            let from = from.ok_or("migrate-storage: --from is required")?;
+            let to = to.ok_or("migrate-storage: --to is required")?;
+            if from == to {
+                return Err("migrate-storage: --from and --to must differ".into());
+            }
+            return Ok(Command::MigrateStorage { from, to });
         }
         Some(other) => return Err(format!("unknown command {other:?}")),
     };
@@ -133,7 +165,83 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
                 }
             }
         }
+        Command::MigrateStorage { from, to } => migrate_storage(figment, from, to).await,
         Command::Help => ExitCode::SUCCESS,
+    }
+}
+
+async fn migrate_storage(
+    figment: rocket::figment::Figment,
+    from: StorageKind,
+    to: StorageKind,
+) -> ExitCode {
+    let config = match PortalConfig::from_figment(&figment) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let open = |kind: StorageKind| {
+        Storage::open(&PortalConfig {
+            storage: kind,
+            ..config.clone()
+        })
+    };
+    let (source, target) = match (open(from), open(to)) {
+        (Ok(s), Ok(t)) => (s, t),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("migrate-storage: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = target.check().await {
+        eprintln!("migrate-storage: the target store is not usable: {e}");
+        return ExitCode::FAILURE;
+    }
+    let rocket = match crate::build(figment.merge(("log_level", "critical")))
+        .ignite()
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot open the database: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(db) = Db::fetch(&rocket) else {
+        return ExitCode::FAILURE;
+    };
+    let progress = |done, total| {
+        use std::io::Write;
+        eprint!(
+            "\rCopying documents {}",
+            crate::transfer::progress_bar(done, total)
+        );
+        let _ = std::io::stderr().flush();
+    };
+    match crate::transfer::copy_all(&db.0, &source, &target, progress).await {
+        Ok(report) => {
+            eprintln!();
+            println!(
+                "Copied {} document(s); {} already there; {} failed.",
+                report.copied,
+                report.already_there,
+                report.failed.len()
+            );
+            for (id, problem) in &report.failed {
+                println!("  document {id}: {problem}");
+            }
+            if report.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(e) => {
+            eprintln!("\nmigrate-storage stopped: {e:#} (run it again to resume)");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -157,6 +265,13 @@ mod tests {
                 name: "Ada".into()
             })
         );
+        assert_eq!(
+            parse(args("migrate-storage --from local --to s3")),
+            Ok(Command::MigrateStorage {
+                from: StorageKind::Local,
+                to: StorageKind::S3
+            })
+        );
     }
 
     #[test]
@@ -176,5 +291,16 @@ mod tests {
         assert!(parse(args("create-admin --mail a@b.org"))
             .unwrap_err()
             .contains("unknown option"));
+        for (line, expected) in [
+            ("migrate-storage --from local --to local", "must differ"),
+            (
+                "migrate-storage --from local --to ftp",
+                "must be local or s3",
+            ),
+            ("migrate-storage --from s3", "--to is required"),
+            ("migrate-storage --to s3 --speed fast", "unknown option"),
+        ] {
+            assert!(parse(args(line)).unwrap_err().contains(expected), "{line}");
+        }
     }
 }

@@ -35,6 +35,10 @@ pub struct PortalConfig {
     pub s3_endpoint: Option<String>,
     pub s3_bucket: Option<String>,
     pub s3_region: Option<String>,
+    /// S3 credentials; when unset, `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY` from the environment.
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
     /// `smtp://user:pass@host:port` or `smtps://...`; unset writes .eml files.
     pub smtp_url: Option<String>,
     /// Sender of every message.

@@ -14,6 +14,7 @@ pub mod domain;
 pub mod mail;
 pub mod seed;
 pub mod storage;
+pub mod transfer;
 pub mod web;
 
 use rocket::fairing::AdHoc;
@@ -35,10 +36,17 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                     Ok(c) => c,
                     Err(e) => return seed::fail(rocket, format!("configuration: {e}")),
                 };
-                match storage::Storage::open(&config) {
-                    Ok(store) => Ok(rocket.manage(config).manage(store)),
-                    Err(e) => seed::fail(rocket, format!("document storage: {e}")),
+                let store = match storage::Storage::open(&config) {
+                    Ok(store) => store,
+                    Err(e) => return seed::fail(rocket, format!("document storage: {e}")),
+                };
+                // A misconfigured object store is named at start, not at the first upload.
+                if store.name() == "s3" {
+                    if let Err(e) = store.check().await {
+                        return seed::fail(rocket, format!("document storage (S3): {e}"));
+                    }
                 }
+                Ok(rocket.manage(config).manage(store))
             },
         ))
         .attach(db::Db::init())

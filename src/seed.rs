@@ -27,10 +27,7 @@ pub fn migrations() -> impl Fairing {
             };
             match migrate_and_seed(&db.0).await {
                 Ok(()) => Ok(rocket),
-                Err(e) => {
-                    rocket::error!("the database could not be prepared: {e:#}");
-                    Err(rocket)
-                }
+                Err(e) => fail(rocket, format!("the database could not be prepared: {e:#}")),
             }
         },
     )
@@ -249,7 +246,8 @@ pub fn first_admin() -> impl Fairing {
 /// Fails the launch at ignite with a message.
 #[expect(clippy::result_large_err, reason = "Rocket's own fairing result type")]
 pub fn fail(rocket: Rocket<Build>, message: impl std::fmt::Display) -> fairing::Result {
-    rocket::error!("{message}");
+    // Printed whatever the log level, so an operator always sees why.
+    eprintln!("fellowship-portal cannot start: {message}");
     Err(rocket)
 }
 

@@ -157,3 +157,37 @@ pub async fn log_view(
     )?;
     Ok(())
 }
+
+/// Which of `keys` name a recorded document.
+pub async fn existing_keys(
+    ex: Exec<'_>,
+    keys: &[String],
+) -> DbResult<std::collections::HashSet<String>> {
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    let placeholders = (1..=keys.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("SELECT storage_key FROM documents WHERE storage_key IN ({placeholders})");
+    let found: Vec<String> = run!(ex, c => {
+        let mut q = sqlx::query_scalar(&sql);
+        for k in keys {
+            q = q.bind(k);
+        }
+        q.fetch_all(c).await
+    })?;
+    Ok(found.into_iter().collect())
+}
+
+/// One page of documents in id order after `after` (for copying stores).
+pub async fn page_after(ex: Exec<'_>, after: i64, limit: i64) -> DbResult<Vec<Document>> {
+    let sql = format!("SELECT {COLUMNS} FROM documents WHERE id > $1 ORDER BY id LIMIT $2");
+    run!(ex, c => sqlx::query_as(&sql).bind(after).bind(limit).fetch_all(c).await)
+}
+
+/// How many documents are recorded.
+pub async fn count(ex: Exec<'_>) -> DbResult<i64> {
+    run!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM documents").fetch_one(c).await)
+}

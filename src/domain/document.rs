@@ -150,10 +150,52 @@ pub fn sanitise_file_name(raw: &str, fallback_ext: &str) -> String {
     format!("{}{ext}", stem.chars().take(keep).collect::<String>())
 }
 
+/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded`.
+pub fn content_disposition(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use DocumentType::*;
+
+    #[test]
+    fn names_are_quoted_safely_in_both_forms() {
+        assert_eq!(
+            content_disposition("CV.pdf"),
+            "attachment; filename=\"CV.pdf\"; filename*=UTF-8''CV.pdf"
+        );
+        let d = content_disposition("Résumé \"x\".pdf");
+        assert!(
+            d.starts_with("attachment; filename=\"R_sum_ _x_.pdf\""),
+            "{d}"
+        );
+        assert!(
+            d.ends_with("filename*=UTF-8''R%C3%A9sum%C3%A9%20%22x%22.pdf"),
+            "{d}"
+        );
+    }
 
     const PDF: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj";
     const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";

@@ -84,7 +84,7 @@ pub fn stage() -> impl Fairing {
                 }
             }
             Err(e) => {
-                rocket::error!("mail is not set up: {e:#}");
+                eprintln!("fellowship-portal cannot start: mail is not set up: {e:#}");
                 rocket.attach(AdHoc::try_on_ignite("Mail failed", |r| async { Err(r) }))
             }
         }

@@ -2,8 +2,9 @@
 //! outcome with retries and backoff. One runs in every instance; on
 //! PostgreSQL claims skip rows another instance holds.
 //!
-//! It also clears sessions that have idled out and queues reminders to
-//! referees whose letters are due soon.
+//! It also clears sessions that have idled out, removes stored documents
+//! that no row names (left by a crash), and queues reminders to referees
+//! whose letters are due soon.
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use super::Mail;
 use crate::config::PortalConfig;
 use crate::db::{self, Db, PortalPool};
 use crate::domain::outbox::AfterFailure;
+use crate::storage::Storage;
 
 /// How long a claimed message stays claimed if its instance dies mid-send.
 const LEASE: chrono::Duration = chrono::Duration::minutes(5);
@@ -21,24 +23,27 @@ const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 const BATCH: i64 = 20;
 /// Referees who have not answered are reminded this long before letters are due.
 pub const REMINDER_AHEAD: chrono::Duration = chrono::Duration::days(7);
-/// How often idle sessions are cleared and referee reminders queued.
+/// How often idle sessions and orphaned documents are cleared and referee
+/// reminders queued.
 const SESSION_SWEEP: Duration = Duration::from_secs(600);
 
 /// Starts the worker at liftoff; it stops when Rocket shuts down.
 pub fn fairing(poll: Duration) -> impl Fairing {
     AdHoc::on_liftoff("Outbox worker", move |rocket| {
         Box::pin(async move {
-            let (Some(db), Some(mail), Ok(config)) = (
+            let (Some(db), Some(mail), Some(storage), Ok(config)) = (
                 Db::fetch(rocket),
                 rocket.state::<Mail>(),
+                rocket.state::<Storage>(),
                 PortalConfig::from_figment(rocket.figment()),
             ) else {
-                rocket::error!("the outbox worker cannot start: database or mail missing");
+                rocket::error!("the outbox worker cannot start: database, mail or storage missing");
                 return;
             };
             let worker = Worker {
                 pool: db.0.clone(),
                 mail: mail.clone(),
+                storage: storage.clone(),
                 idle: chrono::Duration::minutes(config.session_idle_minutes),
             };
             let shutdown = rocket.shutdown();
@@ -56,8 +61,13 @@ pub fn fairing(poll: Duration) -> impl Fairing {
 pub struct Worker {
     pub pool: PortalPool,
     pub mail: Mail,
+    pub storage: Storage,
     pub idle: chrono::Duration,
 }
+
+/// Stored objects that no document names are removed once this old (left
+/// by a crash between storing and committing).
+pub const ORPHAN_AGE: chrono::Duration = chrono::Duration::hours(1);
 
 impl Worker {
     async fn run(self, poll: Duration) {
@@ -73,6 +83,9 @@ impl Worker {
                 last_sweep = tokio::time::Instant::now();
                 if let Err(e) = self.sweep_sessions().await {
                     rocket::warn!("clearing idle sessions failed: {e:#}");
+                }
+                if let Err(e) = self.sweep_orphans(crate::clock::now()).await {
+                    rocket::warn!("removing orphaned documents failed: {e:#}");
                 }
                 match self.remind_referees(crate::clock::now()).await {
                     Ok(n) if n > 0 => self.mail.wake(),
@@ -179,6 +192,35 @@ impl Worker {
             tx.commit().await?;
         }
         Ok(due.len())
+    }
+
+    /// Removes stored objects older than [`ORPHAN_AGE`] that no document
+    /// row names; returns how many. Recent objects are left alone: their
+    /// upload may still be committing.
+    pub async fn sweep_orphans(&self, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<usize> {
+        let old: Vec<String> = self
+            .storage
+            .list()
+            .await?
+            .into_iter()
+            .filter(|o| now - o.modified > ORPHAN_AGE)
+            .map(|o| o.key)
+            .collect();
+        let mut removed = 0;
+        for chunk in old.chunks(500) {
+            let known = {
+                let mut conn = self.pool.conn().await?;
+                db::documents::existing_keys(conn.exec(), chunk).await?
+            };
+            for key in chunk.iter().filter(|k| !known.contains(*k)) {
+                self.storage.delete(key).await?;
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            rocket::info!("removed {removed} orphaned document(s)");
+        }
+        Ok(removed)
     }
 
     async fn sweep_sessions(&self) -> anyhow::Result<()> {

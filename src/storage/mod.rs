@@ -6,7 +6,7 @@
 //! Imports `config`; never `web` or `db`.
 
 #[cfg(feature = "s3")]
-mod s3;
+pub mod s3;
 
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
@@ -40,6 +40,8 @@ pub enum StorageError {
     NoS3Support,
     #[error("the S3 store is not usable: {0}")]
     S3(String),
+    #[error("the document store is unavailable: {0}")]
+    Unavailable(String),
     #[error("storing or reading a document: {0}")]
     Io(#[from] std::io::Error),
     #[error("no document is stored under that key")]
@@ -53,6 +55,20 @@ pub struct Stored {
     pub size: u64,
     /// Hex SHA-256 of the bytes.
     pub sha256: String,
+}
+
+impl StorageError {
+    /// Whether the store could not be reached (rather than refusing).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// A stored object as listed by [`Storage::list`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub key: String,
+    pub modified: chrono::DateTime<chrono::Utc>,
 }
 
 /// A document's bytes, read as they are sent.
@@ -122,7 +138,18 @@ impl Storage {
     /// Stores everything `source` yields under a new key. Nothing is left
     /// behind when it fails.
     pub async fn put(&self, source: impl AsyncRead + Unpin + Send) -> Result<Stored, StorageError> {
-        let key = new_key();
+        self.put_as(new_key(), source).await
+    }
+
+    /// Stores `source` under a given key (copying between stores keeps keys).
+    pub async fn put_as(
+        &self,
+        key: String,
+        source: impl AsyncRead + Unpin + Send,
+    ) -> Result<Stored, StorageError> {
+        if !valid_key(&key) {
+            return Err(StorageError::NotFound);
+        }
         match self {
             Self::Local { root } => {
                 let staging = root.join(format!(".staging-{key}"));
@@ -176,6 +203,71 @@ impl Storage {
         }
     }
 
+    /// The size of a stored document, if it exists.
+    pub async fn size_of(&self, key: &str) -> Result<Option<u64>, StorageError> {
+        match self {
+            Self::Local { root } => match tokio::fs::metadata(local_path(root, key)).await {
+                Ok(m) => Ok(Some(m.len())),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.into()),
+            },
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.size_of(key).await,
+        }
+    }
+
+    /// A short-lived link from which the browser downloads the document
+    /// itself (S3); `None` when the portal streams it (local folder).
+    pub async fn link(
+        &self,
+        key: &str,
+        file_name: &str,
+        content_type: &str,
+    ) -> Result<Option<String>, StorageError> {
+        match self {
+            Self::Local { .. } => {
+                let _ = (key, file_name, content_type);
+                Ok(None)
+            }
+            #[cfg(feature = "s3")]
+            Self::S3(store) => {
+                let disposition = crate::domain::document::content_disposition(file_name);
+                store.link(key, &disposition, content_type).await.map(Some)
+            }
+        }
+    }
+
+    /// Every stored document with its last modification time (for the
+    /// sweeper). Local staging files are not listed.
+    pub async fn list(&self) -> Result<Vec<Listed>, StorageError> {
+        match self {
+            Self::Local { root } => {
+                let mut out = Vec::new();
+                let mut fans = tokio::fs::read_dir(root).await?;
+                while let Some(fan) = fans.next_entry().await? {
+                    if !fan.file_type().await?.is_dir() {
+                        continue;
+                    }
+                    let mut files = tokio::fs::read_dir(fan.path()).await?;
+                    while let Some(f) = files.next_entry().await? {
+                        let key = f.file_name().to_string_lossy().into_owned();
+                        if !valid_key(&key) {
+                            continue;
+                        }
+                        let modified = f.metadata().await?.modified()?;
+                        out.push(Listed {
+                            key,
+                            modified: chrono::DateTime::<chrono::Utc>::from(modified),
+                        });
+                    }
+                }
+                Ok(out)
+            }
+            #[cfg(feature = "s3")]
+            Self::S3(store) => store.list().await,
+        }
+    }
+
     /// Whether documents can be stored now.
     pub async fn check(&self) -> Result<(), StorageError> {
         match self {
@@ -192,6 +284,14 @@ impl Storage {
             Self::S3(store) => store.check().await,
         }
     }
+}
+
+/// Whether a key is one this module makes: 32 lower-case hex characters.
+fn valid_key(key: &str) -> bool {
+    key.len() == 32
+        && key
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
 }
 
 /// Where a local key lives: fanned out by its first two characters. Keys

@@ -1,18 +1,44 @@
 //! The S3-compatible backend (aws-sdk-s3 without aws-config: region,
 //! endpoint, path-style addressing and static credentials from the
-//! environment).
+//! environment). Uploads stream: small ones in one request, larger ones in
+//! 8 MiB parts of a multipart upload that is aborted on any error, so
+//! memory holds one part at a time. Downloads are presigned GET links.
+
+use std::time::Duration;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_smithy_http_client::tls;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncRead, AsyncReadExt};
 
-use super::{Reader, StorageError};
+use super::{hex, Listed, Reader, StorageError};
 use crate::config::PortalConfig;
+
+/// Size of one part of a multipart upload (and the largest single PUT).
+pub const PART: usize = 8 * 1024 * 1024;
+/// How long a download link works.
+pub const LINK_TTL: Duration = Duration::from_secs(300);
 
 /// A bucket and a client for it.
 #[derive(Clone)]
 pub struct S3Store {
     pub client: aws_sdk_s3::Client,
     pub bucket: String,
+}
+
+fn failed<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
+    e: SdkError<E, R>,
+) -> StorageError {
+    match e {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+            StorageError::Unavailable(DisplayErrorContext(e).to_string())
+        }
+        other => StorageError::S3(DisplayErrorContext(other).to_string()),
+    }
 }
 
 impl S3Store {
@@ -22,71 +48,186 @@ impl S3Store {
         let bucket = config
             .s3_bucket
             .clone()
+            .filter(|b| !b.is_empty())
             .ok_or(StorageError::Missing("PORTAL_S3_BUCKET"))?;
         let region = config
             .s3_region
             .clone()
             .unwrap_or_else(|| "us-east-1".into());
-        let key = std::env::var("AWS_ACCESS_KEY_ID")
-            .map_err(|_| StorageError::Missing("AWS_ACCESS_KEY_ID"))?;
-        let secret = std::env::var("AWS_SECRET_ACCESS_KEY")
-            .map_err(|_| StorageError::Missing("AWS_SECRET_ACCESS_KEY"))?;
+        let key = config
+            .s3_access_key_id
+            .clone()
+            .or_else(|| std::env::var("AWS_ACCESS_KEY_ID").ok())
+            .ok_or(StorageError::Missing("AWS_ACCESS_KEY_ID"))?;
+        let secret = config
+            .s3_secret_access_key
+            .clone()
+            .or_else(|| std::env::var("AWS_SECRET_ACCESS_KEY").ok())
+            .ok_or(StorageError::Missing("AWS_SECRET_ACCESS_KEY"))?;
+        Ok(Self::connect(
+            config.s3_endpoint.as_deref(),
+            &region,
+            &bucket,
+            &key,
+            &secret,
+        ))
+    }
+
+    /// A client for `bucket` at `endpoint` (AWS itself when `None`).
+    pub fn connect(
+        endpoint: Option<&str>,
+        region: &str,
+        bucket: &str,
+        key: &str,
+        secret: &str,
+    ) -> Self {
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(
                 tls::rustls_provider::CryptoMode::Ring,
             ))
             .build_https();
+        // Fail fast when the store is down: an upload then says so at once.
+        let timeouts = aws_sdk_s3::config::timeout::TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .read_timeout(Duration::from_secs(60))
+            .build();
         let mut builder = aws_sdk_s3::Config::builder()
             .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(region))
+            .region(Region::new(region.to_owned()))
             .credentials_provider(Credentials::new(key, secret, None, None, "environment"))
             .force_path_style(true)
+            .timeout_config(timeouts)
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::standard().with_max_attempts(2))
             .http_client(http);
-        if let Some(endpoint) = &config.s3_endpoint {
+        if let Some(endpoint) = endpoint {
             builder = builder.endpoint_url(endpoint);
         }
-        Ok(Self {
+        Self {
             client: aws_sdk_s3::Client::from_conf(builder.build()),
-            bucket,
+            bucket: bucket.to_owned(),
+        }
+    }
+
+    /// Whether the bucket exists and the credentials may use it, with the
+    /// reason in words when not.
+    pub async fn check(&self) -> Result<(), StorageError> {
+        let probe = self.client.head_bucket().bucket(&self.bucket).send();
+        let result = match tokio::time::timeout(Duration::from_secs(10), probe).await {
+            Ok(r) => r,
+            Err(_) => {
+                return Err(StorageError::Unavailable(
+                    "no answer within 10 seconds".into(),
+                ))
+            }
+        };
+        let e = match result {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let status = e.raw_response().map(|r| r.status().as_u16());
+        Err(match (&e, status) {
+            (SdkError::DispatchFailure(_) | SdkError::TimeoutError(_), _) => {
+                StorageError::Unavailable(format!("cannot reach the S3 endpoint: {}", DisplayErrorContext(&e)))
+            }
+            (_, Some(404)) => StorageError::S3(format!("the bucket {:?} does not exist", self.bucket)),
+            (_, Some(401 | 403)) => {
+                StorageError::S3(format!("access to the bucket {:?} was refused: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", self.bucket))
+            }
+            _ => StorageError::S3(format!("bucket {:?}: {}", self.bucket, DisplayErrorContext(&e))),
         })
     }
 
-    /// Whether the bucket exists and the credentials may use it.
-    pub async fn check(&self) -> Result<(), StorageError> {
-        let probe = self.client.head_bucket().bucket(&self.bucket).send();
-        match tokio::time::timeout(std::time::Duration::from_secs(5), probe).await {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(StorageError::S3(format!(
-                "bucket {}: {}",
-                self.bucket,
-                aws_sdk_s3::error::DisplayErrorContext(e)
-            ))),
-            Err(_) => Err(StorageError::S3("no answer within 5 seconds".into())),
-        }
-    }
-
-    /// Stores `source` under `key`: staged to a local temporary file while
-    /// hashing, then sent from the file, so memory holds one buffer.
+    /// Stores `source` under `key`; returns its size and SHA-256.
     pub async fn put(
         &self,
         key: &str,
-        source: impl tokio::io::AsyncRead + Unpin + Send,
+        mut source: impl AsyncRead + Unpin + Send,
     ) -> Result<(u64, String), StorageError> {
-        let staging = tempfile::NamedTempFile::new()?.into_temp_path();
-        let (size, sha256) = super::copy_hashing(source, &staging).await?;
-        let body = aws_sdk_s3::primitives::ByteStream::from_path(&staging)
-            .await
-            .map_err(|e| StorageError::S3(format!("reading the staged upload: {e}")))?;
-        self.client
-            .put_object()
+        let mut hasher = Sha256::new();
+        let first = read_part(&mut source).await?;
+        hasher.update(&first);
+        let mut size = first.len() as u64;
+        if first.len() < PART {
+            self.client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .content_length(first.len() as i64)
+                .body(ByteStream::from(first))
+                .send()
+                .await
+                .map_err(failed)?;
+            return Ok((size, hex(&hasher.finalize())));
+        }
+        let created = self
+            .client
+            .create_multipart_upload()
             .bucket(&self.bucket)
             .key(key)
-            .content_length(i64::try_from(size).unwrap_or(i64::MAX))
-            .body(body)
             .send()
             .await
-            .map_err(|e| StorageError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
-        Ok((size, sha256))
+            .map_err(failed)?;
+        let upload_id = created
+            .upload_id()
+            .ok_or_else(|| StorageError::S3("the store gave no upload id".into()))?
+            .to_owned();
+        let parts = async {
+            let mut parts = Vec::new();
+            let mut chunk = first;
+            for number in 1.. {
+                let sent = self
+                    .client
+                    .upload_part()
+                    .bucket(&self.bucket)
+                    .key(key)
+                    .upload_id(&upload_id)
+                    .part_number(number)
+                    .content_length(chunk.len() as i64)
+                    .body(ByteStream::from(chunk))
+                    .send()
+                    .await
+                    .map_err(failed)?;
+                parts.push(
+                    CompletedPart::builder()
+                        .set_e_tag(sent.e_tag().map(str::to_owned))
+                        .part_number(number)
+                        .build(),
+                );
+                chunk = read_part(&mut source).await?;
+                if chunk.is_empty() {
+                    break;
+                }
+                hasher.update(&chunk);
+                size += chunk.len() as u64;
+            }
+            self.client
+                .complete_multipart_upload()
+                .bucket(&self.bucket)
+                .key(key)
+                .upload_id(&upload_id)
+                .multipart_upload(
+                    CompletedMultipartUpload::builder()
+                        .set_parts(Some(parts))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(failed)?;
+            Ok::<_, StorageError>(())
+        }
+        .await;
+        if let Err(e) = parts {
+            let _ = self
+                .client
+                .abort_multipart_upload()
+                .bucket(&self.bucket)
+                .key(key)
+                .upload_id(&upload_id)
+                .send()
+                .await;
+            return Err(e);
+        }
+        Ok((size, hex(&hasher.finalize())))
     }
 
     /// Reads an object.
@@ -102,10 +243,26 @@ impl S3Store {
                 if e.as_service_error().is_some_and(|s| s.is_no_such_key()) {
                     StorageError::NotFound
                 } else {
-                    StorageError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+                    failed(e)
                 }
             })?;
         Ok(Box::pin(out.body.into_async_read()))
+    }
+
+    /// The size of an object, if it exists.
+    pub async fn size_of(&self, key: &str) -> Result<Option<u64>, StorageError> {
+        match self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(o) => Ok(Some(o.content_length().unwrap_or(0).max(0) as u64)),
+            Err(e) if e.raw_response().is_some_and(|r| r.status().as_u16() == 404) => Ok(None),
+            Err(e) => Err(failed(e)),
+        }
     }
 
     /// Deletes an object.
@@ -117,6 +274,79 @@ impl S3Store {
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| StorageError::S3(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))
+            .map_err(failed)
     }
+
+    /// A short-lived link that downloads the object as an attachment.
+    pub async fn link(
+        &self,
+        key: &str,
+        disposition: &str,
+        content_type: &str,
+    ) -> Result<String, StorageError> {
+        self.link_for(key, disposition, content_type, LINK_TTL)
+            .await
+    }
+
+    /// A link valid for `ttl`.
+    pub async fn link_for(
+        &self,
+        key: &str,
+        disposition: &str,
+        content_type: &str,
+        ttl: Duration,
+    ) -> Result<String, StorageError> {
+        let config =
+            PresigningConfig::expires_in(ttl).map_err(|e| StorageError::S3(e.to_string()))?;
+        let request = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .response_content_disposition(disposition)
+            .response_content_type(content_type)
+            .presigned(config)
+            .await
+            .map_err(failed)?;
+        Ok(request.uri().to_string())
+    }
+
+    /// Every object with its last modification time.
+    pub async fn list(&self) -> Result<Vec<Listed>, StorageError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .set_continuation_token(token.clone())
+                .send()
+                .await
+                .map_err(failed)?;
+            for o in page.contents() {
+                if let (Some(key), Some(modified)) = (o.key(), o.last_modified()) {
+                    let modified =
+                        chrono::DateTime::from_timestamp(modified.secs(), 0).unwrap_or_default();
+                    out.push(Listed {
+                        key: key.to_owned(),
+                        modified,
+                    });
+                }
+            }
+            match page.next_continuation_token() {
+                Some(t) if page.is_truncated().unwrap_or(false) => token = Some(t.to_owned()),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Reads up to one part's worth of bytes (less only at the end).
+async fn read_part(source: &mut (impl AsyncRead + Unpin)) -> Result<Vec<u8>, StorageError> {
+    let mut buf = Vec::with_capacity(PART);
+    let mut limited = (&mut *source).take(PART as u64);
+    limited.read_to_end(&mut buf).await?;
+    Ok(buf)
 }

@@ -5,6 +5,7 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::response::{self, Responder, Response};
 use rocket::Request;
 
+use crate::domain::document::content_disposition;
 use crate::storage::Reader;
 
 /// A document being downloaded.
@@ -12,31 +13,6 @@ pub struct Download {
     pub reader: Reader,
     pub content_type: String,
     pub file_name: String,
-}
-
-/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded`.
-pub fn content_disposition(file_name: &str) -> String {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 impl<'r> Responder<'r, 'static> for Download {
@@ -52,27 +28,5 @@ impl<'r> Responder<'r, 'static> for Download {
             ))
             .streamed_body(self.reader)
             .ok()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_quoted_safely_in_both_forms() {
-        assert_eq!(
-            content_disposition("CV.pdf"),
-            "attachment; filename=\"CV.pdf\"; filename*=UTF-8''CV.pdf"
-        );
-        let d = content_disposition("Résumé \"x\".pdf");
-        assert!(
-            d.starts_with("attachment; filename=\"R_sum_ _x_.pdf\""),
-            "{d}"
-        );
-        assert!(
-            d.ends_with("filename*=UTF-8''R%C3%A9sum%C3%A9%20%22x%22.pdf"),
-            "{d}"
-        );
     }
 }

@@ -157,7 +157,15 @@ async fn upload_letter(
         Ok(c) => c,
         Err(e) => return refuse(page, upload::status_of(&e), e.to_string()),
     };
-    let stored = upload::store(storage, file).await?;
+    let stored = match upload::store(storage, file).await {
+        Ok(s) => s,
+        Err(e) if e.is_unavailable() => {
+            rocket::warn!("document store unavailable during a letter upload: {e}");
+            let message = "Our document store is unavailable for a moment, so the letter was not stored. Please try again in a few minutes.";
+            return refuse(page, Status::ServiceUnavailable, message.into());
+        }
+        Err(e) => return Err(crate::web::Error::Internal(e.into())),
+    };
     let now = crate::clock::now();
     let outcome: Result<bool> = async {
         let mut tx = db.begin().await?;

@@ -8,7 +8,7 @@ use tokio::io::AsyncReadExt;
 
 use crate::domain::document::{check_upload, sanitise_file_name, UploadError, SNIFF_BYTES};
 use crate::domain::form::DocumentType;
-use crate::storage::{Storage, Stored};
+use crate::storage::{Storage, StorageError, Stored};
 
 /// An upload that passed the checks.
 pub struct Checked {
@@ -54,9 +54,13 @@ pub async fn check(
 }
 
 /// Streams an upload into storage.
-pub async fn store(storage: &Storage, file: &TempFile<'_>) -> anyhow::Result<Stored> {
-    Ok(storage.put(file.open().await?).await?)
+pub async fn store(storage: &Storage, file: &TempFile<'_>) -> Result<Stored, StorageError> {
+    storage.put(file.open().await?).await
 }
+
+/// What an applicant is told when the document store cannot be reached.
+pub const STORAGE_DOWN: &str =
+    "Storage is unavailable for a moment; your answers are saved. Try this upload again in a few minutes.";
 
 /// The status of the page that refuses an upload: 413 when too large.
 pub fn status_of(e: &UploadError) -> Status {

@@ -219,6 +219,15 @@ impl TestApp {
         Browser { client }
     }
 
+    /// The document store.
+    pub fn storage(&self) -> fellowship_portal::storage::Storage {
+        self.client
+            .rocket()
+            .state::<fellowship_portal::storage::Storage>()
+            .expect("storage")
+            .clone()
+    }
+
     /// The live pool.
     pub fn pool(&self) -> &PortalPool {
         &Db::fetch(self.client.rocket()).expect("database").0
@@ -520,5 +529,136 @@ impl TestApp {
         assert_eq!(page.status, Status::SeeOther, "{}", page.body);
         let location = page.location.unwrap();
         location.split('/').nth(3).unwrap().parse().unwrap()
+    }
+}
+
+/// An S3-compatible server (s3s-fs) of the test's own, on a free port,
+/// over a folder of its own; stopped when dropped.
+pub struct S3Server {
+    child: Option<std::process::Child>,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+/// The credentials every test S3 server accepts.
+pub const S3_KEY: &str = "testkey";
+pub const S3_SECRET: &str = "testsecret";
+
+impl S3Server {
+    /// Starts s3s-fs from `TEST_S3S_BIN`.
+    pub fn start() -> Self {
+        let mut server = Self {
+            child: None,
+            port: free_port(),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        server.resume();
+        server
+    }
+
+    /// The endpoint URL.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Stops the server (an outage).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts it again on the same port and folder.
+    pub fn resume(&mut self) {
+        let bin = std::env::var("TEST_S3S_BIN")
+            .expect("TEST_S3S_BIN names the s3s-fs binary (scripts/test-all installs it)");
+        let child = Command::new(bin)
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &self.port.to_string(),
+                "--access-key",
+                S3_KEY,
+                "--secret-key",
+                S3_SECRET,
+            ])
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("s3s-fs starts");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "s3s-fs did not listen on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// A client of a new, empty bucket.
+    pub async fn bucket(&self, name: &str) -> fellowship_portal::storage::s3::S3Store {
+        let store = fellowship_portal::storage::s3::S3Store::connect(
+            Some(&self.endpoint()),
+            "us-east-1",
+            name,
+            S3_KEY,
+            S3_SECRET,
+        );
+        store
+            .client
+            .create_bucket()
+            .bucket(name)
+            .send()
+            .await
+            .expect("bucket created");
+        store
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The app storing documents in `bucket` of `server`.
+pub async fn spawn_on_s3(server: &S3Server, bucket: &str) -> TestApp {
+    let endpoint = server.endpoint();
+    let bucket = bucket.to_owned();
+    spawn_with(move |f| {
+        f.merge(("portal.storage", "s3"))
+            .merge(("portal.s3_endpoint", endpoint))
+            .merge(("portal.s3_bucket", bucket))
+            .merge(("portal.s3_access_key_id", S3_KEY))
+            .merge(("portal.s3_secret_access_key", S3_SECRET))
+    })
+    .await
+}
+
+/// A second app on `other`'s database and data folder, storing documents
+/// in `bucket` of `server`.
+pub async fn spawn_on_s3_with_database(
+    server: &S3Server,
+    bucket: &str,
+    other: &TestApp,
+) -> Browser {
+    let figment = other
+        .figment
+        .clone()
+        .merge(("portal.storage", "s3"))
+        .merge(("portal.s3_endpoint", server.endpoint()))
+        .merge(("portal.s3_bucket", bucket))
+        .merge(("portal.s3_access_key_id", S3_KEY))
+        .merge(("portal.s3_secret_access_key", S3_SECRET));
+    Browser {
+        client: Client::tracked(fellowship_portal::build(figment))
+            .await
+            .expect("the app ignites"),
     }
 }

@@ -19,6 +19,7 @@ fn worker(app: &crate::helpers::TestApp) -> Worker {
     Worker {
         pool: app.pool().clone(),
         mail,
+        storage: app.storage(),
         idle: chrono::Duration::hours(2),
     }
 }

@@ -10,4 +10,5 @@ mod helpers;
 mod mail;
 mod platform;
 mod referee;
+mod s3;
 mod security;

@@ -335,6 +335,7 @@ async fn referees_who_have_not_answered_are_reminded_once_before_the_deadline() 
     let worker = fellowship_portal::mail::worker::Worker {
         pool: app.pool().clone(),
         mail,
+        storage: app.storage(),
         idle: chrono::Duration::hours(2),
     };
     assert_eq!(

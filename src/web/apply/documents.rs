@@ -1,7 +1,8 @@
 //! An applicant downloading their own upload (never a letter); every
-//! download is logged.
+//! download is logged, whether streamed or sent through a link.
 
-use rocket::{get, routes, Route, State};
+use rocket::response::Redirect;
+use rocket::{get, routes, Either, Route, State};
 
 use crate::auth::guards::Applicant;
 use crate::db::{documents, Db};
@@ -22,7 +23,7 @@ async fn download(
     storage: &State<Storage>,
     ip: ClientIp,
     id: i64,
-) -> Result<Download> {
+) -> Result<Either<Redirect, Download>> {
     let user = who.0.user().id;
     let mut conn = db.conn().await?;
     let doc = documents::find(conn.exec(), id)
@@ -32,10 +33,26 @@ async fn download(
     if !applicant_may_download(doc.owner_id, kind, user) {
         return Err(Error::NotFound);
     }
-    let reader = match storage.read(&doc.storage_key).await {
-        Ok(r) => r,
-        Err(StorageError::NotFound) => return Err(Error::NotFound),
-        Err(e) => return Err(Error::Internal(e.into())),
+    // On S3 the browser fetches the bytes itself from a short-lived link;
+    // from the local folder they are streamed through here.
+    let link = storage
+        .link(&doc.storage_key, &doc.original_name, &doc.content_type)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let response = match link {
+        Some(url) => Either::Left(Redirect::to(url)),
+        None => {
+            let reader = match storage.read(&doc.storage_key).await {
+                Ok(r) => r,
+                Err(StorageError::NotFound) => return Err(Error::NotFound),
+                Err(e) => return Err(Error::Internal(e.into())),
+            };
+            Either::Right(Download {
+                reader,
+                content_type: doc.content_type.clone(),
+                file_name: doc.original_name.clone(),
+            })
+        }
     };
     documents::log_view(
         conn.exec(),
@@ -46,9 +63,5 @@ async fn download(
         crate::clock::now(),
     )
     .await?;
-    Ok(Download {
-        reader,
-        content_type: doc.content_type,
-        file_name: doc.original_name,
-    })
+    Ok(response)
 }

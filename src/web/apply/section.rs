@@ -267,12 +267,19 @@ async fn save_section(
             continue;
         };
         match upload::check(file, accepted, *max_mb).await? {
-            Ok(checked) => {
-                let s = upload::store(storage, file).await?;
-                stored.push((k.clone(), s, checked.name, checked.kind.mime().to_owned()));
-            }
+            Ok(checked) => match upload::store(storage, file).await {
+                Ok(s) => stored.push((k.clone(), s, checked.name, checked.kind.mime().to_owned())),
+                Err(e) if e.is_unavailable() => {
+                    rocket::warn!("document store unavailable during an upload: {e}");
+                    status = Status::ServiceUnavailable;
+                    upload_errors.add(k, upload::STORAGE_DOWN);
+                }
+                Err(e) => return Err(Error::Internal(e.into())),
+            },
             Err(e) => {
-                if upload::status_of(&e) == Status::PayloadTooLarge {
+                if upload::status_of(&e) == Status::PayloadTooLarge
+                    && status != Status::ServiceUnavailable
+                {
                     status = Status::PayloadTooLarge;
                 }
                 upload_errors.add(k, e);
