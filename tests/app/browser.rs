@@ -1,18 +1,17 @@
 //! The applicant journey in headless Chromium, with axe-core on every page
-//! (tests/browser/journey.js), against the real binary.
+//! (tests/browser/journey.js), against the real binary: documents in the
+//! local folder, and in an S3-compatible store.
 
 use std::process::Command;
 
-use crate::helpers::{free_port, fresh_database, serve};
+use crate::helpers::{free_port, fresh_database, serve_with, S3Server, S3_KEY, S3_SECRET};
 
-#[rocket::async_test]
-#[ignore = "needs Chromium and the npm packages of package.json (scripts/test-all installs them)"]
-async fn the_applicant_journey_works_in_a_browser_without_accessibility_violations() {
+async fn journey(env: &[(&str, String)]) {
     let dir = tempfile::tempdir().unwrap();
     let (db_url, _database) = fresh_database(dir.path()).await;
     let data = dir.path().join("data");
     let port = free_port();
-    let (mut child, printed) = serve(&data, &db_url, port);
+    let (mut child, printed) = serve_with(&data, &db_url, port, env);
     assert!(printed.contains("fellowship-portal is ready"), "{printed}");
     let out = Command::new("node")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -30,4 +29,44 @@ async fn the_applicant_journey_works_in_a_browser_without_accessibility_violatio
         "the browser journey failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("axe found no violations"), "{stdout}");
+}
+
+#[rocket::async_test]
+#[ignore = "needs Chromium and the npm packages of package.json (scripts/test-all installs them)"]
+async fn the_applicant_journey_works_in_a_browser_without_accessibility_violations() {
+    journey(&[]).await;
+}
+
+#[rocket::async_test]
+#[ignore = "needs Chromium, the npm packages and s3s-fs (scripts/test-all installs them)"]
+async fn the_applicant_journey_works_with_documents_on_s3() {
+    let server = S3Server::start();
+    server.bucket("journey").await;
+    journey(&[
+        ("PORTAL_STORAGE", "s3".into()),
+        ("PORTAL_S3_ENDPOINT", server.endpoint()),
+        ("PORTAL_S3_BUCKET", "journey".into()),
+        ("AWS_ACCESS_KEY_ID", S3_KEY.into()),
+        ("AWS_SECRET_ACCESS_KEY", S3_SECRET.into()),
+    ])
+    .await;
+    let store = fellowship_portal::storage::s3::S3Store::connect(
+        Some(&server.endpoint()),
+        "us-east-1",
+        "journey",
+        S3_KEY,
+        S3_SECRET,
+    );
+    let objects = store
+        .client
+        .list_objects_v2()
+        .bucket("journey")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        objects.contents().len(),
+        2,
+        "the CV and the referee's letter are in the bucket"
+    );
 }

@@ -413,7 +413,21 @@ pub fn portal(data: &std::path::Path, db_url: &str) -> Command {
 /// Starts `serve`, waits for its ready line, and returns the child with
 /// everything it printed until then.
 pub fn serve(data: &std::path::Path, db_url: &str, port: u16) -> (std::process::Child, String) {
-    let mut child = portal(data, db_url)
+    serve_with(data, db_url, port, &[])
+}
+
+/// [`serve`] with more environment variables.
+pub fn serve_with(
+    data: &std::path::Path,
+    db_url: &str,
+    port: u16,
+    env: &[(&str, String)],
+) -> (std::process::Child, String) {
+    let mut command = portal(data, db_url);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command
         .env("ROCKET_PORT", port.to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
