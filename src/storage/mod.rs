@@ -84,6 +84,34 @@ fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Size and SHA-256 of a file, read with large buffers (blocking: call it
+/// off the async workers).
+fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1024 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, hex(&hasher.finalize())))
+}
+
+/// Size and SHA-256 of a file, computed on a blocking thread.
+#[cfg(feature = "s3")]
+async fn hash_file_async(path: &Path) -> std::io::Result<(u64, String)> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || hash_file(&path))
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+}
+
 /// Copies `source` into a new file at `path`, returning size and SHA-256.
 async fn copy_hashing(
     mut source: impl AsyncRead + Unpin,
@@ -174,6 +202,68 @@ impl Storage {
                     .put(&key, source)
                     .await
                     .map(|(size, sha256)| Stored { key, size, sha256 })
+            }
+        }
+    }
+
+    /// A place where a local upload can be moved (renamed, not copied)
+    /// before [`Storage::adopt`] files it; `None` for other stores.
+    pub fn staging(&self) -> Option<(String, PathBuf)> {
+        match self {
+            Self::Local { root } => {
+                let key = new_key();
+                let path = root.join(format!(".staging-{key}"));
+                Some((key, path))
+            }
+            #[cfg(feature = "s3")]
+            Self::S3(_) => None,
+        }
+    }
+
+    /// Files a document moved to [`Storage::staging`]: hashes it, flushes it
+    /// to disk and renames it into place. The staged file is removed when
+    /// this fails.
+    pub async fn adopt(&self, key: String, staged: PathBuf) -> Result<Stored, StorageError> {
+        let Self::Local { root } = self else {
+            return Err(StorageError::S3(
+                "only the local folder adopts files".into(),
+            ));
+        };
+        let hashed = {
+            let staged = staged.clone();
+            tokio::task::spawn_blocking(move || {
+                let digest = hash_file(&staged)?;
+                std::fs::File::open(&staged)?.sync_all()?;
+                Ok::<_, std::io::Error>(digest)
+            })
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))?
+        };
+        let result = async {
+            let (size, sha256) = hashed?;
+            let final_path = local_path(root, &key);
+            if let Some(parent) = final_path.parent() {
+                tokio::fs::create_dir_all(parent).await?;
+            }
+            tokio::fs::rename(&staged, &final_path).await?;
+            Ok::<_, std::io::Error>(Stored { key, size, sha256 })
+        }
+        .await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&staged).await;
+        }
+        Ok(result?)
+    }
+
+    /// Stores the file at `path` under a new key, streamed from disk.
+    pub async fn put_file(&self, path: &Path) -> Result<Stored, StorageError> {
+        match self {
+            Self::Local { .. } => self.put(tokio::fs::File::open(path).await?).await,
+            #[cfg(feature = "s3")]
+            Self::S3(store) => {
+                let key = new_key();
+                let (size, sha256) = store.put_file(&key, path).await?;
+                Ok(Stored { key, size, sha256 })
             }
         }
     }
@@ -342,5 +432,25 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with(".staging"))
             .collect();
         assert!(leftovers.is_empty());
+
+        // An upload moved to a staging place is adopted without another copy.
+        let (key, staged) = store.staging().unwrap();
+        std::fs::write(&staged, &data).unwrap();
+        let adopted = store.adopt(key.clone(), staged.clone()).await.unwrap();
+        assert_eq!(
+            (adopted.key.as_str(), adopted.size),
+            (key.as_str(), 300_000)
+        );
+        assert_eq!(adopted.sha256, hex(&Sha256::digest(&data)));
+        assert!(!staged.exists());
+        let mut again = Vec::new();
+        store
+            .read(&key)
+            .await
+            .unwrap()
+            .read_to_end(&mut again)
+            .await
+            .unwrap();
+        assert_eq!(again, data);
     }
 }

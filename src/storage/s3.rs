@@ -230,6 +230,96 @@ impl S3Store {
         Ok((size, hex(&hasher.finalize())))
     }
 
+    /// Stores the file at `path` under `key`, each part streamed from disk
+    /// (nothing of it held in memory); returns its size and SHA-256.
+    pub async fn put_file(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+    ) -> Result<(u64, String), StorageError> {
+        let (size, sha256) = super::hash_file_async(path).await?;
+        if size < PART as u64 {
+            let body = file_part(path, 0, size).await?;
+            self.client
+                .put_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .content_length(size as i64)
+                .body(body)
+                .send()
+                .await
+                .map_err(failed)?;
+            return Ok((size, sha256));
+        }
+        let created = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(failed)?;
+        let upload_id = created
+            .upload_id()
+            .ok_or_else(|| StorageError::S3("the store gave no upload id".into()))?
+            .to_owned();
+        let result = async {
+            let mut parts = Vec::new();
+            let mut offset = 0u64;
+            let mut number = 1;
+            while offset < size {
+                let length = (PART as u64).min(size - offset);
+                let sent = self
+                    .client
+                    .upload_part()
+                    .bucket(&self.bucket)
+                    .key(key)
+                    .upload_id(&upload_id)
+                    .part_number(number)
+                    .content_length(length as i64)
+                    .body(file_part(path, offset, length).await?)
+                    .send()
+                    .await
+                    .map_err(failed)?;
+                parts.push(
+                    CompletedPart::builder()
+                        .set_e_tag(sent.e_tag().map(str::to_owned))
+                        .part_number(number)
+                        .build(),
+                );
+                offset += length;
+                number += 1;
+            }
+            self.client
+                .complete_multipart_upload()
+                .bucket(&self.bucket)
+                .key(key)
+                .upload_id(&upload_id)
+                .multipart_upload(
+                    CompletedMultipartUpload::builder()
+                        .set_parts(Some(parts))
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(failed)?;
+            Ok::<_, StorageError>(())
+        }
+        .await;
+        if let Err(e) = result {
+            let _ = self
+                .client
+                .abort_multipart_upload()
+                .bucket(&self.bucket)
+                .key(key)
+                .upload_id(&upload_id)
+                .send()
+                .await;
+            return Err(e);
+        }
+        Ok((size, sha256))
+    }
+
     /// Reads an object.
     pub async fn read(&self, key: &str) -> Result<Reader, StorageError> {
         let out = self
@@ -341,6 +431,21 @@ impl S3Store {
         }
         Ok(out)
     }
+}
+
+/// A body read from `length` bytes of a file at `offset`, as it is sent.
+async fn file_part(
+    path: &std::path::Path,
+    offset: u64,
+    length: u64,
+) -> Result<ByteStream, StorageError> {
+    ByteStream::read_from()
+        .path(path)
+        .offset(offset)
+        .length(aws_sdk_s3::primitives::Length::Exact(length))
+        .build()
+        .await
+        .map_err(|e| StorageError::Io(std::io::Error::other(e.to_string())))
 }
 
 /// Reads up to one part's worth of bytes (less only at the end).

@@ -146,7 +146,8 @@ async fn upload_letter(
         page.errors.add("letter", message);
         Ok(show_page(&chrome, status, page))
     };
-    let Some(file) = form.letter.as_ref().filter(|f| upload::chosen(f)) else {
+    let mut form = form.into_inner();
+    let Some(file) = form.letter.as_mut().filter(|f| upload::chosen(f)) else {
         return refuse(
             page,
             Status::UnprocessableEntity,

@@ -53,9 +53,20 @@ pub async fn check(
     )
 }
 
-/// Streams an upload into storage.
-pub async fn store(storage: &Storage, file: &TempFile<'_>) -> Result<Stored, StorageError> {
-    storage.put(file.open().await?).await
+/// Puts an upload into storage without holding it in memory: into the
+/// local folder by moving Rocket's temporary file (a rename when on the
+/// same disk), into S3 in parts read from that file.
+pub async fn store(storage: &Storage, file: &mut TempFile<'_>) -> Result<Stored, StorageError> {
+    if let Some((key, staged)) = storage.staging() {
+        if file.persist_to(&staged).await.is_err() {
+            file.move_copy_to(&staged).await?;
+        }
+        return storage.adopt(key, staged).await;
+    }
+    match file.path() {
+        Some(path) => storage.put_file(path).await,
+        None => storage.put(file.open().await?).await,
+    }
 }
 
 /// What an applicant is told when the document store cannot be reached.

@@ -140,6 +140,37 @@ async fn a_30_mb_upload_goes_in_parts_and_reads_back_byte_exact() {
         .await
         .unwrap();
     assert!(back == data, "read back byte-exact");
+
+    // The same from a file on disk (how uploads arrive): parts streamed from the file.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), &data).unwrap();
+    let from_file = storage.put_file(file.path()).await.unwrap();
+    assert_eq!(
+        (from_file.size, from_file.sha256.as_str()),
+        (data.len() as u64, expected.as_str())
+    );
+    let head = store
+        .client
+        .head_object()
+        .bucket("big-files")
+        .key(&from_file.key)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        head.e_tag().unwrap_or("").trim_matches('"').ends_with("-4"),
+        "{:?}",
+        head.e_tag()
+    );
+    let mut back = Vec::new();
+    storage
+        .read(&from_file.key)
+        .await
+        .unwrap()
+        .read_to_end(&mut back)
+        .await
+        .unwrap();
+    assert!(back == data, "read back byte-exact");
 }
 
 #[rocket::async_test]

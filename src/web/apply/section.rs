@@ -196,6 +196,7 @@ async fn save_section(
     key: &str,
     form: Form<SectionForm<'_>>,
 ) -> SaveResult {
+    let mut form = form.into_inner();
     let mut conn = db.conn().await?;
     let owned = load_owned(&mut conn, &who, id).await?;
     if !owned.application.stage.is_editable() {
@@ -257,7 +258,7 @@ async fn save_section(
     let mut upload_errors = FormErrors::default();
     let mut status = Status::UnprocessableEntity;
     let mut stored: Vec<(String, crate::storage::Stored, String, String)> = Vec::new();
-    for (k, file) in form.f.iter() {
+    for (k, file) in form.f.iter_mut() {
         if !upload::chosen(file) {
             continue;
         }
