@@ -62,6 +62,10 @@ pub fn page(req: &Request<'_>, status: Status) -> (Status, Template) {
         403 => ("You do not have access to this page", "Your account does not have the role this page needs. If you think it should, ask the program team."),
         404 => ("Page not found", "Check the address, or go back to the home page. If you followed a link from the portal, it may have moved or expired."),
         413 => ("That was too large", "What you sent is larger than this page accepts. Go back and send something smaller; what you saved before is kept."),
+        415 => (
+            "The form could not be read",
+            "The form was not sent the way this page expects. Go back, reload the page and try again.",
+        ),
         422 => ("The form could not be read", "Some answers were missing or not in the expected form. Go back, reload the page and try again."),
         429 => ("Too many requests", "Please wait a moment before trying again."),
         503 => ("The portal is busy", "The service is briefly unavailable. Please try again in a minute; what you saved is kept."),

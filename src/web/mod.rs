@@ -12,6 +12,7 @@ pub mod download;
 pub mod error;
 pub mod headers;
 pub mod manage;
+pub mod multipart;
 pub mod page;
 pub mod public;
 pub mod referee;

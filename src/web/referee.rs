@@ -3,12 +3,12 @@
 //! a "cannot write" with a note, and thanks them. Mounted at `/referee`.
 
 use rocket::form::Form;
-use rocket::fs::TempFile;
 use rocket::http::Status;
 use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+use super::multipart::Multipart;
 use super::page::{render, Chrome, FormErrors};
 use super::upload;
 use super::Result;
@@ -124,11 +124,6 @@ async fn show(db: &Db, chrome: Chrome, secret: &str) -> Result<(Status, Template
     })
 }
 
-#[derive(FromForm)]
-struct LetterForm<'r> {
-    letter: Option<TempFile<'r>>,
-}
-
 #[post("/<secret>/letter", data = "<form>")]
 async fn upload_letter(
     db: &Db,
@@ -136,7 +131,7 @@ async fn upload_letter(
     mail: &State<Mail>,
     chrome: Chrome,
     secret: &str,
-    form: Form<LetterForm<'_>>,
+    form: Multipart,
 ) -> Result<(Status, Template)> {
     let (request, mut page) = match load(db, secret).await? {
         Ok(found) => found,
@@ -146,15 +141,18 @@ async fn upload_letter(
         page.errors.add("letter", message);
         Ok(show_page(&chrome, status, page))
     };
-    let mut form = form.into_inner();
-    let Some(file) = form.letter.as_mut().filter(|f| upload::chosen(f)) else {
+    let letter = form
+        .files
+        .into_iter()
+        .find(|f| f.field == "letter" && upload::chosen(f));
+    let Some(file) = letter else {
         return refuse(
             page,
             Status::UnprocessableEntity,
             "Choose your letter (a PDF file) to upload.".into(),
         );
     };
-    let checked = match upload::check(file, &[DocumentType::Pdf], LETTER_MAX_MB).await? {
+    let checked = match upload::check(&file, &[DocumentType::Pdf], LETTER_MAX_MB).await? {
         Ok(c) => c,
         Err(e) => return refuse(page, upload::status_of(&e), e.to_string()),
     };

@@ -5,12 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use rocket::form::Form;
-use rocket::fs::TempFile;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::Either;
-use rocket::{get, post, routes, FromForm, Route, State};
+use rocket::{get, post, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
@@ -22,6 +20,7 @@ use crate::domain::access::DocumentKind;
 use crate::domain::answers::{self, Attachments};
 use crate::domain::form::{Answers, QuestionKind};
 use crate::storage::Storage;
+use crate::web::multipart::{index_of, Multipart, Upload};
 use crate::web::page::{render, Chrome, FormErrors};
 use crate::web::upload;
 use crate::web::{Error, Result};
@@ -169,12 +168,12 @@ async fn show_section(
     Ok(Either::Right(render("apply/section", &chrome, &title, p)))
 }
 
-#[derive(FromForm)]
-struct SectionForm<'r> {
+/// A section's form as sent.
+struct SectionForm {
     /// Typed answers: `a[question]`, repeated for several choices.
     a: BTreeMap<String, Vec<String>>,
     /// Uploads: `f[question]`.
-    f: BTreeMap<String, TempFile<'r>>,
+    f: Vec<(String, Upload)>,
     /// An earlier upload to attach: `reuse[question]=document id`.
     reuse: BTreeMap<String, String>,
     /// The question whose document to remove.
@@ -182,6 +181,31 @@ struct SectionForm<'r> {
     /// `continue` goes to the next section (the button's name is not
     /// `action`, which would shadow the form's own `action` in scripts).
     next: Option<String>,
+}
+
+impl From<Multipart> for SectionForm {
+    fn from(m: Multipart) -> Self {
+        let reuse = m
+            .indexed("reuse")
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v.last()?.clone())))
+            .collect();
+        let a = m.indexed("a");
+        let remove = m.value("remove").map(str::to_owned);
+        let next = m.value("next").map(str::to_owned);
+        let f = m
+            .files
+            .into_iter()
+            .map(|u| (index_of(&u.field, "f").unwrap_or(&u.field).to_owned(), u))
+            .collect();
+        Self {
+            a,
+            f,
+            reuse,
+            remove,
+            next,
+        }
+    }
 }
 
 type SaveResult = Result<Either<Flash<Redirect>, (Status, Template)>>;
@@ -194,9 +218,9 @@ async fn save_section(
     chrome: Chrome,
     id: i64,
     key: &str,
-    form: Form<SectionForm<'_>>,
+    form: Multipart,
 ) -> SaveResult {
-    let mut form = form.into_inner();
+    let mut form = SectionForm::from(form);
     let mut conn = db.conn().await?;
     let owned = load_owned(&mut conn, &who, id).await?;
     if !owned.application.stage.is_editable() {
@@ -216,7 +240,7 @@ async fn save_section(
     for k in form
         .a
         .keys()
-        .chain(form.f.keys())
+        .chain(form.f.iter().map(|(k, _)| k))
         .chain(form.reuse.keys())
         .chain(form.remove.iter())
     {
@@ -258,22 +282,22 @@ async fn save_section(
     let mut upload_errors = FormErrors::default();
     let mut status = Status::UnprocessableEntity;
     let mut stored: Vec<(String, crate::storage::Stored, String, String)> = Vec::new();
-    for (k, file) in form.f.iter_mut() {
-        if !upload::chosen(file) {
+    for (k, file) in std::mem::take(&mut form.f) {
+        if !upload::chosen(&file) {
             continue;
         }
-        let Some(QuestionKind::Document { accepted, max_mb }) = in_section(k).map(|q| &q.kind)
+        let Some(QuestionKind::Document { accepted, max_mb }) = in_section(&k).map(|q| &q.kind)
         else {
-            upload_errors.add(k, "This question does not take a file.");
+            upload_errors.add(&k, "This question does not take a file.");
             continue;
         };
-        match upload::check(file, accepted, *max_mb).await? {
+        match upload::check(&file, accepted, *max_mb).await? {
             Ok(checked) => match upload::store(storage, file).await {
                 Ok(s) => stored.push((k.clone(), s, checked.name, checked.kind.mime().to_owned())),
                 Err(e) if e.is_unavailable() => {
                     rocket::warn!("document store unavailable during an upload: {e}");
                     status = Status::ServiceUnavailable;
-                    upload_errors.add(k, upload::STORAGE_DOWN);
+                    upload_errors.add(&k, upload::STORAGE_DOWN);
                 }
                 Err(e) => return Err(Error::Internal(e.into())),
             },
@@ -283,7 +307,7 @@ async fn save_section(
                 {
                     status = Status::PayloadTooLarge;
                 }
-                upload_errors.add(k, e);
+                upload_errors.add(&k, e);
             }
         }
     }
@@ -353,7 +377,7 @@ async fn apply_changes(
     db: &Db,
     who: &Applicant,
     owned: &Owned,
-    form: &SectionForm<'_>,
+    form: &SectionForm,
     merged: &Answers,
     stored: &[(String, crate::storage::Stored, String, String)],
     errors: &mut FormErrors,
