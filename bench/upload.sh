@@ -48,7 +48,7 @@ run() { # backend
   local backend=$1 data="$work/$1" port; port=$(free_port)
   mkdir -p "$data"
   local env=(PORTAL_DATA_DIR="$data" ROCKET_PORT="$port" PORTAL_SECURE_COOKIES=false
-    ROCKET_TEMP_DIR="$data" ROCKET_LIMITS="{file=\"$((size_mb + 10)) MiB\",data-form=\"$((size_mb + 11)) MiB\"}")
+    ROCKET_LIMITS="{file=\"$((size_mb + 10)) MiB\",data-form=\"$((size_mb + 11)) MiB\"}")
   if [ "$backend" = s3 ]; then
     local s3port; s3port=$(free_port)
     mkdir -p "$data/s3/bench-docs"   # s3s-fs: a bucket is a folder

@@ -166,8 +166,22 @@ pub fn load(figment: Figment) -> Result<Figment, ConfigError> {
         path: dir.clone(),
         source,
     })?;
+    // Uploads arrive in temporary files on the data folder's disk, so that
+    // the local store files them by renaming.
+    let temp_dir = dir.join("tmp");
+    std::fs::create_dir_all(&temp_dir).map_err(|source| ConfigError::DataDir {
+        path: temp_dir.clone(),
+        source,
+    })?;
     let default_url = format!("sqlite://{}", dir.join("portal.sqlite").display());
     let mut figment = figment.join(Serialized::default("databases.portal.url", default_url));
+    // Unless an operator chose a temporary folder, uploads land in the data folder.
+    let chosen_temp = figment
+        .extract_inner::<rocket::figment::value::magic::RelativePathBuf>("temp_dir")
+        .map(|p| p.relative());
+    if chosen_temp.map_or(true, |p| p == std::env::temp_dir()) {
+        figment = figment.merge(Serialized::global("temp_dir", temp_dir));
+    }
     // Rocket's own defaults hold a random, unstable key; only an operator's counts.
     let provided = figment
         .extract_inner::<rocket::config::SecretKey>("secret_key")
@@ -221,6 +235,13 @@ mod tests {
             url,
             format!("sqlite://{}", data.join("portal.sqlite").display())
         );
+        let temp: std::path::PathBuf = f.extract_inner("temp_dir").unwrap();
+        assert_eq!(
+            temp,
+            data.join("tmp"),
+            "uploads land on the data folder's disk"
+        );
+        assert!(temp.is_dir());
         let key: String = f.extract_inner("secret_key").unwrap();
         assert_eq!(
             base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &key)

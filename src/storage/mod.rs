@@ -220,10 +220,16 @@ impl Storage {
         }
     }
 
-    /// Files a document moved to [`Storage::staging`]: hashes it, flushes it
-    /// to disk and renames it into place. The staged file is removed when
+    /// Files a document moved to [`Storage::staging`]: hashes it (unless its
+    /// size and hash are `known`), flushes it to disk and renames it into
+    /// place. The staged file is removed when
     /// this fails.
-    pub async fn adopt(&self, key: String, staged: PathBuf) -> Result<Stored, StorageError> {
+    pub async fn adopt(
+        &self,
+        key: String,
+        staged: PathBuf,
+        known: Option<(u64, String)>,
+    ) -> Result<Stored, StorageError> {
         let Self::Local { root } = self else {
             return Err(StorageError::S3(
                 "only the local folder adopts files".into(),
@@ -232,7 +238,10 @@ impl Storage {
         let hashed = {
             let staged = staged.clone();
             tokio::task::spawn_blocking(move || {
-                let digest = hash_file(&staged)?;
+                let digest = match known {
+                    Some(k) => k,
+                    None => hash_file(&staged)?,
+                };
                 std::fs::File::open(&staged)?.sync_all()?;
                 Ok::<_, std::io::Error>(digest)
             })
@@ -255,14 +264,19 @@ impl Storage {
         Ok(result?)
     }
 
-    /// Stores the file at `path` under a new key, streamed from disk.
-    pub async fn put_file(&self, path: &Path) -> Result<Stored, StorageError> {
+    /// Stores the file at `path` under a new key, streamed from disk (its
+    /// size and hash computed unless `known`).
+    pub async fn put_file(
+        &self,
+        path: &Path,
+        known: Option<(u64, String)>,
+    ) -> Result<Stored, StorageError> {
         match self {
             Self::Local { .. } => self.put(tokio::fs::File::open(path).await?).await,
             #[cfg(feature = "s3")]
             Self::S3(store) => {
                 let key = new_key();
-                let (size, sha256) = store.put_file(&key, path).await?;
+                let (size, sha256) = store.put_file(&key, path, known).await?;
                 Ok(Stored { key, size, sha256 })
             }
         }
@@ -436,7 +450,10 @@ mod tests {
         // An upload moved to a staging place is adopted without another copy.
         let (key, staged) = store.staging().unwrap();
         std::fs::write(&staged, &data).unwrap();
-        let adopted = store.adopt(key.clone(), staged.clone()).await.unwrap();
+        let adopted = store
+            .adopt(key.clone(), staged.clone(), None)
+            .await
+            .unwrap();
         assert_eq!(
             (adopted.key.as_str(), adopted.size),
             (key.as_str(), 300_000)

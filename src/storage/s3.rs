@@ -236,8 +236,12 @@ impl S3Store {
         &self,
         key: &str,
         path: &std::path::Path,
+        known: Option<(u64, String)>,
     ) -> Result<(u64, String), StorageError> {
-        let (size, sha256) = super::hash_file_async(path).await?;
+        let (size, sha256) = match known {
+            Some(k) => k,
+            None => super::hash_file_async(path).await?,
+        };
         if size < PART as u64 {
             let body = file_part(path, 0, size).await?;
             self.client

@@ -2,22 +2,20 @@
 //!
 //! Rocket's own `TempFile` writes every small network chunk to disk on its
 //! own (about 120 MB/s here); this guard reads the body 256 KiB at a time,
-//! writes files 1 MiB at a time into temporary files in Rocket's
-//! `temp_dir`, and so keeps up with the disk. Nothing of a file is held in
-//! memory beyond one such buffer. Size limits: the whole form `data-form`,
+//! writes each such chunk into a temporary file in Rocket's `temp_dir` and
+//! hashes it on the way, so keeps up with the disk and spares a second
+//! reading. Nothing of a file is held in memory beyond one chunk. Size limits: the whole form `data-form`,
 //! each file `file`, each text field `string` (see `Rocket.toml`).
 
-use bytes::BytesMut;
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::http::Status;
 use rocket::Request;
+use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use tokio_util::io::ReaderStream;
 
 /// How much of the body is read at a time.
 const READ_CHUNK: usize = 256 * 1024;
-/// How much of a file is written at a time.
-const WRITE_CHUNK: usize = 1024 * 1024;
 
 /// A file of the form, in a temporary file (deleted when dropped unless
 /// moved away).
@@ -28,6 +26,8 @@ pub struct Upload {
     pub raw_name: String,
     pub path: tempfile::TempPath,
     pub len: u64,
+    /// Hex SHA-256 of the bytes, computed as they arrived.
+    pub sha256: String,
 }
 
 /// A whole multipart form: text fields in order, and files.
@@ -142,7 +142,7 @@ impl<'r> FromData<'r> for Multipart {
                     };
                     let (std_file, path) = temp.into_parts();
                     let mut file = tokio::fs::File::from_std(std_file);
-                    let mut buf = BytesMut::with_capacity(WRITE_CHUNK);
+                    let mut hasher = Sha256::new();
                     let mut len = 0u64;
                     loop {
                         match field.chunk().await {
@@ -154,36 +154,35 @@ impl<'r> FromData<'r> for Multipart {
                                         MultipartError::TooLarge,
                                     ));
                                 }
-                                buf.extend_from_slice(&chunk);
-                                if buf.len() >= WRITE_CHUNK {
-                                    if let Err(e) = file.write_all(&buf).await {
-                                        return data::Outcome::Error((
-                                            Status::InternalServerError,
-                                            MultipartError::Io(e),
-                                        ));
-                                    }
-                                    buf.clear();
+                                hasher.update(&chunk);
+                                if let Err(e) = file.write_all(&chunk).await {
+                                    return data::Outcome::Error((
+                                        Status::InternalServerError,
+                                        MultipartError::Io(e),
+                                    ));
                                 }
                             }
                             Ok(None) => break,
                             Err(e) => return data::Outcome::Error(classify(e)),
                         }
                     }
-                    let flushed = async {
-                        file.write_all(&buf).await?;
-                        file.flush().await
-                    };
-                    if let Err(e) = flushed.await {
+                    if let Err(e) = file.flush().await {
                         return data::Outcome::Error((
                             Status::InternalServerError,
                             MultipartError::Io(e),
                         ));
                     }
+                    let sha256 = hasher
+                        .finalize()
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
                     out.files.push(Upload {
                         field: name,
                         raw_name,
                         path,
                         len,
+                        sha256,
                     });
                 }
                 None => {

@@ -49,14 +49,15 @@ pub async fn check(
 /// local folder by moving the temporary file (a rename when on the same
 /// disk), into S3 in parts read from that file.
 pub async fn store(storage: &Storage, file: Upload) -> Result<Stored, StorageError> {
+    let known = Some((file.len, file.sha256.clone()));
     if let Some((key, staged)) = storage.staging() {
         if let Err(e) = file.path.persist(&staged) {
             // Another disk: copy (the temporary file is deleted when dropped).
             tokio::fs::copy(&e.path, &staged).await?;
         }
-        return storage.adopt(key, staged).await;
+        return storage.adopt(key, staged, known).await;
     }
-    storage.put_file(&file.path).await
+    storage.put_file(&file.path, known).await
 }
 
 /// What an applicant is told when the document store cannot be reached.

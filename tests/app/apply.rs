@@ -368,6 +368,15 @@ async fn uploads_are_checked_by_content_size_and_name() {
     assert_eq!(too_big.status, Status::PayloadTooLarge);
     too_big.assert_contains("The file is 6.0 MB; this question accepts files up to 5 MB.");
     assert_eq!(app.count("SELECT COUNT(*) FROM documents").await, 0);
+    // Beyond what any question takes (Rocket.toml's `file` limit): refused whole.
+    let mut huge = pdf("huge");
+    huge.resize(21 * 1024 * 1024, b' ');
+    let refused = app
+        .post_multipart(&url, &[], &[("f[cv]", "cv.pdf", &huge)])
+        .await;
+    assert_eq!(refused.status, Status::PayloadTooLarge);
+    refused.assert_contains("That was too large");
+    assert_eq!(app.count("SELECT COUNT(*) FROM documents").await, 0);
     let stored_files = walk(app.dir.path().join("documents"));
     assert!(
         stored_files.is_empty(),

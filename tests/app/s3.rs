@@ -144,7 +144,7 @@ async fn a_30_mb_upload_goes_in_parts_and_reads_back_byte_exact() {
     // The same from a file on disk (how uploads arrive): parts streamed from the file.
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), &data).unwrap();
-    let from_file = storage.put_file(file.path()).await.unwrap();
+    let from_file = storage.put_file(file.path(), None).await.unwrap();
     assert_eq!(
         (from_file.size, from_file.sha256.as_str()),
         (data.len() as u64, expected.as_str())
