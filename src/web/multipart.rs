@@ -1,21 +1,59 @@
 //! Multipart forms with files, read by the portal itself.
 //!
 //! Rocket's own `TempFile` writes every small network chunk to disk on its
-//! own (about 120 MB/s here); this guard reads the body 256 KiB at a time,
-//! writes each such chunk into a temporary file in Rocket's `temp_dir` and
-//! hashes it on the way, so keeps up with the disk and spares a second
-//! reading. Nothing of a file is held in memory beyond one chunk. Size limits: the whole form `data-form`,
+//! own (about 120 MB/s here); this guard reads the body 1 MiB at a time and
+//! writes and hashes each chunk on a blocking thread while the next one
+//! arrives, into a temporary file in Rocket's `temp_dir` (the data folder's
+//! disk, so the local store files it by renaming). Nothing of a file is
+//! held in memory beyond two chunks. Size limits: the whole form `data-form`,
 //! each file `file`, each text field `string` (see `Rocket.toml`).
 
 use rocket::data::{self, Data, FromData, ToByteUnit};
 use rocket::http::Status;
 use rocket::Request;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 use tokio_util::io::ReaderStream;
 
 /// How much of the body is read at a time.
-const READ_CHUNK: usize = 256 * 1024;
+const READ_CHUNK: usize = 1024 * 1024;
+
+/// Hands multer one chunk per poll. multer reads everything a stream has
+/// ready into its own buffer; on a fast connection that is far more than
+/// the disk has taken yet, so memory would grow with the upload.
+struct OneAtATime<S> {
+    inner: S,
+    rested: bool,
+}
+
+impl<S> OneAtATime<S> {
+    fn new(inner: S) -> Self {
+        Self {
+            inner,
+            rested: true,
+        }
+    }
+}
+
+impl<S: futures_core::Stream + Unpin> futures_core::Stream for OneAtATime<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<S::Item>> {
+        if !self.rested {
+            // Pause once, waking at once: the reader takes what it has first.
+            self.rested = true;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let next = std::pin::Pin::new(&mut self.inner).poll_next(cx);
+        if matches!(next, std::task::Poll::Ready(Some(_))) {
+            self.rested = false;
+        }
+        next
+    }
+}
 
 /// A file of the form, in a temporary file (deleted when dropped unless
 /// moved away).
@@ -86,6 +124,56 @@ fn classify(e: multer::Error) -> (Status, MultipartError) {
     }
 }
 
+/// Writes a file field to `file`, hashing it on the way; the writing and
+/// hashing of one chunk run on a blocking thread while the next chunk is
+/// received. Returns its size and hex SHA-256.
+async fn write_file(
+    field: &mut multer::Field<'_>,
+    file: std::fs::File,
+    limit: u64,
+) -> Result<(u64, String), (Status, MultipartError)> {
+    use std::io::Write;
+    type Written = std::io::Result<(std::fs::File, Sha256)>;
+    let io_error = |e: std::io::Error| (Status::InternalServerError, MultipartError::Io(e));
+    let joined = |e: tokio::task::JoinError| io_error(std::io::Error::other(e.to_string()));
+    let mut idle = Some((file, Sha256::new()));
+    let mut busy: Option<tokio::task::JoinHandle<Written>> = None;
+    let mut len = 0u64;
+    loop {
+        let chunk = match field.chunk().await {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return Err(classify(e)),
+        };
+        len += chunk.len() as u64;
+        if len > limit {
+            return Err((Status::PayloadTooLarge, MultipartError::TooLarge));
+        }
+        if let Some(previous) = busy.take() {
+            idle = Some(previous.await.map_err(joined)?.map_err(io_error)?);
+        }
+        let (mut file, mut hasher) = idle.take().expect("the file is idle between chunks");
+        busy = Some(tokio::task::spawn_blocking(move || {
+            hasher.update(&chunk);
+            file.write_all(&chunk)?;
+            Ok((file, hasher))
+        }));
+    }
+    let (mut file, hasher) = match busy {
+        Some(previous) => previous.await.map_err(joined)?.map_err(io_error)?,
+        None => idle.expect("the file is idle"),
+    };
+    file.flush().map_err(io_error)?;
+    Ok((
+        len,
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    ))
+}
+
 #[rocket::async_trait]
 impl<'r> FromData<'r> for Multipart {
     type Error = MultipartError;
@@ -110,7 +198,10 @@ impl<'r> FromData<'r> for Multipart {
         let per_file = limits.get("file").unwrap_or(1.mebibytes()).as_u64();
         let per_text = limits.get("string").unwrap_or(64.kibibytes()).as_u64();
         // One byte more than the limit lets multer see that it was exceeded.
-        let stream = ReaderStream::with_capacity(data.open((whole + 1).bytes()), READ_CHUNK);
+        let stream = OneAtATime::new(ReaderStream::with_capacity(
+            data.open((whole + 1).bytes()),
+            READ_CHUNK,
+        ));
         let constraints = multer::Constraints::new().size_limit(
             multer::SizeLimit::new()
                 .whole_stream(whole)
@@ -141,42 +232,10 @@ impl<'r> FromData<'r> for Multipart {
                         }
                     };
                     let (std_file, path) = temp.into_parts();
-                    let mut file = tokio::fs::File::from_std(std_file);
-                    let mut hasher = Sha256::new();
-                    let mut len = 0u64;
-                    loop {
-                        match field.chunk().await {
-                            Ok(Some(chunk)) => {
-                                len += chunk.len() as u64;
-                                if len > per_file {
-                                    return data::Outcome::Error((
-                                        Status::PayloadTooLarge,
-                                        MultipartError::TooLarge,
-                                    ));
-                                }
-                                hasher.update(&chunk);
-                                if let Err(e) = file.write_all(&chunk).await {
-                                    return data::Outcome::Error((
-                                        Status::InternalServerError,
-                                        MultipartError::Io(e),
-                                    ));
-                                }
-                            }
-                            Ok(None) => break,
-                            Err(e) => return data::Outcome::Error(classify(e)),
-                        }
-                    }
-                    if let Err(e) = file.flush().await {
-                        return data::Outcome::Error((
-                            Status::InternalServerError,
-                            MultipartError::Io(e),
-                        ));
-                    }
-                    let sha256 = hasher
-                        .finalize()
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect();
+                    let (len, sha256) = match write_file(&mut field, std_file, per_file).await {
+                        Ok(done) => done,
+                        Err(problem) => return data::Outcome::Error(problem),
+                    };
                     out.files.push(Upload {
                         field: name,
                         raw_name,
