@@ -1,8 +1,9 @@
 //! The S3-compatible backend (aws-sdk-s3 without aws-config: region,
 //! endpoint, path-style addressing and static credentials from the
-//! environment). Uploads stream: small ones in one request, larger ones in
-//! 8 MiB parts of a multipart upload that is aborted on any error, so
-//! memory holds one part at a time. Downloads are presigned GET links.
+//! environment). Uploads are sent from a file on disk: small ones in one
+//! request, larger ones in 8 MiB parts of a multipart upload (each part
+//! read from the file as it is sent; the upload is aborted on any error).
+//! Downloads are presigned GET links.
 
 use std::time::Duration;
 
@@ -12,10 +13,9 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 use aws_smithy_http_client::tls;
-use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::AsyncRead;
 
-use super::{hex, Listed, Reader, StorageError};
+use super::{Listed, Reader, StorageError};
 use crate::config::PortalConfig;
 
 /// Size of one part of a multipart upload (and the largest single PUT).
@@ -137,97 +137,17 @@ impl S3Store {
         })
     }
 
-    /// Stores `source` under `key`; returns its size and SHA-256.
+    /// Stores `source` under `key`; returns its size and SHA-256. The bytes
+    /// are staged in a temporary file (hashed on the way) and sent from it
+    /// like an upload, so memory holds one buffer whatever the size.
     pub async fn put(
         &self,
         key: &str,
-        mut source: impl AsyncRead + Unpin + Send,
+        source: impl AsyncRead + Unpin + Send,
     ) -> Result<(u64, String), StorageError> {
-        let mut hasher = Sha256::new();
-        let first = read_part(&mut source).await?;
-        hasher.update(&first);
-        let mut size = first.len() as u64;
-        if first.len() < PART {
-            self.client
-                .put_object()
-                .bucket(&self.bucket)
-                .key(key)
-                .content_length(first.len() as i64)
-                .body(ByteStream::from(first))
-                .send()
-                .await
-                .map_err(failed)?;
-            return Ok((size, hex(&hasher.finalize())));
-        }
-        let created = self
-            .client
-            .create_multipart_upload()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(failed)?;
-        let upload_id = created
-            .upload_id()
-            .ok_or_else(|| StorageError::S3("the store gave no upload id".into()))?
-            .to_owned();
-        let parts = async {
-            let mut parts = Vec::new();
-            let mut chunk = first;
-            for number in 1.. {
-                let sent = self
-                    .client
-                    .upload_part()
-                    .bucket(&self.bucket)
-                    .key(key)
-                    .upload_id(&upload_id)
-                    .part_number(number)
-                    .content_length(chunk.len() as i64)
-                    .body(ByteStream::from(chunk))
-                    .send()
-                    .await
-                    .map_err(failed)?;
-                parts.push(
-                    CompletedPart::builder()
-                        .set_e_tag(sent.e_tag().map(str::to_owned))
-                        .part_number(number)
-                        .build(),
-                );
-                chunk = read_part(&mut source).await?;
-                if chunk.is_empty() {
-                    break;
-                }
-                hasher.update(&chunk);
-                size += chunk.len() as u64;
-            }
-            self.client
-                .complete_multipart_upload()
-                .bucket(&self.bucket)
-                .key(key)
-                .upload_id(&upload_id)
-                .multipart_upload(
-                    CompletedMultipartUpload::builder()
-                        .set_parts(Some(parts))
-                        .build(),
-                )
-                .send()
-                .await
-                .map_err(failed)?;
-            Ok::<_, StorageError>(())
-        }
-        .await;
-        if let Err(e) = parts {
-            let _ = self
-                .client
-                .abort_multipart_upload()
-                .bucket(&self.bucket)
-                .key(key)
-                .upload_id(&upload_id)
-                .send()
-                .await;
-            return Err(e);
-        }
-        Ok((size, hex(&hasher.finalize())))
+        let staging = tempfile::NamedTempFile::new()?.into_temp_path();
+        let hashed = super::copy_hashing(source, &staging).await?;
+        self.put_file(key, &staging, Some(hashed)).await
     }
 
     /// Stores the file at `path` under `key`, each part streamed from disk
@@ -450,12 +370,4 @@ async fn file_part(
         .build()
         .await
         .map_err(|e| StorageError::Io(std::io::Error::other(e.to_string())))
-}
-
-/// Reads up to one part's worth of bytes (less only at the end).
-async fn read_part(source: &mut (impl AsyncRead + Unpin)) -> Result<Vec<u8>, StorageError> {
-    let mut buf = Vec::with_capacity(PART);
-    let mut limited = (&mut *source).take(PART as u64);
-    limited.read_to_end(&mut buf).await?;
-    Ok(buf)
 }
