@@ -121,32 +121,21 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Migrate => match crate::build(figment.merge(("log_level", "critical")))
-            .ignite()
-            .await
-        {
-            Ok(rocket) => {
-                let backend = Db::fetch(&rocket)
-                    .map(|d| d.backend().as_str())
-                    .unwrap_or("unknown");
-                println!("The {backend} database is up to date.");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("migration failed: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Command::CreateAdmin { email, name } => {
-            let rocket = match crate::build(figment.merge(("log_level", "critical")))
-                .ignite()
-                .await
-            {
+        Command::Migrate => {
+            let rocket = match ignite(figment, "migration failed").await {
                 Ok(r) => r,
-                Err(e) => {
-                    eprintln!("cannot open the database: {e}");
-                    return ExitCode::FAILURE;
-                }
+                Err(code) => return code,
+            };
+            let backend = Db::fetch(&rocket)
+                .map(|d| d.backend().as_str())
+                .unwrap_or("unknown");
+            println!("The {backend} database is up to date.");
+            ExitCode::SUCCESS
+        }
+        Command::CreateAdmin { email, name } => {
+            let rocket = match ignite(figment, "cannot open the database").await {
+                Ok(r) => r,
+                Err(code) => return code,
             };
             let Some(db) = Db::fetch(&rocket) else {
                 return ExitCode::FAILURE;
@@ -168,6 +157,21 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
         Command::MigrateStorage { from, to } => migrate_storage(figment, from, to).await,
         Command::Help => ExitCode::SUCCESS,
     }
+}
+
+/// The application ignited without serving (migrations applied, database
+/// open), quietly; on failure the reason is printed after `failure`.
+async fn ignite(
+    figment: rocket::figment::Figment,
+    failure: &str,
+) -> Result<rocket::Rocket<rocket::Ignite>, ExitCode> {
+    crate::build(figment.merge(("log_level", "critical")))
+        .ignite()
+        .await
+        .map_err(|e| {
+            eprintln!("{failure}: {e}");
+            ExitCode::FAILURE
+        })
 }
 
 async fn migrate_storage(
@@ -199,15 +203,9 @@ async fn migrate_storage(
         eprintln!("migrate-storage: the target store is not usable: {e}");
         return ExitCode::FAILURE;
     }
-    let rocket = match crate::build(figment.merge(("log_level", "critical")))
-        .ignite()
-        .await
-    {
+    let rocket = match ignite(figment, "cannot open the database").await {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot open the database: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let Some(db) = Db::fetch(&rocket) else {
         return ExitCode::FAILURE;

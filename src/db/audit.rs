@@ -14,16 +14,6 @@ pub struct Entry<'a> {
     pub client_ip: Option<&'a str>,
 }
 
-/// A recorded action.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Recorded {
-    pub actor_id: Option<i64>,
-    pub action: String,
-    pub subject: String,
-    pub detail: String,
-    pub created_at: DateTime<Utc>,
-}
-
 /// Appends an entry; call it in the transaction of the action it records.
 pub async fn record(ex: Exec<'_>, e: &Entry<'_>, now: DateTime<Utc>) -> DbResult<()> {
     let sql = "INSERT INTO audit_log (actor_id, action, subject, detail, client_ip, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -38,10 +28,4 @@ pub async fn record(ex: Exec<'_>, e: &Entry<'_>, now: DateTime<Utc>) -> DbResult
             .bind(now)
     )?;
     Ok(())
-}
-
-/// The latest entries, newest first.
-pub async fn latest(ex: Exec<'_>, limit: i64) -> DbResult<Vec<Recorded>> {
-    let sql = "SELECT actor_id, action, subject, detail, created_at FROM audit_log ORDER BY id DESC LIMIT $1";
-    run!(ex, c => sqlx::query_as(sql).bind(limit).fetch_all(c).await)
 }

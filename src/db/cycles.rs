@@ -142,23 +142,3 @@ pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbRes
         .fetch_one(conn)
         .await)
 }
-
-/// Moves a cycle's dates (tests and managers).
-pub async fn set_dates(
-    ex: Exec<'_>,
-    id: CycleId,
-    opens_at: DateTime<Utc>,
-    closes_at: DateTime<Utc>,
-    letters_due_at: DateTime<Utc>,
-) -> DbResult<()> {
-    let sql = "UPDATE cycles SET opens_at = $1, closes_at = $2, letters_due_at = $3 WHERE id = $4";
-    execute!(
-        ex,
-        sqlx::query(sql)
-            .bind(opens_at)
-            .bind(closes_at)
-            .bind(letters_due_at)
-            .bind(id)
-    )?;
-    Ok(())
-}

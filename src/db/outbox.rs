@@ -119,9 +119,3 @@ pub async fn latest_to(
     );
     run!(ex, c => sqlx::query_as(&sql).bind(recipient).bind(kind.unwrap_or("")).fetch_optional(c).await)
 }
-
-/// How many messages are in each status.
-pub async fn count_by_status(ex: Exec<'_>) -> DbResult<Vec<(String, i64)>> {
-    let sql = "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status";
-    run!(ex, c => sqlx::query_as(sql).fetch_all(c).await)
-}
