@@ -219,6 +219,22 @@ impl TestApp {
         Browser { client }
     }
 
+    /// An outbox worker of this app, to run its rounds by hand.
+    pub fn worker(&self) -> fellowship_portal::mail::worker::Worker {
+        let mail = self
+            .client
+            .rocket()
+            .state::<fellowship_portal::mail::Mail>()
+            .expect("mail state")
+            .clone();
+        fellowship_portal::mail::worker::Worker {
+            pool: self.pool().clone(),
+            mail,
+            storage: self.storage(),
+            idle: chrono::Duration::hours(2),
+        }
+    }
+
     /// The document store.
     pub fn storage(&self) -> fellowship_portal::storage::Storage {
         self.client

@@ -4,25 +4,8 @@
 use std::time::{Duration, Instant};
 
 use fellowship_portal::db::outbox;
-use fellowship_portal::mail::worker::Worker;
-use fellowship_portal::mail::Mail;
 
 use crate::helpers::{link_in, spawn, spawn_with, PASSWORD};
-
-fn worker(app: &crate::helpers::TestApp) -> Worker {
-    let mail = app
-        .client
-        .rocket()
-        .state::<Mail>()
-        .expect("mail state")
-        .clone();
-    Worker {
-        pool: app.pool().clone(),
-        mail,
-        storage: app.storage(),
-        idle: chrono::Duration::hours(2),
-    }
-}
 
 async fn wait_for_status(app: &crate::helpers::TestApp, status: &str, n: i64) {
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -97,7 +80,7 @@ async fn a_message_key_is_queued_only_once() {
     assert!(!outbox::enqueue(conn.exec(), &m, now).await.unwrap());
     drop(conn);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 1);
-    let w = worker(&app);
+    let w = app.worker();
     assert_eq!(w.deliver_due().await.unwrap(), 1);
     assert_eq!(
         w.deliver_due().await.unwrap(),
@@ -127,7 +110,7 @@ async fn failed_deliveries_back_off_then_fail_with_the_error_kept() {
     .await;
     app.register("Maya Chen", "maya@example.edu", PASSWORD)
         .await;
-    let w = worker(&app);
+    let w = app.worker();
     assert_eq!(w.deliver_due().await.unwrap(), 1);
     let m = app.last_mail("maya@example.edu", "confirm_email").await;
     assert_eq!(m.status, "pending");
@@ -166,7 +149,7 @@ async fn a_message_claimed_by_a_dead_instance_is_taken_over_after_its_lease() {
         .await;
     app.sql("UPDATE outbox SET status = 'sending', lease_until = '2000-01-01T00:00:00+00:00'")
         .await;
-    assert_eq!(worker(&app).deliver_due().await.unwrap(), 1);
+    assert_eq!(app.worker().deliver_due().await.unwrap(), 1);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
             .await,

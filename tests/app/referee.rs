@@ -326,18 +326,7 @@ async fn referees_who_have_not_answered_are_reminded_once_before_the_deadline() 
         "UPDATE cycles SET letters_due_at = '{soon}' WHERE id = {cycle}"
     ))
     .await;
-    let mail = app
-        .client
-        .rocket()
-        .state::<fellowship_portal::mail::Mail>()
-        .unwrap()
-        .clone();
-    let worker = fellowship_portal::mail::worker::Worker {
-        pool: app.pool().clone(),
-        mail,
-        storage: app.storage(),
-        idle: chrono::Duration::hours(2),
-    };
+    let worker = app.worker();
     assert_eq!(
         worker
             .remind_referees(fellowship_portal::clock::now())

@@ -95,33 +95,23 @@ async fn documents_upload_download_through_a_signed_link_and_delete() {
     );
 }
 
-#[rocket::async_test]
-#[ignore = "needs s3s-fs: TEST_S3S_BIN (scripts/test-all installs it)"]
-async fn a_30_mb_upload_goes_in_parts_and_reads_back_byte_exact() {
-    let server = S3Server::start();
-    server.bucket("big-files").await;
-    let store = fellowship_portal::storage::s3::S3Store::connect(
-        Some(&server.endpoint()),
-        "us-east-1",
-        "big-files",
-        S3_KEY,
-        S3_SECRET,
+/// Checks an object's size and hash, that it went up in four parts (the
+/// multipart ETag ends in "-4"), and that it reads back byte-exact.
+async fn assert_stored_in_four_parts(
+    store: &fellowship_portal::storage::s3::S3Store,
+    storage: &fellowship_portal::storage::Storage,
+    stored: &fellowship_portal::storage::Stored,
+    data: &[u8],
+    sha256: &str,
+) {
+    assert_eq!(
+        (stored.size, stored.sha256.as_str()),
+        (data.len() as u64, sha256)
     );
-    let storage = fellowship_portal::storage::Storage::S3(store.clone());
-    let mut data = vec![0u8; 30 * 1024 * 1024 + 12345];
-    rand::thread_rng().fill_bytes(&mut data);
-    let stored = storage.put(&data[..]).await.unwrap();
-    assert_eq!(stored.size, data.len() as u64);
-    let expected: String = Sha256::digest(&data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    assert_eq!(stored.sha256, expected);
-    // Four parts: the multipart ETag ends in "-4".
     let head = store
         .client
         .head_object()
-        .bucket("big-files")
+        .bucket(&store.bucket)
         .key(&stored.key)
         .send()
         .await
@@ -140,37 +130,35 @@ async fn a_30_mb_upload_goes_in_parts_and_reads_back_byte_exact() {
         .await
         .unwrap();
     assert!(back == data, "read back byte-exact");
+}
+
+#[rocket::async_test]
+#[ignore = "needs s3s-fs: TEST_S3S_BIN (scripts/test-all installs it)"]
+async fn a_30_mb_upload_goes_in_parts_and_reads_back_byte_exact() {
+    let server = S3Server::start();
+    server.bucket("big-files").await;
+    let store = fellowship_portal::storage::s3::S3Store::connect(
+        Some(&server.endpoint()),
+        "us-east-1",
+        "big-files",
+        S3_KEY,
+        S3_SECRET,
+    );
+    let storage = fellowship_portal::storage::Storage::S3(store.clone());
+    let mut data = vec![0u8; 30 * 1024 * 1024 + 12345];
+    rand::thread_rng().fill_bytes(&mut data);
+    let expected: String = Sha256::digest(&data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let stored = storage.put(&data[..]).await.unwrap();
+    assert_stored_in_four_parts(&store, &storage, &stored, &data, &expected).await;
 
     // The same from a file on disk (how uploads arrive): parts streamed from the file.
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), &data).unwrap();
     let from_file = storage.put_file(file.path(), None).await.unwrap();
-    assert_eq!(
-        (from_file.size, from_file.sha256.as_str()),
-        (data.len() as u64, expected.as_str())
-    );
-    let head = store
-        .client
-        .head_object()
-        .bucket("big-files")
-        .key(&from_file.key)
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        head.e_tag().unwrap_or("").trim_matches('"').ends_with("-4"),
-        "{:?}",
-        head.e_tag()
-    );
-    let mut back = Vec::new();
-    storage
-        .read(&from_file.key)
-        .await
-        .unwrap()
-        .read_to_end(&mut back)
-        .await
-        .unwrap();
-    assert!(back == data, "read back byte-exact");
+    assert_stored_in_four_parts(&store, &storage, &from_file, &data, &expected).await;
 }
 
 #[rocket::async_test]
@@ -280,18 +268,7 @@ async fn the_sweeper_removes_orphans_and_keeps_referenced_objects() {
     .await;
     let orphan = app.storage().put(&b"left by a crash"[..]).await.unwrap();
     assert_eq!(keys(&bucket).await.len(), 2);
-    let mail = app
-        .client
-        .rocket()
-        .state::<fellowship_portal::mail::Mail>()
-        .unwrap()
-        .clone();
-    let worker = fellowship_portal::mail::worker::Worker {
-        pool: app.pool().clone(),
-        mail,
-        storage: app.storage(),
-        idle: chrono::Duration::hours(2),
-    };
+    let worker = app.worker();
     let now = fellowship_portal::clock::now();
     assert_eq!(
         worker.sweep_orphans(now).await.unwrap(),
