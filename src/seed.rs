@@ -34,6 +34,23 @@ pub fn migrations() -> impl Fairing {
 }
 
 /// The seeded form of each seeded program, by slug.
+/// The default rubric of each seeded program, given to every cycle of the
+/// program that has none (a manager can change it before reviewing starts).
+pub const SEEDED_RUBRICS: [(&str, &str); 3] = [
+    (
+        "health-justice",
+        include_str!("../rubrics/health-justice.json"),
+    ),
+    (
+        "voices-for-change",
+        include_str!("../rubrics/voices-for-change.json"),
+    ),
+    (
+        "summer-internship",
+        include_str!("../rubrics/summer-internship.json"),
+    ),
+];
+
 pub const SEEDED_FORMS: [(&str, &str); 3] = [
     (
         "health-justice",
@@ -88,6 +105,17 @@ pub async fn migrate_and_seed(pool: &PortalPool) -> anyhow::Result<()> {
             form_json: form,
         };
         cycles::insert(conn.exec(), &cycle, now).await?;
+    }
+    for program in programs::list(conn.exec()).await? {
+        let Some((_, rubric)) = SEEDED_RUBRICS
+            .iter()
+            .find(|(slug, _)| *slug == program.slug)
+        else {
+            continue;
+        };
+        crate::domain::workflow::rubric::Rubric::parse(rubric)
+            .map_err(|e| anyhow::anyhow!("the seeded rubric of {}: {e}", program.slug))?;
+        cycles::fill_missing_rubrics(conn.exec(), program.id, rubric).await?;
     }
     Ok(())
 }

@@ -258,3 +258,217 @@ pub async fn count_by_stage(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(Strin
     let sql = "SELECT stage, COUNT(*) FROM applications WHERE cycle_id = $1 GROUP BY stage";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
 }
+
+/// Keeps the institution the applicant gave (for search and conflict
+/// detection); called when the application is submitted.
+pub async fn set_institution(ex: Exec<'_>, id: ApplicationId, institution: &str) -> DbResult<()> {
+    execute!(
+        ex,
+        sqlx::query("UPDATE applications SET institution = $1 WHERE id = $2")
+            .bind(institution)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+/// The screening outcome stored with an application.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct Screening {
+    pub institution: String,
+    pub screening_reason: String,
+    pub screening_note: String,
+    pub screening_reason_shared: bool,
+}
+
+/// The institution and screening outcome of an application.
+pub async fn screening(ex: Exec<'_>, id: ApplicationId) -> DbResult<Screening> {
+    let sql = "SELECT institution, screening_reason, screening_note, screening_reason_shared FROM applications WHERE id = $1";
+    let row: Option<Screening> =
+        run!(ex, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    Ok(row.unwrap_or_default())
+}
+
+/// Records why an application was found ineligible (call it in the
+/// transaction of the stage move).
+pub async fn set_screening(
+    ex: Exec<'_>,
+    id: ApplicationId,
+    reason: &str,
+    note: &str,
+    shared: bool,
+) -> DbResult<()> {
+    let sql = "UPDATE applications SET screening_reason = $1, screening_note = $2, screening_reason_shared = $3 WHERE id = $4";
+    execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(reason)
+            .bind(note)
+            .bind(shared)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+/// What the manager's list of a cycle is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct PipelineFilter {
+    /// One stage's stored name, or empty for every stage but draft.
+    pub stage: String,
+    /// Only applications assigned to this reviewer.
+    pub reviewer: Option<UserId>,
+    /// `unassigned`, `in_progress` (assigned, not every review in) or
+    /// `complete` (every assigned review submitted), or empty.
+    pub progress: String,
+    /// `overdue`, `conflict` (declared by a reviewer) or `disagreement`, or empty.
+    pub flag: String,
+    /// Text searched for in the applicant's name, email and institution.
+    pub search: String,
+    /// Squared disagreement threshold (points squared), for the flag.
+    pub threshold_squared: f64,
+}
+
+/// Orders the manager's list can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PipelineSort {
+    Submitted,
+    Name,
+    Institution,
+    Stage,
+}
+
+impl PipelineSort {
+    /// Every order, in the order offered.
+    pub const ALL: [Self; 4] = [Self::Submitted, Self::Name, Self::Institution, Self::Stage];
+
+    /// The name in the address.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Submitted => "submitted",
+            Self::Name => "name",
+            Self::Institution => "institution",
+            Self::Stage => "stage",
+        }
+    }
+
+    /// Reads the name in the address.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::Submitted => "a.submitted_at",
+            Self::Name => "LOWER(u.name)",
+            Self::Institution => "LOWER(a.institution)",
+            Self::Stage => "a.stage",
+        }
+    }
+}
+
+/// One row of the manager's list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PipelineRow {
+    pub id: i64,
+    pub applicant_name: String,
+    pub applicant_email: String,
+    pub institution: String,
+    pub stage: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub assigned: i64,
+    pub reviewed: i64,
+    pub overdue: i64,
+    pub declared_conflicts: i64,
+    pub variance: Option<f64>,
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with its wildcards escaped.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of a cycle's applications (drafts excluded) as filtered and
+/// sorted, and how many match in all. Only the page's rows are counted and
+/// aggregated; filters run in SQL on indexed columns.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "filter, order and page of one list"
+)]
+pub async fn pipeline(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    f: &PipelineFilter,
+    sort: PipelineSort,
+    descending: bool,
+    now: DateTime<Utc>,
+    offset: i64,
+    limit: i64,
+) -> DbResult<(Vec<PipelineRow>, i64)> {
+    let pending =
+        "(SELECT COUNT(*) FROM assignments s LEFT JOIN reviews r ON r.assignment_id = s.id \
+                   WHERE s.application_id = a.id AND (r.state IS NULL OR r.state <> 'submitted'))";
+    let assigned = "(SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id)";
+    let overdue = "(SELECT COUNT(*) FROM assignments s LEFT JOIN reviews r ON r.assignment_id = s.id \
+                   WHERE s.application_id = a.id AND s.due_at < $7 AND (r.state IS NULL OR r.state <> 'submitted'))";
+    let conflicts = "(SELECT COUNT(*) FROM conflicts k WHERE k.application_id = a.id AND k.source = 'declared')";
+    let variance = "(SELECT CASE WHEN COUNT(*) >= 2 THEN AVG(r.score_total * r.score_total) - AVG(r.score_total) * AVG(r.score_total) END \
+                    FROM reviews r WHERE r.application_id = a.id AND r.state = 'submitted')";
+    let filters = format!(
+        "a.cycle_id = $1 AND a.stage <> 'draft' AND ($2 = '' OR a.stage = $2) \
+         AND ($3 = 0 OR EXISTS (SELECT 1 FROM assignments s WHERE s.application_id = a.id AND s.reviewer_id = $3)) \
+         AND ($4 = '' OR ($4 = 'unassigned' AND {assigned} = 0) OR ($4 = 'in_progress' AND {assigned} > 0 AND {pending} > 0) \
+              OR ($4 = 'complete' AND {assigned} > 0 AND {pending} = 0)) \
+         AND ($5 = '' OR ($5 = 'overdue' AND {overdue} > 0) OR ($5 = 'conflict' AND {conflicts} > 0) \
+              OR ($5 = 'disagreement' AND {variance} > $8)) \
+         AND ($6 = '%%' OR LOWER(u.name) LIKE $6 ESCAPE '\\' OR LOWER(u.email) LIKE $6 ESCAPE '\\' \
+              OR LOWER(a.institution) LIKE $6 ESCAPE '\\')"
+    );
+    let dir = if descending { "DESC" } else { "ASC" };
+    let page_sql = format!(
+        "SELECT a.id, u.name AS applicant_name, u.email AS applicant_email, a.institution, a.stage, a.submitted_at, \
+         {assigned} AS assigned, \
+         (SELECT COUNT(*) FROM reviews r WHERE r.application_id = a.id AND r.state = 'submitted') AS reviewed, \
+         {overdue} AS overdue, {conflicts} AS declared_conflicts, {variance} AS variance \
+         FROM applications a JOIN users u ON u.id = a.applicant_id WHERE {filters} \
+         ORDER BY {} {dir}, a.id {dir} LIMIT $9 OFFSET $10",
+        sort.column()
+    );
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM applications a JOIN users u ON u.id = a.applicant_id WHERE {filters} AND $9 >= 0 AND $10 >= 0"
+    );
+    let search = contains_pattern(&f.search);
+    run!(ex, c => {
+        let rows: Vec<PipelineRow> = sqlx::query_as(&page_sql)
+            .bind(cycle)
+            .bind(&f.stage)
+            .bind(f.reviewer.unwrap_or(0))
+            .bind(&f.progress)
+            .bind(&f.flag)
+            .bind(&search)
+            .bind(now)
+            .bind(f.threshold_squared)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *c)
+            .await?;
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(cycle)
+            .bind(&f.stage)
+            .bind(f.reviewer.unwrap_or(0))
+            .bind(&f.progress)
+            .bind(&f.flag)
+            .bind(&search)
+            .bind(now)
+            .bind(f.threshold_squared)
+            .bind(limit)
+            .bind(offset)
+            .fetch_one(&mut *c)
+            .await?;
+        Ok((rows, total))
+    })
+}

@@ -6,6 +6,8 @@ use super::{DbResult, Exec};
 use crate::domain::cycle::{parse_zone, Cycle, CycleId};
 use crate::domain::form::FormDefinition;
 use crate::domain::program::ProgramId;
+use crate::domain::workflow::review::{OtherReviews, ReviewSettings};
+use crate::domain::workflow::rubric::Rubric;
 
 #[derive(sqlx::FromRow)]
 struct CycleRow {
@@ -141,4 +143,93 @@ pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbRes
         .bind(now)
         .fetch_one(conn)
         .await)
+}
+
+/// How a cycle is reviewed: its settings and its rubric as stored.
+#[derive(Debug, Clone)]
+pub struct ReviewSetup {
+    pub settings: ReviewSettings,
+    pub rubric: Rubric,
+    /// The rubric's JSON as stored (what the manager edits).
+    pub rubric_json: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReviewRow {
+    reviewers_per_application: i64,
+    reviewer_cap: Option<i64>,
+    show_other_reviews: String,
+    disagreement_threshold: f64,
+    rubric_json: String,
+}
+
+/// The review settings and rubric of a cycle.
+pub async fn review_setup(ex: Exec<'_>, id: CycleId) -> DbResult<Option<ReviewSetup>> {
+    let sql = "SELECT reviewers_per_application, reviewer_cap, show_other_reviews, disagreement_threshold, rubric_json \
+               FROM cycles WHERE id = $1";
+    let row: Option<ReviewRow> =
+        run!(ex, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    let Some(r) = row else { return Ok(None) };
+    let bad = |what: String| sqlx::Error::Decode(what.into());
+    let rubric = Rubric::parse(&r.rubric_json).map_err(|e| bad(format!("cycle {id}: {e}")))?;
+    Ok(Some(ReviewSetup {
+        settings: ReviewSettings {
+            reviewers_per_application: u32::try_from(r.reviewers_per_application).unwrap_or(3),
+            reviewer_cap: r.reviewer_cap.and_then(|c| u32::try_from(c).ok()),
+            other_reviews: OtherReviews::parse(&r.show_other_reviews)
+                .ok_or_else(|| bad(format!("cycle {id}: {}", r.show_other_reviews)))?,
+            disagreement_threshold: r.disagreement_threshold,
+        },
+        rubric,
+        rubric_json: r.rubric_json,
+    }))
+}
+
+/// Stores a cycle's review settings and blind flag.
+pub async fn set_review_settings(
+    ex: Exec<'_>,
+    id: CycleId,
+    s: &ReviewSettings,
+    blind_review: bool,
+) -> DbResult<()> {
+    let sql = "UPDATE cycles SET reviewers_per_application = $1, reviewer_cap = $2, show_other_reviews = $3, \
+               disagreement_threshold = $4, blind_review = $5 WHERE id = $6";
+    execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(i64::from(s.reviewers_per_application))
+            .bind(s.reviewer_cap.map(i64::from))
+            .bind(s.other_reviews.as_str())
+            .bind(s.disagreement_threshold)
+            .bind(blind_review)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+/// Replaces a cycle's rubric (already checked by [`Rubric::parse`]).
+pub async fn set_rubric(ex: Exec<'_>, id: CycleId, rubric_json: &str) -> DbResult<()> {
+    execute!(
+        ex,
+        sqlx::query("UPDATE cycles SET rubric_json = $1 WHERE id = $2")
+            .bind(rubric_json)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+/// Gives every cycle of `program` without a rubric this one; returns how many.
+pub async fn fill_missing_rubrics(
+    ex: Exec<'_>,
+    program: ProgramId,
+    rubric_json: &str,
+) -> DbResult<u64> {
+    execute!(
+        ex,
+        sqlx::query(
+            "UPDATE cycles SET rubric_json = $1 WHERE program_id = $2 AND rubric_json = ''"
+        )
+        .bind(rubric_json)
+        .bind(program)
+    )
 }

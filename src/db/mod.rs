@@ -40,6 +40,7 @@ macro_rules! execute {
 }
 
 pub mod applications;
+pub mod assignments;
 pub mod audit;
 pub mod cycles;
 pub mod documents;
@@ -47,6 +48,7 @@ pub mod outbox;
 pub mod profiles;
 pub mod programs;
 pub mod referees;
+pub mod reviews;
 pub mod roles;
 pub mod sessions;
 pub mod throttle;
@@ -141,6 +143,16 @@ pub enum Exec<'c> {
 impl Conn {
     /// Borrows the connection for one query.
     pub fn exec(&mut self) -> Exec<'_> {
+        match self {
+            Self::Sqlite(c) => Exec::Sqlite(c),
+            Self::Postgres(c) => Exec::Postgres(c),
+        }
+    }
+}
+
+impl Exec<'_> {
+    /// Borrows this connection again for one more query.
+    pub fn reborrow(&mut self) -> Exec<'_> {
         match self {
             Self::Sqlite(c) => Exec::Sqlite(c),
             Self::Postgres(c) => Exec::Postgres(c),

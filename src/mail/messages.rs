@@ -243,3 +243,136 @@ pub async fn referee_thanks(
     .await?;
     Ok(())
 }
+
+/// Who a review message is for.
+pub struct ReviewerAddress<'a> {
+    pub id: i64,
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
+/// One digest per reviewer and batch of assignments: how many, which
+/// (by reference only: never an applicant's name, so blind cycles stay
+/// blind in mail too) and when they are due.
+#[expect(clippy::too_many_arguments, reason = "one digest has this many facts")]
+pub async fn review_assigned(
+    ex: Exec<'_>,
+    mail: &Mail,
+    to: &ReviewerAddress<'_>,
+    batch: i64,
+    program: &str,
+    cycle: &str,
+    applications: &[i64],
+    due: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        name: &'a str,
+        program: &'a str,
+        cycle: &'a str,
+        count: usize,
+        plural: bool,
+        references: Vec<String>,
+        due: &'a str,
+        link: String,
+    }
+    let ctx = Ctx {
+        name: to.name,
+        program,
+        cycle,
+        count: applications.len(),
+        plural: applications.len() != 1,
+        references: applications.iter().map(|a| format!("#{a}")).collect(),
+        due,
+        link: mail.link("/review"),
+    };
+    let key = format!("review_assigned:{}:{batch}", to.id);
+    queue(ex, mail, &key, "review_assigned", to.email, &ctx, now).await?;
+    Ok(())
+}
+
+/// Overdue reviews of one cycle, for a reminder.
+#[derive(Serialize)]
+pub struct OverdueIn {
+    pub program: String,
+    pub cycle: String,
+    pub overdue: i64,
+}
+
+/// A reminder of overdue reviews; at most one per reviewer and day (the
+/// key names the day), however often it is asked for.
+pub async fn review_reminder(
+    ex: Exec<'_>,
+    mail: &Mail,
+    to: &ReviewerAddress<'_>,
+    cycles: &[OverdueIn],
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        name: &'a str,
+        count: i64,
+        plural: bool,
+        cycles: &'a [OverdueIn],
+        link: String,
+    }
+    let count = cycles.iter().map(|c| c.overdue).sum();
+    let ctx = Ctx {
+        name: to.name,
+        count,
+        plural: count != 1,
+        cycles,
+        link: mail.link("/review"),
+    };
+    let key = format!("review_reminder:{}:{}", to.id, now.format("%Y-%m-%d"));
+    queue(ex, mail, &key, "review_reminder", to.email, &ctx, now).await
+}
+
+/// What a manager is told when a reviewer declares a conflict.
+#[derive(Serialize)]
+pub struct ConflictDeclared<'a> {
+    pub reviewer: &'a str,
+    pub reference: String,
+    pub program: &'a str,
+    pub cycle: &'a str,
+    pub reason: &'a str,
+    pub remaining: usize,
+    pub one_left: bool,
+}
+
+/// Tells one manager of a declared conflict.
+pub async fn conflict_declared(
+    ex: Exec<'_>,
+    mail: &Mail,
+    manager: &ReviewerAddress<'_>,
+    application: i64,
+    reviewer: i64,
+    facts: &ConflictDeclared<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        name: &'a str,
+        link: String,
+        #[serde(flatten)]
+        facts: &'a ConflictDeclared<'a>,
+    }
+    let ctx = Ctx {
+        name: manager.name,
+        link: mail.link(&format!("/manage/applications/{application}")),
+        facts,
+    };
+    let key = format!("conflict_declared:{application}:{reviewer}:{}", manager.id);
+    queue(
+        ex,
+        mail,
+        &key,
+        "conflict_declared",
+        manager.email,
+        &ctx,
+        now,
+    )
+    .await?;
+    Ok(())
+}

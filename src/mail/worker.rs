@@ -92,6 +92,11 @@ impl Worker {
                     Ok(_) => {}
                     Err(e) => rocket::warn!("queueing referee reminders failed: {e:#}"),
                 }
+                match self.remind_reviewers(crate::clock::now()).await {
+                    Ok(n) if n > 0 => self.mail.wake(),
+                    Ok(_) => {}
+                    Err(e) => rocket::warn!("queueing review reminders failed: {e:#}"),
+                }
             }
             tokio::select! {
                 _ = self.mail.wake.notified() => {}
@@ -194,6 +199,18 @@ impl Worker {
         Ok(due.len())
     }
 
+    /// Queues today's reminder for every reviewer with overdue reviews
+    /// (once a day each, however often it runs); returns how many.
+    pub async fn remind_reviewers(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<usize> {
+        let mut tx = self.pool.begin().await?;
+        let n = remind_overdue_reviewers(tx.exec(), &self.mail, None, now).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Removes stored objects older than [`ORPHAN_AGE`] that no document
     /// row names; returns how many. Recent objects are left alone: their
     /// upload may still be committing.
@@ -228,4 +245,46 @@ impl Worker {
         db::sessions::delete_idle(conn.exec(), crate::clock::now() - self.idle).await?;
         Ok(())
     }
+}
+
+/// Reminds each reviewer with overdue reviews (in `cycle`, or anywhere),
+/// one mail listing them per cycle; a reviewer already reminded today is
+/// not mailed again. Returns how many mails were queued.
+pub async fn remind_overdue_reviewers(
+    ex: crate::db::Exec<'_>,
+    mail: &Mail,
+    cycle: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<usize> {
+    use crate::mail::messages::{review_reminder, OverdueIn, ReviewerAddress};
+    let mut ex = ex;
+    let rows = db::assignments::overdue(ex.reborrow(), cycle, now, 10_000).await?;
+    let mut queued = 0;
+    let mut i = 0;
+    while i < rows.len() {
+        let reviewer = rows[i].reviewer_id;
+        let mine: Vec<&db::assignments::Overdue> = rows[i..]
+            .iter()
+            .take_while(|r| r.reviewer_id == reviewer)
+            .collect();
+        i += mine.len();
+        let first = mine[0];
+        let cycles: Vec<OverdueIn> = mine
+            .iter()
+            .map(|r| OverdueIn {
+                program: r.program_name.clone(),
+                cycle: r.cycle_name.clone(),
+                overdue: r.overdue,
+            })
+            .collect();
+        let to = ReviewerAddress {
+            id: reviewer,
+            name: &first.name,
+            email: &first.email,
+        };
+        if review_reminder(ex.reborrow(), mail, &to, &cycles, now).await? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
 }

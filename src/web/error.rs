@@ -22,6 +22,10 @@ pub enum Error {
     NotFound,
     #[error("forbidden")]
     Forbidden,
+    /// The request was understood but cannot be served as things are;
+    /// the page says why in the reader's words.
+    #[error("refused: {1}")]
+    Refused(Status, &'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -40,6 +44,19 @@ impl<'r> Responder<'r, 'static> for Error {
         match self {
             Self::NotFound => Err(Status::NotFound),
             Self::Forbidden => Err(Status::Forbidden),
+            Self::Refused(status, message) => {
+                let chrome = Chrome::for_error(req);
+                let ctx = ErrorPage {
+                    status: status.code,
+                    heading: "This cannot be done",
+                    message,
+                };
+                (
+                    status,
+                    super::page::render("errors/error", &chrome, ctx.heading, ctx),
+                )
+                    .respond_to(req)
+            }
             Self::Internal(e) => {
                 rocket::error!("{} {}: {e:#}", req.method(), req.uri().path());
                 Err(Status::InternalServerError)

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod admin;
 pub mod apply;
+pub mod dossier;
 pub mod download;
 pub mod error;
 pub mod headers;
@@ -16,6 +17,7 @@ pub mod multipart;
 pub mod page;
 pub mod public;
 pub mod referee;
+pub mod review;
 pub mod upload;
 
 use rocket::fairing::AdHoc;
@@ -32,6 +34,7 @@ pub fn stage(static_dir: std::path::PathBuf) -> AdHoc {
             .mount("/admin", admin::routes())
             .mount("/apply", apply::routes())
             .mount("/referee", referee::routes())
+            .mount("/review", review::routes())
             .mount("/manage", manage::routes())
             .mount("/static", FileServer::from(static_dir).rank(20))
             .register("/", error::catchers())

@@ -10,5 +10,6 @@ mod helpers;
 mod mail;
 mod platform;
 mod referee;
+mod review;
 mod s3;
 mod security;

@@ -11,7 +11,7 @@ mod referees;
 mod section;
 mod start;
 mod submit;
-mod view;
+pub(crate) mod view;
 
 use rocket::Route;
 

@@ -253,6 +253,15 @@ async fn submit(
                 .into(),
         );
     }
+    // Kept apart from the answers for search and conflict detection.
+    let institution = o
+        .cycle
+        .form
+        .questions()
+        .find(|q| q.profile.as_deref() == Some("institution"))
+        .map(|q| view::answer_text(q, o.application.answers.get(&q.key)))
+        .unwrap_or_default();
+    applications::set_institution(tx.exec(), id, institution.trim()).await?;
     messages::application_submitted(
         tx.exec(),
         mail,

@@ -1,7 +1,21 @@
 //! The program manager's area, mounted at `/manage`: the cycles of the
-//! programs they manage, with counts per stage, and deadline extensions
-//! for one applicant (who, when and why recorded). Every route takes the
+//! programs they manage with the pipeline (counts per stage), deadline
+//! extensions for one applicant, and the review workflow in the
+//! submodules: the filtered list and bulk moves ([`pipeline`]), one
+//! application with screening, assignments, conflicts and reviews
+//! ([`application`]), automatic assignment ([`assign`]), reviewer progress
+//! and reminders ([`progress`]), the ranking ([`ranking`]) and review
+//! settings with the rubric ([`settings`]). Every route takes the
 //! `Manager` guard and checks the program with `Roles::can_manage`.
+
+mod application;
+
+pub(crate) use application::{review_view, ReviewView};
+mod assign;
+mod pipeline;
+mod progress;
+mod ranking;
+mod settings;
 
 use chrono::{NaiveDate, NaiveTime, TimeZone};
 use rocket::form::Form;
@@ -20,7 +34,14 @@ use crate::domain::workflow::stage::Stage;
 
 /// Routes mounted at `/manage`.
 pub fn routes() -> Vec<Route> {
-    routes![index, show_cycle, extend]
+    let mut all = routes![index, show_cycle, extend];
+    all.extend(pipeline::routes());
+    all.extend(application::routes());
+    all.extend(assign::routes());
+    all.extend(progress::routes());
+    all.extend(ranking::routes());
+    all.extend(settings::routes());
+    all
 }
 
 #[derive(Serialize)]
@@ -71,6 +92,8 @@ async fn index(who: Manager, db: &Db, chrome: Chrome) -> Result<Template> {
 struct StageCount {
     stage: &'static str,
     count: i64,
+    /// Whether the list can show this stage (drafts stay the applicant's).
+    link: bool,
 }
 
 #[derive(Serialize)]
@@ -85,6 +108,8 @@ struct CyclePage {
     counts: Vec<StageCount>,
 }
 
+/// The cycle, if the manager manages its program (404 when it does not
+/// exist, 403 when it is another program's).
 async fn load_cycle(who: &Manager, db: &Db, id: i64) -> Result<crate::db::cycles::CycleWithForm> {
     let mut conn = db.conn().await?;
     let c = cycles::find(conn.exec(), id)
@@ -107,6 +132,7 @@ async fn show_cycle(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Te
     let counts = Stage::ALL
         .iter()
         .map(|s| StageCount {
+            link: *s != Stage::Draft,
             stage: s.as_str(),
             count: counted
                 .iter()
@@ -223,4 +249,82 @@ async fn extend(
             c.cycle.show(deadline)
         ),
     ))
+}
+
+/// An application and its cycle, if the manager manages the program.
+async fn load_application(
+    who: &Manager,
+    db: &Db,
+    id: i64,
+) -> Result<(applications::Application, crate::db::cycles::CycleWithForm)> {
+    let app = {
+        let mut conn = db.conn().await?;
+        applications::find(conn.exec(), id)
+            .await?
+            .ok_or(Error::NotFound)?
+    };
+    if app.stage == Stage::Draft {
+        // Drafts are the applicant's own until submitted.
+        return Err(Error::NotFound);
+    }
+    let c = load_cycle(who, db, app.cycle_id).await?;
+    Ok((app, c))
+}
+
+/// The review settings and rubric of a cycle.
+async fn load_setup(db: &Db, cycle: i64) -> Result<crate::db::cycles::ReviewSetup> {
+    let mut conn = db.conn().await?;
+    cycles::review_setup(conn.exec(), cycle)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Records a manager's action in the audit log.
+async fn audit_action(
+    ex: crate::db::Exec<'_>,
+    who: &Manager,
+    ip: &ClientIp,
+    action: &str,
+    subject: &str,
+    detail: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let entry = audit::Entry {
+        actor: Some(who.0.user().id),
+        action,
+        subject,
+        detail,
+        client_ip: ip.0.as_deref(),
+    };
+    audit::record(ex, &entry, now).await?;
+    Ok(())
+}
+
+/// A due date typed as YYYY-MM-DD, at 23:59 in the cycle's zone; it must
+/// be later than `now`.
+fn read_due(
+    cycle: &crate::domain::cycle::Cycle,
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> std::result::Result<chrono::DateTime<chrono::Utc>, &'static str> {
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "Enter the due date, for example 2027-04-30.")?;
+    let due = cycle
+        .time_zone
+        .from_local_datetime(&date.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default()))
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok_or("That date does not exist in the cycle’s time zone. Choose another.")?;
+    if due <= now {
+        return Err("The due date must be in the future.");
+    }
+    Ok(due)
+}
+
+/// The due date offered by default: two weeks from now, in the cycle's zone.
+fn default_due(cycle: &crate::domain::cycle::Cycle, now: chrono::DateTime<chrono::Utc>) -> String {
+    (now + chrono::Duration::days(14))
+        .with_timezone(&cycle.time_zone)
+        .format("%Y-%m-%d")
+        .to_string()
 }

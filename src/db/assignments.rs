@@ -1,0 +1,331 @@
+//! Reviewer assignments and conflicts. A conflicted reviewer is never
+//! assigned: recording a conflict withdraws the assignment (and its draft
+//! review) in the same transaction.
+
+use chrono::{DateTime, Utc};
+
+use super::{DbResult, Exec};
+use crate::domain::cycle::CycleId;
+use crate::domain::program::ProgramId;
+use crate::domain::user::UserId;
+
+/// A reviewer of a program, with what conflict detection needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Reviewer {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub institution: String,
+}
+
+/// The reviewers of a program, by name.
+pub async fn reviewers_of(ex: Exec<'_>, program: ProgramId) -> DbResult<Vec<Reviewer>> {
+    let sql = "SELECT u.id, u.name, u.email, COALESCE(p.institution, '') AS institution \
+               FROM role_grants g JOIN users u ON u.id = g.user_id LEFT JOIN profiles p ON p.user_id = u.id \
+               WHERE g.program_id = $1 AND g.role = 'reviewer' ORDER BY u.name, u.id";
+    run!(ex, c => sqlx::query_as(sql).bind(program).fetch_all(c).await)
+}
+
+/// An application waiting for reviewers, with what conflict detection needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Candidate {
+    pub id: i64,
+    pub applicant_email: String,
+    pub institution: String,
+}
+
+/// The applications of a cycle in review, or those of `only` when given.
+pub async fn candidates(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    only: Option<&[i64]>,
+) -> DbResult<Vec<Candidate>> {
+    let restrict = match only {
+        Some([]) => return Ok(Vec::new()),
+        Some(ids) => format!(" AND a.id IN ({})", join_ids(ids)),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT a.id, u.email AS applicant_email, a.institution FROM applications a \
+         JOIN users u ON u.id = a.applicant_id WHERE a.cycle_id = $1 AND a.stage = 'review'{restrict} ORDER BY a.id"
+    );
+    run!(ex, c => sqlx::query_as(&sql).bind(cycle).fetch_all(c).await)
+}
+
+/// Ids as a literal SQL list (they are integers, never text).
+pub(crate) fn join_ids(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Every (application, reviewer) pair of a cycle.
+pub async fn pairs_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(i64, i64)>> {
+    let sql = "SELECT application_id, reviewer_id FROM assignments WHERE cycle_id = $1";
+    run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
+}
+
+/// Every recorded conflict of a cycle's applications.
+pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(i64, i64)>> {
+    let sql = "SELECT k.application_id, k.reviewer_id FROM conflicts k \
+               JOIN applications a ON a.id = k.application_id WHERE a.cycle_id = $1";
+    run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
+}
+
+/// Assigns a reviewer; `false` when they already were.
+pub async fn assign(
+    ex: Exec<'_>,
+    application: i64,
+    reviewer: UserId,
+    cycle: CycleId,
+    by: UserId,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let sql = "INSERT INTO assignments (application_id, reviewer_id, cycle_id, assigned_by, assigned_at, due_at) \
+               VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id, reviewer_id) DO NOTHING";
+    Ok(execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(application)
+            .bind(reviewer)
+            .bind(cycle)
+            .bind(by)
+            .bind(now)
+            .bind(due)
+    )? == 1)
+}
+
+/// Removes an assignment and its review; `false` when there was none.
+pub async fn remove(ex: Exec<'_>, application: i64, reviewer: UserId) -> DbResult<bool> {
+    let sql = "DELETE FROM assignments WHERE application_id = $1 AND reviewer_id = $2";
+    Ok(execute!(ex, sqlx::query(sql).bind(application).bind(reviewer))? == 1)
+}
+
+/// Moves an assignment's due date.
+pub async fn set_due(
+    ex: Exec<'_>,
+    application: i64,
+    reviewer: UserId,
+    due: DateTime<Utc>,
+) -> DbResult<bool> {
+    let sql = "UPDATE assignments SET due_at = $1 WHERE application_id = $2 AND reviewer_id = $3";
+    Ok(execute!(
+        ex,
+        sqlx::query(sql).bind(due).bind(application).bind(reviewer)
+    )? == 1)
+}
+
+/// One assignment as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Assignment {
+    pub id: i64,
+    pub application_id: i64,
+    pub reviewer_id: UserId,
+    pub cycle_id: CycleId,
+    pub assigned_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
+/// The assignment of `reviewer` to `application`, if any.
+pub async fn find(
+    ex: Exec<'_>,
+    application: i64,
+    reviewer: UserId,
+) -> DbResult<Option<Assignment>> {
+    let sql =
+        "SELECT id, application_id, reviewer_id, cycle_id, assigned_at, due_at FROM assignments \
+               WHERE application_id = $1 AND reviewer_id = $2";
+    run!(ex, c => sqlx::query_as(sql).bind(application).bind(reviewer).fetch_optional(c).await)
+}
+
+/// An assignment as its reviewer lists it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Mine {
+    pub application_id: i64,
+    pub cycle_id: CycleId,
+    pub program_name: String,
+    pub cycle_name: String,
+    pub time_zone: String,
+    pub blind_review: bool,
+    pub applicant_name: String,
+    pub due_at: DateTime<Utc>,
+    pub review_state: Option<String>,
+}
+
+/// A reviewer's assignments, soonest due first (at most `limit`).
+pub async fn for_reviewer(ex: Exec<'_>, reviewer: UserId, limit: i64) -> DbResult<Vec<Mine>> {
+    let sql = "SELECT s.application_id, s.cycle_id, p.name AS program_name, c.name AS cycle_name, c.time_zone, \
+               c.blind_review, u.name AS applicant_name, s.due_at, r.state AS review_state \
+               FROM assignments s JOIN applications a ON a.id = s.application_id JOIN users u ON u.id = a.applicant_id \
+               JOIN cycles c ON c.id = s.cycle_id JOIN programs p ON p.id = c.program_id \
+               LEFT JOIN reviews r ON r.assignment_id = s.id \
+               WHERE s.reviewer_id = $1 AND a.stage NOT IN ('withdrawn', 'ineligible') \
+               ORDER BY s.due_at, s.application_id LIMIT $2";
+    run!(ex, c => sqlx::query_as(sql).bind(reviewer).bind(limit).fetch_all(c).await)
+}
+
+/// An assignment as a manager sees it on the application.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OfApplication {
+    pub reviewer_id: UserId,
+    pub reviewer_name: String,
+    pub reviewer_email: String,
+    pub assigned_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub review_id: Option<i64>,
+    pub review_state: Option<String>,
+}
+
+/// The assignments of an application, by reviewer name.
+pub async fn of_application(ex: Exec<'_>, application: i64) -> DbResult<Vec<OfApplication>> {
+    let sql = "SELECT s.reviewer_id, u.name AS reviewer_name, u.email AS reviewer_email, s.assigned_at, s.due_at, \
+               r.id AS review_id, r.state AS review_state FROM assignments s JOIN users u ON u.id = s.reviewer_id \
+               LEFT JOIN reviews r ON r.assignment_id = s.id WHERE s.application_id = $1 ORDER BY u.name, u.id";
+    run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
+}
+
+/// A reviewer's standing in a cycle.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Progress {
+    pub reviewer_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub assigned: i64,
+    pub submitted: i64,
+    pub overdue: i64,
+}
+
+/// Every reviewer of the cycle's program with their counts in the cycle.
+pub async fn progress(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    program: ProgramId,
+    now: DateTime<Utc>,
+) -> DbResult<Vec<Progress>> {
+    let sql = "SELECT u.id AS reviewer_id, u.name, u.email, \
+               COUNT(s.id) AS assigned, \
+               COUNT(CASE WHEN r.state = 'submitted' THEN 1 END) AS submitted, \
+               COUNT(CASE WHEN s.due_at < $3 AND (r.state IS NULL OR r.state <> 'submitted') THEN 1 END) AS overdue \
+               FROM role_grants g JOIN users u ON u.id = g.user_id \
+               LEFT JOIN assignments s ON s.reviewer_id = u.id AND s.cycle_id = $1 \
+               LEFT JOIN reviews r ON r.assignment_id = s.id \
+               WHERE g.program_id = $2 AND g.role = 'reviewer' \
+               GROUP BY u.id, u.name, u.email ORDER BY u.name, u.id";
+    run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(program).bind(now).fetch_all(c).await)
+}
+
+/// A reviewer with overdue assignments, for a reminder.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Overdue {
+    pub reviewer_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub cycle_id: CycleId,
+    pub program_name: String,
+    pub cycle_name: String,
+    pub overdue: i64,
+}
+
+/// Reviewers with overdue, unsubmitted assignments (of one cycle, or all).
+pub async fn overdue(
+    ex: Exec<'_>,
+    cycle: Option<CycleId>,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> DbResult<Vec<Overdue>> {
+    let sql = "SELECT u.id AS reviewer_id, u.name, u.email, c.id AS cycle_id, p.name AS program_name, \
+               c.name AS cycle_name, COUNT(*) AS overdue \
+               FROM assignments s JOIN users u ON u.id = s.reviewer_id JOIN cycles c ON c.id = s.cycle_id \
+               JOIN programs p ON p.id = c.program_id JOIN applications a ON a.id = s.application_id \
+               LEFT JOIN reviews r ON r.assignment_id = s.id \
+               WHERE s.due_at < $1 AND (r.state IS NULL OR r.state <> 'submitted') \
+               AND a.stage = 'review' AND ($2 = 0 OR s.cycle_id = $2) \
+               GROUP BY u.id, u.name, u.email, c.id, p.name, c.name ORDER BY u.id, c.id LIMIT $3";
+    run!(ex, c => sqlx::query_as(sql).bind(now).bind(cycle.unwrap_or(0)).bind(limit).fetch_all(c).await)
+}
+
+/// Who recorded a conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictSource {
+    /// The reviewer declared it.
+    Declared,
+    /// A manager recorded it.
+    Recorded,
+}
+
+impl ConflictSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Declared => "declared",
+            Self::Recorded => "recorded",
+        }
+    }
+}
+
+/// Records a conflict and withdraws any assignment of that reviewer to
+/// the application (with its review); `false` when it was recorded before.
+pub async fn record_conflict(
+    ex: Exec<'_>,
+    application: i64,
+    reviewer: UserId,
+    source: ConflictSource,
+    reason: &str,
+    by: UserId,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    run!(ex, c => {
+        let added = sqlx::query(
+            "INSERT INTO conflicts (application_id, reviewer_id, source, reason, recorded_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id, reviewer_id) DO NOTHING",
+        )
+        .bind(application)
+        .bind(reviewer)
+        .bind(source.as_str())
+        .bind(reason)
+        .bind(by)
+        .bind(now)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        sqlx::query("DELETE FROM assignments WHERE application_id = $1 AND reviewer_id = $2")
+            .bind(application)
+            .bind(reviewer)
+            .execute(&mut *c)
+            .await?;
+        Ok(added == 1)
+    })
+}
+
+/// Whether a conflict is recorded between the reviewer and application.
+pub async fn is_conflicted(ex: Exec<'_>, application: i64, reviewer: UserId) -> DbResult<bool> {
+    let sql = "SELECT COUNT(*) FROM conflicts WHERE application_id = $1 AND reviewer_id = $2";
+    let n: i64 =
+        run!(ex, c => sqlx::query_scalar(sql).bind(application).bind(reviewer).fetch_one(c).await)?;
+    Ok(n > 0)
+}
+
+/// A recorded conflict as a manager sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Conflict {
+    pub reviewer_id: UserId,
+    pub reviewer_name: String,
+    pub source: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The recorded conflicts of an application.
+pub async fn conflicts_of(ex: Exec<'_>, application: i64) -> DbResult<Vec<Conflict>> {
+    let sql = "SELECT k.reviewer_id, u.name AS reviewer_name, k.source, k.reason, k.created_at \
+               FROM conflicts k JOIN users u ON u.id = k.reviewer_id WHERE k.application_id = $1 ORDER BY k.created_at";
+    run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
+}
+
+/// The managers of a program (to tell them of a declared conflict).
+pub async fn managers_of(
+    ex: Exec<'_>,
+    program: ProgramId,
+) -> DbResult<Vec<(UserId, String, String)>> {
+    let sql = "SELECT u.id, u.name, u.email FROM role_grants g JOIN users u ON u.id = g.user_id \
+               WHERE g.program_id = $1 AND g.role = 'manager' ORDER BY u.id";
+    run!(ex, c => sqlx::query_as(sql).bind(program).fetch_all(c).await)
+}

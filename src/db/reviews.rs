@@ -1,0 +1,350 @@
+//! Reviews: drafts, submission (which locks), reopening, and the figures
+//! the ranking is sorted on, aggregated in SQL.
+//!
+//! On submission a review stores its mean and weighted total (0-100, from
+//! `domain::workflow::scoring`), and the reviewer's z-scores in the cycle
+//! are recomputed ([`recompute_z`]) so that the normalised score of every
+//! application is one `AVG` in SQL: raw totals where the reviewer has
+//! fewer than three reviews, otherwise the cycle's mean plus its standard
+//! deviation times the stored z. `tests/app/review.rs` checks the SQL
+//! against the pure aggregation.
+
+use chrono::{DateTime, Utc};
+
+use super::{DbResult, Exec};
+use crate::domain::cycle::CycleId;
+use crate::domain::user::UserId;
+use crate::domain::workflow::scoring::{self, Stats};
+
+/// A review as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Review {
+    pub id: i64,
+    pub assignment_id: i64,
+    pub application_id: i64,
+    pub reviewer_id: UserId,
+    pub reviewer_name: String,
+    pub state: String,
+    pub scores_json: String,
+    pub comments_json: String,
+    pub overall_comment: String,
+    pub recommendation: String,
+    pub confidence: String,
+    pub score_mean: Option<f64>,
+    pub score_total: Option<f64>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "r.id, r.assignment_id, r.application_id, r.reviewer_id, u.name AS reviewer_name, r.state, \
+     r.scores_json, r.comments_json, r.overall_comment, r.recommendation, r.confidence, r.score_mean, \
+     r.score_total, r.version, r.updated_at, r.submitted_at";
+
+/// The review written for an assignment, if any.
+pub async fn for_assignment(ex: Exec<'_>, assignment: i64) -> DbResult<Option<Review>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reviews r JOIN users u ON u.id = r.reviewer_id WHERE r.assignment_id = $1"
+    );
+    run!(ex, c => sqlx::query_as(&sql).bind(assignment).fetch_optional(c).await)
+}
+
+/// The review with this id, if any.
+pub async fn find(ex: Exec<'_>, id: i64) -> DbResult<Option<Review>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reviews r JOIN users u ON u.id = r.reviewer_id WHERE r.id = $1"
+    );
+    run!(ex, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
+}
+
+/// Every review of an application (drafts too), by reviewer name.
+pub async fn of_application(ex: Exec<'_>, application: i64) -> DbResult<Vec<Review>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reviews r JOIN users u ON u.id = r.reviewer_id \
+         WHERE r.application_id = $1 ORDER BY u.name, r.id"
+    );
+    run!(ex, c => sqlx::query_as(&sql).bind(application).fetch_all(c).await)
+}
+
+/// What a reviewer writes.
+pub struct Written<'a> {
+    pub assignment_id: i64,
+    pub application_id: i64,
+    pub reviewer_id: UserId,
+    pub cycle_id: CycleId,
+    pub scores_json: &'a str,
+    pub comments_json: &'a str,
+    pub overall_comment: &'a str,
+    pub recommendation: &'a str,
+    pub confidence: &'a str,
+}
+
+/// Saves a draft, or submits with the review's figures (`Some((mean,
+/// total))`). `false`, with nothing written, when the review was already
+/// submitted: a submitted review changes only after a manager reopens it.
+pub async fn save(
+    ex: Exec<'_>,
+    w: &Written<'_>,
+    submit: Option<(f64, f64)>,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let state = if submit.is_some() {
+        "submitted"
+    } else {
+        "draft"
+    };
+    let submitted_at = submit.map(|_| now);
+    let sql = "INSERT INTO reviews (assignment_id, application_id, reviewer_id, cycle_id, state, scores_json, comments_json, \
+               overall_comment, recommendation, confidence, score_mean, score_total, created_at, updated_at, submitted_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) \
+               ON CONFLICT (assignment_id) DO UPDATE SET state = excluded.state, scores_json = excluded.scores_json, \
+               comments_json = excluded.comments_json, overall_comment = excluded.overall_comment, \
+               recommendation = excluded.recommendation, confidence = excluded.confidence, \
+               score_mean = excluded.score_mean, score_total = excluded.score_total, \
+               updated_at = excluded.updated_at, submitted_at = excluded.submitted_at, version = reviews.version + 1 \
+               WHERE reviews.state = 'draft'";
+    let n = execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(w.assignment_id)
+            .bind(w.application_id)
+            .bind(w.reviewer_id)
+            .bind(w.cycle_id)
+            .bind(state)
+            .bind(w.scores_json)
+            .bind(w.comments_json)
+            .bind(w.overall_comment)
+            .bind(w.recommendation)
+            .bind(w.confidence)
+            .bind(submit.map(|s| s.0))
+            .bind(submit.map(|s| s.1))
+            .bind(now)
+            .bind(submitted_at)
+    )?;
+    Ok(n == 1)
+}
+
+/// Turns a submitted review back into a draft; `false` when it was not
+/// submitted (reopened already, or never sent).
+pub async fn reopen(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool> {
+    let sql = "UPDATE reviews SET state = 'draft', submitted_at = NULL, score_mean = NULL, score_total = NULL, z = NULL, \
+               updated_at = $1, version = version + 1 WHERE id = $2 AND state = 'submitted'";
+    Ok(execute!(ex, sqlx::query(sql).bind(now).bind(id))? == 1)
+}
+
+/// Recomputes the z-score of each of the reviewer's submitted reviews in
+/// the cycle; call it in the transaction that changed one of them. On
+/// PostgreSQL the reviewer's row is locked first, so two of their
+/// submissions at once cannot each miss the other.
+pub async fn recompute_z(ex: Exec<'_>, cycle: CycleId, reviewer: UserId) -> DbResult<()> {
+    let ex = match ex {
+        Exec::Postgres(c) => {
+            sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+                .bind(reviewer)
+                .execute(&mut *c)
+                .await?;
+            Exec::Postgres(c)
+        }
+        sqlite => sqlite,
+    };
+    let select = "SELECT id, score_total FROM reviews \
+                  WHERE cycle_id = $1 AND reviewer_id = $2 AND state = 'submitted' AND score_total IS NOT NULL";
+    let update = "UPDATE reviews SET z = $1 WHERE id = $2";
+    run!(ex, c => {
+        let rows: Vec<(i64, f64)> = sqlx::query_as(select)
+            .bind(cycle)
+            .bind(reviewer)
+            .fetch_all(&mut *c)
+            .await?;
+        let totals: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        let stats = scoring::stats(&totals);
+        for (id, total) in &rows {
+            let z = scoring::z_score(*total, &stats);
+            sqlx::query(update).bind(z).bind(id).execute(&mut *c).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Count, mean and standard deviation of every submitted total in a cycle.
+pub async fn cycle_scale(ex: Exec<'_>, cycle: CycleId) -> DbResult<Stats> {
+    let sql =
+        "SELECT COUNT(score_total), AVG(score_total), AVG(score_total * score_total) FROM reviews \
+               WHERE cycle_id = $1 AND state = 'submitted'";
+    let (n, mean, square): (i64, Option<f64>, Option<f64>) =
+        run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_one(c).await)?;
+    let mean = mean.unwrap_or(0.0);
+    let variance = (square.unwrap_or(0.0) - mean * mean).max(0.0);
+    Ok(Stats {
+        count: usize::try_from(n).unwrap_or(0),
+        mean,
+        sd: variance.sqrt(),
+    })
+}
+
+/// Figures a ranking can be sorted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankBy {
+    Normalised,
+    WeightedTotal,
+    Mean,
+    Spread,
+    Reviews,
+}
+
+impl RankBy {
+    /// Every figure, in the order offered.
+    pub const ALL: [Self; 5] = [
+        Self::Normalised,
+        Self::WeightedTotal,
+        Self::Mean,
+        Self::Spread,
+        Self::Reviews,
+    ];
+
+    /// The name in the address.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normalised => "normalised",
+            Self::WeightedTotal => "total",
+            Self::Mean => "mean",
+            Self::Spread => "spread",
+            Self::Reviews => "reviews",
+        }
+    }
+
+    /// Reads the name in the address.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Self::Normalised => "normalised",
+            Self::WeightedTotal => "total",
+            Self::Mean => "mean",
+            Self::Spread => "variance",
+            Self::Reviews => "reviewed",
+        }
+    }
+}
+
+/// One row of the ranking.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Ranked {
+    pub id: i64,
+    pub applicant_name: String,
+    pub institution: String,
+    pub stage: String,
+    pub assigned: i64,
+    pub reviewed: i64,
+    pub mean: Option<f64>,
+    pub total: Option<f64>,
+    pub spread: Option<f64>,
+    pub variance: Option<f64>,
+    pub normalised: Option<f64>,
+}
+
+/// One page of a cycle's applications in review, committee or decided,
+/// ranked by `by` (highest first, or lowest with `ascending`), with the
+/// number of rows in all. `scale` is the cycle's [`cycle_scale`].
+pub async fn ranking(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    by: RankBy,
+    ascending: bool,
+    scale: &Stats,
+    offset: i64,
+    limit: i64,
+) -> DbResult<(Vec<Ranked>, i64)> {
+    let dir = if ascending { "ASC" } else { "DESC" };
+    let column = by.column();
+    let sql = format!(
+        "SELECT a.id, u.name AS applicant_name, a.institution, a.stage, \
+         (SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id) AS assigned, \
+         COUNT(r.id) AS reviewed, AVG(r.score_mean) AS mean, AVG(r.score_total) AS total, \
+         MAX(r.score_total) - MIN(r.score_total) AS spread, \
+         AVG(r.score_total * r.score_total) - AVG(r.score_total) * AVG(r.score_total) AS variance, \
+         AVG(CASE WHEN r.z IS NULL THEN r.score_total ELSE $2 + $3 * r.z END) AS normalised \
+         FROM applications a JOIN users u ON u.id = a.applicant_id \
+         LEFT JOIN reviews r ON r.application_id = a.id AND r.state = 'submitted' \
+         WHERE a.cycle_id = $1 AND a.stage IN ('review', 'committee', 'decided') \
+         GROUP BY a.id, u.name, a.institution, a.stage \
+         ORDER BY {column} {dir} NULLS LAST, a.id LIMIT $4 OFFSET $5"
+    );
+    let count_sql = "SELECT COUNT(*) FROM applications WHERE cycle_id = $1 AND stage IN ('review', 'committee', 'decided')";
+    run!(ex, c => {
+        let rows: Vec<Ranked> = sqlx::query_as(&sql)
+            .bind(cycle)
+            .bind(scale.mean)
+            .bind(scale.sd)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *c)
+            .await?;
+        let total: i64 = sqlx::query_scalar(count_sql).bind(cycle).fetch_one(&mut *c).await?;
+        Ok((rows, total))
+    })
+}
+
+/// A submitted review's figures, for checking the SQL against the pure
+/// aggregation and for an application's detail page.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Submitted {
+    pub application_id: i64,
+    pub reviewer_id: UserId,
+    pub scores_json: String,
+    pub score_mean: f64,
+    pub score_total: f64,
+}
+
+/// The submitted reviews of the given applications.
+pub async fn submitted_of(ex: Exec<'_>, applications: &[i64]) -> DbResult<Vec<Submitted>> {
+    if applications.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT application_id, reviewer_id, scores_json, score_mean, score_total FROM reviews \
+         WHERE state = 'submitted' AND application_id IN ({}) ORDER BY application_id, reviewer_id",
+        super::assignments::join_ids(applications)
+    );
+    run!(ex, c => sqlx::query_as(&sql).fetch_all(c).await)
+}
+
+/// Count, mean and standard deviation of each given reviewer's submitted
+/// totals in the cycle (for normalising one application's reviews).
+pub async fn reviewer_stats(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    reviewers: &[UserId],
+) -> DbResult<Vec<(UserId, Stats)>> {
+    if reviewers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT reviewer_id, COUNT(*), AVG(score_total), AVG(score_total * score_total) FROM reviews \
+         WHERE cycle_id = $1 AND state = 'submitted' AND reviewer_id IN ({}) GROUP BY reviewer_id",
+        super::assignments::join_ids(reviewers)
+    );
+    let rows: Vec<(i64, i64, f64, f64)> =
+        run!(ex, c => sqlx::query_as(&sql).bind(cycle).fetch_all(c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n, mean, square)| {
+            let variance = (square - mean * mean).max(0.0);
+            (
+                id,
+                Stats {
+                    count: usize::try_from(n).unwrap_or(0),
+                    mean,
+                    sd: variance.sqrt(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// How many reviews (drafts included) a cycle has.
+pub async fn count_in_cycle(ex: Exec<'_>, cycle: CycleId) -> DbResult<i64> {
+    run!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM reviews WHERE cycle_id = $1").bind(cycle).fetch_one(c).await)
+}

@@ -1,0 +1,589 @@
+//! Removes the document metadata from an uploaded PDF, so that in a blind
+//! review the file a reviewer downloads (CV, writing sample, referee letter)
+//! does not name its author through its Info dictionary, XMP streams or
+//! file identifier. Page content is left as it is: anonymising the text
+//! itself is the applicant's job.
+//!
+//! Pure bytes in, bytes out, on top of lopdf; imports no rocket, sqlx, aws
+//! or lettre. The file is rewritten whole with a classic cross-reference
+//! table, which drops earlier revisions, object streams and anything no
+//! longer reachable from the catalog.
+
+use std::panic;
+
+use lopdf::xref::XrefType;
+use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
+use sha2::{Digest, Sha256};
+
+/// Dictionary keys removed wherever they occur: XMP streams (catalog, pages,
+/// images, fonts, ...) and application private data, which often carries the
+/// author's name or user account.
+const SCRUBBED_KEYS: [&[u8]; 2] = [b"Metadata", b"PieceInfo"];
+
+/// The usual second-line comment marking the file as binary; the original one
+/// is replaced because a producer may write anything there.
+const BINARY_MARK: [u8; 4] = [0xE2, 0xE3, 0xCF, 0xD3];
+
+/// Why a PDF's metadata could not be removed. The caller should not serve the
+/// original file in any of these cases.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfMetadataError {
+    /// The bytes could not be read as a PDF.
+    #[error("the file could not be read as a PDF")]
+    Unreadable(#[source] lopdf::Error),
+    /// The PDF parser panicked on the file, which is then treated as unreadable.
+    #[error("the PDF parser failed on this file")]
+    ParserPanicked,
+    /// The PDF is encrypted (even with an empty user password): rewriting it
+    /// would either need its password or silently drop its protection.
+    #[error("the PDF is encrypted")]
+    Encrypted,
+    /// The trailer names no document catalog, so there is no document to keep.
+    #[error("the PDF has no document catalog")]
+    NoCatalog,
+    /// Writing the cleaned document failed.
+    #[error("the cleaned PDF could not be written")]
+    Write(#[source] std::io::Error),
+}
+
+/// Returns a copy of `pdf` with its document metadata removed: the trailer's
+/// /Info dictionary (Author, Title, Subject, Keywords, Creator, Producer and
+/// any other entry) and every XMP /Metadata stream (on the catalog and on any
+/// other object), with unreferenced objects pruned, so the original strings
+/// appear nowhere in the output bytes. Page content is untouched.
+///
+/// Also removed: every /PieceInfo, earlier revisions of an incrementally
+/// updated file, and any trailer entry other than /Root. The trailer's /ID is
+/// replaced by one derived from the cleaned file alone (a SHA-256 of it, cut
+/// to 16 bytes), so the same input always gives the same output.
+pub fn strip_metadata(pdf: &[u8]) -> Result<Vec<u8>, PdfMetadataError> {
+    // The input is an untrusted upload: should the parser panic on a crafted
+    // file, that must come back as an error rather than unwind into the caller.
+    panic::catch_unwind(|| strip(pdf)).unwrap_or(Err(PdfMetadataError::ParserPanicked))
+}
+
+fn strip(pdf: &[u8]) -> Result<Vec<u8>, PdfMetadataError> {
+    let mut doc = Document::load_mem(pdf).map_err(load_error)?;
+    // lopdf decrypts a file whose user password is empty while loading; either way it is refused.
+    if doc.was_encrypted() || doc.trailer.has(b"Encrypt") {
+        return Err(PdfMetadataError::Encrypted);
+    }
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|_| PdfMetadataError::NoCatalog)?;
+    if doc.get_dictionary(root).is_err() {
+        return Err(PdfMetadataError::NoCatalog);
+    }
+
+    let mut doomed = Vec::new();
+    if let Ok(Object::Reference(info)) = doc.trailer.get(b"Info") {
+        doomed.push(*info);
+    }
+    // Keep only /Root: this drops /Info, the old /ID, /Prev and the keys of
+    // cross-reference streams, and any private entry a producer added.
+    doc.trailer = Dictionary::new();
+    doc.trailer.set("Root", root);
+    for (id, object) in &mut doc.objects {
+        if is_metadata_stream(object) {
+            doomed.push(*id);
+        }
+        scrub(object, &mut doomed);
+    }
+    // Deleted even if something else still refers to them; a dangling
+    // reference reads as null. The catalog stays whatever points at it.
+    for id in doomed.iter().filter(|id| **id != root) {
+        doc.objects.remove(id);
+    }
+    // Drops older revisions' Info objects, object streams and the strings an
+    // Info dictionary held by reference.
+    doc.prune_objects();
+    // /Size must be one past the highest object number that is left.
+    doc.max_id = doc.objects.keys().next_back().map_or(0, |id| id.0);
+
+    doc.reference_table.cross_reference_type = XrefType::CrossReferenceTable;
+    doc.binary_mark = BINARY_MARK.to_vec();
+    let mut out = Vec::with_capacity(pdf.len() + pdf.len() / 8);
+    doc.save_to(&mut out).map_err(PdfMetadataError::Write)?;
+    let file_id = Sha256::digest(&out)[..16].to_vec();
+    let id_string = Object::String(file_id, StringFormat::Hexadecimal);
+    doc.trailer.set("ID", vec![id_string.clone(), id_string]);
+    out.clear();
+    doc.save_to(&mut out).map_err(PdfMetadataError::Write)?;
+    Ok(out)
+}
+
+fn load_error(error: lopdf::Error) -> PdfMetadataError {
+    match error {
+        lopdf::Error::InvalidPassword
+        | lopdf::Error::Decryption(_)
+        | lopdf::Error::UnsupportedSecurityHandler(_)
+        | lopdf::Error::AlreadyEncrypted => PdfMetadataError::Encrypted,
+        other => PdfMetadataError::Unreadable(other),
+    }
+}
+
+fn is_metadata_stream(object: &Object) -> bool {
+    matches!(object, Object::Stream(stream) if stream.dict.has_type(b"Metadata"))
+}
+
+/// Removes [`SCRUBBED_KEYS`] from every dictionary within `object`, recording
+/// the objects that /Metadata entries referred to in `doomed`. Iterative, so
+/// deep nesting cannot overflow the stack.
+fn scrub(object: &mut Object, doomed: &mut Vec<ObjectId>) {
+    let mut pending = vec![object];
+    while let Some(object) = pending.pop() {
+        let dict = match object {
+            Object::Dictionary(dict) => dict,
+            Object::Stream(stream) => &mut stream.dict,
+            Object::Array(items) => {
+                pending.extend(items.iter_mut());
+                continue;
+            }
+            _ => continue,
+        };
+        for key in SCRUBBED_KEYS {
+            if let Some(Object::Reference(id)) = dict.remove(key) {
+                if key == b"Metadata" {
+                    doomed.push(id);
+                }
+            }
+        }
+        pending.extend(dict.iter_mut().map(|(_, value)| value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{dictionary, EncryptionState, EncryptionVersion, Permissions, SaveOptions, Stream};
+    use std::io::Write;
+
+    const NAME: &str = "Ada Lovelace";
+
+    const HAND_WRITTEN: &[u8] = b"%PDF-1.4\n\
+        %\xe2\xe3\xcf\xd3\n\
+        1 0 obj\n\
+        << /Type /Catalog /Pages 2 0 R /Metadata 6 0 R >>\n\
+        endobj\n\
+        2 0 obj\n\
+        << /Type /Pages /Kids [3 0 R] /Count 1 >>\n\
+        endobj\n\
+        3 0 obj\n\
+        << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R\n\
+        /Resources << /Font << /F1 7 0 R >> >> >>\n\
+        endobj\n\
+        4 0 obj\n\
+        << /Length 49 >>\n\
+        stream\n\
+        BT /F1 12 Tf 72 720 Td (Research statement) Tj ET\n\
+        endstream\n\
+        endobj\n\
+        5 0 obj\n\
+        << /Author (Ada Lovelace) /Title (CV of Ada Lovelace) /Producer (Hand) >>\n\
+        endobj\n\
+        6 0 obj\n\
+        << /Type /Metadata /Subtype /XML /Length 327 >>\n\
+        stream\n\
+        <?xpacket begin=\"\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n\
+        <x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n\
+        <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n\
+        <rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n\
+        <dc:creator>Ada Lovelace</dc:creator>\n\
+        </rdf:Description></rdf:RDF></x:xmpmeta>\n\
+        <?xpacket end=\"w\"?>\n\
+        endstream\n\
+        endobj\n\
+        7 0 obj\n\
+        << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\n\
+        endobj\n\
+        xref\n\
+        0 8\n\
+        0000000000 65535 f \n\
+        0000000015 00000 n \n\
+        0000000080 00000 n \n\
+        0000000137 00000 n \n\
+        0000000263 00000 n \n\
+        0000000362 00000 n \n\
+        0000000451 00000 n \n\
+        0000000859 00000 n \n\
+        trailer\n\
+        << /Size 8 /Root 1 0 R /Info 5 0 R\n\
+        /ID [<0123456789ABCDEF0123456789ABCDEF> <0123456789ABCDEF0123456789ABCDEF>] >>\n\
+        startxref\n\
+        929\n\
+        %%EOF\n";
+
+    fn utf16be(text: &str) -> Vec<u8> {
+        text.encode_utf16().flat_map(u16::to_be_bytes).collect()
+    }
+
+    fn contains(hay: &[u8], needle: &[u8]) -> bool {
+        hay.windows(needle.len()).any(|window| window == needle)
+    }
+
+    /// Whether the name occurs in the raw bytes, or (as ASCII or UTF-16BE) in
+    /// any string, name or decoded stream of any object lopdf reads from them,
+    /// which also finds it inside hex strings and compressed streams.
+    fn mentions_name(pdf: &[u8]) -> bool {
+        let needles = [NAME.as_bytes().to_vec(), utf16be(NAME)];
+        let found = |bytes: &[u8]| needles.iter().any(|needle| contains(bytes, needle));
+        if found(pdf) {
+            return true;
+        }
+        let doc = Document::load_mem(pdf).expect("loads");
+        let mut pending: Vec<&Object> = doc.objects.values().collect();
+        pending.extend(doc.trailer.iter().map(|(_, value)| value));
+        while let Some(object) = pending.pop() {
+            match object {
+                Object::String(bytes, _) | Object::Name(bytes) if found(bytes) => return true,
+                Object::Array(items) => pending.extend(items),
+                Object::Dictionary(dict) => pending.extend(dict.iter().map(|(_, value)| value)),
+                Object::Stream(stream) => {
+                    let data = stream
+                        .decompressed_content()
+                        .unwrap_or_else(|_| stream.content.clone());
+                    if found(&data) {
+                        return true;
+                    }
+                    pending.extend(stream.dict.iter().map(|(_, value)| value));
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    fn page_contents(pdf: &[u8]) -> Vec<Vec<u8>> {
+        let doc = Document::load_mem(pdf).expect("loads");
+        doc.page_iter()
+            .map(|page| {
+                doc.get_page_content_with_limit(page, 1 << 20)
+                    .expect("content")
+            })
+            .collect()
+    }
+
+    /// Checks that every in-use xref entry points at its object's `N G obj`
+    /// line: lopdf would silently repair a wrong offset in a fixture or output.
+    fn assert_offsets_exact(pdf: &[u8]) {
+        let doc = Document::load_mem(pdf).expect("fixture loads");
+        assert_eq!(doc.xref_recovery, None);
+        for (id, entry) in &doc.reference_table.entries {
+            if let lopdf::xref::XrefEntry::Normal { offset, generation } = entry {
+                let expected = format!("{id} {generation} obj");
+                let offset = usize::try_from(*offset).expect("offset");
+                assert!(pdf[offset..].starts_with(expected.as_bytes()), "{expected}");
+            }
+        }
+    }
+
+    /// Strips `pdf` and checks everything the module promises about the result.
+    fn strip_and_check(pdf: &[u8]) -> Vec<u8> {
+        assert!(mentions_name(pdf), "the fixture must name the applicant");
+        let out = strip_metadata(pdf).expect("strips");
+        assert!(!mentions_name(&out), "the name survived stripping");
+        assert_offsets_exact(&out);
+        let before = page_contents(pdf);
+        assert!(!before.is_empty());
+        assert_eq!(page_contents(&out), before);
+        let doc = Document::load_mem(&out).expect("output loads");
+        assert!(doc.trailer.get(b"Info").is_err());
+        let catalog = doc.catalog().expect("catalog");
+        assert!(!catalog.has(b"Metadata") && !catalog.has(b"PieceInfo"));
+        out
+    }
+
+    fn xmp(doc: &mut Document, compress: bool) -> ObjectId {
+        let packet = format!("<x:xmpmeta><dc:creator>{NAME}</dc:creator></x:xmpmeta>");
+        let dict = dictionary! { "Type" => "Metadata", "Subtype" => "XML" };
+        let mut stream = Stream::new(dict, packet.into_bytes());
+        if compress {
+            stream.compress().expect("compresses");
+        }
+        doc.add_object(stream)
+    }
+
+    /// Two pages with XMP each, catalog XMP (compressed) and /PieceInfo, and
+    /// an Info dictionary with literal, hex, UTF-16BE and indirect strings.
+    fn built_document() -> Document {
+        let mut doc = Document::with_version("1.5");
+        let pages = doc.new_object_id();
+        let font =
+            dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" };
+        let font = doc.add_object(font);
+        let mut kids = Vec::new();
+        for text in ["Research statement", "Publications"] {
+            let content = format!("BT /F1 12 Tf 72 720 Td ({text}) Tj ET").into_bytes();
+            let mut page = dictionary! { "Type" => "Page", "Parent" => pages };
+            page.set("MediaBox", vec![0.into(), 0.into(), 595.into(), 842.into()]);
+            page.set(
+                "Contents",
+                doc.add_object(Stream::new(dictionary! {}, content)),
+            );
+            page.set(
+                "Resources",
+                dictionary! { "Font" => dictionary! { "F1" => font } },
+            );
+            page.set("Metadata", xmp(&mut doc, false));
+            kids.push(Object::Reference(doc.add_object(page)));
+        }
+        let tree = dictionary! { "Type" => "Pages", "Count" => 2, "Kids" => kids };
+        doc.objects.insert(pages, Object::Dictionary(tree));
+        let private = Object::string_literal(format!("settings of {NAME}"));
+        let mut catalog = dictionary! { "Type" => "Catalog", "Pages" => pages };
+        catalog.set("Metadata", xmp(&mut doc, true));
+        catalog.set(
+            "PieceInfo",
+            dictionary! { "Ed" => dictionary! { "Private" => private } },
+        );
+        let catalog = doc.add_object(catalog);
+
+        let mut title = vec![0xFE, 0xFF];
+        title.extend(utf16be(&format!("CV of {NAME}")));
+        let subject = format!("Writing sample by {NAME}").into_bytes();
+        let keywords = Object::string_literal(format!("{NAME}, poetical science"));
+        let mut info = dictionary! { "Author" => Object::string_literal(NAME) };
+        info.set("Title", Object::String(title, StringFormat::Literal));
+        info.set(
+            "Subject",
+            Object::String(subject, StringFormat::Hexadecimal),
+        );
+        info.set("Keywords", doc.add_object(keywords));
+        info.set(
+            "Creator",
+            Object::string_literal(format!("Word on {NAME}'s laptop")),
+        );
+        info.set("Producer", Object::string_literal("Typesetter 1.0"));
+        let id = Object::String(b"ada-lovelace-cv1".to_vec(), StringFormat::Hexadecimal);
+        doc.trailer.set("Root", catalog);
+        let info = doc.add_object(info);
+        doc.trailer.set("Info", info);
+        doc.trailer.set("ID", vec![id; 2]);
+        doc
+    }
+
+    fn save(mut doc: Document, options: SaveOptions) -> Vec<u8> {
+        let mut out = Vec::new();
+        doc.save_with_options(&mut out, options).expect("saves");
+        out
+    }
+
+    fn object_streams() -> SaveOptions {
+        let builder = SaveOptions::builder()
+            .use_object_streams(true)
+            .use_xref_streams(true);
+        builder.compression_level(6).build()
+    }
+
+    fn save_classic(mut doc: Document) -> Vec<u8> {
+        doc.reference_table.cross_reference_type = XrefType::CrossReferenceTable;
+        save(doc, SaveOptions::default())
+    }
+
+    /// Appends a revision that replaces the catalog (without its XMP) and
+    /// points the trailer at a new, neutral Info; the first revision's Info
+    /// and XMP are still in the file.
+    fn with_incremental_update(base: &[u8]) -> Vec<u8> {
+        let text = String::from_utf8_lossy(base);
+        let prev = text
+            .rsplit("startxref")
+            .next()
+            .and_then(|tail| tail.split_whitespace().next());
+        let prev: usize = prev
+            .and_then(|number| number.parse().ok())
+            .expect("startxref");
+        let mut pdf = base.to_vec();
+        let catalog = pdf.len();
+        pdf.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+        let info = pdf.len();
+        pdf.extend_from_slice(
+            b"8 0 obj\n<< /Title (Application document) /Producer (Editor) >>\nendobj\n",
+        );
+        let xref = pdf.len();
+        write!(
+            pdf,
+            "xref\n0 2\n0000000000 65535 f \n{catalog:010} 00000 n \n8 1\n{info:010} 00000 n \n\
+             trailer\n<< /Size 9 /Root 1 0 R /Info 8 0 R /Prev {prev} >>\n\
+             startxref\n{xref}\n%%EOF\n"
+        )
+        .expect("writes");
+        pdf
+    }
+
+    #[test]
+    fn hand_written_classic_pdf_loses_info_and_xmp() {
+        assert_offsets_exact(HAND_WRITTEN);
+        let out = strip_and_check(HAND_WRITTEN);
+        assert!(!contains(&out, b"/Metadata") && !contains(&out, b"Hand"));
+        assert!(!contains(&out, b"0123456789ABCDEF") && !contains(&out, &[0x01, 0x23, 0x45, 0x67]));
+    }
+
+    #[test]
+    fn lopdf_built_pdf_loses_every_kind_of_metadata_string() {
+        let out = strip_and_check(&save_classic(built_document()));
+        assert!(
+            !contains(&out, b"Typesetter")
+                && !contains(&out, b"PieceInfo")
+                && !contains(&out, b"poetical")
+        );
+        assert_eq!(page_contents(&out).len(), 2);
+    }
+
+    #[test]
+    fn info_inside_an_object_stream_is_removed() {
+        let pdf = save(built_document(), object_streams());
+        let doc = Document::load_mem(&pdf).expect("fixture loads");
+        let info = doc
+            .trailer
+            .get(b"Info")
+            .and_then(Object::as_reference)
+            .expect("info");
+        let entry = doc.reference_table.get(info.0);
+        assert!(
+            matches!(entry, Some(lopdf::xref::XrefEntry::Compressed { .. })),
+            "{entry:?}"
+        );
+        assert!(
+            !contains(&pdf, b"Typesetter"),
+            "the Info dictionary should be compressed"
+        );
+        let out = strip_and_check(&pdf);
+        assert!(
+            contains(&out, b"\nxref\n") && !contains(&out, b"/ObjStm") && !contains(&out, b"/XRef")
+        );
+    }
+
+    #[test]
+    fn older_revisions_info_and_xmp_do_not_survive_an_incremental_update() {
+        let pdf = with_incremental_update(HAND_WRITTEN);
+        let doc = Document::load_mem(&pdf).expect("fixture loads");
+        assert_eq!(doc.revision_count(), 2);
+        assert_offsets_exact(&pdf);
+        let info = doc
+            .trailer
+            .get(b"Info")
+            .and_then(Object::as_reference)
+            .expect("info");
+        assert_eq!(info, (8, 0));
+        let out = strip_and_check(&pdf);
+        assert!(!contains(&out, b"Application document") && !contains(&out, b"/Prev"));
+    }
+
+    #[test]
+    fn incremental_update_of_an_object_stream_pdf_is_cleaned() {
+        let base = save(built_document(), object_streams());
+        let prev = Document::load_mem(&base).expect("base loads");
+        let mut update = lopdf::IncrementalDocument::create_from(base, prev);
+        let info = update
+            .new_document
+            .add_object(dictionary! { "Title" => Object::string_literal("Revised") });
+        update.new_document.trailer.set("Info", info);
+        let mut pdf = Vec::new();
+        update.save_to(&mut pdf).expect("saves");
+        let out = strip_and_check(&pdf);
+        assert!(!contains(&out, b"Revised"));
+    }
+
+    #[test]
+    fn info_and_xmp_go_even_when_another_object_refers_to_them() {
+        let mut doc = built_document();
+        let info = doc
+            .trailer
+            .get(b"Info")
+            .and_then(Object::as_reference)
+            .expect("info");
+        let catalog = doc
+            .trailer
+            .get(b"Root")
+            .and_then(Object::as_reference)
+            .expect("root");
+        let xmp = doc
+            .get_dictionary(catalog)
+            .and_then(|c| c.get(b"Metadata"))
+            .cloned()
+            .expect("xmp");
+        let catalog = doc.get_dictionary_mut(catalog).expect("catalog");
+        catalog.set("AppInfo", info);
+        catalog.set("AppXmp", xmp);
+        strip_and_check(&save_classic(doc));
+    }
+
+    #[test]
+    fn original_id_is_replaced_by_a_hash_of_the_output() {
+        let out = strip_metadata(HAND_WRITTEN).expect("strips");
+        let doc = Document::load_mem(&out).expect("loads");
+        let id = doc
+            .trailer
+            .get(b"ID")
+            .and_then(Object::as_array)
+            .expect("id");
+        let first = id[0].as_str().expect("string");
+        assert_eq!(first.len(), 16);
+        assert_eq!(id[1].as_str().expect("string"), first);
+        assert_ne!(
+            first,
+            b"\x01\x23\x45\x67\x89\xAB\xCD\xEF\x01\x23\x45\x67\x89\xAB\xCD\xEF"
+        );
+        assert_eq!(
+            strip_metadata(HAND_WRITTEN).expect("strips"),
+            out,
+            "not deterministic"
+        );
+        assert_eq!(
+            strip_metadata(&out).expect("strips again"),
+            out,
+            "not idempotent"
+        );
+    }
+
+    #[test]
+    fn encrypted_pdfs_are_refused() {
+        for user_password in ["", "secret"] {
+            let mut doc = built_document();
+            let version = EncryptionVersion::V2 {
+                document: &doc,
+                owner_password: "owner",
+                user_password,
+                key_length: 128,
+                permissions: Permissions::all(),
+            };
+            let state = EncryptionState::try_from(version).expect("state");
+            doc.encrypt(&state).expect("encrypts");
+            let result = strip_metadata(&save_classic(doc));
+            assert!(
+                matches!(result, Err(PdfMetadataError::Encrypted)),
+                "{user_password:?}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for input in [
+            &b""[..],
+            b"not a pdf at all",
+            b"%PDF-1.4\n%%EOF\n",
+            b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog",
+        ] {
+            let result = strip_metadata(input);
+            assert!(
+                matches!(
+                    result,
+                    Err(PdfMetadataError::Unreadable(_) | PdfMetadataError::NoCatalog)
+                ),
+                "{result:?}"
+            );
+        }
+        for len in (0..HAND_WRITTEN.len()).step_by(7) {
+            match strip_metadata(&HAND_WRITTEN[..len]) {
+                Ok(out) => assert!(!mentions_name(&out), "truncated at {len}"),
+                Err(error) => assert!(
+                    !matches!(error, PdfMetadataError::ParserPanicked),
+                    "truncated at {len}"
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! An application as staff read it: its answers, documents and referee
+//! letters, filtered for who is reading. A manager sees everything; a
+//! reviewer sees only questions marked "shown to reviewers", and in a
+//! blind cycle none marked "identifying", with documents renamed after
+//! their question and letters after their position. Demographics are
+//! stored apart and never reach this module.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::db::documents::{self, Document};
+use crate::db::referees;
+use crate::domain::document::{human_size, sanitise_file_name};
+use crate::domain::form::{Answers, FormDefinition, Question, QuestionKind};
+use crate::web::apply::view::answer_text;
+
+/// Who is reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Manager,
+    Reviewer { blind: bool },
+}
+
+impl Audience {
+    /// Whether this reader may see the answer to `q`.
+    pub fn sees(self, q: &Question) -> bool {
+        match self {
+            Self::Manager => true,
+            Self::Reviewer { blind } => q.shown_to_reviewers && !(blind && q.identifying),
+        }
+    }
+
+    fn blind(self) -> bool {
+        matches!(self, Self::Reviewer { blind: true })
+    }
+}
+
+/// A document link as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentLink {
+    pub href: String,
+    pub name: String,
+    pub size: String,
+}
+
+/// One answered question.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub label: String,
+    pub answer: String,
+    pub document: Option<DocumentLink>,
+    pub is_document: bool,
+}
+
+/// One section with the questions this reader sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionView {
+    pub key: String,
+    pub title: String,
+    pub items: Vec<Item>,
+}
+
+/// A referee's letter as staff see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterView {
+    pub referee: String,
+    pub relationship: String,
+    pub status_label: &'static str,
+    pub document: Option<DocumentLink>,
+}
+
+/// What staff read of an application.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dossier {
+    pub sections: Vec<SectionView>,
+    pub letters: Vec<LetterView>,
+}
+
+/// The file name a reader downloads a document under: in a blind cycle
+/// the question's label (or "Letter N") and the type's extension, never
+/// what the applicant called it.
+fn file_name(audience: Audience, given: &str, label: &str, content_type: &str) -> String {
+    if !audience.blind() {
+        return given.to_owned();
+    }
+    let extension = match content_type {
+        "application/pdf" => ".pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => ".docx",
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        _ => "",
+    };
+    sanitise_file_name(
+        &format!("{label}{extension}"),
+        extension.trim_start_matches('.'),
+    )
+}
+
+fn link(href_base: &str, doc: &Document, name: String) -> DocumentLink {
+    DocumentLink {
+        href: format!("{href_base}/{}", doc.id),
+        name,
+        size: human_size(u64::try_from(doc.size_bytes).unwrap_or(0)),
+    }
+}
+
+/// Builds the dossier; document links start with `href_base` and end with
+/// the document's id.
+pub async fn build(
+    ex: &mut crate::db::Conn,
+    application: i64,
+    form: &FormDefinition,
+    answers: &Answers,
+    audience: Audience,
+    href_base: &str,
+) -> sqlx::Result<Dossier> {
+    let attached: BTreeMap<String, Document> = documents::attached(ex.exec(), application)
+        .await?
+        .into_iter()
+        .collect();
+    let requests = referees::for_application(ex.exec(), application).await?;
+    let mut sections = Vec::new();
+    for s in &form.sections {
+        let items: Vec<Item> = s
+            .questions
+            .iter()
+            .filter(|q| audience.sees(q) && form.is_shown(q, answers))
+            .filter(|q| !matches!(q.kind, QuestionKind::Referees { .. }))
+            .map(|q| {
+                let document = attached.get(&q.key).map(|d| {
+                    link(
+                        href_base,
+                        d,
+                        file_name(audience, &d.original_name, &q.label, &d.content_type),
+                    )
+                });
+                Item {
+                    label: q.label.clone(),
+                    answer: answer_text(q, answers.get(&q.key)),
+                    is_document: matches!(q.kind, QuestionKind::Document { .. }),
+                    document,
+                }
+            })
+            .collect();
+        if !items.is_empty() {
+            sections.push(SectionView {
+                key: s.key.clone(),
+                title: s.title.clone(),
+                items,
+            });
+        }
+    }
+    let mut letters = Vec::new();
+    for (n, r) in requests.iter().enumerate() {
+        let position = n + 1;
+        let document = match r.letter_document_id {
+            Some(id) => documents::find(ex.exec(), id).await?.map(|d| {
+                let label = if audience.blind() {
+                    format!("Letter {position}")
+                } else {
+                    format!("Letter from {}", r.name)
+                };
+                link(
+                    href_base,
+                    &d,
+                    file_name(audience, &label, &label, &d.content_type),
+                )
+            }),
+            None => None,
+        };
+        letters.push(LetterView {
+            referee: if audience.blind() {
+                format!("Referee {position}")
+            } else {
+                r.name.clone()
+            },
+            relationship: r.relationship.clone(),
+            status_label: match r.status.as_str() {
+                "received" => "Letter received",
+                "declined" => "Declined to write",
+                _ => "Requested",
+            },
+            document,
+        });
+    }
+    Ok(Dossier { sections, letters })
+}
+
+/// A document of the application this reader may download, with the name
+/// to give it; `None` when it is not the application's or not shown to
+/// them.
+pub async fn find_document(
+    ex: &mut crate::db::Conn,
+    application: i64,
+    form: &FormDefinition,
+    answers: &Answers,
+    audience: Audience,
+    document: i64,
+) -> sqlx::Result<Option<(Document, String)>> {
+    for (key, d) in documents::attached(ex.exec(), application).await? {
+        if d.id != document {
+            continue;
+        }
+        let Some(q) = form.question(&key) else {
+            return Ok(None);
+        };
+        if !audience.sees(q) || !form.is_shown(q, answers) {
+            return Ok(None);
+        }
+        let name = file_name(audience, &d.original_name, &q.label, &d.content_type);
+        return Ok(Some((d, name)));
+    }
+    let requests = referees::for_application(ex.exec(), application).await?;
+    for (n, r) in requests.iter().enumerate() {
+        if r.letter_document_id != Some(document) {
+            continue;
+        }
+        let Some(d) = documents::find(ex.exec(), document).await? else {
+            return Ok(None);
+        };
+        let label = if audience.blind() {
+            format!("Letter {}", n + 1)
+        } else {
+            format!("Letter from {}", r.name)
+        };
+        let name = file_name(audience, &label, &label, &d.content_type);
+        return Ok(Some((d, name)));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blind_names_come_from_the_question() {
+        let blind = Audience::Reviewer { blind: true };
+        assert_eq!(
+            file_name(blind, "Ada_Lovelace_CV.pdf", "CV", "application/pdf"),
+            "CV.pdf"
+        );
+        let open = Audience::Reviewer { blind: false };
+        assert_eq!(
+            file_name(open, "Ada_Lovelace_CV.pdf", "CV", "application/pdf"),
+            "Ada_Lovelace_CV.pdf"
+        );
+    }
+}

@@ -1,0 +1,417 @@
+//! A cycle's applications as a manager works through them: filtered by
+//! stage, reviewer, review progress and flags, searched by name, email or
+//! institution, sorted and paginated in SQL; and bulk moves or assignment
+//! of the selected rows.
+
+use rocket::form::Form;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, FromForm, Route, State};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use super::{audit_action, default_due, load_cycle, load_setup, read_due};
+use crate::auth::guards::Manager;
+use crate::db::applications::{self, PipelineFilter, PipelineSort};
+use crate::db::{assignments, Db};
+use crate::domain::workflow::stage::{apply, Actor, Move, Stage};
+use crate::mail::Mail;
+use crate::web::page::{render, url_encode, Chrome, ClientIp};
+use crate::web::Result;
+
+/// Rows per page of the list.
+pub const PAGE_SIZE: i64 = 50;
+
+pub fn routes() -> Vec<Route> {
+    routes![list_applications, bulk_action]
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices(options: &[(&str, &str)], current: &str) -> Vec<Choice> {
+    options
+        .iter()
+        .map(|(v, l)| Choice {
+            value: (*v).to_owned(),
+            label: (*l).to_owned(),
+            selected: *v == current,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    applicant_name: String,
+    applicant_email: String,
+    institution: String,
+    stage: &'static str,
+    submitted: String,
+    assigned: i64,
+    reviewed: i64,
+    overdue: bool,
+    conflict: bool,
+    disagreement: bool,
+}
+
+#[derive(Serialize)]
+struct SortLink {
+    label: &'static str,
+    href: String,
+    /// `ascending` / `descending` on the sorted column, for `aria-sort`.
+    aria_sort: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Pager {
+    page: i64,
+    pages: i64,
+    total: i64,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+impl Pager {
+    fn new(page: i64, total: i64, href: impl Fn(i64) -> String) -> Self {
+        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        Self {
+            page,
+            pages,
+            total,
+            previous: (page > 1).then(|| href(page - 1)),
+            next: (page < pages).then(|| href(page + 1)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    cycle_id: i64,
+    cycle_name: String,
+    stages: Vec<Choice>,
+    reviewers: Vec<Choice>,
+    progress: Vec<Choice>,
+    flags: Vec<Choice>,
+    q: String,
+    sorts: Vec<SortLink>,
+    rows: Vec<Row>,
+    pager: Pager,
+    back: String,
+    due: String,
+    bulk_reviewers: Vec<Choice>,
+}
+
+const PROGRESS: [(&str, &str); 4] = [
+    ("", "Any"),
+    ("unassigned", "No reviewers yet"),
+    ("in_progress", "Reviews outstanding"),
+    ("complete", "Every review in"),
+];
+const FLAGS: [(&str, &str); 4] = [
+    ("", "Any"),
+    ("overdue", "A review is overdue"),
+    ("conflict", "A reviewer declared a conflict"),
+    ("disagreement", "Reviewers disagree"),
+];
+
+/// The list of a cycle's applications.
+#[expect(clippy::too_many_arguments, reason = "one per filter in the address")]
+#[get("/cycles/<id>/applications?<stage>&<reviewer>&<progress>&<flag>&<q>&<sort>&<dir>&<page>")]
+async fn list_applications(
+    who: Manager,
+    db: &Db,
+    chrome: Chrome,
+    id: i64,
+    stage: Option<String>,
+    reviewer: Option<i64>,
+    progress: Option<String>,
+    flag: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<i64>,
+) -> Result<Template> {
+    let c = load_cycle(&who, db, id).await?;
+    let setup = load_setup(db, id).await?;
+    let stage = stage
+        .and_then(|s| Stage::parse(&s))
+        .filter(|s| *s != Stage::Draft);
+    let progress = progress.filter(|p| PROGRESS.iter().any(|(v, _)| v == p));
+    let flag = flag.filter(|f| FLAGS.iter().any(|(v, _)| v == f));
+    let q = q.unwrap_or_default();
+    let sort = sort
+        .as_deref()
+        .and_then(PipelineSort::parse)
+        .unwrap_or(PipelineSort::Submitted);
+    let descending = dir.as_deref() == Some("desc");
+    let page = page.unwrap_or(1).max(1);
+    let filter = PipelineFilter {
+        stage: stage.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        reviewer: reviewer.filter(|r| *r > 0),
+        progress: progress.clone().unwrap_or_default(),
+        flag: flag.clone().unwrap_or_default(),
+        search: q.trim().chars().take(200).collect(),
+        threshold_squared: setup.settings.disagreement_threshold.powi(2),
+    };
+    let now = crate::clock::now();
+    let mut conn = db.conn().await?;
+    let (rows, total) = applications::pipeline(
+        conn.exec(),
+        id,
+        &filter,
+        sort,
+        descending,
+        now,
+        (page - 1) * PAGE_SIZE,
+        PAGE_SIZE,
+    )
+    .await?;
+    let reviewers = assignments::reviewers_of(conn.exec(), c.cycle.program_id).await?;
+
+    // The address of this list with one thing changed.
+    let query = |sort: PipelineSort, desc: bool, page: i64| {
+        let mut parts = vec![
+            format!("sort={}", sort.as_str()),
+            format!("dir={}", if desc { "desc" } else { "asc" }),
+        ];
+        if !filter.stage.is_empty() {
+            parts.push(format!("stage={}", filter.stage));
+        }
+        if let Some(r) = filter.reviewer {
+            parts.push(format!("reviewer={r}"));
+        }
+        if !filter.progress.is_empty() {
+            parts.push(format!("progress={}", filter.progress));
+        }
+        if !filter.flag.is_empty() {
+            parts.push(format!("flag={}", filter.flag));
+        }
+        if !q.trim().is_empty() {
+            parts.push(format!("q={}", url_encode(q.trim())));
+        }
+        parts.push(format!("page={page}"));
+        format!("/manage/cycles/{id}/applications?{}", parts.join("&"))
+    };
+    let sorts = PipelineSort::ALL
+        .iter()
+        .map(|s| {
+            let current = *s == sort;
+            SortLink {
+                label: match s {
+                    PipelineSort::Submitted => "Submitted",
+                    PipelineSort::Name => "Applicant",
+                    PipelineSort::Institution => "Institution",
+                    PipelineSort::Stage => "Stage",
+                },
+                href: query(*s, current && !descending, 1),
+                aria_sort: current.then_some(if descending {
+                    "descending"
+                } else {
+                    "ascending"
+                }),
+            }
+        })
+        .collect();
+    let mut stages = vec![Choice {
+        value: String::new(),
+        label: "Any stage".into(),
+        selected: stage.is_none(),
+    }];
+    stages.extend(
+        Stage::ALL
+            .iter()
+            .filter(|s| **s != Stage::Draft)
+            .map(|s| Choice {
+                value: s.as_str().to_owned(),
+                label: s.as_str().to_owned(),
+                selected: Some(*s) == stage,
+            }),
+    );
+    let mut reviewer_choices = vec![Choice {
+        value: String::new(),
+        label: "Any reviewer".into(),
+        selected: filter.reviewer.is_none(),
+    }];
+    reviewer_choices.extend(reviewers.iter().map(|r| Choice {
+        value: r.id.to_string(),
+        label: r.name.clone(),
+        selected: filter.reviewer == Some(r.id),
+    }));
+    let threshold = setup.settings.disagreement_threshold.powi(2);
+    let rows = rows
+        .into_iter()
+        .map(|r| Row {
+            id: r.id,
+            applicant_name: r.applicant_name,
+            applicant_email: r.applicant_email,
+            institution: r.institution,
+            stage: Stage::parse(&r.stage).map_or("unknown", Stage::as_str),
+            submitted: r.submitted_at.map(|t| c.cycle.show(t)).unwrap_or_default(),
+            assigned: r.assigned,
+            reviewed: r.reviewed,
+            overdue: r.overdue > 0,
+            conflict: r.declared_conflicts > 0,
+            disagreement: r.variance.is_some_and(|v| v > threshold),
+        })
+        .collect();
+    let back = query(sort, descending, page);
+    let list = ListPage {
+        cycle_id: id,
+        cycle_name: c.cycle.name.clone(),
+        stages,
+        reviewers: reviewer_choices,
+        progress: choices(&PROGRESS, filter.progress.as_str()),
+        flags: choices(&FLAGS, filter.flag.as_str()),
+        q: q.clone(),
+        sorts,
+        rows,
+        pager: Pager::new(page, total, |p| query(sort, descending, p)),
+        back,
+        due: default_due(&c.cycle, now),
+        bulk_reviewers: reviewers
+            .iter()
+            .map(|r| Choice {
+                value: r.id.to_string(),
+                label: r.name.clone(),
+                selected: false,
+            })
+            .collect(),
+    };
+    let title = format!("Applications – {}", c.cycle.name);
+    Ok(render("manage/applications", &chrome, &title, list))
+}
+
+#[derive(FromForm)]
+struct BulkForm {
+    #[field(default = Vec::new())]
+    ids: Vec<i64>,
+    #[field(default = String::new())]
+    action: String,
+    /// A reviewer's id, or empty when none is chosen.
+    #[field(default = String::new())]
+    reviewer: String,
+    #[field(default = String::new())]
+    due: String,
+    #[field(default = String::new())]
+    back: String,
+}
+
+/// Applies one action to the selected applications; each that cannot take
+/// it is named in the message, and nothing is changed for it.
+#[post("/cycles/<id>/applications/bulk", data = "<form>")]
+async fn bulk_action(
+    who: Manager,
+    db: &Db,
+    mail: &State<Mail>,
+    ip: ClientIp,
+    id: i64,
+    form: Form<BulkForm>,
+) -> Result<Flash<Redirect>> {
+    let c = load_cycle(&who, db, id).await?;
+    let back_to = if form
+        .back
+        .starts_with(&format!("/manage/cycles/{id}/applications"))
+    {
+        form.back.clone()
+    } else {
+        format!("/manage/cycles/{id}/applications")
+    };
+    let back = || Redirect::to(back_to.clone());
+    if form.ids.is_empty() {
+        return Ok(Flash::error(
+            back(),
+            "Select at least one application first.",
+        ));
+    }
+    let now = crate::clock::now();
+    if form.action == "assign" {
+        let Ok(reviewer) = form.reviewer.trim().parse::<i64>() else {
+            return Ok(Flash::error(back(), "Choose the reviewer to assign."));
+        };
+        let due = match read_due(&c.cycle, &form.due, now) {
+            Ok(d) => d,
+            Err(m) => return Ok(Flash::error(back(), m)),
+        };
+        let outcome =
+            super::assign::assign_manually(db, mail, &who, &ip, &c, &form.ids, reviewer, due, now)
+                .await?;
+        return Ok(match outcome {
+            Ok(message) => Flash::success(back(), message),
+            Err(message) => Flash::error(back(), message),
+        });
+    }
+    let mv = match form.action.as_str() {
+        "start_screening" => Move::StartScreening,
+        "mark_eligible" => Move::MarkEligible,
+        "send_to_committee" => Move::SendToCommittee,
+        _ => {
+            return Ok(Flash::error(
+                back(),
+                "Choose what to do with the selected applications.",
+            ))
+        }
+    };
+    let mut moved = 0;
+    let mut refused: Vec<String> = Vec::new();
+    for app_id in &form.ids {
+        let mut tx = db.begin().await?;
+        let Some(app) = applications::find(tx.exec(), *app_id).await? else {
+            continue;
+        };
+        if app.cycle_id != id || app.stage == Stage::Draft {
+            continue;
+        }
+        let to = match apply(app.stage, mv, Actor::Manager) {
+            Ok(to) => to,
+            Err(e) => {
+                refused.push(format!("#{app_id}: {e}"));
+                continue;
+            }
+        };
+        let me = who.0.user().id;
+        if !applications::move_stage(
+            tx.exec(),
+            app.id,
+            app.stage,
+            to,
+            mv,
+            Some(me),
+            Actor::Manager,
+            "",
+            now,
+        )
+        .await?
+        {
+            refused.push(format!(
+                "#{app_id}: it changed meanwhile; reload and try again."
+            ));
+            continue;
+        }
+        let detail = format!("{} -> {} (bulk)", app.stage.as_str(), to.as_str());
+        audit_action(
+            tx.exec(),
+            &who,
+            &ip,
+            "application.move",
+            &format!("application:{app_id}"),
+            &detail,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        moved += 1;
+    }
+    let mut message = format!(
+        "{moved} application{} moved.",
+        if moved == 1 { "" } else { "s" }
+    );
+    if !refused.is_empty() {
+        message.push_str(&format!(" Not moved: {}", refused.join(" ")));
+        return Ok(Flash::error(back(), message));
+    }
+    Ok(Flash::success(back(), message))
+}

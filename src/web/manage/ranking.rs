@@ -1,0 +1,153 @@
+//! The ranking of a cycle's reviewed applications, sortable by each
+//! figure, aggregated and paginated in SQL.
+
+use rocket::{get, routes, Route};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use super::pipeline::PAGE_SIZE;
+use super::{load_cycle, load_setup};
+use crate::auth::guards::Manager;
+use crate::db::reviews::{self, RankBy};
+use crate::db::Db;
+use crate::domain::workflow::scoring::MIN_REVIEWS_TO_NORMALISE;
+use crate::web::page::{render, Chrome};
+use crate::web::Result;
+
+pub fn routes() -> Vec<Route> {
+    routes![show_ranking]
+}
+
+#[derive(Serialize)]
+struct Row {
+    rank: i64,
+    id: i64,
+    applicant_name: String,
+    institution: String,
+    stage: String,
+    reviewed: i64,
+    assigned: i64,
+    complete: bool,
+    mean: String,
+    total: String,
+    spread: String,
+    sd: String,
+    normalised: String,
+    disagreement: bool,
+}
+
+#[derive(Serialize)]
+struct Column {
+    label: &'static str,
+    href: String,
+    aria_sort: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct RankingPage {
+    cycle_id: i64,
+    cycle_name: String,
+    columns: Vec<Column>,
+    rows: Vec<Row>,
+    threshold: String,
+    min_reviews: usize,
+    total: i64,
+    previous: Option<String>,
+    next: Option<String>,
+    page: i64,
+    pages: i64,
+}
+
+fn figure(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.1}"))
+}
+
+#[get("/cycles/<id>/ranking?<sort>&<dir>&<page>")]
+async fn show_ranking(
+    who: Manager,
+    db: &Db,
+    chrome: Chrome,
+    id: i64,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<i64>,
+) -> Result<Template> {
+    let c = load_cycle(&who, db, id).await?;
+    let setup = load_setup(db, id).await?;
+    let by = sort
+        .as_deref()
+        .and_then(RankBy::parse)
+        .unwrap_or(RankBy::Normalised);
+    let ascending = dir.as_deref() == Some("asc");
+    let page = page.unwrap_or(1).max(1);
+    let mut conn = db.conn().await?;
+    let scale = reviews::cycle_scale(conn.exec(), id).await?;
+    let offset = (page - 1) * PAGE_SIZE;
+    let (rows, total) =
+        reviews::ranking(conn.exec(), id, by, ascending, &scale, offset, PAGE_SIZE).await?;
+    let threshold = setup.settings.disagreement_threshold;
+    let href = |by: RankBy, asc: bool, page: i64| {
+        format!(
+            "/manage/cycles/{id}/ranking?sort={}&dir={}&page={page}",
+            by.as_str(),
+            if asc { "asc" } else { "desc" }
+        )
+    };
+    let columns = RankBy::ALL
+        .iter()
+        .map(|b| {
+            let current = *b == by;
+            Column {
+                label: match b {
+                    RankBy::Normalised => "Normalised",
+                    RankBy::WeightedTotal => "Weighted total",
+                    RankBy::Mean => "Mean",
+                    RankBy::Spread => "Spread (range, sd)",
+                    RankBy::Reviews => "Reviews",
+                },
+                // A second click on the sorted column turns the order round.
+                href: href(*b, current && !ascending, 1),
+                aria_sort: current.then_some(if ascending { "ascending" } else { "descending" }),
+            }
+        })
+        .collect();
+    let rows = rows
+        .into_iter()
+        .enumerate()
+        .map(|(n, r)| {
+            let sd = r.variance.map(|v| v.max(0.0).sqrt());
+            Row {
+                rank: offset + n as i64 + 1,
+                id: r.id,
+                applicant_name: r.applicant_name,
+                institution: r.institution,
+                stage: r.stage,
+                reviewed: r.reviewed,
+                assigned: r.assigned,
+                complete: r.assigned > 0 && r.reviewed >= r.assigned,
+                mean: figure(r.mean),
+                total: figure(r.total),
+                spread: figure(r.spread),
+                sd: figure(sd),
+                normalised: figure(r.normalised),
+                disagreement: r.reviewed >= 2 && sd.is_some_and(|s| s > threshold),
+            }
+        })
+        .collect();
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let ranking = RankingPage {
+        cycle_id: id,
+        cycle_name: c.cycle.name.clone(),
+        columns,
+        rows,
+        threshold: format!("{threshold:.0}"),
+        min_reviews: MIN_REVIEWS_TO_NORMALISE,
+        total,
+        previous: (page > 1).then(|| href(by, ascending, page - 1)),
+        next: (page < pages).then(|| href(by, ascending, page + 1)),
+        page,
+        pages,
+    };
+    let title = format!("Ranking – {}", c.cycle.name);
+    Ok(render("manage/ranking", &chrome, &title, ranking))
+}

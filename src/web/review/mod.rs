@@ -1,0 +1,124 @@
+//! The reviewer's area, mounted at `/review`: their assignments with state
+//! and due dates, their institution (which keeps them away from their own
+//! institution's applicants), and each assigned application with the
+//! review form ([`application`]). Every route takes the `Reviewer` guard;
+//! an application opens only through `reviewer_may_open` (assigned and
+//! not conflicted), otherwise 404.
+
+mod application;
+
+use rocket::form::Form;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, FromForm, Route};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use crate::auth::guards::Reviewer;
+use crate::db::{assignments, profiles, Db};
+use crate::domain::workflow::review::{is_overdue, ReviewState};
+use crate::web::page::{render, Chrome};
+use crate::web::Result;
+
+/// Routes mounted at `/review`.
+pub fn routes() -> Vec<Route> {
+    let mut all = routes![index, save_institution];
+    all.extend(application::routes());
+    all
+}
+
+/// The most assignments listed at once.
+const LISTED: i64 = 500;
+
+#[derive(Serialize)]
+struct Row {
+    application_id: i64,
+    title: String,
+    program_name: String,
+    cycle_name: String,
+    due: String,
+    state: &'static str,
+    overdue: bool,
+    submitted: bool,
+}
+
+#[derive(Serialize)]
+struct IndexPage {
+    rows: Vec<Row>,
+    to_do: usize,
+    institution: String,
+}
+
+/// The title of an application as a reviewer sees it: never a name in a
+/// blind cycle.
+pub(crate) fn title_for(id: i64, blind: bool, applicant_name: &str) -> String {
+    if blind {
+        format!("Application #{id}")
+    } else {
+        format!("Application #{id}: {applicant_name}")
+    }
+}
+
+#[get("/")]
+async fn index(who: Reviewer, db: &Db, chrome: Chrome) -> Result<Template> {
+    let me = who.0.user().id;
+    let now = crate::clock::now();
+    let mut conn = db.conn().await?;
+    let mine = assignments::for_reviewer(conn.exec(), me, LISTED).await?;
+    let profile = profiles::get(conn.exec(), me).await?;
+    let rows: Vec<Row> = mine
+        .into_iter()
+        .map(|a| {
+            let tz = crate::domain::cycle::parse_zone(&a.time_zone).unwrap_or(chrono_tz::UTC);
+            let state = ReviewState::from_stored(a.review_state.as_deref());
+            Row {
+                application_id: a.application_id,
+                title: title_for(a.application_id, a.blind_review, &a.applicant_name),
+                program_name: a.program_name,
+                cycle_name: a.cycle_name,
+                due: crate::domain::cycle::show_in(tz, a.due_at),
+                state: state.label(),
+                overdue: is_overdue(a.due_at, state, now),
+                submitted: state == ReviewState::Submitted,
+            }
+        })
+        .collect();
+    let page = IndexPage {
+        to_do: rows.iter().filter(|r| !r.submitted).count(),
+        rows,
+        institution: profile.institution,
+    };
+    Ok(render("review/index", &chrome, "Your reviews", page))
+}
+
+#[derive(FromForm)]
+struct InstitutionForm {
+    #[field(default = String::new())]
+    institution: String,
+}
+
+/// Keeps the reviewer's institution, so that automatic assignment never
+/// gives them an applicant from it.
+#[post("/institution", data = "<form>")]
+async fn save_institution(
+    who: Reviewer,
+    db: &Db,
+    form: Form<InstitutionForm>,
+) -> Result<Flash<Redirect>> {
+    let me = who.0.user().id;
+    let institution = form.institution.trim();
+    if institution.chars().count() > 200 {
+        return Ok(Flash::error(
+            Redirect::to("/review"),
+            "Shorten the institution's name to 200 characters or fewer.",
+        ));
+    }
+    let mut tx = db.begin().await?;
+    let mut profile = profiles::get(tx.exec(), me).await?;
+    profile.institution = institution.to_owned();
+    profiles::put(tx.exec(), me, &profile, crate::clock::now()).await?;
+    tx.commit().await?;
+    Ok(Flash::success(
+        Redirect::to("/review"),
+        "Your institution is saved.",
+    ))
+}

@@ -1,0 +1,1227 @@
+//! The review workflow: screening, assignment (manual and automatic),
+//! conflicts, the reviewer's area with blind review, scoring, reminders,
+//! the ranking's figures against the pure aggregation, and who may reach
+//! what.
+
+use fellowship_portal::db::{applications, documents, profiles, roles, users};
+use fellowship_portal::domain::form::{Answer, Answers};
+use fellowship_portal::domain::role::ProgramRole;
+use fellowship_portal::domain::workflow::rubric::Rubric;
+use fellowship_portal::domain::workflow::scoring::{aggregate, SubmittedReview};
+use fellowship_portal::domain::workflow::stage::{Actor, Move, Stage};
+use rocket::http::Status;
+
+use crate::helpers::{spawn, Browser, TestApp, PASSWORD};
+
+/// The Health Justice cycle, its program, and its rubric's criterion keys.
+struct Cycle {
+    id: i64,
+    program: i64,
+    criteria: Vec<String>,
+}
+
+async fn health_justice(app: &TestApp) -> Cycle {
+    let id = app.cycle_of("health-justice").await;
+    let program = app
+        .count("SELECT id FROM programs WHERE slug = 'health-justice'")
+        .await;
+    let mut conn = app.pool().conn().await.unwrap();
+    let setup = fellowship_portal::db::cycles::review_setup(conn.exec(), id)
+        .await
+        .unwrap()
+        .unwrap();
+    Cycle {
+        id,
+        program,
+        criteria: setup
+            .rubric
+            .criteria
+            .iter()
+            .map(|c| c.key.clone())
+            .collect(),
+    }
+}
+
+/// A submitted application of a new applicant (stored directly: the
+/// applicant's own journey is tested elsewhere); returns its id.
+async fn submitted(app: &TestApp, cycle: i64, name: &str, email: &str, institution: &str) -> i64 {
+    let now = chrono::Utc::now();
+    let mut tx = app.pool().begin().await.unwrap();
+    let user = users::insert(
+        tx.exec(),
+        &users::NewUser {
+            email,
+            name,
+            password_hash: "!",
+            confirmed: true,
+            is_admin: false,
+            must_change_password: false,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let mut answers = Answers::new();
+    for (k, v) in [
+        ("legal_name", name),
+        ("email", email),
+        ("institution", institution),
+        ("degree", "MPH"),
+        (
+            "health_equity_essay",
+            "Clinics close early where buses stop running.",
+        ),
+        (
+            "community_project_essay",
+            "A mobile blood-pressure screening day.",
+        ),
+    ] {
+        answers.insert(k.into(), Answer::One(v.into()));
+    }
+    let id = applications::create(tx.exec(), cycle, user, &answers, "{}", now)
+        .await
+        .unwrap();
+    assert!(applications::move_stage(
+        tx.exec(),
+        id,
+        Stage::Draft,
+        Stage::Submitted,
+        Move::Submit,
+        Some(user),
+        Actor::Applicant,
+        "",
+        now,
+    )
+    .await
+    .unwrap());
+    applications::set_institution(tx.exec(), id, institution)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+/// A confirmed user with a role in a program, logged in on a browser of
+/// their own.
+async fn staff(
+    app: &TestApp,
+    name: &str,
+    email: &str,
+    program: i64,
+    role: ProgramRole,
+) -> (i64, Browser) {
+    let id = app.new_user(name, email).await;
+    let mut conn = app.pool().conn().await.unwrap();
+    roles::grant(conn.exec(), id, program, role, id, chrono::Utc::now())
+        .await
+        .unwrap();
+    drop(conn);
+    let browser = app.another_browser().await;
+    let page = browser.login(email, PASSWORD).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    (id, browser)
+}
+
+async fn set_institution(app: &TestApp, user: i64, institution: &str) {
+    let mut conn = app.pool().conn().await.unwrap();
+    let mut p = profiles::get(conn.exec(), user).await.unwrap();
+    p.institution = institution.into();
+    profiles::put(conn.exec(), user, &p, chrono::Utc::now())
+        .await
+        .unwrap();
+}
+
+/// Moves an application to review through the manager's screening form.
+async fn mark_eligible(manager: &Browser, id: i64) {
+    let page = manager
+        .post(
+            &format!("/manage/applications/{id}/screen"),
+            &[("outcome", "eligible")],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+}
+
+const DUE: &str = "2099-01-31";
+
+async fn assign(manager: &Browser, id: i64, reviewer: i64) {
+    let page = manager
+        .post(
+            &format!("/manage/applications/{id}/assign"),
+            &[("reviewer", &reviewer.to_string()), ("due", DUE)],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+}
+
+/// The form fields of a complete review giving every criterion `score`.
+fn review_fields(c: &Cycle, score: &str, action: &str) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = c
+        .criteria
+        .iter()
+        .map(|k| (format!("score[{k}]"), score.to_owned()))
+        .collect();
+    f.push((
+        "overall_comment".into(),
+        "Clear plans, strong community ties.".into(),
+    ));
+    f.push(("recommendation".into(), "support".into()));
+    f.push(("confidence".into(), "high".into()));
+    f.push(("action".into(), action.into()));
+    f
+}
+
+async fn post_review(b: &Browser, id: i64, fields: &[(String, String)]) -> crate::helpers::Page {
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    b.post(&format!("/review/applications/{id}"), &borrowed)
+        .await
+}
+
+#[rocket::async_test]
+async fn screening_moves_to_review_or_records_a_reason() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    let b = submitted(
+        &app,
+        c.id,
+        "Ben Applicant",
+        "ben@student.edu",
+        "Hill College",
+    )
+    .await;
+
+    mark_eligible(&manager, a).await;
+    // Ineligible without a reason: refused with words, nothing changed.
+    let page = manager
+        .post(
+            &format!("/manage/applications/{b}/screen"),
+            &[("outcome", "ineligible")],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    manager
+        .get(&format!("/manage/applications/{b}"))
+        .await
+        .assert_contains("Choose why the application is ineligible.");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE id = {b} AND stage = 'submitted'"
+        ))
+        .await,
+        1
+    );
+    let page = manager
+        .post(
+            &format!("/manage/applications/{b}/screen"),
+            &[
+                ("outcome", "ineligible"),
+                ("reason", "not_enrolled"),
+                ("note", "Graduated in 2019."),
+                ("share", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE id = {a} AND stage = 'review'"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM applications WHERE id = {b} AND stage = 'ineligible' AND screening_reason = 'not_enrolled' AND screening_reason_shared = TRUE")).await,
+        1
+    );
+    // Each move is an event, and the last event is the stage.
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM application_events WHERE application_id = {b} AND to_stage = 'ineligible' AND note = 'Graduated in 2019.'")).await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'application.screen'")
+            .await,
+        2
+    );
+    // A move the stage does not allow: a clear message, nothing changed.
+    let page = manager
+        .post(
+            &format!("/manage/applications/{b}/move"),
+            &[("move", "send_to_committee")],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    manager
+        .get(&format!("/manage/applications/{b}"))
+        .await
+        .assert_contains(
+            "This application cannot be sent to the committee now: it is marked ineligible.",
+        );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM application_events WHERE application_id = {b}"
+        ))
+        .await,
+        3
+    );
+}
+
+#[rocket::async_test]
+async fn automatic_assignment_is_previewed_balanced_and_never_conflicted() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let mut reviewers = Vec::new();
+    for (n, inst) in [
+        "Lakeside University",
+        "Hill College",
+        "River Institute",
+        "Bay School of Public Health",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (id, _) = staff(
+            &app,
+            &format!("Rev {n}"),
+            &format!("rev{n}@faculty.org"),
+            c.program,
+            ProgramRole::Reviewer,
+        )
+        .await;
+        set_institution(&app, id, inst).await;
+        reviewers.push(id);
+    }
+    let mut apps = Vec::new();
+    for n in 0..6 {
+        // Two applicants study at Lakeside, where reviewer 0 teaches.
+        let inst = if n < 2 {
+            "Lakeside University"
+        } else {
+            "Elsewhere College"
+        };
+        let id = submitted(
+            &app,
+            c.id,
+            &format!("Applicant {n}"),
+            &format!("a{n}@mail.example"),
+            inst,
+        )
+        .await;
+        mark_eligible(&manager, id).await;
+        apps.push(id);
+    }
+    // The preview stores nothing.
+    let page = manager
+        .get(&format!("/manage/cycles/{}/assign?due={DUE}", c.id))
+        .await;
+    page.assert_contains("New assignments: 18.");
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
+    let fingerprint = {
+        let at = page.body.find("name=\"fingerprint\" value=\"").unwrap() + 26;
+        page.body[at..at + 16].to_owned()
+    };
+    // A stale preview applies nothing.
+    let page = manager
+        .post(
+            &format!("/manage/cycles/{}/assign", c.id),
+            &[("due", DUE), ("fingerprint", "0000000000000000")],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
+    let page = manager
+        .post(
+            &format!("/manage/cycles/{}/assign", c.id),
+            &[("due", DUE), ("fingerprint", &fingerprint)],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    // K = 3 each, never reviewer 0 on a Lakeside applicant, loads level.
+    for a in &apps {
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM assignments WHERE application_id = {a}"
+            ))
+            .await,
+            3
+        );
+    }
+    for a in &apps[..2] {
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM assignments WHERE application_id = {a} AND reviewer_id = {}",
+                reviewers[0]
+            ))
+            .await,
+            0
+        );
+    }
+    let loads: Vec<i64> = {
+        let mut v = Vec::new();
+        for r in &reviewers {
+            v.push(
+                app.count(&format!(
+                    "SELECT COUNT(*) FROM assignments WHERE reviewer_id = {r}"
+                ))
+                .await,
+            );
+        }
+        v
+    };
+    assert!(
+        loads.iter().max().unwrap() - loads.iter().min().unwrap() <= 1,
+        "{loads:?}"
+    );
+    // One digest per reviewer, naming no applicant.
+    for (n, r) in reviewers.iter().enumerate() {
+        let digests = app.count(&format!("SELECT COUNT(*) FROM outbox WHERE kind = 'review_assigned' AND recipient = 'rev{n}@faculty.org'")).await;
+        assert_eq!(digests, 1, "reviewer {r}");
+        let mail = app
+            .last_mail(&format!("rev{n}@faculty.org"), "review_assigned")
+            .await;
+        assert!(!mail.text_body.contains("Applicant "), "{}", mail.text_body);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'assignment.add'")
+            .await,
+        18
+    );
+    // Running it again finds nothing to do.
+    manager
+        .get(&format!("/manage/cycles/{}/assign?due={DUE}", c.id))
+        .await
+        .assert_contains("New assignments: 0.");
+}
+
+#[rocket::async_test]
+async fn reviewers_reach_only_what_is_assigned_and_unconflicted() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let (rev, reviewer) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    let b = submitted(
+        &app,
+        c.id,
+        "Ben Applicant",
+        "ben@student.edu",
+        "Hill College",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    mark_eligible(&manager, b).await;
+    assign(&manager, a, rev).await;
+
+    assert_eq!(
+        reviewer
+            .get(&format!("/review/applications/{a}"))
+            .await
+            .status,
+        Status::Ok
+    );
+    assert_eq!(
+        reviewer
+            .get(&format!("/review/applications/{b}"))
+            .await
+            .status,
+        Status::NotFound
+    );
+    // Declaring a conflict: off the application, the managers told, and 404 after.
+    let page = reviewer
+        .post(
+            &format!("/review/applications/{a}/conflict"),
+            &[("reason", "I supervised her thesis.")],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    assert_eq!(
+        reviewer
+            .get(&format!("/review/applications/{a}"))
+            .await
+            .status,
+        Status::NotFound
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
+    let told = app.last_mail("mo@alliance.org", "conflict_declared").await;
+    assert!(told.text_body.contains("I supervised her thesis."));
+    // A conflicted reviewer cannot be assigned again, by hand either.
+    let page = manager
+        .post(
+            &format!("/manage/applications/{a}/assign"),
+            &[("reviewer", &rev.to_string()), ("due", DUE)],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
+    // Same institution (by email domain here) is detected too.
+    let (rev2, _) = staff(
+        &app,
+        "Sam Student-Dean",
+        "sam@student.edu",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    manager
+        .post(
+            &format!("/manage/applications/{b}/assign"),
+            &[("reviewer", &rev2.to_string()), ("due", DUE)],
+        )
+        .await;
+    manager
+        .get(&format!("/manage/applications/{b}"))
+        .await
+        .assert_contains("is at the applicant&#x27;s institution");
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
+}
+
+#[rocket::async_test]
+async fn applicants_and_other_programs_managers_are_kept_out() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let other_program = app
+        .count("SELECT id FROM programs WHERE slug = 'voices-for-change'")
+        .await;
+    let (_, stranger) = staff(
+        &app,
+        "Val Voices",
+        "val@alliance.org",
+        other_program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    let applicant = app.another_browser().await;
+    app.new_user("Ann Other", "ann@student.edu").await;
+    applicant.login("ann@student.edu", PASSWORD).await;
+    let cycle = c.id;
+    let pages = [
+        "/review".to_owned(),
+        format!("/review/applications/{a}"),
+        format!("/manage/cycles/{cycle}/applications"),
+        format!("/manage/cycles/{cycle}/ranking"),
+        format!("/manage/cycles/{cycle}/assign"),
+        format!("/manage/cycles/{cycle}/reviewers"),
+        format!("/manage/cycles/{cycle}/settings"),
+        format!("/manage/applications/{a}"),
+    ];
+    for p in &pages {
+        assert_eq!(applicant.get(p).await.status, Status::Forbidden, "{p}");
+    }
+    for p in &pages[2..] {
+        assert_eq!(stranger.get(p).await.status, Status::Forbidden, "{p}");
+    }
+    // Nor can they change anything.
+    let page = stranger
+        .post(
+            &format!("/manage/applications/{a}/move"),
+            &[("move", "send_to_committee")],
+        )
+        .await;
+    assert_eq!(page.status, Status::Forbidden);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE id = {a} AND stage = 'review'"
+        ))
+        .await,
+        1
+    );
+}
+
+/// A PDF whose document information names `author` (classic xref).
+fn pdf_by(author: &str) -> Vec<u8> {
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>".to_owned(),
+        {
+            let text = "BT /F1 12 Tf 72 720 Td (Community health work) Tj ET";
+            format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len())
+        },
+        format!("<< /Author ({author}) /Title (CV of {author}) >>"),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", n + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R /Info 5 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+async fn attach_cv(app: &TestApp, application: i64, owner: i64, bytes: Vec<u8>, name: &str) -> i64 {
+    let stored = app
+        .storage()
+        .put(std::io::Cursor::new(bytes))
+        .await
+        .unwrap();
+    let mut tx = app.pool().begin().await.unwrap();
+    let now = chrono::Utc::now();
+    let id = documents::insert(
+        tx.exec(),
+        &documents::NewDocument {
+            owner: Some(owner),
+            kind: "upload",
+            storage_key: &stored.key,
+            original_name: name,
+            content_type: "application/pdf",
+            size_bytes: stored.size as i64,
+            sha256: &stored.sha256,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    documents::attach(tx.exec(), application, "cv", id, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+#[rocket::async_test]
+async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    app.sql(&format!(
+        "UPDATE cycles SET blind_review = TRUE, show_other_reviews = 'always' WHERE id = {}",
+        c.id
+    ))
+    .await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let (rev, reviewer) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let (rev2, second) = staff(
+        &app,
+        "Ray Second",
+        "ray@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let name = "Zenobia Quarrington";
+    let email = "zenobia.q@student.edu";
+    let institution = "Marlowe Institute of Nursing";
+    let a = submitted(&app, c.id, name, email, institution).await;
+    let owner = app
+        .count(&format!(
+            "SELECT applicant_id FROM applications WHERE id = {a}"
+        ))
+        .await;
+    let doc = attach_cv(&app, a, owner, pdf_by(name), &format!("{name} CV.pdf")).await;
+    // Demographics are stored apart and must never reach a reviewer.
+    let mut conn = app.pool().conn().await.unwrap();
+    profiles::put_demographics(
+        conn.exec(),
+        owner,
+        r#"{"race_ethnicity":["Pacific Islander descent marker"]}"#,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    mark_eligible(&manager, a).await;
+    assign(&manager, a, rev).await;
+    assign(&manager, a, rev2).await;
+    // The second reviewer submits, so the first can see another review.
+    let page = post_review(&second, a, &review_fields(&c, "4", "submit")).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+
+    let secrets = [
+        name,
+        "Zenobia",
+        "Quarrington",
+        email,
+        institution,
+        "Marlowe",
+        "Pacific Islander descent marker",
+    ];
+    let check = |what: &str, text: &str| {
+        for s in secrets {
+            assert!(
+                !text.to_lowercase().contains(&s.to_lowercase()),
+                "{what} shows {s:?}:\n{text}"
+            );
+        }
+    };
+    for path in ["/review".to_owned(), format!("/review/applications/{a}")] {
+        let page = reviewer.get(&path).await;
+        assert_eq!(page.status, Status::Ok, "{path}");
+        check(&path, &page.body);
+    }
+    // A refused save shows the page again: still blind.
+    let page = post_review(
+        &reviewer,
+        a,
+        &[
+            ("score[nonsense]".into(), "3".into()),
+            ("action".into(), "save".into()),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    check("the refused save", &page.body);
+    // The document: renamed after its question, metadata removed.
+    let r = reviewer
+        .client
+        .get(format!("/review/applications/{a}/documents/{doc}"))
+        .dispatch()
+        .await;
+    assert_eq!(r.status(), Status::Ok);
+    let disposition = r
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .to_owned();
+    check("the file name", &disposition);
+    assert!(disposition.contains("CV or r"), "{disposition}");
+    let bytes = r.into_bytes().await.unwrap();
+    check("the document", &String::from_utf8_lossy(&bytes));
+    assert!(bytes.starts_with(b"%PDF"));
+    assert!(String::from_utf8_lossy(&bytes).contains("Community health work"));
+    // Mail to reviewers names no applicant either.
+    for to in ["rae@faculty.org", "ray@faculty.org"] {
+        let m = app.last_mail(to, "review_assigned").await;
+        check(
+            "the digest",
+            &format!("{}{}{}", m.subject, m.text_body, m.html_body),
+        );
+    }
+    app.sql(&format!(
+        "UPDATE assignments SET due_at = '2000-01-01T00:00:00+00:00' WHERE reviewer_id = {rev}"
+    ))
+    .await;
+    app.worker()
+        .remind_reviewers(chrono::Utc::now())
+        .await
+        .unwrap();
+    let m = app.last_mail("rae@faculty.org", "review_reminder").await;
+    check(
+        "the reminder",
+        &format!("{}{}{}", m.subject, m.text_body, m.html_body),
+    );
+    // The downloads are logged as a reviewer's.
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM document_views WHERE document_id = {doc} AND viewer_role = 'reviewer'")).await, 1);
+    // Outside a blind cycle the same reviewer sees the name.
+    app.sql(&format!(
+        "UPDATE cycles SET blind_review = FALSE WHERE id = {}",
+        c.id
+    ))
+    .await;
+    reviewer
+        .get(&format!("/review/applications/{a}"))
+        .await
+        .assert_contains(name);
+}
+
+#[rocket::async_test]
+async fn bad_review_input_is_refused_in_words_and_nothing_changes() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let (rev, reviewer) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    assign(&manager, a, rev).await;
+    let first = &c.criteria[0];
+
+    // An unknown criterion key: the whole save refused.
+    let page = post_review(
+        &reviewer,
+        a,
+        &[
+            ("score[charisma]".into(), "5".into()),
+            ("action".into(), "save".into()),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("There is no criterion &quot;charisma&quot; in this cycle&#x27;s rubric");
+    assert_eq!(app.count("SELECT COUNT(*) FROM reviews").await, 0);
+    // A score outside the scale.
+    let mut fields = review_fields(&c, "4", "submit");
+    fields[0].1 = "9".into();
+    let page = post_review(&reviewer, a, &fields).await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Choose a score from 1 to 5 for");
+    assert_eq!(app.count("SELECT COUNT(*) FROM reviews").await, 0);
+    // A draft may be partial; submitting needs every criterion.
+    let page = post_review(
+        &reviewer,
+        a,
+        &[
+            (format!("score[{first}]"), "3".into()),
+            ("action".into(), "save".into()),
+        ],
+    )
+    .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reviews WHERE state = 'draft'")
+            .await,
+        1
+    );
+    let mut fields = review_fields(&c, "4", "submit");
+    fields.remove(1);
+    let page = post_review(&reviewer, a, &fields).await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Give a score for");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reviews WHERE state = 'draft'")
+            .await,
+        1
+    );
+    // Submitting works once; the second time changes nothing.
+    let page = post_review(&reviewer, a, &review_fields(&c, "4", "submit")).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let page = post_review(&reviewer, a, &review_fields(&c, "1", "submit")).await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("This review is already submitted, so it was not changed.");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reviews WHERE state = 'submitted' AND score_total = 75")
+            .await,
+        1
+    );
+    // A manager reopens it (recorded); the reviewer can change it again.
+    let rid = app.count("SELECT id FROM reviews").await;
+    let page = manager
+        .post(
+            &format!("/manage/reviews/{rid}/reopen"),
+            &[("reason", "Scored the wrong file.")],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'review.reopen'")
+            .await,
+        1
+    );
+    let page = post_review(&reviewer, a, &review_fields(&c, "5", "submit")).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reviews WHERE state = 'submitted' AND score_total = 100")
+            .await,
+        1
+    );
+    // Reviewers cannot make stage moves at all.
+    let page = reviewer
+        .post(
+            &format!("/manage/applications/{a}/move"),
+            &[("move", "send_to_committee")],
+        )
+        .await;
+    assert_eq!(page.status, Status::Forbidden);
+}
+
+#[rocket::async_test]
+async fn two_reviewers_submitting_at_once_are_both_kept() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let (r1, one) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let (r2, two) = staff(
+        &app,
+        "Ray Reviewer",
+        "ray@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    assign(&manager, a, r1).await;
+    assign(&manager, a, r2).await;
+    let f1 = review_fields(&c, "2", "submit");
+    let f2 = review_fields(&c, "5", "submit");
+    let (p1, p2) = tokio::join!(post_review(&one, a, &f1), post_review(&two, a, &f2));
+    assert_eq!(p1.status, Status::SeeOther, "{}", p1.body);
+    assert_eq!(p2.status, Status::SeeOther, "{}", p2.body);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM reviews WHERE application_id = {a} AND state = 'submitted'"
+        ))
+        .await,
+        2
+    );
+    // The manager sees both, and the disagreement flag (25 vs 100: sd 37.5 > 15).
+    let page = manager.get(&format!("/manage/applications/{a}")).await;
+    page.assert_contains("Reviewers disagree")
+        .assert_contains("62.5 of 100");
+}
+
+#[rocket::async_test]
+async fn the_ranking_in_sql_agrees_with_the_pure_aggregation() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let mut reviewers = Vec::new();
+    for n in 0..3 {
+        reviewers.push(
+            staff(
+                &app,
+                &format!("Rev {n}"),
+                &format!("rev{n}@faculty.org"),
+                c.program,
+                ProgramRole::Reviewer,
+            )
+            .await,
+        );
+    }
+    let mut apps = Vec::new();
+    for n in 0..5 {
+        let id = submitted(
+            &app,
+            c.id,
+            &format!("Applicant {n}"),
+            &format!("a{n}@mail.example"),
+            "Somewhere",
+        )
+        .await;
+        mark_eligible(&manager, id).await;
+        apps.push(id);
+    }
+    // Reviewer 0 is harsh, 1 lenient; 2 reviews only two (raw totals).
+    let scores = |r: usize, a: usize| -> String { (((a + r * 2) % 5) + 1).to_string() };
+    for (r, (rid, b)) in reviewers.iter().enumerate() {
+        for (n, a) in apps.iter().enumerate() {
+            if r == 2 && n >= 2 {
+                continue;
+            }
+            assign(&manager, *a, *rid).await;
+            let mut f = review_fields(&c, &scores(r, n), "submit");
+            // Vary one criterion so totals differ from means.
+            f[1].1 = scores(r, n + 1);
+            if c.criteria.len() > 2 {
+                f[2].1 = "na".into();
+            }
+            let page = post_review(b, *a, &f).await;
+            // A criterion without "not applicable" refuses it: score it instead.
+            if page.status == Status::UnprocessableEntity {
+                f[2].1 = "3".into();
+                let page = post_review(b, *a, &f).await;
+                assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+            }
+        }
+    }
+    let mut conn = app.pool().conn().await.unwrap();
+    let setup = fellowship_portal::db::cycles::review_setup(conn.exec(), c.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let stored = fellowship_portal::db::reviews::submitted_of(conn.exec(), &apps)
+        .await
+        .unwrap();
+    let reviews: Vec<SubmittedReview> = stored
+        .iter()
+        .map(|r| SubmittedReview {
+            application: r.application_id,
+            reviewer: r.reviewer_id,
+            scores: serde_json::from_str(&r.scores_json).unwrap(),
+            total: r.score_total,
+            mean: r.score_mean,
+        })
+        .collect();
+    let rubric: &Rubric = &setup.rubric;
+    let expected = aggregate(rubric, setup.settings.disagreement_threshold, &reviews);
+    let scale = fellowship_portal::db::reviews::cycle_scale(conn.exec(), c.id)
+        .await
+        .unwrap();
+    let (rows, total) = fellowship_portal::db::reviews::ranking(
+        conn.exec(),
+        c.id,
+        fellowship_portal::db::reviews::RankBy::Normalised,
+        false,
+        &scale,
+        0,
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(total, 5);
+    let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
+    let mut last = f64::INFINITY;
+    for r in &rows {
+        let e = &expected[&r.id];
+        assert_eq!(r.reviewed as usize, e.review_count);
+        assert!(
+            close(r.mean.unwrap(), e.mean),
+            "mean {} vs {}",
+            r.mean.unwrap(),
+            e.mean
+        );
+        assert!(close(r.total.unwrap(), e.weighted_total));
+        assert!(close(r.spread.unwrap(), e.range));
+        assert!(close(r.variance.unwrap().max(0.0).sqrt(), e.sd));
+        assert!(
+            close(r.normalised.unwrap(), e.normalised),
+            "normalised {} vs {}",
+            r.normalised.unwrap(),
+            e.normalised
+        );
+        assert!(r.normalised.unwrap() <= last + 1e-9, "sorted highest first");
+        last = r.normalised.unwrap();
+    }
+    // And the page shows them.
+    let page = manager
+        .get(&format!(
+            "/manage/cycles/{}/ranking?sort=total&dir=desc",
+            c.id
+        ))
+        .await;
+    assert_eq!(page.status, Status::Ok);
+    page.assert_contains(&format!("{:.1}", expected[&rows[0].id].weighted_total));
+}
+
+#[rocket::async_test]
+async fn the_pipeline_filters_searches_and_pages_in_sql() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let (rev, _) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let mut ids = Vec::new();
+    for n in 0..55 {
+        ids.push(
+            submitted(
+                &app,
+                c.id,
+                &format!("Person {n:02}"),
+                &format!("p{n}@mail.example"),
+                if n == 7 {
+                    "Quillfeather College"
+                } else {
+                    "Common University"
+                },
+            )
+            .await,
+        );
+    }
+    let list = format!("/manage/cycles/{}/applications", c.id);
+    let page = manager.get(&list).await;
+    page.assert_contains("Matching applications: 55.")
+        .assert_contains("Page 1 of 2");
+    let page = manager.get(&format!("{list}?page=2")).await;
+    page.assert_contains("Page 2 of 2");
+    // Search by institution, any case.
+    let page = manager.get(&format!("{list}?q=quillFEATHER")).await;
+    page.assert_contains("Matching applications: 1.")
+        .assert_contains("Person 07");
+    // A wildcard in the search is taken literally.
+    manager
+        .get(&format!("{list}?q=%25"))
+        .await
+        .assert_contains("Matching applications: 0.");
+    // Bulk: mark three eligible, then assign the reviewer to two of them.
+    let three: Vec<String> = ids[..3].iter().map(i64::to_string).collect();
+    let mut fields: Vec<(&str, &str)> = three.iter().map(|i| ("ids", i.as_str())).collect();
+    fields.push(("action", "mark_eligible"));
+    let page = manager.post(&format!("{list}/bulk"), &fields).await;
+    assert_eq!(page.status, Status::SeeOther);
+    manager
+        .get(&format!("{list}?stage=review"))
+        .await
+        .assert_contains("Matching applications: 3.");
+    let rev_s = rev.to_string();
+    let fields = [
+        ("ids", three[0].as_str()),
+        ("ids", three[1].as_str()),
+        ("ids", &*ids[10].to_string()),
+        ("action", "assign"),
+        ("reviewer", &rev_s),
+        ("due", DUE),
+    ];
+    manager.post(&format!("{list}/bulk"), &fields).await;
+    // The one not in review is named and left alone.
+    manager
+        .get(&list)
+        .await
+        .assert_contains(&format!("#{} is not in review", ids[10]));
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 2);
+    manager
+        .get(&format!("{list}?reviewer={rev}"))
+        .await
+        .assert_contains("Matching applications: 2.");
+    manager
+        .get(&format!("{list}?progress=unassigned&stage=review"))
+        .await
+        .assert_contains("Matching applications: 1.");
+    // One digest for the batch of two.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'review_assigned'")
+            .await,
+        1
+    );
+    // Overdue: flagged, and reminders go out once a day however often asked.
+    app.sql("UPDATE assignments SET due_at = '2000-01-01T00:00:00+00:00'")
+        .await;
+    manager
+        .get(&format!("{list}?flag=overdue"))
+        .await
+        .assert_contains("Matching applications: 2.");
+    let remind = format!("/manage/cycles/{}/remind", c.id);
+    manager.post(&remind, &[]).await;
+    manager.post(&remind, &[]).await;
+    app.worker()
+        .remind_reviewers(chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'review_reminder'")
+            .await,
+        1
+    );
+    manager
+        .get(&format!("/manage/cycles/{}/reviewers", c.id))
+        .await
+        .assert_contains("Remind all overdue reviewers");
+}
