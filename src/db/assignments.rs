@@ -100,20 +100,6 @@ pub async fn remove(ex: Exec<'_>, application: i64, reviewer: UserId) -> DbResul
     Ok(execute!(ex, sqlx::query(sql).bind(application).bind(reviewer))? == 1)
 }
 
-/// Moves an assignment's due date.
-pub async fn set_due(
-    ex: Exec<'_>,
-    application: i64,
-    reviewer: UserId,
-    due: DateTime<Utc>,
-) -> DbResult<bool> {
-    let sql = "UPDATE assignments SET due_at = $1 WHERE application_id = $2 AND reviewer_id = $3";
-    Ok(execute!(
-        ex,
-        sqlx::query(sql).bind(due).bind(application).bind(reviewer)
-    )? == 1)
-}
-
 /// One assignment as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Assignment {

@@ -1225,3 +1225,242 @@ async fn the_pipeline_filters_searches_and_pages_in_sql() {
         .await
         .assert_contains("Remind all overdue reviewers");
 }
+
+#[rocket::async_test]
+async fn the_applicant_sees_a_screening_reason_only_when_shared_and_released() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    // The main browser is the applicant; the application is stored for them.
+    let me = app.logged_in_user("Ana Applicant", "ana@student.edu").await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Placeholder",
+        "placeholder@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    app.sql(&format!(
+        "UPDATE applications SET applicant_id = {me} WHERE id = {a}"
+    ))
+    .await;
+    let reason = "Not enrolled in an eligible program";
+    manager
+        .post(
+            &format!("/manage/applications/{a}/screen"),
+            &[
+                ("outcome", "ineligible"),
+                ("reason", "not_enrolled"),
+                ("share", "true"),
+            ],
+        )
+        .await;
+    let page = app.get(&format!("/apply/applications/{a}")).await;
+    page.assert_contains("Under review").assert_lacks(reason);
+    app.sql(&format!(
+        "UPDATE applications SET decision_released = TRUE WHERE id = {a}"
+    ))
+    .await;
+    app.get(&format!("/apply/applications/{a}"))
+        .await
+        .assert_contains(reason);
+    // Not shared: the outcome, never the reason.
+    app.sql(&format!(
+        "UPDATE applications SET screening_reason_shared = FALSE WHERE id = {a}"
+    ))
+    .await;
+    app.get(&format!("/apply/applications/{a}"))
+        .await
+        .assert_contains("Decision available")
+        .assert_lacks(reason);
+}
+
+#[rocket::async_test]
+async fn settings_and_the_rubric_refuse_bad_input_next_to_the_field() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let settings = format!("/manage/cycles/{}/settings", c.id);
+    let page = manager
+        .post(
+            &settings,
+            &[
+                ("reviewers_per_application", "0"),
+                ("reviewer_cap", "many"),
+                ("other_reviews", "after_submit"),
+                ("disagreement_threshold", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Reviewers per application must be a whole number from 1 to 10.")
+        .assert_contains("The most applications per reviewer must be a whole number")
+        .assert_contains("value=\"many\"");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT reviewers_per_application FROM cycles WHERE id = {}",
+            c.id
+        ))
+        .await,
+        3
+    );
+    let page = manager
+        .post(
+            &settings,
+            &[
+                ("reviewers_per_application", "2"),
+                ("reviewer_cap", "4"),
+                ("other_reviews", "never"),
+                ("disagreement_threshold", "20"),
+                ("blind_review", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(
+        app.count(&format!("SELECT COUNT(*) FROM cycles WHERE id = {} AND reviewers_per_application = 2 AND reviewer_cap = 4 AND show_other_reviews = 'never' AND blind_review = TRUE", c.id)).await,
+        1
+    );
+    // A rubric that is not JSON, or breaks a rule, is refused with the reason.
+    let rubric = format!("/manage/cycles/{}/rubric", c.id);
+    let page = manager
+        .post(&rubric, &[("rubric", "{\"criteria\": [")])
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("The rubric is not valid JSON");
+    let two_keys = r#"{"criteria":[{"key":"a","label":"A","min":1,"max":5,"weight":1},{"key":"a","label":"B","min":1,"max":5,"weight":1}]}"#;
+    let page = manager.post(&rubric, &[("rubric", two_keys)]).await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Two criteria use the key");
+    let good = r#"{"criteria":[{"key":"impact","label":"Impact","min":0,"max":4,"weight":2}]}"#;
+    let page = manager.post(&rubric, &[("rubric", good)]).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    manager
+        .get(&settings)
+        .await
+        .assert_contains("Scale 0 to 4, weight 2");
+    // Once a review exists, the rubric is locked.
+    let (rev, reviewer) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    assign(&manager, a, rev).await;
+    post_review(
+        &reviewer,
+        a,
+        &[
+            ("score[impact]".into(), "2".into()),
+            ("action".into(), "save".into()),
+        ],
+    )
+    .await;
+    let page = manager.post(&rubric, &[("rubric", good)]).await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("The rubric cannot change now");
+}
+
+#[rocket::async_test]
+async fn reviews_are_reassigned_and_the_strongest_go_to_committee_from_the_ranking() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let (r1, _) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let (r2, second) = staff(
+        &app,
+        "Ray Reviewer",
+        "ray@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    assign(&manager, a, r1).await;
+    let page = manager
+        .post(
+            &format!("/manage/applications/{a}/reassign"),
+            &[("from", &r1.to_string()), ("to", &r2.to_string())],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT reviewer_id FROM assignments WHERE application_id = {a}"
+        ))
+        .await,
+        r2
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 1);
+    let page = post_review(&second, a, &review_fields(&c, "5", "submit")).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let ranking = format!("/manage/cycles/{}/ranking", c.id);
+    manager.get(&ranking).await.assert_contains("1 of 1");
+    let id = a.to_string();
+    let page = manager
+        .post(
+            &format!("/manage/cycles/{}/applications/bulk", c.id),
+            &[
+                ("back", &ranking),
+                ("action", "send_to_committee"),
+                ("ids", &id),
+            ],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some(ranking.as_str()));
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE id = {a} AND stage = 'committee'"
+        ))
+        .await,
+        1
+    );
+}

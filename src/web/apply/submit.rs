@@ -16,6 +16,7 @@ use super::{load_owned, Owned};
 use crate::auth::guards::Applicant;
 use crate::db::{applications, Db};
 use crate::domain::answers::{self, Problem};
+use crate::domain::workflow::review::IneligibleReason;
 use crate::domain::workflow::stage::{self, applicant_status, Actor, Move, Stage};
 use crate::mail::{messages, Mail};
 use crate::web::page::{render, Chrome};
@@ -62,6 +63,9 @@ struct ApplicationPage {
     problem_count: usize,
     history: Vec<HistoryEntry>,
     message: Option<String>,
+    /// Why the application was found ineligible, once released and only
+    /// when the program team chose to share it.
+    ineligible_reason: Option<&'static str>,
 }
 
 fn deadline(o: &Owned) -> chrono::DateTime<chrono::Utc> {
@@ -87,12 +91,22 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
             .unwrap_or_default()
     };
     let events = applications::events(conn.exec(), o.application.id).await?;
+    let ineligible_reason =
+        if o.application.stage == Stage::Ineligible && o.application.decision_released {
+            let screening = applications::screening(conn.exec(), o.application.id).await?;
+            IneligibleReason::parse(&screening.screening_reason)
+                .filter(|_| screening.screening_reason_shared)
+                .map(IneligibleReason::label)
+        } else {
+            None
+        };
     let now = crate::clock::now();
     let page = ApplicationPage {
         id: o.application.id,
         program_name: o.program.name.clone(),
         cycle_name: o.cycle.cycle.name.clone(),
         status: applicant_status(o.application.stage, o.application.decision_released).label(),
+        ineligible_reason,
         is_draft: o.application.stage == Stage::Draft,
         can_withdraw: stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant).is_ok(),
         deadline: o.cycle.cycle.show(deadline(o)),

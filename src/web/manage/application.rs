@@ -32,6 +32,7 @@ pub fn routes() -> Vec<Route> {
         move_application,
         assign_reviewer,
         unassign_reviewer,
+        reassign_reviewer,
         record_conflict,
         reopen_review,
         download_document
@@ -607,6 +608,71 @@ async fn unassign_reviewer(
         back(id),
         "The reviewer was taken off this application.",
     ))
+}
+
+#[derive(FromForm)]
+struct ReassignForm {
+    #[field(default = String::new())]
+    from: String,
+    #[field(default = String::new())]
+    to: String,
+}
+
+/// Hands one reviewer's assignment to another, keeping the due date. The
+/// new reviewer is assigned first (with the same checks as any
+/// assignment); only then is the old one taken off.
+#[post("/applications/<id>/reassign", data = "<form>")]
+async fn reassign_reviewer(
+    who: Manager,
+    db: &Db,
+    mail: &State<Mail>,
+    ip: ClientIp,
+    id: i64,
+    form: Form<ReassignForm>,
+) -> Result<Flash<Redirect>> {
+    let (_, c) = load_application(&who, db, id).await?;
+    let (Ok(from), Ok(to)) = (
+        form.from.trim().parse::<i64>(),
+        form.to.trim().parse::<i64>(),
+    ) else {
+        return Ok(Flash::error(
+            back(id),
+            "Choose who should take over the review.",
+        ));
+    };
+    let current = {
+        let mut conn = db.conn().await?;
+        assignments::find(conn.exec(), id, from).await?
+    };
+    let Some(current) = current else {
+        return Ok(Flash::error(
+            back(id),
+            "That reviewer is no longer assigned to this application.",
+        ));
+    };
+    let now = crate::clock::now();
+    let due = current.due_at.max(now + chrono::Duration::days(1));
+    if let Err(m) =
+        super::assign::assign_manually(db, mail, &who, &ip, &c, &[id], to, due, now).await?
+    {
+        return Ok(Flash::error(back(id), m));
+    }
+    let mut tx = db.begin().await?;
+    if assignments::remove(tx.exec(), id, from).await? {
+        reviews::recompute_z(tx.exec(), c.cycle.id, from).await?;
+    }
+    audit_action(
+        tx.exec(),
+        &who,
+        &ip,
+        "assignment.reassign",
+        &format!("application:{id}"),
+        &format!("reviewer {from} -> {to}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Flash::success(back(id), "The review was reassigned."))
 }
 
 /// Records that a reviewer must not review this application (withdrawing

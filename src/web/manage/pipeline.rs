@@ -312,9 +312,13 @@ async fn bulk_action(
     form: Form<BulkForm>,
 ) -> Result<Flash<Redirect>> {
     let c = load_cycle(&who, db, id).await?;
+    // Back to the list or ranking the form came from, never elsewhere.
     let back_to = if form
         .back
         .starts_with(&format!("/manage/cycles/{id}/applications"))
+        || form
+            .back
+            .starts_with(&format!("/manage/cycles/{id}/ranking"))
     {
         form.back.clone()
     } else {

@@ -25,6 +25,7 @@ struct Row {
     applicant_name: String,
     institution: String,
     stage: String,
+    in_review: bool,
     reviewed: i64,
     assigned: i64,
     complete: bool,
@@ -56,6 +57,8 @@ struct RankingPage {
     next: Option<String>,
     page: i64,
     pages: i64,
+    /// This page's address, to come back to after sending to committee.
+    back: String,
 }
 
 fn figure(v: Option<f64>) -> String {
@@ -121,6 +124,7 @@ async fn show_ranking(
                 id: r.id,
                 applicant_name: r.applicant_name,
                 institution: r.institution,
+                in_review: r.stage == "review",
                 stage: r.stage,
                 reviewed: r.reviewed,
                 assigned: r.assigned,
@@ -147,6 +151,7 @@ async fn show_ranking(
         next: (page < pages).then(|| href(by, ascending, page + 1)),
         page,
         pages,
+        back: href(by, ascending, page),
     };
     let title = format!("Ranking – {}", c.cycle.name);
     Ok(render("manage/ranking", &chrome, &title, ranking))
