@@ -1,6 +1,6 @@
-//! The applicant journey in headless Chromium, with axe-core on every page
-//! (tests/browser/journey.js), against the real binary: documents in the
-//! local folder, and in an S3-compatible store.
+//! The applicant journey and the review workflow in headless Chromium,
+//! with axe-core on every page (tests/browser/journey.js), against the real
+//! binary: documents in the local folder, and in an S3-compatible store.
 
 use std::process::Command;
 
@@ -13,11 +13,15 @@ async fn journey(env: &[(&str, String)]) {
     let port = free_port();
     let (mut child, printed) = serve_with(&data, &db_url, port, env);
     assert!(printed.contains("fellowship-portal is ready"), "{printed}");
+    let admin_email = printed_value(&printed, "First admin:");
+    let admin_password = printed_value(&printed, "One-time password:");
     let out = Command::new("node")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("tests/browser/journey.js")
         .arg(format!("http://127.0.0.1:{port}"))
         .arg(data.join("mail"))
+        .arg(admin_email)
+        .arg(admin_password)
         .output()
         .expect("node runs");
     child.kill().unwrap();
@@ -29,6 +33,16 @@ async fn journey(env: &[(&str, String)]) {
         "the browser journey failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("axe found no violations"), "{stdout}");
+}
+
+/// What follows `label` on the line of the start-up message that has it.
+fn printed_value<'a>(printed: &'a str, label: &str) -> &'a str {
+    printed
+        .lines()
+        .find_map(|line| line.trim().strip_prefix(label))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| panic!("no {label:?} line in what the binary printed:\n{printed}"))
 }
 
 #[rocket::async_test]

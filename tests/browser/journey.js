@@ -1,10 +1,17 @@
 // End-to-end: an applicant registers, confirms, applies to the Health
 // Justice Fellowship (eligibility, every section, a CV upload, two
 // referees), submits; a referee uploads a letter; the applicant sees it
-// arrived. axe-core (WCAG 2.1 A and AA rules) runs on every page visited;
-// any violation fails the run.
+// arrived. Then the review workflow: the first admin logs in with the
+// one-time password, chooses a password and grants a program manager and
+// two reviewers (who registered and confirmed); the manager screens the
+// application as eligible, sets two reviewers per application and assigns
+// them automatically (preview, confirm); each reviewer finds the mail,
+// scores every criterion and submits (the first saves a draft first); the
+// manager sees the ranking ("2 of 2") and the reviewer progress.
+// axe-core (WCAG 2.1 A and AA rules) runs on every page visited; any
+// violation fails the run.
 //
-//   node tests/browser/journey.js <base url> <mail folder>
+//   node tests/browser/journey.js <base url> <mail folder> <admin email> <admin one-time password>
 "use strict";
 
 const fs = require("fs");
@@ -15,15 +22,20 @@ const { AxeBuilder } = require("@axe-core/playwright");
 
 const base = process.argv[2];
 const mailDir = process.argv[3];
-if (!base || !mailDir) {
-  console.error("usage: node tests/browser/journey.js <base url> <mail folder>");
+const adminEmail = process.argv[4];
+const adminOtp = process.argv[5];
+if (!base || !mailDir || !adminEmail || !adminOtp) {
+  console.error("usage: node tests/browser/journey.js <base url> <mail folder> <admin email> <admin one-time password>");
   process.exit(2);
 }
 
 const violations = [];
 let checked = 0;
+// The page acted on last, for the failure message and screenshot.
+let current = null;
 
 async function axe(page, name) {
+  current = page;
   const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   checked += 1;
   for (const v of result.violations) {
@@ -88,6 +100,48 @@ async function saveAndContinue(page) {
   await page.waitForLoadState("load");
 }
 
+// Waits for the page after a click that submits a form or follows a link.
+async function clickAndWait(page, locator) {
+  await Promise.all([page.waitForEvent("load"), locator.click()]);
+}
+
+// A new browser (own cookies) with one page.
+async function newBrowserPage(browser) {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  current = p;
+  return p;
+}
+
+// Registers and confirms an account through the forms and the mailed link.
+async function registerAndConfirm(p, name, mail, pw) {
+  current = p;
+  await p.goto(base + "/account/register");
+  await p.getByLabel("Full name").fill(name);
+  await p.getByLabel("Email address").fill(mail);
+  await p.getByLabel("Password", { exact: true }).fill(pw);
+  await p.getByLabel("Password again").fill(pw);
+  await p.getByRole("button", { name: "Create account" }).click();
+  await seen(p, "We sent a confirmation link", `${name} registers`);
+  await p.goto(base + linkIn(await mailTo(mail, /Confirm your email/), "/account/confirm/"));
+  await seen(p, "Your email address is confirmed", `${name} confirms`);
+}
+
+async function logIn(p, mail, pw) {
+  current = p;
+  await p.goto(base + "/account/login");
+  await p.getByLabel("Email address").fill(mail);
+  await p.getByLabel("Password").fill(pw);
+  await clickAndWait(p, p.getByRole("button", { name: "Log in" }));
+  expect(!/\/account\/login/.test(p.url()), `${mail} is logged in (still on ${p.url()})`);
+}
+
+// A date `days` from today, as a date input takes it.
+function dateIn(days) {
+  const d = new Date(Date.now() + days * 86400000);
+  return d.toISOString().slice(0, 10);
+}
+
 (async () => {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -96,6 +150,7 @@ async function saveAndContinue(page) {
   });
   const context = await browser.newContext();
   const page = await context.newPage();
+  current = page;
   const email = `maya.${Date.now()}@example.edu`;
   const password = "plum-kettle-orbit-sage";
   try {
@@ -214,9 +269,12 @@ async function saveAndContinue(page) {
     await axe(page, "demographics");
     await page.goto(applicationUrl + "/withdraw");
     await axe(page, "withdraw");
+
+    await reviewWorkflow(browser, "Maya Chen");
   } catch (e) {
-    await page.screenshot({ path: path.join(os.tmpdir(), "journey-failure.png"), fullPage: true }).catch(() => {});
-    console.error(`journey failed at ${page.url()}: ${e.message}`);
+    const at = current || page;
+    await at.screenshot({ path: path.join(os.tmpdir(), "journey-failure.png"), fullPage: true }).catch(() => {});
+    console.error(`journey failed at ${at.url()}: ${e.message}`);
     await browser.close();
     process.exit(1);
   }
@@ -227,3 +285,172 @@ async function saveAndContinue(page) {
   }
   console.log(`journey passed; axe found no violations on ${checked} pages`);
 })();
+
+// The review workflow on the application `applicant` submitted.
+async function reviewWorkflow(browser, applicant) {
+  const password = "quill-harbor-lantern-mist";
+  const manager = { name: "Lena Brooks", email: "lena.brooks@alliance.example.org" };
+  const reviewers = [
+    { name: "Ines Ortiz", email: "ines.ortiz@uwhealth.example.net" },
+    { name: "Tom Baker", email: "tom.baker@ucsf.example.com" },
+  ];
+
+  // The three staff register and confirm, each in a browser of their own.
+  for (const person of [manager, ...reviewers]) {
+    person.page = await newBrowserPage(browser);
+    await registerAndConfirm(person.page, person.name, person.email, password);
+  }
+
+  // The first admin logs in with the one-time password and must choose one.
+  const admin = await newBrowserPage(browser);
+  await admin.goto(base + "/account/login");
+  await admin.getByLabel("Email address").fill(adminEmail);
+  await admin.getByLabel("Password").fill(adminOtp);
+  await clickAndWait(admin, admin.getByRole("button", { name: "Log in" }));
+  expect(new URL(admin.url()).pathname === "/account/password", "a one-time password leads to /account/password, not " + admin.url());
+  await seen(admin, "Choose your own password", "the admin is asked to choose a password");
+  await axe(admin, "choose a password");
+  const adminPassword = "copper-meadow-violin-tide";
+  if (await admin.getByLabel("Current password").count()) {
+    await admin.getByLabel("Current password").fill(adminOtp);
+  }
+  await admin.getByLabel("New password", { exact: true }).fill(adminPassword);
+  await admin.getByLabel("New password again").fill(adminPassword);
+  await clickAndWait(admin, admin.getByRole("button", { name: "Save the new password" }));
+  await seen(admin, "Your password has been changed", "the admin's password is changed");
+
+  await admin.getByRole("link", { name: "Admin", exact: true }).click();
+  await admin.waitForURL(/\/admin\/users/);
+  await axe(admin, "admin: users");
+  const grants = [
+    [manager, "Program manager"],
+    [reviewers[0], "Reviewer"],
+    [reviewers[1], "Reviewer"],
+  ];
+  for (const [person, role] of grants) {
+    await admin.getByLabel("Search by name or email").fill(person.email);
+    await clickAndWait(admin, admin.getByRole("button", { name: "Search" }));
+    await admin.getByLabel(`Role for ${person.name}`).selectOption({ label: role });
+    await admin.getByLabel(`Program for ${person.name}`).selectOption({ label: "Health Justice Fellowship" });
+    await clickAndWait(admin, admin.getByRole("button", { name: `Grant to ${person.name}` }));
+    await seen(admin, `${person.name} (${person.email}) is now ${role.toLowerCase()} of the Health Justice Fellowship`,
+      `${person.name} is granted ${role}`);
+  }
+  await axe(admin, "admin: users after a grant");
+
+  // The manager screens the application and assigns two reviewers.
+  const m = manager.page;
+  await logIn(m, manager.email, password);
+  await m.getByRole("link", { name: "Manage", exact: true }).click();
+  await m.waitForURL(/\/manage\/?$/);
+  await axe(m, "manage: programs");
+  await clickAndWait(m, m.getByRole("link", { name: /Health Justice Fellowship/ }));
+  const cycleUrl = m.url();
+  expect(/\/manage\/cycles\/\d+$/.test(new URL(cycleUrl).pathname), "the cycle page opens: " + cycleUrl);
+  await axe(m, "manage: cycle");
+  const submittedRow = m.getByRole("row").filter({ has: m.getByRole("rowheader", { name: "submitted", exact: true }) });
+  expect((await submittedRow.getByRole("cell").textContent()).trim() === "1", "the pipeline counts one submitted application");
+
+  // The cycle's own navigation (the main one has an "Applications" link too).
+  const cycleNav = m.getByRole("navigation", { name: "This cycle" });
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Applications", exact: true }));
+  await axe(m, "manage: applications");
+  await clickAndWait(m, m.getByRole("link", { name: applicant }));
+  expect(/\/manage\/applications\/\d+$/.test(m.url()), "the application opens: " + m.url());
+  await axe(m, "manage: application");
+  await m.getByLabel("Eligible: move it to review").check();
+  await clickAndWait(m, m.getByRole("button", { name: "Record screening" }));
+  await seen(m, "Marked eligible: the application is now in review", "screening is recorded");
+  await axe(m, "manage: application in review");
+
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Review settings and rubric" }));
+  await axe(m, "manage: review settings");
+  await m.getByLabel("Reviewers per application", { exact: true }).fill("0");
+  await clickAndWait(m, m.getByRole("button", { name: "Save settings" }));
+  await seen(m, "There is a problem", "0 reviewers per application is refused");
+  await axe(m, "manage: review settings with an error");
+  await m.getByLabel("Reviewers per application", { exact: true }).fill("2");
+  await clickAndWait(m, m.getByRole("button", { name: "Save settings" }));
+  await seen(m, "Review settings saved", "the settings are saved");
+  expect((await m.getByLabel("Reviewers per application", { exact: true }).inputValue()) === "2", "2 reviewers per application is kept");
+
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Assign reviewers" }));
+  await axe(m, "manage: assign reviewers");
+  await m.getByLabel("Reviews due by").fill(dateIn(-3));
+  await clickAndWait(m, m.getByRole("button", { name: "Preview" }));
+  await seen(m, "The due date must be in the future", "a past due date is refused");
+  await axe(m, "manage: assign reviewers with an error");
+  await m.getByLabel("Reviews due by").fill(dateIn(21));
+  await clickAndWait(m, m.getByRole("button", { name: "Preview" }));
+  await seen(m, "New assignments: 2.", "the preview proposes two assignments");
+  await axe(m, "manage: assignment preview");
+  for (const r of reviewers) {
+    const row = m.getByRole("row").filter({ has: m.getByRole("rowheader", { name: r.name }) });
+    expect((await row.getByRole("cell").allTextContents()).join(" ") === "0 1 1", `${r.name} gets one new application`);
+  }
+  await clickAndWait(m, m.getByRole("button", { name: "Confirm and assign" }));
+  await seen(m, "2 assignments made", "the assignments are made");
+  await axe(m, "manage: applications in review");
+
+  // Each reviewer finds the mail and reviews the application.
+  for (const [i, r] of reviewers.entries()) {
+    const p = r.page;
+    await logIn(p, r.email, password);
+    const mail = await mailTo(r.email, /applications? to review/);
+    await p.goto(base + linkIn(mail, "/review"));
+    await axe(p, `review: list (${r.name})`);
+    await clickAndWait(p, p.getByRole("link", { name: /Application #\d+/ }));
+    expect(/\/review\/applications\/\d+$/.test(p.url()), "the application opens for review: " + p.url());
+    await axe(p, `review: form (${r.name})`);
+    if (i === 0) {
+      await clickAndWait(p, p.getByRole("button", { name: "Submit review" }));
+      await seen(p, "There is a problem", "an empty review cannot be submitted");
+      await axe(p, "review: form with errors");
+    }
+    const criteria = p.locator("#review-form fieldset").filter({ has: p.locator('input[type="radio"][name^="score["]') });
+    const count = await criteria.count();
+    expect(count > 0, "the rubric has criteria");
+    for (let k = 0; k < count; k += 1) {
+      // Levels are named by their score ("5: ..."); "Not applicable" is left alone.
+      const levels = criteria.nth(k).getByRole("radio", { name: /^\d/ });
+      const n = await levels.count();
+      // The first reviewer gives the highest level, the second one below it.
+      await levels.nth(i === 0 ? n - 1 : Math.max(0, n - 2)).check();
+    }
+    await p.getByLabel("Overall comment").fill(`${r.name}: a grounded, community-led project plan.`);
+    await p.getByRole("group", { name: "Your recommendation" }).getByLabel(i === 0 ? "Strongly support" : "Support", { exact: true }).check();
+    await p.getByRole("group", { name: /How confident/ }).getByLabel(i === 0 ? "High" : "Medium", { exact: true }).check();
+    if (i === 0) {
+      await clickAndWait(p, p.getByRole("button", { name: "Save as draft" }));
+      await seen(p, "Draft saved", "the draft is saved");
+      await axe(p, "review: draft saved");
+      expect((await p.getByLabel("Overall comment").inputValue()).startsWith(r.name), "the draft keeps the comment");
+      expect(await p.getByRole("group", { name: "Your recommendation" }).getByLabel("Strongly support", { exact: true }).isChecked(),
+        "the draft keeps the recommendation");
+    }
+    await clickAndWait(p, p.getByRole("button", { name: "Submit review" }));
+    await seen(p, /Your review of application #\d+ is submitted/, `${r.name}'s review is submitted`);
+    await axe(p, `review: submitted (${r.name})`);
+  }
+
+  // The manager sees the ranking and the reviewers' progress.
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Ranking" }));
+  await axe(m, "manage: ranking");
+  const ranked = m.getByRole("row").filter({ hasText: applicant });
+  expect((await ranked.count()) === 1, "the application is ranked");
+  expect(/\b2 of 2\b/.test(await ranked.textContent()), "the ranking counts 2 of 2 reviews: " + (await ranked.textContent()));
+  await clickAndWait(m, ranked.getByRole("link", { name: applicant }));
+  await axe(m, "manage: application with reviews");
+  await seen(m, "Tom Baker: Submitted", "the manager reads the submitted reviews");
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Reviewer progress" }));
+  await axe(m, "manage: reviewer progress");
+  for (const r of reviewers) {
+    const row = m.getByRole("row").filter({ hasText: r.email });
+    expect((await row.getByRole("cell").allTextContents()).map((t) => t.trim()).join(" ") === "1 1 0 0",
+      `${r.name} has 1 assigned, 1 submitted, none outstanding or overdue`);
+  }
+}
