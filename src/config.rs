@@ -44,6 +44,12 @@ pub struct PortalConfig {
     /// Sender of every message.
     #[serde(default = "default_mail_from")]
     pub mail_from: String,
+    /// Where replies to the portal's mail go (e.g. the program team's
+    /// inbox); unset: no Reply-To header.
+    pub mail_reply_to: Option<String>,
+    /// The most messages sent per minute by this instance (for relays that
+    /// throttle); unset: no limit.
+    pub mail_per_minute: Option<u32>,
     /// Start of absolute links in mail.
     #[serde(default = "default_base_url")]
     pub base_url: String,

@@ -233,3 +233,8 @@ pub async fn fill_missing_rubrics(
         .bind(program)
     )
 }
+
+/// Days an accepted applicant has to answer an offer.
+pub async fn offer_days(ex: Exec<'_>, id: CycleId) -> DbResult<i64> {
+    run!(ex, c => sqlx::query_scalar("SELECT offer_days FROM cycles WHERE id = $1").bind(id).fetch_one(c).await)
+}

@@ -43,6 +43,7 @@ pub mod applications;
 pub mod assignments;
 pub mod audit;
 pub mod cycles;
+pub mod decisions;
 pub mod documents;
 pub mod outbox;
 pub mod profiles;

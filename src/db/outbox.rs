@@ -119,3 +119,69 @@ pub async fn latest_to(
     );
     run!(ex, c => sqlx::query_as(&sql).bind(recipient).bind(kind.unwrap_or("")).fetch_optional(c).await)
 }
+
+/// Rewrites a message of `key` (or of a key starting with `key:`) that is
+/// still waiting to be sent; `false` when there is none (it was sent, is
+/// being sent, or was never queued).
+pub async fn replace_pending(
+    ex: Exec<'_>,
+    key: &str,
+    recipient: &str,
+    subject: &str,
+    text_body: &str,
+    html_body: &str,
+) -> DbResult<bool> {
+    let sql = "UPDATE outbox SET recipient = $2, subject = $3, text_body = $4, html_body = $5 \
+               WHERE (message_key = $1 OR message_key LIKE $6) AND status = 'pending'";
+    let n = execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(key)
+            .bind(recipient)
+            .bind(subject)
+            .bind(text_body)
+            .bind(html_body)
+            .bind(format!("{key}:%"))
+    )?;
+    Ok(n > 0)
+}
+
+/// A page of messages in one status (or all), newest first, and how many
+/// in all.
+pub async fn page(
+    ex: Exec<'_>,
+    status: &str,
+    offset: i64,
+    limit: i64,
+) -> DbResult<(Vec<Listed>, i64)> {
+    let sql = "SELECT id, kind, recipient, subject, status, attempts, last_error, created_at, sent_at FROM outbox \
+               WHERE ($1 = '' OR status = $1) ORDER BY id DESC LIMIT $2 OFFSET $3";
+    let count = "SELECT COUNT(*) FROM outbox WHERE ($1 = '' OR status = $1)";
+    run!(ex, c => {
+        let rows: Vec<Listed> = sqlx::query_as(sql).bind(status).bind(limit).bind(offset).fetch_all(&mut *c).await?;
+        let total: i64 = sqlx::query_scalar(count).bind(status).fetch_one(&mut *c).await?;
+        Ok((rows, total))
+    })
+}
+
+/// A message as the admin's outbox page lists it (no bodies).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Listed {
+    pub id: i64,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Puts a failed message back in the queue for a fresh round of attempts;
+/// `false` when it is not failed.
+pub async fn resend(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool> {
+    let sql = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL \
+               WHERE id = $2 AND status = 'failed'";
+    Ok(execute!(ex, sqlx::query(sql).bind(now).bind(id))? == 1)
+}

@@ -47,6 +47,37 @@ impl RetryPolicy {
     }
 }
 
+/// A send rate limit: at most `per_minute` messages in any 60 seconds.
+/// Keeps the times of recent sends (seconds on any monotonic clock).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateLimit {
+    pub per_minute: usize,
+    sent: std::collections::VecDeque<f64>,
+}
+
+impl RateLimit {
+    /// A limit of `per_minute` (at least one).
+    pub fn new(per_minute: usize) -> Self {
+        Self {
+            per_minute: per_minute.max(1),
+            sent: std::collections::VecDeque::new(),
+        }
+    }
+
+    /// How many messages may be sent at `now`.
+    pub fn allowance(&mut self, now: f64) -> usize {
+        while self.sent.front().is_some_and(|t| now - t >= 60.0) {
+            self.sent.pop_front();
+        }
+        self.per_minute.saturating_sub(self.sent.len())
+    }
+
+    /// Records a send at `now`.
+    pub fn record(&mut self, now: f64) {
+        self.sent.push_back(now);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +122,17 @@ mod tests {
                 AfterFailure::GiveUp => prop_assert!(attempts >= p.max_attempts),
             }
         }
+    }
+
+    #[test]
+    fn the_rate_limit_counts_the_last_minute() {
+        let mut r = RateLimit::new(3);
+        assert_eq!(r.allowance(0.0), 3);
+        r.record(0.0);
+        r.record(1.0);
+        r.record(2.0);
+        assert_eq!(r.allowance(30.0), 0);
+        assert_eq!(r.allowance(60.0), 1, "the first send is a minute old");
+        assert_eq!(r.allowance(62.0), 3);
     }
 }

@@ -376,3 +376,52 @@ pub async fn conflict_declared(
     .await?;
     Ok(())
 }
+
+/// A decision letter, rendered from the cycle's template, under `key`
+/// (one per application and purpose); `false` when that key was queued
+/// before.
+pub async fn decision_letter(
+    ex: Exec<'_>,
+    key: &str,
+    to: &str,
+    letter: &crate::domain::letter::Rendered,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let message = outbox::NewMessage {
+        key,
+        kind: "decision_letter",
+        recipient: to,
+        subject: &letter.subject,
+        text_body: &letter.text,
+        html_body: &letter.html,
+    };
+    Ok(outbox::enqueue(ex, &message, now).await?)
+}
+
+/// The confirmation of an applicant's answer to an offer.
+pub async fn offer_answered(
+    ex: Exec<'_>,
+    mail: &Mail,
+    user: &User,
+    application_id: i64,
+    program: &str,
+    accepted: bool,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        name: &'a str,
+        program: &'a str,
+        accepted: bool,
+        link: String,
+    }
+    let ctx = Ctx {
+        name: &user.name,
+        program,
+        accepted,
+        link: mail.link(&format!("/apply/applications/{application_id}")),
+    };
+    let key = format!("offer_answered:{application_id}");
+    queue(ex, mail, &key, "offer_answered", &user.email, &ctx, now).await?;
+    Ok(())
+}

@@ -18,7 +18,7 @@ use rocket::fairing::{AdHoc, Fairing};
 use tokio::sync::Notify;
 
 use crate::config::PortalConfig;
-use crate::domain::outbox::RetryPolicy;
+use crate::domain::outbox::{RateLimit, RetryPolicy};
 pub use templates::MailTemplates;
 pub use transport::Transport;
 
@@ -30,6 +30,8 @@ pub struct Mail {
     pub transport: Transport,
     pub base_url: String,
     pub retry: RetryPolicy,
+    /// The send rate limit of this instance, if any.
+    pub rate: Option<Arc<std::sync::Mutex<RateLimit>>>,
     wake: Arc<Notify>,
 }
 
@@ -45,6 +47,9 @@ impl Mail {
                 base_delay: chrono::Duration::seconds(config.mail_retry_seconds.max(1)),
                 ..RetryPolicy::default()
             },
+            rate: config
+                .mail_per_minute
+                .map(|n| Arc::new(std::sync::Mutex::new(RateLimit::new(n as usize)))),
             wake: Arc::new(Notify::new()),
         })
     }

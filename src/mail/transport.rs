@@ -15,11 +15,13 @@ pub enum Transport {
         dir: std::path::PathBuf,
         transport: AsyncFileTransport<Tokio1Executor>,
         from: Mailbox,
+        reply_to: Option<Mailbox>,
     },
     /// A real relay.
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
+        reply_to: Option<Mailbox>,
         host: String,
     },
 }
@@ -33,6 +35,16 @@ impl Transport {
                 config.mail_from
             )
         })?;
+        let reply_to: Option<Mailbox> = match config
+            .mail_reply_to
+            .as_deref()
+            .filter(|r| !r.trim().is_empty())
+        {
+            Some(r) => Some(r.trim().parse().map_err(|e| {
+                anyhow::anyhow!("PORTAL_MAIL_REPLY_TO {r:?} is not an address: {e}")
+            })?),
+            None => None,
+        };
         match config.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
             None => {
                 let dir = config.mail_dir();
@@ -41,6 +53,7 @@ impl Transport {
                     transport: AsyncFileTransport::new(&dir),
                     dir,
                     from,
+                    reply_to,
                 })
             }
             Some(url) => {
@@ -53,6 +66,7 @@ impl Transport {
                 Ok(Self::Smtp {
                     transport,
                     from,
+                    reply_to,
                     host,
                 })
             }
@@ -83,15 +97,17 @@ impl Transport {
 
     /// Delivers one queued message; the error text is kept on the outbox row.
     pub async fn send(&self, m: &Queued) -> Result<(), String> {
-        let (Self::File { from, .. } | Self::Smtp { from, .. }) = self;
+        let (Self::File { from, reply_to, .. } | Self::Smtp { from, reply_to, .. }) = self;
         let to: Mailbox = m
             .recipient
             .parse()
             .map_err(|e| format!("recipient {:?}: {e}", m.recipient))?;
         let domain = from.email.domain().to_owned();
-        let message = Message::builder()
-            .from(from.clone())
-            .to(to)
+        let mut builder = Message::builder().from(from.clone()).to(to);
+        if let Some(r) = reply_to {
+            builder = builder.reply_to(r.clone());
+        }
+        let message = builder
             .subject(m.subject.clone())
             .message_id(Some(format!(
                 "<{}@{}>",

@@ -92,6 +92,9 @@ impl Worker {
                     Ok(_) => {}
                     Err(e) => rocket::warn!("queueing referee reminders failed: {e:#}"),
                 }
+                if let Err(e) = self.lapse_offers(crate::clock::now()).await {
+                    rocket::warn!("marking lapsed offers failed: {e:#}");
+                }
                 match self.remind_reviewers(crate::clock::now()).await {
                     Ok(n) if n > 0 => self.mail.wake(),
                     Ok(_) => {}
@@ -108,12 +111,18 @@ impl Worker {
     /// Delivers every message due now; returns how many were attempted.
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let now = crate::clock::now();
+        let limit = match self.allowance() {
+            Some(0) => return Ok(0),
+            Some(n) => BATCH.min(n as i64),
+            None => BATCH,
+        };
         let claimed = {
             let mut conn = self.pool.conn().await?;
-            db::outbox::claim_due(conn.exec(), now, now + LEASE, BATCH).await?
+            db::outbox::claim_due(conn.exec(), now, now + LEASE, limit).await?
         };
         for message in &claimed {
             let outcome = self.mail.transport.send(message).await;
+            self.record_send();
             let now = crate::clock::now();
             let mut conn = self.pool.conn().await?;
             match outcome {
@@ -140,6 +149,38 @@ impl Worker {
             }
         }
         Ok(claimed.len())
+    }
+
+    /// Seconds on the process's monotonic clock, for the rate limit.
+    fn clock() -> f64 {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        START
+            .get_or_init(std::time::Instant::now)
+            .elapsed()
+            .as_secs_f64()
+    }
+
+    /// How many messages the rate limit lets through now (`None`: no limit).
+    fn allowance(&self) -> Option<usize> {
+        let rate = self.mail.rate.as_ref()?;
+        let mut rate = rate
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Some(rate.allowance(Self::clock()))
+    }
+
+    fn record_send(&self) {
+        if let Some(rate) = &self.mail.rate {
+            rate.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .record(Self::clock());
+        }
+    }
+
+    /// Marks offers past their accept-by date as lapsed; returns how many.
+    pub async fn lapse_offers(&self, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<u64> {
+        let mut conn = self.pool.conn().await?;
+        Ok(db::decisions::lapse_offers(conn.exec(), now).await?)
     }
 
     /// Queues one reminder, with a fresh link, to each referee who has not

@@ -692,3 +692,74 @@ pub async fn spawn_on_s3_with_database(
             .expect("the app ignites"),
     }
 }
+
+/// An SMTP server of the test's own (aiosmtpd, from the Python named by
+/// `TEST_AIOSMTPD`) on a free port, writing a Maildir; it can be stopped
+/// and started again on the same port to play an outage.
+pub struct SmtpServer {
+    child: Option<std::process::Child>,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+impl SmtpServer {
+    /// Starts the server and waits until it listens.
+    pub fn start() -> Self {
+        let mut s = Self {
+            child: None,
+            port: free_port(),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        s.resume();
+        s
+    }
+
+    /// `smtp://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The Maildir it writes (created by aiosmtpd itself on start).
+    pub fn maildir(&self) -> std::path::PathBuf {
+        self.dir.path().join("maildir")
+    }
+
+    /// Stops the server; connections are refused until [`Self::resume`].
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server (again) on the same port.
+    pub fn resume(&mut self) {
+        let python =
+            std::env::var("TEST_AIOSMTPD").expect("TEST_AIOSMTPD names a Python with aiosmtpd");
+        let child = Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{}", self.port))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(self.maildir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "aiosmtpd did not listen on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

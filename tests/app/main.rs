@@ -6,6 +6,8 @@ mod account;
 mod admin;
 mod apply;
 mod browser;
+mod decisions;
+mod fixtures;
 mod helpers;
 mod mail;
 mod platform;

@@ -1,6 +1,7 @@
 //! The review workflow as pure rules: stages and the moves between them.
 
 pub mod assignment;
+pub mod decision;
 pub mod review;
 pub mod rubric;
 pub mod scoring;

@@ -1,6 +1,8 @@
 //! The admin area: users and their reviewer and manager roles per program.
 //! Mounted at `/admin`; every route takes the `Admin` guard.
 
+mod outbox;
+
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, FromForm, Route};
@@ -16,7 +18,9 @@ use crate::domain::role::ProgramRole;
 
 /// Routes mounted at `/admin`.
 pub fn routes() -> Vec<Route> {
-    routes![index, list_users, grant_role, revoke_role]
+    let mut all = routes![index, list_users, grant_role, revoke_role];
+    all.extend(outbox::routes());
+    all
 }
 
 /// Users per page.

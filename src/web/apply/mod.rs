@@ -6,6 +6,7 @@
 //! through [`load_owned`], which answers 404 for anybody else's.
 
 mod documents;
+mod offer;
 mod profile;
 mod referees;
 mod section;
@@ -31,6 +32,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(referees::routes());
     routes.extend(documents::routes());
     routes.extend(profile::routes());
+    routes.extend(offer::routes());
     routes
 }
 

@@ -16,6 +16,7 @@ use super::{load_owned, Owned};
 use crate::auth::guards::Applicant;
 use crate::db::{applications, Db};
 use crate::domain::answers::{self, Problem};
+use crate::domain::workflow::decision::{offer_state, OfferState, Outcome};
 use crate::domain::workflow::review::IneligibleReason;
 use crate::domain::workflow::stage::{self, applicant_status, Actor, Move, Stage};
 use crate::mail::{messages, Mail};
@@ -66,6 +67,18 @@ struct ApplicationPage {
     /// Why the application was found ineligible, once released and only
     /// when the program team chose to share it.
     ineligible_reason: Option<&'static str>,
+    /// The decision, once released.
+    decision: Option<DecisionView>,
+}
+
+/// A released decision as its applicant sees it.
+#[derive(Serialize)]
+struct DecisionView {
+    label: &'static str,
+    accepted: bool,
+    offer_open: bool,
+    offer_state: Option<&'static str>,
+    offer_deadline: String,
 }
 
 fn deadline(o: &Owned) -> chrono::DateTime<chrono::Utc> {
@@ -101,12 +114,34 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
             None
         };
     let now = crate::clock::now();
+    // Only a released decision exists as far as the applicant can tell.
+    let decision = crate::db::decisions::find(conn.exec(), o.application.id)
+        .await?
+        .filter(|d| d.released_at.is_some() && o.application.decision_released)
+        .and_then(|d| {
+            let outcome = Outcome::parse(&d.outcome)?;
+            let state = d
+                .offer_deadline
+                .filter(|_| outcome == Outcome::Accepted)
+                .map(|by| offer_state(d.offer_answer.as_deref(), by, now));
+            Some(DecisionView {
+                label: outcome.label(),
+                accepted: outcome == Outcome::Accepted,
+                offer_open: state == Some(OfferState::Open),
+                offer_state: state.map(OfferState::label),
+                offer_deadline: d
+                    .offer_deadline
+                    .map(|t| o.cycle.cycle.show(t))
+                    .unwrap_or_default(),
+            })
+        });
     let page = ApplicationPage {
         id: o.application.id,
         program_name: o.program.name.clone(),
         cycle_name: o.cycle.cycle.name.clone(),
         status: applicant_status(o.application.stage, o.application.decision_released).label(),
         ineligible_reason,
+        decision,
         is_draft: o.application.stage == Stage::Draft,
         can_withdraw: stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant).is_ok(),
         deadline: o.cycle.cycle.show(deadline(o)),

@@ -14,6 +14,7 @@ use super::{audit_action, default_due, load_application, load_cycle, load_setup,
 use crate::auth::guards::Manager;
 use crate::db::assignments::{self, ConflictSource};
 use crate::db::{applications, documents, reviews, users, Db};
+use crate::domain::workflow::decision::{offer_state, Outcome};
 use crate::domain::workflow::review::{is_overdue, IneligibleReason, ReviewState};
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Rubric, Score, Scores};
 use crate::domain::workflow::scoring::{aggregate_one, SubmittedReview};
@@ -148,6 +149,22 @@ struct EventView {
 }
 
 #[derive(Serialize)]
+struct OutcomeChoice {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct DecisionView {
+    label: &'static str,
+    note: String,
+    released: bool,
+    offer: Option<&'static str>,
+    offer_deadline: String,
+}
+
+#[derive(Serialize)]
 struct ApplicationPage {
     id: i64,
     cycle_id: i64,
@@ -175,6 +192,12 @@ struct ApplicationPage {
     dossier: Dossier,
     events: Vec<EventView>,
     due: String,
+    can_decide: bool,
+    decision: Option<DecisionView>,
+    /// The decision's version as loaded (empty: none), sent back with the form.
+    decision_version: String,
+    outcomes: Vec<OutcomeChoice>,
+    decision_history: Vec<EventView>,
 }
 
 #[get("/applications/<id>")]
@@ -192,6 +215,8 @@ async fn show_application(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Res
     let conflicts = assignments::conflicts_of(conn.exec(), id).await?;
     let stored_reviews = reviews::of_application(conn.exec(), id).await?;
     let events = applications::events(conn.exec(), id).await?;
+    let decision = crate::db::decisions::find(conn.exec(), id).await?;
+    let decision_history = crate::db::decisions::events(conn.exec(), id).await?;
     let dossier = dossier::build(
         &mut conn,
         id,
@@ -345,6 +370,45 @@ async fn show_application(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Res
             })
             .collect(),
         due: default_due(&c.cycle, now),
+        can_decide: matches!(app.stage, Stage::Review | Stage::Committee | Stage::Decided)
+            && decision.as_ref().is_none_or(|d| d.offer_answer.is_none()),
+        decision_version: decision
+            .as_ref()
+            .map(|d| d.version.to_string())
+            .unwrap_or_default(),
+        outcomes: Outcome::ALL
+            .iter()
+            .map(|o| OutcomeChoice {
+                value: o.as_str(),
+                label: o.label(),
+                checked: decision.as_ref().is_some_and(|d| d.outcome == o.as_str()),
+            })
+            .collect(),
+        decision: decision.as_ref().map(|d| DecisionView {
+            label: Outcome::parse(&d.outcome).map_or("", Outcome::label),
+            note: d.note.clone(),
+            released: d.released_at.is_some(),
+            offer: match (d.outcome.as_str(), d.released_at, d.offer_deadline) {
+                ("accepted", Some(_), Some(by)) => {
+                    Some(offer_state(d.offer_answer.as_deref(), by, now).label())
+                }
+                _ => None,
+            },
+            offer_deadline: d
+                .offer_deadline
+                .map(|t| c.cycle.show(t))
+                .unwrap_or_default(),
+        }),
+        decision_history: decision_history
+            .iter()
+            .map(|e| EventView {
+                when: c.cycle.show(e.created_at),
+                from: e.what.replace('_', " "),
+                to: Outcome::parse(&e.outcome).map_or_else(String::new, |o| o.label().to_owned()),
+                by: e.actor_name.clone().unwrap_or_default(),
+                note: e.note.clone(),
+            })
+            .collect(),
     };
     let title = format!("Application #{id}");
     Ok(render("manage/application", &chrome, &title, page))

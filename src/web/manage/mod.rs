@@ -12,6 +12,8 @@ mod application;
 
 pub(crate) use application::{review_view, ReviewView};
 mod assign;
+mod decisions;
+mod letters;
 mod pipeline;
 mod progress;
 mod ranking;
@@ -41,6 +43,8 @@ pub fn routes() -> Vec<Route> {
     all.extend(progress::routes());
     all.extend(ranking::routes());
     all.extend(settings::routes());
+    all.extend(decisions::routes());
+    all.extend(letters::routes());
     all
 }
 

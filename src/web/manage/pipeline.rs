@@ -348,6 +348,24 @@ async fn bulk_action(
             Err(message) => Flash::error(back(), message),
         });
     }
+    if let Some(outcome) = form
+        .action
+        .strip_prefix("decide_")
+        .and_then(crate::domain::workflow::decision::Outcome::parse)
+    {
+        let (done, refused) =
+            super::decisions::decide_many(db, &who, &ip, &c, &form.ids, outcome, now).await?;
+        let mut message = format!(
+            "{done} decision{} recorded ({}), held until you release decisions.",
+            if done == 1 { "" } else { "s" },
+            outcome.label()
+        );
+        if refused.is_empty() {
+            return Ok(Flash::success(back(), message));
+        }
+        message.push_str(&format!(" Not recorded: {}", refused.join(" ")));
+        return Ok(Flash::error(back(), message));
+    }
     let mv = match form.action.as_str() {
         "start_screening" => Move::StartScreening,
         "mark_eligible" => Move::MarkEligible,

@@ -25,7 +25,8 @@ struct Row {
     applicant_name: String,
     institution: String,
     stage: String,
-    in_review: bool,
+    /// Whether it can still be sent to committee or decided.
+    selectable: bool,
     reviewed: i64,
     assigned: i64,
     complete: bool,
@@ -124,7 +125,7 @@ async fn show_ranking(
                 id: r.id,
                 applicant_name: r.applicant_name,
                 institution: r.institution,
-                in_review: r.stage == "review",
+                selectable: r.stage == "review" || r.stage == "committee",
                 stage: r.stage,
                 reviewed: r.reviewed,
                 assigned: r.assigned,

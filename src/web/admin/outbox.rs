@@ -1,0 +1,142 @@
+//! The mail outbox as an admin sees it: messages by status with their
+//! attempts and last error, and a resend button for failed ones.
+
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, Route, State};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use crate::auth::guards::Admin;
+use crate::db::{audit, outbox, Db};
+use crate::mail::Mail;
+use crate::web::page::{render, Chrome, ClientIp};
+use crate::web::Result;
+
+pub fn routes() -> Vec<Route> {
+    routes![list_outbox, resend_message]
+}
+
+const PAGE: i64 = 50;
+const STATUSES: [(&str, &str); 5] = [
+    ("", "All"),
+    ("failed", "Failed"),
+    ("pending", "Waiting"),
+    ("sending", "Being sent"),
+    ("sent", "Sent"),
+];
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    kind: String,
+    recipient: String,
+    subject: String,
+    status: String,
+    attempts: i64,
+    last_error: String,
+    created: String,
+    sent: String,
+    failed: bool,
+}
+
+#[derive(Serialize)]
+struct Tab {
+    href: String,
+    label: &'static str,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct OutboxPage {
+    tabs: Vec<Tab>,
+    rows: Vec<Row>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[get("/outbox?<status>&<page>")]
+async fn list_outbox(
+    _admin: Admin,
+    db: &Db,
+    chrome: Chrome,
+    status: Option<String>,
+    page: Option<i64>,
+) -> Result<Template> {
+    let status = status
+        .filter(|s| STATUSES.iter().any(|(v, _)| v == s))
+        .unwrap_or_default();
+    let page = page.unwrap_or(1).max(1);
+    let mut conn = db.conn().await?;
+    let (rows, total) = outbox::page(conn.exec(), &status, (page - 1) * PAGE, PAGE).await?;
+    let pages = ((total + PAGE - 1) / PAGE).max(1);
+    let href = |p: i64| format!("/admin/outbox?status={status}&page={p}");
+    let view = OutboxPage {
+        tabs: STATUSES
+            .iter()
+            .map(|(v, l)| Tab {
+                href: format!("/admin/outbox?status={v}"),
+                label: l,
+                current: *v == status,
+            })
+            .collect(),
+        rows: rows
+            .into_iter()
+            .map(|m| Row {
+                failed: m.status == "failed",
+                id: m.id,
+                kind: m.kind,
+                recipient: m.recipient,
+                subject: m.subject,
+                status: m.status,
+                attempts: m.attempts,
+                last_error: m.last_error.unwrap_or_default(),
+                created: when(m.created_at),
+                sent: m.sent_at.map(when).unwrap_or_default(),
+            })
+            .collect(),
+        total,
+        page,
+        pages,
+        previous: (page > 1).then(|| href(page - 1)),
+        next: (page < pages).then(|| href(page + 1)),
+    };
+    Ok(render("admin/outbox", &chrome, "Mail outbox", view))
+}
+
+/// Gives a failed message a fresh round of attempts (recorded).
+#[post("/outbox/<id>/resend")]
+async fn resend_message(
+    admin: Admin,
+    db: &Db,
+    mail: &State<Mail>,
+    ip: ClientIp,
+    id: i64,
+) -> Result<Flash<Redirect>> {
+    let back = Redirect::to("/admin/outbox?status=failed");
+    let now = crate::clock::now();
+    let mut tx = db.begin().await?;
+    if !outbox::resend(tx.exec(), id, now).await? {
+        return Ok(Flash::error(
+            back,
+            "That message is not failed, so it was left as it is.",
+        ));
+    }
+    let entry = audit::Entry {
+        actor: Some(admin.0.user().id),
+        action: "outbox.resend",
+        subject: &format!("outbox:{id}"),
+        detail: "",
+        client_ip: ip.0.as_deref(),
+    };
+    audit::record(tx.exec(), &entry, now).await?;
+    tx.commit().await?;
+    mail.wake();
+    Ok(Flash::success(back, "The message is queued again."))
+}
