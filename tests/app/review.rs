@@ -689,6 +689,14 @@ async fn bad_review_input_is_refused_in_words_and_nothing_changes() {
     assert_eq!(page.status, Status::UnprocessableEntity);
     page.assert_contains("Choose a score from 1 to 5 for");
     assert_eq!(app.count("SELECT COUNT(*) FROM reviews").await, 0);
+    // An over-long comment: shown next to its field, nothing stored.
+    let mut fields = review_fields(&c, "4", "save");
+    fields.push((format!("comment[{first}]"), "x".repeat(10_001)));
+    let page = post_review(&reviewer, a, &fields).await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains(&format!("id=\"comment-{first}-error\""))
+        .assert_contains("Shorten this comment to 10000 characters or fewer.");
+    assert_eq!(app.count("SELECT COUNT(*) FROM reviews").await, 0);
     // A draft may be partial; submitting needs every criterion.
     let page = post_review(
         &reviewer,

@@ -57,6 +57,20 @@ impl Stage {
         Self::ALL.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// The words staff see.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Draft => "Draft",
+            Self::Submitted => "Submitted",
+            Self::Screening => "Being screened",
+            Self::Review => "In review",
+            Self::Committee => "With the committee",
+            Self::Decided => "Decided",
+            Self::Ineligible => "Ineligible",
+            Self::Withdrawn => "Withdrawn",
+        }
+    }
+
     /// Whether the applicant may still edit answers.
     pub fn is_editable(self) -> bool {
         self == Self::Draft

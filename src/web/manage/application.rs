@@ -289,7 +289,7 @@ async fn show_application(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Res
         applicant_name: applicant.name,
         applicant_email: applicant.email,
         institution: screening.institution,
-        stage: app.stage.as_str(),
+        stage: app.stage.label(),
         submitted: app
             .submitted_at
             .map(|t| c.cycle.show(t))
@@ -586,7 +586,7 @@ async fn move_application(
     tx.commit().await?;
     Ok(Flash::success(
         back(id),
-        format!("Moved to {}.", to.as_str()),
+        format!("Moved to: {}.", to.label()),
     ))
 }
 

@@ -95,6 +95,7 @@ async fn index(who: Manager, db: &Db, chrome: Chrome) -> Result<Template> {
 #[derive(Serialize)]
 struct StageCount {
     stage: &'static str,
+    label: &'static str,
     count: i64,
     /// Whether the list can show this stage (drafts stay the applicant's).
     link: bool,
@@ -138,6 +139,7 @@ async fn show_cycle(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Te
         .map(|s| StageCount {
             link: *s != Stage::Draft,
             stage: s.as_str(),
+            label: s.label(),
             count: counted
                 .iter()
                 .find(|(n, _)| n == s.as_str())

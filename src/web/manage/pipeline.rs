@@ -227,7 +227,7 @@ async fn list_applications(
             .filter(|s| **s != Stage::Draft)
             .map(|s| Choice {
                 value: s.as_str().to_owned(),
-                label: s.as_str().to_owned(),
+                label: s.label().to_owned(),
                 selected: Some(*s) == stage,
             }),
     );
@@ -249,7 +249,7 @@ async fn list_applications(
             applicant_name: r.applicant_name,
             applicant_email: r.applicant_email,
             institution: r.institution,
-            stage: Stage::parse(&r.stage).map_or("unknown", Stage::as_str),
+            stage: Stage::parse(&r.stage).map_or("unknown", Stage::label),
             submitted: r.submitted_at.map(|t| c.cycle.show(t)).unwrap_or_default(),
             assigned: r.assigned,
             reviewed: r.reviewed,

@@ -126,7 +126,8 @@ async fn show_ranking(
                 applicant_name: r.applicant_name,
                 institution: r.institution,
                 selectable: r.stage == "review" || r.stage == "committee",
-                stage: r.stage,
+                stage: crate::domain::workflow::stage::Stage::parse(&r.stage)
+                    .map_or_else(|| r.stage.clone(), |s| s.label().to_owned()),
                 reviewed: r.reviewed,
                 assigned: r.assigned,
                 complete: r.assigned > 0 && r.reviewed >= r.assigned,

@@ -106,6 +106,7 @@ struct CriterionField {
     na_checked: bool,
     comment: String,
     error: Option<String>,
+    comment_error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -233,6 +234,7 @@ async fn build_page(
                 na_checked: value.eq_ignore_ascii_case(NOT_APPLICABLE),
                 comment: entered.comments.get(&c.key).cloned().unwrap_or_default(),
                 error: errors.fields.get(&format!("score-{}", c.key)).cloned(),
+                comment_error: errors.fields.get(&format!("comment-{}", c.key)).cloned(),
             }
         })
         .collect();
