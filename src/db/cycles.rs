@@ -234,6 +234,17 @@ pub async fn fill_missing_rubrics(
     )
 }
 
+/// Sets the days an accepted applicant has to answer an offer.
+pub async fn set_offer_days(ex: Exec<'_>, id: CycleId, days: i64) -> DbResult<()> {
+    execute!(
+        ex,
+        sqlx::query("UPDATE cycles SET offer_days = $1 WHERE id = $2")
+            .bind(days)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
 /// Days an accepted applicant has to answer an offer.
 pub async fn offer_days(ex: Exec<'_>, id: CycleId) -> DbResult<i64> {
     run!(ex, c => sqlx::query_scalar("SELECT offer_days FROM cycles WHERE id = $1").bind(id).fetch_one(c).await)

@@ -1153,7 +1153,8 @@ async fn settings_and_the_rubric_refuse_bad_input_next_to_the_field() {
     assert_eq!(page.status, Status::UnprocessableEntity);
     page.assert_contains("Reviewers per application must be a whole number from 1 to 10.")
         .assert_contains("The most applications per reviewer must be a whole number")
-        .assert_contains("value=\"many\"");
+        .assert_contains("value=\"many\"")
+        .assert_contains("Days to answer an offer must be a whole number from 1 to 90.");
     assert_eq!(
         app.count(&format!(
             "SELECT reviewers_per_application FROM cycles WHERE id = {}",
@@ -1171,12 +1172,13 @@ async fn settings_and_the_rubric_refuse_bad_input_next_to_the_field() {
                 ("other_reviews", "never"),
                 ("disagreement_threshold", "20"),
                 ("blind_review", "true"),
+                ("offer_days", "21"),
             ],
         )
         .await;
     assert_eq!(page.status, Status::SeeOther, "{}", page.body);
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM cycles WHERE id = {} AND reviewers_per_application = 2 AND reviewer_cap = 4 AND show_other_reviews = 'never' AND blind_review = TRUE", c.id)).await,
+        app.count(&format!("SELECT COUNT(*) FROM cycles WHERE id = {} AND reviewers_per_application = 2 AND reviewer_cap = 4 AND show_other_reviews = 'never' AND blind_review = TRUE AND offer_days = 21", c.id)).await,
         1
     );
     // A rubric that is not JSON, or breaks a rule, is refused with the reason.

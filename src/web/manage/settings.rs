@@ -54,6 +54,7 @@ struct Values {
     disagreement_threshold: String,
     blind_review: bool,
     rubric: String,
+    offer_days: String,
 }
 
 #[derive(Serialize)]
@@ -113,9 +114,10 @@ fn page(
     }
 }
 
-fn stored_values(c: &CycleWithForm, setup: &ReviewSetup) -> Values {
+fn stored_values(c: &CycleWithForm, setup: &ReviewSetup, offer_days: i64) -> Values {
     let s = &setup.settings;
     Values {
+        offer_days: offer_days.to_string(),
         reviewers_per_application: s.reviewers_per_application.to_string(),
         reviewer_cap: s.reviewer_cap.map(|c| c.to_string()).unwrap_or_default(),
         disagreement_threshold: format!("{}", s.disagreement_threshold),
@@ -123,6 +125,14 @@ fn stored_values(c: &CycleWithForm, setup: &ReviewSetup) -> Values {
         rubric: setup.rubric_json.clone(),
     }
 }
+
+async fn offer_days(db: &Db, id: i64) -> Result<i64> {
+    let mut conn = db.conn().await?;
+    Ok(cycles::offer_days(conn.exec(), id).await?)
+}
+
+/// The longest time an applicant may be given to answer an offer.
+const MAX_OFFER_DAYS: i64 = 90;
 
 async fn locked(db: &Db, id: i64) -> Result<bool> {
     let mut conn = db.conn().await?;
@@ -134,7 +144,7 @@ async fn show_settings(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result
     let c = load_cycle(&who, db, id).await?;
     let setup = load_setup(db, id).await?;
     let locked = locked(db, id).await?;
-    let values = stored_values(&c, &setup);
+    let values = stored_values(&c, &setup, offer_days(db, id).await?);
     let chosen = setup.settings.other_reviews.as_str();
     let title = format!("Review settings – {}", c.cycle.name);
     Ok(render(
@@ -157,6 +167,8 @@ struct SettingsForm {
     disagreement_threshold: String,
     #[field(default = false)]
     blind_review: bool,
+    #[field(default = String::new())]
+    offer_days: String,
 }
 
 #[post("/cycles/<id>/settings", data = "<form>")]
@@ -176,12 +188,24 @@ async fn save_settings(
         &form.other_reviews,
         &form.disagreement_threshold,
     );
-    let settings = match read {
-        Ok(s) => s,
-        Err(problems) => {
+    let days = form
+        .offer_days
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (1..=MAX_OFFER_DAYS).contains(d));
+    let settings = match (read, days) {
+        (Ok(s), Some(days)) => (s, days),
+        (read, _) => {
             let mut errors = FormErrors::default();
-            for (field, e) in problems {
+            for (field, e) in read.err().unwrap_or_default() {
                 errors.add(field, e);
+            }
+            if days.is_none() {
+                errors.add(
+                    "offer_days",
+                    format!("Days to answer an offer must be a whole number from 1 to {MAX_OFFER_DAYS}."),
+                );
             }
             let values = Values {
                 reviewers_per_application: form.reviewers_per_application.clone(),
@@ -189,6 +213,7 @@ async fn save_settings(
                 disagreement_threshold: form.disagreement_threshold.clone(),
                 blind_review: form.blind_review,
                 rubric: setup.rubric_json.clone(),
+                offer_days: form.offer_days.clone(),
             };
             let locked = locked(db, id).await?;
             let title = format!("Review settings – {}", c.cycle.name);
@@ -202,9 +227,11 @@ async fn save_settings(
     };
     let now = crate::clock::now();
     let mut tx = db.begin().await?;
+    let (settings, days) = settings;
     cycles::set_review_settings(tx.exec(), id, &settings, form.blind_review).await?;
+    cycles::set_offer_days(tx.exec(), id, days).await?;
     let detail = format!(
-        "K={} cap={:?} others={} threshold={} blind={}",
+        "K={} cap={:?} others={} threshold={} blind={} offer_days={days}",
         settings.reviewers_per_application,
         settings.reviewer_cap,
         settings.other_reviews.as_str(),
@@ -256,7 +283,7 @@ async fn save_rubric(
         errors.add("rubric", e);
     }
     if !errors.is_empty() {
-        let mut values = stored_values(&c, &setup);
+        let mut values = stored_values(&c, &setup, offer_days(db, id).await?);
         values.rubric = form.rubric.clone();
         let title = format!("Review settings – {}", c.cycle.name);
         let chosen = setup.settings.other_reviews.as_str();
