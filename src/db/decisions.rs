@@ -122,10 +122,26 @@ pub async fn events(ex: Exec<'_>, application: i64) -> DbResult<Vec<Event>> {
     run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
 }
 
-/// How many decisions of a cycle wait for release, per outcome.
-pub async fn unreleased_counts(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(String, i64)>> {
-    let sql = "SELECT outcome, COUNT(*) FROM decisions WHERE cycle_id = $1 AND released_at IS NULL GROUP BY outcome";
-    run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
+/// How many decisions of a cycle (among `only`, when given) wait for
+/// release, per outcome.
+pub async fn unreleased_counts(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    only: Option<&[i64]>,
+) -> DbResult<Vec<(String, i64)>> {
+    if only.is_some_and(<[i64]>::is_empty) {
+        return Ok(Vec::new());
+    }
+    let restrict = only.map_or_else(String::new, |ids| {
+        format!(
+            " AND application_id IN ({})",
+            super::assignments::join_ids(ids)
+        )
+    });
+    let sql = format!(
+        "SELECT outcome, COUNT(*) FROM decisions WHERE cycle_id = $1 AND released_at IS NULL{restrict} GROUP BY outcome"
+    );
+    run!(ex, c => sqlx::query_as(&sql).bind(cycle).fetch_all(c).await)
 }
 
 /// A decision waiting for release, with what its letter needs.

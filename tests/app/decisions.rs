@@ -876,3 +876,68 @@ async fn two_workers_on_one_database_deliver_each_message_once() {
         );
     }
 }
+
+#[rocket::async_test]
+async fn a_selection_of_decisions_can_be_released_alone() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    let b = submitted(
+        &app,
+        c.id,
+        "Ben Applicant",
+        "ben@student.edu",
+        "Hill College",
+    )
+    .await;
+    for id in [a, b] {
+        mark_eligible(&manager, id).await;
+        decide(&manager, id, "declined", "").await;
+    }
+    let page = manager
+        .get(&format!("/manage/cycles/{}/release?ids={a}", c.id))
+        .await;
+    page.assert_contains("Not selected: 1")
+        .assert_contains("among the applications you selected");
+    let a_s = a.to_string();
+    let page = manager
+        .post(
+            &format!("/manage/cycles/{}/release", c.id),
+            &[
+                ("ids", &a_s),
+                ("outcome", "declined"),
+                ("seen[declined]", "1"),
+                ("confirm", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'decision_letter'")
+            .await,
+        1
+    );
+    app.last_mail("ana@student.edu", "decision_letter").await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM decisions WHERE application_id = {b} AND released_at IS NULL"
+        ))
+        .await,
+        1
+    );
+}

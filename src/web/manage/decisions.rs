@@ -426,7 +426,7 @@ async fn list_decisions(
     )
     .await?;
     let counts = decisions::offer_counts(conn.exec(), id).await?;
-    let unreleased: i64 = decisions::unreleased_counts(conn.exec(), id)
+    let unreleased: i64 = decisions::unreleased_counts(conn.exec(), id, None)
         .await?
         .iter()
         .map(|(_, n)| n)
@@ -505,6 +505,8 @@ struct OutcomeCount {
 
 #[derive(Serialize)]
 struct ReleasePage {
+    /// The applications chosen on the decisions list (empty: all).
+    ids: Vec<i64>,
     cycle_id: i64,
     cycle_name: String,
     counts: Vec<OutcomeCount>,
@@ -513,9 +515,9 @@ struct ReleasePage {
     message: Option<String>,
 }
 
-async fn counts(db: &Db, cycle: i64) -> Result<Vec<OutcomeCount>> {
+async fn counts(db: &Db, cycle: i64, only: Option<&[i64]>) -> Result<Vec<OutcomeCount>> {
     let mut conn = db.conn().await?;
-    let stored = decisions::unreleased_counts(conn.exec(), cycle).await?;
+    let stored = decisions::unreleased_counts(conn.exec(), cycle, only).await?;
     Ok(Outcome::ALL
         .iter()
         .map(|o| OutcomeCount {
@@ -529,10 +531,17 @@ async fn counts(db: &Db, cycle: i64) -> Result<Vec<OutcomeCount>> {
         .collect())
 }
 
-async fn release_page(db: &Db, c: &CycleWithForm, message: Option<String>) -> Result<ReleasePage> {
-    let counts = counts(db, c.cycle.id).await?;
+async fn release_page(
+    db: &Db,
+    c: &CycleWithForm,
+    ids: &[i64],
+    message: Option<String>,
+) -> Result<ReleasePage> {
+    let only = (!ids.is_empty()).then_some(ids);
+    let counts = counts(db, c.cycle.id, only).await?;
     let now = crate::clock::now();
     Ok(ReleasePage {
+        ids: ids.to_vec(),
         cycle_id: c.cycle.id,
         cycle_name: c.cycle.name.clone(),
         total: counts.iter().map(|c| c.count).sum(),
@@ -542,10 +551,16 @@ async fn release_page(db: &Db, c: &CycleWithForm, message: Option<String>) -> Re
     })
 }
 
-#[get("/cycles/<id>/release")]
-async fn show_release(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
+#[get("/cycles/<id>/release?<ids>")]
+async fn show_release(
+    who: Manager,
+    db: &Db,
+    chrome: Chrome,
+    id: i64,
+    ids: Vec<i64>,
+) -> Result<Template> {
     let c = load_cycle(&who, db, id).await?;
-    let page = release_page(db, &c, None).await?;
+    let page = release_page(db, &c, &ids, None).await?;
     let title = format!("Release decisions – {}", c.cycle.name);
     Ok(render("manage/release", &chrome, &title, page))
 }
@@ -560,6 +575,9 @@ struct ReleaseForm {
     seen: std::collections::BTreeMap<String, i64>,
     #[field(default = false)]
     confirm: bool,
+    /// Only these applications (chosen on the decisions list), if any.
+    #[field(default = Vec::new())]
+    ids: Vec<i64>,
 }
 
 /// Releases the held decisions of the chosen outcomes, if their counts are
@@ -591,7 +609,13 @@ async fn release_decisions(
     };
     if chosen.is_empty() {
         return refuse(
-            release_page(db, &c, Some("Choose which decisions to release.".into())).await?,
+            release_page(
+                db,
+                &c,
+                &form.ids,
+                Some("Choose which decisions to release.".into()),
+            )
+            .await?,
         );
     }
     if !form.confirm {
@@ -599,12 +623,14 @@ async fn release_decisions(
             release_page(
                 db,
                 &c,
+                &form.ids,
                 Some("Tick the box to confirm the counts before releasing.".into()),
             )
             .await?,
         );
     }
-    let now_counts = counts(db, id).await?;
+    let only = (!form.ids.is_empty()).then_some(form.ids.as_slice());
+    let now_counts = counts(db, id, only).await?;
     let changed = chosen.iter().any(|o| {
         let now = now_counts
             .iter()
@@ -617,6 +643,7 @@ async fn release_decisions(
             release_page(
                 db,
                 &c,
+                &form.ids,
                 Some("The decisions changed since you looked, so nothing was released. Check the new counts and confirm again.".into()),
             )
             .await?,
@@ -635,7 +662,7 @@ async fn release_decisions(
     let mut released = 0;
     loop {
         let mut tx = db.begin().await?;
-        let batch = decisions::to_release(tx.exec(), id, &outcomes, None, RELEASE_BATCH).await?;
+        let batch = decisions::to_release(tx.exec(), id, &outcomes, only, RELEASE_BATCH).await?;
         if batch.is_empty() {
             break;
         }
