@@ -1,5 +1,5 @@
 //! The command line of the one binary: `serve` (the default), `migrate`,
-//! `create-admin`.
+//! `create-admin`, `migrate-storage`, `seed-demo`.
 
 use std::process::ExitCode;
 
@@ -16,6 +16,7 @@ pub enum Command {
     Migrate,
     CreateAdmin { email: String, name: String },
     MigrateStorage { from: StorageKind, to: StorageKind },
+    SeedDemo(crate::demo::Options),
     Help,
 }
 
@@ -28,6 +29,9 @@ Usage:
   fellowship-portal migrate                                apply database migrations and exit
   fellowship-portal create-admin --email EMAIL --name NAME make EMAIL an admin with a one-time password
   fellowship-portal migrate-storage --from local --to s3   copy every document to another store (repeatable)
+  fellowship-portal seed-demo [--applications N] [--reviewers R] [--program SLUG]
+                                                           fill a program's seeded cycle with demo data
+                                                           (defaults: 200, 12, health-justice)
   fellowship-portal help                                   show this text
 
 Settings come from Rocket.toml and the environment (DATABASE_URL, PORTAL_DATA_DIR, ...): see the README.";
@@ -84,12 +88,43 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             }
             return Ok(Command::MigrateStorage { from, to });
         }
+        Some("seed-demo") => return parse_seed_demo(args).map(Command::SeedDemo),
         Some(other) => return Err(format!("unknown command {other:?}")),
     };
     match args.next() {
         Some(extra) => Err(format!("unexpected argument {extra:?}")),
         None => Ok(command),
     }
+}
+
+/// The options of `seed-demo`.
+fn parse_seed_demo(mut args: impl Iterator<Item = String>) -> Result<crate::demo::Options, String> {
+    let mut o = crate::demo::Options::default();
+    while let Some(flag) = args.next() {
+        let value = match flag.as_str() {
+            "--applications" | "--reviewers" | "--program" => args
+                .next()
+                .ok_or_else(|| format!("seed-demo: {flag} needs a value"))?,
+            other => return Err(format!("seed-demo: unknown option {other:?}")),
+        };
+        let count = |max: usize| {
+            value
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=max).contains(n))
+                .ok_or_else(|| {
+                    format!(
+                        "seed-demo: {flag} must be a whole number from 1 to {max}, not {value:?}"
+                    )
+                })
+        };
+        match flag.as_str() {
+            "--applications" => o.applications = count(100_000)?,
+            "--reviewers" => o.reviewers = count(1_000)?,
+            _ => o.program = value.clone(),
+        }
+    }
+    Ok(o)
 }
 
 /// Runs the command line; the exit code is 2 for a usage mistake, 1 for a
@@ -155,6 +190,7 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
             }
         }
         Command::MigrateStorage { from, to } => migrate_storage(figment, from, to).await,
+        Command::SeedDemo(options) => seed_demo(figment, &options).await,
         Command::Help => ExitCode::SUCCESS,
     }
 }
@@ -172,6 +208,50 @@ async fn ignite(
             eprintln!("{failure}: {e}");
             ExitCode::FAILURE
         })
+}
+
+async fn seed_demo(figment: rocket::figment::Figment, options: &crate::demo::Options) -> ExitCode {
+    let rocket = match ignite(figment, "cannot open the database").await {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let Some(db) = Db::fetch(&rocket) else {
+        return ExitCode::FAILURE;
+    };
+    let started = std::time::Instant::now();
+    let r = match crate::demo::seed(&db.0, options).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("seed-demo: {e:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stages: Vec<String> = r
+        .stages
+        .iter()
+        .map(|(stage, n)| format!("{n} {}", stage.as_str()))
+        .collect();
+    let (n, k) = (options.applications, options.reviewers);
+    println!(
+        "Seeded {} – {} (cycle {}) in {:.1} s:\n  \
+         {n} applications: {}\n  \
+         {} reviewer assignments, {} reviews submitted, {} drafts\n\
+         Demo accounts, all with one password (shown only now):\n  \
+         manager@demo.example                           program manager\n  \
+         reviewer1@demo.example ... reviewer{k}@demo.example  reviewers\n  \
+         applicant1@demo.example ... applicant{n}@demo.example  applicants\n\
+         Password: {}",
+        r.program_name,
+        r.cycle_name,
+        r.cycle_id,
+        started.elapsed().as_secs_f64(),
+        stages.join(", "),
+        r.assignments,
+        r.submitted_reviews,
+        r.draft_reviews,
+        r.password
+    );
+    ExitCode::SUCCESS
 }
 
 async fn migrate_storage(
@@ -270,6 +350,20 @@ mod tests {
                 to: StorageKind::S3
             })
         );
+        assert_eq!(
+            parse(args("seed-demo")),
+            Ok(Command::SeedDemo(crate::demo::Options::default()))
+        );
+        assert_eq!(
+            parse(args(
+                "seed-demo --applications 10000 --reviewers 40 --program summer-internship"
+            )),
+            Ok(Command::SeedDemo(crate::demo::Options {
+                applications: 10_000,
+                reviewers: 40,
+                program: "summer-internship".into()
+            }))
+        );
     }
 
     #[test]
@@ -297,6 +391,10 @@ mod tests {
             ),
             ("migrate-storage --from s3", "--to is required"),
             ("migrate-storage --to s3 --speed fast", "unknown option"),
+            ("seed-demo --applications 0", "from 1 to 100000"),
+            ("seed-demo --reviewers many", "whole number"),
+            ("seed-demo --program", "needs a value"),
+            ("seed-demo --seed 4", "unknown option"),
         ] {
             assert!(parse(args(line)).unwrap_err().contains(expected), "{line}");
         }

@@ -472,3 +472,16 @@ pub async fn pipeline(
         Ok((rows, total))
     })
 }
+
+/// Takes the write lock for a change to one application, before reading
+/// what the change depends on: on PostgreSQL the row is locked until the
+/// transaction ends (a second change waits, then sees the first); on
+/// SQLite the write transaction starts here, so a reader that writes later
+/// cannot find its snapshot stale.
+pub async fn lock(ex: Exec<'_>, id: ApplicationId) -> DbResult<()> {
+    execute!(
+        ex,
+        sqlx::query("UPDATE applications SET updated_at = updated_at WHERE id = $1").bind(id)
+    )?;
+    Ok(())
+}

@@ -249,3 +249,14 @@ pub async fn set_offer_days(ex: Exec<'_>, id: CycleId, days: i64) -> DbResult<()
 pub async fn offer_days(ex: Exec<'_>, id: CycleId) -> DbResult<i64> {
     run!(ex, c => sqlx::query_scalar("SELECT offer_days FROM cycles WHERE id = $1").bind(id).fetch_one(c).await)
 }
+
+/// Takes the write lock for a change across a cycle (assigning reviewers,
+/// releasing decisions), before reading what it depends on; see
+/// [`super::applications::lock`].
+pub async fn lock(ex: Exec<'_>, id: CycleId) -> DbResult<()> {
+    execute!(
+        ex,
+        sqlx::query("UPDATE cycles SET name = name WHERE id = $1").bind(id)
+    )?;
+    Ok(())
+}

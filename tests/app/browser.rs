@@ -1,5 +1,6 @@
-//! The applicant journey and the review workflow in headless Chromium,
-//! with axe-core on every page (tests/browser/journey.js), against the real
+//! The applicant journey, the review workflow and the decisions (held,
+//! letters, release, the offer answered) in headless Chromium, with
+//! axe-core on every page (tests/browser/journey.js), against the real
 //! binary: documents in the local folder, and in an S3-compatible store.
 
 use std::process::Command;
@@ -33,6 +34,8 @@ async fn journey(env: &[(&str, String)]) {
         "the browser journey failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("axe found no violations"), "{stdout}");
+    // The page count and the time (shown with --nocapture).
+    println!("{}", stdout.trim());
 }
 
 /// What follows `label` on the line of the start-up message that has it.

@@ -7,7 +7,12 @@
 // application as eligible, sets two reviewers per application and assigns
 // them automatically (preview, confirm); each reviewer finds the mail,
 // scores every criterion and submits (the first saves a draft first); the
-// manager sees the ranking ("2 of 2") and the reviewer progress.
+// manager sees the ranking ("2 of 2") and the reviewer progress. Then the
+// decisions: the manager records "Accepted" with a note (held: the
+// applicant still sees "Under review"), previews the Accepted letter and
+// has a broken template refused (nothing saved), confirms the counts and
+// releases; the letter arrives by mail; the applicant accepts the offer
+// (confirmation mail) and the manager sees "Offer accepted".
 // axe-core (WCAG 2.1 A and AA rules) runs on every page visited; any
 // violation fails the run.
 //
@@ -29,6 +34,7 @@ if (!base || !mailDir || !adminEmail || !adminOtp) {
   process.exit(2);
 }
 
+const started = Date.now();
 const violations = [];
 let checked = 0;
 // The page acted on last, for the failure message and screenshot.
@@ -270,7 +276,8 @@ function dateIn(days) {
     await page.goto(applicationUrl + "/withdraw");
     await axe(page, "withdraw");
 
-    await reviewWorkflow(browser, "Maya Chen");
+    const staff = await reviewWorkflow(browser, "Maya Chen");
+    await decisions(staff, { page, applicationUrl, email, name: "Maya Chen" });
   } catch (e) {
     const at = current || page;
     await at.screenshot({ path: path.join(os.tmpdir(), "journey-failure.png"), fullPage: true }).catch(() => {});
@@ -283,7 +290,8 @@ function dateIn(days) {
     console.error(`${violations.length} accessibility violation(s) on ${checked} pages:\n` + violations.join("\n"));
     process.exit(1);
   }
-  console.log(`journey passed; axe found no violations on ${checked} pages`);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`journey passed in ${seconds} s; axe found no violations on ${checked} pages`);
 })();
 
 // The review workflow on the application `applicant` submitted.
@@ -348,7 +356,7 @@ async function reviewWorkflow(browser, applicant) {
   const cycleUrl = m.url();
   expect(/\/manage\/cycles\/\d+$/.test(new URL(cycleUrl).pathname), "the cycle page opens: " + cycleUrl);
   await axe(m, "manage: cycle");
-  const submittedRow = m.getByRole("row").filter({ has: m.getByRole("rowheader", { name: "submitted", exact: true }) });
+  const submittedRow = m.getByRole("row").filter({ has: m.getByRole("rowheader", { name: "Submitted", exact: true }) });
   expect((await submittedRow.getByRole("cell").textContent()).trim() === "1", "the pipeline counts one submitted application");
 
   // The cycle's own navigation (the main one has an "Applications" link too).
@@ -443,6 +451,7 @@ async function reviewWorkflow(browser, applicant) {
   expect((await ranked.count()) === 1, "the application is ranked");
   expect(/\b2 of 2\b/.test(await ranked.textContent()), "the ranking counts 2 of 2 reviews: " + (await ranked.textContent()));
   await clickAndWait(m, ranked.getByRole("link", { name: applicant }));
+  const managedUrl = m.url();
   await axe(m, "manage: application with reviews");
   await seen(m, "Tom Baker: Submitted", "the manager reads the submitted reviews");
   await m.goto(cycleUrl);
@@ -453,4 +462,141 @@ async function reviewWorkflow(browser, applicant) {
     expect((await row.getByRole("cell").allTextContents()).map((t) => t.trim()).join(" ") === "1 1 0 0",
       `${r.name} has 1 assigned, 1 submitted, none outstanding or overdue`);
   }
+  return { m, cycleUrl, cycleNav, managedUrl };
+}
+
+// The decisions story on the application `applicant.name` submitted: the
+// manager decides, checks the letter, releases; the applicant answers.
+async function decisions({ m, cycleUrl, cycleNav, managedUrl }, applicant) {
+  const a = applicant.page;
+  const id = new URL(applicant.applicationUrl).pathname.match(/\/apply\/applications\/(\d+)$/)[1];
+  expect(new URL(managedUrl).pathname === `/manage/applications/${id}`,
+    `the manager's application page (${managedUrl}) is application ${id}`);
+
+  // 1. The manager records "Accepted" with a note: held, not yet released.
+  await m.goto(managedUrl);
+  current = m;
+  const decision = m.getByRole("region", { name: "Decision", exact: true });
+  await decision.getByRole("radio", { name: "Accepted", exact: true }).check();
+  const note = "The committee loved the barbershop blood-pressure project.";
+  await decision.getByLabel(/^Note/).fill(note);
+  await clickAndWait(m, decision.getByRole("button", { name: "Save the decision" }));
+  await seen(m, "Decision recorded: Accepted. Held until you release decisions.", "the decision is recorded and held");
+  await seen(m, "(held: not yet released)", "the decision shows as held");
+  await axe(m, "manage: application with a held decision");
+
+  // 2. The applicant sees nothing of it yet.
+  await a.goto(applicant.applicationUrl);
+  current = a;
+  await axe(a, "application with a held decision");
+  const held = await a.locator("main").innerText();
+  expect((await a.locator(".status").first().innerText()).trim() === "Under review",
+    "a held decision leaves the applicant's status at Under review, not " + (await a.locator(".status").first().innerText()));
+  expect(!/Accepted/.test(held) && !/\boffer/i.test(held) && !/Decision:/.test(held),
+    "a held decision is not shown to the applicant:\n" + held);
+  expect((await a.getByRole("radio", { name: "I accept my place" }).count()) === 0, "no offer form before the release");
+
+  // 3. The Accepted letter: a preview with the sample applicant, and a
+  // broken template refused next to its field; nothing is saved.
+  await m.goto(cycleUrl);
+  current = m;
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Decision letters" }));
+  expect(new URL(m.url()).pathname === new URL(cycleUrl).pathname + "/letters", "the letters open: " + m.url());
+  await axe(m, "manage: decision letters");
+  const acceptedRow = () => m.getByRole("row").filter({ has: m.getByRole("rowheader", { name: "Accepted", exact: true }) });
+  expect(/The default/.test(await acceptedRow().textContent()), "the Accepted letter starts as the default");
+  await clickAndWait(m, m.getByRole("link", { name: "Accepted", exact: true }));
+  await seen(m, "Accepted: the letter", "the Accepted letter opens");
+  await axe(m, "manage: letter editor");
+  const body = m.getByLabel("Letter", { exact: true });
+  const original = await body.inputValue();
+  expect(original.includes("{{applicant_name}}"), "the default letter names the applicant");
+  await body.fill(original + "\nP.S. Orientation week starts in September.\n");
+  await clickAndWait(m, m.getByRole("button", { name: "Preview" }));
+  const preview = m.getByRole("region", { name: "Preview for a sample applicant" });
+  await seen(m, "Preview for a sample applicant", "the preview is shown");
+  const previewText = await preview.innerText();
+  expect(/Dear Jordan Rivera/.test(previewText), "the preview is written to the sample applicant:\n" + previewText);
+  expect(/Orientation week starts in September/.test(previewText), "the preview shows the edited text");
+  expect((await body.inputValue()).includes("Orientation week"), "the preview keeps the edited template");
+  await axe(m, "manage: letter preview");
+  await clickAndWait(m, m.getByRole("link", { name: /^Decision letters in / }));
+  expect(/The default/.test(await acceptedRow().textContent()), "a preview saves nothing");
+
+  await clickAndWait(m, m.getByRole("link", { name: "Accepted", exact: true }));
+  await m.getByLabel("Letter", { exact: true }).fill("Dear {{first_name}}");
+  const [refused] = await Promise.all([
+    m.waitForResponse((r) => r.request().method() === "POST" && /\/letters\/accepted$/.test(r.url())),
+    clickAndWait(m, m.getByRole("button", { name: "Save", exact: true })),
+  ]);
+  expect(refused.status() === 422, "a broken template answers 422, not " + refused.status());
+  await seen(m, "There is a problem", "the broken template is refused with the error summary");
+  const fieldError = m.locator("#body-error");
+  expect((await fieldError.count()) === 1 && /first_name/.test(await fieldError.innerText()),
+    "the error is next to the letter field and names the unknown field");
+  expect((await m.getByLabel("Letter", { exact: true }).getAttribute("aria-invalid")) === "true", "the letter field is marked invalid");
+  expect((await m.getByLabel("Letter", { exact: true }).getAttribute("aria-describedby") || "").split(" ").includes("body-error"),
+    "the letter field is described by its error");
+  expect((await m.getByLabel("Letter", { exact: true }).inputValue()) === "Dear {{first_name}}", "the typed template is kept");
+  await axe(m, "manage: letter with an error");
+  await clickAndWait(m, m.getByRole("link", { name: /^Decision letters in / }));
+  expect(/The default/.test(await acceptedRow().textContent()), "a refused template saves nothing");
+
+  // 4. Release: the counts, the confirmation, the letters.
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Release decisions" }));
+  expect(new URL(m.url()).pathname === new URL(cycleUrl).pathname + "/release", "the release page opens: " + m.url());
+  await axe(m, "manage: release decisions");
+  const acceptedCount = m.getByRole("checkbox", { name: "Accepted: 1", exact: true });
+  expect((await acceptedCount.count()) === 1, "the release page counts one accepted decision");
+  expect(await acceptedCount.isChecked(), "the accepted decisions are chosen for release");
+  expect(!(await m.getByRole("checkbox", { name: "Waitlisted: 0", exact: true }).isChecked()), "no waitlisted decision is chosen");
+  await clickAndWait(m, m.getByRole("button", { name: "Release decisions" }));
+  await seen(m, "Tick the box to confirm the counts before releasing.", "a release needs the confirmation");
+  await axe(m, "manage: release decisions with an error");
+  await m.getByLabel("I have checked these counts: send the letters").check();
+  await clickAndWait(m, m.getByRole("button", { name: "Release decisions" }));
+  expect(new URL(m.url()).pathname === new URL(cycleUrl).pathname + "/decisions", "the release leads to the decisions: " + m.url());
+  await seen(m, "1 decision released; each applicant is sent one letter.", "the decisions are released");
+  await axe(m, "manage: decisions after the release");
+  const decidedRow = () => m.getByRole("row").filter({ hasText: applicant.name });
+  const released = await decidedRow().innerText();
+  expect(/Accepted/.test(released) && /Yes/.test(released) && /Waiting for the applicant/.test(released),
+    "the decision is released and the offer waits for an answer: " + released);
+
+  // 5. The letter arrives.
+  const letterMail = await mailTo(applicant.email, /offer you a place/);
+  expect(letterMail.includes(applicant.name), "the decision letter names the applicant");
+  expect(letterMail.includes(note), "the decision letter carries the manager's note");
+
+  // 6. The applicant answers the offer.
+  await a.goto(applicant.applicationUrl);
+  current = a;
+  await seen(a, "Decision: Accepted", "the applicant sees the decision");
+  expect((await a.locator(".status").first().innerText()).trim() === "Decision available", "the status is Decision available");
+  const offerText = await a.getByRole("region", { name: "Decision: Accepted" }).innerText();
+  expect(/Please answer by \d{1,2} \w+ \d{4}/.test(offerText), "the offer gives its answer-by date: " + offerText);
+  await axe(a, "application with an offer");
+  await a.getByRole("radio", { name: "I accept my place" }).check();
+  await clickAndWait(a, a.getByRole("button", { name: "Send my answer" }));
+  await seen(a, "Tick the box to confirm your answer", "an answer needs the confirmation");
+  await axe(a, "application with an offer and an error");
+  await a.getByRole("radio", { name: "I accept my place" }).check();
+  await a.getByLabel("I understand my answer cannot be changed afterwards").check();
+  await clickAndWait(a, a.getByRole("button", { name: "Send my answer" }));
+  await seen(a, "Thank you: you have accepted your place.", "the answer is recorded");
+  await seen(a, "Offer accepted", "the page shows the offer accepted");
+  expect((await a.getByRole("button", { name: "Send my answer" }).count()) === 0, "the offer cannot be answered twice");
+  await axe(a, "application after accepting");
+  await mailTo(applicant.email, /You accepted\s+your\s+place/);
+
+  // 7. The manager sees the accepted offer.
+  await m.goto(cycleUrl);
+  current = m;
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Decisions and offers" }));
+  await axe(m, "manage: decisions with the offer accepted");
+  const accepted = await decidedRow().innerText();
+  expect(/Offer accepted/.test(accepted), "the decisions list shows the offer accepted: " + accepted);
+  const acceptedFact = m.locator(".facts div").filter({ has: m.getByText("Accepted", { exact: true }) }).locator("dd");
+  expect((await acceptedFact.innerText()).trim() === "1", "one offer is counted as accepted");
 }

@@ -111,6 +111,7 @@ pub(super) async fn assign_manually(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<std::result::Result<String, String>> {
     let mut tx = db.begin().await?;
+    crate::db::cycles::lock(tx.exec(), c.cycle.id).await?;
     let reviewers = assignments::reviewers_of(tx.exec(), c.cycle.program_id).await?;
     let Some(r) = reviewers.iter().find(|r| r.id == reviewer) else {
         return Ok(Err("That person is not a reviewer of this program.".into()));

@@ -1,44 +1,29 @@
-//! Decisions: recorded one at a time (with the version the manager saw,
+//! Recording decisions: one at a time (with the version the manager saw,
 //! so two managers never overwrite each other silently) or in bulk from
-//! the ranking; held until the manager releases them (all, or a selection,
-//! after confirming the counts), which queues one letter per application;
-//! offers, their answers and lapses; promoting the next waitlisted
-//! applicant.
+//! the ranking; held until released ([`super::release`]); a change after
+//! release sends a replacement letter. Also the letter queueing that
+//! release and offers share.
 
 use chrono::{DateTime, Utc};
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, FromForm, Route, State};
-use rocket_dyn_templates::Template;
-use serde::Serialize;
+use rocket::{post, routes, FromForm, Route, State};
 
-use super::pipeline::PAGE_SIZE;
-use super::{audit_action, load_application, load_cycle};
+use super::{audit_action, load_application};
 use crate::auth::guards::Manager;
 use crate::db::cycles::CycleWithForm;
-use crate::db::{applications, decisions, outbox, programs, reviews, Db, Exec};
+use crate::db::{applications, decisions, outbox, programs, Db, Exec};
 use crate::domain::letter::{self, LetterFacts};
-use crate::domain::workflow::decision::{
-    decide, offer_state, waitlist_order, Change, Outcome, Recorded,
-};
+use crate::domain::workflow::decision::{decide, Change, Outcome, Recorded};
 use crate::domain::workflow::stage::{Actor, Move, Stage};
 use crate::mail::messages::decision_letter;
 use crate::mail::Mail;
-use crate::web::page::{render, Chrome, ClientIp};
+use crate::web::page::ClientIp;
 use crate::web::{Error, Result};
 
 pub fn routes() -> Vec<Route> {
-    routes![
-        decide_application,
-        list_decisions,
-        show_release,
-        release_decisions,
-        promote_waitlisted
-    ]
+    routes![decide_application]
 }
-
-/// Releases are written in transactions of this many letters.
-const RELEASE_BATCH: i64 = 100;
 
 /// The stored decision in the domain's terms.
 pub(super) fn recorded(d: &decisions::Decision) -> Option<Recorded> {
@@ -50,7 +35,11 @@ pub(super) fn recorded(d: &decisions::Decision) -> Option<Recorded> {
 }
 
 /// The accept-by date of an offer released `now`.
-async fn offer_deadline(db: &Db, cycle: i64, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+pub(super) async fn offer_deadline(
+    db: &Db,
+    cycle: i64,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
     let mut conn = db.conn().await?;
     let days = crate::db::cycles::offer_days(conn.exec(), cycle).await?;
     Ok(now + chrono::Duration::days(days))
@@ -156,6 +145,7 @@ async fn decide_application(
     let now = crate::clock::now();
     let me = who.0.user().id;
     let mut tx = db.begin().await?;
+    applications::lock(tx.exec(), id).await?;
     let current = decisions::find(tx.exec(), id).await?;
     let answered = current.as_ref().is_some_and(|d| d.offer_answer.is_some());
     let change = match decide(
@@ -282,6 +272,7 @@ pub(super) async fn decide_many(
     let mut refused = Vec::new();
     for id in ids {
         let mut tx = db.begin().await?;
+        applications::lock(tx.exec(), *id).await?;
         let Some(app) = applications::find(tx.exec(), *id).await? else {
             continue;
         };
@@ -352,474 +343,4 @@ pub(super) async fn decide_many(
         done += 1;
     }
     Ok((done, refused))
-}
-
-#[derive(Serialize)]
-struct Row {
-    id: i64,
-    applicant_name: String,
-    outcome: &'static str,
-    released: bool,
-    offer: Option<&'static str>,
-    offer_deadline: String,
-    normalised: String,
-}
-
-#[derive(Serialize)]
-struct Counts {
-    open: i64,
-    accepted: i64,
-    declined: i64,
-    lapsed: i64,
-    waitlisted: i64,
-}
-
-#[derive(Serialize)]
-struct DecisionsPage {
-    cycle_id: i64,
-    cycle_name: String,
-    filter: String,
-    rows: Vec<Row>,
-    total: i64,
-    page: i64,
-    pages: i64,
-    previous: Option<String>,
-    next: Option<String>,
-    offers: Counts,
-    next_waitlisted: Option<NextUp>,
-    unreleased: i64,
-}
-
-#[derive(Serialize)]
-struct NextUp {
-    id: i64,
-    name: String,
-}
-
-#[get("/cycles/<id>/decisions?<outcome>&<page>")]
-async fn list_decisions(
-    who: Manager,
-    db: &Db,
-    chrome: Chrome,
-    id: i64,
-    outcome: Option<String>,
-    page: Option<i64>,
-) -> Result<Template> {
-    let c = load_cycle(&who, db, id).await?;
-    let filter = outcome
-        .as_deref()
-        .and_then(Outcome::parse)
-        .map(|o| o.as_str().to_owned())
-        .unwrap_or_default();
-    let page = page.unwrap_or(1).max(1);
-    let now = crate::clock::now();
-    let mut conn = db.conn().await?;
-    let scale = reviews::cycle_scale(conn.exec(), id).await?;
-    let (rows, total) = decisions::list(
-        conn.exec(),
-        id,
-        &filter,
-        scale.mean,
-        scale.sd,
-        (page - 1) * PAGE_SIZE,
-        PAGE_SIZE,
-    )
-    .await?;
-    let counts = decisions::offer_counts(conn.exec(), id).await?;
-    let unreleased: i64 = decisions::unreleased_counts(conn.exec(), id, None)
-        .await?
-        .iter()
-        .map(|(_, n)| n)
-        .sum();
-    let order = waitlist_order(decisions::waitlisted(conn.exec(), id, scale.mean, scale.sd).await?);
-    let next_waitlisted = match order.first() {
-        Some(next) => crate::db::applications::find(conn.exec(), *next)
-            .await?
-            .map(|a| a.applicant_id),
-        None => None,
-    };
-    let next_waitlisted = match (order.first(), next_waitlisted) {
-        (Some(app), Some(user)) => {
-            crate::db::users::find(conn.exec(), user)
-                .await?
-                .map(|u| NextUp {
-                    id: *app,
-                    name: u.name,
-                })
-        }
-        _ => None,
-    };
-    let href = |p: i64| format!("/manage/cycles/{id}/decisions?outcome={filter}&page={p}");
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let list = DecisionsPage {
-        cycle_id: id,
-        cycle_name: c.cycle.name.clone(),
-        rows: rows
-            .into_iter()
-            .map(|d| Row {
-                id: d.application_id,
-                applicant_name: d.applicant_name,
-                outcome: Outcome::parse(&d.outcome).map_or("", Outcome::label),
-                released: d.released_at.is_some(),
-                offer: match (Outcome::parse(&d.outcome), d.released_at, d.offer_deadline) {
-                    (Some(Outcome::Accepted), Some(_), Some(by)) => {
-                        Some(offer_state(d.offer_answer.as_deref(), by, now).label())
-                    }
-                    _ => None,
-                },
-                offer_deadline: d
-                    .offer_deadline
-                    .map(|t| c.cycle.show(t))
-                    .unwrap_or_default(),
-                normalised: d
-                    .normalised
-                    .map_or_else(|| "—".into(), |n| format!("{n:.1}")),
-            })
-            .collect(),
-        filter: filter.clone(),
-        total,
-        page,
-        pages,
-        previous: (page > 1).then(|| href(page - 1)),
-        next: (page < pages).then(|| href(page + 1)),
-        offers: Counts {
-            open: counts.open,
-            accepted: counts.accepted,
-            declined: counts.declined,
-            lapsed: counts.lapsed,
-            waitlisted: counts.waitlisted,
-        },
-        next_waitlisted,
-        unreleased,
-    };
-    let title = format!("Decisions – {}", c.cycle.name);
-    Ok(render("manage/decisions", &chrome, &title, list))
-}
-
-#[derive(Serialize)]
-struct OutcomeCount {
-    value: &'static str,
-    label: &'static str,
-    count: i64,
-}
-
-#[derive(Serialize)]
-struct ReleasePage {
-    /// The applications chosen on the decisions list (empty: all).
-    ids: Vec<i64>,
-    cycle_id: i64,
-    cycle_name: String,
-    counts: Vec<OutcomeCount>,
-    total: i64,
-    offer_deadline: String,
-    message: Option<String>,
-}
-
-async fn counts(db: &Db, cycle: i64, only: Option<&[i64]>) -> Result<Vec<OutcomeCount>> {
-    let mut conn = db.conn().await?;
-    let stored = decisions::unreleased_counts(conn.exec(), cycle, only).await?;
-    Ok(Outcome::ALL
-        .iter()
-        .map(|o| OutcomeCount {
-            value: o.as_str(),
-            label: o.label(),
-            count: stored
-                .iter()
-                .find(|(k, _)| k == o.as_str())
-                .map_or(0, |(_, n)| *n),
-        })
-        .collect())
-}
-
-async fn release_page(
-    db: &Db,
-    c: &CycleWithForm,
-    ids: &[i64],
-    message: Option<String>,
-) -> Result<ReleasePage> {
-    let only = (!ids.is_empty()).then_some(ids);
-    let counts = counts(db, c.cycle.id, only).await?;
-    let now = crate::clock::now();
-    Ok(ReleasePage {
-        ids: ids.to_vec(),
-        cycle_id: c.cycle.id,
-        cycle_name: c.cycle.name.clone(),
-        total: counts.iter().map(|c| c.count).sum(),
-        counts,
-        offer_deadline: c.cycle.show(offer_deadline(db, c.cycle.id, now).await?),
-        message,
-    })
-}
-
-#[get("/cycles/<id>/release?<ids>")]
-async fn show_release(
-    who: Manager,
-    db: &Db,
-    chrome: Chrome,
-    id: i64,
-    ids: Vec<i64>,
-) -> Result<Template> {
-    let c = load_cycle(&who, db, id).await?;
-    let page = release_page(db, &c, &ids, None).await?;
-    let title = format!("Release decisions – {}", c.cycle.name);
-    Ok(render("manage/release", &chrome, &title, page))
-}
-
-#[derive(FromForm)]
-struct ReleaseForm {
-    /// The outcomes to release.
-    #[field(default = Vec::new())]
-    outcome: Vec<String>,
-    /// The counts the manager confirmed, per outcome (`seen[accepted]`).
-    #[field(default = std::collections::BTreeMap::new())]
-    seen: std::collections::BTreeMap<String, i64>,
-    #[field(default = false)]
-    confirm: bool,
-    /// Only these applications (chosen on the decisions list), if any.
-    #[field(default = Vec::new())]
-    ids: Vec<i64>,
-}
-
-/// Releases the held decisions of the chosen outcomes, if their counts are
-/// still those the manager confirmed: each applicant gets one letter.
-#[post("/cycles/<id>/release", data = "<form>")]
-async fn release_decisions(
-    who: Manager,
-    db: &Db,
-    mail: &State<Mail>,
-    chrome: Chrome,
-    ip: ClientIp,
-    id: i64,
-    form: Form<ReleaseForm>,
-) -> Result<std::result::Result<Flash<Redirect>, (rocket::http::Status, Template)>> {
-    let c = load_cycle(&who, db, id).await?;
-    let chosen: Vec<Outcome> = form
-        .outcome
-        .iter()
-        .filter_map(|o| Outcome::parse(o))
-        .collect();
-    let title = format!("Release decisions – {}", c.cycle.name);
-    let refuse = |page| {
-        Ok(Err(crate::web::page::invalid(
-            "manage/release",
-            &chrome,
-            &title,
-            page,
-        )))
-    };
-    if chosen.is_empty() {
-        return refuse(
-            release_page(
-                db,
-                &c,
-                &form.ids,
-                Some("Choose which decisions to release.".into()),
-            )
-            .await?,
-        );
-    }
-    if !form.confirm {
-        return refuse(
-            release_page(
-                db,
-                &c,
-                &form.ids,
-                Some("Tick the box to confirm the counts before releasing.".into()),
-            )
-            .await?,
-        );
-    }
-    let only = (!form.ids.is_empty()).then_some(form.ids.as_slice());
-    let now_counts = counts(db, id, only).await?;
-    let changed = chosen.iter().any(|o| {
-        let now = now_counts
-            .iter()
-            .find(|c| c.value == o.as_str())
-            .map_or(0, |c| c.count);
-        form.seen.get(o.as_str()).copied() != Some(now)
-    });
-    if changed {
-        return refuse(
-            release_page(
-                db,
-                &c,
-                &form.ids,
-                Some("The decisions changed since you looked, so nothing was released. Check the new counts and confirm again.".into()),
-            )
-            .await?,
-        );
-    }
-    let now = crate::clock::now();
-    let deadline = offer_deadline(db, id, now).await?;
-    let program = {
-        let mut conn = db.conn().await?;
-        programs::find(conn.exec(), c.cycle.program_id)
-            .await?
-            .map(|p| p.name)
-            .unwrap_or_default()
-    };
-    let outcomes: Vec<&str> = chosen.iter().map(|o| o.as_str()).collect();
-    let mut released = 0;
-    loop {
-        let mut tx = db.begin().await?;
-        let batch = decisions::to_release(tx.exec(), id, &outcomes, only, RELEASE_BATCH).await?;
-        if batch.is_empty() {
-            break;
-        }
-        for d in &batch {
-            let Some(outcome) = Outcome::parse(&d.outcome) else {
-                continue;
-            };
-            let offer = (outcome == Outcome::Accepted).then_some(deadline);
-            if !decisions::mark_released(tx.exec(), d.application_id, d.version, offer, now).await?
-            {
-                continue;
-            }
-            queue_letter(
-                tx.exec(),
-                mail,
-                &c,
-                &program,
-                d.application_id,
-                (&d.applicant_name, &d.applicant_email),
-                outcome,
-                &d.note,
-                offer,
-                None,
-                now,
-            )
-            .await?;
-            decisions::add_event(
-                tx.exec(),
-                d.application_id,
-                "released",
-                &d.outcome,
-                "",
-                Some(who.0.user().id),
-                now,
-            )
-            .await?;
-            released += 1;
-        }
-        audit_action(
-            tx.exec(),
-            &who,
-            &ip,
-            "decision.release",
-            &format!("cycle:{id}"),
-            &format!("{} letters", batch.len()),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        mail.wake();
-    }
-    Ok(Ok(Flash::success(
-        Redirect::to(format!("/manage/cycles/{id}/decisions")),
-        format!(
-            "{released} decision{} released; each applicant is sent one letter.",
-            if released == 1 { "" } else { "s" }
-        ),
-    )))
-}
-
-#[derive(FromForm)]
-struct PromoteForm {
-    #[field(default = String::new())]
-    application: String,
-}
-
-/// Offers a place to a waitlisted applicant (the suggested next one, or
-/// another the manager chose), with an offer letter.
-#[post("/cycles/<id>/promote", data = "<form>")]
-async fn promote_waitlisted(
-    who: Manager,
-    db: &Db,
-    mail: &State<Mail>,
-    ip: ClientIp,
-    id: i64,
-    form: Form<PromoteForm>,
-) -> Result<Flash<Redirect>> {
-    let c = load_cycle(&who, db, id).await?;
-    let list = Redirect::to(format!("/manage/cycles/{id}/decisions?outcome=waitlisted"));
-    let Ok(app_id) = form.application.trim().parse::<i64>() else {
-        return Ok(Flash::error(list, "Choose whom to offer the place to."));
-    };
-    let now = crate::clock::now();
-    let deadline = offer_deadline(db, id, now).await?;
-    let me = who.0.user().id;
-    let mut tx = db.begin().await?;
-    let Some(current) = decisions::find(tx.exec(), app_id).await? else {
-        return Ok(Flash::error(list, "That applicant has no decision."));
-    };
-    if current.cycle_id != id || current.outcome != "waitlisted" || current.released_at.is_none() {
-        return Ok(Flash::error(
-            list,
-            "Only a waitlisted applicant who has been told can be offered a place this way.",
-        ));
-    }
-    if !decisions::record(
-        tx.exec(),
-        app_id,
-        id,
-        "accepted",
-        &current.note,
-        Some(current.version),
-        me,
-        now,
-    )
-    .await?
-    {
-        return Ok(Flash::error(
-            list,
-            "That decision changed meanwhile; nothing was done.",
-        ));
-    }
-    let app = applications::find(tx.exec(), app_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let applicant = crate::db::users::find(tx.exec(), app.applicant_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let program = programs::find(tx.exec(), c.cycle.program_id)
-        .await?
-        .map(|p| p.name)
-        .unwrap_or_default();
-    let version = current.version + 1;
-    queue_letter(
-        tx.exec(),
-        mail,
-        &c,
-        &program,
-        app_id,
-        (&applicant.name, &applicant.email),
-        Outcome::Accepted,
-        &current.note,
-        Some(deadline),
-        Some(version),
-        now,
-    )
-    .await?;
-    decisions::mark_released(tx.exec(), app_id, version, Some(deadline), now).await?;
-    decisions::add_event(tx.exec(), app_id, "promoted", "accepted", "", Some(me), now).await?;
-    audit_action(
-        tx.exec(),
-        &who,
-        &ip,
-        "decision.promote",
-        &format!("application:{app_id}"),
-        "waitlisted -> accepted",
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    mail.wake();
-    Ok(Flash::success(
-        list,
-        format!(
-            "{} is offered a place until {}; the offer letter is on its way.",
-            applicant.name,
-            c.cycle.show(deadline)
-        ),
-    ))
 }

@@ -1,12 +1,14 @@
 //! The program manager's area, mounted at `/manage`: the cycles of the
-//! programs they manage with the pipeline (counts per stage), deadline
-//! extensions for one applicant, and the review workflow in the
-//! submodules: the filtered list and bulk moves ([`pipeline`]), one
-//! application with screening, assignments, conflicts and reviews
-//! ([`application`]), automatic assignment ([`assign`]), reviewer progress
-//! and reminders ([`progress`]), the ranking ([`ranking`]) and review
-//! settings with the rubric ([`settings`]). Every route takes the
-//! `Manager` guard and checks the program with `Roles::can_manage`.
+//! programs they manage with the pipeline (counts per stage) and deadline
+//! extensions for one applicant; then, by submodule: the filtered list and
+//! bulk actions ([`pipeline`]), one application ([`application`]) with
+//! its screening ([`screening`]) and reviewers ([`reviewers`]), automatic
+//! assignment ([`assign`]), reviewer progress and reminders
+//! ([`progress`]), the ranking ([`ranking`]), review settings and the
+//! rubric ([`settings`]), decisions ([`decisions`]), their release
+//! ([`release`]), offers and the waitlist ([`offers`]) and the letter
+//! templates ([`letters`]). Every route takes the `Manager` guard and
+//! checks the program with `Roles::can_manage`.
 
 mod application;
 
@@ -14,9 +16,13 @@ pub(crate) use application::{review_view, ReviewView};
 mod assign;
 mod decisions;
 mod letters;
+mod offers;
 mod pipeline;
 mod progress;
 mod ranking;
+mod release;
+mod reviewers;
+mod screening;
 mod settings;
 
 use chrono::{NaiveDate, NaiveTime, TimeZone};
@@ -39,11 +45,15 @@ pub fn routes() -> Vec<Route> {
     let mut all = routes![index, show_cycle, extend];
     all.extend(pipeline::routes());
     all.extend(application::routes());
+    all.extend(screening::routes());
+    all.extend(reviewers::routes());
     all.extend(assign::routes());
     all.extend(progress::routes());
     all.extend(ranking::routes());
     all.extend(settings::routes());
     all.extend(decisions::routes());
+    all.extend(release::routes());
+    all.extend(offers::routes());
     all.extend(letters::routes());
     all
 }

@@ -381,6 +381,7 @@ async fn bulk_action(
     let mut refused: Vec<String> = Vec::new();
     for app_id in &form.ids {
         let mut tx = db.begin().await?;
+        applications::lock(tx.exec(), *app_id).await?;
         let Some(app) = applications::find(tx.exec(), *app_id).await? else {
             continue;
         };

@@ -1,0 +1,266 @@
+//! A cycle's decisions and offers: the list (best normalised score first),
+//! offer counts, and offering a place to the next waitlisted applicant.
+
+use rocket::form::Form;
+use rocket::response::{Flash, Redirect};
+use rocket::{get, post, routes, FromForm, Route, State};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+use super::decisions::{offer_deadline, queue_letter};
+use super::pipeline::PAGE_SIZE;
+use super::{audit_action, load_cycle};
+use crate::auth::guards::Manager;
+use crate::db::{applications, decisions, programs, reviews, Db};
+use crate::domain::workflow::decision::{offer_state, waitlist_order, Outcome};
+use crate::mail::Mail;
+use crate::web::page::{render, Chrome, ClientIp};
+use crate::web::{Error, Result};
+
+pub fn routes() -> Vec<Route> {
+    routes![list_decisions, promote_waitlisted]
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    applicant_name: String,
+    outcome: &'static str,
+    released: bool,
+    offer: Option<&'static str>,
+    offer_deadline: String,
+    normalised: String,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    open: i64,
+    accepted: i64,
+    declined: i64,
+    lapsed: i64,
+    waitlisted: i64,
+}
+
+#[derive(Serialize)]
+struct DecisionsPage {
+    cycle_id: i64,
+    cycle_name: String,
+    filter: String,
+    rows: Vec<Row>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    previous: Option<String>,
+    next: Option<String>,
+    offers: Counts,
+    next_waitlisted: Option<NextUp>,
+    unreleased: i64,
+}
+
+#[derive(Serialize)]
+struct NextUp {
+    id: i64,
+    name: String,
+}
+
+#[get("/cycles/<id>/decisions?<outcome>&<page>")]
+async fn list_decisions(
+    who: Manager,
+    db: &Db,
+    chrome: Chrome,
+    id: i64,
+    outcome: Option<String>,
+    page: Option<i64>,
+) -> Result<Template> {
+    let c = load_cycle(&who, db, id).await?;
+    let filter = outcome
+        .as_deref()
+        .and_then(Outcome::parse)
+        .map(|o| o.as_str().to_owned())
+        .unwrap_or_default();
+    let page = page.unwrap_or(1).max(1);
+    let now = crate::clock::now();
+    let mut conn = db.conn().await?;
+    let scale = reviews::cycle_scale(conn.exec(), id).await?;
+    let (rows, total) = decisions::list(
+        conn.exec(),
+        id,
+        &filter,
+        scale.mean,
+        scale.sd,
+        (page - 1) * PAGE_SIZE,
+        PAGE_SIZE,
+    )
+    .await?;
+    let counts = decisions::offer_counts(conn.exec(), id).await?;
+    let unreleased: i64 = decisions::unreleased_counts(conn.exec(), id, None)
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    let order = waitlist_order(decisions::waitlisted(conn.exec(), id, scale.mean, scale.sd).await?);
+    let next_waitlisted = match order.first() {
+        Some(next) => crate::db::applications::find(conn.exec(), *next)
+            .await?
+            .map(|a| a.applicant_id),
+        None => None,
+    };
+    let next_waitlisted = match (order.first(), next_waitlisted) {
+        (Some(app), Some(user)) => {
+            crate::db::users::find(conn.exec(), user)
+                .await?
+                .map(|u| NextUp {
+                    id: *app,
+                    name: u.name,
+                })
+        }
+        _ => None,
+    };
+    let href = |p: i64| format!("/manage/cycles/{id}/decisions?outcome={filter}&page={p}");
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let list = DecisionsPage {
+        cycle_id: id,
+        cycle_name: c.cycle.name.clone(),
+        rows: rows
+            .into_iter()
+            .map(|d| Row {
+                id: d.application_id,
+                applicant_name: d.applicant_name,
+                outcome: Outcome::parse(&d.outcome).map_or("", Outcome::label),
+                released: d.released_at.is_some(),
+                offer: match (Outcome::parse(&d.outcome), d.released_at, d.offer_deadline) {
+                    (Some(Outcome::Accepted), Some(_), Some(by)) => {
+                        Some(offer_state(d.offer_answer.as_deref(), by, now).label())
+                    }
+                    _ => None,
+                },
+                offer_deadline: d
+                    .offer_deadline
+                    .map(|t| c.cycle.show(t))
+                    .unwrap_or_default(),
+                normalised: d
+                    .normalised
+                    .map_or_else(|| "—".into(), |n| format!("{n:.1}")),
+            })
+            .collect(),
+        filter: filter.clone(),
+        total,
+        page,
+        pages,
+        previous: (page > 1).then(|| href(page - 1)),
+        next: (page < pages).then(|| href(page + 1)),
+        offers: Counts {
+            open: counts.open,
+            accepted: counts.accepted,
+            declined: counts.declined,
+            lapsed: counts.lapsed,
+            waitlisted: counts.waitlisted,
+        },
+        next_waitlisted,
+        unreleased,
+    };
+    let title = format!("Decisions – {}", c.cycle.name);
+    Ok(render("manage/decisions", &chrome, &title, list))
+}
+
+#[derive(FromForm)]
+struct PromoteForm {
+    #[field(default = String::new())]
+    application: String,
+}
+
+/// Offers a place to a waitlisted applicant (the suggested next one, or
+/// another the manager chose), with an offer letter.
+#[post("/cycles/<id>/promote", data = "<form>")]
+async fn promote_waitlisted(
+    who: Manager,
+    db: &Db,
+    mail: &State<Mail>,
+    ip: ClientIp,
+    id: i64,
+    form: Form<PromoteForm>,
+) -> Result<Flash<Redirect>> {
+    let c = load_cycle(&who, db, id).await?;
+    let list = Redirect::to(format!("/manage/cycles/{id}/decisions?outcome=waitlisted"));
+    let Ok(app_id) = form.application.trim().parse::<i64>() else {
+        return Ok(Flash::error(list, "Choose whom to offer the place to."));
+    };
+    let now = crate::clock::now();
+    let deadline = offer_deadline(db, id, now).await?;
+    let me = who.0.user().id;
+    let mut tx = db.begin().await?;
+    applications::lock(tx.exec(), app_id).await?;
+    let Some(current) = decisions::find(tx.exec(), app_id).await? else {
+        return Ok(Flash::error(list, "That applicant has no decision."));
+    };
+    if current.cycle_id != id || current.outcome != "waitlisted" || current.released_at.is_none() {
+        return Ok(Flash::error(
+            list,
+            "Only a waitlisted applicant who has been told can be offered a place this way.",
+        ));
+    }
+    if !decisions::record(
+        tx.exec(),
+        app_id,
+        id,
+        "accepted",
+        &current.note,
+        Some(current.version),
+        me,
+        now,
+    )
+    .await?
+    {
+        return Ok(Flash::error(
+            list,
+            "That decision changed meanwhile; nothing was done.",
+        ));
+    }
+    let app = applications::find(tx.exec(), app_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let applicant = crate::db::users::find(tx.exec(), app.applicant_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let program = programs::find(tx.exec(), c.cycle.program_id)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    let version = current.version + 1;
+    queue_letter(
+        tx.exec(),
+        mail,
+        &c,
+        &program,
+        app_id,
+        (&applicant.name, &applicant.email),
+        Outcome::Accepted,
+        &current.note,
+        Some(deadline),
+        Some(version),
+        now,
+    )
+    .await?;
+    decisions::mark_released(tx.exec(), app_id, version, Some(deadline), now).await?;
+    decisions::add_event(tx.exec(), app_id, "promoted", "accepted", "", Some(me), now).await?;
+    audit_action(
+        tx.exec(),
+        &who,
+        &ip,
+        "decision.promote",
+        &format!("application:{app_id}"),
+        "waitlisted -> accepted",
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    mail.wake();
+    Ok(Flash::success(
+        list,
+        format!(
+            "{} is offered a place until {}; the offer letter is on its way.",
+            applicant.name,
+            c.cycle.show(deadline)
+        ),
+    ))
+}
