@@ -189,10 +189,23 @@ async fn decisions_stay_hidden_until_released_then_the_applicant_answers_the_off
             &[("answer", "accept")],
         )
         .await;
-    assert_eq!(page.status, Status::SeeOther);
-    app.get(&format!("/apply/applications/{a}"))
-        .await
-        .assert_contains("Tick the box to confirm your answer");
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Tick the box to confirm your answer")
+        .assert_contains("id=\"offer-confirm-error\"")
+        .assert_contains("value=\"accept\" checked");
+    let page = app
+        .post(
+            &format!("/apply/applications/{a}/offer"),
+            &[("confirm", "true")],
+        )
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Choose whether you accept or decline the offer.");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM decisions WHERE offer_answer IS NOT NULL")
+            .await,
+        0
+    );
     let page = app
         .post(
             &format!("/apply/applications/{a}/offer"),
@@ -217,8 +230,9 @@ async fn decisions_stay_hidden_until_released_then_the_applicant_answers_the_off
         1
     );
     // Once answered, the decision is settled.
-    let page = decide(&manager, a, "declined", "2").await;
-    assert_eq!(page.status, Status::SeeOther);
+    let page = decide(&manager, a, "declined", "1").await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("The applicant has already answered the offer");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM decisions WHERE outcome = 'accepted'")
             .await,
@@ -261,24 +275,27 @@ async fn two_managers_deciding_at_once_never_overwrite_each_other() {
         decide(&first, a, "accepted", ""),
         decide(&second, a, "declined", "")
     );
-    assert_eq!((p1.status, p2.status), (Status::SeeOther, Status::SeeOther));
+    // One is recorded; the other sees why not, next to the decision, with
+    // their choice still ticked.
     assert_eq!(app.count("SELECT COUNT(*) FROM decisions").await, 1);
     assert_eq!(app.count("SELECT version FROM decisions").await, 1);
     let kept = app
         .count("SELECT COUNT(*) FROM decisions WHERE outcome = 'accepted'")
         .await;
-    let loser = if kept == 1 { &second } else { &first };
-    loser
-        .get(&format!("/manage/applications/{a}"))
-        .await
-        .assert_contains("Nothing was overwritten");
+    let (won, lost, lost_choice) = if kept == 1 {
+        (p1, p2, "declined")
+    } else {
+        (p2, p1, "accepted")
+    };
+    assert_eq!(won.status, Status::SeeOther);
+    assert_eq!(lost.status, Status::UnprocessableEntity);
+    lost.assert_contains("Nothing was overwritten")
+        .assert_contains("id=\"decision-outcome-error\"")
+        .assert_contains(&format!("value=\"{lost_choice}\" checked"));
     // A stale version is refused the same way.
     let page = decide(&first, a, "waitlisted", "7").await;
-    assert_eq!(page.status, Status::SeeOther);
-    first
-        .get(&format!("/manage/applications/{a}"))
-        .await
-        .assert_contains("Someone else changed this decision");
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Someone else changed this decision");
     assert_eq!(app.count("SELECT version FROM decisions").await, 1);
     // With the version seen, a change before release is simply recorded.
     let page = decide(&first, a, "waitlisted", "1").await;
@@ -329,11 +346,10 @@ async fn a_decision_changed_after_release_replaces_the_letter_still_waiting() {
     );
     // Without the confirmation: refused with the reason, nothing changed.
     let page = decide(&manager, a, "accepted", "1").await;
-    assert_eq!(page.status, Status::SeeOther);
-    manager
-        .get(&format!("/manage/applications/{a}"))
-        .await
-        .assert_contains("Changing it sends them a replacement letter");
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Changing it sends them a replacement letter")
+        .assert_contains("id=\"decision-confirm-error\"")
+        .assert_contains("A strong community focus.");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM decisions WHERE outcome = 'waitlisted'")
             .await,

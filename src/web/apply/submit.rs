@@ -69,6 +69,9 @@ struct ApplicationPage {
     ineligible_reason: Option<&'static str>,
     /// The decision, once released.
     decision: Option<DecisionView>,
+    /// A refused answer to the offer: the choice made and the mistakes.
+    offer_choice: String,
+    offer_errors: crate::web::page::FormErrors,
 }
 
 /// A released decision as its applicant sees it.
@@ -142,6 +145,8 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
         status: applicant_status(o.application.stage, o.application.decision_released).label(),
         ineligible_reason,
         decision,
+        offer_choice: String::new(),
+        offer_errors: crate::web::page::FormErrors::default(),
         is_draft: o.application.stage == Stage::Draft,
         can_withdraw: stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant).is_ok(),
         deadline: o.cycle.cycle.show(deadline(o)),
@@ -196,6 +201,28 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
         message: None,
     };
     Ok((page, problems))
+}
+
+/// The application's page again with a refused answer to the offer: the
+/// choice kept, the mistake next to its field (422).
+pub(super) async fn refuse_offer_answer(
+    conn: &mut crate::db::Conn,
+    o: &Owned,
+    chrome: &Chrome,
+    choice: &str,
+    field: &str,
+    message: &str,
+) -> Result<(Status, Template)> {
+    let (mut page, _) = build(conn, o).await?;
+    page.offer_choice = choice.to_owned();
+    page.offer_errors.add(field, message);
+    let title = format!("Your application to the {}", page.program_name);
+    Ok(crate::web::page::invalid(
+        "apply/application",
+        chrome,
+        &title,
+        page,
+    ))
 }
 
 #[get("/applications/<id>")]

@@ -22,7 +22,7 @@ use crate::domain::workflow::stage::Stage;
 use crate::storage::Storage;
 use crate::web::dossier::{self, Audience, Dossier};
 use crate::web::download::{send, SendError, Sent};
-use crate::web::page::{render, Chrome, ClientIp};
+use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
 use crate::web::{Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -187,11 +187,45 @@ struct ApplicationPage {
     decision_version: String,
     outcomes: Vec<OutcomeChoice>,
     decision_history: Vec<EventView>,
+    /// What the decision form showed when it was refused, and why.
+    decision_note: Option<String>,
+    decision_errors: FormErrors,
+}
+
+/// A decision form that was refused: what was typed and the reasons.
+pub(super) struct RefusedDecision {
+    pub outcome: String,
+    pub note: String,
+    pub errors: FormErrors,
 }
 
 #[get("/applications/<id>")]
 async fn show_application(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let (app, c) = load_application(&who, db, id).await?;
+    let page = application_page(&who, db, id, None).await?;
+    let title = format!("Application #{id}");
+    Ok(render("manage/application", &chrome, &title, page))
+}
+
+/// The decision form again with its mistakes next to the fields (422).
+pub(super) async fn refuse_decision(
+    who: &Manager,
+    db: &Db,
+    chrome: &Chrome,
+    id: i64,
+    refused: RefusedDecision,
+) -> Result<(rocket::http::Status, Template)> {
+    let page = application_page(who, db, id, Some(refused)).await?;
+    let title = format!("Application #{id}");
+    Ok(invalid("manage/application", chrome, &title, page))
+}
+
+async fn application_page(
+    who: &Manager,
+    db: &Db,
+    id: i64,
+    refused: Option<RefusedDecision>,
+) -> Result<ApplicationPage> {
+    let (app, c) = load_application(who, db, id).await?;
     let setup = load_setup(db, c.cycle.id).await?;
     let now = crate::clock::now();
     let mut conn = db.conn().await?;
@@ -370,7 +404,10 @@ async fn show_application(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Res
             .map(|o| OutcomeChoice {
                 value: o.as_str(),
                 label: o.label(),
-                checked: decision.as_ref().is_some_and(|d| d.outcome == o.as_str()),
+                checked: match &refused {
+                    Some(r) => r.outcome == o.as_str(),
+                    None => decision.as_ref().is_some_and(|d| d.outcome == o.as_str()),
+                },
             })
             .collect(),
         decision: decision.as_ref().map(|d| DecisionView {
@@ -398,9 +435,10 @@ async fn show_application(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Res
                 note: e.note.clone(),
             })
             .collect(),
+        decision_note: refused.as_ref().map(|r| r.note.clone()),
+        decision_errors: refused.map(|r| r.errors).unwrap_or_default(),
     };
-    let title = format!("Application #{id}");
-    Ok(render("manage/application", &chrome, &title, page))
+    Ok(page)
 }
 
 /// Back to the application's page.

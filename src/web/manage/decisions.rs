@@ -14,11 +14,15 @@ use crate::auth::guards::Manager;
 use crate::db::cycles::CycleWithForm;
 use crate::db::{applications, decisions, outbox, programs, Db, Exec};
 use crate::domain::letter::{self, LetterFacts};
-use crate::domain::workflow::decision::{decide, Change, Outcome, Recorded};
+use crate::domain::workflow::decision::{decide, Change, DecisionError, Outcome, Recorded};
 use crate::domain::workflow::stage::{Actor, Move, Stage};
 use crate::mail::messages::decision_letter;
 use crate::mail::Mail;
-use crate::web::page::ClientIp;
+use crate::web::page::{Chrome, ClientIp, FormErrors};
+use rocket::http::Status;
+use rocket_dyn_templates::Template;
+
+use super::application::{refuse_decision, RefusedDecision};
 use crate::web::{Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -129,13 +133,26 @@ async fn decide_application(
     who: Manager,
     db: &Db,
     mail: &State<Mail>,
+    chrome: Chrome,
     ip: ClientIp,
     id: i64,
     form: Form<DecideForm>,
-) -> Result<Flash<Redirect>> {
+) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
     let (app, c) = load_application(&who, db, id).await?;
+    // A refusal shows the form again, what was typed kept, the reason
+    // next to the field it is about.
+    let refuse = |field: &str, message: String| {
+        let mut errors = FormErrors::default();
+        errors.add(field, message);
+        RefusedDecision {
+            outcome: form.outcome.clone(),
+            note: form.note.clone(),
+            errors,
+        }
+    };
     let Some(outcome) = Outcome::parse(&form.outcome) else {
-        return Ok(Flash::error(back(id), "Choose the decision."));
+        let r = refuse("decision-outcome", "Choose the decision.".into());
+        return Ok(Err(refuse_decision(&who, db, &chrome, id, r).await?));
     };
     let seen = match form.version.trim() {
         "" => None,
@@ -158,7 +175,16 @@ async fn decide_application(
         answered,
     ) {
         Ok(c) => c,
-        Err(e) => return Ok(Flash::error(back(id), e.to_string())),
+        Err(e) => {
+            drop(tx);
+            let field = match e {
+                DecisionError::NeedsConfirmation { .. } => "decision-confirm",
+                DecisionError::NoteTooLong => "decision-note",
+                _ => "decision-outcome",
+            };
+            let r = refuse(field, e.to_string());
+            return Ok(Err(refuse_decision(&who, db, &chrome, id, r).await?));
+        }
     };
     if !decisions::record(
         tx.exec(),
@@ -172,10 +198,12 @@ async fn decide_application(
     )
     .await?
     {
-        return Ok(Flash::error(
-            back(id),
-            "Someone else changed this decision at the same moment; nothing was overwritten. Check it and decide again.",
-        ));
+        drop(tx);
+        let r = refuse(
+            "decision-outcome",
+            "Someone else changed this decision at the same moment; nothing was overwritten. Check it and decide again.".into(),
+        );
+        return Ok(Err(refuse_decision(&who, db, &chrome, id, r).await?));
     }
     if change == Change::First
         && !applications::move_stage(
@@ -191,10 +219,13 @@ async fn decide_application(
         )
         .await?
     {
-        return Ok(Flash::error(
-            back(id),
-            "The application changed meanwhile; nothing was recorded. Check it and decide again.",
-        ));
+        drop(tx);
+        let r = refuse(
+            "decision-outcome",
+            "The application changed meanwhile; nothing was recorded. Check it and decide again."
+                .into(),
+        );
+        return Ok(Err(refuse_decision(&who, db, &chrome, id, r).await?));
     }
     let what = match change {
         Change::First => "decided",
@@ -252,7 +283,7 @@ async fn decide_application(
     .await?;
     tx.commit().await?;
     mail.wake();
-    Ok(Flash::success(back(id), message))
+    Ok(Ok(Flash::success(back(id), message)))
 }
 
 /// Records the same decision for many applications that have none yet

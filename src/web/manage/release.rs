@@ -15,7 +15,7 @@ use crate::db::cycles::CycleWithForm;
 use crate::db::{cycles, decisions, programs, Db};
 use crate::domain::workflow::decision::Outcome;
 use crate::mail::Mail;
-use crate::web::page::{render, Chrome, ClientIp};
+use crate::web::page::{render, Chrome, ClientIp, FormErrors};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
@@ -30,6 +30,7 @@ struct OutcomeCount {
     value: &'static str,
     label: &'static str,
     count: i64,
+    checked: bool,
 }
 
 #[derive(Serialize)]
@@ -41,7 +42,7 @@ struct ReleasePage {
     counts: Vec<OutcomeCount>,
     total: i64,
     offer_deadline: String,
-    message: Option<String>,
+    errors: FormErrors,
 }
 
 async fn counts(db: &Db, cycle: i64, only: Option<&[i64]>) -> Result<Vec<OutcomeCount>> {
@@ -56,18 +57,33 @@ async fn counts(db: &Db, cycle: i64, only: Option<&[i64]>) -> Result<Vec<Outcome
                 .iter()
                 .find(|(k, _)| k == o.as_str())
                 .map_or(0, |(_, n)| *n),
+            checked: false,
         })
         .collect())
 }
 
+/// The release page; `chosen` keeps the outcomes ticked on a refused
+/// form (`None`: every outcome with decisions waiting), and `problem`
+/// names the field a refusal is about.
 async fn release_page(
     db: &Db,
     c: &CycleWithForm,
     ids: &[i64],
-    message: Option<String>,
+    chosen: Option<&[Outcome]>,
+    problem: Option<(&str, &str)>,
 ) -> Result<ReleasePage> {
     let only = (!ids.is_empty()).then_some(ids);
-    let counts = counts(db, c.cycle.id, only).await?;
+    let mut counts = counts(db, c.cycle.id, only).await?;
+    for o in &mut counts {
+        o.checked = match chosen {
+            Some(chosen) => chosen.iter().any(|c| c.as_str() == o.value),
+            None => o.count > 0,
+        };
+    }
+    let mut errors = FormErrors::default();
+    if let Some((field, message)) = problem {
+        errors.add(field, message);
+    }
     let now = crate::clock::now();
     Ok(ReleasePage {
         ids: ids.to_vec(),
@@ -76,7 +92,7 @@ async fn release_page(
         total: counts.iter().map(|c| c.count).sum(),
         counts,
         offer_deadline: c.cycle.show(offer_deadline(db, c.cycle.id, now).await?),
-        message,
+        errors,
     })
 }
 
@@ -89,7 +105,7 @@ async fn show_release(
     ids: Vec<i64>,
 ) -> Result<Template> {
     let c = load_cycle(&who, db, id).await?;
-    let page = release_page(db, &c, &ids, None).await?;
+    let page = release_page(db, &c, &ids, None, None).await?;
     let title = format!("Release decisions – {}", c.cycle.name);
     Ok(render("manage/release", &chrome, &title, page))
 }
@@ -142,7 +158,8 @@ async fn release_decisions(
                 db,
                 &c,
                 &form.ids,
-                Some("Choose which decisions to release.".into()),
+                Some(&chosen),
+                Some(("outcomes", "Choose which decisions to release.")),
             )
             .await?,
         );
@@ -153,7 +170,11 @@ async fn release_decisions(
                 db,
                 &c,
                 &form.ids,
-                Some("Tick the box to confirm the counts before releasing.".into()),
+                Some(&chosen),
+                Some((
+                    "confirm",
+                    "Tick the box to confirm the counts before releasing.",
+                )),
             )
             .await?,
         );
@@ -173,7 +194,8 @@ async fn release_decisions(
                 db,
                 &c,
                 &form.ids,
-                Some("The decisions changed since you looked, so nothing was released. Check the new counts and confirm again.".into()),
+                Some(&chosen),
+                Some(("outcomes", "The decisions changed since you looked, so nothing was released. Check the new counts and confirm again.")),
             )
             .await?,
         );
