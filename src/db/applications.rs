@@ -442,31 +442,27 @@ pub async fn pipeline(
         "SELECT COUNT(*) FROM applications a JOIN users u ON u.id = a.applicant_id WHERE {filters} AND $9 >= 0 AND $10 >= 0"
     );
     let search = contains_pattern(&f.search);
+    // Both statements take the same parameters.
+    macro_rules! with_filters {
+        ($query:expr) => {
+            $query
+                .bind(cycle)
+                .bind(&f.stage)
+                .bind(f.reviewer.unwrap_or(0))
+                .bind(&f.progress)
+                .bind(&f.flag)
+                .bind(&search)
+                .bind(now)
+                .bind(f.threshold_squared)
+                .bind(limit)
+                .bind(offset)
+        };
+    }
     run!(ex, c => {
-        let rows: Vec<PipelineRow> = sqlx::query_as(&page_sql)
-            .bind(cycle)
-            .bind(&f.stage)
-            .bind(f.reviewer.unwrap_or(0))
-            .bind(&f.progress)
-            .bind(&f.flag)
-            .bind(&search)
-            .bind(now)
-            .bind(f.threshold_squared)
-            .bind(limit)
-            .bind(offset)
+        let rows: Vec<PipelineRow> = with_filters!(sqlx::query_as(&page_sql))
             .fetch_all(&mut *c)
             .await?;
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(cycle)
-            .bind(&f.stage)
-            .bind(f.reviewer.unwrap_or(0))
-            .bind(&f.progress)
-            .bind(&f.flag)
-            .bind(&search)
-            .bind(now)
-            .bind(f.threshold_squared)
-            .bind(limit)
-            .bind(offset)
+        let total: i64 = with_filters!(sqlx::query_scalar(&count_sql))
             .fetch_one(&mut *c)
             .await?;
         Ok((rows, total))

@@ -14,6 +14,7 @@ use crate::db::referees;
 use crate::domain::document::{human_size, sanitise_file_name};
 use crate::domain::form::{Answers, FormDefinition, Question, QuestionKind};
 use crate::web::apply::view::answer_text;
+use crate::web::download::{send, SendError, Sent};
 
 /// Who is reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,6 +229,46 @@ pub async fn find_document(
         return Ok(Some((d, name)));
     }
     Ok(None)
+}
+
+/// Sends one of the application's documents to this reader, logged as
+/// theirs: 404 when it is not the application's or not shown to them; in
+/// a blind review renamed and cleaned of metadata, or refused (409) when
+/// it cannot be cleaned.
+#[expect(clippy::too_many_arguments, reason = "who reads what, from where")]
+pub async fn download(
+    ex: &mut crate::db::Conn,
+    storage: &crate::storage::Storage,
+    application: i64,
+    form: &FormDefinition,
+    answers: &Answers,
+    audience: Audience,
+    document: i64,
+    reader: (crate::domain::user::UserId, Option<&str>),
+) -> crate::web::Result<Sent> {
+    use crate::web::Error;
+    let (d, name) = find_document(ex, application, form, answers, audience, document)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let sent = match send(storage, &d, &name, audience.blind()).await {
+        Ok(s) => s,
+        Err(SendError::Missing) => return Err(Error::NotFound),
+        Err(SendError::Unclean(why)) => {
+            rocket::warn!("document {} not cleaned for blind review: {why}", d.id);
+            return Err(Error::Refused(
+                rocket::http::Status::Conflict,
+                "This document cannot be shown in a blind review because its details could not be removed (it may be encrypted). Ask the program team for a copy.",
+            ));
+        }
+        Err(e) => return Err(Error::Internal(e.into())),
+    };
+    let role = match audience {
+        Audience::Manager => "manager",
+        Audience::Reviewer { .. } => "reviewer",
+    };
+    let (viewer, ip) = reader;
+    documents::log_view(ex.exec(), d.id, Some(viewer), role, ip, crate::clock::now()).await?;
+    Ok(sent)
 }
 
 #[cfg(test)]

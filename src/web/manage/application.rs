@@ -10,10 +10,10 @@ use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::{default_due, load_application, load_cycle, load_setup};
+use super::{default_due, load_application, load_setup};
 use crate::auth::guards::Manager;
 use crate::db::assignments;
-use crate::db::{applications, documents, reviews, users, Db};
+use crate::db::{applications, reviews, users, Db};
 use crate::domain::workflow::decision::{offer_state, Outcome};
 use crate::domain::workflow::review::{is_overdue, IneligibleReason, ReviewState};
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Rubric, Score, Scores};
@@ -21,7 +21,7 @@ use crate::domain::workflow::scoring::{aggregate_one, SubmittedReview};
 use crate::domain::workflow::stage::Stage;
 use crate::storage::Storage;
 use crate::web::dossier::{self, Audience, Dossier};
-use crate::web::download::{send, SendError, Sent};
+use crate::web::download::Sent;
 use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
 use crate::web::{Error, Result};
 
@@ -457,25 +457,16 @@ async fn download_document(
     doc: i64,
 ) -> Result<Sent> {
     let (app, c) = load_application(&who, db, id).await?;
-    let _ = load_cycle(&who, db, c.cycle.id).await?;
     let mut conn = db.conn().await?;
-    let (d, name) =
-        dossier::find_document(&mut conn, id, &c.form, &app.answers, Audience::Manager, doc)
-            .await?
-            .ok_or(Error::NotFound)?;
-    let sent = match send(storage, &d, &name, false).await {
-        Ok(s) => s,
-        Err(SendError::Missing) => return Err(Error::NotFound),
-        Err(e) => return Err(Error::Internal(e.into())),
-    };
-    documents::log_view(
-        conn.exec(),
-        d.id,
-        Some(who.0.user().id),
-        "manager",
-        ip.0.as_deref(),
-        crate::clock::now(),
+    dossier::download(
+        &mut conn,
+        storage,
+        id,
+        &c.form,
+        &app.answers,
+        Audience::Manager,
+        doc,
+        (who.0.user().id, ip.0.as_deref()),
     )
-    .await?;
-    Ok(sent)
+    .await
 }

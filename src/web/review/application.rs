@@ -19,7 +19,7 @@ use crate::auth::guards::Reviewer;
 use crate::db::applications::{self, Application};
 use crate::db::assignments::{self, Assignment, ConflictSource};
 use crate::db::cycles::{self, CycleWithForm, ReviewSetup};
-use crate::db::{audit, documents, programs, reviews, users, Db};
+use crate::db::{audit, programs, reviews, users, Db};
 use crate::domain::workflow::review::{may_see_other_reviews, reviewer_may_open, ReviewState};
 use crate::domain::workflow::rubric::{
     read_scores, Confidence, Recommendation, Score, Scores, NOT_APPLICABLE,
@@ -30,7 +30,7 @@ use crate::mail::messages::{conflict_declared, ConflictDeclared, ReviewerAddress
 use crate::mail::Mail;
 use crate::storage::Storage;
 use crate::web::dossier::{self, Audience, Dossier};
-use crate::web::download::{send, SendError, Sent};
+use crate::web::download::Sent;
 use crate::web::manage::review_view;
 use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
 use crate::web::{Error, Result};
@@ -546,36 +546,15 @@ async fn download_document(
     let o = open(&who, db, id).await?;
     let blind = o.cycle.cycle.blind_review;
     let mut conn = db.conn().await?;
-    let (d, name) = dossier::find_document(
+    dossier::download(
         &mut conn,
+        storage,
         id,
         &o.cycle.form,
         &o.app.answers,
         Audience::Reviewer { blind },
         doc,
+        (who.0.user().id, ip.0.as_deref()),
     )
-    .await?
-    .ok_or(Error::NotFound)?;
-    let sent = match send(storage, &d, &name, blind).await {
-        Ok(s) => s,
-        Err(SendError::Missing) => return Err(Error::NotFound),
-        Err(SendError::Unclean(why)) => {
-            rocket::warn!("document {} not cleaned for blind review: {why}", d.id);
-            return Err(Error::Refused(
-                Status::Conflict,
-                "This document cannot be shown in a blind review because its details could not be removed (it may be encrypted). Ask the program team for a copy.",
-            ));
-        }
-        Err(e) => return Err(Error::Internal(e.into())),
-    };
-    documents::log_view(
-        conn.exec(),
-        d.id,
-        Some(who.0.user().id),
-        "reviewer",
-        ip.0.as_deref(),
-        crate::clock::now(),
-    )
-    .await?;
-    Ok(sent)
+    .await
 }
