@@ -17,6 +17,12 @@ use tokio_util::io::ReaderStream;
 /// How much of the body is read at a time.
 const READ_CHUNK: usize = 1024 * 1024;
 
+/// Once this much more of a file is written, its writeback to disk is
+/// started in the background (one `fdatasync` at a time on a second
+/// handle), so the disk works while the upload still arrives and the
+/// `fsync` that makes the upload durable has little left to do.
+const WRITEBACK_EVERY: u64 = 16 * 1024 * 1024;
+
 /// Hands multer one chunk per poll. multer reads everything a stream has
 /// ready into its own buffer; on a fast connection that is far more than
 /// the disk has taken yet, so memory would grow with the upload.
@@ -136,8 +142,12 @@ async fn write_file(
     type Written = std::io::Result<(std::fs::File, Sha256)>;
     let io_error = |e: std::io::Error| (Status::InternalServerError, MultipartError::Io(e));
     let joined = |e: tokio::task::JoinError| io_error(std::io::Error::other(e.to_string()));
+    let syncer = file.try_clone().map_err(io_error)?;
+    let syncer = std::sync::Arc::new(syncer);
     let mut idle = Some((file, Sha256::new()));
     let mut busy: Option<tokio::task::JoinHandle<Written>> = None;
+    let mut flushing: Option<tokio::task::JoinHandle<std::io::Result<()>>> = None;
+    let mut flushed_at = 0u64;
     let mut len = 0u64;
     loop {
         let chunk = match field.chunk().await {
@@ -158,6 +168,18 @@ async fn write_file(
             file.write_all(&chunk)?;
             Ok((file, hasher))
         }));
+        if len - flushed_at >= WRITEBACK_EVERY && flushing.as_ref().is_none_or(|f| f.is_finished())
+        {
+            if let Some(done) = flushing.take() {
+                done.await.map_err(joined)?.map_err(io_error)?;
+            }
+            flushed_at = len;
+            let syncer = std::sync::Arc::clone(&syncer);
+            flushing = Some(tokio::task::spawn_blocking(move || syncer.sync_data()));
+        }
+    }
+    if let Some(done) = flushing.take() {
+        done.await.map_err(joined)?.map_err(io_error)?;
     }
     let (mut file, hasher) = match busy {
         Some(previous) => previous.await.map_err(joined)?.map_err(io_error)?,
