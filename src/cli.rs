@@ -237,9 +237,9 @@ async fn seed_demo(figment: rocket::figment::Figment, options: &crate::demo::Opt
          {n} applications: {}\n  \
          {} reviewer assignments, {} reviews submitted, {} drafts\n\
          Demo accounts, all with one password (shown only now):\n  \
-         manager@demo.example                           program manager\n  \
-         reviewer1@demo.example ... reviewer{k}@demo.example  reviewers\n  \
-         applicant1@demo.example ... applicant{n}@demo.example  applicants\n\
+         program manager  manager@demo.example\n  \
+         reviewers        reviewer1@demo.example to reviewer{k}@demo.example\n  \
+         applicants       applicant1@demo.example to applicant{n}@demo.example\n\
          Password: {}",
         r.program_name,
         r.cycle_name,

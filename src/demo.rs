@@ -60,15 +60,23 @@ impl Default for Options {
 /// What was seeded, and the one password of every demo account.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// The program filled.
     pub program_name: String,
+    /// The cycle filled.
     pub cycle_name: String,
+    /// Its id, as in `/manage/cycles/<id>`.
     pub cycle_id: i64,
     /// Applications by stage, in pipeline order.
     pub stages: Vec<(Stage, usize)>,
+    /// Reviewer accounts made.
     pub reviewers: usize,
+    /// Reviewer assignments made.
     pub assignments: usize,
+    /// Assignments with a submitted review.
     pub submitted_reviews: usize,
+    /// Assignments with a draft review.
     pub draft_reviews: usize,
+    /// The password of every demo account, to be shown once.
     pub password: String,
 }
 
@@ -204,7 +212,7 @@ pub async fn seed(pool: &PortalPool, o: &Options) -> Result<Report, SeedDemoErro
         .opens_at
         .max(now - Duration::days(60))
         .min(window_end - Duration::days(1));
-    let window = (window_end - window_start).num_minutes().max(1);
+    let window = (window_end - window_start).num_minutes().max(1) as f64;
     let mut seeded: Vec<Seeded> = Vec::with_capacity(o.applications);
     let mut stage_counts: BTreeMap<&str, usize> = BTreeMap::new();
     let mut tx = pool.begin().await?;
@@ -213,7 +221,8 @@ pub async fn seed(pool: &PortalPool, o: &Options) -> Result<Report, SeedDemoErro
         let email = format!("applicant{i}@{DEMO_DOMAIN}");
         let (institution, city, state) = INSTITUTIONS[rng.gen_range(0..INSTITUTIONS.len())];
         let answers = answers(form, &mut rng, &name, &email, institution, city, state);
-        let started = window_start + Duration::minutes(rng.gen_range(0..window) * 4 / 5);
+        // One draw whatever the window, so the data do not depend on the day.
+        let started = window_start + Duration::minutes((rng.gen::<f64>() * window * 0.8) as i64);
         let mut at = started;
         let mut step = |rng: &mut StdRng, hours: i64| {
             at = (at + Duration::minutes(rng.gen_range(30..hours * 60))).min(now);
