@@ -392,9 +392,102 @@ fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// A value bound to a statement built from the filters that are set.
+enum Param {
+    Int(i64),
+    Text(String),
+    Real(f64),
+    Time(DateTime<Utc>),
+}
+
+/// Binds `params` in order to `query` (a `query`, `query_as` or
+/// `query_scalar` of either backend).
+macro_rules! bind_all {
+    ($query:expr, $params:expr) => {{
+        let mut q = $query;
+        for p in $params {
+            q = match p {
+                Param::Int(v) => q.bind(*v),
+                Param::Text(v) => q.bind(v.clone()),
+                Param::Real(v) => q.bind(*v),
+                Param::Time(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// The `WHERE` clause of the list with only the filters that are set, each
+/// a condition on indexed columns or a set computed once for the cycle
+/// (never a subquery per row), and its parameters from `$1`; and whether it
+/// needs the applicant's row (for the search).
+fn pipeline_filter(
+    cycle: CycleId,
+    f: &PipelineFilter,
+    now: DateTime<Utc>,
+) -> (String, Vec<Param>, bool) {
+    let mut params = vec![Param::Int(cycle)];
+    let next = |params: &mut Vec<Param>, p: Param| {
+        params.push(p);
+        format!("${}", params.len())
+    };
+    let mut conditions = vec![
+        "a.cycle_id = $1".to_owned(),
+        "a.stage <> 'draft'".to_owned(),
+    ];
+    if !f.stage.is_empty() {
+        let n = next(&mut params, Param::Text(f.stage.clone()));
+        conditions.push(format!("a.stage = {n}"));
+    }
+    if let Some(r) = f.reviewer {
+        let n = next(&mut params, Param::Int(r));
+        conditions.push(format!(
+            "a.id IN (SELECT application_id FROM assignments WHERE cycle_id = $1 AND reviewer_id = {n})"
+        ));
+    }
+    // Assignments of the cycle whose review is not submitted.
+    let pending = "SELECT s.application_id FROM assignments s \
+                   LEFT JOIN reviews r ON r.assignment_id = s.id AND r.state = 'submitted' \
+                   WHERE s.cycle_id = $1 AND r.id IS NULL";
+    let assigned = "SELECT application_id FROM assignments WHERE cycle_id = $1";
+    match f.progress.as_str() {
+        "unassigned" => conditions.push(format!("a.id NOT IN ({assigned})")),
+        "in_progress" => conditions.push(format!("a.id IN ({pending})")),
+        "complete" => conditions.push(format!("a.id IN ({assigned}) AND a.id NOT IN ({pending})")),
+        _ => {}
+    }
+    match f.flag.as_str() {
+        "overdue" => {
+            let n = next(&mut params, Param::Time(now));
+            conditions.push(format!("a.id IN ({pending} AND s.due_at < {n})"));
+        }
+        "conflict" => conditions.push(
+            "a.id IN (SELECT application_id FROM conflicts WHERE source = 'declared')".to_owned(),
+        ),
+        "disagreement" => {
+            let n = next(&mut params, Param::Real(f.threshold_squared));
+            conditions.push(format!(
+                "a.id IN (SELECT application_id FROM reviews WHERE cycle_id = $1 AND state = 'submitted' \
+                 GROUP BY application_id HAVING COUNT(*) >= 2 \
+                 AND AVG(score_total * score_total) - AVG(score_total) * AVG(score_total) > {n})"
+            ));
+        }
+        _ => {}
+    }
+    let search = !f.search.trim().is_empty();
+    if search {
+        let n = next(&mut params, Param::Text(contains_pattern(&f.search)));
+        conditions.push(format!(
+            "(LOWER(u.name) LIKE {n} ESCAPE '\\' OR LOWER(u.email) LIKE {n} ESCAPE '\\' \
+             OR LOWER(a.institution) LIKE {n} ESCAPE '\\')"
+        ));
+    }
+    (conditions.join(" AND "), params, search)
+}
+
 /// One page of a cycle's applications (drafts excluded) as filtered and
-/// sorted, and how many match in all. Only the page's rows are counted and
-/// aggregated; filters run in SQL on indexed columns.
+/// sorted, and how many match in all. The page is chosen first (ids only,
+/// from indexes); its figures are then computed for those rows alone.
 #[expect(
     clippy::too_many_arguments,
     reason = "filter, order and page of one list"
@@ -409,62 +502,54 @@ pub async fn pipeline(
     offset: i64,
     limit: i64,
 ) -> DbResult<(Vec<PipelineRow>, i64)> {
-    let pending =
-        "(SELECT COUNT(*) FROM assignments s LEFT JOIN reviews r ON r.assignment_id = s.id \
-                   WHERE s.application_id = a.id AND (r.state IS NULL OR r.state <> 'submitted'))";
-    let assigned = "(SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id)";
-    let overdue = "(SELECT COUNT(*) FROM assignments s LEFT JOIN reviews r ON r.assignment_id = s.id \
-                   WHERE s.application_id = a.id AND s.due_at < $7 AND (r.state IS NULL OR r.state <> 'submitted'))";
-    let conflicts = "(SELECT COUNT(*) FROM conflicts k WHERE k.application_id = a.id AND k.source = 'declared')";
-    let variance = "(SELECT CASE WHEN COUNT(*) >= 2 THEN AVG(r.score_total * r.score_total) - AVG(r.score_total) * AVG(r.score_total) END \
-                    FROM reviews r WHERE r.application_id = a.id AND r.state = 'submitted')";
-    let filters = format!(
-        "a.cycle_id = $1 AND a.stage <> 'draft' AND ($2 = '' OR a.stage = $2) \
-         AND ($3 = 0 OR EXISTS (SELECT 1 FROM assignments s WHERE s.application_id = a.id AND s.reviewer_id = $3)) \
-         AND ($4 = '' OR ($4 = 'unassigned' AND {assigned} = 0) OR ($4 = 'in_progress' AND {assigned} > 0 AND {pending} > 0) \
-              OR ($4 = 'complete' AND {assigned} > 0 AND {pending} = 0)) \
-         AND ($5 = '' OR ($5 = 'overdue' AND {overdue} > 0) OR ($5 = 'conflict' AND {conflicts} > 0) \
-              OR ($5 = 'disagreement' AND {variance} > $8)) \
-         AND ($6 = '%%' OR LOWER(u.name) LIKE $6 ESCAPE '\\' OR LOWER(u.email) LIKE $6 ESCAPE '\\' \
-              OR LOWER(a.institution) LIKE $6 ESCAPE '\\')"
-    );
+    let (filter, params, search) = pipeline_filter(cycle, f, now);
+    let needs_user = search || sort == PipelineSort::Name;
+    let from = if needs_user {
+        "applications a JOIN users u ON u.id = a.applicant_id"
+    } else {
+        "applications a"
+    };
     let dir = if descending { "DESC" } else { "ASC" };
     let page_sql = format!(
-        "SELECT a.id, u.name AS applicant_name, u.email AS applicant_email, a.institution, a.stage, a.submitted_at, \
-         {assigned} AS assigned, \
-         (SELECT COUNT(*) FROM reviews r WHERE r.application_id = a.id AND r.state = 'submitted') AS reviewed, \
-         {overdue} AS overdue, {conflicts} AS declared_conflicts, {variance} AS variance \
-         FROM applications a JOIN users u ON u.id = a.applicant_id WHERE {filters} \
-         ORDER BY {} {dir}, a.id {dir} LIMIT $9 OFFSET $10",
+        "SELECT a.id FROM {from} WHERE {filter} ORDER BY {} {dir}, a.id {dir} LIMIT {limit} OFFSET {offset}",
         sort.column()
     );
     let count_sql = format!(
-        "SELECT COUNT(*) FROM applications a JOIN users u ON u.id = a.applicant_id WHERE {filters} AND $9 >= 0 AND $10 >= 0"
+        "SELECT COUNT(*) FROM {} WHERE {filter}",
+        if search {
+            "applications a JOIN users u ON u.id = a.applicant_id"
+        } else {
+            "applications a"
+        }
     );
-    let search = contains_pattern(&f.search);
-    // Both statements take the same parameters.
-    macro_rules! with_filters {
-        ($query:expr) => {
-            $query
-                .bind(cycle)
-                .bind(&f.stage)
-                .bind(f.reviewer.unwrap_or(0))
-                .bind(&f.progress)
-                .bind(&f.flag)
-                .bind(&search)
-                .bind(now)
-                .bind(f.threshold_squared)
-                .bind(limit)
-                .bind(offset)
-        };
-    }
+    let figures_sql = |ids: &[i64]| {
+        format!(
+            "SELECT a.id, u.name AS applicant_name, u.email AS applicant_email, a.institution, a.stage, a.submitted_at, \
+             (SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id) AS assigned, \
+             (SELECT COUNT(*) FROM reviews r WHERE r.application_id = a.id AND r.state = 'submitted') AS reviewed, \
+             (SELECT COUNT(*) FROM assignments s LEFT JOIN reviews r ON r.assignment_id = s.id \
+              WHERE s.application_id = a.id AND s.due_at < $1 AND (r.state IS NULL OR r.state <> 'submitted')) AS overdue, \
+             (SELECT COUNT(*) FROM conflicts k WHERE k.application_id = a.id AND k.source = 'declared') AS declared_conflicts, \
+             (SELECT CASE WHEN COUNT(*) >= 2 THEN AVG(r.score_total * r.score_total) - AVG(r.score_total) * AVG(r.score_total) END \
+              FROM reviews r WHERE r.application_id = a.id AND r.state = 'submitted') AS variance \
+             FROM applications a JOIN users u ON u.id = a.applicant_id WHERE a.id IN ({})",
+            super::assignments::join_ids(ids)
+        )
+    };
     run!(ex, c => {
-        let rows: Vec<PipelineRow> = with_filters!(sqlx::query_as(&page_sql))
+        let ids: Vec<i64> = bind_all!(sqlx::query_scalar(&page_sql), &params)
             .fetch_all(&mut *c)
             .await?;
-        let total: i64 = with_filters!(sqlx::query_scalar(&count_sql))
+        let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &params)
             .fetch_one(&mut *c)
             .await?;
+        let mut rows: Vec<PipelineRow> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as(&figures_sql(&ids)).bind(now).fetch_all(&mut *c).await?
+        };
+        // Back in the page's order.
+        rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
         Ok((rows, total))
     })
 }

@@ -187,15 +187,14 @@ pub async fn progress(
     program: ProgramId,
     now: DateTime<Utc>,
 ) -> DbResult<Vec<Progress>> {
+    // One indexed count per reviewer, never a join of the whole cycle.
     let sql = "SELECT u.id AS reviewer_id, u.name, u.email, \
-               COUNT(s.id) AS assigned, \
-               COUNT(CASE WHEN r.state = 'submitted' THEN 1 END) AS submitted, \
-               COUNT(CASE WHEN s.due_at < $3 AND (r.state IS NULL OR r.state <> 'submitted') THEN 1 END) AS overdue \
+               (SELECT COUNT(*) FROM assignments s WHERE s.cycle_id = $1 AND s.reviewer_id = u.id) AS assigned, \
+               (SELECT COUNT(*) FROM reviews r WHERE r.cycle_id = $1 AND r.state = 'submitted' AND r.reviewer_id = u.id) AS submitted, \
+               (SELECT COUNT(*) FROM assignments s WHERE s.cycle_id = $1 AND s.reviewer_id = u.id AND s.due_at < $3 \
+                AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.assignment_id = s.id AND r.state = 'submitted')) AS overdue \
                FROM role_grants g JOIN users u ON u.id = g.user_id \
-               LEFT JOIN assignments s ON s.reviewer_id = u.id AND s.cycle_id = $1 \
-               LEFT JOIN reviews r ON r.assignment_id = s.id \
-               WHERE g.program_id = $2 AND g.role = 'reviewer' \
-               GROUP BY u.id, u.name, u.email ORDER BY u.name, u.id";
+               WHERE g.program_id = $2 AND g.role = 'reviewer' ORDER BY u.name, u.id";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(program).bind(now).fetch_all(c).await)
 }
 

@@ -230,7 +230,7 @@ impl RankBy {
 }
 
 /// One row of the ranking.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Ranked {
     pub id: i64,
     pub applicant_name: String,
@@ -259,22 +259,24 @@ pub async fn ranking(
 ) -> DbResult<(Vec<Ranked>, i64)> {
     let dir = if ascending { "ASC" } else { "DESC" };
     let column = by.column();
+    // The figures of every application in review are needed to sort (one
+    // pass over the cycle's submitted reviews, from an index); names and
+    // assignment counts only for the page.
     let sql = format!(
-        "SELECT a.id, u.name AS applicant_name, a.institution, a.stage, \
-         (SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id) AS assigned, \
-         COUNT(r.id) AS reviewed, AVG(r.score_mean) AS mean, AVG(r.score_total) AS total, \
-         MAX(r.score_total) - MIN(r.score_total) AS spread, \
-         AVG(r.score_total * r.score_total) - AVG(r.score_total) * AVG(r.score_total) AS variance, \
-         AVG(CASE WHEN r.z IS NULL THEN r.score_total ELSE $2 + $3 * r.z END) AS normalised \
-         FROM applications a JOIN users u ON u.id = a.applicant_id \
-         LEFT JOIN reviews r ON r.application_id = a.id AND r.state = 'submitted' \
+        "SELECT a.id, a.stage, COALESCE(f.reviewed, 0) AS reviewed, f.mean, f.total, f.spread, f.variance, f.normalised \
+         FROM applications a LEFT JOIN ( \
+           SELECT r.application_id, COUNT(*) AS reviewed, AVG(r.score_mean) AS mean, AVG(r.score_total) AS total, \
+           MAX(r.score_total) - MIN(r.score_total) AS spread, \
+           AVG(r.score_total * r.score_total) - AVG(r.score_total) * AVG(r.score_total) AS variance, \
+           AVG(CASE WHEN r.z IS NULL THEN r.score_total ELSE $2 + $3 * r.z END) AS normalised \
+           FROM reviews r WHERE r.cycle_id = $1 AND r.state = 'submitted' GROUP BY r.application_id \
+         ) f ON f.application_id = a.id \
          WHERE a.cycle_id = $1 AND a.stage IN ('review', 'committee', 'decided') \
-         GROUP BY a.id, u.name, a.institution, a.stage \
          ORDER BY {column} {dir} NULLS LAST, a.id LIMIT $4 OFFSET $5"
     );
     let count_sql = "SELECT COUNT(*) FROM applications WHERE cycle_id = $1 AND stage IN ('review', 'committee', 'decided')";
-    run!(ex, c => {
-        let rows: Vec<Ranked> = sqlx::query_as(&sql)
+    let (figures, total) = run!(ex, c => {
+        let figures: Vec<RankedFigures> = sqlx::query_as(&sql)
             .bind(cycle)
             .bind(scale.mean)
             .bind(scale.sd)
@@ -283,8 +285,55 @@ pub async fn ranking(
             .fetch_all(&mut *c)
             .await?;
         let total: i64 = sqlx::query_scalar(count_sql).bind(cycle).fetch_one(&mut *c).await?;
-        Ok((rows, total))
-    })
+        let ids: Vec<i64> = figures.iter().map(|f| f.id).collect();
+        let people: Vec<(i64, String, String, i64)> = if ids.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "SELECT a.id, u.name, a.institution, (SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id) \
+                 FROM applications a JOIN users u ON u.id = a.applicant_id WHERE a.id IN ({})",
+                super::assignments::join_ids(&ids)
+            );
+            sqlx::query_as(&sql).fetch_all(&mut *c).await?
+        };
+        let rows = figures
+            .into_iter()
+            .map(|f| {
+                let (name, institution, assigned) = people
+                    .iter()
+                    .find(|p| p.0 == f.id)
+                    .map(|p| (p.1.clone(), p.2.clone(), p.3))
+                    .unwrap_or_default();
+                Ranked {
+                    id: f.id,
+                    applicant_name: name,
+                    institution,
+                    stage: f.stage,
+                    assigned,
+                    reviewed: f.reviewed,
+                    mean: f.mean,
+                    total: f.total,
+                    spread: f.spread,
+                    variance: f.variance,
+                    normalised: f.normalised,
+                }
+            })
+            .collect::<Vec<Ranked>>();
+        Ok::<_, sqlx::Error>((rows, total))
+    })?;
+    Ok((figures, total))
+}
+
+#[derive(sqlx::FromRow)]
+struct RankedFigures {
+    id: i64,
+    stage: String,
+    reviewed: i64,
+    mean: Option<f64>,
+    total: Option<f64>,
+    spread: Option<f64>,
+    variance: Option<f64>,
+    normalised: Option<f64>,
 }
 
 /// A submitted review's figures, for checking the SQL against the pure
