@@ -446,9 +446,9 @@ fn pipeline_filter(
         ));
     }
     // Assignments of the cycle whose review is not submitted.
-    let pending = "SELECT s.application_id FROM assignments s \
-                   LEFT JOIN reviews r ON r.assignment_id = s.id AND r.state = 'submitted' \
-                   WHERE s.cycle_id = $1 AND r.id IS NULL";
+    // (One pass over each table of the cycle, not a lookup per assignment.)
+    let pending = "SELECT s.application_id FROM assignments s WHERE s.cycle_id = $1 \
+                   AND s.id NOT IN (SELECT assignment_id FROM reviews WHERE cycle_id = $1 AND state = 'submitted')";
     let assigned = "SELECT application_id FROM assignments WHERE cycle_id = $1";
     match f.progress.as_str() {
         "unassigned" => conditions.push(format!("a.id NOT IN ({assigned})")),

@@ -1038,6 +1038,14 @@ async fn the_pipeline_filters_searches_and_pages_in_sql() {
         .get(&format!("{list}?progress=unassigned&stage=review"))
         .await
         .assert_contains("Matching applications: 1.");
+    manager
+        .get(&format!("{list}?progress=in_progress"))
+        .await
+        .assert_contains("Matching applications: 2.");
+    manager
+        .get(&format!("{list}?progress=complete"))
+        .await
+        .assert_contains("Matching applications: 0.");
     // One digest for the batch of two.
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'review_assigned'")
