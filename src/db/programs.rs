@@ -32,6 +32,15 @@ pub async fn list(ex: Exec<'_>) -> DbResult<Vec<Program>> {
     Ok(rows.into_iter().map(Program::from).collect())
 }
 
+/// The name of the program with this id (empty if there is none), for
+/// pages and mail that only name it.
+pub async fn name_of(ex: Exec<'_>, id: ProgramId) -> DbResult<String> {
+    let sql = "SELECT name FROM programs WHERE id = $1";
+    let name: Option<String> =
+        run!(ex, c => sqlx::query_scalar(sql).bind(id).fetch_optional(c).await)?;
+    Ok(name.unwrap_or_default())
+}
+
 /// The program with this id.
 pub async fn find(ex: Exec<'_>, id: ProgramId) -> DbResult<Option<Program>> {
     let sql = "SELECT id, slug, name, kind, description FROM programs WHERE id = $1";

@@ -173,13 +173,17 @@ pub async fn cycle_scale(ex: Exec<'_>, cycle: CycleId) -> DbResult<Stats> {
                WHERE cycle_id = $1 AND state = 'submitted'";
     let (n, mean, square): (i64, Option<f64>, Option<f64>) =
         run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_one(c).await)?;
-    let mean = mean.unwrap_or(0.0);
-    let variance = (square.unwrap_or(0.0) - mean * mean).max(0.0);
-    Ok(Stats {
-        count: usize::try_from(n).unwrap_or(0),
+    Ok(stats_of(n, mean.unwrap_or(0.0), square.unwrap_or(0.0)))
+}
+
+/// Population statistics from SQL's count, mean and mean of squares
+/// (SQLite has no square root; rounding can make the variance a hair below 0).
+fn stats_of(count: i64, mean: f64, mean_of_squares: f64) -> Stats {
+    Stats {
+        count: usize::try_from(count).unwrap_or(0),
         mean,
-        sd: variance.sqrt(),
-    })
+        sd: (mean_of_squares - mean * mean).max(0.0).sqrt(),
+    }
 }
 
 /// Figures a ranking can be sorted on.
@@ -379,17 +383,7 @@ pub async fn reviewer_stats(
         run!(ex, c => sqlx::query_as(&sql).bind(cycle).fetch_all(c).await)?;
     Ok(rows
         .into_iter()
-        .map(|(id, n, mean, square)| {
-            let variance = (square - mean * mean).max(0.0);
-            (
-                id,
-                Stats {
-                    count: usize::try_from(n).unwrap_or(0),
-                    mean,
-                    sd: variance.sqrt(),
-                },
-            )
-        })
+        .map(|(id, n, mean, square)| (id, stats_of(n, mean, square)))
         .collect())
 }
 

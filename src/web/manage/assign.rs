@@ -65,10 +65,7 @@ async fn write_batch(
             .await?;
         }
     }
-    let program = programs::find(tx.exec(), c.cycle.program_id)
-        .await?
-        .map(|p| p.name)
-        .unwrap_or_default();
+    let program = programs::name_of(tx.exec(), c.cycle.program_id).await?;
     let batch = now.timestamp_micros();
     for (reviewer, apps) in &by_reviewer {
         let Some(r) = reviewers.iter().find(|r| r.id == *reviewer) else {

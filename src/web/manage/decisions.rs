@@ -247,10 +247,7 @@ async fn decide_application(
         let applicant = crate::db::users::find(tx.exec(), app.applicant_id)
             .await?
             .ok_or(Error::NotFound)?;
-        let program = programs::find(tx.exec(), c.cycle.program_id)
-            .await?
-            .map(|p| p.name)
-            .unwrap_or_default();
+        let program = programs::name_of(tx.exec(), c.cycle.program_id).await?;
         queue_letter(
             tx.exec(),
             mail,

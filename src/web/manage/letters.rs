@@ -100,10 +100,7 @@ struct EditPage {
 
 async fn program_name(db: &Db, c: &CycleWithForm) -> Result<String> {
     let mut conn = db.conn().await?;
-    Ok(programs::find(conn.exec(), c.cycle.program_id)
-        .await?
-        .map(|p| p.name)
-        .unwrap_or_default())
+    Ok(programs::name_of(conn.exec(), c.cycle.program_id).await?)
 }
 
 fn edit_page(

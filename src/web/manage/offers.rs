@@ -222,10 +222,7 @@ async fn promote_waitlisted(
     let applicant = crate::db::users::find(tx.exec(), app.applicant_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let program = programs::find(tx.exec(), c.cycle.program_id)
-        .await?
-        .map(|p| p.name)
-        .unwrap_or_default();
+    let program = programs::name_of(tx.exec(), c.cycle.program_id).await?;
     let version = current.version + 1;
     queue_letter(
         tx.exec(),

@@ -204,10 +204,7 @@ async fn release_decisions(
     let deadline = offer_deadline(db, id, now).await?;
     let program = {
         let mut conn = db.conn().await?;
-        programs::find(conn.exec(), c.cycle.program_id)
-            .await?
-            .map(|p| p.name)
-            .unwrap_or_default()
+        programs::name_of(conn.exec(), c.cycle.program_id).await?
     };
     let outcomes: Vec<&str> = chosen.iter().map(|o| o.as_str()).collect();
     let mut released = 0;

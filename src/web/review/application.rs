@@ -185,10 +185,7 @@ async fn build_page(
     let applicant = users::find(conn.exec(), o.app.applicant_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let program = programs::find(conn.exec(), o.cycle.cycle.program_id)
-        .await?
-        .map(|p| p.name)
-        .unwrap_or_default();
+    let program = programs::name_of(conn.exec(), o.cycle.cycle.program_id).await?;
     let dossier = dossier::build(
         &mut conn,
         o.app.id,
@@ -495,10 +492,7 @@ async fn declare_conflict(
     .await?;
     reviews::recompute_z(tx.exec(), o.app.cycle_id, me.id).await?;
     let remaining = assignments::of_application(tx.exec(), id).await?.len();
-    let program = programs::find(tx.exec(), o.cycle.cycle.program_id)
-        .await?
-        .map(|p| p.name)
-        .unwrap_or_default();
+    let program = programs::name_of(tx.exec(), o.cycle.cycle.program_id).await?;
     let facts = ConflictDeclared {
         reviewer: &me.name,
         reference: format!("#{id}"),
