@@ -6,6 +6,7 @@
 #
 #   bench/upload.sh              # 100 MB, local folder and S3 (s3s-fs)
 #   SIZE_MB=200 bench/upload.sh
+#   RUNS=9 STORES=local bench/upload.sh   # nine uploads, the median
 #
 # Needs: curl, python3; builds the release binary and installs s3s-fs under
 # .tools/ when missing.
@@ -14,6 +15,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 size_mb="${SIZE_MB:-100}"
+runs="${RUNS:-1}"             # uploads per store; the median is reported
+stores="${STORES:-local s3}"  # which stores to upload to
 bin="$root/target/release/fellowship-portal"
 s3s="$root/.tools/s3s/bin/s3s-fs"
 work="$root/target/bench"
@@ -29,18 +32,26 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 hwm_kb() { awk '/VmHWM/ {print $2}' "/proc/$1/status"; }
+# User and system CPU time of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
 # The file: a PDF header, then random bytes.
 file="$work/upload.pdf"
 { printf '%%PDF-1.4\n'; head -c "$((size_mb * 1024 * 1024))" /dev/urandom; } > "$file"
 bytes=$(stat -c %s "$file")
+sha=$(sha256sum "$file" | cut -d' ' -f1)
 
 # Baseline: cp to the same disk, flushed.
-sync
-start=$(date +%s.%N); cp "$file" "$work/copy.pdf"; sync; end=$(date +%s.%N)
-cp_mbs=$(python3 -c "print(f'{$bytes/1048576/($end-$start):.0f}')")
-rm -f "$work/copy.pdf"
+# With RUNS > 1, the median of as many copies.
+cp_secs=()
+for _ in $(seq 1 "$runs"); do
+  sync
+  start=$(date +%s.%N); cp "$file" "$work/copy.pdf"; sync; end=$(date +%s.%N)
+  cp_secs+=("$(python3 -c "print($end-$start)")")
+  rm -f "$work/copy.pdf"
+done
+cp_mbs=$(python3 -c "import statistics, sys; print(f'{$bytes/1048576/statistics.median(map(float, sys.argv[1:])):.0f}')" "${cp_secs[@]}")
 
 token_of() { grep -o 'name="csrf_token" value="[^"]*"' "$1" | head -n 1 | sed 's/.*value="//; s/"$//'; }
 
@@ -98,24 +109,43 @@ PY
   local token; token=$(token_of "$page")
 
   local before_hwm before_rss; before_hwm=$(hwm_kb "$pid"); before_rss=$(rss_kb "$pid")
-  local out code secs
-  out=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{http_code} %{time_total}' \
-    -F "csrf_token=$token" -F "f[cv]=@$file;filename=cv.pdf;type=application/pdf" \
-    "$base/apply/applications/$app/sections/documents")
-  code=${out% *}; secs=${out#* }
-  [ "$code" = 303 ] || { echo "$backend: the upload answered $code" >&2; tail -n 20 "$data/portal.log" >&2; return 1; }
-  local after_hwm; after_hwm=$(hwm_kb "$pid")
-  python3 - "$backend" "$bytes" "$secs" "$before_rss" "$before_hwm" "$after_hwm" "$cp_mbs" <<'PY'
-import sys
-backend, size, secs, rss, before, after, cp = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7])
-mbs = size / 1048576 / secs
-print(f"| {backend:5} | {size/1048576:.0f} MiB | {secs:.2f} s | {mbs:.0f} MiB/s ({mbs/cp*100:.0f}% of cp) | {before/1024:.1f} MiB | {after/1024:.1f} MiB | +{(after-before)/1024:.1f} MiB |")
+  local out code secs all=() ticks=0 before_cpu
+  for _ in $(seq 1 "$runs"); do
+    before_cpu=$(cpu_ticks "$pid")
+    out=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{http_code} %{time_total}' -D /dev/stderr \
+      -F "csrf_token=$token" -F "f[cv]=@$file;filename=cv.pdf;type=application/pdf" \
+      "$base/apply/applications/$app/sections/documents")
+    code=${out% *}; secs=${out#* }
+    [ "$code" = 303 ] || { echo "$backend: the upload answered $code" >&2; tail -n 20 "$data/portal.log" >&2; return 1; }
+    ticks=$((ticks + $(cpu_ticks "$pid") - before_cpu))
+    all+=("$secs")
+    # What was stored is what was sent.
+    python3 - "$data/portal.sqlite" "$bytes" "$sha" <<'PY'
+import sqlite3, sys
+size, sha = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT size_bytes, sha256 FROM documents ORDER BY id DESC LIMIT 1").fetchone()
+assert (size, sha) == (int(sys.argv[2]), sys.argv[3]), f"stored {size} bytes, {sha}"
 PY
-  kill "$pid"
+    # Untimed: remove the document again, so that every upload measured is a
+    # first one (replacing a document also deletes the old file).
+    curl -s -c "$jar" -b "$jar" -o /dev/null -F "csrf_token=$token" -F "remove=cv" \
+      "$base/apply/applications/$app/sections/documents"
+  done
+  local after_hwm; after_hwm=$(hwm_kb "$pid")
+  python3 - "$backend" "$bytes" "$before_rss" "$before_hwm" "$after_hwm" "$cp_mbs" "$ticks" "${all[@]}" <<'PY'
+import os, statistics, sys
+backend, size, rss, before, after, cp, ticks = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7])
+times = [float(t) for t in sys.argv[8:]]
+cpu = ticks / os.sysconf("SC_CLK_TCK") / len(times)
+secs = statistics.median(times)
+mbs = size / 1048576 / secs
+spread = f" (of {len(times)}: {min(times):.3f}-{max(times):.3f} s)" if len(times) > 1 else ""
+print(f"| {backend:5} | {size/1048576:.0f} MiB | {secs:.3f} s{spread} | {mbs:.0f} MiB/s ({mbs/cp*100:.0f}% of cp) | {cpu:.3f} s | {before/1024:.1f} MiB | {after/1024:.1f} MiB | +{(after-before)/1024:.1f} MiB |")
+PY
+  kill "$pid"; grep -E "CHUNKS|MARK" "$data/portal.log" | tail -30 >&2
 }
 
-echo "cp to the same disk: $cp_mbs MiB/s"
-echo "| store | file | upload | throughput | peak RSS before | peak RSS after | extra |"
-echo "|---|---|---|---|---|---|---|"
-run local
-run s3
+echo "cp to the same disk: $cp_mbs MiB/s (median of $runs)"
+echo "| store | file | upload | throughput | server CPU per upload | peak RSS before | peak RSS after | extra |"
+echo "|---|---|---|---|---|---|---|---|"
+for store in $stores; do run "$store"; done
