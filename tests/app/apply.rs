@@ -338,6 +338,57 @@ async fn a_tampered_section_is_refused_whole_and_nothing_changes() {
 }
 
 #[rocket::async_test]
+async fn a_broken_multipart_body_is_refused_and_changes_nothing() {
+    use rocket::http::ContentType;
+    let app = spawn().await;
+    app.logged_in_user("Maya Chen", "maya@example.edu").await;
+    let id = app.start_health_justice(&app).await;
+    let url = format!("/apply/applications/{id}/sections/documents");
+    let saved = app
+        .post_multipart(&url, &[], &[("f[cv]", "cv.pdf", &pdf("first"))])
+        .await;
+    assert_eq!(saved.status, Status::SeeOther, "{}", saved.body);
+    let token = app.csrf().await;
+    let whole = crate::helpers::multipart(
+        &[("csrf_token", &token)],
+        &[("f[cv]", "cv.pdf", &pdf("second").repeat(50_000))],
+    );
+    let tmp = app.dir.path().join("tmp");
+    let send = |body: Vec<u8>, boundary: &'static str| {
+        let content_type =
+            ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
+        app.client.post(url.clone()).header(content_type).body(body)
+    };
+    // Cut off before its closing delimiter (a dropped connection), with the
+    // wrong boundary, and with a line of garbage after a delimiter.
+    let cut = whole[..whole.len() - 100].to_vec();
+    let glued = String::from_utf8_lossy(&whole)
+        .replacen("7d3f\r\n", "7d3f garbage\r\n", 1)
+        .into_bytes();
+    for (body, boundary) in [
+        (cut, crate::helpers::BOUNDARY),
+        (whole.clone(), "another-boundary"),
+        (glued, crate::helpers::BOUNDARY),
+    ] {
+        let page = crate::helpers::Page::from(send(body, boundary).dispatch().await).await;
+        assert_eq!(page.status, Status::BadRequest, "{}", page.body);
+        page.assert_contains("The request could not be understood");
+        assert_eq!(app.count("SELECT COUNT(*) FROM documents").await, 1);
+        let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
+    }
+    app.get(&url).await.assert_contains(">cv.pdf</a>");
+    // The same body whole is stored, byte for byte.
+    let page =
+        crate::helpers::Page::from(send(whole, crate::helpers::BOUNDARY).dispatch().await).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let size = app
+        .count("SELECT size_bytes FROM documents ORDER BY id DESC LIMIT 1")
+        .await;
+    assert_eq!(size, (pdf("second").len() * 50_000) as i64);
+}
+
+#[rocket::async_test]
 async fn uploads_are_checked_by_content_size_and_name() {
     let app = spawn().await;
     app.logged_in_user("Maya Chen", "maya@example.edu").await;

@@ -49,7 +49,7 @@ pub struct Page {
 }
 
 impl Page {
-    async fn from(r: LocalResponse<'_>) -> Self {
+    pub async fn from(r: LocalResponse<'_>) -> Self {
         let status = r.status();
         let location = r.headers().get_one("Location").map(str::to_owned);
         let body = r.into_string().await.unwrap_or_default();
@@ -470,7 +470,7 @@ pub fn serve_with(
 }
 
 /// The boundary of multipart bodies built here.
-const BOUNDARY: &str = "----portal-test-boundary-7d3f";
+pub const BOUNDARY: &str = "----portal-test-boundary-7d3f";
 
 /// A `multipart/form-data` body: the fields, then the files
 /// (`(field, file name, bytes)`), as a browser sends them.
