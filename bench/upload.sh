@@ -112,7 +112,7 @@ PY
   local out code secs all=() ticks=0 before_cpu
   for _ in $(seq 1 "$runs"); do
     before_cpu=$(cpu_ticks "$pid")
-    out=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{http_code} %{time_total}' -D /dev/stderr \
+    out=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{http_code} %{time_total}' \
       -F "csrf_token=$token" -F "f[cv]=@$file;filename=cv.pdf;type=application/pdf" \
       "$base/apply/applications/$app/sections/documents")
     code=${out% *}; secs=${out#* }
@@ -142,7 +142,7 @@ mbs = size / 1048576 / secs
 spread = f" (of {len(times)}: {min(times):.3f}-{max(times):.3f} s)" if len(times) > 1 else ""
 print(f"| {backend:5} | {size/1048576:.0f} MiB | {secs:.3f} s{spread} | {mbs:.0f} MiB/s ({mbs/cp*100:.0f}% of cp) | {cpu:.3f} s | {before/1024:.1f} MiB | {after/1024:.1f} MiB | +{(after-before)/1024:.1f} MiB |")
 PY
-  kill "$pid"; grep -E "CHUNKS|MARK" "$data/portal.log" | tail -30 >&2
+  kill "$pid"
 }
 
 echo "cp to the same disk: $cp_mbs MiB/s (median of $runs)"
