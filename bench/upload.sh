@@ -7,6 +7,7 @@
 #   bench/upload.sh              # 100 MB, local folder and S3 (s3s-fs)
 #   SIZE_MB=200 bench/upload.sh
 #   RUNS=9 STORES=local bench/upload.sh   # nine uploads, the median
+#   PORTAL_BIN=/elsewhere/fellowship-portal bench/upload.sh   # another build
 #
 # Needs: curl, python3; builds the release binary and installs s3s-fs under
 # .tools/ when missing.
@@ -17,7 +18,7 @@ cd "$root"
 size_mb="${SIZE_MB:-100}"
 runs="${RUNS:-1}"             # uploads per store; the median is reported
 stores="${STORES:-local s3}"  # which stores to upload to
-bin="$root/target/release/fellowship-portal"
+bin="${PORTAL_BIN:-$root/target/release/fellowship-portal}"  # another build, to compare
 s3s="$root/.tools/s3s/bin/s3s-fs"
 work="$root/target/bench"
 rm -rf "$work"
