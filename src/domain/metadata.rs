@@ -1,8 +1,9 @@
 //! Removing what a document says about its author before a blind reviewer
 //! downloads it: PDF document information and XMP metadata
 //! ([`super::pdf_metadata`]); for Word files the package's core, app and
-//! custom properties (author, last editor, company, title). Images pass
-//! unchanged.
+//! custom properties (author, last editor, company, title) and the names
+//! and initials on comments and tracked changes; for photos EXIF, XMP,
+//! IPTC and text chunks ([`super::image_metadata`]).
 
 use std::io::{Cursor, Read, Write};
 
@@ -15,6 +16,8 @@ pub enum CleanError {
     Docx(#[from] zip::result::ZipError),
     #[error("the Word file cannot be read: {0}")]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Image(#[from] super::image_metadata::ImageError),
 }
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -24,6 +27,8 @@ pub fn strip(content_type: &str, bytes: Vec<u8>) -> Result<Vec<u8>, CleanError> 
     match content_type {
         "application/pdf" => Ok(super::pdf_metadata::strip_metadata(&bytes)?),
         DOCX => strip_docx(&bytes),
+        "image/jpeg" => Ok(super::image_metadata::strip_jpeg(&bytes)?),
+        "image/png" => Ok(super::image_metadata::strip_png(&bytes)?),
         _ => Ok(bytes),
     }
 }
@@ -61,11 +66,98 @@ fn strip_docx(bytes: &[u8]) -> Result<Vec<u8>, CleanError> {
             None => {
                 let mut content = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
                 entry.read_to_end(&mut content)?;
+                if name.starts_with("word/") && name.ends_with(".xml") {
+                    content = neutral_people(&content);
+                }
                 out.write_all(&content)?;
             }
         }
     }
     Ok(out.finish()?.into_inner())
+}
+
+/// Attributes that name a person in Word's parts (comments, tracked
+/// changes, the list of people who edited), by local name, with what
+/// replaces their value.
+const PERSON_ATTRIBUTES: [(&[u8], &[u8]); 4] = [
+    (b"author", b"Author"),
+    (b"initials", b"A"),
+    (b"userId", b""),
+    (b"providerId", b"None"),
+];
+
+/// A copy of an XML part whose person attributes (`w:author="Ada"` and the
+/// like, in any namespace) hold neutral values. Only attributes inside
+/// tags change; text, comments and processing instructions are copied.
+fn neutral_people(xml: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(xml.len());
+    let mut pos = 0;
+    while let Some(at) = memchr::memchr(b'<', &xml[pos..]) {
+        let open = pos + at;
+        out.extend_from_slice(&xml[pos..open]);
+        let rest = &xml[open..];
+        // Comments, CDATA and declarations are copied to their end.
+        let skip_to = [
+            (b"<!--".as_slice(), b"-->".as_slice()),
+            (b"<![CDATA[".as_slice(), b"]]>".as_slice()),
+            (b"<?".as_slice(), b"?>".as_slice()),
+        ]
+        .iter()
+        .find(|(start, _)| rest.starts_with(start))
+        .map(|(start, end)| {
+            memchr::memmem::find(&rest[start.len()..], end)
+                .map_or(xml.len(), |e| open + start.len() + e + end.len())
+        });
+        if let Some(end) = skip_to {
+            out.extend_from_slice(&xml[open..end]);
+            pos = end;
+            continue;
+        }
+        pos = copy_tag(xml, open, &mut out);
+    }
+    out.extend_from_slice(&xml[pos..]);
+    out
+}
+
+/// Copies the tag opening at `open` into `out`, person attributes made
+/// neutral; returns where the tag ends.
+fn copy_tag(xml: &[u8], open: usize, out: &mut Vec<u8>) -> usize {
+    let mut pos = open;
+    loop {
+        // Up to the next attribute value or the end of the tag.
+        let Some(at) = xml[pos..]
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\'' | b'>'))
+        else {
+            out.extend_from_slice(&xml[pos..]);
+            return xml.len();
+        };
+        let quote_at = pos + at;
+        let quote = xml[quote_at];
+        out.extend_from_slice(&xml[pos..=quote_at]);
+        if quote == b'>' {
+            return quote_at + 1;
+        }
+        let value_start = quote_at + 1;
+        let Some(len) = memchr::memchr(quote, &xml[value_start..]) else {
+            out.extend_from_slice(&xml[value_start..]);
+            return xml.len();
+        };
+        let value_end = value_start + len;
+        // The attribute's name: the word before `=` (and spaces), after any prefix.
+        let before = xml[pos..quote_at].trim_ascii_end();
+        let name = before.strip_suffix(b"=").unwrap_or(before).trim_ascii_end();
+        let local = name
+            .rsplit(|b| matches!(b, b':' | b' ' | b'\t' | b'\n' | b'\r' | b'<'))
+            .next()
+            .unwrap_or(name);
+        match PERSON_ATTRIBUTES.iter().find(|(n, _)| *n == local) {
+            Some((_, neutral)) => out.extend_from_slice(neutral),
+            None => out.extend_from_slice(&xml[value_start..value_end]),
+        }
+        out.push(quote);
+        pos = value_end + 1;
+    }
 }
 
 #[cfg(test)]
@@ -116,8 +208,52 @@ mod tests {
     }
 
     #[test]
-    fn images_pass_and_broken_word_files_are_refused() {
-        assert_eq!(strip("image/png", vec![1, 2, 3]).unwrap(), vec![1, 2, 3]);
+    fn comments_and_tracked_changes_lose_their_authors() {
+        let document = br#"<w:document><w:ins w:id="1" w:author="Ada Lovelace" w:date="2026-11-01T10:00:00Z"><w:t>Community health work by author="Ada"</w:t></w:ins><!-- w:author="kept" --></w:document>"#;
+        assert_eq!(
+            String::from_utf8(neutral_people(document)).unwrap(),
+            r#"<w:document><w:ins w:id="1" w:author="Author" w:date="2026-11-01T10:00:00Z"><w:t>Community health work by author="Ada"</w:t></w:ins><!-- w:author="kept" --></w:document>"#,
+            "only attributes change, not the text"
+        );
+        let comments = b"<?xml version='1.0'?><w:comments><w:comment w:id='0' w:author = 'Ada Lovelace' w:initials='AL'><w:p/></w:comment></w:comments>";
+        assert_eq!(
+            String::from_utf8(neutral_people(comments)).unwrap(),
+            "<?xml version='1.0'?><w:comments><w:comment w:id='0' w:author = 'Author' w:initials='A'><w:p/></w:comment></w:comments>"
+        );
+        let people = br#"<w15:people><w15:person w15:author="Ada Lovelace"><w15:presenceInfo w15:providerId="AD" w15:userId="S::ada@example.edu::1f"/></w15:person></w15:people>"#;
+        assert_eq!(
+            String::from_utf8(neutral_people(people)).unwrap(),
+            r#"<w15:people><w15:person w15:author="Author"><w15:presenceInfo w15:providerId="None" w15:userId=""/></w15:person></w15:people>"#
+        );
+        // Broken XML is copied as it is, not lost.
+        assert_eq!(neutral_people(b"<w:t a=\"open"), b"<w:t a=\"open");
+        assert_eq!(neutral_people(b"<!-- open"), b"<!-- open");
+
+        let mut package = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, content) in [
+            ("word/document.xml", document.as_slice()),
+            ("word/comments.xml", comments),
+            ("word/people.xml", people),
+        ] {
+            package.start_file(name, options).unwrap();
+            package.write_all(content).unwrap();
+        }
+        let cleaned = strip(DOCX, package.finish().unwrap().into_inner()).unwrap();
+        for part in ["word/comments.xml", "word/people.xml"] {
+            assert!(!read(&cleaned, part).contains("Ada"), "{part}");
+        }
+        assert!(read(&cleaned, "word/document.xml").contains(r#"w:author="Author""#));
+    }
+
+    #[test]
+    fn photos_are_cleaned_and_broken_files_refused() {
+        let jpeg = vec![0xFF, 0xD8, 0xFF, 0xFE, 0, 5, b'A', b'd', b'a', 0xFF, 0xD9];
+        assert_eq!(
+            strip("image/jpeg", jpeg).unwrap(),
+            vec![0xFF, 0xD8, 0xFF, 0xD9]
+        );
+        assert!(strip("image/png", vec![1, 2, 3]).is_err());
         assert!(strip(DOCX, b"not a zip".to_vec()).is_err());
     }
 }

@@ -13,6 +13,7 @@ pub mod demographics;
 pub mod document;
 pub mod email;
 pub mod form;
+pub mod image_metadata;
 pub mod letter;
 pub mod metadata;
 pub mod outbox;

@@ -602,6 +602,53 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
     check("the document", &String::from_utf8_lossy(&bytes));
     assert!(bytes.starts_with(b"%PDF"));
     assert!(String::from_utf8_lossy(&bytes).contains("Community health work"));
+    // A photo in its place: its EXIF and comment named the applicant.
+    let segment = |marker: u8, payload: &[u8]| {
+        let mut out = vec![0xFF, marker];
+        out.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+        out.extend_from_slice(payload);
+        out
+    };
+    let picture = [
+        segment(0xC0, &[8, 0, 1, 0, 1, 1, 1, 0x11, 0]),
+        segment(0xDA, &[1, 1, 0, 0, 63, 0]),
+        vec![0x12, 0xFF, 0x00, 0x34],
+    ]
+    .concat();
+    let photo = [
+        vec![0xFF, 0xD8],
+        segment(
+            0xE1,
+            format!("Exif\0\0II*\0\x08\0\0\0\0\0Artist {name}").as_bytes(),
+        ),
+        segment(0xFE, format!("{name}, {institution}").as_bytes()),
+        picture.clone(),
+        vec![0xFF, 0xD9],
+    ]
+    .concat();
+    let stored = app
+        .storage()
+        .put(std::io::Cursor::new(photo.clone()))
+        .await
+        .unwrap();
+    app.sql(&format!(
+        "UPDATE documents SET storage_key = '{}', content_type = 'image/jpeg', size_bytes = {}, sha256 = '{}' WHERE id = {doc}",
+        stored.key, stored.size, stored.sha256
+    ))
+    .await;
+    let r = reviewer
+        .client
+        .get(format!("/review/applications/{a}/documents/{doc}"))
+        .dispatch()
+        .await;
+    assert_eq!(r.status(), Status::Ok);
+    assert_eq!(r.content_type(), Some(rocket::http::ContentType::JPEG));
+    let bytes = r.into_bytes().await.unwrap();
+    check("the photo", &String::from_utf8_lossy(&bytes));
+    assert_eq!(
+        bytes,
+        [vec![0xFF, 0xD8], picture, vec![0xFF, 0xD9]].concat()
+    );
     // Mail to reviewers names no applicant either.
     for to in ["rae@faculty.org", "ray@faculty.org"] {
         let m = app.last_mail(to, "review_assigned").await;
@@ -624,7 +671,7 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
         &format!("{}{}{}", m.subject, m.text_body, m.html_body),
     );
     // The downloads are logged as a reviewer's.
-    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM document_views WHERE document_id = {doc} AND viewer_role = 'reviewer'")).await, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM document_views WHERE document_id = {doc} AND viewer_role = 'reviewer'")).await, 2);
     // Outside a blind cycle the same reviewer sees the name.
     app.sql(&format!(
         "UPDATE cycles SET blind_review = FALSE WHERE id = {}",
