@@ -290,8 +290,8 @@ pub async fn seed(pool: &PortalPool, o: &Options) -> Result<Report, SeedDemoErro
     tx.commit().await?;
 
     // Reviewers for every application in review, as the portal's automatic
-    // assignment would choose them (institution names only: every demo
-    // address shares one domain).
+    // assignment would choose them (by institution: the demo domain, like a
+    // public mail provider's, names no organisation).
     let in_review: Vec<&Seeded> = seeded.iter().filter(|s| s.in_review_at.is_some()).collect();
     let mut conn = pool.conn().await?;
     let existing: BTreeSet<(i64, i64)> = assignments::pairs_in(conn.exec(), cycle_id)

@@ -1364,3 +1364,66 @@ async fn reviews_are_reassigned_and_the_strongest_go_to_committee_from_the_ranki
         1
     );
 }
+
+#[rocket::async_test]
+async fn the_demo_manager_can_assign_demo_reviewers() {
+    use fellowship_portal::demo;
+    let app = spawn().await;
+    let report = demo::seed(
+        app.pool(),
+        &demo::Options {
+            applications: 30,
+            reviewers: 6,
+            program: "health-justice".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let c = report.cycle_id;
+    // One reviewer more per application than the demo assigned.
+    app.sql(&format!(
+        "UPDATE cycles SET reviewers_per_application = reviewers_per_application + 1 WHERE id = {c}"
+    ))
+    .await;
+    let before = app.count("SELECT COUNT(*) FROM assignments").await;
+    assert_eq!(before, report.assignments as i64);
+    let manager = app.another_browser().await;
+    let page = manager.login(demo::MANAGER_EMAIL, &report.password).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    // Every demo address shares one domain: that alone is no conflict.
+    let page = manager
+        .get(&format!("/manage/cycles/{c}/assign?due={DUE}"))
+        .await;
+    let new: i64 = {
+        let at = page.body.find("New assignments: ").expect("a preview") + 17;
+        let digits: String = page.body[at..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().unwrap()
+    };
+    let in_review = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE cycle_id = {c} AND stage = 'review'"
+        ))
+        .await;
+    assert!(
+        new * 2 > in_review,
+        "{new} new assignments for {in_review} applications in review"
+    );
+    let fingerprint = {
+        let at = page.body.find("name=\"fingerprint\" value=\"").unwrap() + 26;
+        page.body[at..at + 16].to_owned()
+    };
+    let page = manager
+        .post(
+            &format!("/manage/cycles/{c}/assign"),
+            &[("due", DUE), ("fingerprint", &fingerprint)],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM assignments").await,
+        before + new
+    );
+}

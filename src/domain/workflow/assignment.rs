@@ -142,7 +142,10 @@ pub fn same_institution(
         normalise_institution(applicant_institution),
     );
     let same_name = !a.is_empty() && a == b;
+    // Mail domains shared by people of many organisations; `demo.example`
+    // is the one every `seed-demo` account has.
     let generic = [
+        "demo.example",
         "gmail.com",
         "outlook.com",
         "hotmail.com",
@@ -243,6 +246,21 @@ mod tests {
             !same_institution("", "r@gmail.com", "", "a@gmail.com"),
             "a shared webmail is no institution"
         );
+        assert!(
+            !same_institution(
+                "UCSF",
+                "reviewer1@demo.example",
+                "Howard University",
+                "applicant9@demo.example"
+            ),
+            "nor the demo domain"
+        );
+        assert!(same_institution(
+            "UCSF",
+            "reviewer1@demo.example",
+            "ucsf",
+            "applicant9@demo.example"
+        ));
         assert!(!same_institution(
             "Howard University",
             "r@howard.edu",
