@@ -15,6 +15,7 @@ pub mod headers;
 pub mod manage;
 pub mod multipart;
 pub mod page;
+pub mod pager;
 pub mod public;
 pub mod referee;
 pub mod review;

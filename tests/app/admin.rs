@@ -232,7 +232,16 @@ async fn the_user_list_is_paginated() {
     second
         .assert_contains("student29@example.edu")
         .assert_lacks("student00@example.edu")
-        .assert_contains(r#"rel="prev""#);
+        .assert_contains(r#"rel="prev""#)
+        .assert_contains("Page 2 of 2")
+        .assert_lacks(r#"rel="next""#);
+    // A page far beyond the last is empty, not an error, and leads back.
+    let beyond = app.get("/admin/users?page=9223372036854775807").await;
+    assert_eq!(beyond.status, rocket::http::Status::Ok);
+    beyond
+        .assert_contains("Page 9223372036854775807 of 2")
+        .assert_contains(r#"href="/admin/users?q&#x3D;&amp;page&#x3D;2" rel="prev""#)
+        .assert_lacks("student29@example.edu");
     app.get("/admin/users?q=student1")
         .await
         .assert_contains("10 users matching");

@@ -1041,7 +1041,13 @@ async fn the_pipeline_filters_searches_and_pages_in_sql() {
     page.assert_contains("Matching applications: 55.")
         .assert_contains("Page 1 of 2");
     let page = manager.get(&format!("{list}?page=2")).await;
-    page.assert_contains("Page 2 of 2");
+    page.assert_contains("Page 2 of 2")
+        .assert_contains(r#"rel="prev">Previous page</a>"#)
+        .assert_lacks("Next page");
+    let page = manager.get(&format!("{list}?page=9223372036854775807")).await;
+    assert_eq!(page.status, Status::Ok);
+    page.assert_contains("Matching applications: 55.")
+        .assert_lacks("Person 07");
     // Search by institution, any case.
     let page = manager.get(&format!("{list}?q=quillFEATHER")).await;
     page.assert_contains("Matching applications: 1.")

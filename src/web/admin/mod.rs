@@ -10,6 +10,7 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::page::{render, safe_next, Chrome, ClientIp};
+use super::pager::{position, Pager};
 use super::{Error, Result};
 use crate::auth::guards::Admin;
 use crate::db::{audit, programs, roles, users, Db};
@@ -57,11 +58,8 @@ struct UsersPage {
     q: String,
     users: Vec<UserRow>,
     programs: Vec<Program>,
-    total: i64,
-    page: i64,
-    pages: i64,
-    prev: Option<String>,
-    next: Option<String>,
+    #[serde(flatten)]
+    pager: Pager,
     here: String,
 }
 
@@ -74,9 +72,9 @@ async fn list_users(
     page: Option<i64>,
 ) -> Result<Template> {
     let q = q.unwrap_or("").trim();
-    let page = page.unwrap_or(1).max(1);
+    let (page, offset) = position(page, PAGE_SIZE);
     let mut conn = db.conn().await?;
-    let (found, total) = users::search(conn.exec(), q, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let (found, total) = users::search(conn.exec(), q, PAGE_SIZE, offset).await?;
     let ids: Vec<i64> = found.iter().map(|u| u.id).collect();
     let grants = roles::for_users(conn.exec(), &ids).await?;
     let programs = programs::list(conn.exec()).await?;
@@ -107,17 +105,12 @@ async fn list_users(
             confirmed: u.email_confirmed,
         })
         .collect();
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let link = |p: i64| uri!("/admin", list_users(q = Some(q), page = Some(p))).to_string();
     let view = UsersPage {
         q: q.to_owned(),
         users: rows,
         programs,
-        total,
-        page,
-        pages,
-        prev: (page > 1).then(|| link(page - 1)),
-        next: (page < pages).then(|| link(page + 1)),
+        pager: Pager::new(page, total, PAGE_SIZE, link),
         here: link(page),
     };
     Ok(render("admin/users", &chrome, "Users and roles", view))

@@ -10,6 +10,7 @@ use crate::auth::guards::Admin;
 use crate::db::{audit, outbox, Db};
 use crate::mail::Mail;
 use crate::web::page::{render, Chrome, ClientIp};
+use crate::web::pager::{position, Pager};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
@@ -50,11 +51,8 @@ struct Tab {
 struct OutboxPage {
     tabs: Vec<Tab>,
     rows: Vec<Row>,
-    total: i64,
-    page: i64,
-    pages: i64,
-    previous: Option<String>,
-    next: Option<String>,
+    #[serde(flatten)]
+    pager: Pager,
 }
 
 fn when(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -72,10 +70,9 @@ async fn list_outbox(
     let status = status
         .filter(|s| STATUSES.iter().any(|(v, _)| v == s))
         .unwrap_or_default();
-    let page = page.unwrap_or(1).max(1);
+    let (page, offset) = position(page, PAGE);
     let mut conn = db.conn().await?;
-    let (rows, total) = outbox::page(conn.exec(), &status, (page - 1) * PAGE, PAGE).await?;
-    let pages = ((total + PAGE - 1) / PAGE).max(1);
+    let (rows, total) = outbox::page(conn.exec(), &status, offset, PAGE).await?;
     let href = |p: i64| format!("/admin/outbox?status={status}&page={p}");
     let view = OutboxPage {
         tabs: STATUSES
@@ -101,11 +98,7 @@ async fn list_outbox(
                 sent: m.sent_at.map(when).unwrap_or_default(),
             })
             .collect(),
-        total,
-        page,
-        pages,
-        previous: (page > 1).then(|| href(page - 1)),
-        next: (page < pages).then(|| href(page + 1)),
+        pager: Pager::new(page, total, PAGE, href),
     };
     Ok(render("admin/outbox", &chrome, "Mail outbox", view))
 }

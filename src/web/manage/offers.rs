@@ -15,6 +15,7 @@ use crate::db::{applications, decisions, programs, reviews, Db};
 use crate::domain::workflow::decision::{offer_state, waitlist_order, Outcome};
 use crate::mail::Mail;
 use crate::web::page::{render, Chrome, ClientIp};
+use crate::web::pager::{position, Pager};
 use crate::web::{Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -47,11 +48,8 @@ struct DecisionsPage {
     cycle_name: String,
     filter: String,
     rows: Vec<Row>,
-    total: i64,
-    page: i64,
-    pages: i64,
-    previous: Option<String>,
-    next: Option<String>,
+    #[serde(flatten)]
+    pager: Pager,
     offers: Counts,
     next_waitlisted: Option<NextUp>,
     unreleased: i64,
@@ -78,7 +76,7 @@ async fn list_decisions(
         .and_then(Outcome::parse)
         .map(|o| o.as_str().to_owned())
         .unwrap_or_default();
-    let page = page.unwrap_or(1).max(1);
+    let (page, offset) = position(page, PAGE_SIZE);
     let now = crate::clock::now();
     let mut conn = db.conn().await?;
     let scale = reviews::cycle_scale(conn.exec(), id).await?;
@@ -88,7 +86,7 @@ async fn list_decisions(
         &filter,
         scale.mean,
         scale.sd,
-        (page - 1) * PAGE_SIZE,
+        offset,
         PAGE_SIZE,
     )
     .await?;
@@ -117,7 +115,6 @@ async fn list_decisions(
         _ => None,
     };
     let href = |p: i64| format!("/manage/cycles/{id}/decisions?outcome={filter}&page={p}");
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let list = DecisionsPage {
         cycle_id: id,
         cycle_name: c.cycle.name.clone(),
@@ -144,11 +141,7 @@ async fn list_decisions(
             })
             .collect(),
         filter: filter.clone(),
-        total,
-        page,
-        pages,
-        previous: (page > 1).then(|| href(page - 1)),
-        next: (page < pages).then(|| href(page + 1)),
+        pager: Pager::new(page, total, PAGE_SIZE, href),
         offers: Counts {
             open: counts.open,
             accepted: counts.accepted,

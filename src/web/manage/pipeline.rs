@@ -16,6 +16,7 @@ use crate::db::{assignments, Db};
 use crate::domain::workflow::stage::{apply, Actor, Move, Stage};
 use crate::mail::Mail;
 use crate::web::page::{render, url_encode, Chrome, ClientIp};
+use crate::web::pager::{position, Pager};
 use crate::web::Result;
 
 /// Rows per page of the list.
@@ -67,28 +68,6 @@ struct SortLink {
 }
 
 #[derive(Serialize)]
-struct Pager {
-    page: i64,
-    pages: i64,
-    total: i64,
-    previous: Option<String>,
-    next: Option<String>,
-}
-
-impl Pager {
-    fn new(page: i64, total: i64, href: impl Fn(i64) -> String) -> Self {
-        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-        Self {
-            page,
-            pages,
-            total,
-            previous: (page > 1).then(|| href(page - 1)),
-            next: (page < pages).then(|| href(page + 1)),
-        }
-    }
-}
-
-#[derive(Serialize)]
 struct ListPage {
     cycle_id: i64,
     cycle_name: String,
@@ -99,6 +78,7 @@ struct ListPage {
     q: String,
     sorts: Vec<SortLink>,
     rows: Vec<Row>,
+    #[serde(flatten)]
     pager: Pager,
     back: String,
     due: String,
@@ -148,7 +128,7 @@ async fn list_applications(
         .and_then(PipelineSort::parse)
         .unwrap_or(PipelineSort::Submitted);
     let descending = dir.as_deref() == Some("desc");
-    let page = page.unwrap_or(1).max(1);
+    let (page, offset) = position(page, PAGE_SIZE);
     let filter = PipelineFilter {
         stage: stage.map(|s| s.as_str().to_owned()).unwrap_or_default(),
         reviewer: reviewer.filter(|r| *r > 0),
@@ -166,7 +146,7 @@ async fn list_applications(
         sort,
         descending,
         now,
-        (page - 1) * PAGE_SIZE,
+        offset,
         PAGE_SIZE,
     )
     .await?;
@@ -269,7 +249,7 @@ async fn list_applications(
         q: q.clone(),
         sorts,
         rows,
-        pager: Pager::new(page, total, |p| query(sort, descending, p)),
+        pager: Pager::new(page, total, PAGE_SIZE, |p| query(sort, descending, p)),
         back,
         due: default_due(&c.cycle, now),
         bulk_reviewers: reviewers

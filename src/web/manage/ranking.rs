@@ -12,6 +12,7 @@ use crate::db::reviews::{self, RankBy};
 use crate::db::Db;
 use crate::domain::workflow::scoring::MIN_REVIEWS_TO_NORMALISE;
 use crate::web::page::{render, Chrome};
+use crate::web::pager::{position, Pager};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
@@ -53,11 +54,8 @@ struct RankingPage {
     rows: Vec<Row>,
     threshold: String,
     min_reviews: usize,
-    total: i64,
-    previous: Option<String>,
-    next: Option<String>,
-    page: i64,
-    pages: i64,
+    #[serde(flatten)]
+    pager: Pager,
     /// This page's address, to come back to after sending to committee.
     back: String,
 }
@@ -83,10 +81,9 @@ async fn show_ranking(
         .and_then(RankBy::parse)
         .unwrap_or(RankBy::Normalised);
     let ascending = dir.as_deref() == Some("asc");
-    let page = page.unwrap_or(1).max(1);
+    let (page, offset) = position(page, PAGE_SIZE);
     let mut conn = db.conn().await?;
     let scale = reviews::cycle_scale(conn.exec(), id).await?;
-    let offset = (page - 1) * PAGE_SIZE;
     let (rows, total) =
         reviews::ranking(conn.exec(), id, by, ascending, &scale, offset, PAGE_SIZE).await?;
     let threshold = setup.settings.disagreement_threshold;
@@ -140,7 +137,6 @@ async fn show_ranking(
             }
         })
         .collect();
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let ranking = RankingPage {
         cycle_id: id,
         cycle_name: c.cycle.name.clone(),
@@ -148,11 +144,7 @@ async fn show_ranking(
         rows,
         threshold: format!("{threshold:.0}"),
         min_reviews: MIN_REVIEWS_TO_NORMALISE,
-        total,
-        previous: (page > 1).then(|| href(by, ascending, page - 1)),
-        next: (page < pages).then(|| href(by, ascending, page + 1)),
-        page,
-        pages,
+        pager: Pager::new(page, total, PAGE_SIZE, |p| href(by, ascending, p)),
         back: href(by, ascending, page),
     };
     let title = format!("Ranking – {}", c.cycle.name);
