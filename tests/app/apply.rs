@@ -377,6 +377,22 @@ async fn a_broken_multipart_body_is_refused_and_changes_nothing() {
         let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
         assert!(left.is_empty(), "temporary files left: {left:?}");
     }
+    // Thousands of tiny parts, or dozens of files, are refused as too large.
+    let many: Vec<(&str, &str)> = std::iter::once(("csrf_token", token.as_str()))
+        .chain(std::iter::repeat_n(("a[x]", "1"), 1000))
+        .collect();
+    let files: Vec<(&str, &str, &[u8])> =
+        std::iter::repeat_n(("f[cv]", "cv.pdf", b"%PDF".as_slice()), 51).collect();
+    for body in [
+        crate::helpers::multipart(&many, &[]),
+        crate::helpers::multipart(&[("csrf_token", &token)], &files),
+    ] {
+        let page =
+            crate::helpers::Page::from(send(body, crate::helpers::BOUNDARY).dispatch().await).await;
+        assert_eq!(page.status, Status::PayloadTooLarge);
+        page.assert_contains("That was too large");
+        assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+    }
     app.get(&url).await.assert_contains(">cv.pdf</a>");
     // The same body whole is stored, byte for byte.
     let page =

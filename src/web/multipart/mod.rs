@@ -25,6 +25,12 @@ use sink::FileSink;
 /// How much of the body is read before its parts are looked at.
 const READ_CHUNK: usize = 1024 * 1024;
 
+/// The most parts, and of them files, one form may have: far more than any
+/// page of the portal sends, few enough that a crafted form of tiny parts
+/// cannot make thousands of temporary files.
+const MAX_PARTS: usize = 1000;
+const MAX_FILES: usize = 50;
+
 /// A file of the form, in a temporary file (deleted when dropped unless
 /// moved away).
 pub struct Upload {
@@ -171,6 +177,7 @@ async fn read_form(
         files: Vec::new(),
     };
     let mut current: Option<Current> = None;
+    let mut parts = 0;
     loop {
         let event = match scanner.next(&mut body.buf, body.eof).map_err(malformed)? {
             Some(event) => event,
@@ -181,6 +188,10 @@ async fn read_form(
         };
         match (event, &mut current) {
             (Event::Part { name, file_name }, _) => {
+                parts += 1;
+                if parts > MAX_PARTS || (file_name.is_some() && out.files.len() >= MAX_FILES) {
+                    return Err(too_large());
+                }
                 current = Some(match file_name {
                     Some(raw_name) => Current::File {
                         name,
