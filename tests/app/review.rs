@@ -1044,7 +1044,9 @@ async fn the_pipeline_filters_searches_and_pages_in_sql() {
     page.assert_contains("Page 2 of 2")
         .assert_contains(r#"rel="prev">Previous page</a>"#)
         .assert_lacks("Next page");
-    let page = manager.get(&format!("{list}?page=9223372036854775807")).await;
+    let page = manager
+        .get(&format!("{list}?page=9223372036854775807"))
+        .await;
     assert_eq!(page.status, Status::Ok);
     page.assert_contains("Matching applications: 55.")
         .assert_lacks("Person 07");
