@@ -81,12 +81,13 @@ pub fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
         pos = end;
         if marker == SOS {
             // Entropy-coded data runs to the next marker other than a
-            // stuffed 0xFF00 or a restart marker.
+            // stuffed 0xFF00 or a restart marker (fill bytes may come first).
             let start = pos;
             while let Some(at) = memchr::memchr(0xFF, &bytes[pos..]) {
                 pos += at;
                 match bytes.get(pos + 1) {
                     Some(0x00 | 0xD0..=0xD7) => pos += 2,
+                    Some(0xFF) => pos += 1,
                     _ => break,
                 }
             }
@@ -233,8 +234,10 @@ mod tests {
         p.extend(segment(0xC0, &[8, 0, 16, 0, 16, 1, 1, 0x11, 0])); // frame
         p.extend(segment(0xC4, &[0; 20])); // Huffman table
         p.extend(segment(SOS, &[1, 1, 0, 0, 63, 0]));
-        // Entropy-coded data with a stuffed 0xFF and a restart marker.
+        // Entropy-coded data with a stuffed 0xFF, a restart marker, and
+        // one after fill bytes.
         p.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD3, 0x56]);
+        p.extend_from_slice(&[0xFF, 0xFF, 0xD4, 0x78]);
         p
     }
 
@@ -309,7 +312,7 @@ mod tests {
         cut.truncate(at - 1);
         let cleaned = strip_jpeg(&cut).unwrap();
         assert!(!holds(&cleaned, b"Ada"));
-        assert!(cleaned.ends_with(&[0x34, 0xFF, 0xD3]));
+        assert!(cleaned.ends_with(&[0x56, 0xFF, 0xFF, 0xD4]));
     }
 
     fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {

@@ -18,7 +18,13 @@ pub enum CleanError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Image(#[from] super::image_metadata::ImageError),
+    #[error("the Word file unpacks to more than its limit")]
+    TooLarge,
 }
+
+/// The most a Word file may unpack to: far more than any real one, and a
+/// bound on what a crafted archive (a "zip bomb") can make the server hold.
+const DOCX_LIMIT: u64 = 256 << 20;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
@@ -26,7 +32,7 @@ const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessing
 pub fn strip(content_type: &str, bytes: Vec<u8>) -> Result<Vec<u8>, CleanError> {
     match content_type {
         "application/pdf" => Ok(super::pdf_metadata::strip_metadata(&bytes)?),
-        DOCX => strip_docx(&bytes),
+        DOCX => strip_docx(&bytes, DOCX_LIMIT),
         "image/jpeg" => Ok(super::image_metadata::strip_jpeg(&bytes)?),
         "image/png" => Ok(super::image_metadata::strip_png(&bytes)?),
         _ => Ok(bytes),
@@ -52,22 +58,40 @@ const EMPTY_PARTS: [(&str, &str); 3] = [
     ),
 ];
 
-fn strip_docx(bytes: &[u8]) -> Result<Vec<u8>, CleanError> {
+/// The Word file cleaned, if it unpacks to at most `limit` bytes.
+fn strip_docx(bytes: &[u8], limit: u64) -> Result<Vec<u8>, CleanError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
+    let mut left = limit;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
         let name = entry.name().to_owned();
+        let lower = name.to_ascii_lowercase();
         out.start_file(name.as_str(), options)?;
-        match EMPTY_PARTS.iter().find(|(part, _)| *part == name) {
+        match EMPTY_PARTS
+            .iter()
+            .find(|(part, _)| part.eq_ignore_ascii_case(&name))
+        {
             Some((_, empty)) => out.write_all(empty.as_bytes())?,
             None => {
-                let mut content = Vec::with_capacity(usize::try_from(entry.size()).unwrap_or(0));
-                entry.read_to_end(&mut content)?;
-                if name.starts_with("word/") && name.ends_with(".xml") {
+                // The declared size may lie: what is read is capped.
+                let expected = entry.size().min(left);
+                let mut content = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+                (&mut entry).take(left + 1).read_to_end(&mut content)?;
+                left = left
+                    .checked_sub(content.len() as u64)
+                    .ok_or(CleanError::TooLarge)?;
+                if lower.starts_with("word/") && lower.ends_with(".xml") {
                     content = neutral_people(&content);
+                } else if lower.starts_with("word/media/") {
+                    // Pictures in the document lose their EXIF too.
+                    if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
+                        content = super::image_metadata::strip_jpeg(&content)?;
+                    } else if lower.ends_with(".png") {
+                        content = super::image_metadata::strip_png(&content)?;
+                    }
                 }
                 out.write_all(&content)?;
             }
@@ -79,11 +103,16 @@ fn strip_docx(bytes: &[u8]) -> Result<Vec<u8>, CleanError> {
 /// Attributes that name a person in Word's parts (comments, tracked
 /// changes, the list of people who edited), by local name, with what
 /// replaces their value.
-const PERSON_ATTRIBUTES: [(&[u8], &[u8]); 4] = [
+const PERSON_ATTRIBUTES: [(&[u8], &[u8]); 8] = [
     (b"author", b"Author"),
     (b"initials", b"A"),
     (b"userId", b""),
     (b"providerId", b"None"),
+    // Who may edit a protected range, and who is asked to sign.
+    (b"ed", b""),
+    (b"suggestedsigner", b""),
+    (b"suggestedsigner2", b""),
+    (b"suggestedsigneremail", b""),
 ];
 
 /// A copy of an XML part whose person attributes (`w:author="Ada"` and the
@@ -244,6 +273,67 @@ mod tests {
             assert!(!read(&cleaned, part).contains("Ada"), "{part}");
         }
         assert!(read(&cleaned, "word/document.xml").contains(r#"w:author="Author""#));
+    }
+
+    #[test]
+    fn pictures_signers_and_oversized_word_files() {
+        let photo = [
+            &[0xFF, 0xD8, 0xFF, 0xFE, 0, 5][..],
+            b"Ada",
+            &[0xFF, 0xDA, 0, 2, 0x12, 0x34, 0xFF, 0xD9],
+        ]
+        .concat();
+        let signature = br#"<w:document><o:signatureline o:suggestedsigner="Ada Lovelace" o:suggestedsigneremail="ada@example.edu"/><w:permStart w:ed="CORP\ada" w:id="3"/></w:document>"#;
+        let mut package = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, content) in [
+            ("word/media/IMAGE1.JPEG", photo.as_slice()),
+            ("word/document.xml", signature.as_slice()),
+            ("DOCPROPS/CORE.XML", b"<dc:creator>Ada</dc:creator>"),
+        ] {
+            package.start_file(name, options).unwrap();
+            package.write_all(content).unwrap();
+        }
+        let package = package.finish().unwrap().into_inner();
+        let cleaned = strip(DOCX, package.clone()).unwrap();
+        let mut archive = zip::ZipArchive::new(Cursor::new(&cleaned)).unwrap();
+        let mut image = Vec::new();
+        archive
+            .by_name("word/media/IMAGE1.JPEG")
+            .unwrap()
+            .read_to_end(&mut image)
+            .unwrap();
+        assert_eq!(
+            image,
+            [0xFF, 0xD8, 0xFF, 0xDA, 0, 2, 0x12, 0x34, 0xFF, 0xD9]
+        );
+        for part in ["word/document.xml", "DOCPROPS/CORE.XML"] {
+            assert!(!read(&cleaned, part).contains("Ada"), "{part}");
+        }
+        let document = read(&cleaned, "word/document.xml");
+        assert!(
+            !document.contains("ada@") && !document.contains("\\ada"),
+            "{document}"
+        );
+        // Unpacking beyond the limit stops there, whatever the sizes claim.
+        assert!(strip_docx(&package, 1_000).is_ok());
+        assert!(matches!(
+            strip_docx(&package, 100),
+            Err(CleanError::TooLarge)
+        ));
+        let mut bomb = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        bomb.start_file(
+            "word/document.xml",
+            options.compression_method(zip::CompressionMethod::Deflated),
+        )
+        .unwrap();
+        bomb.write_all(&vec![b' '; 2 << 20]).unwrap();
+        let bomb = bomb.finish().unwrap().into_inner();
+        assert!(bomb.len() < 64 << 10);
+        assert!(matches!(
+            strip_docx(&bomb, 1 << 20),
+            Err(CleanError::TooLarge)
+        ));
     }
 
     #[test]

@@ -101,8 +101,14 @@ pub async fn send(
         };
         let mut bytes = Vec::with_capacity(usize::try_from(doc.size_bytes).unwrap_or(0));
         tokio::io::AsyncReadExt::read_to_end(&mut reader, &mut bytes).await?;
-        let bytes = crate::domain::metadata::strip(&doc.content_type, bytes)
-            .map_err(|e| SendError::Unclean(e.to_string()))?;
+        // Unpacking and rewriting is CPU work: off the async workers.
+        let content_type = doc.content_type.clone();
+        let bytes = tokio::task::spawn_blocking(move || {
+            crate::domain::metadata::strip(&content_type, bytes)
+        })
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?
+        .map_err(|e| SendError::Unclean(e.to_string()))?;
         return Ok(Sent::Cleaned {
             bytes,
             content_type: doc.content_type.clone(),
