@@ -83,7 +83,9 @@ fn strip_docx(bytes: &[u8], limit: u64) -> Result<Vec<u8>, CleanError> {
                 left = left
                     .checked_sub(content.len() as u64)
                     .ok_or(CleanError::TooLarge)?;
-                if lower.starts_with("word/") && lower.ends_with(".xml") {
+                if lower.starts_with("word/")
+                    && (lower.ends_with(".xml") || lower.ends_with(".rels"))
+                {
                     content = neutral_people(&content);
                 } else if lower.starts_with("word/media/") {
                     // Pictures in the document lose their EXIF too.
@@ -114,6 +116,23 @@ const PERSON_ATTRIBUTES: [(&[u8], &[u8]); 8] = [
     (b"suggestedsigner2", b""),
     (b"suggestedsigneremail", b""),
 ];
+
+/// What replaces an attribute's value, if it names a person: the person
+/// attributes above, and a relationship's target on the author's own disk
+/// (an attached template under `C:\Users\<name>\...`).
+fn neutral_value(local: &[u8], value: &[u8]) -> Option<&'static [u8]> {
+    if local == b"Target"
+        && value
+            .get(..5)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"file:"))
+    {
+        return Some(b"file:///template.dotx");
+    }
+    PERSON_ATTRIBUTES
+        .iter()
+        .find(|(n, _)| *n == local)
+        .map(|(_, neutral)| *neutral)
+}
 
 /// A copy of an XML part whose person attributes (`w:author="Ada"` and the
 /// like, in any namespace) hold neutral values. Only attributes inside
@@ -180,9 +199,10 @@ fn copy_tag(xml: &[u8], open: usize, out: &mut Vec<u8>) -> usize {
             .rsplit(|b| matches!(b, b':' | b' ' | b'\t' | b'\n' | b'\r' | b'<'))
             .next()
             .unwrap_or(name);
-        match PERSON_ATTRIBUTES.iter().find(|(n, _)| *n == local) {
-            Some((_, neutral)) => out.extend_from_slice(neutral),
-            None => out.extend_from_slice(&xml[value_start..value_end]),
+        let value = &xml[value_start..value_end];
+        match neutral_value(local, value) {
+            Some(neutral) => out.extend_from_slice(neutral),
+            None => out.extend_from_slice(value),
         }
         out.push(quote);
         pos = value_end + 1;
@@ -294,8 +314,17 @@ mod tests {
             package.start_file(name, options).unwrap();
             package.write_all(content).unwrap();
         }
+        let rels = br#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="file:///C:\Users\ada\AppData\Roaming\Microsoft\Templates\Normal.dotm" TargetMode="External"/><Relationship Id="rId2" Target="media/image1.jpeg"/></Relationships>"#;
+        package
+            .start_file("word/_rels/settings.xml.rels", options)
+            .unwrap();
+        package.write_all(rels).unwrap();
         let package = package.finish().unwrap().into_inner();
         let cleaned = strip(DOCX, package.clone()).unwrap();
+        let rels = read(&cleaned, "word/_rels/settings.xml.rels");
+        assert!(!rels.contains("ada"), "{rels}");
+        assert!(rels.contains(r#"Target="file:///template.dotx""#));
+        assert!(rels.contains(r#"Target="media/image1.jpeg""#));
         let mut archive = zip::ZipArchive::new(Cursor::new(&cleaned)).unwrap();
         let mut image = Vec::new();
         archive
@@ -316,7 +345,7 @@ mod tests {
             "{document}"
         );
         // Unpacking beyond the limit stops there, whatever the sizes claim.
-        assert!(strip_docx(&package, 1_000).is_ok());
+        assert!(strip_docx(&package, 2_000).is_ok());
         assert!(matches!(
             strip_docx(&package, 100),
             Err(CleanError::TooLarge)
