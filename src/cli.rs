@@ -1,5 +1,5 @@
 //! The command line of the one binary: `serve` (the default), `migrate`,
-//! `create-admin`, `migrate-storage`, `seed-demo`.
+//! `create-admin`, `migrate-storage`, `seed-demo`, `export`.
 
 use std::process::ExitCode;
 
@@ -17,6 +17,7 @@ pub enum Command {
     CreateAdmin { email: String, name: String },
     MigrateStorage { from: StorageKind, to: StorageKind },
     SeedDemo(crate::demo::Options),
+    Export { cycle: i64, out: Option<String> },
     Help,
 }
 
@@ -32,6 +33,8 @@ Usage:
   fellowship-portal seed-demo [--applications N] [--reviewers R] [--program SLUG]
                                                            fill a program's seeded cycle with demo data
                                                            (defaults: 200, 12, health-justice)
+  fellowship-portal export --cycle ID [--out FILE]          write a cycle's submitted applications as CSV
+                                                           (to FILE, or to standard output)
   fellowship-portal help                                   show this text
 
 Settings come from Rocket.toml and the environment (DATABASE_URL, PORTAL_DATA_DIR, ...): see the README.";
@@ -44,51 +47,37 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         Some("migrate") => Command::Migrate,
         Some("help" | "--help" | "-h") => Command::Help,
         Some("create-admin") => {
-            let (mut email, mut name) = (None, None);
-            while let Some(flag) = args.next() {
-                let slot = match flag.as_str() {
-                    "--email" => &mut email,
-                    "--name" => &mut name,
-                    other => return Err(format!("create-admin: unknown option {other:?}")),
-                };
-                *slot = Some(
-                    args.next()
-                        .ok_or_else(|| format!("create-admin: {flag} needs a value"))?,
-                );
-            }
+            let [email, name] = flags("create-admin", &mut args, ["--email", "--name"])?;
             let email = email.ok_or("create-admin: --email is required")?;
             let name = name.ok_or("create-admin: --name is required")?;
-            return Ok(Command::CreateAdmin { email, name });
+            Command::CreateAdmin { email, name }
         }
         Some("migrate-storage") => {
-            let (mut from, mut to) = (None, None);
-            while let Some(flag) = args.next() {
-                let slot = match flag.as_str() {
-                    "--from" => &mut from,
-                    "--to" => &mut to,
-                    other => return Err(format!("migrate-storage: unknown option {other:?}")),
-                };
-                let value = args
-                    .next()
-                    .ok_or_else(|| format!("migrate-storage: {flag} needs a value"))?;
-                *slot = Some(match value.as_str() {
-                    "local" => StorageKind::Local,
-                    "s3" => StorageKind::S3,
-                    other => {
-                        return Err(format!(
-                            "migrate-storage: {flag} must be local or s3, not {other:?}"
-                        ))
-                    }
-                });
-            }
-            let from = from.ok_or("migrate-storage: --from is required")?;
-            let to = to.ok_or("migrate-storage: --to is required")?;
+            let [from, to] = flags("migrate-storage", &mut args, ["--from", "--to"])?;
+            let kind = |flag: &str, value: Option<String>| match value.as_deref() {
+                Some("local") => Ok(StorageKind::Local),
+                Some("s3") => Ok(StorageKind::S3),
+                Some(other) => Err(format!(
+                    "migrate-storage: {flag} must be local or s3, not {other:?}"
+                )),
+                None => Err(format!("migrate-storage: {flag} is required")),
+            };
+            let (from, to) = (kind("--from", from)?, kind("--to", to)?);
             if from == to {
                 return Err("migrate-storage: --from and --to must differ".into());
             }
-            return Ok(Command::MigrateStorage { from, to });
+            Command::MigrateStorage { from, to }
         }
         Some("seed-demo") => return parse_seed_demo(args).map(Command::SeedDemo),
+        Some("export") => {
+            let [cycle, out] = flags("export", &mut args, ["--cycle", "--out"])?;
+            let cycle =
+                cycle.ok_or("export: --cycle is required (its number, as in /manage/cycles/3)")?;
+            let cycle = cycle
+                .parse()
+                .map_err(|_| format!("export: --cycle takes a number, not {cycle:?}"))?;
+            Command::Export { cycle, out }
+        }
         Some(other) => return Err(format!("unknown command {other:?}")),
     };
     match args.next() {
@@ -98,6 +87,27 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
 }
 
 /// The options of `seed-demo`.
+/// The values of a command's `--flag value` options, in the order of
+/// `names`; every remaining argument must be one of them.
+fn flags<const N: usize>(
+    command: &str,
+    args: &mut impl Iterator<Item = String>,
+    names: [&str; N],
+) -> Result<[Option<String>; N], String> {
+    let mut values: [Option<String>; N] = std::array::from_fn(|_| None);
+    while let Some(flag) = args.next() {
+        let at = names
+            .iter()
+            .position(|n| *n == flag)
+            .ok_or_else(|| format!("{command}: unknown option {flag:?}"))?;
+        values[at] = Some(
+            args.next()
+                .ok_or_else(|| format!("{command}: {flag} needs a value"))?,
+        );
+    }
+    Ok(values)
+}
+
 fn parse_seed_demo(mut args: impl Iterator<Item = String>) -> Result<crate::demo::Options, String> {
     let mut o = crate::demo::Options::default();
     while let Some(flag) = args.next() {
@@ -191,6 +201,7 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
         }
         Command::MigrateStorage { from, to } => migrate_storage(figment, from, to).await,
         Command::SeedDemo(options) => seed_demo(figment, &options).await,
+        Command::Export { cycle, out } => export(figment, cycle, out.as_deref()).await,
         Command::Help => ExitCode::SUCCESS,
     }
 }
@@ -208,6 +219,57 @@ async fn ignite(
             eprintln!("{failure}: {e}");
             ExitCode::FAILURE
         })
+}
+
+async fn export(figment: rocket::figment::Figment, cycle: i64, out: Option<&str>) -> ExitCode {
+    let rocket = match ignite(figment, "cannot open the database").await {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let Some(db) = Db::fetch(&rocket) else {
+        return ExitCode::FAILURE;
+    };
+    let found = match db.0.conn().await {
+        Ok(mut conn) => crate::db::cycles::find(conn.exec(), cycle).await,
+        Err(e) => Err(e),
+    };
+    let c = match found {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            eprintln!("export: there is no cycle {cycle}");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("export: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let written = match out {
+        Some(path) => match tokio::fs::File::create(path).await {
+            Ok(file) => {
+                let mut file = tokio::io::BufWriter::new(file);
+                crate::export::write_cycle(&db.0, &c, &mut file).await
+            }
+            Err(e) => {
+                eprintln!("export: cannot write {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => crate::export::write_cycle(&db.0, &c, &mut tokio::io::stdout()).await,
+    };
+    match written {
+        Ok(n) => {
+            eprintln!(
+                "Exported {n} applications of {} (cycle {cycle}).",
+                c.cycle.name
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("export: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 async fn seed_demo(figment: rocket::figment::Figment, options: &crate::demo::Options) -> ExitCode {
@@ -364,6 +426,20 @@ mod tests {
                 program: "summer-internship".into()
             }))
         );
+        assert_eq!(
+            parse(args("export --cycle 3")),
+            Ok(Command::Export {
+                cycle: 3,
+                out: None
+            })
+        );
+        assert_eq!(
+            parse(args("export --out hj.csv --cycle 3")),
+            Ok(Command::Export {
+                cycle: 3,
+                out: Some("hj.csv".into())
+            })
+        );
     }
 
     #[test]
@@ -395,6 +471,9 @@ mod tests {
             ("seed-demo --reviewers many", "whole number"),
             ("seed-demo --program", "needs a value"),
             ("seed-demo --seed 4", "unknown option"),
+            ("export", "--cycle is required"),
+            ("export --cycle three", "takes a number"),
+            ("export --cycle 3 --format xlsx", "unknown option"),
         ] {
             assert!(parse(args(line)).unwrap_err().contains(expected), "{line}");
         }

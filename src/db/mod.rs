@@ -45,6 +45,7 @@ pub mod audit;
 pub mod cycles;
 pub mod decisions;
 pub mod documents;
+pub mod export;
 pub mod outbox;
 pub mod profiles;
 pub mod programs;

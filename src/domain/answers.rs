@@ -286,6 +286,35 @@ pub fn check_one(q: &Question, answer: Option<&Answer>, attached: &Attachments) 
     }
 }
 
+/// An answer in words: option labels for choices, "Yes"/"No", the text
+/// otherwise; empty when unanswered.
+pub fn answer_text(q: &Question, answer: Option<&Answer>) -> String {
+    let label = |opts: &[super::form::Choice], v: &str| {
+        opts.iter()
+            .find(|o| o.value == v)
+            .map(|o| o.label.clone())
+            .unwrap_or_else(|| v.to_owned())
+    };
+    match (&q.kind, answer) {
+        (_, None) => String::new(),
+        (QuestionKind::SingleChoice { options }, Some(Answer::One(v))) => label(options, v),
+        (QuestionKind::MultipleChoice { options, .. }, Some(Answer::Many(vs))) => vs
+            .iter()
+            .map(|v| label(options, v))
+            .collect::<Vec<_>>()
+            .join("; "),
+        (QuestionKind::YesNo, Some(Answer::One(v))) => {
+            if v == "yes" {
+                "Yes".into()
+            } else {
+                "No".into()
+            }
+        }
+        (_, Some(Answer::One(s))) => s.clone(),
+        (_, Some(Answer::Many(v))) => v.join(", "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -957,3 +957,182 @@ async fn a_selection_of_decisions_can_be_released_alone() {
         1
     );
 }
+
+/// The CSV's rows, each split into fields (RFC 4180: quotes, doubled
+/// quotes and line breaks inside quotes).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(ch) = chars.next() {
+        match (quoted, ch) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, ch) => field.push(ch),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, ch) => field.push(ch),
+        }
+    }
+    rows
+}
+
+#[rocket::async_test]
+async fn a_cycle_exports_as_csv_for_its_managers_only() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana, \"Annie\" Rivera",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    let page = decide(&manager, a, "accepted", "").await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let b = submitted(
+        &app,
+        c.id,
+        "Ben Okafor",
+        "ben@student.edu",
+        "Hillcrest College",
+    )
+    .await;
+    // An answer a spreadsheet would run as a formula, and one on two lines.
+    app.sql(&format!(
+        "UPDATE applications SET answers_json = '{{\"legal_name\":\"Ben Okafor\",\"degree\":\"=HYPERLINK(\\\"http://evil.example\\\")\",\"health_equity_essay\":\"Line one.\\nLine two.\"}}' WHERE id = {b}"
+    ))
+    .await;
+    // A draft stays out.
+    let draft = submitted(
+        &app,
+        c.id,
+        "Dee Draft",
+        "dee@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    app.sql(&format!(
+        "UPDATE applications SET stage = 'draft', submitted_at = NULL WHERE id = {draft}"
+    ))
+    .await;
+
+    let url = format!("/manage/cycles/{}/export.csv", c.id);
+    let r = manager.client.get(url.clone()).dispatch().await;
+    assert_eq!(r.status(), Status::Ok);
+    assert_eq!(
+        r.content_type().map(|t| t.to_string()).as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    let disposition = r
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains(".csv"),
+        "{disposition}"
+    );
+    let text = r.into_string().await.unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let rows = csv_rows(text);
+    assert_eq!(rows.len(), 3, "a header and two applications: {text}");
+    let header = &rows[0];
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))
+    };
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    let ana = rows.iter().find(|r| r[0] == a.to_string()).unwrap();
+    assert_eq!(ana[column("Applicant")], "Ana, \"Annie\" Rivera");
+    assert_eq!(ana[column("Stage")], "Decided");
+    assert_eq!(ana[column("Decision")], "Accepted");
+    assert_eq!(ana[column("Decision released")], "");
+    assert_eq!(ana[column("Institution")], "Lakeside University");
+    let ben = rows.iter().find(|r| r[0] == b.to_string()).unwrap();
+    assert_eq!(ben[column("Stage")], "Submitted");
+    assert_eq!(
+        ben[column("Degree program")].chars().next(),
+        Some('\''),
+        "{ben:?}"
+    );
+    assert!(ben.iter().any(|f| f == "Line one.\nLine two."), "{ben:?}");
+    assert!(!text.contains("Dee Draft"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cycle.export'")
+            .await,
+        1
+    );
+    // A reviewer, another program's manager and the applicant get nothing.
+    let (_, reviewer) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let other = app
+        .count("SELECT id FROM programs WHERE slug = 'voices-for-change'")
+        .await;
+    let (_, stranger) = staff(
+        &app,
+        "Sam Other",
+        "sam@alliance.org",
+        other,
+        ProgramRole::Manager,
+    )
+    .await;
+    for who in [&reviewer, &stranger] {
+        let r = who.client.get(url.clone()).dispatch().await;
+        assert_eq!(r.status(), Status::Forbidden);
+    }
+    let anonymous = app.another_browser().await;
+    let r = anonymous.client.get(url.clone()).dispatch().await;
+    assert_ne!(r.status(), Status::Ok);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cycle.export'")
+            .await,
+        1
+    );
+
+    // In small batches the rows are the same, each once.
+    let found = {
+        let mut conn = app.pool().conn().await.unwrap();
+        fellowship_portal::db::cycles::find(conn.exec(), c.id)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let mut small = Vec::new();
+    let n = fellowship_portal::export::write_in_batches(app.pool(), &found, &mut small, 1)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(
+        String::from_utf8(small)
+            .unwrap()
+            .strip_prefix('\u{feff}')
+            .unwrap(),
+        text
+    );
+}

@@ -286,33 +286,7 @@ pub fn attachments(
     }
 }
 
-/// An answer in words: option labels for choices, "Yes"/"No", the text
-/// otherwise; empty when unanswered.
-pub fn answer_text(q: &Question, answer: Option<&Answer>) -> String {
-    let label = |opts: &[crate::domain::form::Choice], v: &str| {
-        opts.iter()
-            .find(|o| o.value == v)
-            .map(|o| o.label.clone())
-            .unwrap_or_else(|| v.to_owned())
-    };
-    match (&q.kind, answer) {
-        (_, None) => String::new(),
-        (QuestionKind::SingleChoice { options }, Some(Answer::One(v))) => label(options, v),
-        (QuestionKind::MultipleChoice { options, .. }, Some(Answer::Many(vs))) => vs
-            .iter()
-            .map(|v| label(options, v))
-            .collect::<Vec<_>>()
-            .join("; "),
-        (QuestionKind::YesNo, Some(Answer::One(v))) => {
-            if v == "yes" {
-                "Yes".into()
-            } else {
-                "No".into()
-            }
-        }
-        (_, Some(a)) => one(Some(a)),
-    }
-}
+pub use crate::domain::answers::answer_text;
 
 /// A question and its answer, read-only.
 #[derive(Serialize)]

@@ -15,6 +15,7 @@ mod application;
 pub(crate) use application::{review_view, ReviewView};
 mod assign;
 mod decisions;
+mod export;
 mod letters;
 mod offers;
 mod pipeline;
@@ -52,6 +53,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(ranking::routes());
     all.extend(settings::routes());
     all.extend(decisions::routes());
+    all.extend(export::routes());
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());

@@ -1,0 +1,66 @@
+//! A cycle's applications for export, a batch at a time in id order, with
+//! their review figures and decisions (never demographics, which are kept
+//! apart and reported only in aggregate).
+
+use chrono::{DateTime, Utc};
+
+use super::{DbResult, Exec};
+use crate::domain::cycle::CycleId;
+use crate::domain::workflow::scoring::Stats;
+
+/// One exported application.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Exported {
+    pub id: i64,
+    pub applicant_name: String,
+    pub applicant_email: String,
+    pub institution: String,
+    pub stage: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub answers_json: String,
+    pub screening_reason: String,
+    pub assigned: i64,
+    pub reviewed: i64,
+    pub mean: Option<f64>,
+    pub total: Option<f64>,
+    pub normalised: Option<f64>,
+    pub outcome: Option<String>,
+    pub released_at: Option<DateTime<Utc>>,
+    pub offer_answer: Option<String>,
+}
+
+/// Up to `limit` of the cycle's submitted applications (every stage but
+/// draft) with an id above `after`, by id. `scale` is the cycle's
+/// [`super::reviews::cycle_scale`], for the normalised score.
+pub async fn batch(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    scale: &Stats,
+    after: i64,
+    limit: i64,
+) -> DbResult<Vec<Exported>> {
+    let sql = "SELECT a.id, u.name AS applicant_name, u.email AS applicant_email, a.institution, a.stage, \
+         a.submitted_at, a.answers_json, a.screening_reason, \
+         (SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id) AS assigned, \
+         COALESCE(f.reviewed, 0) AS reviewed, f.mean, f.total, f.normalised, \
+         d.outcome, d.released_at, d.offer_answer \
+         FROM applications a JOIN users u ON u.id = a.applicant_id \
+         LEFT JOIN ( \
+           SELECT r.application_id, COUNT(*) AS reviewed, AVG(r.score_mean) AS mean, AVG(r.score_total) AS total, \
+           AVG(CASE WHEN r.z IS NULL THEN r.score_total ELSE $2 + $3 * r.z END) AS normalised \
+           FROM reviews r WHERE r.cycle_id = $1 AND r.state = 'submitted' AND r.application_id IN ( \
+             SELECT id FROM applications WHERE cycle_id = $1 AND stage <> 'draft' AND id > $4 ORDER BY id LIMIT $5) \
+           GROUP BY r.application_id \
+         ) f ON f.application_id = a.id \
+         LEFT JOIN decisions d ON d.application_id = a.id \
+         WHERE a.cycle_id = $1 AND a.stage <> 'draft' AND a.id > $4 \
+         ORDER BY a.id LIMIT $5";
+    run!(ex, c => sqlx::query_as(sql)
+        .bind(cycle)
+        .bind(scale.mean)
+        .bind(scale.sd)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
+}

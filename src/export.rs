@@ -1,0 +1,229 @@
+//! A cycle's applications as CSV (RFC 4180, UTF-8 with a byte-order mark
+//! so that spreadsheets read the accents): one row per submitted
+//! application with its stage, screening reason, review figures, decision
+//! and every answer in words, in the form's order. Documents and referees
+//! are not in it, nor demographics. Written a batch at a time, so a cycle
+//! of any size costs the same memory; for the manager's download
+//! (`/manage/cycles/<id>/export.csv`) and `fellowship-portal export`.
+
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::db::{cycles::CycleWithForm, export, reviews, PortalPool};
+use crate::domain::answers::answer_text;
+use crate::domain::form::{Answers, Question, QuestionKind};
+use crate::domain::workflow::decision::Outcome;
+use crate::domain::workflow::review::IneligibleReason;
+use crate::domain::workflow::stage::Stage;
+
+/// Applications read and written at a time.
+const BATCH: i64 = 500;
+
+/// One CSV field: quoted when it holds a comma, quote or line break. Text
+/// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return) gets a leading apostrophe, so an applicant's
+/// answer can never become a formula on a manager's computer.
+pub fn field(out: &mut String, text: &str, is_text: bool) {
+    let guarded = is_text && text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quoted = guarded || text.contains([',', '"', '\n', '\r']);
+    if quoted {
+        out.push('"');
+    }
+    if guarded {
+        out.push('\'');
+    }
+    if text.contains('"') {
+        out.push_str(&text.replace('"', "\"\""));
+    } else {
+        out.push_str(text);
+    }
+    if quoted {
+        out.push('"');
+    }
+}
+
+/// A line of fields, each `(text, is_text)`, ended by CRLF.
+fn line<'a>(out: &mut String, fields: impl IntoIterator<Item = (&'a str, bool)>) {
+    for (i, (text, is_text)) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        field(out, text, is_text);
+    }
+    out.push_str("\r\n");
+}
+
+/// The questions with an answer in words (documents and referees are not).
+fn answered(c: &CycleWithForm) -> Vec<&Question> {
+    c.form
+        .questions()
+        .filter(|q| {
+            !matches!(
+                q.kind,
+                QuestionKind::Document { .. } | QuestionKind::Referees { .. }
+            )
+        })
+        .collect()
+}
+
+const FIXED: [&str; 15] = [
+    "Application",
+    "Applicant",
+    "Email",
+    "Institution",
+    "Stage",
+    "Submitted",
+    "Ineligible because",
+    "Reviewers assigned",
+    "Reviews submitted",
+    "Mean score",
+    "Weighted total",
+    "Normalised score",
+    "Decision",
+    "Decision released",
+    "Offer answer",
+];
+
+fn figure(v: Option<f64>) -> String {
+    v.map_or_else(String::new, |v| format!("{v:.2}"))
+}
+
+fn row(out: &mut String, c: &CycleWithForm, questions: &[&Question], a: &export::Exported) {
+    let answers: Answers = serde_json::from_str(&a.answers_json).unwrap_or_default();
+    let offer = match a.offer_answer.as_deref() {
+        Some("accepted") => "Accepted",
+        Some("declined") => "Declined",
+        Some("lapsed") => "Lapsed (no answer in time)",
+        _ => "",
+    };
+    let fixed: [(String, bool); 15] = [
+        (a.id.to_string(), false),
+        (a.applicant_name.clone(), true),
+        (a.applicant_email.clone(), true),
+        (a.institution.clone(), true),
+        (
+            Stage::parse(&a.stage).map_or_else(|| a.stage.clone(), |s| s.label().to_owned()),
+            false,
+        ),
+        (
+            a.submitted_at.map(|t| c.cycle.show(t)).unwrap_or_default(),
+            false,
+        ),
+        (
+            IneligibleReason::parse(&a.screening_reason)
+                .map(|r| r.label().to_owned())
+                .unwrap_or_default(),
+            false,
+        ),
+        (a.assigned.to_string(), false),
+        (a.reviewed.to_string(), false),
+        (figure(a.mean), false),
+        (figure(a.total), false),
+        (figure(a.normalised), false),
+        (
+            a.outcome
+                .as_deref()
+                .and_then(Outcome::parse)
+                .map(|o| o.label().to_owned())
+                .unwrap_or_default(),
+            false,
+        ),
+        (
+            a.released_at.map(|t| c.cycle.show(t)).unwrap_or_default(),
+            false,
+        ),
+        (offer.to_owned(), false),
+    ];
+    let texts: Vec<String> = questions
+        .iter()
+        .map(|q| answer_text(q, answers.get(&q.key)))
+        .collect();
+    line(
+        out,
+        fixed
+            .iter()
+            .map(|(t, is_text)| (t.as_str(), *is_text))
+            .chain(texts.iter().map(|t| (t.as_str(), true))),
+    );
+}
+
+/// Writes the cycle's CSV to `out`; returns how many applications it holds.
+pub async fn write_cycle(
+    pool: &PortalPool,
+    c: &CycleWithForm,
+    out: &mut (impl AsyncWrite + Unpin),
+) -> anyhow::Result<u64> {
+    write_in_batches(pool, c, out, BATCH).await
+}
+
+/// [`write_cycle`], reading `batch` applications at a time.
+pub async fn write_in_batches(
+    pool: &PortalPool,
+    c: &CycleWithForm,
+    out: &mut (impl AsyncWrite + Unpin),
+    batch_size: i64,
+) -> anyhow::Result<u64> {
+    let questions = answered(c);
+    let mut text = String::from("\u{feff}");
+    line(
+        &mut text,
+        FIXED
+            .iter()
+            .map(|h| (*h, false))
+            .chain(questions.iter().map(|q| (q.label.as_str(), true))),
+    );
+    let mut conn = pool.conn().await?;
+    let scale = reviews::cycle_scale(conn.exec(), c.cycle.id).await?;
+    let (mut after, mut count) = (0, 0u64);
+    loop {
+        let batch = export::batch(conn.exec(), c.cycle.id, &scale, after, batch_size).await?;
+        for a in &batch {
+            row(&mut text, c, &questions, a);
+        }
+        out.write_all(text.as_bytes()).await?;
+        text.clear();
+        count += batch.len() as u64;
+        match batch.last() {
+            Some(last) if batch.len() as i64 == batch_size => after = last.id,
+            _ => break,
+        }
+    }
+    out.flush().await?;
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str, is_text: bool) -> String {
+        let mut out = String::new();
+        field(&mut out, text, is_text);
+        out
+    }
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        assert_eq!(one("plain", true), "plain");
+        assert_eq!(one("a, b", true), "\"a, b\"");
+        assert_eq!(one("say \"hi\"", true), "\"say \"\"hi\"\"\"");
+        assert_eq!(one("two\nlines", true), "\"two\nlines\"");
+        assert_eq!(one("", true), "");
+    }
+
+    #[test]
+    fn formulas_in_answers_are_defused() {
+        assert_eq!(one("=HYPERLINK(\"x\")", true), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(one("+1 555", true), "\"'+1 555\"");
+        assert_eq!(one("@SUM(A1)", true), "\"'@SUM(A1)\"");
+        assert_eq!(one("-2", true), "\"'-2\"");
+        // Figures the portal writes itself stay numbers.
+        assert_eq!(one("-2.50", false), "-2.50");
+    }
+
+    #[test]
+    fn lines_end_with_crlf() {
+        let mut out = String::new();
+        line(&mut out, [("a", true), ("b,c", true), ("3", false)]);
+        assert_eq!(out, "a,\"b,c\",3\r\n");
+    }
+}
