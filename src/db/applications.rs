@@ -79,7 +79,7 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> DbResult<ApplicationId> {
     run!(ex, c => {
-        let id: i64 = sqlx::query_scalar(
+        let id: Result<Vec<i64>, _> = sqlx::query_scalar(
             "INSERT INTO applications (cycle_id, applicant_id, stage, answers_json, eligibility_json, created_at, updated_at) \
              VALUES ($1, $2, 'draft', $3, $4, $5, $5) RETURNING id",
         )
@@ -88,8 +88,9 @@ pub async fn create(
         .bind(to_json(answers))
         .bind(eligibility_json)
         .bind(now)
-        .fetch_one(&mut *c)
-        .await?;
+        .fetch_all(&mut *c)
+        .await;
+        let id = super::returned_one(id)?;
         sqlx::query(
             "INSERT INTO application_events (application_id, from_stage, to_stage, move, actor_id, actor_role, note, created_at) \
              VALUES ($1, NULL, 'draft', 'start', $2, 'applicant', '', $3)",

@@ -129,7 +129,7 @@ pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbRes
     let sql = "INSERT INTO cycles (program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
                decision_planned_at, blind_review, form_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                RETURNING id";
-    run!(ex, conn => sqlx::query_scalar(sql)
+    let rows: Result<Vec<CycleId>, _> = run!(ex, conn => sqlx::query_scalar(sql)
         .bind(c.program_id)
         .bind(c.name)
         .bind(c.time_zone)
@@ -141,8 +141,9 @@ pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbRes
         .bind(c.blind_review)
         .bind(c.form_json)
         .bind(now)
-        .fetch_one(conn)
-        .await)
+        .fetch_all(conn)
+        .await);
+    super::returned_one(rows)
 }
 
 /// How a cycle is reviewed: its settings and its rubric as stored.

@@ -39,7 +39,7 @@ pub struct NewDocument<'a> {
 pub async fn insert(ex: Exec<'_>, d: &NewDocument<'_>, now: DateTime<Utc>) -> DbResult<i64> {
     let sql = "INSERT INTO documents (owner_id, kind, storage_key, original_name, content_type, size_bytes, sha256, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-    run!(ex, c => sqlx::query_scalar(sql)
+    let rows: Result<Vec<i64>, _> = run!(ex, c => sqlx::query_scalar(sql)
         .bind(d.owner)
         .bind(d.kind)
         .bind(d.storage_key)
@@ -48,8 +48,9 @@ pub async fn insert(ex: Exec<'_>, d: &NewDocument<'_>, now: DateTime<Utc>) -> Db
         .bind(d.size_bytes)
         .bind(d.sha256)
         .bind(now)
-        .fetch_one(c)
-        .await)
+        .fetch_all(c)
+        .await);
+    super::returned_one(rows)
 }
 
 /// The document with this id.
@@ -92,7 +93,9 @@ pub async fn attach(
 /// Detaches the document of a question; returns its id.
 pub async fn detach(ex: Exec<'_>, application: i64, question: &str) -> DbResult<Option<i64>> {
     let sql = "DELETE FROM application_documents WHERE application_id = $1 AND question_key = $2 RETURNING document_id";
-    run!(ex, c => sqlx::query_scalar(sql).bind(application).bind(question).fetch_optional(c).await)
+    let rows: Result<Vec<i64>, _> =
+        run!(ex, c => sqlx::query_scalar(sql).bind(application).bind(question).fetch_all(c).await);
+    super::returned(rows)
 }
 
 /// The documents attached to an application, by question key.

@@ -39,6 +39,20 @@ macro_rules! execute {
     };
 }
 
+/// The one row of an `INSERT`, `UPDATE` or `DELETE ... RETURNING`, read to
+/// the statement's end. On SQLite, `fetch_one` and `fetch_optional` stop at
+/// the first row and leave the statement running, so outside a transaction
+/// its write stays uncommitted (unseen by other connections) until the
+/// statement happens to be reset (sqlx issue 2099).
+pub(crate) fn returned_one<T>(rows: Result<Vec<T>, sqlx::Error>) -> Result<T, sqlx::Error> {
+    rows?.into_iter().next().ok_or(sqlx::Error::RowNotFound)
+}
+
+/// [`returned_one`] for a statement that may touch no row.
+pub(crate) fn returned<T>(rows: Result<Vec<T>, sqlx::Error>) -> Result<Option<T>, sqlx::Error> {
+    Ok(rows?.into_iter().next())
+}
+
 pub mod applications;
 pub mod assignments;
 pub mod audit;

@@ -50,7 +50,7 @@ pub async fn put(ex: Exec<'_>, r: &NewRequest<'_>, now: DateTime<Utc>) -> DbResu
                relationship = excluded.relationship, waived = excluded.waived, token_hash = excluded.token_hash, \
                token_expires_at = excluded.token_expires_at, requested_at = excluded.requested_at, reminded_at = NULL \
                WHERE referee_requests.status = 'requested' RETURNING id";
-    run!(ex, c => sqlx::query_scalar(sql)
+    let rows: Result<Vec<i64>, _> = run!(ex, c => sqlx::query_scalar(sql)
         .bind(r.application_id)
         .bind(r.question_key)
         .bind(r.position)
@@ -61,8 +61,9 @@ pub async fn put(ex: Exec<'_>, r: &NewRequest<'_>, now: DateTime<Utc>) -> DbResu
         .bind(r.token_hash)
         .bind(r.token_expires_at)
         .bind(now)
-        .fetch_optional(c)
-        .await)
+        .fetch_all(c)
+        .await);
+    super::returned(rows)
 }
 
 /// The requests of an application, by question and position.

@@ -49,14 +49,15 @@ pub async fn create(
 ) -> DbResult<i64> {
     let sql = "INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at, created_at) \
                VALUES ($1, $2, $3, $4, $5) RETURNING id";
-    run!(ex, c => sqlx::query_scalar(sql)
+    let rows: Result<Vec<i64>, _> = run!(ex, c => sqlx::query_scalar(sql)
         .bind(user)
         .bind(purpose.as_str())
         .bind(token_hash)
         .bind(expires_at)
         .bind(now)
-        .fetch_one(c)
-        .await)
+        .fetch_all(c)
+        .await);
+    super::returned_one(rows)
 }
 
 /// The owner of a live token, without using it up (to show a form).

@@ -50,7 +50,7 @@ pub async fn insert(ex: Exec<'_>, user: &NewUser<'_>, now: DateTime<Utc>) -> DbR
     let sql = "INSERT INTO users (email, name, password_hash, email_confirmed_at, is_admin, must_change_password, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     let confirmed_at = user.confirmed.then_some(now);
-    run!(ex, c => sqlx::query_scalar(sql)
+    let rows: Result<Vec<UserId>, _> = run!(ex, c => sqlx::query_scalar(sql)
         .bind(user.email)
         .bind(user.name)
         .bind(user.password_hash)
@@ -58,8 +58,9 @@ pub async fn insert(ex: Exec<'_>, user: &NewUser<'_>, now: DateTime<Utc>) -> DbR
         .bind(user.is_admin)
         .bind(user.must_change_password)
         .bind(now)
-        .fetch_one(c)
-        .await)
+        .fetch_all(c)
+        .await);
+    super::returned_one(rows)
 }
 
 /// The account with this (normalised) email, with its password hash.

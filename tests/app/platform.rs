@@ -222,3 +222,32 @@ async fn the_binary_serves_with_no_setup_and_prints_the_first_admin_once() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown command"));
 }
+
+/// An insert that returns its id is committed before the id comes back,
+/// even outside a transaction: another connection sees it at once. (On
+/// SQLite, a statement read only to its first row finished, and committed,
+/// a moment after the row came back.)
+#[rocket::async_test]
+async fn a_returned_insert_is_seen_by_every_connection_at_once() {
+    let app = spawn().await;
+    let mut writer = app.pool().conn().await.unwrap();
+    let mut reader = app.pool().conn().await.unwrap();
+    for i in 0..300 {
+        let email = format!("seen{i}@example.edu");
+        let user = fellowship_portal::db::users::NewUser {
+            email: &email,
+            name: "Seen At Once",
+            password_hash: "!",
+            confirmed: true,
+            is_admin: false,
+            must_change_password: false,
+        };
+        let id = fellowship_portal::db::users::insert(writer.exec(), &user, chrono::Utc::now())
+            .await
+            .unwrap();
+        let found = fellowship_portal::db::users::find_by_email(reader.exec(), &email)
+            .await
+            .unwrap();
+        assert_eq!(found.map(|(u, _)| u.id), Some(id), "insert {i}");
+    }
+}
