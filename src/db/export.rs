@@ -1,6 +1,6 @@
-//! A cycle's applications for export, a batch at a time in id order, with
-//! their review figures and decisions (never demographics, which are kept
-//! apart and reported only in aggregate).
+//! A cycle's applications a batch at a time in id order: for export, with
+//! their review figures and decisions (never demographics); and for the
+//! demographics report, which counts them only in aggregate.
 
 use chrono::{DateTime, Utc};
 
@@ -59,6 +59,36 @@ pub async fn batch(
         .bind(cycle)
         .bind(scale.mean)
         .bind(scale.sd)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
+}
+
+/// One applicant of the cycle as the demographics report counts them.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Counted {
+    pub id: i64,
+    pub stage: String,
+    pub outcome: Option<String>,
+    /// Their demographics answers, when they gave any.
+    pub demographics_json: Option<String>,
+}
+
+/// Up to `limit` of the cycle's submitted applications with an id above
+/// `after`, by id, with the applicant's demographics.
+pub async fn demographics_batch(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    after: i64,
+    limit: i64,
+) -> DbResult<Vec<Counted>> {
+    let sql = "SELECT a.id, a.stage, d.outcome, g.answers_json AS demographics_json \
+         FROM applications a LEFT JOIN demographics g ON g.user_id = a.applicant_id \
+         LEFT JOIN decisions d ON d.application_id = a.id \
+         WHERE a.cycle_id = $1 AND a.stage <> 'draft' AND a.id > $2 ORDER BY a.id LIMIT $3";
+    run!(ex, c => sqlx::query_as(sql)
+        .bind(cycle)
         .bind(after)
         .bind(limit)
         .fetch_all(c)

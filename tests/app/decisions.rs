@@ -1136,3 +1136,111 @@ async fn a_cycle_exports_as_csv_for_its_managers_only() {
         text
     );
 }
+
+#[rocket::async_test]
+async fn demographics_are_reported_in_aggregate_with_small_counts_hidden() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    // 8 women, 6 men, 2 describing themselves, 1 who said nothing.
+    let mut people: Vec<(String, &str)> = Vec::new();
+    for (n, gender) in [(8, "woman"), (6, "man"), (2, "self_describe")] {
+        for i in 0..n {
+            people.push((format!("{gender}{i}"), gender));
+        }
+    }
+    people.push(("silent".into(), ""));
+    let mut first = None;
+    for (who, gender) in &people {
+        let a = submitted(
+            &app,
+            c.id,
+            who,
+            &format!("{who}@student.edu"),
+            "Lakeside University",
+        )
+        .await;
+        first.get_or_insert(a);
+        if gender.is_empty() {
+            continue;
+        }
+        let owner = app
+            .count(&format!(
+                "SELECT applicant_id FROM applications WHERE id = {a}"
+            ))
+            .await;
+        let json = format!(
+            r#"{{"gender_identity":"{gender}","gender_self_description":"Two-Spirit poet {who}","race_ethnicity":["asian"]}}"#
+        );
+        let mut conn = app.pool().conn().await.unwrap();
+        fellowship_portal::db::profiles::put_demographics(
+            conn.exec(),
+            owner,
+            &json,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    // One reaches review and is offered a place.
+    let a = first.unwrap();
+    mark_eligible(&manager, a).await;
+    assert_eq!(
+        decide(&manager, a, "accepted", "").await.status,
+        Status::SeeOther
+    );
+
+    let url = format!("/manage/cycles/{}/demographics", c.id);
+    let page = manager.get(&url).await;
+    assert_eq!(page.status, Status::Ok, "{}", page.body);
+    let row = |label: &str| -> Vec<String> {
+        let at = page
+            .body
+            .find(&format!("<th scope=\"row\">{label}</th>"))
+            .unwrap_or_else(|| panic!("a row {label}"));
+        let end = at + page.body[at..].find("</tr>").unwrap();
+        page.body[at..end]
+            .split("<td>")
+            .skip(1)
+            .map(|c| c.trim_end_matches("</td>").to_owned())
+            .collect()
+    };
+    // One silent applicant: how many answered would single them out.
+    page.assert_lacks("applicants answered");
+    assert_eq!(row("Applied"), vec!["17"]);
+    assert_eq!(row("Reached review"), vec!["fewer than 5"]);
+    // A group of one shows no counts at all.
+    assert_eq!(row("Woman"), vec!["8", "fewer than 5", "fewer than 5"]);
+    assert_eq!(row("Man"), vec!["6", "fewer than 5", "fewer than 5"]);
+    assert_eq!(row("Non-binary"), vec!["0", "fewer than 5", "fewer than 5"]);
+    // Two describing themselves and one silent: both hidden, never the words.
+    assert_eq!(
+        row("I prefer to describe it myself"),
+        vec!["fewer than 5", "fewer than 5", "fewer than 5"]
+    );
+    page.assert_lacks("Two-Spirit");
+    page.assert_lacks("woman0");
+    // The first table of answers is race: 16 Asian, and one with no answer,
+    // which alone would be hidden, so the 16 is hidden with it.
+    assert_eq!(
+        row("Asian"),
+        vec!["not shown", "fewer than 5", "fewer than 5"]
+    );
+    // Reviewers and other programs' managers get nothing.
+    let (_, reviewer) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    assert_eq!(reviewer.get(&url).await.status, Status::Forbidden);
+}

@@ -12,7 +12,8 @@
 // applicant still sees "Under review"), previews the Accepted letter and
 // has a broken template refused (nothing saved), confirms the counts and
 // releases; the letter arrives by mail; the applicant accepts the offer
-// (confirmation mail) and the manager sees "Offer accepted".
+// (confirmation mail) and the manager sees "Offer accepted", and the
+// demographics report, which shows no count for a cycle of one applicant.
 // axe-core (WCAG 2.1 A and AA rules) runs on every page visited; any
 // violation fails the run.
 //
@@ -599,4 +600,11 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl }, applicant) {
   expect(/Offer accepted/.test(accepted), "the decisions list shows the offer accepted: " + accepted);
   const acceptedFact = m.locator(".facts div").filter({ has: m.getByText("Accepted", { exact: true }) }).locator("dd");
   expect((await acceptedFact.innerText()).trim() === "1", "one offer is counted as accepted");
+
+  // 8. The demographics in aggregate: one applicant, so no count is shown.
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Demographics (in aggregate)" }));
+  await axe(m, "manage: demographics");
+  const applied = await m.getByRole("row").filter({ has: m.getByRole("rowheader", { name: "Applied", exact: true }) }).innerText();
+  expect(/fewer than 5/.test(applied), "a cycle of one applicant shows no count: " + applied);
 }

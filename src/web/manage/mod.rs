@@ -15,6 +15,7 @@ mod application;
 pub(crate) use application::{review_view, ReviewView};
 mod assign;
 mod decisions;
+mod demographics;
 mod export;
 mod letters;
 mod offers;
@@ -54,6 +55,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(settings::routes());
     all.extend(decisions::routes());
     all.extend(export::routes());
+    all.extend(demographics::routes());
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());
