@@ -245,16 +245,30 @@ async fn export(figment: rocket::figment::Figment, cycle: i64, out: Option<&str>
         }
     };
     let written = match out {
-        Some(path) => match tokio::fs::File::create(path).await {
-            Ok(file) => {
-                let mut file = tokio::io::BufWriter::new(file);
-                crate::export::write_cycle(&db.0, &c, &mut file).await
+        Some(path) => {
+            // Names, emails and answers: readable by the owner alone.
+            use std::os::unix::fs::OpenOptionsExt;
+            let opened = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(path);
+            let file = match opened {
+                Ok(f) => f,
+                Err(e) => {
+                    eprintln!("export: cannot write {path}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let mut file = tokio::io::BufWriter::new(tokio::fs::File::from_std(file));
+            let written = crate::export::write_cycle(&db.0, &c, &mut file).await;
+            if written.is_err() {
+                // Half a file is worse than none.
+                let _ = std::fs::remove_file(path);
             }
-            Err(e) => {
-                eprintln!("export: cannot write {path}: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
+            written
+        }
         None => crate::export::write_cycle(&db.0, &c, &mut tokio::io::stdout()).await,
     };
     match written {

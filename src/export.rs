@@ -21,7 +21,8 @@ const BATCH: i64 = 500;
 /// One CSV field: quoted when it holds a comma, quote or line break. Text
 /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
 /// a tab or a carriage return) gets a leading apostrophe, so an applicant's
-/// answer can never become a formula on a manager's computer.
+/// answer can never become a formula on a manager's computer (a plain
+/// number, such as `-2`, stays a number).
 pub fn field(out: &mut String, text: &str, is_text: bool) {
     let guarded = is_text && text.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let quoted = guarded || text.contains([',', '"', '\n', '\r']);
@@ -133,16 +134,28 @@ fn row(out: &mut String, c: &CycleWithForm, questions: &[&Question], a: &export:
         ),
         (offer.to_owned(), false),
     ];
+    // An answer the applicant's own choices hid (kept from before they
+    // changed their mind) is not part of the application.
     let texts: Vec<String> = questions
         .iter()
-        .map(|q| answer_text(q, answers.get(&q.key)))
+        .map(|q| {
+            if c.form.is_shown(q, &answers) {
+                answer_text(q, answers.get(&q.key))
+            } else {
+                String::new()
+            }
+        })
         .collect();
     line(
         out,
         fixed
             .iter()
             .map(|(t, is_text)| (t.as_str(), *is_text))
-            .chain(texts.iter().map(|t| (t.as_str(), true))),
+            .chain(
+                texts
+                    .iter()
+                    .map(|t| (t.as_str(), !t.parse::<f64>().is_ok_and(f64::is_finite))),
+            ),
     );
 }
 

@@ -53,7 +53,8 @@ pub fn form() -> FormDefinition {
 pub const SMALL_CELL: u64 = 5;
 
 /// A count as reported: the number, "fewer than 5", or "not shown" (a
-/// larger count hidden so that a small one cannot be worked out).
+/// count of 0 or of 5 and more, hidden so that a small one cannot be
+/// worked out).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
     Count(u64),
@@ -86,53 +87,99 @@ pub fn cell(n: u64) -> Cell {
     }
 }
 
-/// One column of counts of a group of `total` people, as it may be shown.
-/// Every count from 1 to 4 is hidden; when that hides exactly one, the
-/// smallest other count above zero is hidden too, so that no hidden count
-/// can be worked out from the total. A group of fewer than 5 shows no
-/// count at all: its zeros would tell what the rest of it chose.
+/// One column of counts (each person in exactly one row, so they add up
+/// to `total`, which the reader knows) as it may be shown. Every count
+/// from 1 to 4 is hidden; then, while the hidden counts could add up to
+/// what the total leaves in only one way, the smallest shown count is
+/// hidden too (above zero first). A group of fewer than 5 shows no count.
 pub fn suppress(counts: &[u64], total: u64) -> Vec<Cell> {
-    let small = is_small;
-    if small(total) {
+    debug_assert_eq!(counts.iter().sum::<u64>(), total);
+    if is_small(total) {
         return vec![Cell::Fewer; counts.len()];
     }
-    let mut cells: Vec<Cell> = counts
-        .iter()
-        .map(|&n| {
-            if small(n) {
-                Cell::Fewer
-            } else {
-                Cell::Count(n)
-            }
-        })
-        .collect();
-    if counts.iter().filter(|&&n| small(n)).count() == 1 {
+    let mut cells: Vec<Cell> = counts.iter().map(|&n| cell(n)).collect();
+    while cells.contains(&Cell::Fewer) {
+        let hidden: u64 = counts
+            .iter()
+            .zip(&cells)
+            .filter(|(_, c)| !matches!(c, Cell::Count(_)))
+            .map(|(n, _)| n)
+            .sum();
+        if ways(&cells, hidden) >= 2 {
+            break;
+        }
         let next = counts
             .iter()
             .enumerate()
-            .filter(|(_, &n)| n >= SMALL_CELL)
-            .min_by_key(|(_, &n)| n)
+            .filter(|(i, _)| matches!(cells[*i], Cell::Count(_)))
+            .min_by_key(|(_, &n)| (n == 0, n))
             .map(|(i, _)| i);
-        if let Some(i) = next {
-            cells[i] = Cell::Hidden;
+        match next {
+            Some(i) => cells[i] = Cell::Hidden,
+            None => break,
         }
     }
     cells
 }
 
-/// The stages of a cycle a report compares.
-pub const GROUPS: [&str; 3] = ["Applied", "Reached review", "Offered a place"];
+/// In how many ways (0, 1, or 2 for "two or more") the hidden cells could
+/// hold `sum` together: "fewer than 5" from 1 to 4 each, "not shown" 0 or
+/// 5 and more each.
+fn ways(cells: &[Cell], sum: u64) -> u8 {
+    let s = usize::try_from(sum).unwrap_or(usize::MAX - 1);
+    let mut dp = vec![0u8; s + 1];
+    dp[0] = 1;
+    for c in cells {
+        let next: Vec<u8> = match c {
+            Cell::Count(_) => continue,
+            Cell::Fewer => (0..=s)
+                .map(|t| {
+                    (1..SMALL_CELL as usize)
+                        .filter(|v| *v <= t)
+                        .fold(0u8, |w, v| w.saturating_add(dp[t - v]))
+                        .min(2)
+                })
+                .collect(),
+            Cell::Hidden => {
+                let mut prefix = Vec::with_capacity(s + 1);
+                let mut running = 0u8;
+                for d in &dp {
+                    running = running.saturating_add(*d).min(2);
+                    prefix.push(running);
+                }
+                let five = SMALL_CELL as usize;
+                (0..=s)
+                    .map(|t| {
+                        let more = if t >= five { prefix[t - five] } else { 0 };
+                        dp[t].saturating_add(more).min(2)
+                    })
+                    .collect()
+            }
+        };
+        dp = next;
+    }
+    dp[s]
+}
 
-/// Counts of one choice question's answers, per group.
+/// The groups a report compares, each person in one: applied but never
+/// reviewed (still being screened, ineligible, withdrawn), reviewed but not
+/// offered a place, offered a place. Apart, so that no count is another's
+/// difference.
+pub const GROUPS: [&str; 3] = ["Not reviewed", "Reviewed, not offered", "Offered a place"];
+
+/// Counts of one choice question's answers, per group; every person in
+/// one row (several choices count as "More than one").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuestionTally {
     pub label: String,
-    /// The options' labels, then "No answer".
+    /// The options' labels, "More than one" for a question with several
+    /// choices, then "No answer".
     pub rows: Vec<String>,
     /// `counts[group][row]`.
     pub counts: [Vec<u64>; 3],
     values: Vec<String>,
     key: String,
+    several: bool,
 }
 
 /// The answers to every choice question of the demographics form, counted
@@ -140,7 +187,7 @@ pub struct QuestionTally {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
     pub questions: Vec<QuestionTally>,
-    /// Applicants per group.
+    /// People per group.
     pub totals: [u64; 3],
 }
 
@@ -148,20 +195,25 @@ impl Tally {
     pub fn new() -> Self {
         let questions = form()
             .questions()
-            .filter_map(|q| match &q.kind {
-                QuestionKind::SingleChoice { options }
-                | QuestionKind::MultipleChoice { options, .. } => {
-                    let mut rows: Vec<String> = options.iter().map(|o| o.label.clone()).collect();
-                    rows.push("No answer".into());
-                    Some(QuestionTally {
-                        label: q.label.clone(),
-                        counts: std::array::from_fn(|_| vec![0; rows.len()]),
-                        rows,
-                        values: options.iter().map(|o| o.value.clone()).collect(),
-                        key: q.key.clone(),
-                    })
+            .filter_map(|q| {
+                let (options, several) = match &q.kind {
+                    QuestionKind::SingleChoice { options } => (options, false),
+                    QuestionKind::MultipleChoice { options, .. } => (options, true),
+                    _ => return None,
+                };
+                let mut rows: Vec<String> = options.iter().map(|o| o.label.clone()).collect();
+                if several {
+                    rows.push("More than one".into());
                 }
-                _ => None,
+                rows.push("No answer".into());
+                Some(QuestionTally {
+                    label: q.label.clone(),
+                    counts: std::array::from_fn(|_| vec![0; rows.len()]),
+                    rows,
+                    values: options.iter().map(|o| o.value.clone()).collect(),
+                    key: q.key.clone(),
+                    several,
+                })
             })
             .collect();
         Self {
@@ -170,28 +222,31 @@ impl Tally {
         }
     }
 
-    /// Counts one applicant (their answers, if they gave any) in each
-    /// group they belong to.
-    pub fn add(&mut self, answers: Option<&Answers>, groups: [bool; 3]) {
-        for (g, _) in groups.iter().enumerate().filter(|(_, &in_group)| in_group) {
-            self.totals[g] += 1;
-            for q in &mut self.questions {
-                let chosen: Vec<&str> = match answers.and_then(|a| a.get(&q.key)) {
-                    Some(Answer::One(v)) => vec![v.as_str()],
-                    Some(Answer::Many(vs)) => vs.iter().map(String::as_str).collect(),
-                    None => Vec::new(),
-                };
-                let rows: Vec<usize> = chosen
-                    .iter()
-                    .filter_map(|v| q.values.iter().position(|o| o == v))
-                    .collect();
-                if rows.is_empty() {
-                    q.counts[g][q.values.len()] += 1;
+    /// Counts one person (their answers, if they gave any) in `group`.
+    pub fn add(&mut self, answers: Option<&Answers>, group: usize) {
+        self.totals[group] += 1;
+        for q in &mut self.questions {
+            let chosen: Vec<usize> = match answers.and_then(|a| a.get(&q.key)) {
+                Some(Answer::One(v)) => q.values.iter().position(|o| o == v).into_iter().collect(),
+                Some(Answer::Many(vs)) => {
+                    let mut at: Vec<usize> = vs
+                        .iter()
+                        .filter_map(|v| q.values.iter().position(|o| o == v))
+                        .collect();
+                    at.sort_unstable();
+                    at.dedup();
+                    at
                 }
-                for r in rows {
-                    q.counts[g][r] += 1;
-                }
-            }
+                None => Vec::new(),
+            };
+            let no_answer = q.rows.len() - 1;
+            let row = match chosen.as_slice() {
+                [] => no_answer,
+                [one] => *one,
+                _ if q.several => no_answer - 1,
+                _ => chosen[0],
+            };
+            q.counts[group][row] += 1;
         }
     }
 }
@@ -214,20 +269,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_counts_are_hidden_with_a_partner() {
+    fn small_counts_are_hidden_until_none_can_be_worked_out() {
         use Cell::{Count, Fewer, Hidden};
         assert_eq!(
             suppress(&[12, 7, 0], 19),
             vec![Count(12), Count(7), Count(0)]
         );
-        // One small count alone could be worked out from the total: the
-        // next smallest goes too.
+        // One small count alone would be the total's remainder.
         assert_eq!(
             suppress(&[12, 3, 7, 0], 22),
             vec![Count(12), Fewer, Hidden, Count(0)]
         );
+        // Two small counts that can only be 1 and 1 (or 4 and 4) are not
+        // enough either.
+        assert_eq!(suppress(&[1, 1, 33], 35), vec![Fewer, Fewer, Hidden]);
+        assert_eq!(suppress(&[4, 4, 30], 38), vec![Fewer, Fewer, Hidden]);
         assert_eq!(suppress(&[1, 4, 30], 35), vec![Fewer, Fewer, Count(30)]);
-        assert_eq!(suppress(&[5, 5, 1], 11), vec![Hidden, Count(5), Fewer]);
+        // 1 and 5 would be the only split of 6: the 12 goes too.
+        assert_eq!(suppress(&[12, 1, 5], 18), vec![Hidden, Fewer, Hidden]);
+        assert_eq!(suppress(&[5, 5, 1], 11), vec![Hidden, Hidden, Fewer]);
         // A group of fewer than 5: nothing shown, its zeros included.
         assert_eq!(suppress(&[2, 0, 0], 2), vec![Fewer; 3]);
         assert_eq!(suppress(&[0, 0], 0), vec![Count(0); 2]);
@@ -235,8 +295,29 @@ mod tests {
         assert_eq!(Fewer.text(), "fewer than 5");
     }
 
+    proptest::proptest! {
+        /// Whatever the counts, no hidden count is the only way to fill
+        /// what the shown ones leave of the total.
+        #[test]
+        fn no_hidden_count_can_be_worked_out(counts in proptest::collection::vec(0u64..40, 1..8)) {
+            let total: u64 = counts.iter().sum();
+            let cells = suppress(&counts, total);
+            let hidden: u64 = counts.iter().zip(&cells).filter(|(_, c)| !matches!(c, Cell::Count(_))).map(|(n, _)| n).sum();
+            for (n, c) in counts.iter().zip(&cells) {
+                match c {
+                    Cell::Count(shown) => proptest::prop_assert!(*shown == *n && !is_small(*n)),
+                    Cell::Fewer => proptest::prop_assert!(*n < SMALL_CELL),
+                    Cell::Hidden => proptest::prop_assert!(!is_small(*n)),
+                }
+            }
+            if cells.contains(&Cell::Fewer) && !is_small(total) {
+                proptest::prop_assert!(ways(&cells, hidden) >= 2, "{counts:?} -> {cells:?}");
+            }
+        }
+    }
+
     #[test]
-    fn answers_are_counted_per_group_and_text_never() {
+    fn each_person_counts_once_per_question_and_text_never() {
         let mut t = Tally::new();
         assert!(t
             .questions
@@ -248,21 +329,29 @@ mod tests {
             Answer::Many(vec!["asian".into(), "white".into()]),
         );
         a.insert("gender_identity".into(), Answer::One("woman".into()));
-        t.add(Some(&a), [true, true, false]);
-        t.add(None, [true, false, false]);
+        t.add(Some(&a), 0);
+        let mut b = Answers::new();
+        b.insert("race_ethnicity".into(), Answer::Many(vec!["asian".into()]));
+        t.add(Some(&b), 0);
+        t.add(None, 1);
         assert_eq!(t.totals, [2, 1, 0]);
         let race = &t.questions[0];
         let row = |label: &str| race.rows.iter().position(|r| r == label).unwrap();
         assert_eq!(race.counts[0][row("Asian")], 1);
-        assert_eq!(race.counts[0][row("White")], 1);
-        assert_eq!(race.counts[0][row("No answer")], 1);
-        assert_eq!(race.counts[1][row("No answer")], 0);
-        assert_eq!(race.counts[2].iter().sum::<u64>(), 0);
+        assert_eq!(race.counts[0][row("White")], 0);
+        assert_eq!(race.counts[0][row("More than one")], 1);
+        assert_eq!(race.counts[1][row("No answer")], 1);
+        for q in &t.questions {
+            for (g, total) in t.totals.iter().enumerate() {
+                assert_eq!(q.counts[g].iter().sum::<u64>(), *total, "{}", q.label);
+            }
+        }
         let gender = t
             .questions
             .iter()
             .find(|q| q.label == "What is your gender identity?")
             .unwrap();
         assert_eq!(gender.counts[0][0], 1);
+        assert!(!gender.rows.contains(&"More than one".to_string()));
     }
 }

@@ -1017,7 +1017,7 @@ async fn a_cycle_exports_as_csv_for_its_managers_only() {
     .await;
     // An answer a spreadsheet would run as a formula, and one on two lines.
     app.sql(&format!(
-        "UPDATE applications SET answers_json = '{{\"legal_name\":\"Ben Okafor\",\"degree\":\"=HYPERLINK(\\\"http://evil.example\\\")\",\"health_equity_essay\":\"Line one.\\nLine two.\"}}' WHERE id = {b}"
+        "UPDATE applications SET answers_json = '{{\"legal_name\":\"Ben Okafor\",\"degree\":\"=HYPERLINK(\\\"http://evil.example\\\")\",\"discipline\":\"pharmacy\",\"discipline_other\":\"OLD-HIDDEN-NOTE\",\"health_equity_essay\":\"Line one.\\nLine two.\"}}' WHERE id = {b}"
     ))
     .await;
     // A draft stays out.
@@ -1077,6 +1077,8 @@ async fn a_cycle_exports_as_csv_for_its_managers_only() {
     );
     assert!(ben.iter().any(|f| f == "Line one.\nLine two."), "{ben:?}");
     assert!(!text.contains("Dee Draft"));
+    // An answer the applicant's own choices hid is not exported.
+    assert!(!text.contains("OLD-HIDDEN-NOTE"), "{text}");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cycle.export'")
             .await,
@@ -1212,27 +1214,26 @@ async fn demographics_are_reported_in_aggregate_with_small_counts_hidden() {
             .map(|c| c.trim_end_matches("</td>").to_owned())
             .collect()
     };
-    // One silent applicant: how many answered would single them out.
-    page.assert_lacks("applicants answered");
-    assert_eq!(row("Applied"), vec!["17"]);
-    assert_eq!(row("Reached review"), vec!["fewer than 5"]);
-    // A group of one shows no counts at all.
-    assert_eq!(row("Woman"), vec!["8", "fewer than 5", "fewer than 5"]);
-    assert_eq!(row("Man"), vec!["6", "fewer than 5", "fewer than 5"]);
-    assert_eq!(row("Non-binary"), vec!["0", "fewer than 5", "fewer than 5"]);
-    // Two describing themselves and one silent: both hidden, never the words.
+    // The groups are apart: 16 not reviewed, none reviewed without an
+    // offer, one offered a place (a group of one shows no counts at all).
+    assert_eq!(row("Not reviewed"), vec!["16"]);
+    assert_eq!(row("Reviewed, not offered"), vec!["0"]);
+    assert_eq!(row("Offered a place"), vec!["fewer than 5"]);
+    assert_eq!(row("Woman"), vec!["7", "0", "fewer than 5"]);
+    assert_eq!(row("Man"), vec!["6", "0", "fewer than 5"]);
+    assert_eq!(row("Non-binary"), vec!["0", "0", "fewer than 5"]);
+    // Two describing themselves and one silent: both hidden (2 + 1 could
+    // be split two ways), never the words.
     assert_eq!(
         row("I prefer to describe it myself"),
-        vec!["fewer than 5", "fewer than 5", "fewer than 5"]
+        vec!["fewer than 5", "0", "fewer than 5"]
     );
     page.assert_lacks("Two-Spirit");
     page.assert_lacks("woman0");
-    // The first table of answers is race: 16 Asian, and one with no answer,
-    // which alone would be hidden, so the 16 is hidden with it.
-    assert_eq!(
-        row("Asian"),
-        vec!["not shown", "fewer than 5", "fewer than 5"]
-    );
+    // Race, the first table: 15 Asian and one with no answer among those
+    // not reviewed; the 1 alone would be the total's remainder, so the 15
+    // is not shown either.
+    assert_eq!(row("Asian"), vec!["not shown", "0", "fewer than 5"]);
     // Reviewers and other programs' managers get nothing.
     let (_, reviewer) = staff(
         &app,

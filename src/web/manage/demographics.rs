@@ -1,8 +1,9 @@
 //! The demographics of a cycle's applicants, in aggregate only: per
-//! question, how many applied, reached review and were offered a place,
-//! with counts under 5 hidden (and a partner, so that none can be worked
-//! out from a total). Read a batch at a time: the page costs the same
-//! memory for any cycle. Nobody's answers are ever shown one by one.
+//! question, how many were not reviewed, reviewed but not offered, and
+//! offered a place (apart, so that no count is another's difference), with
+//! small counts hidden so that none can be worked out from a total (see
+//! [`suppress`]). Read a batch at a time: the page costs the same memory
+//! for any cycle. Nobody's answers are ever shown one by one.
 
 use rocket::{get, routes, Route};
 use rocket_dyn_templates::Template;
@@ -11,7 +12,7 @@ use serde::Serialize;
 use super::load_cycle;
 use crate::auth::guards::Manager;
 use crate::db::{export, Db};
-use crate::domain::demographics::{cell, is_small, suppress, Tally, GROUPS, SMALL_CELL};
+use crate::domain::demographics::{cell, suppress, Tally, GROUPS, SMALL_CELL};
 use crate::domain::form::Answers;
 use crate::domain::workflow::stage::Stage;
 use crate::web::page::{render, Chrome};
@@ -44,9 +45,6 @@ struct DemographicsPage {
     totals: Vec<String>,
     tables: Vec<Table>,
     small_cell: u64,
-    answered: u64,
-    /// Whether saying how many answered reveals nothing small.
-    show_answered: bool,
 }
 
 #[get("/cycles/<id>/demographics")]
@@ -54,7 +52,7 @@ async fn show_demographics(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Re
     let c = load_cycle(&who, db, id).await?;
     let mut conn = db.conn().await?;
     let mut tally = Tally::new();
-    let (mut after, mut answered) = (0, 0u64);
+    let mut after = 0;
     loop {
         let batch = export::demographics_batch(conn.exec(), id, after, BATCH).await?;
         for a in &batch {
@@ -62,13 +60,18 @@ async fn show_demographics(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Re
                 .demographics_json
                 .as_deref()
                 .and_then(|j| serde_json::from_str(j).ok());
-            answered += u64::from(answers.as_ref().is_some_and(|a| !a.is_empty()));
-            let reached = matches!(
+            let reviewed = matches!(
                 Stage::parse(&a.stage),
                 Some(Stage::Review | Stage::Committee | Stage::Decided)
             );
-            let offered = a.outcome.as_deref() == Some("accepted");
-            tally.add(answers.as_ref(), [true, reached, offered]);
+            let group = if a.outcome.as_deref() == Some("accepted") {
+                2
+            } else if reviewed {
+                1
+            } else {
+                0
+            };
+            tally.add(answers.as_ref(), group);
         }
         match batch.last() {
             Some(last) if batch.len() as i64 == BATCH => after = last.id,
@@ -111,8 +114,6 @@ async fn show_demographics(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Re
         totals: tally.totals.iter().map(|&n| cell(n).text()).collect(),
         tables,
         small_cell: SMALL_CELL,
-        answered,
-        show_answered: !is_small(answered) && !is_small(tally.totals[0] - answered),
     };
     let title = format!("Demographics – {}", c.cycle.name);
     Ok(render("manage/demographics", &chrome, &title, page))
