@@ -273,6 +273,23 @@ async fn export(figment: rocket::figment::Figment, cycle: i64, out: Option<&str>
     };
     match written {
         Ok(n) => {
+            // Recorded as the managers' downloads are, without a person.
+            let entry = crate::db::audit::Entry {
+                actor: None,
+                action: "cycle.export",
+                subject: &format!("cycle:{cycle}"),
+                detail: &format!("{n} applications as CSV, from the command line"),
+                client_ip: None,
+            };
+            let recorded = match db.0.conn().await {
+                Ok(mut conn) => {
+                    crate::db::audit::record(conn.exec(), &entry, crate::clock::now()).await
+                }
+                Err(e) => Err(e),
+            };
+            if let Err(e) = recorded {
+                eprintln!("export: the export was written but could not be recorded: {e}");
+            }
             eprintln!(
                 "Exported {n} applications of {} (cycle {cycle}).",
                 c.cycle.name

@@ -70,7 +70,13 @@ pub fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
                     orientation_kept = true;
                 }
             }
-            APP0 if payload.starts_with(b"JFIF\0") => out.extend_from_slice(&bytes[pos..end]),
+            APP0 if payload.starts_with(b"JFIF\0") && payload.len() >= 14 => {
+                // The header alone: version, units and density, without a
+                // thumbnail (which may show the photo before it was cropped).
+                out.extend_from_slice(&[0xFF, APP0, 0, 16]);
+                out.extend_from_slice(&payload[..12]);
+                out.extend_from_slice(&[0, 0]);
+            }
             APP2 if payload.starts_with(b"ICC_PROFILE\0") => {
                 out.extend_from_slice(&bytes[pos..end])
             }
@@ -243,7 +249,8 @@ mod tests {
 
     fn jpeg(orientation: u16) -> Vec<u8> {
         let mut j = vec![0xFF, SOI];
-        j.extend(segment(APP0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+        // JFIF with a 1x1 thumbnail.
+        j.extend(segment(APP0, b"JFIF\0\x01\x01\0\0\x01\0\x01\x01\x01Ada"));
         j.extend(segment(APP1, &exif(orientation)));
         j.extend(segment(
             APP1,

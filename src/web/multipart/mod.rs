@@ -165,7 +165,7 @@ async fn read_form(
     let temp_dir = req.rocket().config().temp_dir.relative();
     // One byte more than the limit shows that it was exceeded.
     let mut body = Body {
-        stream: data.open((whole + 1).bytes()),
+        stream: data.open(whole.saturating_add(1).bytes()),
         buf: BytesMut::new(),
         read: 0,
         limit: whole,
