@@ -45,6 +45,7 @@ pub fn fairing(poll: Duration) -> impl Fairing {
                 mail: mail.clone(),
                 storage: storage.clone(),
                 idle: chrono::Duration::minutes(config.session_idle_minutes),
+                temp_dir: Some(rocket.config().temp_dir.relative()),
             };
             let shutdown = rocket.shutdown();
             tokio::spawn(async move {
@@ -63,6 +64,9 @@ pub struct Worker {
     pub mail: Mail,
     pub storage: Storage,
     pub idle: chrono::Duration,
+    /// Where uploads arrive (Rocket's `temp_dir`), to sweep what a crash
+    /// left there.
+    pub temp_dir: Option<std::path::PathBuf>,
 }
 
 /// Stored objects that no document names are removed once this old (left
@@ -86,6 +90,9 @@ impl Worker {
                 }
                 if let Err(e) = self.sweep_orphans(crate::clock::now()).await {
                     rocket::warn!("removing orphaned documents failed: {e:#}");
+                }
+                if let Err(e) = self.sweep_leftovers(crate::clock::now()).await {
+                    rocket::warn!("removing unfinished uploads failed: {e:#}");
                 }
                 match self.remind_referees(crate::clock::now()).await {
                     Ok(n) if n > 0 => self.mail.wake(),
@@ -277,6 +284,27 @@ impl Worker {
         }
         if removed > 0 {
             rocket::info!("removed {removed} orphaned document(s)");
+        }
+        Ok(removed)
+    }
+
+    /// Removes what a crash can leave on disk, once older than
+    /// [`ORPHAN_AGE`]: uploads that never finished arriving (in the
+    /// temporary folder) and documents staged but never filed (in the local
+    /// store). Returns how many files.
+    pub async fn sweep_leftovers(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> anyhow::Result<usize> {
+        let before = now - ORPHAN_AGE;
+        let mut removed = self.storage.sweep_staging(before).await?;
+        if let Some(dir) = &self.temp_dir {
+            removed +=
+                crate::storage::remove_older(dir, crate::web::multipart::UPLOAD_PREFIX, before)
+                    .await?;
+        }
+        if removed > 0 {
+            rocket::info!("removed {removed} unfinished upload(s)");
         }
         Ok(removed)
     }

@@ -74,6 +74,32 @@ pub struct Listed {
 /// A document's bytes, read as they are sent.
 pub type Reader = Pin<Box<dyn AsyncRead + Send>>;
 
+/// Removes the files directly in `dir` whose names begin with `prefix` and
+/// that were last changed before `before`; returns how many.
+pub async fn remove_older(
+    dir: &std::path::Path,
+    prefix: &str,
+    before: chrono::DateTime<chrono::Utc>,
+) -> std::io::Result<usize> {
+    let mut removed = 0;
+    let mut entries = match tokio::fs::read_dir(dir).await {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    while let Some(entry) = entries.next_entry().await? {
+        if !entry.file_name().to_string_lossy().starts_with(prefix) {
+            continue;
+        }
+        let meta = entry.metadata().await?;
+        if meta.is_file() && chrono::DateTime::<chrono::Utc>::from(meta.modified()?) < before {
+            tokio::fs::remove_file(entry.path()).await?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// A new opaque key: 32 random hex characters, nothing of the file in it.
 fn new_key() -> String {
     let bytes: [u8; 16] = rand::random();
@@ -369,6 +395,20 @@ impl Storage {
             }
             #[cfg(feature = "s3")]
             Self::S3(store) => store.list().await,
+        }
+    }
+
+    /// Removes the local folder's staged files (`.staging-…`, a document on
+    /// its way into place) last changed before `before`: a crash between
+    /// staging and filing leaves them. Returns how many; S3 has none.
+    pub async fn sweep_staging(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> std::io::Result<usize> {
+        match self {
+            Self::Local { root } => remove_older(root, ".staging-", before).await,
+            #[cfg(feature = "s3")]
+            Self::S3(_) => Ok(0),
         }
     }
 

@@ -251,3 +251,42 @@ async fn a_returned_insert_is_seen_by_every_connection_at_once() {
         assert_eq!(found.map(|(u, _)| u.id), Some(id), "insert {i}");
     }
 }
+
+/// What a crash leaves on disk (an upload that never finished arriving, a
+/// document staged but never filed) is removed by the worker once an hour
+/// old; recent files and anything else in those folders stay.
+#[rocket::async_test]
+async fn the_worker_sweeps_what_a_crash_left_on_disk() {
+    let app = spawn().await;
+    let tmp = app.dir.path().join("tmp");
+    let documents = app.dir.path().join("documents");
+    std::fs::create_dir_all(&documents).unwrap();
+    let three_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3 * 3600);
+    let make = |path: std::path::PathBuf, old: bool| {
+        std::fs::write(&path, b"half a file").unwrap();
+        if old {
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(three_hours_ago)
+                .unwrap();
+        }
+        path
+    };
+    let stale_upload = make(tmp.join(".upload-a1b2c3"), true);
+    let fresh_upload = make(tmp.join(".upload-d4e5f6"), false);
+    let stale_staged = make(
+        documents.join(".staging-0123456789abcdef0123456789abcdef"),
+        true,
+    );
+    let unrelated = make(tmp.join("notes.txt"), true);
+    let removed = app
+        .worker()
+        .sweep_leftovers(chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(removed, 2);
+    assert!(!stale_upload.exists() && !stale_staged.exists());
+    assert!(fresh_upload.exists() && unrelated.exists());
+}

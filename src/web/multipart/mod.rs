@@ -13,6 +13,8 @@
 mod scan;
 mod sink;
 
+pub use sink::UPLOAD_PREFIX;
+
 use bytes::BytesMut;
 use rocket::data::{self, Data, DataStream, FromData, ToByteUnit};
 use rocket::http::Status;

@@ -15,6 +15,9 @@ const WRITEBACK_EVERY: u64 = 16 * 1024 * 1024;
 
 type Written = std::io::Result<(std::fs::File, Sha256)>;
 
+/// How the names of uploads on their way to disk begin.
+pub const UPLOAD_PREFIX: &str = ".upload-";
+
 /// A temporary file being written; deleted when dropped unless finished
 /// and moved away.
 pub struct FileSink {
@@ -33,9 +36,13 @@ fn joined(e: tokio::task::JoinError) -> std::io::Error {
 }
 
 impl FileSink {
-    /// A new temporary file in `dir`.
+    /// A new temporary file in `dir`, named `.upload-…` (so that one left
+    /// by a crash can be recognised and swept, see [`UPLOAD_PREFIX`]).
     pub fn create(dir: &std::path::Path) -> std::io::Result<Self> {
-        let (file, path) = tempfile::NamedTempFile::new_in(dir)?.into_parts();
+        let (file, path) = tempfile::Builder::new()
+            .prefix(UPLOAD_PREFIX)
+            .tempfile_in(dir)?
+            .into_parts();
         Ok(Self {
             path,
             syncer: Arc::new(file.try_clone()?),
@@ -111,6 +118,11 @@ mod tests {
         }
         assert_eq!(sink.len(), whole.len() as u64);
         let (path, len, sha256) = sink.finish().await.unwrap();
+        assert!(path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(UPLOAD_PREFIX));
         assert_eq!(len, whole.len() as u64);
         assert_eq!(std::fs::read(&path).unwrap(), whole);
         let expected: String = Sha256::digest(&whole)
