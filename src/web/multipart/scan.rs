@@ -193,9 +193,11 @@ fn disposition_of(headers: &[httparse::Header<'_>]) -> (String, Option<String>) 
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v.clone())
     };
+    // A part with a file name it cannot decode is still a file.
     let file_name = find("filename*")
         .and_then(|v| extended_value(&v))
-        .or_else(|| find("filename"));
+        .or_else(|| find("filename"))
+        .or_else(|| find("filename*").map(|_| String::new()));
     (find("name").unwrap_or_default(), file_name)
 }
 
@@ -221,7 +223,9 @@ fn parameters(value: &[u8]) -> Vec<(String, String)> {
                 let mut end = quoted.len();
                 while let Some((i, c)) = chars.next() {
                     match c {
-                        '\\' => {
+                        // Only `\"` and `\\` are escapes: a Windows path
+                        // keeps its backslashes.
+                        '\\' if quoted[i + 1..].starts_with(['"', '\\']) => {
                             if let Some((_, escaped)) = chars.next() {
                                 value.push(escaped);
                             }
@@ -260,8 +264,10 @@ fn extended_value(value: &str) -> Option<String> {
     let mut rest = encoded.as_bytes();
     while let Some((&b, tail)) = rest.split_first() {
         if b == b'%' {
-            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
-            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            let hex = tail
+                .get(..2)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))?;
+            bytes.push(u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?);
             rest = &tail[2..];
         } else {
             bytes.push(b);
@@ -471,6 +477,27 @@ mod tests {
             ("plain".into(), Some("naïve cv.pdf".into()))
         );
         assert_eq!(extended_value("latin-1''caf%E9"), None);
+        assert_eq!(extended_value("UTF-8''a%+Ab"), None);
+        // Undecodable, and no plain name: still a file.
+        let value = b"form-data; name=\"f[cv]\"; filename*=latin-1''caf%E9.pdf";
+        let headers = [httparse::Header {
+            name: "Content-Disposition",
+            value,
+        }];
+        assert_eq!(
+            disposition_of(&headers),
+            ("f[cv]".into(), Some(String::new()))
+        );
+        // A full Windows path (as old browsers sent) keeps its backslashes.
+        let value = br#"form-data; name="f"; filename="C:\fakepath\my \"cv\".pdf""#;
+        let headers = [httparse::Header {
+            name: "Content-Disposition",
+            value,
+        }];
+        assert_eq!(
+            disposition_of(&headers),
+            ("f".into(), Some(r#"C:\fakepath\my "cv".pdf"#.into()))
+        );
         assert_eq!(extended_value("UTF-8''broken%2"), None);
         assert_eq!(disposition_of(&[]), (String::new(), None));
     }
