@@ -271,16 +271,17 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> DbResult<(Vec<Listed>, i64)> {
-    let sql = "SELECT d.application_id, u.name AS applicant_name, d.outcome, d.version, d.released_at, d.offer_deadline, \
+    let sql = format!("SELECT d.application_id, u.name AS applicant_name, d.outcome, d.version, d.released_at, d.offer_deadline, \
                d.offer_answer, \
-               (SELECT AVG(CASE WHEN r.z IS NULL THEN r.score_total ELSE $3 + $4 * r.z END) FROM reviews r \
+               (SELECT {} FROM reviews r \
                 WHERE r.application_id = d.application_id AND r.state = 'submitted') AS normalised \
                FROM decisions d JOIN applications a ON a.id = d.application_id JOIN users u ON u.id = a.applicant_id \
                WHERE d.cycle_id = $1 AND ($2 = '' OR d.outcome = $2) \
-               ORDER BY normalised DESC NULLS LAST, d.application_id LIMIT $5 OFFSET $6";
+               ORDER BY normalised DESC NULLS LAST, d.application_id LIMIT $5 OFFSET $6",
+        super::reviews::normalised_average("$3", "$4"));
     let count = "SELECT COUNT(*) FROM decisions WHERE cycle_id = $1 AND ($2 = '' OR outcome = $2)";
     run!(ex, c => {
-        let rows: Vec<Listed> = sqlx::query_as(sql)
+        let rows: Vec<Listed> = sqlx::query_as(&sql)
             .bind(cycle)
             .bind(outcome)
             .bind(scale_mean)
@@ -325,11 +326,12 @@ pub async fn waitlisted(
     scale_mean: f64,
     scale_sd: f64,
 ) -> DbResult<Vec<(i64, Option<f64>)>> {
-    let sql = "SELECT d.application_id, \
-               (SELECT AVG(CASE WHEN r.z IS NULL THEN r.score_total ELSE $2 + $3 * r.z END) FROM reviews r \
+    let sql = format!("SELECT d.application_id, \
+               (SELECT {} FROM reviews r \
                 WHERE r.application_id = d.application_id AND r.state = 'submitted') AS normalised \
-               FROM decisions d WHERE d.cycle_id = $1 AND d.outcome = 'waitlisted' AND d.released_at IS NOT NULL";
-    run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(scale_mean).bind(scale_sd).fetch_all(c).await)
+               FROM decisions d WHERE d.cycle_id = $1 AND d.outcome = 'waitlisted' AND d.released_at IS NOT NULL",
+        super::reviews::normalised_average("$2", "$3"));
+    run!(ex, c => sqlx::query_as(&sql).bind(cycle).bind(scale_mean).bind(scale_sd).fetch_all(c).await)
 }
 
 /// A cycle's letter template for an outcome, if the manager wrote one.

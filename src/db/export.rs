@@ -39,7 +39,7 @@ pub async fn batch(
     after: i64,
     limit: i64,
 ) -> DbResult<Vec<Exported>> {
-    let sql = "SELECT a.id, u.name AS applicant_name, u.email AS applicant_email, a.institution, a.stage, \
+    let sql = format!("SELECT a.id, u.name AS applicant_name, u.email AS applicant_email, a.institution, a.stage, \
          a.submitted_at, a.answers_json, a.screening_reason, \
          (SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id) AS assigned, \
          COALESCE(f.reviewed, 0) AS reviewed, f.mean, f.total, f.normalised, \
@@ -47,15 +47,17 @@ pub async fn batch(
          FROM applications a JOIN users u ON u.id = a.applicant_id \
          LEFT JOIN ( \
            SELECT r.application_id, COUNT(*) AS reviewed, AVG(r.score_mean) AS mean, AVG(r.score_total) AS total, \
-           AVG(CASE WHEN r.z IS NULL THEN r.score_total ELSE $2 + $3 * r.z END) AS normalised \
+           {} AS normalised \
            FROM reviews r WHERE r.cycle_id = $1 AND r.state = 'submitted' AND r.application_id IN ( \
              SELECT id FROM applications WHERE cycle_id = $1 AND stage <> 'draft' AND id > $4 ORDER BY id LIMIT $5) \
            GROUP BY r.application_id \
          ) f ON f.application_id = a.id \
          LEFT JOIN decisions d ON d.application_id = a.id \
          WHERE a.cycle_id = $1 AND a.stage <> 'draft' AND a.id > $4 \
-         ORDER BY a.id LIMIT $5";
-    run!(ex, c => sqlx::query_as(sql)
+         ORDER BY a.id LIMIT $5",
+        super::reviews::normalised_average("$2", "$3"),
+    );
+    run!(ex, c => sqlx::query_as(&sql)
         .bind(cycle)
         .bind(scale.mean)
         .bind(scale.sd)

@@ -178,6 +178,15 @@ pub async fn cycle_scale(ex: Exec<'_>, cycle: CycleId) -> DbResult<Stats> {
 
 /// Population statistics from SQL's count, mean and mean of squares
 /// (SQLite has no square root; rounding can make the variance a hair below 0).
+/// The SQL of an application's normalised score over its submitted
+/// reviews `r`: each review's `cycle mean + cycle sd × z`, or its raw
+/// total while its reviewer has too few reviews for a z (see
+/// [`scoring::normalised`]); `mean` and `sd` name the parameters holding
+/// the cycle's scale (`$2`, `$3`...).
+pub(crate) fn normalised_average(mean: &str, sd: &str) -> String {
+    format!("AVG(CASE WHEN r.z IS NULL THEN r.score_total ELSE {mean} + {sd} * r.z END)")
+}
+
 fn stats_of(count: i64, mean: f64, mean_of_squares: f64) -> Stats {
     Stats {
         count: usize::try_from(count).unwrap_or(0),
@@ -272,11 +281,12 @@ pub async fn ranking(
            SELECT r.application_id, COUNT(*) AS reviewed, AVG(r.score_mean) AS mean, AVG(r.score_total) AS total, \
            MAX(r.score_total) - MIN(r.score_total) AS spread, \
            AVG(r.score_total * r.score_total) - AVG(r.score_total) * AVG(r.score_total) AS variance, \
-           AVG(CASE WHEN r.z IS NULL THEN r.score_total ELSE $2 + $3 * r.z END) AS normalised \
+           {normalised} AS normalised \
            FROM reviews r WHERE r.cycle_id = $1 AND r.state = 'submitted' GROUP BY r.application_id \
          ) f ON f.application_id = a.id \
          WHERE a.cycle_id = $1 AND a.stage IN ('review', 'committee', 'decided') \
-         ORDER BY {column} {dir} NULLS LAST, a.id LIMIT $4 OFFSET $5"
+         ORDER BY {column} {dir} NULLS LAST, a.id LIMIT $4 OFFSET $5",
+        normalised = normalised_average("$2", "$3"),
     );
     let count_sql = "SELECT COUNT(*) FROM applications WHERE cycle_id = $1 AND stage IN ('review', 'committee', 'decided')";
     let (figures, total) = run!(ex, c => {
