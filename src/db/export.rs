@@ -78,14 +78,19 @@ pub struct Counted {
 }
 
 /// Up to `limit` of the cycle's submitted applications with an id above
-/// `after`, by id, with the applicant's demographics.
+/// `after`, by id, with the applicant's demographics and their released
+/// decision (none while it is held).
 pub async fn demographics_batch(
     ex: Exec<'_>,
     cycle: CycleId,
     after: i64,
     limit: i64,
 ) -> DbResult<Vec<Counted>> {
-    let sql = "SELECT a.id, a.stage, d.outcome, g.answers_json AS demographics_json \
+    // Held decisions are not counted: toggling one and comparing the page
+    // would tell about that one applicant.
+    let sql = "SELECT a.id, a.stage, \
+         CASE WHEN d.released_at IS NOT NULL THEN d.outcome END AS outcome, \
+         g.answers_json AS demographics_json \
          FROM applications a LEFT JOIN demographics g ON g.user_id = a.applicant_id \
          LEFT JOIN decisions d ON d.application_id = a.id \
          WHERE a.cycle_id = $1 AND a.stage <> 'draft' AND a.id > $2 ORDER BY a.id LIMIT $3";

@@ -52,14 +52,18 @@ pub fn form() -> FormDefinition {
 /// Counts from 1 to this less are never shown.
 pub const SMALL_CELL: u64 = 5;
 
-/// A count as reported: the number, "fewer than 5", or "not shown" (a
-/// count of 0 or of 5 and more, hidden so that a small one cannot be
-/// worked out).
+/// A count as reported: the number, "fewer than 5", or "not shown".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cell {
     Count(u64),
+    /// A count from 1 to 4.
     Fewer,
+    /// A count of 0 or of 5 and more, hidden so that a small one cannot
+    /// be worked out.
     Hidden,
+    /// Any count: the whole column is held back, because no choice of
+    /// hidden counts would keep its small ones from being worked out.
+    Withheld,
 }
 
 impl Cell {
@@ -68,8 +72,13 @@ impl Cell {
         match self {
             Self::Count(n) => n.to_string(),
             Self::Fewer => format!("fewer than {SMALL_CELL}"),
-            Self::Hidden => "not shown".into(),
+            Self::Hidden | Self::Withheld => "not shown".into(),
         }
+    }
+
+    /// Whether the count is not shown as a number.
+    fn is_concealed(self) -> bool {
+        !matches!(self, Self::Count(_))
     }
 }
 
@@ -89,24 +98,26 @@ pub fn cell(n: u64) -> Cell {
 
 /// One column of counts (each person in exactly one row, so they add up
 /// to `total`, which the reader knows) as it may be shown. Every count
-/// from 1 to 4 is hidden; then, while the hidden counts could add up to
-/// what the total leaves in only one way, the smallest shown count is
-/// hidden too (above zero first). A group of fewer than 5 shows no count.
+/// from 1 to 4 is hidden ("fewer than 5"); then, while any of them could
+/// be worked out exactly from what the shown counts leave of the total,
+/// the smallest shown count is hidden too (above zero first). If even
+/// that leaves one that can be worked out, no count of the column is
+/// shown. A group of fewer than 5 shows no count.
 pub fn suppress(counts: &[u64], total: u64) -> Vec<Cell> {
     debug_assert_eq!(counts.iter().sum::<u64>(), total);
     if is_small(total) {
         return vec![Cell::Fewer; counts.len()];
     }
     let mut cells: Vec<Cell> = counts.iter().map(|&n| cell(n)).collect();
-    while cells.contains(&Cell::Fewer) {
+    loop {
         let hidden: u64 = counts
             .iter()
             .zip(&cells)
-            .filter(|(_, c)| !matches!(c, Cell::Count(_)))
+            .filter(|(_, c)| c.is_concealed())
             .map(|(n, _)| n)
             .sum();
-        if ways(&cells, hidden) >= 2 {
-            break;
+        if (0..cells.len()).all(|i| cells[i] != Cell::Fewer || !is_determined(&cells, hidden, i)) {
+            return cells;
         }
         let next = counts
             .iter()
@@ -116,49 +127,62 @@ pub fn suppress(counts: &[u64], total: u64) -> Vec<Cell> {
             .map(|(i, _)| i);
         match next {
             Some(i) => cells[i] = Cell::Hidden,
-            None => break,
+            None => return vec![Cell::Withheld; counts.len()],
         }
     }
-    cells
 }
 
-/// In how many ways (0, 1, or 2 for "two or more") the hidden cells could
-/// hold `sum` together: "fewer than 5" from 1 to 4 each, "not shown" 0 or
-/// 5 and more each.
-fn ways(cells: &[Cell], sum: u64) -> u8 {
-    let s = usize::try_from(sum).unwrap_or(usize::MAX - 1);
-    let mut dp = vec![0u8; s + 1];
-    dp[0] = 1;
-    for c in cells {
-        let next: Vec<u8> = match c {
-            Cell::Count(_) => continue,
-            Cell::Fewer => (0..=s)
-                .map(|t| {
-                    (1..SMALL_CELL as usize)
-                        .filter(|v| *v <= t)
-                        .fold(0u8, |w, v| w.saturating_add(dp[t - v]))
-                        .min(2)
-                })
-                .collect(),
-            Cell::Hidden => {
-                let mut prefix = Vec::with_capacity(s + 1);
-                let mut running = 0u8;
-                for d in &dp {
-                    running = running.saturating_add(*d).min(2);
-                    prefix.push(running);
-                }
-                let five = SMALL_CELL as usize;
-                (0..=s)
-                    .map(|t| {
-                        let more = if t >= five { prefix[t - five] } else { 0 };
-                        dp[t].saturating_add(more).min(2)
-                    })
-                    .collect()
-            }
-        };
-        dp = next;
+/// The counts a concealed cell may hold: "fewer than 5" 1 to 4, "not
+/// shown" 0 or 5 and more (up to `sum`), "withheld" anything up to `sum`.
+fn may_hold(c: Cell, v: u64) -> bool {
+    match c {
+        Cell::Count(_) => false,
+        Cell::Fewer => is_small(v),
+        Cell::Hidden => !is_small(v),
+        Cell::Withheld => true,
     }
-    dp[s]
+}
+
+/// The totals reachable with one more concealed cell, given those
+/// reachable without it (linear in the sum: ranges through prefix sets).
+fn add_cell(reachable: &[bool], c: Cell) -> Vec<bool> {
+    let small = SMALL_CELL as usize;
+    // below[t]: some total up to t is reachable.
+    let below: Vec<bool> = reachable
+        .iter()
+        .scan(false, |any, &r| {
+            *any |= r;
+            Some(*any)
+        })
+        .collect();
+    (0..reachable.len())
+        .map(|t| match c {
+            Cell::Count(_) => reachable[t],
+            Cell::Fewer => (1..small).any(|v| v <= t && reachable[t - v]),
+            Cell::Hidden => reachable[t] || (t >= small && below[t - small]),
+            Cell::Withheld => below[t],
+        })
+        .collect()
+}
+
+/// Whether the concealed cell `at` can hold only one count, given that
+/// the concealed cells hold `sum` together: the reader could work it out.
+fn is_determined(cells: &[Cell], sum: u64, at: usize) -> bool {
+    let s = usize::try_from(sum).unwrap_or(usize::MAX - 1);
+    // reachable[t]: the other concealed cells can hold t together.
+    let mut reachable = vec![false; s + 1];
+    reachable[0] = true;
+    for (i, &c) in cells.iter().enumerate() {
+        if i == at || !c.is_concealed() {
+            continue;
+        }
+        reachable = add_cell(&reachable, c);
+    }
+    let possible = (0..=s)
+        .filter(|&v| may_hold(cells[at], v as u64) && reachable[s - v])
+        .take(2)
+        .count();
+    possible < 2
 }
 
 /// The groups a report compares, each person in one: applied but never
@@ -270,7 +294,7 @@ mod tests {
 
     #[test]
     fn small_counts_are_hidden_until_none_can_be_worked_out() {
-        use Cell::{Count, Fewer, Hidden};
+        use Cell::{Count, Fewer, Hidden, Withheld};
         assert_eq!(
             suppress(&[12, 7, 0], 19),
             vec![Count(12), Count(7), Count(0)]
@@ -288,6 +312,20 @@ mod tests {
         // 1 and 5 would be the only split of 6: the 12 goes too.
         assert_eq!(suppress(&[12, 1, 5], 18), vec![Hidden, Fewer, Hidden]);
         assert_eq!(suppress(&[5, 5, 1], 11), vec![Hidden, Hidden, Fewer]);
+        // A group of 6 split 1 and 5: "fewer than 5" and "not shown"
+        // could only be 1 and 5, so the column shows nothing.
+        assert_eq!(suppress(&[1, 5], 6), vec![Withheld, Withheld]);
+        assert_eq!(suppress(&[5, 1], 6), vec![Withheld, Withheld]);
+        // Two ways to fill the hidden cells are not enough when the small
+        // count is the same in both (1 + 5 + 0 or 1 + 0 + 5).
+        assert_eq!(suppress(&[1, 5, 0], 6), vec![Withheld; 3]);
+        // 2 + 5 could as well be 1 + 6.
+        assert_eq!(
+            suppress(&[2, 5, 0, 9], 16),
+            vec![Fewer, Hidden, Count(0), Count(9)]
+        );
+        assert_eq!(suppress(&[1, 5, 9], 15), vec![Fewer, Hidden, Hidden]);
+        assert_eq!(Withheld.text(), "not shown");
         // A group of fewer than 5: nothing shown, its zeros included.
         assert_eq!(suppress(&[2, 0, 0], 2), vec![Fewer; 3]);
         assert_eq!(suppress(&[0, 0], 0), vec![Count(0); 2]);
@@ -295,23 +333,58 @@ mod tests {
         assert_eq!(Fewer.text(), "fewer than 5");
     }
 
+    /// Every count the concealed cell `at` could hold, found by trying
+    /// each filling of the others (a plain search, apart from the rule's
+    /// own arithmetic).
+    fn could_hold(cells: &[Cell], sum: u64, at: usize) -> Vec<u64> {
+        fn fill(
+            cells: &[Cell],
+            skip: usize,
+            from: usize,
+            left: u64,
+            memo: &mut std::collections::HashMap<(usize, u64), bool>,
+        ) -> bool {
+            if from == cells.len() {
+                return left == 0;
+            }
+            if from == skip || matches!(cells[from], Cell::Count(_)) {
+                return fill(cells, skip, from + 1, left, memo);
+            }
+            if let Some(&known) = memo.get(&(from, left)) {
+                return known;
+            }
+            let found = (0..=left)
+                .any(|v| may_hold(cells[from], v) && fill(cells, skip, from + 1, left - v, memo));
+            memo.insert((from, left), found);
+            found
+        }
+        let mut memo = std::collections::HashMap::new();
+        (0..=sum)
+            .filter(|&v| may_hold(cells[at], v) && fill(cells, at, 0, sum - v, &mut memo))
+            .collect()
+    }
+
     proptest::proptest! {
-        /// Whatever the counts, no hidden count is the only way to fill
-        /// what the shown ones leave of the total.
+        /// Whatever the counts, every count shown is the true one and not
+        /// small, and every small one could be at least two numbers given
+        /// the shown counts and the group's size.
         #[test]
         fn no_hidden_count_can_be_worked_out(counts in proptest::collection::vec(0u64..40, 1..8)) {
             let total: u64 = counts.iter().sum();
             let cells = suppress(&counts, total);
-            let hidden: u64 = counts.iter().zip(&cells).filter(|(_, c)| !matches!(c, Cell::Count(_))).map(|(n, _)| n).sum();
-            for (n, c) in counts.iter().zip(&cells) {
+            let hidden: u64 = counts.iter().zip(&cells).filter(|(_, c)| c.is_concealed()).map(|(n, _)| n).sum();
+            for (i, (n, c)) in counts.iter().zip(&cells).enumerate() {
                 match c {
                     Cell::Count(shown) => proptest::prop_assert!(*shown == *n && !is_small(*n)),
                     Cell::Fewer => proptest::prop_assert!(*n < SMALL_CELL),
                     Cell::Hidden => proptest::prop_assert!(!is_small(*n)),
+                    Cell::Withheld => proptest::prop_assert!(cells.iter().all(|c| *c == Cell::Withheld)),
                 }
-            }
-            if cells.contains(&Cell::Fewer) && !is_small(total) {
-                proptest::prop_assert!(ways(&cells, hidden) >= 2, "{counts:?} -> {cells:?}");
+                if *c != Cell::Count(*n) && is_small(*n) && !is_small(total) {
+                    let could = could_hold(&cells, hidden, i);
+                    proptest::prop_assert!(could.contains(n), "{counts:?} -> {cells:?}: cell {i} cannot be {n}");
+                    proptest::prop_assert!(could.len() >= 2, "{counts:?} -> {cells:?}: cell {i} can only be {could:?}");
+                }
             }
         }
     }

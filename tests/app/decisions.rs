@@ -1200,6 +1200,25 @@ async fn demographics_are_reported_in_aggregate_with_small_counts_hidden() {
     );
 
     let url = format!("/manage/cycles/{}/demographics", c.id);
+    // A held decision is not counted: the page must not tell a manager who
+    // toggles one what that applicant said.
+    let held = manager.get(&url).await;
+    assert_eq!(held.status, Status::Ok, "{}", held.body);
+    let row_of = |page: &crate::helpers::Page, label: &str| -> Vec<String> {
+        let at = page
+            .body
+            .find(&format!("<th scope=\"row\">{label}</th>"))
+            .unwrap_or_else(|| panic!("a row {label}"));
+        let end = at + page.body[at..].find("</tr>").unwrap();
+        page.body[at..end]
+            .split("<td>")
+            .skip(1)
+            .map(|c| c.trim_end_matches("</td>").to_owned())
+            .collect()
+    };
+    assert_eq!(row_of(&held, "Reviewed, not offered"), vec!["fewer than 5"]);
+    assert_eq!(row_of(&held, "Offered a place"), vec!["0"]);
+    assert_eq!(release_all(&manager, c.id).await.status, Status::SeeOther);
     let page = manager.get(&url).await;
     assert_eq!(page.status, Status::Ok, "{}", page.body);
     let row = |label: &str| -> Vec<String> {
