@@ -250,10 +250,23 @@ impl PortalPool {
         })
     }
 
-    /// Starts a transaction.
+    /// Starts a write transaction. On SQLite it takes the database's write
+    /// lock at once (waiting up to the busy timeout), as `BEGIN IMMEDIATE`
+    /// would: a transaction that reads and then writes would otherwise be
+    /// refused when another connection wrote in between, and no caller
+    /// should have to remember that. (sqlx 0.7 always sends a plain
+    /// `BEGIN`, so the first statement writes to an empty table instead.)
+    /// On PostgreSQL, rows a transaction reads before changing are locked
+    /// by the caller where it matters (`applications::lock`, `cycles::lock`).
     pub async fn begin(&self) -> DbResult<Tx> {
         Ok(match self {
-            Self::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Self::Sqlite(p) => {
+                let mut tx = p.begin().await?;
+                sqlx::query("DELETE FROM write_lock WHERE id = 0")
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Sqlite(tx)
+            }
             Self::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

@@ -7,7 +7,7 @@ use rocket::http::Status;
 use crate::helpers::{link_in, pdf, spawn, Browser, TestApp, PASSWORD};
 
 /// Answers every Health Justice section but the referees and the CV.
-async fn answer_everything(b: &Browser, id: i64) {
+pub(crate) async fn answer_everything(b: &Browser, id: i64) {
     let s = |section: &str| format!("/apply/applications/{id}/sections/{section}");
     for (section, fields) in [
         (
@@ -50,7 +50,7 @@ async fn answer_everything(b: &Browser, id: i64) {
     }
 }
 
-async fn upload_cv(b: &Browser, id: i64) -> crate::helpers::Page {
+pub(crate) async fn upload_cv(b: &Browser, id: i64) -> crate::helpers::Page {
     b.post_multipart(
         &format!("/apply/applications/{id}/sections/documents"),
         &[],

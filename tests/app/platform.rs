@@ -290,3 +290,111 @@ async fn the_worker_sweeps_what_a_crash_left_on_disk() {
     assert!(!stale_upload.exists() && !stale_staged.exists());
     assert!(fresh_upload.exists() && unrelated.exists());
 }
+
+/// Many people at once on one database: email confirmations, right and
+/// wrong passwords, section saves and submissions, each applicant on a
+/// browser (and connection pool) of their own. On SQLite a transaction
+/// that has read cannot start writing while another connection writes
+/// ("database is locked", whatever the busy timeout), so every write
+/// transaction takes the write lock when it begins.
+#[rocket::async_test]
+async fn many_people_at_once_never_get_a_server_error() {
+    use std::future::Future;
+    use std::pin::Pin;
+
+    use crate::apply::{answer_everything, upload_cv};
+    use crate::helpers::{link_in, PASSWORD};
+
+    const N: usize = 8;
+    let app = spawn().await;
+    let mut links = Vec::new();
+    for i in 0..N {
+        let email = format!("new{i}@example.edu");
+        let page = app.register("Nia New", &email, PASSWORD).await;
+        assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+        let mail = app.last_mail(&email, "confirm_email").await;
+        links.push(link_in(&mail.text_body, "/account/confirm/"));
+    }
+    let mut applicants = Vec::new();
+    for i in 0..N {
+        let email = format!("applicant{i}@example.edu");
+        app.new_user("Ada Applicant", &email).await;
+        let b = app.another_browser().await;
+        assert_eq!(b.login(&email, PASSWORD).await.status, Status::SeeOther);
+        let id = app.start_health_justice(&b).await;
+        answer_everything(&b, id).await;
+        assert_eq!(upload_cv(&b, id).await.status, Status::SeeOther);
+        for (position, referee) in [("1", "rosa"), ("2", "sam")] {
+            let page = b
+                .name_referee(
+                    id,
+                    position,
+                    "Dr. Referee",
+                    &format!("{referee}{i}@example.org"),
+                )
+                .await;
+            assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+        }
+        applicants.push((b, id));
+    }
+    let logins: Vec<crate::helpers::Browser> = {
+        let mut v = Vec::new();
+        for _ in 0..N {
+            v.push(app.another_browser().await);
+        }
+        v
+    };
+
+    type Request<'a> = Pin<Box<dyn Future<Output = (String, crate::helpers::Page)> + 'a>>;
+    let mut all: Vec<Request<'_>> = Vec::new();
+    let app = &app;
+    for link in &links {
+        all.push(Box::pin(async move {
+            (format!("GET {link}"), app.get(link).await)
+        }));
+    }
+    for (b, id) in &applicants {
+        let essays = format!("/apply/applications/{id}/sections/essays");
+        all.push(Box::pin(async move {
+            let fields = [("a[health_equity_essay]", "Transport is health care.")];
+            (
+                format!("save {essays}"),
+                b.post_multipart(&essays, &fields, &[]).await,
+            )
+        }));
+        let submit = format!("/apply/applications/{id}/submit");
+        all.push(Box::pin(async move {
+            (format!("POST {submit}"), b.post(&submit, &[]).await)
+        }));
+    }
+    for (i, b) in logins.iter().enumerate() {
+        let email = format!("applicant{i}@example.edu");
+        all.push(Box::pin(async move {
+            let wrong = b.login(&email, "not the password at all").await;
+            let right = b.login(&email, PASSWORD).await;
+            assert_eq!(right.status, Status::SeeOther, "{}", right.body);
+            (format!("login {email}"), wrong)
+        }));
+    }
+    for (what, page) in futures::future::join_all(all).await {
+        assert!(
+            page.status.code < 500,
+            "{what} answered {}: {}",
+            page.status,
+            page.body
+        );
+    }
+    // What was acknowledged is stored.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM users WHERE email LIKE 'new%' AND email_confirmed_at IS NOT NULL"
+        )
+        .await,
+        N as i64
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM applications WHERE stage = 'submitted'")
+            .await,
+        N as i64
+    );
+}

@@ -270,14 +270,6 @@ async fn save_section(
         )));
     }
 
-    let mut merged: Answers = owned.application.answers.clone();
-    for (k, v) in accepted {
-        match v {
-            Some(v) => merged.insert(k, v),
-            None => merged.remove(&k),
-        };
-    }
-
     // Uploads are stored before the transaction; if it fails they are removed again.
     let mut upload_errors = FormErrors::default();
     let mut status = Status::UnprocessableEntity;
@@ -317,18 +309,20 @@ async fn save_section(
         &who,
         &owned,
         &form,
-        &merged,
+        accepted,
         &stored,
         &mut upload_errors,
     )
     .await;
     let removed_keys = match result {
-        Ok(keys) => keys,
-        Err(e) => {
+        Ok(Saved::Done(keys)) => keys,
+        outcome => {
             for (_, s, _, _) in &stored {
                 let _ = storage.delete(&s.key).await;
             }
-            return Err(e);
+            // Submitted (or withdrawn) meanwhile, from another tab: nothing changed.
+            outcome?;
+            return Ok(Either::Left(not_editable(id)));
         }
     };
     for k in removed_keys {
@@ -371,21 +365,43 @@ async fn save_section(
     )))
 }
 
-/// Writes answers and document changes in one transaction; returns the
-/// storage keys of documents no longer referenced (to delete after commit).
+/// What a save did.
+enum Saved {
+    /// Saved; the storage keys of documents no longer referenced (to
+    /// delete after commit).
+    Done(Vec<String>),
+    /// Nothing: the application stopped being a draft (submitted or
+    /// withdrawn from another tab) since the page was read.
+    NotDraft,
+}
+
+/// Writes answers and document changes in one transaction. The answers
+/// are merged into the application as it is inside the transaction, so two
+/// sections saved at once from two tabs both keep their answers.
 async fn apply_changes(
     db: &Db,
     who: &Applicant,
     owned: &Owned,
     form: &SectionForm,
-    merged: &Answers,
+    accepted: Vec<(String, Option<crate::domain::form::Answer>)>,
     stored: &[(String, crate::storage::Stored, String, String)],
     errors: &mut FormErrors,
-) -> Result<Vec<String>> {
+) -> Result<Saved> {
     let now = crate::clock::now();
     let user = who.0.user().id;
     let app = owned.application.id;
     let mut tx = db.begin().await?;
+    applications::lock(tx.exec(), app).await?;
+    let mut merged: Answers = match applications::find(tx.exec(), app).await? {
+        Some(a) if a.stage.is_editable() => a.answers,
+        _ => return Ok(Saved::NotDraft),
+    };
+    for (k, v) in accepted {
+        match v {
+            Some(v) => merged.insert(k, v),
+            None => merged.remove(&k),
+        };
+    }
     let mut dropped: Vec<i64> = Vec::new();
     for (k, s, name, mime) in stored {
         let doc = documents::NewDocument {
@@ -432,10 +448,8 @@ async fn apply_changes(
     if let Some(k) = &form.remove {
         dropped.extend(documents::detach(tx.exec(), app, k).await?);
     }
-    if !applications::save_answers(tx.exec(), app, merged, now).await? {
-        return Err(Error::Internal(anyhow::anyhow!(
-            "application {app} stopped being a draft during the save"
-        )));
+    if !applications::save_answers(tx.exec(), app, &merged, now).await? {
+        return Ok(Saved::NotDraft);
     }
     let mut unreferenced = Vec::new();
     for d in dropped {
@@ -447,5 +461,5 @@ async fn apply_changes(
         }
     }
     tx.commit().await?;
-    Ok(unreferenced)
+    Ok(Saved::Done(unreferenced))
 }
