@@ -74,6 +74,9 @@ pub struct PortalConfig {
     /// Email of the admin created on an empty database.
     #[serde(default = "default_admin_email")]
     pub admin_email: String,
+    /// Seconds between the background health checks `/healthz` reports.
+    #[serde(default = "default_health_seconds")]
+    pub health_seconds: u64,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -99,6 +102,9 @@ fn default_mail_max_attempts() -> u32 {
 }
 fn default_mail_retry_seconds() -> i64 {
     30
+}
+fn default_health_seconds() -> u64 {
+    10
 }
 fn default_admin_email() -> String {
     "admin@example.org".into()

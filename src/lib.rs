@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod export;
+pub mod health;
 pub mod mail;
 pub mod seed;
 pub mod storage;
@@ -55,6 +56,12 @@ pub fn build(figment: Figment) -> Rocket<Build> {
         .attach(seed::migrations())
         .attach(Template::fairing())
         .attach(mail::stage())
+        .attach(AdHoc::on_ignite("Health", |rocket| async move {
+            let every = config::PortalConfig::from_figment(rocket.figment())
+                .map_or(10, |c| c.health_seconds)
+                .max(1);
+            rocket.attach(health::fairing(std::time::Duration::from_secs(every)))
+        }))
         .attach(web::stage(static_dir))
         .attach(seed::first_admin())
 }

@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::page::{render, Chrome};
 use super::Result;
+use crate::auth::guards::Admin;
 use crate::db::{programs, Db};
 use crate::domain::program::Program;
-use crate::mail::Mail;
-use crate::storage::Storage;
+use crate::health::{Monitor, Status as HealthStatus};
 
 /// Routes mounted at `/`.
 pub fn routes() -> Vec<Route> {
@@ -44,60 +44,58 @@ struct Component {
     error: Option<String>,
 }
 
+impl From<crate::health::Component> for Component {
+    fn from(c: crate::health::Component) -> Self {
+        Self {
+            backend: c.backend,
+            ok: c.ok,
+            error: c.error,
+        }
+    }
+}
+
+/// What `/healthz` tells an admin: every component with the reason it is
+/// down, and when it was checked.
 #[derive(Serialize)]
-struct Health {
-    status: &'static str,
+struct Details {
     database: Component,
     storage: Component,
     mail: Component,
+    checked_at: String,
 }
 
-/// 200 when the database answers (storage or mail trouble is reported but
-/// does not take the instance out of a load balancer), 503 when it does not.
+#[derive(Serialize)]
+struct Health {
+    status: &'static str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    details: Option<Details>,
+}
+
+/// 200 while the database answers (storage or mail trouble is reported as
+/// `degraded` but does not take the instance out of a load balancer), 503
+/// when it does not. Answered from the last background check, so polling
+/// costs nothing; only an admin sees the components and their errors.
 #[get("/healthz")]
-async fn healthz(db: &Db, storage: &State<Storage>, mail: &State<Mail>) -> (Status, Json<Health>) {
-    let limit = std::time::Duration::from_secs(3);
-    let (db_ok, storage_ok, mail_ok) = tokio::join!(
-        tokio::time::timeout(limit, db.ping()),
-        tokio::time::timeout(limit, storage.check()),
-        tokio::time::timeout(limit, mail.transport.check()),
-    );
-    let db_ok = db_ok.unwrap_or(false);
-    let storage_result =
-        storage_ok.unwrap_or_else(|_| Err(crate::storage::StorageError::S3("timed out".into())));
-    let mail_ok = mail_ok.unwrap_or(false);
-    let storage_ok = storage_result.is_ok();
-    let health = Health {
-        status: if !db_ok {
-            "down"
-        } else if storage_ok && mail_ok {
-            "ok"
-        } else {
-            "degraded"
-        },
-        database: Component {
-            backend: db.backend().as_str(),
-            ok: db_ok,
-            error: None,
-        },
-        storage: Component {
-            backend: storage.name(),
-            ok: storage_ok,
-            error: storage_result.err().map(|e| e.to_string()),
-        },
-        mail: Component {
-            backend: mail.transport.name(),
-            ok: mail_ok,
-            error: None,
-        },
+fn healthz(monitor: &State<Monitor>, admin: Option<Admin>) -> (Status, Json<Health>) {
+    let last = monitor.snapshot();
+    let status = last.status(crate::clock::now(), monitor.interval);
+    let details = admin.map(|_| Details {
+        checked_at: last.checked_at.to_rfc3339(),
+        database: last.database.into(),
+        storage: last.storage.into(),
+        mail: last.mail.into(),
+    });
+    let code = if status == HealthStatus::Down {
+        Status::ServiceUnavailable
+    } else {
+        Status::Ok
     };
     (
-        if db_ok {
-            Status::Ok
-        } else {
-            Status::ServiceUnavailable
-        },
-        Json(health),
+        code,
+        Json(Health {
+            status: status.as_str(),
+            details,
+        }),
     )
 }
 

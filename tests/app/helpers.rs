@@ -245,6 +245,17 @@ impl TestApp {
             .clone()
     }
 
+    /// Runs the background health check now (it runs every few seconds),
+    /// as if its interval had passed.
+    pub async fn check_health(&self) {
+        self.client
+            .rocket()
+            .state::<fellowship_portal::health::Monitor>()
+            .expect("health monitor")
+            .refresh()
+            .await;
+    }
+
     /// The live pool.
     pub fn pool(&self) -> &PortalPool {
         &Db::fetch(self.client.rocket()).expect("database").0
@@ -360,12 +371,35 @@ impl TestApp {
 
     /// An admin (created as the CLI does), logged in with a password of their own.
     pub async fn logged_in_admin(&self, email: &str) -> UserId {
+        self.admin_on(self, email).await
+    }
+
+    /// A browser of its own, logged in as a new admin.
+    pub async fn admin_browser(&self, email: &str) -> Browser {
+        let b = self.another_browser().await;
+        self.admin_on(&b, email).await;
+        b
+    }
+
+    /// `/healthz` as an admin reads it, after a fresh check.
+    pub async fn health_for_admin(&self) -> (Status, serde_json::Value) {
+        self.check_health().await;
+        let admin = self.admin_browser("health-admin@example.org").await;
+        let r = admin.client.get("/healthz").dispatch().await;
+        let status = r.status();
+        let body = r.into_string().await.unwrap();
+        (status, serde_json::from_str(&body).unwrap())
+    }
+
+    /// Makes `email` an admin (as the CLI does) and logs `b` in with a
+    /// password of their own.
+    async fn admin_on(&self, b: &Browser, email: &str) -> UserId {
         let otp = fellowship_portal::seed::create_admin(self.pool(), email, "Ada Admin")
             .await
             .unwrap();
-        let page = self.login(email, &otp).await;
+        let page = b.login(email, &otp).await;
         assert_eq!(page.location.as_deref(), Some("/account/password"));
-        let page = self
+        let page = b
             .post(
                 "/account/password",
                 &[
