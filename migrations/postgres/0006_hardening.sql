@@ -1,3 +1,7 @@
--- Hardening: limits on mail anyone can trigger, a login throttle per
--- account and address, reviews kept on the record after a conflict.
-SELECT 1;
+-- (SQLite's write_lock table has no counterpart here: PostgreSQL locks rows.)
+
+-- Login throttling counts per account from one address, per address, and
+-- per account from everywhere; `account` (the email address) lets a
+-- password reset forget every count of its account at once.
+ALTER TABLE login_throttle ADD COLUMN account TEXT;
+CREATE INDEX login_throttle_account ON login_throttle (account) WHERE account IS NOT NULL;

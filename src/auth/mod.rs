@@ -7,4 +7,5 @@ pub mod csrf;
 pub mod guards;
 pub mod password;
 pub mod session;
+pub mod throttle;
 pub mod token;

@@ -1,8 +1,8 @@
-//! Login throttling: after a few failures, a growing wait.
+//! Login throttling: after a few failures, a growing wait, never a lock.
 //!
-//! The same rule counts failures per account and per client address, each
-//! with its own policy; the state lives in the database so that several
-//! instances share it.
+//! The same rule counts failures per account from one client address, per
+//! address, and per account from everywhere, each with its own policy; the
+//! state lives in the database so that several instances share it.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -20,20 +20,33 @@ pub struct ThrottlePolicy {
 }
 
 impl ThrottlePolicy {
-    /// Per account: five failures, then 30 s, doubling up to 15 min.
-    pub const ACCOUNT: Self = Self {
+    /// One account from one client address: five failures, then 30 s,
+    /// doubling up to 15 min. Someone guessing from elsewhere does not
+    /// make the account's owner wait.
+    pub const ACCOUNT_FROM_ADDRESS: Self = Self {
         max_failures: 5,
         window: Duration::minutes(15),
         base_delay: Duration::seconds(30),
         max_delay: Duration::minutes(15),
     };
 
-    /// Per client address: more generous, since a campus shares addresses.
+    /// Per client address, across accounts: more generous, since a campus
+    /// shares addresses.
     pub const ADDRESS: Self = Self {
         max_failures: 20,
         window: Duration::minutes(15),
         base_delay: Duration::seconds(30),
         max_delay: Duration::minutes(15),
+    };
+
+    /// One account from every address together: slows guessing spread over
+    /// many addresses, with short waits (at most a minute) so that nobody
+    /// can keep the owner out for long; a password reset ends it at once.
+    pub const ACCOUNT: Self = Self {
+        max_failures: 20,
+        window: Duration::hours(1),
+        base_delay: Duration::seconds(2),
+        max_delay: Duration::minutes(1),
     };
 
     /// `Err(until)` while a wait is in force.
@@ -102,7 +115,7 @@ mod tests {
 
     #[test]
     fn five_failures_then_a_doubling_wait() {
-        let p = ThrottlePolicy::ACCOUNT;
+        let p = ThrottlePolicy::ACCOUNT_FROM_ADDRESS;
         let mut state = None;
         let now = t0();
         for i in 1..=4 {
@@ -126,7 +139,7 @@ mod tests {
 
     #[test]
     fn old_failures_are_forgotten() {
-        let p = ThrottlePolicy::ACCOUNT;
+        let p = ThrottlePolicy::ACCOUNT_FROM_ADDRESS;
         let s = ThrottleState {
             failures: 9,
             last_failure_at: t0(),
@@ -155,8 +168,11 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_wait_never_exceeds_the_maximum_and_never_shrinks(gaps in proptest::collection::vec(0i64..120, 1..60)) {
-            let p = ThrottlePolicy::ACCOUNT;
+        fn the_wait_never_exceeds_the_maximum_and_never_shrinks(
+            gaps in proptest::collection::vec(0i64..120, 1..60),
+            which in 0usize..3,
+        ) {
+            let p = [ThrottlePolicy::ACCOUNT_FROM_ADDRESS, ThrottlePolicy::ADDRESS, ThrottlePolicy::ACCOUNT][which];
             let mut now = t0();
             let mut state: Option<ThrottleState> = None;
             let mut last_delay = Duration::zero();

@@ -309,9 +309,12 @@ impl Worker {
         Ok(removed)
     }
 
+    /// Ends idle sessions and forgets login counters a day old.
     async fn sweep_sessions(&self) -> anyhow::Result<()> {
+        let now = crate::clock::now();
         let mut conn = self.pool.conn().await?;
-        db::sessions::delete_idle(conn.exec(), crate::clock::now() - self.idle).await?;
+        db::sessions::delete_idle(conn.exec(), now - self.idle).await?;
+        db::throttle::sweep(conn.exec(), now - chrono::Duration::days(1), now).await?;
         Ok(())
     }
 }

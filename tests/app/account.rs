@@ -247,6 +247,115 @@ async fn many_failures_from_one_address_make_that_address_wait() {
     assert_eq!(status, Status::SeeOther);
 }
 
+/// A login from `from` (an address and port) on the app's browser.
+async fn login_from(
+    app: &crate::helpers::TestApp,
+    email: &str,
+    password: &str,
+    from: &str,
+) -> (Status, String) {
+    let token = app.csrf().await;
+    let body = crate::helpers::encode(&[
+        ("csrf_token", &token),
+        ("email", email),
+        ("password", password),
+        ("next", "/"),
+    ]);
+    let r = app
+        .client
+        .post("/account/login")
+        .header(rocket::http::ContentType::Form)
+        .remote(from.parse().unwrap())
+        .body(body)
+        .dispatch()
+        .await;
+    (r.status(), r.into_string().await.unwrap_or_default())
+}
+
+/// Guesses sent all at once are counted before any password is checked:
+/// no more than five are ever tried before the wait.
+#[rocket::async_test]
+async fn parallel_guesses_cannot_get_past_the_count() {
+    let app = spawn().await;
+    app.new_user("Maya Chen", "maya@example.edu").await;
+    let guesses = (0..20).map(|i| {
+        let app = &app;
+        async move {
+            login_from(
+                app,
+                "maya@example.edu",
+                &format!("guess-number-{i}-wrong"),
+                "203.0.113.7:5000",
+            )
+            .await
+        }
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let tried = answers
+        .iter()
+        .filter(|(s, _)| *s == Status::UnprocessableEntity)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|(s, body)| {
+            *s == Status::TooManyRequests && body.contains("Too many failed attempts")
+        })
+        .count();
+    assert_eq!((tried, refused), (5, 15), "{answers:?}");
+    assert_eq!(
+        app.count("SELECT failures FROM login_throttle WHERE key = 'account:maya@example.edu|address:203.0.113.7'")
+            .await,
+        5
+    );
+}
+
+/// Someone guessing from elsewhere makes only their own address wait: the
+/// owner logs in from theirs, and a reset link ends any wait at once.
+#[rocket::async_test]
+async fn guesses_from_another_address_never_lock_the_owner_out() {
+    let app = spawn().await;
+    app.new_user("Maya Chen", "maya@example.edu").await;
+    for i in 0..30 {
+        login_from(
+            &app,
+            "maya@example.edu",
+            &format!("wrong-{i}-guess"),
+            "203.0.113.7:5000",
+        )
+        .await;
+    }
+    let (status, body) = login_from(&app, "maya@example.edu", PASSWORD, "203.0.113.7:5001").await;
+    assert_eq!(status, Status::TooManyRequests, "{body}");
+    let (status, _) = login_from(&app, "maya@example.edu", PASSWORD, "198.51.100.2:5000").await;
+    assert_eq!(
+        status,
+        Status::SeeOther,
+        "the owner, at another address, gets in"
+    );
+
+    // The guesser's address waits until the owner resets the password.
+    app.post("/account/forgot", &[("email", "maya@example.edu")])
+        .await;
+    let link = link_in(
+        &app.last_mail("maya@example.edu", "reset_password")
+            .await
+            .text_body,
+        "/account/reset/",
+    );
+    let fresh = "a brand new passphrase here";
+    let page = app
+        .post(&link, &[("password", fresh), ("password_confirm", fresh)])
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM login_throttle WHERE account = 'maya@example.edu'")
+            .await,
+        0
+    );
+    let (status, body) = login_from(&app, "maya@example.edu", fresh, "203.0.113.7:5002").await;
+    assert_eq!(status, Status::SeeOther, "{body}");
+}
+
 #[rocket::async_test]
 async fn confirmation_links_expire_and_work_once() {
     let app = spawn().await;

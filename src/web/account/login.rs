@@ -1,4 +1,5 @@
-//! Logging in (with throttling per account and per address) and out.
+//! Logging in (with throttling per account and address, per address and
+//! per account) and out.
 
 use rocket::form::Form;
 use rocket::http::{CookieJar, Status};
@@ -9,11 +10,12 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use crate::auth::guards::SessionUser;
+use crate::auth::throttle::{self, Attempt, LoginKeys};
 use crate::auth::{password, session};
 use crate::config::PortalConfig;
-use crate::db::{sessions, throttle, users, Db};
+use crate::db::{sessions, users, Db};
 use crate::domain::email::EmailAddress;
-use crate::domain::throttle::{describe_wait, ThrottlePolicy};
+use crate::domain::throttle::describe_wait;
 use crate::web::page::{invalid, render, safe_next, Chrome, ClientIp, FormErrors};
 use crate::web::Result;
 
@@ -88,35 +90,21 @@ async fn login(
     }
 
     let now = crate::clock::now();
-    let keys = [
-        (format!("account:{email}"), ThrottlePolicy::ACCOUNT),
-        (
-            format!("address:{}", ip.0.as_deref().unwrap_or("unknown")),
-            ThrottlePolicy::ADDRESS,
-        ),
-    ];
-    let mut conn = db.conn().await?;
-    for (key, policy) in &keys {
-        let state = throttle::get(conn.exec(), key).await?;
-        if let Err(until) = policy.check(state.as_ref(), now) {
+    let keys = LoginKeys::new(&email, ip.0.as_deref());
+    let wait = match throttle::count_attempt(db, &keys, now).await? {
+        Attempt::Refused(until) => {
             page.errors.add("email", too_many(until, now));
             return refuse(Status::TooManyRequests, page);
         }
-    }
-
+        Attempt::Counted(wait) => wait,
+    };
+    let mut conn = db.conn().await?;
     let found = users::find_by_email(conn.exec(), &email).await?;
     let matches = password::verify(&form.password, found.as_ref().map(|(_, h)| h.as_str())).await?;
     let user = match found {
         Some((user, _)) if matches => user,
         _ => {
-            let mut locked_until = None;
-            for (key, policy) in &keys {
-                let previous = throttle::get(conn.exec(), key).await?;
-                let next_state = policy.after_failure(previous.as_ref(), now);
-                throttle::put(conn.exec(), key, &next_state).await?;
-                locked_until = locked_until.max(next_state.locked_until);
-            }
-            let message = match locked_until {
+            let message = match wait {
                 Some(until) => too_many(until, now),
                 None => "The email address or password is not right. Check both and try again."
                     .to_owned(),
@@ -125,6 +113,7 @@ async fn login(
             return refuse(Status::UnprocessableEntity, page);
         }
     };
+    throttle::succeeded(db, &keys).await?;
     if !user.email_confirmed {
         page.errors.add(
             "email",
@@ -137,7 +126,6 @@ async fn login(
         page.unconfirmed = true;
         return refuse(Status::Forbidden, page);
     }
-    throttle::clear(conn.exec(), &keys[0].0).await?;
     session::start(conn.exec(), cookies, user.id, config.secure_cookies, now).await?;
     if user.must_change_password {
         return Ok(Either::Right(Either::Left(Flash::warning(

@@ -14,7 +14,7 @@ use super::LinkProblem;
 use crate::auth::guards::SessionUser;
 use crate::auth::{password, token};
 use crate::db::tokens::{Purpose, TokenProblem};
-use crate::db::{sessions, tokens, users, Db};
+use crate::db::{sessions, throttle, tokens, users, Db};
 use crate::domain::email::EmailAddress;
 use crate::mail::{messages, Mail};
 use crate::web::page::{invalid, render, Chrome, FormErrors};
@@ -229,6 +229,9 @@ async fn reset(
     users::confirm_email(tx.exec(), user_id, now).await?;
     sessions::delete_for_user(tx.exec(), user_id, None).await?;
     if let Some(user) = users::find(tx.exec(), user_id).await? {
+        // Whoever follows the emailed link owns the account: any wait
+        // that failed guesses started is over.
+        throttle::clear_account(tx.exec(), &user.email).await?;
         messages::password_changed(tx.exec(), mail, &user, now).await?;
     }
     tx.commit().await?;
