@@ -56,6 +56,9 @@ pub struct PortalConfig {
     /// Minutes of inactivity after which a session ends.
     #[serde(default = "default_session_idle_minutes")]
     pub session_idle_minutes: i64,
+    /// Hours after logging in at which a session ends, however active.
+    #[serde(default = "default_session_max_hours")]
+    pub session_max_hours: i64,
     /// Send cookies only over HTTPS (on in the release profile).
     #[serde(default)]
     pub secure_cookies: bool,
@@ -90,6 +93,9 @@ fn default_base_url() -> String {
 }
 fn default_session_idle_minutes() -> i64 {
     120
+}
+fn default_session_max_hours() -> i64 {
+    12
 }
 fn yes() -> bool {
     true

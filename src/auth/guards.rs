@@ -40,18 +40,19 @@ impl SessionUser {
             .await
             .succeeded()
             .ok_or_else(|| anyhow::anyhow!("no database"))?;
-        let idle = req
+        let (idle, longest) = req
             .rocket()
             .state::<PortalConfig>()
-            .map(|c| c.session_idle_minutes)
-            .unwrap_or(120);
+            .map_or((120, 12), |c| (c.session_idle_minutes, c.session_max_hours));
         let now = crate::clock::now();
         let mut conn = db.conn().await?;
         let Some(s) = sessions::find(conn.exec(), &hash).await? else {
             session::clear_cookie(req.cookies());
             return Ok(None);
         };
-        if s.last_seen_at + chrono::Duration::minutes(idle) <= now {
+        if s.last_seen_at + chrono::Duration::minutes(idle) <= now
+            || s.created_at + chrono::Duration::hours(longest) <= now
+        {
             sessions::delete(conn.exec(), s.id).await?;
             session::clear_cookie(req.cookies());
             return Ok(None);

@@ -1,5 +1,6 @@
-//! Sessions: a private cookie carrying a random token whose hash names a
-//! row in `sessions`. Idle sessions end; logging out or changing the
+//! Sessions: a private browser-session cookie carrying a random token
+//! whose hash names a row in `sessions`. Sessions end when idle and, in
+//! any case, some hours after they began; logging out or changing the
 //! password ends a user's other sessions.
 
 use chrono::{DateTime, Utc};
@@ -12,13 +13,16 @@ use crate::domain::user::UserId;
 /// Name of the session cookie.
 pub const COOKIE: &str = "portal_session";
 
-/// Cookie attributes shared by the portal's cookies.
+/// Cookie attributes shared by the portal's cookies. They last as long as
+/// the browser session (no `Expires`: private cookies would otherwise get
+/// a week); the server ends sessions on its own clock.
 pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(secure)
+        .expires(None::<rocket::time::OffsetDateTime>)
         .build()
 }
 

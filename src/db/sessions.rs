@@ -12,6 +12,7 @@ use crate::domain::user::UserId;
 pub struct SessionRow {
     pub id: i64,
     pub user_id: i64,
+    pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
 }
 
@@ -29,7 +30,7 @@ pub async fn create(
 
 /// The session with this token hash.
 pub async fn find(ex: Exec<'_>, token_hash: &str) -> DbResult<Option<SessionRow>> {
-    let sql = "SELECT id, user_id, last_seen_at FROM sessions WHERE token_hash = $1";
+    let sql = "SELECT id, user_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1";
     run!(ex, c => sqlx::query_as(sql).bind(token_hash).fetch_optional(c).await)
 }
 
@@ -60,11 +61,13 @@ pub async fn delete_for_user(ex: Exec<'_>, user: UserId, keep: Option<i64>) -> D
     Ok(r)
 }
 
-/// Removes sessions idle since before `cutoff`.
-pub async fn delete_idle(ex: Exec<'_>, cutoff: DateTime<Utc>) -> DbResult<u64> {
-    let r = execute!(
-        ex,
-        sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1").bind(cutoff)
-    )?;
-    Ok(r)
+/// Removes sessions idle since before `idle_cutoff` or started before
+/// `started_cutoff`.
+pub async fn delete_expired(
+    ex: Exec<'_>,
+    idle_cutoff: DateTime<Utc>,
+    started_cutoff: DateTime<Utc>,
+) -> DbResult<u64> {
+    let sql = "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2";
+    execute!(ex, sqlx::query(sql).bind(idle_cutoff).bind(started_cutoff))
 }

@@ -45,6 +45,7 @@ pub fn fairing(poll: Duration) -> impl Fairing {
                 mail: mail.clone(),
                 storage: storage.clone(),
                 idle: chrono::Duration::minutes(config.session_idle_minutes),
+                session_max: chrono::Duration::hours(config.session_max_hours),
                 temp_dir: Some(rocket.config().temp_dir.relative()),
             };
             let shutdown = rocket.shutdown();
@@ -64,6 +65,8 @@ pub struct Worker {
     pub mail: Mail,
     pub storage: Storage,
     pub idle: chrono::Duration,
+    /// Sessions end this long after they began, however active.
+    pub session_max: chrono::Duration,
     /// Where uploads arrive (Rocket's `temp_dir`), to sweep what a crash
     /// left there.
     pub temp_dir: Option<std::path::PathBuf>,
@@ -309,11 +312,11 @@ impl Worker {
         Ok(removed)
     }
 
-    /// Ends idle sessions and forgets login counters a day old.
+    /// Ends idle and too old sessions and forgets login counters a day old.
     async fn sweep_sessions(&self) -> anyhow::Result<()> {
         let now = crate::clock::now();
         let mut conn = self.pool.conn().await?;
-        db::sessions::delete_idle(conn.exec(), now - self.idle).await?;
+        db::sessions::delete_expired(conn.exec(), now - self.idle, now - self.session_max).await?;
         db::throttle::sweep(conn.exec(), now - chrono::Duration::days(1), now).await?;
         Ok(())
     }

@@ -605,6 +605,27 @@ async fn an_idle_session_ends() {
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
+/// However active, a session ends 12 hours after logging in (a shared
+/// computer left logged in all day).
+#[rocket::async_test]
+async fn a_session_ends_twelve_hours_after_logging_in() {
+    let app = spawn().await;
+    app.logged_in_user("Maya Chen", "maya@example.edu").await;
+    let eleven = (chrono::Utc::now() - chrono::Duration::hours(11)).to_rfc3339();
+    app.sql(&format!("UPDATE sessions SET created_at = '{eleven}'"))
+        .await;
+    app.get("/").await.assert_contains("Welcome, Maya Chen.");
+    let twelve = (chrono::Utc::now() - chrono::Duration::hours(12)).to_rfc3339();
+    app.sql(&format!("UPDATE sessions SET created_at = '{twelve}'"))
+        .await;
+    let page = app.get("/account/password").await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/account/login?next=/account/password")
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
 #[rocket::async_test]
 async fn an_admin_with_a_one_time_password_must_choose_a_new_one_first() {
     let app = spawn().await;

@@ -232,6 +232,7 @@ impl TestApp {
             mail,
             storage: self.storage(),
             idle: chrono::Duration::hours(2),
+            session_max: chrono::Duration::hours(12),
             temp_dir: Some(self.dir.path().join("tmp")),
         }
     }

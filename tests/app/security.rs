@@ -150,6 +150,13 @@ async fn cookies_are_private_http_only_and_same_site_lax() {
     for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(session.contains(part), "{part} missing in {session}");
     }
+    // A browser-session cookie: gone when the browser closes.
+    for part in ["Expires", "Max-Age"] {
+        assert!(!session.contains(part), "{part} in {session}");
+    }
+    for c in set_cookie.iter().filter(|c| !c.contains("Max-Age=0")) {
+        assert!(!c.contains("Expires") && !c.contains("Max-Age"), "{c}");
+    }
     // The cookie is encrypted: the raw token is not in it, and the database keeps only a hash.
     let stored: i64 = app
         .count("SELECT COUNT(*) FROM sessions WHERE LENGTH(token_hash) = 64")
