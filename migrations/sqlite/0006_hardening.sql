@@ -10,3 +10,20 @@ CREATE TABLE write_lock (id INTEGER PRIMARY KEY);
 -- password reset forget every count of its account at once.
 ALTER TABLE login_throttle ADD COLUMN account TEXT;
 CREATE INDEX login_throttle_account ON login_throttle (account) WHERE account IS NOT NULL;
+
+-- The outbox sends account mail and decisions before bulk reminders
+-- (smaller first), and keeps a working link's secret apart so that it can
+-- be removed from the stored bodies once the message is sent.
+ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE outbox ADD COLUMN secret TEXT;
+CREATE INDEX outbox_claim ON outbox (status, priority, id);
+CREATE INDEX outbox_waiting_to ON outbox (recipient, kind) WHERE status = 'pending';
+
+-- Mail anyone can make the portal send, counted per clock hour and key
+-- (`recipient:<email>`, `account:<id>`, `address:<ip>`).
+CREATE TABLE mail_limits (
+    key          TEXT NOT NULL,
+    window_start TEXT NOT NULL,
+    count        INTEGER NOT NULL,
+    PRIMARY KEY (key, window_start)
+);

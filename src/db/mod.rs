@@ -60,6 +60,7 @@ pub mod cycles;
 pub mod decisions;
 pub mod documents;
 pub mod export;
+pub mod limits;
 pub mod outbox;
 pub mod profiles;
 pub mod programs;

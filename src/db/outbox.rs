@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::outbox::Priority;
 
 /// A rendered message to queue.
 pub struct NewMessage<'a> {
@@ -14,7 +15,14 @@ pub struct NewMessage<'a> {
     pub subject: &'a str,
     pub text_body: &'a str,
     pub html_body: &'a str,
+    /// The secret of a working link in the bodies (a token), removed from
+    /// them once the message is sent.
+    pub secret: Option<&'a str>,
 }
+
+/// What stands in a sent message's bodies where its working link's secret
+/// was.
+pub const SECRET_REMOVED: &str = "removed-once-sent";
 
 /// A queued message.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -34,10 +42,12 @@ pub struct Message {
 const COLUMNS: &str =
     "id, message_key, kind, recipient, subject, text_body, html_body, status, attempts, last_error";
 
-/// Queues a message; `false` when its key was queued before.
+/// Queues a message (its priority from its kind); `false` when its key
+/// was queued before.
 pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> DbResult<bool> {
-    let sql = "INSERT INTO outbox (message_key, kind, recipient, subject, text_body, html_body, status, next_attempt_at, created_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7) ON CONFLICT (message_key) DO NOTHING";
+    let sql = "INSERT INTO outbox (message_key, kind, recipient, subject, text_body, html_body, secret, priority, \
+               status, next_attempt_at, created_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9) ON CONFLICT (message_key) DO NOTHING";
     let r = execute!(
         ex,
         sqlx::query(sql)
@@ -47,9 +57,30 @@ pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> Db
             .bind(m.subject)
             .bind(m.text_body)
             .bind(m.html_body)
+            .bind(m.secret)
+            .bind(Priority::of(m.kind).rank())
             .bind(now)
     )?;
     Ok(r == 1)
+}
+
+/// Rewrites the message of the same kind to the same recipient that is
+/// still waiting to be sent (a second reset link replaces the first
+/// instead of adding a message); `false` when there is none.
+pub async fn replace_waiting(ex: Exec<'_>, m: &NewMessage<'_>) -> DbResult<bool> {
+    let sql = "UPDATE outbox SET subject = $3, text_body = $4, html_body = $5, secret = $6 \
+               WHERE recipient = $1 AND kind = $2 AND status = 'pending'";
+    let n = execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(m.recipient)
+            .bind(m.kind)
+            .bind(m.subject)
+            .bind(m.text_body)
+            .bind(m.html_body)
+            .bind(m.secret)
+    )?;
+    Ok(n > 0)
 }
 
 /// Claims up to `limit` due messages (pending and due, or sending with an
@@ -62,7 +93,7 @@ pub async fn claim_due(
     limit: i64,
 ) -> DbResult<Vec<Message>> {
     let due = "SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= $2) \
-               OR (status = 'sending' AND lease_until < $2) ORDER BY id LIMIT $3";
+               OR (status = 'sending' AND lease_until < $2) ORDER BY priority, id LIMIT $3";
     let update = "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1 WHERE id IN";
     match ex {
         Exec::Sqlite(c) => {
@@ -86,10 +117,14 @@ pub async fn claim_due(
     }
 }
 
-/// Marks a message delivered.
+/// Marks a message delivered, and removes its working link's secret from
+/// the stored bodies: whoever reads the outbox later cannot use the link.
 pub async fn mark_sent(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<()> {
-    let sql = "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2";
-    execute!(ex, sqlx::query(sql).bind(now).bind(id))?;
+    let sql = "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL, \
+               text_body = CASE WHEN secret IS NULL THEN text_body ELSE REPLACE(text_body, secret, $3) END, \
+               html_body = CASE WHEN secret IS NULL THEN html_body ELSE REPLACE(html_body, secret, $3) END, \
+               secret = NULL WHERE id = $2";
+    execute!(ex, sqlx::query(sql).bind(now).bind(id).bind(SECRET_REMOVED))?;
     Ok(())
 }
 

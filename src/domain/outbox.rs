@@ -1,4 +1,5 @@
-//! The mail outbox's retry schedule.
+//! The mail outbox's rules: which message goes first, how often a failed
+//! one is retried, and how much mail anyone may make the portal send.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -78,6 +79,94 @@ impl RateLimit {
     }
 }
 
+/// Which messages the worker sends first when the outbox is busy: a
+/// password reset or a decision letter must not wait behind a thousand
+/// reminders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    /// Mail someone is waiting for now: account links, decisions, offers.
+    First = 0,
+    /// Mail about one person's action: submissions, referee requests.
+    Normal = 1,
+    /// Reminders and digests sent in bulk.
+    Bulk = 2,
+}
+
+impl Priority {
+    /// The priority of a message kind (its template name).
+    pub fn of(kind: &str) -> Self {
+        match kind {
+            "confirm_email" | "reset_password" | "password_changed" | "account_exists"
+            | "decision_letter" | "offer_answered" => Self::First,
+            "referee_reminder" | "review_reminder" | "review_assigned" => Self::Bulk,
+            _ => Self::Normal,
+        }
+    }
+
+    /// The number stored with the message (smaller goes first).
+    pub fn rank(self) -> i32 {
+        self as i32
+    }
+}
+
+/// Whose mail a request counts against, each with its hourly limit: mail
+/// anyone can make the portal send (confirmations, reset links, referee
+/// requests) must not become a way to flood an inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitScope {
+    /// The address the mail goes to.
+    Recipient,
+    /// The account that asked for it.
+    Account,
+    /// The client address it was asked from (a campus shares one, so more).
+    Address,
+}
+
+impl LimitScope {
+    /// Requests allowed per clock hour.
+    pub fn per_hour(self) -> i64 {
+        match self {
+            Self::Recipient => 5,
+            Self::Account => 10,
+            Self::Address => 20,
+        }
+    }
+
+    /// What the person asking is told when the limit is reached.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Recipient => {
+                "We have already sent several emails to this address in the last hour. \
+                 Please check the inbox (and the spam folder) for them, or try again in an hour."
+            }
+            Self::Account => {
+                "You have asked us to send several emails in the last hour. \
+                 Please try again in an hour."
+            }
+            Self::Address => {
+                "We have had many requests to send email from your network in the last hour. \
+                 Please try again in an hour."
+            }
+        }
+    }
+
+    /// The prefix of its counters' keys.
+    pub fn key(self, who: &str) -> String {
+        let scope = match self {
+            Self::Recipient => "recipient",
+            Self::Account => "account",
+            Self::Address => "address",
+        };
+        format!("{scope}:{who}")
+    }
+}
+
+/// The start of the clock hour `now` is in: the window limits count in.
+pub fn limit_window(now: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::{DurationRound, TimeDelta};
+    now.duration_trunc(TimeDelta::hours(1)).unwrap_or(now)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +211,25 @@ mod tests {
                 AfterFailure::GiveUp => prop_assert!(attempts >= p.max_attempts),
             }
         }
+    }
+
+    #[test]
+    fn account_mail_and_decisions_go_before_reminders() {
+        assert!(Priority::of("reset_password") < Priority::of("referee_request"));
+        assert!(Priority::of("decision_letter") < Priority::of("review_reminder"));
+        assert!(Priority::of("application_submitted") < Priority::of("referee_reminder"));
+        assert_eq!(Priority::of("confirm_email").rank(), 0);
+        assert_eq!(Priority::of("review_assigned").rank(), 2);
+    }
+
+    #[test]
+    fn limits_count_by_the_clock_hour() {
+        let t = DateTime::parse_from_rfc3339("2027-03-01T14:59:59.5Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(limit_window(t).to_rfc3339(), "2027-03-01T14:00:00+00:00");
+        assert_eq!(LimitScope::Recipient.key("a@b.org"), "recipient:a@b.org");
+        assert!(LimitScope::Recipient.per_hour() <= LimitScope::Address.per_hour());
     }
 
     #[test]

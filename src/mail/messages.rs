@@ -23,15 +23,51 @@ async fn queue(
     context: &impl Serialize,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let r = mail.templates.render(kind, context)?;
-    let message = outbox::NewMessage {
+    let envelope = Envelope {
         key,
         kind,
-        recipient: to,
+        to,
+        secret: None,
+        replaces_waiting: false,
+    };
+    send(ex, mail, &envelope, context, now).await
+}
+
+/// Where a message goes and how it is queued.
+struct Envelope<'a> {
+    key: &'a str,
+    /// The template, and the message's kind in the outbox.
+    kind: &'a str,
+    to: &'a str,
+    /// A working link's secret in the bodies, removed once sent.
+    secret: Option<&'a str>,
+    /// Rewrite a message of this kind to this address that is still
+    /// waiting, instead of queueing another.
+    replaces_waiting: bool,
+}
+
+/// Renders and queues a message; `false` when nothing new was queued.
+async fn send(
+    ex: Exec<'_>,
+    mail: &Mail,
+    e: &Envelope<'_>,
+    context: &impl Serialize,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let mut ex = ex;
+    let r = mail.templates.render(e.kind, context)?;
+    let message = outbox::NewMessage {
+        key: e.key,
+        kind: e.kind,
+        recipient: e.to,
         subject: &r.subject,
         text_body: &r.text,
         html_body: &r.html,
+        secret: e.secret,
     };
+    if e.replaces_waiting && outbox::replace_waiting(ex.reborrow(), &message).await? {
+        return Ok(false);
+    }
     Ok(outbox::enqueue(ex, &message, now).await?)
 }
 
@@ -55,16 +91,14 @@ pub async fn confirm_email(
         link: mail.link(&format!("/account/confirm/{token}")),
         hours: CONFIRM_HOURS,
     };
-    queue(
-        ex,
-        mail,
-        &format!("confirm_email:{token_id}"),
-        "confirm_email",
-        &user.email,
-        &ctx,
-        now,
-    )
-    .await?;
+    let envelope = Envelope {
+        key: &format!("confirm_email:{token_id}"),
+        kind: "confirm_email",
+        to: &user.email,
+        secret: Some(token),
+        replaces_waiting: true,
+    };
+    send(ex, mail, &envelope, &ctx, now).await?;
     Ok(())
 }
 
@@ -88,16 +122,45 @@ pub async fn reset_password(
         link: mail.link(&format!("/account/reset/{token}")),
         minutes: RESET_MINUTES,
     };
-    queue(
-        ex,
-        mail,
-        &format!("reset_password:{token_id}"),
-        "reset_password",
-        &user.email,
-        &ctx,
-        now,
-    )
-    .await?;
+    let envelope = Envelope {
+        key: &format!("reset_password:{token_id}"),
+        kind: "reset_password",
+        to: &user.email,
+        secret: Some(token),
+        replaces_waiting: true,
+    };
+    send(ex, mail, &envelope, &ctx, now).await?;
+    Ok(())
+}
+
+/// Tells the owner of an address that someone tried to register it again
+/// (the registration page answers the same as for a new address, so that
+/// it cannot tell who has an account).
+pub async fn account_exists(
+    ex: Exec<'_>,
+    mail: &Mail,
+    user: &User,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        name: &'a str,
+        login_link: String,
+        reset_link: String,
+    }
+    let ctx = Ctx {
+        name: &user.name,
+        login_link: mail.link("/account/login"),
+        reset_link: mail.link("/account/forgot"),
+    };
+    let envelope = Envelope {
+        key: &format!("account_exists:{}:{}", user.id, now.timestamp_micros()),
+        kind: "account_exists",
+        to: &user.email,
+        secret: None,
+        replaces_waiting: true,
+    };
+    send(ex, mail, &envelope, &ctx, now).await?;
     Ok(())
 }
 
@@ -202,7 +265,14 @@ pub async fn referee_request(
         ),
         RefereeMessage::Reminder => ("referee_reminder", format!("referee_reminder:{request_id}")),
     };
-    queue(ex, mail, &key, template, to, &full, now).await?;
+    let envelope = Envelope {
+        key: &key,
+        kind: template,
+        to,
+        secret: Some(token),
+        replaces_waiting: false,
+    };
+    send(ex, mail, &envelope, &full, now).await?;
     Ok(())
 }
 
@@ -394,6 +464,7 @@ pub async fn decision_letter(
         subject: &letter.subject,
         text_body: &letter.text,
         html_body: &letter.html,
+        secret: None,
     };
     Ok(outbox::enqueue(ex, &message, now).await?)
 }

@@ -6,6 +6,7 @@
 //! worker delivers it with retries. Imports `db`, `domain` and `config`;
 //! never `web`.
 
+pub mod limits;
 pub mod messages;
 pub mod templates;
 pub mod transport;

@@ -312,12 +312,14 @@ impl Worker {
         Ok(removed)
     }
 
-    /// Ends idle and too old sessions and forgets login counters a day old.
+    /// Ends idle and too old sessions, forgets login counters a day old
+    /// and mail counters of past hours.
     async fn sweep_sessions(&self) -> anyhow::Result<()> {
         let now = crate::clock::now();
         let mut conn = self.pool.conn().await?;
         db::sessions::delete_expired(conn.exec(), now - self.idle, now - self.session_max).await?;
         db::throttle::sweep(conn.exec(), now - chrono::Duration::days(1), now).await?;
+        db::limits::sweep(conn.exec(), now - chrono::Duration::hours(2)).await?;
         Ok(())
     }
 }

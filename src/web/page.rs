@@ -111,6 +111,18 @@ pub fn invalid<T: Serialize>(
     )
 }
 
+/// How long a page that must not tell whether an account exists takes at
+/// least (asking for a reset link, a new confirmation link): longer than
+/// either path's own work, so both answer in the same time.
+pub const SAME_TIME: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Waits until `least` has passed since `started`.
+pub async fn no_sooner_than(started: std::time::Instant, least: std::time::Duration) {
+    if let Some(rest) = least.checked_sub(started.elapsed()) {
+        tokio::time::sleep(rest).await;
+    }
+}
+
 /// One mistake, tied to the field it is about.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FieldError {

@@ -12,9 +12,9 @@ async fn a_student_registers_confirms_logs_in_and_out() {
         .await;
     assert_eq!(page.status, Status::SeeOther);
     assert_eq!(page.location.as_deref(), Some("/account/login"));
-    app.get("/account/login")
-        .await
-        .assert_contains("We sent a confirmation link to maya.chen@example.edu");
+    app.get("/account/login").await.assert_contains(
+        "We sent an email to maya.chen@example.edu with a link to activate your account",
+    );
 
     // Not before the email is confirmed.
     let page = app.login("maya.chen@example.edu", PASSWORD).await;
@@ -124,28 +124,54 @@ async fn registration_explains_each_mistake_and_keeps_what_was_typed() {
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
 }
 
+/// Registering an address that has an account answers as for a new one
+/// (the page must not tell who has an account); its owner is told by mail.
 #[rocket::async_test]
-async fn a_second_account_with_the_same_email_is_refused() {
+async fn registering_a_taken_address_answers_as_for_a_new_one_and_tells_its_owner() {
     let app = spawn().await;
     app.new_user("Maya Chen", "maya@example.edu").await;
-    let page = app
+    let fresh = app
+        .register("Sam Okafor", "sam@example.edu", "another-long-passphrase")
+        .await;
+    let taken = app
         .register(
             "Someone Else",
             "MAYA@example.edu",
             "another-long-passphrase",
         )
         .await;
-    assert_eq!(page.status, Status::UnprocessableEntity);
-    page.assert_contains("An account with this email address already exists");
+    assert_eq!(taken.status, Status::SeeOther);
+    assert_eq!(taken.location, fresh.location);
+    let said = |email: &str| {
+        format!("We sent an email to {email} with a link to activate your account, then log in.")
+    };
+    app.get("/account/login")
+        .await
+        .assert_contains(&said("maya@example.edu"));
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE")
             .await,
-        1
+        2
     );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM users WHERE name = 'Maya Chen'")
             .await,
         1
+    );
+    let notice = app.last_mail("maya@example.edu", "account_exists").await;
+    assert_eq!(
+        notice.subject,
+        "You already have an application portal account"
+    );
+    assert!(
+        notice.text_body.contains("/account/forgot"),
+        "{}",
+        notice.text_body
+    );
+    // Her password still works.
+    assert_eq!(
+        app.login("maya@example.edu", PASSWORD).await.status,
+        Status::SeeOther
     );
 }
 

@@ -74,6 +74,7 @@ async fn a_message_key_is_queued_only_once() {
         subject: "s",
         text_body: "t",
         html_body: "h",
+        secret: None,
     };
     let now = fellowship_portal::clock::now();
     assert!(outbox::enqueue(conn.exec(), &m, now).await.unwrap());
@@ -224,4 +225,247 @@ async fn mail_is_delivered_through_a_real_smtp_server() {
     assert_eq!(app.get(&link).await.status, rocket::http::Status::SeeOther);
     let m = app.last_mail(&recipient, "confirm_email").await;
     assert_eq!((m.status.as_str(), m.attempts), ("sent", 1));
+}
+
+/// A form post from `from` (an address and port), as a browser there sends it.
+async fn post_from(
+    app: &crate::helpers::TestApp,
+    uri: &str,
+    fields: &[(&str, &str)],
+    from: &str,
+) -> crate::helpers::Page {
+    let token = app.csrf().await;
+    let mut all = vec![("csrf_token", token.as_str())];
+    all.extend_from_slice(fields);
+    let r = app
+        .client
+        .post(uri.to_owned())
+        .header(rocket::http::ContentType::Form)
+        .remote(from.parse().unwrap())
+        .body(crate::helpers::encode(&all))
+        .dispatch()
+        .await;
+    crate::helpers::Page::from(r).await
+}
+
+/// Nobody can make the portal flood an inbox: five reset links an hour per
+/// address (whether or not it has an account, so the limit tells nothing),
+/// twenty requests an hour per client address, and a second link replaces
+/// the one still waiting instead of adding a message.
+#[rocket::async_test]
+async fn reset_and_confirmation_mail_is_limited_per_address_and_client() {
+    let app = spawn().await;
+    app.new_user("Maya Chen", "maya@example.edu").await;
+    // Maya's address had its confirmation already: four more.
+    for (email, allowed) in [("maya@example.edu", 4), ("nobody@example.edu", 5)] {
+        for i in 1..=allowed {
+            let page = post_from(
+                &app,
+                "/account/forgot",
+                &[("email", email)],
+                "203.0.113.7:5000",
+            )
+            .await;
+            assert_eq!(
+                page.status,
+                rocket::http::Status::SeeOther,
+                "{email} {i}: {}",
+                page.body
+            );
+        }
+        let sixth = post_from(
+            &app,
+            "/account/forgot",
+            &[("email", email)],
+            "203.0.113.7:5000",
+        )
+        .await;
+        assert_eq!(
+            sixth.status,
+            rocket::http::Status::TooManyRequests,
+            "{email}"
+        );
+        sixth
+            .assert_contains("We have already sent several emails to this address in the last hour")
+            .assert_contains(&format!(r#"value="{email}""#));
+    }
+    // Four requests for Maya's address: one message, with the newest link.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'reset_password'")
+            .await,
+        1
+    );
+    let mail = app.last_mail("maya@example.edu", "reset_password").await;
+    let link = link_in(&mail.text_body, "/account/reset/");
+    let newest = app
+        .count("SELECT MAX(id) FROM account_tokens WHERE purpose = 'reset_password'")
+        .await;
+    let newest_hash =
+        fellowship_portal::auth::token::hash(link.trim_start_matches("/account/reset/"));
+    assert_eq!(
+        app.count(&format!(
+            "SELECT id FROM account_tokens WHERE token_hash = '{newest_hash}'"
+        ))
+        .await,
+        newest
+    );
+
+    // One client address asking for many addresses: twenty (nine so far),
+    // then a wait.
+    for i in 0..11 {
+        let email = format!("someone{i}@example.edu");
+        let page = post_from(
+            &app,
+            "/account/confirm/resend",
+            &[("email", &email)],
+            "203.0.113.7:5001",
+        )
+        .await;
+        assert_eq!(page.status, rocket::http::Status::SeeOther);
+    }
+    let refused = post_from(
+        &app,
+        "/account/forgot",
+        &[("email", "other@example.edu")],
+        "203.0.113.7:5002",
+    )
+    .await;
+    assert_eq!(refused.status, rocket::http::Status::TooManyRequests);
+    refused.assert_contains("many requests to send email from your network");
+    let elsewhere = post_from(
+        &app,
+        "/account/forgot",
+        &[("email", "other@example.edu")],
+        "198.51.100.2:5000",
+    )
+    .await;
+    assert_eq!(elsewhere.status, rocket::http::Status::SeeOther);
+}
+
+/// Asking for a reset link answers in the same time whether or not the
+/// address has an account: both wait out the same floor, longer than
+/// either path's work.
+#[rocket::async_test]
+async fn a_reset_request_takes_the_same_time_for_known_and_unknown_addresses() {
+    let app = spawn().await;
+    app.new_user("Maya Chen", "maya@example.edu").await;
+    for email in ["maya@example.edu", "nobody@example.edu"] {
+        let started = Instant::now();
+        let page = app.post("/account/forgot", &[("email", email)]).await;
+        let took = started.elapsed();
+        assert_eq!(page.status, rocket::http::Status::SeeOther);
+        assert!(
+            took >= fellowship_portal::web::page::SAME_TIME,
+            "{email}: {took:?}"
+        );
+    }
+}
+
+/// A referee's address gets at most five requests an hour, however they
+/// are asked for.
+#[rocket::async_test]
+async fn referee_requests_are_limited_per_referee_and_applicant() {
+    let app = spawn().await;
+    app.logged_in_user("Maya Chen", "maya@example.edu").await;
+    let id = app.start_health_justice(&app).await;
+    let page = app
+        .name_referee(id, "1", "Dr. Rosa Parks", "rosa@example.org")
+        .await;
+    assert_eq!(page.status, rocket::http::Status::SeeOther);
+    let rid = app
+        .count(&format!(
+            "SELECT id FROM referee_requests WHERE application_id = {id}"
+        ))
+        .await;
+    let resend = format!("/apply/applications/{id}/referees/{rid}/resend");
+    for _ in 0..4 {
+        assert_eq!(
+            app.post(&resend, &[]).await.status,
+            rocket::http::Status::SeeOther
+        );
+    }
+    let sixth = app.post(&resend, &[]).await;
+    assert_eq!(sixth.status, rocket::http::Status::SeeOther);
+    app.get(&format!("/apply/applications/{id}/referees"))
+        .await
+        .assert_contains("We have already sent several emails to this address in the last hour");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'rosa@example.org'")
+            .await,
+        5
+    );
+    // Naming a new referee at that address is refused with the reason
+    // next to the field, and nothing is stored.
+    let again = app
+        .name_referee(id, "2", "Prof. Rosa Parks", "rosa@example.org")
+        .await;
+    assert_eq!(again.status, rocket::http::Status::TooManyRequests);
+    again.assert_contains("We have already sent several emails to this address");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM referee_requests WHERE application_id = {id}"
+        ))
+        .await,
+        1
+    );
+}
+
+/// Account mail and decisions go before bulk reminders, and a sent
+/// message no longer holds its working link.
+#[rocket::async_test]
+async fn urgent_mail_goes_first_and_sent_links_are_not_kept() {
+    let app = spawn().await;
+    let now = fellowship_portal::clock::now();
+    let mut conn = app.pool().conn().await.unwrap();
+    for i in 0..3 {
+        let key = format!("review_reminder:{i}");
+        let m = outbox::NewMessage {
+            key: &key,
+            kind: "review_reminder",
+            recipient: "busy@example.edu",
+            subject: "s",
+            text_body: "t",
+            html_body: "h",
+            secret: None,
+        };
+        assert!(outbox::enqueue(conn.exec(), &m, now).await.unwrap());
+    }
+    drop(conn);
+    app.register("Maya Chen", "maya@example.edu", PASSWORD)
+        .await;
+    let queued = app.last_mail("maya@example.edu", "confirm_email").await;
+    let link = link_in(&queued.text_body, "/account/confirm/");
+    let secret = link.trim_start_matches("/account/confirm/").to_owned();
+    assert!(queued.html_body.contains(&secret));
+
+    let mut conn = app.pool().conn().await.unwrap();
+    let later = now + chrono::Duration::seconds(1);
+    let first = outbox::claim_due(conn.exec(), later, later + chrono::Duration::minutes(5), 1)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].kind, "confirm_email", "the newest, but first");
+    drop(conn);
+    app.sql("UPDATE outbox SET status = 'pending', lease_until = NULL")
+        .await;
+    let w = app.worker();
+    while w.deliver_due().await.unwrap() > 0 {}
+    let sent = app.last_mail("maya@example.edu", "confirm_email").await;
+    assert_eq!(sent.status, "sent");
+    assert!(!sent.text_body.contains(&secret), "{}", sent.text_body);
+    assert!(!sent.html_body.contains(&secret), "{}", sent.html_body);
+    assert!(sent
+        .text_body
+        .contains("/account/confirm/removed-once-sent"));
+    // The delivered mail had the working link.
+    let delivered: String = std::fs::read_dir(app.dir.path().join("mail"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let raw = std::fs::read(e.path()).ok()?;
+            let parsed = mailparse::parse_mail(&raw).ok()?;
+            parsed.subparts.first()?.get_body().ok()
+        })
+        .collect();
+    assert!(delivered.contains(&secret), "{delivered}");
 }

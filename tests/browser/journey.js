@@ -129,7 +129,7 @@ async function registerAndConfirm(p, name, mail, pw) {
   await p.getByLabel("Password", { exact: true }).fill(pw);
   await p.getByLabel("Password again").fill(pw);
   await p.getByRole("button", { name: "Create account" }).click();
-  await seen(p, "We sent a confirmation link", `${name} registers`);
+  await seen(p, "with a link to activate your account", `${name} registers`);
   await p.goto(base + linkIn(await mailTo(mail, /Confirm your email/), "/account/confirm/"));
   await seen(p, "Your email address is confirmed", `${name} confirms`);
 }
@@ -174,7 +174,7 @@ function dateIn(days) {
     await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByLabel("Password again").fill(password);
     await page.getByRole("button", { name: "Create account" }).click();
-    await seen(page, "We sent a confirmation link", "registration sends a link");
+    await seen(page, "with a link to activate your account", "registration sends a link");
     await axe(page, "login after registration");
 
     await page.goto(base + linkIn(await mailTo(email, /Confirm your email/), "/account/confirm/"));

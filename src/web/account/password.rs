@@ -16,8 +16,9 @@ use crate::auth::{password, token};
 use crate::db::tokens::{Purpose, TokenProblem};
 use crate::db::{sessions, throttle, tokens, users, Db};
 use crate::domain::email::EmailAddress;
+use crate::mail::limits::{self, Ask};
 use crate::mail::{messages, Mail};
-use crate::web::page::{invalid, render, Chrome, FormErrors};
+use crate::web::page::{invalid, no_sooner_than, render, Chrome, ClientIp, FormErrors, SAME_TIME};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
@@ -50,32 +51,42 @@ struct ForgotForm {
     email: String,
 }
 
-/// Mails a reset link if the account exists; the answer is the same either way.
+/// Mails a reset link if the account exists; the answer is the same either
+/// way, and comes after the same time.
 #[post("/forgot", data = "<form>")]
 async fn forgot(
     db: &Db,
     mail: &State<Mail>,
     chrome: Chrome,
+    ip: ClientIp,
     form: Form<ForgotForm>,
 ) -> PageOr<Flash<Redirect>> {
+    let started = std::time::Instant::now();
+    let refuse = |status: Status, message: String| {
+        let mut page = ForgotPage {
+            email: form.email.trim().to_owned(),
+            ..ForgotPage::default()
+        };
+        page.errors.add("email", message);
+        let (_, template) = invalid("account/forgot", &chrome, FORGOT_TITLE, page);
+        Ok(Either::Right((status, template)))
+    };
     let email = match EmailAddress::parse(&form.email) {
         Ok(e) => e,
-        Err(e) => {
-            let mut page = ForgotPage {
-                email: form.email.trim().to_owned(),
-                ..ForgotPage::default()
-            };
-            page.errors.add("email", e);
-            return Ok(Either::Right(invalid(
-                "account/forgot",
-                &chrome,
-                FORGOT_TITLE,
-                page,
-            )));
-        }
+        Err(e) => return refuse(Status::UnprocessableEntity, e.to_string()),
     };
     let now = crate::clock::now();
     let mut tx = db.begin().await?;
+    let ask = Ask {
+        recipient: email.as_str(),
+        account: None,
+        address: ip.0.as_deref(),
+    };
+    if let Err(limit) = limits::take(tx.exec(), &ask, now).await? {
+        drop(tx);
+        no_sooner_than(started, SAME_TIME).await;
+        return refuse(Status::TooManyRequests, limit.message().to_owned());
+    }
     if let Some((user, _)) = users::find_by_email(tx.exec(), email.as_str()).await? {
         let secret = token::generate();
         let expires = now + chrono::Duration::minutes(messages::RESET_MINUTES);
@@ -92,6 +103,7 @@ async fn forgot(
     }
     tx.commit().await?;
     mail.wake();
+    no_sooner_than(started, SAME_TIME).await;
     Ok(Either::Left(Flash::success(
         Redirect::to("/account/login"),
         format!(

@@ -15,8 +15,9 @@ use crate::db::{self, tokens, users, Db};
 use crate::domain::email::EmailAddress;
 use crate::domain::password::{NewPassword, PasswordError};
 use crate::domain::user::PersonName;
+use crate::mail::limits::{self, Ask};
 use crate::mail::{messages, Mail};
-use crate::web::page::{invalid, render, Chrome, FormErrors};
+use crate::web::page::{invalid, no_sooner_than, render, Chrome, ClientIp, FormErrors, SAME_TIME};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
@@ -73,62 +74,72 @@ async fn register(
     db: &Db,
     mail: &State<Mail>,
     chrome: Chrome,
+    ip: ClientIp,
     form: Form<RegisterForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
     let mut errors = FormErrors::default();
     let name = errors.check("name", PersonName::parse(&form.name));
     let email = errors.check("email", EmailAddress::parse(&form.email));
     let new_password = check_new_password(&mut errors, &form.password, &form.password_confirm);
-    let again = |errors: FormErrors| {
+    let again = |status: Status, errors: FormErrors| {
         let page = RegisterPage {
             name: form.name.trim().to_owned(),
             email: form.email.trim().to_owned(),
             errors,
         };
-        Ok(Either::Right(invalid(
-            "account/register",
-            &chrome,
-            TITLE,
-            page,
-        )))
+        let (_, template) = invalid("account/register", &chrome, TITLE, page);
+        Ok(Either::Right((status, template)))
     };
     let (Some(name), Some(email), Some(new_password)) = (name, email, new_password) else {
-        return again(errors);
+        return again(Status::UnprocessableEntity, errors);
     };
+    // Hashed whether or not the address has an account: the same work and
+    // the same answer either way.
     let hash = password::hash(new_password.expose()).await?;
     let now = crate::clock::now();
     let mut tx = db.begin().await?;
-    let new_user = users::NewUser {
-        email: email.as_str(),
-        name: name.as_str(),
-        password_hash: &hash,
-        confirmed: false,
-        is_admin: false,
-        must_change_password: false,
+    let ask = Ask {
+        recipient: email.as_str(),
+        account: None,
+        address: ip.0.as_deref(),
     };
-    let id = match users::insert(tx.exec(), &new_user, now).await {
-        Ok(id) => id,
-        Err(e) if db::is_unique_violation(&e) => {
-            errors.add(
-                "email",
-                "An account with this email address already exists. Log in, or reset your password if you have forgotten it.",
-            );
-            return again(errors);
+    if let Err(limit) = limits::take(tx.exec(), &ask, now).await? {
+        errors.add("email", limit.message());
+        return again(Status::TooManyRequests, errors);
+    }
+    match users::find_by_email(tx.exec(), email.as_str()).await? {
+        // Its owner is told; the page says what it says for a new address.
+        Some((owner, _)) => messages::account_exists(tx.exec(), mail, &owner, now).await?,
+        None => {
+            let new_user = users::NewUser {
+                email: email.as_str(),
+                name: name.as_str(),
+                password_hash: &hash,
+                confirmed: false,
+                is_admin: false,
+                must_change_password: false,
+            };
+            match users::insert(tx.exec(), &new_user, now).await {
+                Ok(id) => {
+                    let user = users::find(tx.exec(), id)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("new user {id} vanished"))?;
+                    send_confirmation(&mut tx, mail, &user, now).await?;
+                }
+                // Registered by a request at the same moment: theirs stands.
+                Err(e) if db::is_unique_violation(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
-        Err(e) => return Err(e.into()),
-    };
-    let user = users::find(tx.exec(), id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("new user {id} vanished"))?;
-    send_confirmation(&mut tx, mail, &user, now).await?;
+    }
     tx.commit().await?;
     mail.wake();
     Ok(Either::Left(Flash::success(
         Redirect::to("/account/login"),
         format!(
-            "We sent a confirmation link to {}. Open it to activate your account, then log in. \
-             The link works for {} hours.",
-            user.email,
+            "We sent an email to {} with a link to activate your account, then log in. \
+             The link works for {} hours; if nothing arrives, check your spam folder.",
+            email.as_str(),
             messages::CONFIRM_HOURS
         ),
     )))
@@ -217,16 +228,31 @@ struct ResendForm {
 }
 
 /// Sends a fresh confirmation link to an unconfirmed account; answers the
-/// same whether or not there is one.
+/// same whether or not there is one, and in the same time.
 #[post("/confirm/resend", data = "<form>")]
 async fn resend_confirmation(
     db: &Db,
     mail: &State<Mail>,
+    ip: ClientIp,
     form: Form<ResendForm>,
 ) -> Result<Flash<Redirect>> {
+    let started = std::time::Instant::now();
     let email = EmailAddress::normalise_for_lookup(&form.email);
     let now = crate::clock::now();
     let mut tx = db.begin().await?;
+    let ask = Ask {
+        recipient: &email,
+        account: None,
+        address: ip.0.as_deref(),
+    };
+    if let Err(limit) = limits::take(tx.exec(), &ask, now).await? {
+        drop(tx);
+        no_sooner_than(started, SAME_TIME).await;
+        return Ok(Flash::error(
+            Redirect::to("/account/login"),
+            limit.message(),
+        ));
+    }
     if let Some((user, _)) = users::find_by_email(tx.exec(), &email).await? {
         if !user.email_confirmed {
             send_confirmation(&mut tx, mail, &user, now).await?;
@@ -234,6 +260,7 @@ async fn resend_confirmation(
     }
     tx.commit().await?;
     mail.wake();
+    no_sooner_than(started, SAME_TIME).await;
     Ok(Flash::success(
         Redirect::to("/account/login"),
         "If an unconfirmed account exists for that address, we have sent it a new confirmation link.",

@@ -17,10 +17,12 @@ use crate::auth::token;
 use crate::db::{referees, Db, Tx};
 use crate::domain::email::{EmailAddress, EmailError};
 use crate::domain::form::QuestionKind;
+use crate::domain::outbox::LimitScope;
 use crate::domain::user::PersonName;
+use crate::mail::limits::{self, Ask};
 use crate::mail::messages::{self, RefereeMessage};
 use crate::mail::Mail;
-use crate::web::page::{render, Chrome, FormErrors};
+use crate::web::page::{render, Chrome, ClientIp, FormErrors};
 use crate::web::{Error, Result};
 
 pub fn routes() -> Vec<Route> {
@@ -175,20 +177,32 @@ struct Recipient<'a> {
     name: &'a str,
 }
 
-/// Sends the request mail with a fresh link, in the caller's transaction.
+/// Sends the request mail with a fresh link, in the caller's transaction,
+/// unless the hourly limit of the referee's address, the applicant or the
+/// client address is reached (then the caller drops the transaction).
 async fn send_request(
     tx: &mut Tx,
     mail: &Mail,
     o: &Owned,
-    applicant_name: &str,
+    who: (&Applicant, &ClientIp),
     to: Recipient<'_>,
     secret: &str,
-) -> Result<()> {
+) -> Result<std::result::Result<(), LimitScope>> {
     let Recipient {
         request_id,
         email: to,
         name: referee_name,
     } = to;
+    let (applicant, ip) = who;
+    let applicant_name = &applicant.0.user().name;
+    let ask = Ask {
+        recipient: to,
+        account: Some(applicant.0.user().id),
+        address: ip.0.as_deref(),
+    };
+    if let Err(limit) = limits::take(tx.exec(), &ask, crate::clock::now()).await? {
+        return Ok(Err(limit));
+    }
     let due = o.cycle.cycle.show(o.cycle.cycle.letters_due_at);
     let ctx = messages::RefereeRequest {
         referee_name,
@@ -208,7 +222,7 @@ async fn send_request(
         now,
     )
     .await?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 #[post("/applications/<id>/referees", data = "<form>")]
@@ -217,6 +231,7 @@ async fn name_referee(
     db: &Db,
     mail: &State<Mail>,
     chrome: Chrome,
+    ip: ClientIp,
     id: i64,
     form: Form<RefereeForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
@@ -311,11 +326,11 @@ async fn name_referee(
             "This referee has already answered, so they can no longer be changed.",
         )));
     };
-    send_request(
+    let sent = send_request(
         &mut tx,
         mail,
         &o,
-        &applicant.name,
+        (&who, &ip),
         Recipient {
             request_id,
             email: email.as_str(),
@@ -324,6 +339,15 @@ async fn name_referee(
         &secret,
     )
     .await?;
+    if let Err(limit) = sent {
+        drop(tx);
+        errors.add(&format!("{prefix}-email"), limit.message());
+        let p = page(db, &o, errors, Some(&form)).await?;
+        return Ok(Either::Right((
+            Status::TooManyRequests,
+            render("apply/referees", &chrome, "Error: Your referees", p),
+        )));
+    }
     tx.commit().await?;
     mail.wake();
     Ok(Either::Left(Flash::success(
@@ -352,6 +376,7 @@ async fn resend(
     who: Applicant,
     db: &Db,
     mail: &State<Mail>,
+    ip: ClientIp,
     id: i64,
     rid: i64,
 ) -> Result<Flash<Redirect>> {
@@ -380,11 +405,11 @@ async fn resend(
     {
         return Ok(Flash::error(back, "This referee has already answered."));
     }
-    send_request(
+    let sent = send_request(
         &mut tx,
         mail,
         &o,
-        &who.0.user().name,
+        (&who, &ip),
         Recipient {
             request_id: rid,
             email: &r.email,
@@ -393,6 +418,10 @@ async fn resend(
         &secret,
     )
     .await?;
+    if let Err(limit) = sent {
+        drop(tx);
+        return Ok(Flash::error(back, limit.message()));
+    }
     tx.commit().await?;
     mail.wake();
     Ok(Flash::success(
