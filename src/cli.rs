@@ -262,14 +262,14 @@ async fn export(figment: rocket::figment::Figment, cycle: i64, out: Option<&str>
                 }
             };
             let mut file = tokio::io::BufWriter::new(tokio::fs::File::from_std(file));
-            let written = crate::export::write_cycle(&db.0, &c, &mut file).await;
+            let written = crate::export::write_cycle(&db.0, &c, None, &mut file).await;
             if written.is_err() {
                 // Half a file is worse than none.
                 let _ = std::fs::remove_file(path);
             }
             written
         }
-        None => crate::export::write_cycle(&db.0, &c, &mut tokio::io::stdout()).await,
+        None => crate::export::write_cycle(&db.0, &c, None, &mut tokio::io::stdout()).await,
     };
     match written {
         Ok(n) => {

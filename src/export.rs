@@ -11,6 +11,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use crate::db::{cycles::CycleWithForm, export, reviews, PortalPool};
 use crate::domain::answers::answer_text;
 use crate::domain::form::{Answers, Question, QuestionKind};
+use crate::domain::user::UserId;
 use crate::domain::workflow::decision::Outcome;
 use crate::domain::workflow::review::IneligibleReason;
 use crate::domain::workflow::stage::Stage;
@@ -159,19 +160,23 @@ fn row(out: &mut String, c: &CycleWithForm, questions: &[&Question], a: &export:
     );
 }
 
-/// Writes the cycle's CSV to `out`; returns how many applications it holds.
+/// Writes the cycle's CSV to `out`, without the application of
+/// `hide_applicant` (a manager's own) when given; returns how many
+/// applications it holds.
 pub async fn write_cycle(
     pool: &PortalPool,
     c: &CycleWithForm,
+    hide_applicant: Option<UserId>,
     out: &mut (impl AsyncWrite + Unpin),
 ) -> anyhow::Result<u64> {
-    write_in_batches(pool, c, out, BATCH).await
+    write_in_batches(pool, c, hide_applicant, out, BATCH).await
 }
 
 /// [`write_cycle`], reading `batch` applications at a time.
 pub async fn write_in_batches(
     pool: &PortalPool,
     c: &CycleWithForm,
+    hide_applicant: Option<UserId>,
     out: &mut (impl AsyncWrite + Unpin),
     batch_size: i64,
 ) -> anyhow::Result<u64> {
@@ -188,7 +193,15 @@ pub async fn write_in_batches(
     let scale = reviews::cycle_scale(conn.exec(), c.cycle.id).await?;
     let (mut after, mut count) = (0, 0u64);
     loop {
-        let batch = export::batch(conn.exec(), c.cycle.id, &scale, after, batch_size).await?;
+        let batch = export::batch(
+            conn.exec(),
+            c.cycle.id,
+            hide_applicant,
+            &scale,
+            after,
+            batch_size,
+        )
+        .await?;
         for a in &batch {
             row(&mut text, c, &questions, a);
         }

@@ -326,6 +326,8 @@ pub struct PipelineFilter {
     pub search: String,
     /// Squared disagreement threshold (points squared), for the flag.
     pub threshold_squared: f64,
+    /// Leave out this applicant's application (the manager's own).
+    pub hide_applicant: UserId,
 }
 
 /// Orders the manager's list can take.
@@ -435,6 +437,8 @@ fn pipeline_filter(
     let mut conditions = vec![
         "a.cycle_id = $1".to_owned(),
         "a.stage <> 'draft'".to_owned(),
+        // An integer id, never text: safe to inline.
+        format!("a.applicant_id <> {}", f.hide_applicant),
     ];
     if !f.stage.is_empty() {
         let n = next(&mut params, Param::Text(f.stage.clone()));

@@ -30,6 +30,7 @@ pub async fn reviewers_of(ex: Exec<'_>, program: ProgramId) -> DbResult<Vec<Revi
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Candidate {
     pub id: i64,
+    pub applicant_id: UserId,
     pub applicant_email: String,
     pub institution: String,
 }
@@ -46,8 +47,27 @@ pub async fn candidates(
         None => String::new(),
     };
     let sql = format!(
-        "SELECT a.id, u.email AS applicant_email, a.institution FROM applications a \
+        "SELECT a.id, a.applicant_id, u.email AS applicant_email, a.institution FROM applications a \
          JOIN users u ON u.id = a.applicant_id WHERE a.cycle_id = $1 AND a.stage = 'review'{restrict} ORDER BY a.id"
+    );
+    run!(ex, c => sqlx::query_as(&sql).bind(cycle).fetch_all(c).await)
+}
+
+/// The referees' email addresses of a cycle's applications (of `only`
+/// when given), as (application, email) pairs, by application.
+pub async fn referee_emails(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    only: Option<&[i64]>,
+) -> DbResult<Vec<(i64, String)>> {
+    let restrict = match only {
+        Some([]) => return Ok(Vec::new()),
+        Some(ids) => format!(" AND a.id IN ({})", join_ids(ids)),
+        None => String::new(),
+    };
+    let sql = format!(
+        "SELECT r.application_id, r.email FROM referee_requests r JOIN applications a ON a.id = r.application_id \
+         WHERE a.cycle_id = $1{restrict} ORDER BY r.application_id"
     );
     run!(ex, c => sqlx::query_as(&sql).bind(cycle).fetch_all(c).await)
 }
@@ -137,7 +157,9 @@ pub struct Mine {
     pub review_state: Option<String>,
 }
 
-/// A reviewer's assignments, soonest due first (at most `limit`).
+/// A reviewer's assignments, soonest due first (at most `limit`), in the
+/// programs they still review for, never their own application or one
+/// they are a referee of.
 pub async fn for_reviewer(ex: Exec<'_>, reviewer: UserId, limit: i64) -> DbResult<Vec<Mine>> {
     let sql = "SELECT s.application_id, s.cycle_id, p.name AS program_name, c.name AS cycle_name, c.time_zone, \
                c.blind_review, u.name AS applicant_name, s.due_at, r.state AS review_state \
@@ -145,6 +167,11 @@ pub async fn for_reviewer(ex: Exec<'_>, reviewer: UserId, limit: i64) -> DbResul
                JOIN cycles c ON c.id = s.cycle_id JOIN programs p ON p.id = c.program_id \
                LEFT JOIN reviews r ON r.assignment_id = s.id \
                WHERE s.reviewer_id = $1 AND a.stage NOT IN ('withdrawn', 'ineligible') \
+               AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = $1 AND g.program_id = c.program_id \
+                           AND g.role = 'reviewer') \
+               AND a.applicant_id <> $1 \
+               AND NOT EXISTS (SELECT 1 FROM referee_requests q JOIN users me ON me.id = $1 \
+                               WHERE q.application_id = a.id AND q.email = me.email) \
                ORDER BY s.due_at, s.application_id LIMIT $2";
     run!(ex, c => sqlx::query_as(sql).bind(reviewer).bind(limit).fetch_all(c).await)
 }

@@ -122,22 +122,32 @@ pub async fn events(ex: Exec<'_>, application: i64) -> DbResult<Vec<Event>> {
     run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
 }
 
+/// A condition leaving out the decisions of `applicant`'s applications (a
+/// manager's own). An integer id, never text: safe to inline.
+fn hidden(applicant: UserId) -> String {
+    format!(
+        " AND application_id NOT IN (SELECT id FROM applications WHERE applicant_id = {applicant})"
+    )
+}
+
 /// How many decisions of a cycle (among `only`, when given) wait for
-/// release, per outcome.
+/// release, per outcome, but for `hide_applicant`'s own.
 pub async fn unreleased_counts(
     ex: Exec<'_>,
     cycle: CycleId,
+    hide_applicant: UserId,
     only: Option<&[i64]>,
 ) -> DbResult<Vec<(String, i64)>> {
     if only.is_some_and(<[i64]>::is_empty) {
         return Ok(Vec::new());
     }
-    let restrict = only.map_or_else(String::new, |ids| {
+    let mut restrict = only.map_or_else(String::new, |ids| {
         format!(
             " AND application_id IN ({})",
             super::assignments::join_ids(ids)
         )
     });
+    restrict.push_str(&hidden(hide_applicant));
     let sql = format!(
         "SELECT outcome, COUNT(*) FROM decisions WHERE cycle_id = $1 AND released_at IS NULL{restrict} GROUP BY outcome"
     );
@@ -160,6 +170,7 @@ pub struct ToRelease {
 pub async fn to_release(
     ex: Exec<'_>,
     cycle: CycleId,
+    hide_applicant: UserId,
     outcomes: &[&str],
     only: Option<&[i64]>,
     limit: i64,
@@ -173,12 +184,13 @@ pub async fn to_release(
         .map(|o| format!("'{}'", o.replace('\'', "")))
         .collect::<Vec<_>>()
         .join(",");
-    let restrict = only.map_or_else(String::new, |ids| {
+    let mut restrict = only.map_or_else(String::new, |ids| {
         format!(
             " AND d.application_id IN ({})",
             super::assignments::join_ids(ids)
         )
     });
+    restrict.push_str(&format!(" AND a.applicant_id <> {hide_applicant}"));
     let sql = format!(
         "SELECT d.application_id, u.name AS applicant_name, u.email AS applicant_email, d.outcome, d.note, d.version \
          FROM decisions d JOIN applications a ON a.id = d.application_id JOIN users u ON u.id = a.applicant_id \
@@ -262,9 +274,14 @@ pub struct Listed {
 /// A page of a cycle's decisions (of one outcome, or all), best
 /// normalised score first; and how many in all. `scale` is the cycle's
 /// mean and standard deviation of review totals.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a page of a sorted list has this many facts"
+)]
 pub async fn list(
     ex: Exec<'_>,
     cycle: CycleId,
+    hide_applicant: crate::domain::user::UserId,
     outcome: &str,
     scale_mean: f64,
     scale_sd: f64,
@@ -276,10 +293,13 @@ pub async fn list(
                (SELECT {} FROM reviews r \
                 WHERE r.application_id = d.application_id AND r.state = 'submitted') AS normalised \
                FROM decisions d JOIN applications a ON a.id = d.application_id JOIN users u ON u.id = a.applicant_id \
-               WHERE d.cycle_id = $1 AND ($2 = '' OR d.outcome = $2) \
+               WHERE d.cycle_id = $1 AND ($2 = '' OR d.outcome = $2) AND a.applicant_id <> {hide_applicant} \
                ORDER BY normalised DESC NULLS LAST, d.application_id LIMIT $5 OFFSET $6",
         super::reviews::normalised_average("$3", "$4"));
-    let count = "SELECT COUNT(*) FROM decisions WHERE cycle_id = $1 AND ($2 = '' OR outcome = $2)";
+    let count = format!(
+        "SELECT COUNT(*) FROM decisions d JOIN applications a ON a.id = d.application_id \
+         WHERE d.cycle_id = $1 AND ($2 = '' OR d.outcome = $2) AND a.applicant_id <> {hide_applicant}"
+    );
     run!(ex, c => {
         let rows: Vec<Listed> = sqlx::query_as(&sql)
             .bind(cycle)
@@ -290,7 +310,7 @@ pub async fn list(
             .bind(offset)
             .fetch_all(&mut *c)
             .await?;
-        let total: i64 = sqlx::query_scalar(count).bind(cycle).bind(outcome).fetch_one(&mut *c).await?;
+        let total: i64 = sqlx::query_scalar(&count).bind(cycle).bind(outcome).fetch_one(&mut *c).await?;
         Ok((rows, total))
     })
 }

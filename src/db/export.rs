@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
 use crate::domain::cycle::CycleId;
+use crate::domain::user::UserId;
 use crate::domain::workflow::scoring::Stats;
 
 /// One exported application.
@@ -35,10 +36,13 @@ pub struct Exported {
 pub async fn batch(
     ex: Exec<'_>,
     cycle: CycleId,
+    hide_applicant: Option<UserId>,
     scale: &Stats,
     after: i64,
     limit: i64,
 ) -> DbResult<Vec<Exported>> {
+    // An integer id, never text: safe to inline.
+    let hide = hide_applicant.map_or_else(String::new, |u| format!(" AND a.applicant_id <> {u}"));
     let sql = format!("SELECT a.id, u.name AS applicant_name, u.email AS applicant_email, a.institution, a.stage, \
          a.submitted_at, a.answers_json, a.screening_reason, \
          (SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id) AS assigned, \
@@ -53,7 +57,7 @@ pub async fn batch(
            GROUP BY r.application_id \
          ) f ON f.application_id = a.id \
          LEFT JOIN decisions d ON d.application_id = a.id \
-         WHERE a.cycle_id = $1 AND a.stage <> 'draft' AND a.id > $4 \
+         WHERE a.cycle_id = $1 AND a.stage <> 'draft' AND a.id > $4{hide} \
          ORDER BY a.id LIMIT $5",
         super::reviews::normalised_average("$2", "$3"),
     );

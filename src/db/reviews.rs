@@ -261,9 +261,14 @@ pub struct Ranked {
 /// One page of a cycle's applications in review, committee or decided,
 /// ranked by `by` (highest first, or lowest with `ascending`), with the
 /// number of rows in all. `scale` is the cycle's [`cycle_scale`].
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a page of a sorted list has this many facts"
+)]
 pub async fn ranking(
     ex: Exec<'_>,
     cycle: CycleId,
+    hide_applicant: UserId,
     by: RankBy,
     ascending: bool,
     scale: &Stats,
@@ -284,11 +289,14 @@ pub async fn ranking(
            {normalised} AS normalised \
            FROM reviews r WHERE r.cycle_id = $1 AND r.state = 'submitted' GROUP BY r.application_id \
          ) f ON f.application_id = a.id \
-         WHERE a.cycle_id = $1 AND a.stage IN ('review', 'committee', 'decided') \
+         WHERE a.cycle_id = $1 AND a.stage IN ('review', 'committee', 'decided') AND a.applicant_id <> {hide_applicant} \
          ORDER BY {column} {dir} NULLS LAST, a.id LIMIT $4 OFFSET $5",
         normalised = normalised_average("$2", "$3"),
     );
-    let count_sql = "SELECT COUNT(*) FROM applications WHERE cycle_id = $1 AND stage IN ('review', 'committee', 'decided')";
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM applications WHERE cycle_id = $1 AND stage IN ('review', 'committee', 'decided') \
+         AND applicant_id <> {hide_applicant}"
+    );
     let (figures, total) = run!(ex, c => {
         let figures: Vec<RankedFigures> = sqlx::query_as(&sql)
             .bind(cycle)
@@ -298,7 +306,7 @@ pub async fn ranking(
             .bind(offset)
             .fetch_all(&mut *c)
             .await?;
-        let total: i64 = sqlx::query_scalar(count_sql).bind(cycle).fetch_one(&mut *c).await?;
+        let total: i64 = sqlx::query_scalar(&count_sql).bind(cycle).fetch_one(&mut *c).await?;
         let ids: Vec<i64> = figures.iter().map(|f| f.id).collect();
         let people: Vec<(i64, String, String, i64)> = if ids.is_empty() {
             Vec::new()

@@ -33,6 +33,12 @@ pub fn applicant_may_download(owner: Option<UserId>, kind: DocumentKind, user: U
     kind == DocumentKind::Upload && owner == Some(user)
 }
 
+/// Whether a manager may see and act on an application as staff: never on
+/// their own (they see it only as its applicant does).
+pub fn manager_may_act_on(applicant: UserId, manager: UserId) -> bool {
+    applicant != manager
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +51,11 @@ mod tests {
         assert!(!applicant_may_download(Some(7), DocumentKind::Upload, 8));
         assert!(!applicant_may_download(Some(7), DocumentKind::Letter, 7));
         assert!(!applicant_may_download(None, DocumentKind::Letter, 7));
+    }
+
+    #[test]
+    fn managers_never_act_on_their_own_application() {
+        assert!(manager_may_act_on(7, 8));
+        assert!(!manager_may_act_on(7, 7));
     }
 }

@@ -736,7 +736,7 @@ async fn after_the_close_submission_is_refused_and_the_draft_kept_until_an_exten
             .get(&format!("/manage/cycles/{other_cycle}"))
             .await
             .status,
-        Status::Forbidden
+        Status::NotFound
     );
 }
 

@@ -15,3 +15,4 @@ mod referee;
 mod review;
 mod s3;
 mod security;
+mod self_review;

@@ -162,6 +162,62 @@ pub fn same_institution(
     same_name || same_domain
 }
 
+/// A person as the conflict check sees them.
+#[derive(Debug, Clone, Copy)]
+pub struct Person<'a> {
+    pub id: Id,
+    pub email: &'a str,
+    pub institution: &'a str,
+}
+
+/// Why a reviewer must never review an application, found from who they
+/// and the applicant are (besides conflicts someone recorded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detected {
+    /// It is their own application.
+    OwnApplication,
+    /// They are one of the applicant's referees (same email address).
+    Referee,
+    /// They are at the applicant's institution.
+    SameInstitution,
+}
+
+impl Detected {
+    /// Whether it holds wherever the reviewer meets the application, not
+    /// only when reviewers are assigned: nobody reviews their own
+    /// application or one they wrote a letter for, whenever they were
+    /// assigned.
+    pub fn is_absolute(self) -> bool {
+        matches!(self, Self::OwnApplication | Self::Referee)
+    }
+}
+
+/// Why `reviewer` must stay away from the application of `applicant`
+/// whose referees have `referee_emails`, if they must.
+pub fn detect_conflict(
+    reviewer: Person<'_>,
+    applicant: Person<'_>,
+    referee_emails: &[&str],
+) -> Option<Detected> {
+    if reviewer.id == applicant.id {
+        Some(Detected::OwnApplication)
+    } else if referee_emails
+        .iter()
+        .any(|e| !e.is_empty() && e.trim().eq_ignore_ascii_case(reviewer.email.trim()))
+    {
+        Some(Detected::Referee)
+    } else if same_institution(
+        reviewer.institution,
+        reviewer.email,
+        applicant.institution,
+        applicant.email,
+    ) {
+        Some(Detected::SameInstitution)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +230,34 @@ mod tests {
             per_application: k,
             ..Input::default()
         }
+    }
+
+    #[test]
+    fn nobody_reviews_their_own_application_or_one_they_wrote_for() {
+        let person = |id, email, institution| Person {
+            id,
+            email,
+            institution,
+        };
+        let maya = person(7, "maya@gmail.com", "Lakeside University");
+        let rosa = person(9, "Rosa@Clinic.org", "Eastside Clinic");
+        let sam = person(11, "sam@faculty.org", "Hill College");
+        assert_eq!(
+            detect_conflict(maya, maya, &[]),
+            Some(Detected::OwnApplication)
+        );
+        assert_eq!(
+            detect_conflict(rosa, maya, &["rosa@clinic.org"]),
+            Some(Detected::Referee)
+        );
+        assert_eq!(detect_conflict(sam, maya, &["rosa@clinic.org"]), None);
+        let colleague = person(12, "lee@lakeside.edu", "Lakeside University");
+        assert_eq!(
+            detect_conflict(colleague, maya, &[]),
+            Some(Detected::SameInstitution)
+        );
+        assert!(Detected::OwnApplication.is_absolute() && Detected::Referee.is_absolute());
+        assert!(!Detected::SameInstitution.is_absolute());
     }
 
     #[test]

@@ -17,7 +17,8 @@ use crate::auth::guards::Manager;
 use crate::db::assignments::{self, Candidate, Reviewer};
 use crate::db::cycles::CycleWithForm;
 use crate::db::{programs, Db, Tx};
-use crate::domain::workflow::assignment::{plan, same_institution, Input, Plan};
+use crate::domain::access::manager_may_act_on;
+use crate::domain::workflow::assignment::{detect_conflict, plan, Detected, Input, Person, Plan};
 use crate::mail::messages::{review_assigned, ReviewerAddress};
 use crate::mail::Mail;
 use crate::web::page::{render, Chrome, ClientIp};
@@ -28,9 +29,41 @@ pub fn routes() -> Vec<Route> {
     routes![show_auto_assign, apply_auto_assign]
 }
 
-/// Whether institution matching keeps `r` away from `a`.
-fn detected(r: &Reviewer, a: &Candidate) -> bool {
-    same_institution(&r.institution, &r.email, &a.institution, &a.applicant_email)
+/// Why `r` must not review `a`, found from who they are: their own
+/// application, one they are a referee of, or one from their institution.
+fn detected(r: &Reviewer, a: &Candidate, referees: &Referees) -> Option<Detected> {
+    let emails: Vec<&str> = referees
+        .get(&a.id)
+        .map(|v| v.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    detect_conflict(
+        Person {
+            id: r.id,
+            email: &r.email,
+            institution: &r.institution,
+        },
+        Person {
+            id: a.applicant_id,
+            email: &a.applicant_email,
+            institution: &a.institution,
+        },
+        &emails,
+    )
+}
+
+/// The referees' addresses of each application.
+type Referees = BTreeMap<i64, Vec<String>>;
+
+async fn referees_of(
+    ex: crate::db::Exec<'_>,
+    cycle: i64,
+    only: Option<&[i64]>,
+) -> Result<Referees> {
+    let mut map = Referees::new();
+    for (app, email) in assignments::referee_emails(ex, cycle, only).await? {
+        map.entry(app).or_default().push(email);
+    }
+    Ok(map)
 }
 
 /// Writes new assignments, one audit entry each, and one digest mail per
@@ -118,20 +151,29 @@ pub(super) async fn assign_manually(
         .await?
         .into_iter()
         .collect();
+    let referees = referees_of(tx.exec(), c.cycle.id, Some(applications)).await?;
     let mut refused = Vec::new();
     let mut pairs = Vec::new();
+    let me = who.0.user().id;
     for app in applications {
-        match candidates.iter().find(|a| a.id == *app) {
-            None => refused.push(format!("#{app} is not in review")),
-            Some(a) if recorded.contains(&(a.id, r.id)) => {
-                refused.push(format!("#{app}: {} has a recorded conflict", r.name))
+        let Some(a) = candidates
+            .iter()
+            .find(|a| a.id == *app && manager_may_act_on(a.applicant_id, me))
+        else {
+            refused.push(format!("#{app} is not in review"));
+            continue;
+        };
+        let why = match detected(r, a, &referees) {
+            Some(Detected::OwnApplication) => "is the applicant",
+            Some(Detected::Referee) => "is one of the applicant's referees",
+            _ if recorded.contains(&(a.id, r.id)) => "has a recorded conflict",
+            Some(Detected::SameInstitution) => "is at the applicant's institution",
+            None => {
+                pairs.push((a.id, r.id));
+                continue;
             }
-            Some(a) if detected(r, a) => refused.push(format!(
-                "#{app}: {} is at the applicant's institution",
-                r.name
-            )),
-            Some(a) => pairs.push((a.id, r.id)),
-        }
+        };
+        refused.push(format!("#{app}: {} {why}", r.name));
     }
     let added = write_batch(&mut tx, mail, who, ip, c, &pairs, &reviewers, due, now).await?;
     tx.commit().await?;
@@ -167,11 +209,19 @@ struct Proposal {
     fingerprint: String,
 }
 
-async fn propose(db: &Db, c: &CycleWithForm) -> Result<Proposal> {
+/// The plan for the applications in review, but for the manager's own (if
+/// they applied): another manager staffs that one.
+async fn propose(db: &Db, who: &Manager, c: &CycleWithForm) -> Result<Proposal> {
     let setup = load_setup(db, c.cycle.id).await?;
     let mut conn = db.conn().await?;
     let reviewers = assignments::reviewers_of(conn.exec(), c.cycle.program_id).await?;
-    let candidates = assignments::candidates(conn.exec(), c.cycle.id, None).await?;
+    let me = who.0.user().id;
+    let candidates: Vec<Candidate> = assignments::candidates(conn.exec(), c.cycle.id, None)
+        .await?
+        .into_iter()
+        .filter(|a| manager_may_act_on(a.applicant_id, me))
+        .collect();
+    let referees = referees_of(conn.exec(), c.cycle.id, None).await?;
     let existing: BTreeSet<(i64, i64)> = assignments::pairs_in(conn.exec(), c.cycle.id)
         .await?
         .into_iter()
@@ -182,7 +232,7 @@ async fn propose(db: &Db, c: &CycleWithForm) -> Result<Proposal> {
         .collect();
     for a in &candidates {
         for r in &reviewers {
-            if detected(r, a) {
+            if detected(r, a, &referees).is_some() {
                 conflicts.insert((a.id, r.id));
             }
         }
@@ -258,7 +308,7 @@ async fn show_auto_assign(
     let c = load_cycle(&who, db, id).await?;
     let setup = load_setup(db, id).await?;
     let now = crate::clock::now();
-    let proposal = propose(db, &c).await?;
+    let proposal = propose(db, &who, &c).await?;
     let (due_text, due_error) = match &due {
         Some(d) => match read_due(&c.cycle, d, now) {
             Ok(_) => (d.trim().to_owned(), None),
@@ -343,7 +393,7 @@ async fn apply_auto_assign(
         Ok(d) => d,
         Err(m) => return Ok(Flash::error(preview, m)),
     };
-    let proposal = propose(db, &c).await?;
+    let proposal = propose(db, &who, &c).await?;
     if proposal.fingerprint != form.fingerprint {
         return Ok(Flash::error(
             preview,

@@ -13,6 +13,7 @@ use super::{audit_action, load_application};
 use crate::auth::guards::Manager;
 use crate::db::cycles::CycleWithForm;
 use crate::db::{applications, decisions, outbox, programs, Db, Exec};
+use crate::domain::access::manager_may_act_on;
 use crate::domain::letter::{self, LetterFacts};
 use crate::domain::workflow::decision::{decide, Change, DecisionError, Outcome, Recorded};
 use crate::domain::workflow::stage::{Actor, Move, Stage};
@@ -304,7 +305,7 @@ pub(super) async fn decide_many(
         let Some(app) = applications::find(tx.exec(), *id).await? else {
             continue;
         };
-        if app.cycle_id != c.cycle.id {
+        if app.cycle_id != c.cycle.id || !manager_may_act_on(app.applicant_id, me) {
             continue;
         }
         let current = decisions::find(tx.exec(), *id).await?;

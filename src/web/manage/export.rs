@@ -29,7 +29,7 @@ async fn export_cycle(who: Manager, db: &Db, ip: ClientIp, id: i64) -> Result<Do
         .map_err(|e| Error::Internal(e.into()))?
         .map_err(|e| Error::Internal(e.into()))?;
     let mut file = tokio::io::BufWriter::new(tokio::fs::File::from_std(temp));
-    let count = crate::export::write_cycle(&db.0, &c, &mut file)
+    let count = crate::export::write_cycle(&db.0, &c, Some(who.0.user().id), &mut file)
         .await
         .map_err(Error::Internal)?;
     let mut file = file.into_inner();

@@ -38,6 +38,7 @@ use super::page::{render, Chrome, ClientIp};
 use super::{Error, Result};
 use crate::auth::guards::Manager;
 use crate::db::{applications, audit, cycles, users, Db};
+use crate::domain::access::manager_may_act_on;
 use crate::domain::email::EmailAddress;
 use crate::domain::role::ProgramRole;
 use crate::domain::workflow::stage::Stage;
@@ -127,15 +128,16 @@ struct CyclePage {
     counts: Vec<StageCount>,
 }
 
-/// The cycle, if the manager manages its program (404 when it does not
-/// exist, 403 when it is another program's).
+/// The cycle, if the manager manages its program: 404 when it does not
+/// exist and when it is another program's alike, so that ids cannot be
+/// probed.
 async fn load_cycle(who: &Manager, db: &Db, id: i64) -> Result<crate::db::cycles::CycleWithForm> {
     let mut conn = db.conn().await?;
     let c = cycles::find(conn.exec(), id)
         .await?
         .ok_or(Error::NotFound)?;
     if !who.0.roles().can_manage(c.cycle.program_id) {
-        return Err(Error::Forbidden);
+        return Err(Error::NotFound);
     }
     Ok(c)
 }
@@ -283,8 +285,9 @@ async fn load_application(
             .await?
             .ok_or(Error::NotFound)?
     };
-    if app.stage == Stage::Draft {
-        // Drafts are the applicant's own until submitted.
+    // Drafts are the applicant's own until submitted; a manager's own
+    // application is theirs only as its applicant.
+    if app.stage == Stage::Draft || !manager_may_act_on(app.applicant_id, who.0.user().id) {
         return Err(Error::NotFound);
     }
     let c = load_cycle(who, db, app.cycle_id).await?;

@@ -12,6 +12,7 @@ use super::pipeline::PAGE_SIZE;
 use super::{audit_action, load_cycle};
 use crate::auth::guards::Manager;
 use crate::db::{applications, decisions, programs, reviews, Db};
+use crate::domain::access::manager_may_act_on;
 use crate::domain::workflow::decision::{offer_state, waitlist_order, Outcome};
 use crate::mail::Mail;
 use crate::web::page::{render, Chrome, ClientIp};
@@ -52,6 +53,8 @@ struct DecisionsPage {
     pager: Pager,
     offers: Counts,
     next_waitlisted: Option<NextUp>,
+    /// The next on the waitlist is the manager's own application.
+    next_is_yours: bool,
     unreleased: i64,
 }
 
@@ -80,9 +83,11 @@ async fn list_decisions(
     let now = crate::clock::now();
     let mut conn = db.conn().await?;
     let scale = reviews::cycle_scale(conn.exec(), id).await?;
+    let me = who.0.user().id;
     let (rows, total) = decisions::list(
         conn.exec(),
         id,
+        me,
         &filter,
         scale.mean,
         scale.sd,
@@ -91,7 +96,7 @@ async fn list_decisions(
     )
     .await?;
     let counts = decisions::offer_counts(conn.exec(), id).await?;
-    let unreleased: i64 = decisions::unreleased_counts(conn.exec(), id, None)
+    let unreleased: i64 = decisions::unreleased_counts(conn.exec(), id, me, None)
         .await?
         .iter()
         .map(|(_, n)| n)
@@ -103,15 +108,15 @@ async fn list_decisions(
             .map(|a| a.applicant_id),
         None => None,
     };
+    // The manager's own application is offered a place by another manager.
+    let next_is_yours = next_waitlisted == Some(me);
     let next_waitlisted = match (order.first(), next_waitlisted) {
-        (Some(app), Some(user)) => {
-            crate::db::users::find(conn.exec(), user)
-                .await?
-                .map(|u| NextUp {
-                    id: *app,
-                    name: u.name,
-                })
-        }
+        (Some(app), Some(user)) if user != me => crate::db::users::find(conn.exec(), user)
+            .await?
+            .map(|u| NextUp {
+                id: *app,
+                name: u.name,
+            }),
         _ => None,
     };
     let href = |p: i64| format!("/manage/cycles/{id}/decisions?outcome={filter}&page={p}");
@@ -150,6 +155,7 @@ async fn list_decisions(
             waitlisted: counts.waitlisted,
         },
         next_waitlisted,
+        next_is_yours,
         unreleased,
     };
     let title = format!("Decisions – {}", c.cycle.name);
@@ -186,6 +192,12 @@ async fn promote_waitlisted(
     let Some(current) = decisions::find(tx.exec(), app_id).await? else {
         return Ok(Flash::error(list, "That applicant has no decision."));
     };
+    let app = applications::find(tx.exec(), app_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !manager_may_act_on(app.applicant_id, me) {
+        return Err(Error::NotFound);
+    }
     if current.cycle_id != id || current.outcome != "waitlisted" || current.released_at.is_none() {
         return Ok(Flash::error(
             list,
@@ -209,9 +221,6 @@ async fn promote_waitlisted(
             "That decision changed meanwhile; nothing was done.",
         ));
     }
-    let app = applications::find(tx.exec(), app_id)
-        .await?
-        .ok_or(Error::NotFound)?;
     let applicant = crate::db::users::find(tx.exec(), app.applicant_id)
         .await?
         .ok_or(Error::NotFound)?;

@@ -13,6 +13,7 @@ use super::{audit_action, default_due, load_cycle, load_setup, read_due};
 use crate::auth::guards::Manager;
 use crate::db::applications::{self, PipelineFilter, PipelineSort};
 use crate::db::{assignments, Db};
+use crate::domain::access::manager_may_act_on;
 use crate::domain::workflow::stage::{apply, Actor, Move, Stage};
 use crate::mail::Mail;
 use crate::web::page::{render, url_encode, Chrome, ClientIp};
@@ -136,6 +137,7 @@ async fn list_applications(
         flag: flag.clone().unwrap_or_default(),
         search: q.trim().chars().take(200).collect(),
         threshold_squared: setup.settings.disagreement_threshold.powi(2),
+        hide_applicant: who.0.user().id,
     };
     let now = crate::clock::now();
     let mut conn = db.conn().await?;
@@ -365,7 +367,10 @@ async fn bulk_action(
         let Some(app) = applications::find(tx.exec(), *app_id).await? else {
             continue;
         };
-        if app.cycle_id != id || app.stage == Stage::Draft {
+        if app.cycle_id != id
+            || app.stage == Stage::Draft
+            || !manager_may_act_on(app.applicant_id, who.0.user().id)
+        {
             continue;
         }
         let to = match apply(app.stage, mv, Actor::Manager) {

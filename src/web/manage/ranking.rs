@@ -84,8 +84,17 @@ async fn show_ranking(
     let (page, offset) = position(page, PAGE_SIZE);
     let mut conn = db.conn().await?;
     let scale = reviews::cycle_scale(conn.exec(), id).await?;
-    let (rows, total) =
-        reviews::ranking(conn.exec(), id, by, ascending, &scale, offset, PAGE_SIZE).await?;
+    let (rows, total) = reviews::ranking(
+        conn.exec(),
+        id,
+        who.0.user().id,
+        by,
+        ascending,
+        &scale,
+        offset,
+        PAGE_SIZE,
+    )
+    .await?;
     let threshold = setup.settings.disagreement_threshold;
     let href = |by: RankBy, asc: bool, page: i64| {
         format!(

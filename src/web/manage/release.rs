@@ -13,6 +13,7 @@ use super::{audit_action, load_cycle};
 use crate::auth::guards::Manager;
 use crate::db::cycles::CycleWithForm;
 use crate::db::{cycles, decisions, programs, Db};
+use crate::domain::user::UserId;
 use crate::domain::workflow::decision::Outcome;
 use crate::mail::Mail;
 use crate::web::page::{render, Chrome, ClientIp, FormErrors};
@@ -45,9 +46,16 @@ struct ReleasePage {
     errors: FormErrors,
 }
 
-async fn counts(db: &Db, cycle: i64, only: Option<&[i64]>) -> Result<Vec<OutcomeCount>> {
+/// The held decisions per outcome, but for the manager's own application:
+/// another manager releases that one.
+async fn counts(
+    db: &Db,
+    me: UserId,
+    cycle: i64,
+    only: Option<&[i64]>,
+) -> Result<Vec<OutcomeCount>> {
     let mut conn = db.conn().await?;
-    let stored = decisions::unreleased_counts(conn.exec(), cycle, only).await?;
+    let stored = decisions::unreleased_counts(conn.exec(), cycle, me, only).await?;
     Ok(Outcome::ALL
         .iter()
         .map(|o| OutcomeCount {
@@ -67,13 +75,14 @@ async fn counts(db: &Db, cycle: i64, only: Option<&[i64]>) -> Result<Vec<Outcome
 /// names the field a refusal is about.
 async fn release_page(
     db: &Db,
+    me: UserId,
     c: &CycleWithForm,
     ids: &[i64],
     chosen: Option<&[Outcome]>,
     problem: Option<(&str, &str)>,
 ) -> Result<ReleasePage> {
     let only = (!ids.is_empty()).then_some(ids);
-    let mut counts = counts(db, c.cycle.id, only).await?;
+    let mut counts = counts(db, me, c.cycle.id, only).await?;
     for o in &mut counts {
         o.checked = match chosen {
             Some(chosen) => chosen.iter().any(|c| c.as_str() == o.value),
@@ -105,7 +114,7 @@ async fn show_release(
     ids: Vec<i64>,
 ) -> Result<Template> {
     let c = load_cycle(&who, db, id).await?;
-    let page = release_page(db, &c, &ids, None, None).await?;
+    let page = release_page(db, who.0.user().id, &c, &ids, None, None).await?;
     let title = format!("Release decisions – {}", c.cycle.name);
     Ok(render("manage/release", &chrome, &title, page))
 }
@@ -156,6 +165,7 @@ async fn release_decisions(
         return refuse(
             release_page(
                 db,
+                who.0.user().id,
                 &c,
                 &form.ids,
                 Some(&chosen),
@@ -168,6 +178,7 @@ async fn release_decisions(
         return refuse(
             release_page(
                 db,
+                who.0.user().id,
                 &c,
                 &form.ids,
                 Some(&chosen),
@@ -180,7 +191,7 @@ async fn release_decisions(
         );
     }
     let only = (!form.ids.is_empty()).then_some(form.ids.as_slice());
-    let now_counts = counts(db, id, only).await?;
+    let now_counts = counts(db, who.0.user().id, id, only).await?;
     let changed = chosen.iter().any(|o| {
         let now = now_counts
             .iter()
@@ -192,6 +203,7 @@ async fn release_decisions(
         return refuse(
             release_page(
                 db,
+                who.0.user().id,
                 &c,
                 &form.ids,
                 Some(&chosen),
@@ -211,7 +223,15 @@ async fn release_decisions(
     loop {
         let mut tx = db.begin().await?;
         cycles::lock(tx.exec(), id).await?;
-        let batch = decisions::to_release(tx.exec(), id, &outcomes, only, RELEASE_BATCH).await?;
+        let batch = decisions::to_release(
+            tx.exec(),
+            id,
+            who.0.user().id,
+            &outcomes,
+            only,
+            RELEASE_BATCH,
+        )
+        .await?;
         if batch.is_empty() {
             break;
         }

@@ -20,6 +20,7 @@ use crate::db::applications::{self, Application};
 use crate::db::assignments::{self, Assignment, ConflictSource};
 use crate::db::cycles::{self, CycleWithForm, ReviewSetup};
 use crate::db::{audit, programs, reviews, users, Db};
+use crate::domain::workflow::assignment::{detect_conflict, Detected, Person};
 use crate::domain::workflow::review::{may_see_other_reviews, reviewer_may_open, ReviewState};
 use crate::domain::workflow::rubric::{
     read_scores, Confidence, Recommendation, Score, Scores, NOT_APPLICABLE,
@@ -69,6 +70,23 @@ async fn open(who: &Reviewer, db: &Db, id: i64) -> Result<Opened> {
         .await?
         .ok_or(Error::NotFound)?;
     if !matches!(app.stage, Stage::Review | Stage::Committee | Stage::Decided) {
+        return Err(Error::NotFound);
+    }
+    // Whenever they were assigned: never their own application, nor one
+    // they are a referee of.
+    let referees = crate::db::referees::for_application(conn.exec(), id).await?;
+    let emails: Vec<&str> = referees.iter().map(|r| r.email.as_str()).collect();
+    let me_as = Person {
+        id: me,
+        email: &who.0.user().email,
+        institution: "",
+    };
+    let applicant = Person {
+        id: app.applicant_id,
+        email: "",
+        institution: "",
+    };
+    if detect_conflict(me_as, applicant, &emails).is_some_and(Detected::is_absolute) {
         return Err(Error::NotFound);
     }
     let cycle = cycles::find(conn.exec(), app.cycle_id)

@@ -1,0 +1,236 @@
+//! Nobody reviews, scores or decides their own application, nor reviews
+//! one they wrote a letter for: in automatic and manual assignment, on the
+//! reviewer's pages, and in every manager page and action.
+
+use fellowship_portal::domain::role::ProgramRole;
+use rocket::http::Status;
+
+use crate::fixtures::{health_justice, mark_eligible, staff, submitted, Cycle, DUE};
+use crate::helpers::TestApp;
+
+/// A submitted application of `owner` (an existing account).
+async fn application_of(app: &TestApp, c: &Cycle, owner: i64, email: &str) -> i64 {
+    let a = submitted(
+        app,
+        c.id,
+        "Owner Applicant",
+        &format!("stored-{email}"),
+        "Community College",
+    )
+    .await;
+    app.sql(&format!(
+        "UPDATE applications SET applicant_id = {owner} WHERE id = {a}"
+    ))
+    .await;
+    a
+}
+
+/// Names `email` as a referee of `application` (as the applicant's form does).
+async fn name_referee(app: &TestApp, application: i64, email: &str) {
+    let later = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
+    let now = chrono::Utc::now().to_rfc3339();
+    app.sql(&format!(
+        "INSERT INTO referee_requests (application_id, question_key, position, name, email, relationship, waived, \
+         token_hash, token_expires_at, status, requested_at) VALUES ({application}, 'referees', 1, 'Dr. Quinn', \
+         '{email}', 'Supervisor', TRUE, 'hash-{application}', '{later}', 'requested', '{now}')"
+    ))
+    .await;
+}
+
+#[rocket::async_test]
+async fn nobody_reviews_scores_or_decides_their_own_application() {
+    let app = crate::helpers::spawn().await;
+    let c = health_justice(&app).await;
+    let (manager_id, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@gmail.com",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let (_, other_manager) = staff(
+        &app,
+        "Nia Manager",
+        "nia@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    // Rae reviews for the program and applies to it too (a public mail
+    // domain: no institution rule keeps her away).
+    let (rae, reviewer) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@gmail.com",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    // Quinn reviews, and is a referee of Ben's application.
+    let (quinn, quinn_browser) = staff(
+        &app,
+        "Quinn Reviewer",
+        "quinn@gmail.com",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let (sam, _) = staff(
+        &app,
+        "Sam Reviewer",
+        "sam@gmail.com",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let raes = application_of(&app, &c, rae, "rae@gmail.com").await;
+    let mos = application_of(&app, &c, manager_id, "mo@gmail.com").await;
+    let ben = submitted(&app, c.id, "Ben Applicant", "ben@gmail.com", "Hill College").await;
+    name_referee(&app, ben, "quinn@gmail.com").await;
+    for a in [raes, ben] {
+        mark_eligible(&manager, a).await;
+    }
+    mark_eligible(&other_manager, mos).await;
+
+    // By hand: refused with the reason, nothing stored.
+    for (a, reviewer_id, why) in [
+        (raes, rae, "Rae Reviewer is the applicant"),
+        (
+            ben,
+            quinn,
+            "Quinn Reviewer is one of the applicant&#x27;s referees",
+        ),
+    ] {
+        let page = manager
+            .post(
+                &format!("/manage/applications/{a}/assign"),
+                &[("reviewer", &reviewer_id.to_string()), ("due", DUE)],
+            )
+            .await;
+        assert_eq!(page.status, Status::SeeOther);
+        manager
+            .get(&format!("/manage/applications/{a}"))
+            .await
+            .assert_contains(why);
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 0);
+
+    // Automatically, with K = 3 of three reviewers: each gets the two who
+    // may review it. Mo's own application is left to the other manager.
+    app.sql(&format!(
+        "UPDATE cycles SET reviewers_per_application = 3 WHERE id = {}",
+        c.id
+    ))
+    .await;
+    let page = manager
+        .get(&format!("/manage/cycles/{}/assign?due={DUE}", c.id))
+        .await;
+    let at = page.body.find("name=\"fingerprint\" value=\"").unwrap() + 26;
+    let fingerprint = page.body[at..at + 16].to_owned();
+    let done = manager
+        .post(
+            &format!("/manage/cycles/{}/assign", c.id),
+            &[("due", DUE), ("fingerprint", &fingerprint)],
+        )
+        .await;
+    assert_eq!(done.status, Status::SeeOther, "{}", done.body);
+    let pairs = |a: i64| format!("SELECT COUNT(*) FROM assignments WHERE application_id = {a}");
+    assert_eq!(app.count(&pairs(raes)).await, 2);
+    assert_eq!(app.count(&pairs(ben)).await, 2);
+    assert_eq!(app.count(&pairs(mos)).await, 0, "the manager's own");
+    for (a, r) in [(raes, rae), (ben, quinn)] {
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM assignments WHERE application_id = {a} AND reviewer_id = {r}"
+            ))
+            .await,
+            0
+        );
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM assignments WHERE application_id = {ben} AND reviewer_id = {sam}"
+        ))
+        .await,
+        1
+    );
+
+    // Even an assignment made before (say, before the referee was named)
+    // never opens: not listed, "Page not found".
+    for (a, r) in [(raes, rae), (ben, quinn)] {
+        app.sql(&format!(
+            "INSERT INTO assignments (application_id, reviewer_id, cycle_id, assigned_by, assigned_at, due_at) \
+             VALUES ({a}, {r}, {}, {manager_id}, '{now}', '{now}')",
+            c.id,
+            now = chrono::Utc::now().to_rfc3339()
+        ))
+        .await;
+    }
+    for (browser, a) in [(&reviewer, raes), (&quinn_browser, ben)] {
+        assert_eq!(
+            browser
+                .get(&format!("/review/applications/{a}"))
+                .await
+                .status,
+            Status::NotFound
+        );
+        browser
+            .get("/review")
+            .await
+            .assert_lacks(&format!("/review/applications/{a}\""));
+    }
+
+    // The manager meets their own application only as its applicant: no
+    // page, no action, no row in any list or export.
+    let own = format!("/manage/applications/{mos}");
+    assert_eq!(manager.get(&own).await.status, Status::NotFound);
+    for (action, fields) in [
+        ("decide", vec![("outcome", "accepted"), ("version", "")]),
+        ("move", vec![("move", "send_to_committee")]),
+        ("screen", vec![("outcome", "ineligible")]),
+    ] {
+        let page = manager.post(&format!("{own}/{action}"), &fields).await;
+        assert_eq!(page.status, Status::NotFound, "{action}");
+    }
+    let bulk = manager
+        .post(
+            &format!("/manage/cycles/{}/applications/bulk", c.id),
+            &[("ids", &mos.to_string()), ("action", "decide_accepted")],
+        )
+        .await;
+    assert_eq!(bulk.status, Status::SeeOther);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM decisions WHERE application_id = {mos}"
+        ))
+        .await,
+        0
+    );
+    let row = format!("href=\"/manage/applications/{mos}\"");
+    for list in ["applications", "ranking", "decisions"] {
+        let page = manager
+            .get(&format!("/manage/cycles/{}/{list}", c.id))
+            .await;
+        assert_eq!(page.status, Status::Ok, "{list}");
+        page.assert_lacks(&row);
+        // Another manager of the program sees it.
+        if list != "decisions" {
+            other_manager
+                .get(&format!("/manage/cycles/{}/{list}", c.id))
+                .await
+                .assert_contains(&row);
+        }
+    }
+    let csv = manager
+        .get(&format!("/manage/cycles/{}/export.csv", c.id))
+        .await;
+    assert_eq!(csv.status, Status::Ok);
+    assert!(!csv.body.contains("stored-mo@gmail.com"), "{}", csv.body);
+    assert!(csv.body.contains("ben@gmail.com"));
+    assert_eq!(
+        other_manager.get(&own).await.status,
+        Status::Ok,
+        "another manager decides it"
+    );
+}
