@@ -864,3 +864,53 @@ async fn a_bad_profile_date_is_explained_and_nothing_saved() {
         .assert_contains(r#"value="Howard""#);
     assert_eq!(app.count("SELECT COUNT(*) FROM profiles").await, 0);
 }
+
+/// Screened out, not yet told: withdrawing is refused in the words of the
+/// status page ("Under review"), never "ineligible".
+#[rocket::async_test]
+async fn a_refused_withdrawal_says_only_what_the_status_page_says() {
+    use fellowship_portal::domain::role::ProgramRole;
+    let app = spawn().await;
+    let c = crate::fixtures::health_justice(&app).await;
+    let (_, manager) = crate::fixtures::staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let id = ready_to_submit(&app).await;
+    let page = app
+        .post(&format!("/apply/applications/{id}/submit"), &[])
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    let page = manager
+        .post(
+            &format!("/manage/applications/{id}/screen"),
+            &[
+                ("outcome", "ineligible"),
+                ("reason", "not_enrolled"),
+                ("note", "Graduated in 2019."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    app.get(&format!("/apply/applications/{id}"))
+        .await
+        .assert_contains(r#"<strong class="status">Under review</strong>"#);
+    let page = app
+        .post(
+            &format!("/apply/applications/{id}/withdraw"),
+            &[("confirm", "true"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("This application cannot be withdrawn now: its status is “Under review”.")
+        .assert_lacks("ineligible");
+    let page = app
+        .post(&format!("/apply/applications/{id}/submit"), &[])
+        .await;
+    page.assert_contains("This application cannot be submitted now: its status is “Under review”.")
+        .assert_lacks("ineligible");
+}

@@ -232,10 +232,38 @@ pub fn applicant_status(stage: Stage, decision_released: bool) -> ApplicantStatu
     }
 }
 
+/// Why an applicant cannot make `mv`, in the words of their status page:
+/// never the stage behind it (an application screened out or decided,
+/// not yet released, reads "Under review" there, and so here).
+pub fn refusal_for_applicant(mv: Move, status: ApplicantStatus) -> String {
+    format!(
+        "This application cannot be {} now: its status is “{}”.",
+        mv.past(),
+        status.label()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn applicants_are_refused_in_the_words_of_their_status() {
+        for stage in [Stage::Ineligible, Stage::Decided] {
+            let status = applicant_status(stage, false);
+            let said = refusal_for_applicant(Move::Withdraw, status);
+            assert_eq!(
+                said,
+                "This application cannot be withdrawn now: its status is “Under review”."
+            );
+            assert!(!said.contains("ineligible") && !said.contains("decided"));
+        }
+        assert_eq!(
+            refusal_for_applicant(Move::Submit, applicant_status(Stage::Submitted, false)),
+            "This application cannot be submitted now: its status is “Submitted”."
+        );
+    }
 
     #[test]
     fn applicants_submit_and_withdraw() {

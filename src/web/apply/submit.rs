@@ -280,7 +280,7 @@ async fn submit(
     };
     let to = match stage::apply(o.application.stage, Move::Submit, Actor::Applicant) {
         Ok(to) => to,
-        Err(e) => return refuse(page, e.to_string()),
+        Err(_) => return refuse(page, applicant_refusal(&o, Move::Submit)),
     };
     let now = crate::clock::now();
     if !o
@@ -405,8 +405,8 @@ async fn withdraw(
     }
     let to = match stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant) {
         Ok(to) => to,
-        Err(e) => {
-            page.message = Some(e.to_string());
+        Err(_) => {
+            page.message = Some(applicant_refusal(&o, Move::Withdraw));
             return Ok(Either::Right((
                 Status::UnprocessableEntity,
                 render(
@@ -454,4 +454,12 @@ async fn show_summary(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Resul
     let (page, _) = build(&mut conn, &o).await?;
     let title = format!("Summary of your application to the {}", page.program_name);
     Ok(render("apply/summary", &chrome, &title, page))
+}
+
+/// Why the applicant cannot make `mv`, as their status page would put it.
+fn applicant_refusal(o: &Owned, mv: Move) -> String {
+    stage::refusal_for_applicant(
+        mv,
+        stage::applicant_status(o.application.stage, o.application.decision_released),
+    )
 }
