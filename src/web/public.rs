@@ -16,7 +16,7 @@ use crate::health::{Monitor, Status as HealthStatus};
 
 /// Routes mounted at `/`.
 pub fn routes() -> Vec<Route> {
-    routes![home, healthz, csrf_rejected]
+    routes![home, healthz, csrf_rejected, unknown_get, unknown_post]
 }
 
 #[derive(Serialize)]
@@ -110,4 +110,18 @@ fn csrf_rejected(chrome: Chrome) -> (Status, Template) {
         Status::Forbidden,
         render("errors/csrf", &chrome, "This form has expired", Rejected {}),
     )
+}
+
+/// Any address no route takes. A route whose number cannot be read (an id
+/// past the 64-bit range, say) forwards here too, so it is "Page not
+/// found" like any unknown address, not "the form could not be read".
+#[get("/<_..>", rank = 100)]
+fn unknown_get() -> Status {
+    Status::NotFound
+}
+
+/// [`unknown_get`] for forms sent to an address no route takes.
+#[post("/<_..>", rank = 100)]
+fn unknown_post() -> Status {
+    Status::NotFound
 }

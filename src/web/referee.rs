@@ -4,6 +4,8 @@
 
 use rocket::form::Form;
 use rocket::http::Status;
+use rocket::outcome::try_outcome;
+use rocket::request::{FromRequest, Outcome};
 use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
@@ -21,7 +23,7 @@ use crate::storage::Storage;
 
 /// Routes mounted at `/referee`.
 pub fn routes() -> Vec<Route> {
-    routes![show, upload_letter, decline]
+    routes![show, upload_letter, refuse_letter, decline]
 }
 
 /// The largest letter accepted.
@@ -124,19 +126,46 @@ async fn show(db: &Db, chrome: Chrome, secret: &str) -> Result<(Status, Template
     })
 }
 
-#[post("/<secret>/letter", data = "<form>")]
+/// A referee link that can still take a letter, checked before the letter
+/// (up to 21 MiB) is read: a link that does not work forwards to
+/// [`refuse_letter`], which explains why without reading the body.
+struct OpenLink(Request, RefereePage);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for OpenLink {
+    type Error = ();
+
+    async fn from_request(req: &'r rocket::Request<'_>) -> Outcome<Self, ()> {
+        let Some(Ok(secret)) = req.param::<&str>(0) else {
+            return Outcome::Forward(Status::NotFound);
+        };
+        let db = try_outcome!(req
+            .guard::<&Db>()
+            .await
+            .map_error(|_| (Status::InternalServerError, ())));
+        match load(db, secret).await {
+            Ok(Ok((request, page))) => Outcome::Success(Self(request, page)),
+            Ok(Err((status, _))) => Outcome::Forward(status),
+            Err(e) => {
+                rocket::error!("checking a referee link failed: {e:?}");
+                Outcome::Error((Status::InternalServerError, ()))
+            }
+        }
+    }
+}
+
+/// Takes the letter of a link that works (the link, `<_>`, is read by
+/// [`OpenLink`]).
+#[post("/<_>/letter", data = "<form>")]
 async fn upload_letter(
+    link: OpenLink,
     db: &Db,
     storage: &State<Storage>,
     mail: &State<Mail>,
     chrome: Chrome,
-    secret: &str,
     form: Multipart,
 ) -> Result<(Status, Template)> {
-    let (request, mut page) = match load(db, secret).await? {
-        Ok(found) => found,
-        Err((status, page)) => return Ok(show_page(&chrome, status, page)),
-    };
+    let OpenLink(request, mut page) = link;
     let refuse = |mut page: RefereePage, status: Status, message: String| {
         page.errors.add("letter", message);
         Ok(show_page(&chrome, status, page))
@@ -212,6 +241,13 @@ async fn upload_letter(
             }
         }
     }
+}
+
+/// A letter sent to a link that does not work: the page says why, and the
+/// letter itself is never read.
+#[post("/<secret>/letter", rank = 2)]
+async fn refuse_letter(db: &Db, chrome: Chrome, secret: &str) -> Result<(Status, Template)> {
+    show(db, chrome, secret).await
 }
 
 #[derive(FromForm)]

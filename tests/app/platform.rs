@@ -420,3 +420,45 @@ async fn many_people_at_once_never_get_a_server_error() {
         N as i64
     );
 }
+
+/// An id past the 64-bit range is "Page not found", like any unknown id,
+/// on every kind of page and form.
+#[rocket::async_test]
+async fn an_id_past_the_64_bit_range_is_page_not_found() {
+    use fellowship_portal::domain::role::ProgramRole;
+    let app = spawn().await;
+    let c = crate::fixtures::health_justice(&app).await;
+    let (_, manager) = crate::fixtures::staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let huge = "99999999999999999999";
+    for uri in [
+        format!("/manage/applications/{huge}"),
+        format!("/manage/cycles/{huge}"),
+        format!("/manage/cycles/{huge}/applications"),
+        format!("/apply/applications/{huge}"),
+    ] {
+        let page = manager.get(&uri).await;
+        assert_eq!(page.status, Status::NotFound, "{uri}");
+        page.assert_contains("<h1>Page not found</h1>");
+    }
+    for uri in [
+        format!("/manage/applications/{huge}/decide"),
+        format!("/manage/applications/{huge}/move"),
+        format!("/apply/applications/{huge}/submit"),
+    ] {
+        let page = manager.post(&uri, &[("outcome", "accepted")]).await;
+        assert_eq!(page.status, Status::NotFound, "{uri}");
+    }
+    let page = manager
+        .get(&format!("/manage/cycles/{}/applications?page={huge}", c.id))
+        .await;
+    // A page number past the range reads as no page number: the first.
+    assert_eq!(page.status, Status::Ok);
+    page.assert_lacks("Some answers were missing");
+}

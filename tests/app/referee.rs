@@ -372,3 +372,82 @@ async fn referees_who_have_not_answered_are_reminded_once_before_the_deadline() 
         0
     );
 }
+
+/// A letter sent to a link that does not work is refused before it is
+/// read: the portal answers after the first kilobyte of a 20 MiB upload,
+/// instead of taking in all of it first.
+#[test]
+fn a_letter_to_a_dead_link_is_refused_before_it_is_read() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    let data = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (db_url, _guard) = rt.block_on(crate::helpers::fresh_database(data.path()));
+    let port = crate::helpers::free_port();
+    let (mut child, _) = crate::helpers::serve(data.path(), &db_url, port);
+    let connect = || {
+        let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s
+    };
+    // A CSRF cookie and its token, as a browser gets them.
+    let mut s = connect();
+    write!(
+        s,
+        "GET /account/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut page = String::new();
+    s.read_to_string(&mut page).unwrap();
+    let cookie = page
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .and_then(|c| c.split(';').next())
+        .expect("a CSRF cookie")
+        .to_owned();
+    let marker = "name=\"csrf_token\" value=\"";
+    let at = page.find(marker).unwrap() + marker.len();
+    let token = page[at..].split('"').next().unwrap().to_owned();
+
+    let boundary = "----dead-link-boundary";
+    let start = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"letter\"; filename=\"letter.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n%PDF-1.7\n"
+    );
+    let mut s = connect();
+    write!(
+        s,
+        "POST /referee/no-such-link/letter HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n{start}",
+        20 * 1024 * 1024
+    )
+    .unwrap();
+    s.write_all(&vec![b'x'; 1024]).unwrap();
+    s.flush().unwrap();
+    // Nothing more is sent: the answer must come anyway.
+    let mut answer = vec![0u8; 64 * 1024];
+    let mut got = 0;
+    loop {
+        match s.read(&mut answer[got..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                got += n;
+                if String::from_utf8_lossy(&answer[..got]).contains("</html>") {
+                    break;
+                }
+            }
+            Err(e) => panic!("no answer while the letter was not sent: {e}"),
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer[..got]).into_owned();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(answer.contains("This link is not valid"), "{answer}");
+}

@@ -1438,3 +1438,57 @@ async fn the_demo_manager_can_assign_demo_reviewers() {
         before + new
     );
 }
+
+/// A bulk action's way back is the cycle's list or ranking: a `back` that
+/// is not an address, or leads elsewhere, still applies the action and
+/// returns to the list (it was a 500 page).
+#[rocket::async_test]
+async fn a_bulk_action_with_a_broken_way_back_applies_and_returns_to_the_list() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let list = format!("/manage/cycles/{}/applications", c.id);
+    for (n, back) in [
+        format!("{list}?q=a b"),
+        format!("{list}/../../../../admin/users"),
+        "http://evil.example/".to_owned(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let a = submitted(
+            &app,
+            c.id,
+            &format!("Applicant {n}"),
+            &format!("a{n}@student.edu"),
+            "Hill College",
+        )
+        .await;
+        let page = manager
+            .post(
+                &format!("{list}/bulk"),
+                &[
+                    ("ids", &a.to_string()),
+                    ("action", "start_screening"),
+                    ("back", back),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, Status::SeeOther, "{back}: {}", page.body);
+        assert_eq!(page.location.as_deref(), Some(list.as_str()), "{back}");
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM applications WHERE id = {a} AND stage = 'screening'"
+            ))
+            .await,
+            1
+        );
+    }
+}

@@ -282,6 +282,25 @@ struct BulkForm {
     back: String,
 }
 
+/// Where a bulk action returns: the cycle's list or ranking the form came
+/// from (with its filters), read as an address; anything else (another
+/// path, `..`, text that is not an address) is the cycle's list.
+fn list_to_return_to(back: &str, cycle: i64) -> String {
+    let list = format!("/manage/cycles/{cycle}/applications");
+    let ranking = format!("/manage/cycles/{cycle}/ranking");
+    let Ok(origin) = rocket::http::uri::Origin::parse(back) else {
+        return list;
+    };
+    let path = origin.path().as_str();
+    if path != list && path != ranking {
+        return list;
+    }
+    match origin.query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    }
+}
+
 /// Applies one action to the selected applications; each that cannot take
 /// it is named in the message, and nothing is changed for it.
 #[post("/cycles/<id>/applications/bulk", data = "<form>")]
@@ -294,18 +313,7 @@ async fn bulk_action(
     form: Form<BulkForm>,
 ) -> Result<Flash<Redirect>> {
     let c = load_cycle(&who, db, id).await?;
-    // Back to the list or ranking the form came from, never elsewhere.
-    let back_to = if form
-        .back
-        .starts_with(&format!("/manage/cycles/{id}/applications"))
-        || form
-            .back
-            .starts_with(&format!("/manage/cycles/{id}/ranking"))
-    {
-        form.back.clone()
-    } else {
-        format!("/manage/cycles/{id}/applications")
-    };
+    let back_to = list_to_return_to(&form.back, id);
     let back = || Redirect::to(back_to.clone());
     if form.ids.is_empty() {
         return Ok(Flash::error(
@@ -422,4 +430,35 @@ async fn bulk_action(
         return Ok(Flash::error(back(), message));
     }
     Ok(Flash::success(back(), message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_to_return_to;
+
+    #[test]
+    fn a_bulk_action_returns_only_to_the_cycles_list_or_ranking() {
+        let list = "/manage/cycles/7/applications";
+        assert_eq!(
+            list_to_return_to("/manage/cycles/7/applications?stage=review&page=2", 7),
+            "/manage/cycles/7/applications?stage=review&page=2"
+        );
+        assert_eq!(
+            list_to_return_to("/manage/cycles/7/ranking?sort=spread", 7),
+            "/manage/cycles/7/ranking?sort=spread"
+        );
+        for bad in [
+            "/manage/cycles/7/applications/../../../admin/users",
+            "/manage/cycles/7/applications/..",
+            "/manage/cycles/8/applications",
+            "/manage/cycles/7/applicationsx",
+            "https://evil.example/",
+            "//evil.example/manage/cycles/7/applications",
+            "/manage/cycles/7/applications?x=<script>",
+            "not an address at all",
+            "",
+        ] {
+            assert_eq!(list_to_return_to(bad, 7), list, "{bad}");
+        }
+    }
 }
