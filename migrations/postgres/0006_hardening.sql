@@ -22,3 +22,25 @@ CREATE TABLE mail_limits (
     count        BIGINT NOT NULL,
     PRIMARY KEY (key, window_start)
 );
+
+-- A review whose reviewer then declares (or is found to have) a conflict
+-- is set aside here, on the record but out of every score: the reviews
+-- table holds only the reviews that count.
+CREATE TABLE set_aside_reviews (
+    id              BIGSERIAL PRIMARY KEY,
+    application_id  BIGINT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    reviewer_id     BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    cycle_id        BIGINT NOT NULL REFERENCES cycles (id) ON DELETE CASCADE,
+    state           TEXT NOT NULL,
+    scores_json     TEXT NOT NULL,
+    comments_json   TEXT NOT NULL,
+    overall_comment TEXT NOT NULL,
+    recommendation  TEXT NOT NULL,
+    confidence      TEXT NOT NULL,
+    score_mean      DOUBLE PRECISION,
+    score_total     DOUBLE PRECISION,
+    submitted_at    TIMESTAMPTZ,
+    set_aside_at    TIMESTAMPTZ NOT NULL,
+    why             TEXT NOT NULL
+);
+CREATE INDEX set_aside_reviews_application ON set_aside_reviews (application_id);

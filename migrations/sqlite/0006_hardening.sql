@@ -27,3 +27,25 @@ CREATE TABLE mail_limits (
     count        INTEGER NOT NULL,
     PRIMARY KEY (key, window_start)
 );
+
+-- A review whose reviewer then declares (or is found to have) a conflict
+-- is set aside here, on the record but out of every score: the reviews
+-- table holds only the reviews that count.
+CREATE TABLE set_aside_reviews (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    reviewer_id     INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    cycle_id        INTEGER NOT NULL REFERENCES cycles (id) ON DELETE CASCADE,
+    state           TEXT NOT NULL,
+    scores_json     TEXT NOT NULL,
+    comments_json   TEXT NOT NULL,
+    overall_comment TEXT NOT NULL,
+    recommendation  TEXT NOT NULL,
+    confidence      TEXT NOT NULL,
+    score_mean      REAL,
+    score_total     REAL,
+    submitted_at    TEXT,
+    set_aside_at    TEXT NOT NULL,
+    why             TEXT NOT NULL
+);
+CREATE INDEX set_aside_reviews_application ON set_aside_reviews (application_id);

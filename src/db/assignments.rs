@@ -274,7 +274,8 @@ impl ConflictSource {
 }
 
 /// Records a conflict and withdraws any assignment of that reviewer to
-/// the application (with its review); `false` when it was recorded before.
+/// the application; a review they had written is set aside (kept on the
+/// record, out of every score). `false` when it was recorded before.
 pub async fn record_conflict(
     ex: Exec<'_>,
     application: i64,
@@ -298,6 +299,20 @@ pub async fn record_conflict(
         .execute(&mut *c)
         .await?
         .rows_affected();
+        sqlx::query(
+            "INSERT INTO set_aside_reviews (application_id, reviewer_id, cycle_id, state, scores_json, \
+             comments_json, overall_comment, recommendation, confidence, score_mean, score_total, \
+             submitted_at, set_aside_at, why) \
+             SELECT application_id, reviewer_id, cycle_id, state, scores_json, comments_json, overall_comment, \
+             recommendation, confidence, score_mean, score_total, submitted_at, $3, $4 \
+             FROM reviews WHERE application_id = $1 AND reviewer_id = $2",
+        )
+        .bind(application)
+        .bind(reviewer)
+        .bind(now)
+        .bind(format!("conflict {}: {reason}", source.as_str()))
+        .execute(&mut *c)
+        .await?;
         sqlx::query("DELETE FROM assignments WHERE application_id = $1 AND reviewer_id = $2")
             .bind(application)
             .bind(reviewer)
@@ -340,4 +355,23 @@ pub async fn managers_of(
     let sql = "SELECT u.id, u.name, u.email FROM role_grants g JOIN users u ON u.id = g.user_id \
                WHERE g.program_id = $1 AND g.role = 'manager' ORDER BY u.id";
     run!(ex, c => sqlx::query_as(sql).bind(program).fetch_all(c).await)
+}
+
+/// A review set aside because its reviewer had a conflict.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SetAside {
+    pub reviewer_name: String,
+    pub state: String,
+    pub score_total: Option<f64>,
+    pub recommendation: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub set_aside_at: DateTime<Utc>,
+}
+
+/// The reviews of an application set aside after a conflict, oldest first.
+pub async fn set_aside_of(ex: Exec<'_>, application: i64) -> DbResult<Vec<SetAside>> {
+    let sql = "SELECT u.name AS reviewer_name, s.state, s.score_total, s.recommendation, s.submitted_at, \
+               s.set_aside_at FROM set_aside_reviews s JOIN users u ON u.id = s.reviewer_id \
+               WHERE s.application_id = $1 ORDER BY s.id";
+    run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
 }

@@ -234,3 +234,80 @@ async fn nobody_reviews_scores_or_decides_their_own_application() {
         "another manager decides it"
     );
 }
+
+/// A reviewer who declares a conflict after submitting: the review is set
+/// aside, on the record (the manager sees it) but out of every score.
+#[rocket::async_test]
+async fn a_review_submitted_before_a_conflict_is_kept_on_the_record_but_out_of_the_scores() {
+    use crate::fixtures::{assign, post_review, review_fields};
+    let app = crate::helpers::spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let (rae, reviewer) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let (sam, other) = staff(
+        &app,
+        "Sam Reviewer",
+        "sam@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Hill College",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    assign(&manager, a, rae).await;
+    assign(&manager, a, sam).await;
+    for (b, score) in [(&reviewer, "5"), (&other, "1")] {
+        let page = post_review(b, a, &review_fields(&c, score, "submit")).await;
+        assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    }
+    let page = reviewer
+        .post(
+            &format!("/review/applications/{a}/conflict"),
+            &[("reason", "She turned out to be my niece.")],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    // Out of the scores: only Sam's review (all 1s: 0 of 100) counts.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM reviews WHERE state = 'submitted'")
+            .await,
+        1
+    );
+    let ranking = manager
+        .get(&format!("/manage/cycles/{}/ranking", c.id))
+        .await;
+    ranking.assert_contains("1 of 1");
+    // On the record.
+    let record = manager.get(&format!("/manage/applications/{a}")).await;
+    record
+        .assert_contains("Reviews set aside")
+        .assert_contains("<th scope=\"row\">Rae Reviewer</th><td>Submitted</td><td>100.0</td>");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM set_aside_reviews WHERE application_id = {a} AND reviewer_id = {rae} AND score_total = 100"
+        ))
+        .await,
+        1
+    );
+}

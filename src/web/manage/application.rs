@@ -52,6 +52,16 @@ struct ConflictView {
     when: String,
 }
 
+/// A review set aside after a conflict, as the record shows it.
+#[derive(Serialize)]
+struct SetAsideView {
+    reviewer_name: String,
+    state: &'static str,
+    total: String,
+    recommendation: String,
+    set_aside: String,
+}
+
 #[derive(Serialize)]
 pub(crate) struct CriterionScore {
     pub label: String,
@@ -176,6 +186,7 @@ struct ApplicationPage {
     assignable: Vec<Option_>,
     reviewers: Vec<Option_>,
     conflicts: Vec<ConflictView>,
+    set_aside: Vec<SetAsideView>,
     reviews: Vec<ReviewView>,
     figures: Option<Figures>,
     dossier: Dossier,
@@ -236,6 +247,7 @@ async fn application_page(
     let held = assignments::of_application(conn.exec(), id).await?;
     let reviewers = assignments::reviewers_of(conn.exec(), c.cycle.program_id).await?;
     let conflicts = assignments::conflicts_of(conn.exec(), id).await?;
+    let set_aside = assignments::set_aside_of(conn.exec(), id).await?;
     let stored_reviews = reviews::of_application(conn.exec(), id).await?;
     let events = applications::events(conn.exec(), id).await?;
     let decision = crate::db::decisions::find(conn.exec(), id).await?;
@@ -374,6 +386,20 @@ async fn application_page(
                 },
                 reason: k.reason.clone(),
                 when: c.cycle.show(k.created_at),
+            })
+            .collect(),
+        set_aside: set_aside
+            .iter()
+            .map(|r| SetAsideView {
+                reviewer_name: r.reviewer_name.clone(),
+                state: ReviewState::from_stored(Some(&r.state)).label(),
+                total: r
+                    .score_total
+                    .map_or_else(|| "—".into(), |t| format!("{t:.1}")),
+                recommendation: Recommendation::parse(&r.recommendation)
+                    .map_or("—", Recommendation::label)
+                    .to_owned(),
+                set_aside: c.cycle.show(r.set_aside_at),
             })
             .collect(),
         reviews: stored_reviews
