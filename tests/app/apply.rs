@@ -133,7 +133,7 @@ async fn a_student_applies_and_submits_and_gets_a_confirmation() {
         .post(&format!("/apply/applications/{id}/submit"), &[])
         .await;
     assert_eq!(twice.status, Status::UnprocessableEntity);
-    twice.assert_contains("This application cannot be submitted now: it is submitted.");
+    twice.assert_contains("This application cannot be submitted now: its status is “Submitted”.");
 }
 
 #[rocket::async_test]
