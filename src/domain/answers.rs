@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::email::EmailAddress;
 use super::form::{Answer, Answers, FormDefinition, Question, QuestionKind};
+use super::user::is_forbidden_in_name;
 
 /// A problem with one answer, in the words shown next to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +88,9 @@ pub fn accept_save(
             }
             _ => {
                 let v = values.last().cloned().unwrap_or_default();
-                if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                if let Some(message) = name_problem(q, &v) {
+                    problems.push(problem(key, message));
+                } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
                     problems.push(problem(
                         key,
                         "Remove the control characters from this answer.",
@@ -109,6 +112,24 @@ pub fn accept_save(
     } else {
         Err(problems)
     }
+}
+
+/// Why an answer that holds a person's name (pre-filled from the account's
+/// name or the profile's preferred name) cannot be that name, if it cannot:
+/// the same characters are refused as in an account's name.
+fn name_problem(q: &Question, value: &str) -> Option<&'static str> {
+    let message = match q.profile.as_deref() {
+        Some("name") => "Your name cannot contain invisible control characters.",
+        Some("preferred_name") => {
+            "Your preferred name cannot contain invisible control characters."
+        }
+        _ => return None,
+    };
+    value
+        .trim()
+        .chars()
+        .any(is_forbidden_in_name)
+        .then_some(message)
 }
 
 /// What an application has besides typed answers.
@@ -385,6 +406,46 @@ mod tests {
         assert!(accept_save(&f, &sub(&[("areas", &["a", "z"])])).is_err());
         assert!(accept_save(&f, &sub(&[("cv", &["x"])])).is_err());
         assert!(accept_save(&f, &sub(&[("name", &["a\u{0}b"])])).is_err());
+    }
+
+    #[test]
+    fn an_answer_that_holds_a_name_refuses_bidirectional_overrides() {
+        let f = FormDefinition::parse(
+            r#"{"sections": [{"key": "s", "title": "S", "questions": [
+                {"key": "full_name", "label": "Full name", "type": "short_text", "profile": "name"},
+                {"key": "called", "label": "Preferred name", "type": "short_text", "profile": "preferred_name"},
+                {"key": "city", "label": "City", "type": "short_text"}
+            ]}]}"#,
+        )
+        .unwrap();
+        let refused = accept_save(
+            &f,
+            &sub(&[
+                ("full_name", &["Ana\u{202E}zeroP"]),
+                ("called", &["A\u{2066}na"]),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            refused,
+            vec![
+                problem(
+                    "called",
+                    "Your preferred name cannot contain invisible control characters."
+                ),
+                problem(
+                    "full_name",
+                    "Your name cannot contain invisible control characters."
+                ),
+            ]
+        );
+        // Other answers keep the rules they had.
+        let saved = accept_save(
+            &f,
+            &sub(&[("city", &["Tel Aviv \u{200F}"]), ("full_name", &["Zoë"])]),
+        )
+        .unwrap();
+        assert_eq!(saved.len(), 2);
     }
 
     #[test]
