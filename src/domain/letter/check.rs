@@ -622,4 +622,199 @@ mod tests {
             assert!(unchecked.fill(&facts).is_err(), "{source}");
         }
     }
+
+    mod fuzz {
+        //! The checker on templates it was never shown: token soup, and
+        //! trees from the allowed grammar with refused constructs dropped
+        //! in anywhere.
+
+        use super::super::super::{check, render, LetterFacts, FIELDS};
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Pieces of handlebars, valid and broken, to build soup from.
+        #[rustfmt::skip]
+        const TOKENS: &[&str] = &[
+            "{{", "}}", "{{{", "}}}", "{{#", "{{/", "{{>", "{{#>", "{{#*", "{{*", "{{!", "{{!--",
+            "--}}", "{{else}}", "{{^}}", "{{~", "~}}", "#", "/", ">", "*", "^", "~", "!", "else",
+            "if", "unless", "each", "with", "lookup", "log", "inline", "raw", "this", "../", ".",
+            "@root", "@index", "@partial-block", "(", ")", "[", "]", "\"x\"", "'x'", "=", "as |x|",
+            "0", "-1", "true", "null", " ", "\n", "\r\n", "\\", "Dear ", "text", "{{{{", "}}}}",
+            "\u{202E}", "é", "{{#if note}}", "{{/if}}", "{{#unless note}}", "{{/unless}}",
+            "{{#each note}}", "{{/each}}", "{{else if note}}", "{{{{raw}}}}", "{{{{/raw}}}}",
+            "{{> letter}}", "{{#> letter}}", "{{/letter}}", "{{#*inline \"x\"}}", "{{/inline}}",
+        ];
+
+        fn soup() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                6 => prop::sample::select(TOKENS).prop_map(str::to_owned),
+                3 => prop::sample::select(FIELDS).prop_map(|f| f.name.to_owned()),
+                1 => any::<char>().prop_map(String::from),
+            ];
+            prop::collection::vec(piece, 0..60).prop_map(|p| p.concat())
+        }
+
+        /// A template from the allowed grammar, or with something refused in it.
+        #[derive(Debug, Clone)]
+        enum Node {
+            Text(String),
+            Field(&'static str),
+            Block {
+                keyword: &'static str,
+                field: &'static str,
+                then: Vec<Node>,
+                otherwise: Option<Vec<Node>>,
+            },
+            Refused(&'static str),
+        }
+
+        const REFUSED: &[&str] = &[
+            "{{> letter}}",
+            "{{> subject}}",
+            "{{#> letter}}x{{/letter}}",
+            "{{#*inline \"x\"}}{{> x}}{{/inline}}",
+            "{{*inline \"x\"}}",
+            "{{lookup note 0}}",
+            "{{#with note}}x{{/with}}",
+            "{{log note}}",
+            "{{../note}}",
+            "{{@root.note}}",
+            "{{this.note}}",
+            "{{note.length}}",
+            "{{{note}}}",
+            "{{&note}}",
+            "{{(note)}}",
+            "{{#if (lookup note 0)}}x{{/if}}",
+            "{{nope}}",
+            "{{this}}",
+            "{{#each note}}x{{/each}}",
+            "{{#note}}x{{/note}}",
+            "{{#if note includeZero=true}}x{{/if}}",
+            "{{{{raw}}}}x{{{{/raw}}}}",
+        ];
+
+        fn node() -> impl Strategy<Value = Node> {
+            let field = prop::sample::select(FIELDS).prop_map(|f| f.name);
+            let leaf = prop_oneof![
+                4 => "[a-zA-Z ,.\n]{0,12}".prop_map(Node::Text),
+                4 => field.clone().prop_map(Node::Field),
+                1 => prop::sample::select(REFUSED).prop_map(Node::Refused),
+            ];
+            leaf.prop_recursive(4, 48, 4, move |inner| {
+                (
+                    prop::sample::select(&["if", "unless"][..]),
+                    field.clone(),
+                    prop::collection::vec(inner.clone(), 0..4),
+                    prop::option::of(prop::collection::vec(inner, 0..4)),
+                )
+                    .prop_map(|(keyword, field, then, otherwise)| Node::Block {
+                        keyword,
+                        field,
+                        then,
+                        otherwise,
+                    })
+            })
+        }
+
+        fn write(nodes: &[Node], out: &mut String) -> bool {
+            let mut refused = false;
+            for n in nodes {
+                match n {
+                    Node::Text(t) => out.push_str(t),
+                    Node::Field(f) => out.push_str(&format!("{{{{{f}}}}}")),
+                    Node::Refused(r) => {
+                        out.push_str(r);
+                        refused = true;
+                    }
+                    Node::Block {
+                        keyword,
+                        field,
+                        then,
+                        otherwise,
+                    } => {
+                        out.push_str(&format!("{{{{#{keyword} {field}}}}}"));
+                        refused |= write(then, out);
+                        if let Some(o) = otherwise {
+                            out.push_str("{{else}}");
+                            refused |= write(o, out);
+                        }
+                        out.push_str(&format!("{{{{/{keyword}}}}}"));
+                    }
+                }
+            }
+            refused
+        }
+
+        fn facts() -> impl Strategy<Value = LetterFacts> {
+            let v = || any::<String>();
+            (v(), v(), v(), v(), v(), v()).prop_map(|(a, p, c, o, n, s)| LetterFacts {
+                applicant_name: a,
+                program: p,
+                cycle: c,
+                offer_deadline: o,
+                note: n,
+                status_link: s,
+            })
+        }
+
+        /// A refusal reads as the portal's words, never the parser's, and
+        /// names a line the template has.
+        fn assert_worded(message: &str, source: &str) {
+            assert!(!message.is_empty());
+            if let Err(e) = Template::compile(source) {
+                let raw = e.reason().to_string();
+                assert!(!message.contains(&raw), "{message}");
+            }
+            let lines = source.split('\n').count();
+            for (at, _) in message.match_indices("line ") {
+                let n: String = message[at + 5..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                if let Ok(n) = n.parse::<usize>() {
+                    assert!((1..=lines).contains(&n), "line {n} of {lines}: {message}");
+                }
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn fuzz_letter_checker_never_panics_on_token_soup(
+                subject in soup(),
+                body in soup(),
+                facts in facts(),
+            ) {
+                match check(&subject, &body) {
+                    Ok(()) => {
+                        // A template that passes always renders, whatever the facts.
+                        let r = render(&subject, &body, &facts).unwrap();
+                        prop_assert!(r.subject.chars().count() <= MAX_SUBJECT_CHARS);
+                        prop_assert!(!r.subject.contains(['\n', '\r']));
+                    }
+                    Err(e) => {
+                        let source = if e.part() == Part::Subject { &subject } else { &body };
+                        assert_worded(&e.to_string(), source);
+                        prop_assert_eq!(render(&subject, &body, &facts).unwrap_err(), e);
+                    }
+                }
+            }
+
+            #[test]
+            fn fuzz_letter_checker_refuses_exactly_the_trees_with_something_refused(
+                nodes in prop::collection::vec(node(), 0..6),
+                facts in facts(),
+            ) {
+                let mut body = String::from("Dear ");
+                let refused = write(&nodes, &mut body);
+                let checked = check("About {{program}}", &body);
+                if refused {
+                    let e = checked.unwrap_err();
+                    assert_worded(&e.to_string(), &body);
+                } else {
+                    prop_assert!(checked.is_ok(), "{body:?}: {checked:?}");
+                    prop_assert!(render("About {{program}}", &body, &facts).is_ok());
+                }
+            }
+        }
+    }
 }

@@ -14,18 +14,34 @@ struct Open {
     at: Place,
 }
 
-fn line_at(source: &str, byte: usize) -> usize {
-    1 + source.as_bytes()[..byte]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
+/// Line numbers of positions met in order, each byte counted once.
+struct Lines<'s> {
+    source: &'s [u8],
+    counted: usize,
+    line: usize,
 }
 
-/// The first word of a tag after its sigil: `if` in `#if note`.
+impl Lines<'_> {
+    fn at(&mut self, byte: usize) -> usize {
+        let upto = byte.min(self.source.len());
+        if upto > self.counted {
+            let newlines = self.source[self.counted..upto]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.line += newlines;
+            self.counted = upto;
+        }
+        self.line
+    }
+}
+
+/// The name at the start of a tag after its sigil: `if` in `#if note`;
+/// empty when what follows is no name at all.
 fn first_word(s: &str) -> &str {
     let s = s.trim_start();
     let end = s
-        .find(|c: char| c.is_whitespace() || c == '}' || c == '~')
+        .find(|c: char| !(c.is_alphanumeric() || "-_$./@".contains(c)))
         .unwrap_or(s.len());
     &s[..end]
 }
@@ -40,10 +56,15 @@ pub(super) fn diagnose(source: &str, part: Part, parser_line: Option<usize>) -> 
 
 fn scan(source: &str, part: Part) -> Option<Problem> {
     let mut open: Vec<Open> = Vec::new();
+    let mut lines = Lines {
+        source: source.as_bytes(),
+        counted: 0,
+        line: 1,
+    };
     let mut i = 0;
     while let Some(found) = source[i..].find("{{") {
         let start = i + found;
-        let at = Place::of(part, line_at(source, start));
+        let at = Place::of(part, lines.at(start));
         // An odd number of backslashes before `{{` makes it plain text.
         let backslashes = source[..start]
             .bytes()
@@ -76,6 +97,10 @@ fn scan(source: &str, part: Part) -> Option<Problem> {
         }
         if inner.starts_with('!') {
             continue;
+        }
+        // Another `{{` before the `}}`: the first was left open.
+        if inner.contains("{{") {
+            return Some(Problem::UnclosedBraces { at });
         }
         let t = inner.trim();
         let t = t.strip_prefix('~').unwrap_or(t).trim_start();
@@ -181,6 +206,11 @@ mod tests {
         assert_eq!(
             refused("a\n\n{{!-- a note to self"),
             "A comment {{!-- on line 3 is never closed with --}}."
+        );
+        // Found by fuzzing: the next tag's text was quoted as a block name.
+        assert_eq!(
+            refused("{{#*{{!-->@root note}}"),
+            "A {{ on line 1 is never closed with }}."
         );
         assert_eq!(
             refused("a {{ }} b"),
