@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use super::email::EmailAddress;
 use super::form::{Answer, Answers, FormDefinition, Question, QuestionKind};
+use super::user::is_forbidden_in_name;
 
 /// A problem with one answer, in the words shown next to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +88,9 @@ pub fn accept_save(
             }
             _ => {
                 let v = values.last().cloned().unwrap_or_default();
-                if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                if let Some(message) = name_problem(q, &v) {
+                    problems.push(problem(key, message));
+                } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
                     problems.push(problem(
                         key,
                         "Remove the control characters from this answer.",
@@ -109,6 +112,24 @@ pub fn accept_save(
     } else {
         Err(problems)
     }
+}
+
+/// Why an answer that holds a person's name (pre-filled from the account's
+/// name or the profile's preferred name) cannot be that name, if it cannot:
+/// the same characters are refused as in an account's name.
+fn name_problem(q: &Question, value: &str) -> Option<&'static str> {
+    let message = match q.profile.as_deref() {
+        Some("name") => "Your name cannot contain invisible control characters.",
+        Some("preferred_name") => {
+            "Your preferred name cannot contain invisible control characters."
+        }
+        _ => return None,
+    };
+    value
+        .trim()
+        .chars()
+        .any(is_forbidden_in_name)
+        .then_some(message)
 }
 
 /// What an application has besides typed answers.
@@ -388,6 +409,46 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_that_holds_a_name_refuses_bidirectional_overrides() {
+        let f = FormDefinition::parse(
+            r#"{"sections": [{"key": "s", "title": "S", "questions": [
+                {"key": "full_name", "label": "Full name", "type": "short_text", "profile": "name"},
+                {"key": "called", "label": "Preferred name", "type": "short_text", "profile": "preferred_name"},
+                {"key": "city", "label": "City", "type": "short_text"}
+            ]}]}"#,
+        )
+        .unwrap();
+        let refused = accept_save(
+            &f,
+            &sub(&[
+                ("full_name", &["Ana\u{202E}zeroP"]),
+                ("called", &["A\u{2066}na"]),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            refused,
+            vec![
+                problem(
+                    "called",
+                    "Your preferred name cannot contain invisible control characters."
+                ),
+                problem(
+                    "full_name",
+                    "Your name cannot contain invisible control characters."
+                ),
+            ]
+        );
+        // Other answers keep the rules they had.
+        let saved = accept_save(
+            &f,
+            &sub(&[("city", &["Tel Aviv \u{200F}"]), ("full_name", &["Zoë"])]),
+        )
+        .unwrap();
+        assert_eq!(saved.len(), 2);
+    }
+
+    #[test]
     fn completeness_lists_every_problem_in_form_order() {
         let f = form();
         let mut answers = Answers::new();
@@ -445,5 +506,144 @@ mod tests {
             check_complete(&f, &a, &attached)[0].message,
             "Enter a number between 10 and 40 for “Hours”."
         );
+    }
+
+    mod fuzz {
+        //! The validator on answers no browser would send, against the
+        //! shipped forms and forms at the edges of their limits.
+
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Parsed once: every case judges answers against one of them.
+        fn forms() -> &'static [FormDefinition] {
+            static FORMS: std::sync::OnceLock<Vec<FormDefinition>> = std::sync::OnceLock::new();
+            FORMS.get_or_init(parsed_forms)
+        }
+
+        fn parsed_forms() -> Vec<FormDefinition> {
+            let mut forms: Vec<FormDefinition> = [
+                include_str!("../../forms/health-justice.json"),
+                include_str!("../../forms/summer-internship.json"),
+                include_str!("../../forms/voices-for-change.json"),
+            ]
+            .iter()
+            .map(|f| FormDefinition::parse(f).unwrap())
+            .collect();
+            forms.push(form());
+            // Limits a manager could set that no answer, or every answer, meets.
+            forms.push(
+                FormDefinition::parse(
+                    r#"{"sections": [{"key": "s", "title": "S", "questions": [
+                        {"key": "none", "label": "N", "type": "short_text", "max_chars": 0, "required": true},
+                        {"key": "one", "label": "O", "type": "long_text", "max_words": 1},
+                        {"key": "n", "label": "N", "type": "number", "min": 5, "max": -5, "integer": true},
+                        {"key": "huge", "label": "H", "type": "number", "min": -1e308, "max": 1e308},
+                        {"key": "all", "label": "A", "type": "multiple_choice", "min": 2, "max": 2, "options": [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"}]},
+                        {"key": "zero", "label": "Z", "type": "multiple_choice", "max": 0, "options": [{"value": "x", "label": "X"}]},
+                        {"key": "refs", "label": "R", "type": "referees", "min": 0, "max": 1, "required": true},
+                        {"key": "when", "label": "W", "type": "yes_no", "show_if": {"question": "all", "any_of": ["x"]}},
+                        {"key": "deep", "label": "D", "type": "date", "required": true, "show_if": {"question": "when", "any_of": ["yes"]}}
+                    ]}]}"#,
+                )
+                .unwrap(),
+            );
+            forms
+        }
+
+        /// Text as a person, a broken browser or an attacker could send it.
+        fn text() -> impl Strategy<Value = String> {
+            prop_oneof![
+                2 => any::<String>(),
+                1 => "[ \\r\\n\\t]{0,4}",
+                2 => prop::sample::select(vec![
+                    "", " ", "yes", "no", "x", "other", "medicine", "1e309", "-1e309", "NaN", "inf",
+                    "-0", "0x10", "99999999999999999999999", "5.5", "2027-02-30", "+002027-05-31",
+                    "2027-05-31", "https://", "http://.", "https://a.b/c d", "a@b", "a@b.c", "@",
+                    "\u{0}", "\r\n", "Ana\u{202E}zeroP", "\u{FEFF}",
+                ]).prop_map(str::to_owned),
+                1 => (1usize..3000).prop_map(|n| "word ".repeat(n)),
+            ]
+        }
+
+        fn answer() -> impl Strategy<Value = Answer> {
+            prop_oneof![
+                text().prop_map(Answer::One),
+                prop::collection::vec(text(), 0..5).prop_map(Answer::Many),
+            ]
+        }
+
+        /// A question key of `form` most of the time, any key otherwise.
+        fn key(form: &FormDefinition, pick: prop::sample::Index, own: bool) -> String {
+            let keys: Vec<&str> = form.questions().map(|q| q.key.as_str()).collect();
+            if own && !keys.is_empty() {
+                keys[pick.index(keys.len())].to_owned()
+            } else {
+                format!("k{}", pick.index(1000))
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn fuzz_answer_validator_never_panics(
+                which in any::<prop::sample::Index>(),
+                submitted in prop::collection::vec(
+                    (any::<prop::sample::Index>(), prop::bool::weighted(0.9), prop::collection::vec(text(), 0..4)),
+                    0..12,
+                ),
+                stored in prop::collection::vec(
+                    (any::<prop::sample::Index>(), prop::bool::weighted(0.9), answer()),
+                    0..12,
+                ),
+                documents in prop::collection::vec(any::<prop::sample::Index>(), 0..3),
+                referees in prop::collection::vec((any::<prop::sample::Index>(), 0usize..5), 0..3),
+            ) {
+                let forms = forms();
+                let form = &forms[which.index(forms.len())];
+                let submitted: Submitted = submitted
+                    .into_iter()
+                    .map(|(k, own, v)| (key(form, k, own), v))
+                    .collect();
+                match accept_save(form, &submitted) {
+                    Ok(accepted) => {
+                        prop_assert_eq!(accepted.len(), submitted.len());
+                        for (k, a) in &accepted {
+                            prop_assert!(submitted.contains_key(k));
+                            if let Some(Answer::One(v)) = a {
+                                prop_assert_eq!(v.trim(), v.as_str());
+                                prop_assert!(!v.is_empty());
+                            }
+                        }
+                    }
+                    Err(problems) => {
+                        prop_assert!(!problems.is_empty());
+                        for p in &problems {
+                            prop_assert!(submitted.contains_key(&p.key));
+                            prop_assert!(!p.message.is_empty());
+                        }
+                    }
+                }
+                let answers: Answers = stored
+                    .into_iter()
+                    .map(|(k, own, a)| (key(form, k, own), a))
+                    .collect();
+                let attached = Attachments {
+                    documents: documents.into_iter().map(|k| key(form, k, true)).collect(),
+                    referees: referees.into_iter().map(|(k, n)| (key(form, k, true), n)).collect(),
+                };
+                let problems = check_complete(form, &answers, &attached);
+                prop_assert!(problems.len() <= form.questions().count());
+                for p in &problems {
+                    prop_assert!(form.question(&p.key).is_some());
+                    prop_assert!(!p.message.is_empty());
+                }
+                for q in form.questions() {
+                    if let Some(p) = check_one(q, answers.get(&q.key), &attached) {
+                        prop_assert_eq!(&p.key, &q.key);
+                    }
+                    let _ = answer_text(q, answers.get(&q.key));
+                }
+            }
+        }
     }
 }

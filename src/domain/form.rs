@@ -533,4 +533,235 @@ mod tests {
         a.insert("enrolled".into(), "yes".into());
         assert_eq!(f.judge_eligibility(&a), Eligibility::Eligible);
     }
+
+    mod fuzz {
+        //! The parser on what a cycle's form could hold: any text, any JSON,
+        //! and the shipped forms with parts removed, copied or replaced.
+
+        use super::*;
+        use proptest::prelude::*;
+        use serde_json::{json, Value};
+
+        pub(crate) const REAL: [&str; 3] = [
+            include_str!("../../forms/health-justice.json"),
+            include_str!("../../forms/summer-internship.json"),
+            include_str!("../../forms/voices-for-change.json"),
+        ];
+
+        /// The words of a form, so that arbitrary JSON often looks like one.
+        const WORDS: &[&str] = &[
+            "sections",
+            "eligibility",
+            "questions",
+            "key",
+            "label",
+            "title",
+            "intro",
+            "help",
+            "type",
+            "options",
+            "value",
+            "required",
+            "show_if",
+            "question",
+            "any_of",
+            "min",
+            "max",
+            "max_chars",
+            "max_words",
+            "integer",
+            "accepted",
+            "max_mb",
+            "eligible",
+            "ineligible_message",
+            "profile",
+            "identifying",
+            "shown_to_reviewers",
+            "short_text",
+            "long_text",
+            "email",
+            "url",
+            "date",
+            "number",
+            "single_choice",
+            "multiple_choice",
+            "yes_no",
+            "document",
+            "referees",
+            "pdf",
+            "docx",
+            "png",
+            "jpeg",
+            "name",
+            "a",
+            "",
+        ];
+
+        fn scalar() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(Value::from),
+                any::<u64>().prop_map(Value::from),
+                any::<f64>().prop_map(Value::from),
+                prop::sample::select(vec![
+                    json!(0),
+                    json!(1),
+                    json!(-1),
+                    json!(u64::MAX),
+                    json!(1e308),
+                    json!(-1e308),
+                    json!(0.5)
+                ]),
+                prop::sample::select(WORDS).prop_map(Value::from),
+                any::<String>().prop_map(Value::from),
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = Value> {
+            scalar().prop_recursive(5, 64, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::vec((prop::sample::select(WORDS), inner), 0..6).prop_map(
+                        |kv| Value::Object(
+                            kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+                        )
+                    ),
+                ]
+            })
+        }
+
+        /// One change at one node of a form's JSON.
+        #[derive(Debug, Clone)]
+        enum Mutation {
+            Replace(Value),
+            RemoveChild(usize),
+            CopyChild(usize),
+            Insert(&'static str, Value),
+        }
+
+        fn mutation() -> impl Strategy<Value = (usize, Mutation)> {
+            (
+                any::<usize>(),
+                prop_oneof![
+                    2 => value().prop_map(Mutation::Replace),
+                    2 => any::<usize>().prop_map(Mutation::RemoveChild),
+                    1 => any::<usize>().prop_map(Mutation::CopyChild),
+                    1 => (prop::sample::select(WORDS), value()).prop_map(|(k, v)| Mutation::Insert(k, v)),
+                ],
+            )
+        }
+
+        fn nodes(v: &Value) -> usize {
+            1 + match v {
+                Value::Array(a) => a.iter().map(nodes).sum(),
+                Value::Object(o) => o.values().map(nodes).sum(),
+                _ => 0,
+            }
+        }
+
+        /// Applies `m` at the `target`-th node in document order.
+        fn apply(v: &mut Value, target: &mut usize, m: &Mutation) -> bool {
+            if *target == 0 {
+                match (m, &mut *v) {
+                    (Mutation::Replace(x), v) => *v = x.clone(),
+                    (Mutation::RemoveChild(i), Value::Array(a)) if !a.is_empty() => {
+                        a.remove(i % a.len());
+                    }
+                    (Mutation::RemoveChild(i), Value::Object(o)) if !o.is_empty() => {
+                        let k = o.keys().nth(i % o.len()).cloned().unwrap();
+                        o.remove(&k);
+                    }
+                    (Mutation::CopyChild(i), Value::Array(a)) if !a.is_empty() => {
+                        let copy = a[i % a.len()].clone();
+                        a.push(copy);
+                    }
+                    (Mutation::Insert(k, x), Value::Object(o)) => {
+                        o.insert((*k).to_owned(), x.clone());
+                    }
+                    (Mutation::Insert(_, x), Value::Array(a)) => a.push(x.clone()),
+                    _ => {}
+                }
+                return true;
+            }
+            *target -= 1;
+            match v {
+                Value::Array(a) => a.iter_mut().any(|c| apply(c, target, m)),
+                Value::Object(o) => o.values_mut().any(|c| apply(c, target, m)),
+                _ => false,
+            }
+        }
+
+        /// What every parse must keep to: a form, or a reason in words; and a
+        /// form that parses is one that parses again as stored.
+        fn assert_parses_or_says_why(json: &str) {
+            match FormDefinition::parse(json) {
+                Ok(form) => {
+                    assert_eq!(form.check(), Ok(()));
+                    let stored = serde_json::to_string(&form).unwrap();
+                    let again =
+                        FormDefinition::parse(&stored).unwrap_or_else(|e| panic!("{e}: {stored}"));
+                    let keys = |f: &FormDefinition| {
+                        f.questions().map(|q| q.key.clone()).collect::<Vec<_>>()
+                    };
+                    assert_eq!(keys(&again), keys(&form));
+                    assert_eq!(again.eligibility.len(), form.eligibility.len());
+                }
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn fuzz_form_definition_parser_never_panics_on_text(
+                text in prop_oneof![
+                    any::<String>(),
+                    prop::collection::vec(
+                        prop_oneof![
+                            prop::sample::select(WORDS).prop_map(|w| format!("\"{w}\"")),
+                            prop::sample::select(&["{", "}", "[", "]", ":", ",", "0", "-1", "1e999", "true", "null", "\"", "\\u0000", " "][..]).prop_map(str::to_owned),
+                        ],
+                        0..80,
+                    ).prop_map(|t| t.concat()),
+                ],
+            ) {
+                assert_parses_or_says_why(&text);
+            }
+
+            #[test]
+            fn fuzz_form_definition_parser_never_panics_on_json(v in value()) {
+                assert_parses_or_says_why(&v.to_string());
+                assert_parses_or_says_why(&json!({ "sections": [v] }).to_string());
+            }
+
+            #[test]
+            fn fuzz_form_definition_parser_never_panics_on_changed_real_forms(
+                which in 0..REAL.len(),
+                mutations in prop::collection::vec(mutation(), 1..4),
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let mut form: Value = serde_json::from_str(REAL[which]).unwrap();
+                for (at, m) in &mutations {
+                    let mut target = at % nodes(&form);
+                    apply(&mut form, &mut target, m);
+                }
+                let text = form.to_string();
+                assert_parses_or_says_why(&text);
+                // And cut short anywhere, as a half-written file would be.
+                let mut end = cut.index(text.len() + 1);
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                assert_parses_or_says_why(&text[..end]);
+            }
+        }
+
+        #[test]
+        fn the_shipped_forms_parse() {
+            for f in REAL {
+                assert_parses_or_says_why(f);
+                assert!(FormDefinition::parse(f).is_ok());
+            }
+        }
+    }
 }

@@ -1,34 +1,68 @@
 //! Decision letters: a subject and a plain-text body per cycle and
 //! outcome, written in handlebars with a fixed set of fields. A template
-//! is checked when saved (it must compile and use only known fields), so a
-//! broken letter is never sent. The HTML part is the rendered text,
-//! escaped, in paragraphs.
+//! is checked on its parsed tree when saved and again before every
+//! rendering (the `check` submodule holds the rules), so a broken or
+//! self-including letter is refused with the reason and never sent. The
+//! HTML part is the rendered text, escaped, in paragraphs.
 
-use handlebars::Handlebars;
+mod check;
+mod problem;
+mod syntax;
+
 use serde::Serialize;
 
+pub use self::check::{MAX_DEPTH, MAX_LETTER_CHARS, MAX_SUBJECT_CHARS};
+pub use self::problem::{Place, Problem};
 use super::workflow::decision::Outcome;
 
+/// A field a letter may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub name: &'static str,
+    /// What it holds, for the manager writing the letter.
+    pub meaning: &'static str,
+    pub kind: FieldKind,
+}
+
+/// What a field holds, and so how a template may use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Text: shown with `{{name}}`, tested with `{{#if name}}`.
+    Text,
+    /// A list, gone through with `{{#each name}} … {{/each}}`; inside, the
+    /// item's own fields are used, or `{{this}}` when the items are text
+    /// (declared with no fields).
+    List(&'static [Field]),
+}
+
+const fn text(name: &'static str, meaning: &'static str) -> Field {
+    Field {
+        name,
+        meaning,
+        kind: FieldKind::Text,
+    }
+}
+
 /// The fields a letter may use, with what each holds.
-pub const FIELDS: [(&str, &str); 6] = [
-    ("applicant_name", "the applicant's name"),
-    ("program", "the program's name"),
-    ("cycle", "the cycle's name"),
-    (
+pub const FIELDS: &[Field] = &[
+    text("applicant_name", "the applicant's name"),
+    text("program", "the program's name"),
+    text("cycle", "the cycle's name"),
+    text(
         "offer_deadline",
         "the date to answer an offer by (empty unless accepted)",
     ),
-    (
+    text(
         "note",
         "the manager's note with the decision (may be empty)",
     ),
-    (
+    text(
         "status_link",
         "the address of the applicant's application page",
     ),
 ];
 
-/// What a letter is filled with.
+/// What a letter is filled with: one value for every field of [`FIELDS`].
 #[derive(Debug, Clone, Serialize)]
 pub struct LetterFacts {
     pub applicant_name: String,
@@ -40,7 +74,7 @@ pub struct LetterFacts {
 }
 
 impl LetterFacts {
-    /// Facts for a preview or a check: every field non-empty.
+    /// Facts for a preview: every field non-empty.
     pub fn sample(program: &str, cycle: &str) -> Self {
         Self {
             applicant_name: "Jordan Rivera".into(),
@@ -71,25 +105,50 @@ pub fn default_for(outcome: Outcome) -> (&'static str, &'static str) {
     }
 }
 
+/// The two parts of a letter template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Subject,
+    Letter,
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Part::Subject => "subject",
+            Part::Letter => "letter",
+        })
+    }
+}
+
 /// Why a letter template is refused, in the manager's words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LetterError {
     #[error("The {part} is empty.")]
-    Empty { part: &'static str },
-    #[error("The {part} cannot be read as a template: {reason}")]
-    Syntax { part: &'static str, reason: String },
-    #[error(
-        "The {part} uses “{field}”, which is not a field a letter can use. Use one of: {known}."
-    )]
-    UnknownField {
-        part: &'static str,
-        field: String,
-        known: String,
-    },
-    #[error("The {part} cannot be filled in: {reason}")]
-    Render { part: &'static str, reason: String },
+    Empty { part: Part },
+    #[error("The {part} is too long: it can have at most {max} characters.")]
+    TooLong { part: Part, max: usize },
+    #[error("{problem}")]
+    Template { part: Part, problem: Problem },
     #[error("The subject must be one line of at most 200 characters.")]
     SubjectShape,
+    /// Filling in a checked template failed: a fault of the portal, not of
+    /// the template. `reason` is for the log only.
+    #[error("The {part} could not be filled in.")]
+    Render { part: Part, reason: String },
+}
+
+impl LetterError {
+    /// The part of the template the problem is in.
+    pub fn part(&self) -> Part {
+        match self {
+            LetterError::Empty { part }
+            | LetterError::TooLong { part, .. }
+            | LetterError::Template { part, .. }
+            | LetterError::Render { part, .. } => *part,
+            LetterError::SubjectShape => Part::Subject,
+        }
+    }
 }
 
 /// A rendered letter.
@@ -100,60 +159,29 @@ pub struct Rendered {
     pub html: String,
 }
 
-fn registry() -> Handlebars<'static> {
-    let mut h = Handlebars::new();
-    h.set_strict_mode(true);
-    h.register_escape_fn(handlebars::no_escape);
-    h
+/// Checks a template: both parts parse, and use only what
+/// the `check` submodule allows, in every branch.
+pub fn check(subject: &str, body: &str) -> Result<(), LetterError> {
+    check::template(Part::Subject, subject, FIELDS)?;
+    check::template(Part::Letter, body, FIELDS)?;
+    Ok(())
 }
 
-fn known_fields() -> String {
-    FIELDS
-        .iter()
-        .map(|(f, _)| *f)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn render_part(
-    h: &Handlebars<'_>,
-    part: &'static str,
-    template: &str,
-    facts: &LetterFacts,
-) -> Result<String, LetterError> {
-    if template.trim().is_empty() {
-        return Err(LetterError::Empty { part });
-    }
-    let compiled = handlebars::Template::compile(template).map_err(|e| LetterError::Syntax {
-        part,
-        reason: e.to_string(),
-    })?;
-    let mut h = h.clone();
-    h.register_template(part, compiled);
-    h.render(part, facts).map_err(|e| match e.reason() {
-        // Strict mode refuses a variable the facts do not have.
-        handlebars::RenderErrorReason::MissingVariable(Some(field)) => LetterError::UnknownField {
-            part,
-            field: field.clone(),
-            known: known_fields(),
-        },
-        other => LetterError::Render {
-            part,
-            reason: other.to_string(),
-        },
-    })
-}
-
-/// Renders a letter; the same check a template passes when it is saved
-/// (with [`LetterFacts::sample`]), so a saved template always renders.
+/// Renders a letter, checking its template first (so a template stored
+/// before a rule existed is refused, never run). What the facts hold
+/// cannot make a checked letter fail: a subject is made one line and cut
+/// to [`MAX_SUBJECT_CHARS`].
 pub fn render(subject: &str, body: &str, facts: &LetterFacts) -> Result<Rendered, LetterError> {
-    let h = registry();
-    let subject = render_part(&h, "subject", subject, facts)?;
-    let subject = subject.trim().to_owned();
-    if subject.contains('\n') || subject.chars().count() > 200 {
-        return Err(LetterError::SubjectShape);
-    }
-    let text = render_part(&h, "letter", body, facts)?;
+    let subject_t = check::template(Part::Subject, subject, FIELDS)?;
+    let body_t = check::template(Part::Letter, body, FIELDS)?;
+    let fill = |part, t: &check::Checked| {
+        t.fill(facts).map_err(|e| LetterError::Render {
+            part,
+            reason: e.to_string(),
+        })
+    };
+    let subject = one_line(&fill(Part::Subject, &subject_t)?);
+    let text = fill(Part::Letter, &body_t)?;
     Ok(Rendered {
         html: to_html(&text),
         subject,
@@ -161,9 +189,21 @@ pub fn render(subject: &str, body: &str, facts: &LetterFacts) -> Result<Rendered
     })
 }
 
-/// Checks a template before it is saved.
-pub fn check(subject: &str, body: &str, program: &str, cycle: &str) -> Result<(), LetterError> {
-    render(subject, body, &LetterFacts::sample(program, cycle)).map(|_| ())
+/// A subject as one line: a note with line breaks becomes one line, and
+/// control characters (which have no place in a mail header) go.
+fn one_line(s: &str) -> String {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let line: String = words
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if line.chars().count() > MAX_SUBJECT_CHARS {
+        let cut: String = line.chars().take(MAX_SUBJECT_CHARS - 1).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        line
+    }
 }
 
 fn escape(s: &str) -> String {
@@ -214,38 +254,71 @@ mod tests {
 
     #[test]
     fn broken_templates_are_refused_with_the_reason() {
-        let e = check("Hello", "Dear {{applicant_name}", "P", "C").unwrap_err();
-        assert!(
-            matches!(e, LetterError::Syntax { part: "letter", .. }),
-            "{e}"
-        );
-        let e = check("Hello", "Dear {{first_name}},", "P", "C").unwrap_err();
         assert_eq!(
-            e.to_string(),
-            "The letter uses “first_name”, which is not a field a letter can use. Use one of: applicant_name, program, cycle, offer_deadline, note, status_link."
+            check("Hello", "Dear {{applicant_name}")
+                .unwrap_err()
+                .to_string(),
+            "A {{ on line 1 is never closed with }}."
         );
-        assert!(matches!(
-            check("Hi {{nope}}", "Body", "P", "C").unwrap_err(),
-            LetterError::UnknownField {
-                part: "subject",
-                ..
+        assert_eq!(
+            check("Hello", "Dear {{first_name}},").unwrap_err().to_string(),
+            "There is no field called {{first_name}} (line 1). The fields you can use are applicant_name, program, cycle, offer_deadline, note, status_link."
+        );
+        let e = check("Hi {{nope}}", "Body").unwrap_err();
+        assert_eq!(e.part(), Part::Subject);
+        assert!(e
+            .to_string()
+            .starts_with("There is no field called {{nope}} (in the subject)."));
+        assert_eq!(
+            check("", "Body").unwrap_err(),
+            LetterError::Empty {
+                part: Part::Subject
             }
-        ));
-        assert_eq!(
-            check("", "Body", "P", "C").unwrap_err(),
-            LetterError::Empty { part: "subject" }
         );
         assert_eq!(
-            check("Two\nlines", "Body", "P", "C").unwrap_err(),
+            check("Two\nlines", "Body").unwrap_err(),
             LetterError::SubjectShape
         );
-        assert!(check(
-            "Hello {{applicant_name}}",
-            "{{#if note}}{{note}}{{/if}}",
-            "P",
-            "C"
+        assert_eq!(
+            check(&"s".repeat(201), "Body").unwrap_err(),
+            LetterError::SubjectShape
+        );
+        assert_eq!(
+            check("Hi", &"b".repeat(MAX_LETTER_CHARS + 1)).unwrap_err(),
+            LetterError::TooLong {
+                part: Part::Letter,
+                max: MAX_LETTER_CHARS
+            }
+        );
+        assert!(check("Hello {{applicant_name}}", "{{#if note}}{{note}}{{/if}}").is_ok());
+    }
+
+    #[test]
+    fn a_template_stored_before_the_check_is_refused_at_rendering() {
+        let facts = LetterFacts::sample("P", "C");
+        let e = render(
+            "Hi",
+            "{{#if note}}{{note}}{{else}}{{> letter}}{{/if}}",
+            &facts,
         )
-        .is_ok());
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Letters cannot include other templates ({{> letter}}, line 1)."
+        );
+        assert_eq!(e.part(), Part::Letter);
+    }
+
+    #[test]
+    fn what_the_facts_hold_cannot_break_a_subject() {
+        let mut f = LetterFacts::sample("P", "C");
+        f.note = "First line\r\nsecond\u{7}line".into();
+        let r = render("About {{note}}", "Body", &f).unwrap();
+        assert_eq!(r.subject, "About First line secondline");
+        f.note = "n".repeat(500);
+        let r = render("{{note}}", "Body", &f).unwrap();
+        assert_eq!(r.subject.chars().count(), MAX_SUBJECT_CHARS);
+        assert!(r.subject.ends_with('…'));
     }
 
     #[test]

@@ -56,6 +56,34 @@ async fn a_student_registers_confirms_logs_in_and_out() {
 }
 
 #[rocket::async_test]
+async fn a_name_with_a_bidirectional_override_is_refused_and_nothing_is_stored() {
+    let app = spawn().await;
+    // U+202E shows what follows reversed: "AnaPorez" in a referee's inbox.
+    let page = app
+        .register("Ana\u{202E}zeroP", "ana@example.edu", PASSWORD)
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains(
+        r##"<a href="#name">Your name cannot contain invisible control characters.</a>"##,
+    )
+    .assert_contains(r#"id="name-error"><span class="visually-hidden">Error:</span> Your name cannot contain invisible control characters."#);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE is_admin = FALSE")
+            .await,
+        0
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+    // The same name without it is welcome.
+    let page = app.register("Ana Perez", "ana@example.edu", PASSWORD).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE name = 'Ana Perez'")
+            .await,
+        1
+    );
+}
+
+#[rocket::async_test]
 async fn registration_explains_each_mistake_and_keeps_what_was_typed() {
     let app = spawn().await;
     let page = app

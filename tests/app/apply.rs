@@ -847,6 +847,24 @@ async fn demographics_are_optional_stored_apart_and_validated() {
 }
 
 #[rocket::async_test]
+async fn a_preferred_name_with_a_bidirectional_override_is_refused_and_nothing_saved() {
+    let app = spawn().await;
+    app.logged_in_user("Maya Chen", "maya@example.edu").await;
+    let page = app
+        .post(
+            "/apply/profile",
+            &[
+                ("p[preferred_name]", "Ma\u{2067}ya"),
+                ("p[institution]", "Howard"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Your preferred name cannot contain invisible control characters.");
+    assert_eq!(app.count("SELECT COUNT(*) FROM profiles").await, 0);
+}
+
+#[rocket::async_test]
 async fn a_bad_profile_date_is_explained_and_nothing_saved() {
     let app = spawn().await;
     app.logged_in_user("Maya Chen", "maya@example.edu").await;

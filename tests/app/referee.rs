@@ -280,6 +280,20 @@ async fn naming_a_referee_explains_each_mistake() {
     no_email
         .assert_contains("Enter the referee’s email address.")
         .assert_contains(r#"value="Dr. Rosa Parks""#);
+    // A name that would read backwards in the referee's mail.
+    let reversed = app
+        .name_referee(id, "1", "Dr. Rosa\u{202E}skraP", "rosa@example.org")
+        .await;
+    assert_eq!(reversed.status, Status::UnprocessableEntity);
+    reversed.assert_contains(
+        r##"<a href="#referees-1-name">The referee’s name cannot contain invisible control characters.</a>"##,
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM referee_requests").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'referee_request'")
+            .await,
+        0
+    );
     let bad_slot = app
         .post(
             &format!("/apply/applications/{id}/referees"),

@@ -17,6 +17,7 @@ use crate::db::{profiles, Db};
 use crate::domain::answers;
 use crate::domain::form::Answers;
 use crate::domain::profile::Profile;
+use crate::domain::user::is_forbidden_in_name;
 use crate::web::page::{invalid, render, Chrome, FormErrors};
 use crate::web::Result;
 
@@ -69,7 +70,12 @@ async fn save_profile(
         if v.chars().count() > 200 {
             errors.add(k, "Shorten this to 200 characters.");
         }
-        if v.chars().any(char::is_control) {
+        if k == "preferred_name" && v.chars().any(is_forbidden_in_name) {
+            errors.add(
+                k,
+                "Your preferred name cannot contain invisible control characters.",
+            );
+        } else if v.chars().any(char::is_control) {
             errors.add(k, "Remove the control characters from this answer.");
         }
         match k.as_str() {

@@ -18,7 +18,7 @@ use crate::db::{referees, Db, Tx};
 use crate::domain::email::{EmailAddress, EmailError};
 use crate::domain::form::QuestionKind;
 use crate::domain::outbox::LimitScope;
-use crate::domain::user::PersonName;
+use crate::domain::user::{NameError, PersonName};
 use crate::mail::limits::{self, Ask};
 use crate::mail::messages::{self, RefereeMessage};
 use crate::mail::Mail;
@@ -256,7 +256,13 @@ async fn name_referee(
     let mut errors = FormErrors::default();
     let name = errors.check(
         &format!("{prefix}-name"),
-        PersonName::parse(&form.name).map_err(|_| "Enter the referee’s full name."),
+        PersonName::parse(&form.name).map_err(|e| match e {
+            NameError::Empty => "Enter the referee’s full name.",
+            NameError::TooLong => "The referee’s name is too long (at most 200 characters).",
+            NameError::ControlCharacters => {
+                "The referee’s name cannot contain invisible control characters."
+            }
+        }),
     );
     let email = errors.check(
         &format!("{prefix}-email"),

@@ -50,6 +50,37 @@ pub(super) async fn offer_deadline(
     Ok(now + chrono::Duration::days(days))
 }
 
+/// The cycle's template (subject, body) for an outcome, or the shipped one.
+async fn letter_template(ex: Exec<'_>, cycle: i64, outcome: Outcome) -> Result<(String, String)> {
+    Ok(
+        match decisions::template(ex, cycle, outcome.as_str()).await? {
+            Some(t) => t,
+            None => {
+                let (s, b) = letter::default_for(outcome);
+                (s.to_owned(), b.to_owned())
+            }
+        },
+    )
+}
+
+/// Why the cycle's letter for `outcome` cannot be sent, in the manager's
+/// words, if it cannot: a template stored before a rule of the letter
+/// check existed. Asked before anything is recorded or queued, so a bad
+/// template stops the action whole and nothing is sent.
+pub(super) async fn letter_refusal(
+    ex: Exec<'_>,
+    cycle: i64,
+    outcome: Outcome,
+) -> Result<Option<String>> {
+    let (subject, body) = letter_template(ex, cycle, outcome).await?;
+    Ok(letter::check(&subject, &body).err().map(|e| {
+        format!(
+            "The “{}” letter of this cycle cannot be sent: {e} Correct it on the decision letters page; nothing was sent.",
+            outcome.label()
+        )
+    }))
+}
+
 /// Renders and queues an application's decision letter. A `replacement`
 /// rewrites the application's letter if it still waits in the outbox (so
 /// only the new one is sent), and otherwise queues it under a key of its
@@ -68,14 +99,7 @@ pub(super) async fn queue_letter(
     replacement: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let (subject, body) =
-        match decisions::template(ex.reborrow(), c.cycle.id, outcome.as_str()).await? {
-            Some(t) => t,
-            None => {
-                let (s, b) = letter::default_for(outcome);
-                (s.to_owned(), b.to_owned())
-            }
-        };
+    let (subject, body) = letter_template(ex.reborrow(), c.cycle.id, outcome).await?;
     let facts = LetterFacts {
         applicant_name: to.0.to_owned(),
         program: program.to_owned(),
@@ -84,9 +108,9 @@ pub(super) async fn queue_letter(
         note: note.to_owned(),
         status_link: mail.link(&format!("/apply/applications/{application}")),
     };
-    // Templates are checked when saved; a failure here is a bug, and the
-    // transaction (with the release) is rolled back rather than send a
-    // broken letter.
+    // Every caller asked `letter_refusal` first, in the same transaction;
+    // a failure here is a bug, and the transaction is rolled back rather
+    // than send a broken letter.
     let rendered = letter::render(&subject, &body, &facts).map_err(anyhow::Error::from)?;
     let key = format!("decision:{application}");
     match replacement {
@@ -240,6 +264,11 @@ async fn decide_application(
     );
     if change == Change::AfterRelease {
         // The applicant was told the old decision: send the new one now.
+        if let Some(message) = letter_refusal(tx.exec(), c.cycle.id, outcome).await? {
+            drop(tx);
+            let r = refuse("decision-outcome", message);
+            return Ok(Err(refuse_decision(&who, db, &chrome, id, r).await?));
+        }
         let version = current.map_or(1, |d| d.version) + 1;
         let deadline = match outcome {
             Outcome::Accepted => Some(offer_deadline(db, c.cycle.id, now).await?),

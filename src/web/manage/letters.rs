@@ -1,6 +1,8 @@
 //! Decision letter templates per cycle and outcome: edited in the browser
-//! with a preview for a sample application; a template that does not
-//! compile or uses an unknown field is refused on save with the reason.
+//! with a preview for a sample application; a template the letter check
+//! refuses (see `domain::letter`) is refused on save with the reason next
+//! to its field, and a stored one that no longer passes shows the reason
+//! when opened.
 
 use rocket::form::Form;
 use rocket::http::Status;
@@ -13,7 +15,7 @@ use super::{audit_action, load_cycle};
 use crate::auth::guards::Manager;
 use crate::db::cycles::CycleWithForm;
 use crate::db::{decisions, programs, Db};
-use crate::domain::letter::{self, LetterError, LetterFacts, FIELDS};
+use crate::domain::letter::{self, LetterError, LetterFacts, Part, FIELDS};
 use crate::domain::workflow::decision::Outcome;
 use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
 use crate::web::{Error, Result};
@@ -120,7 +122,10 @@ fn edit_page(
         body,
         fields: FIELDS
             .iter()
-            .map(|(name, meaning)| Field { name, meaning })
+            .map(|f| Field {
+                name: f.name,
+                meaning: f.meaning,
+            })
             .collect(),
         preview,
         errors,
@@ -129,19 +134,17 @@ fn edit_page(
 
 /// Where a template problem is shown.
 fn field_of(e: &LetterError) -> &'static str {
-    match e {
-        LetterError::Empty { part }
-        | LetterError::Syntax { part, .. }
-        | LetterError::UnknownField { part, .. }
-        | LetterError::Render { part, .. } => {
-            if *part == "subject" {
-                "subject"
-            } else {
-                "body"
-            }
-        }
-        LetterError::SubjectShape => "subject",
+    match e.part() {
+        Part::Subject => "subject",
+        Part::Letter => "body",
     }
+}
+
+/// The problem with a template, recorded against its field.
+fn errors_of(e: LetterError) -> FormErrors {
+    let mut errors = FormErrors::default();
+    errors.add(field_of(&e), e);
+    errors
 }
 
 #[get("/cycles/<id>/letters/<outcome>")]
@@ -156,22 +159,28 @@ async fn show_letter(
     let outcome = Outcome::parse(outcome).ok_or(Error::NotFound)?;
     let (subject, body, _) = current(db, id, outcome).await?;
     let program = program_name(db, &c).await?;
-    let preview = letter::render(
+    // A template stored before a rule existed opens with the reason it
+    // would now be refused (and would stop a release).
+    let (preview, errors) = match letter::render(
         &subject,
         &body,
         &LetterFacts::sample(&program, &c.cycle.name),
-    )
-    .ok()
-    .map(|r| Preview {
-        subject: r.subject,
-        text: r.text,
-    });
+    ) {
+        Ok(r) => (
+            Some(Preview {
+                subject: r.subject,
+                text: r.text,
+            }),
+            FormErrors::default(),
+        ),
+        Err(e) => (None, errors_of(e)),
+    };
     let title = format!("{} letter – {}", outcome.label(), c.cycle.name);
     Ok(render(
         "manage/letter",
         &chrome,
         &title,
-        edit_page(&c, outcome, subject, body, preview, FormErrors::default()),
+        edit_page(&c, outcome, subject, body, preview, errors),
     ))
 }
 
@@ -208,8 +217,7 @@ async fn save_letter(
     let rendered = match checked {
         Ok(r) => r,
         Err(e) => {
-            let mut errors = FormErrors::default();
-            errors.add(field_of(&e), e);
+            let errors = errors_of(e);
             return Ok(Err(invalid(
                 "manage/letter",
                 &chrome,

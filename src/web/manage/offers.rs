@@ -7,7 +7,7 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::decisions::{offer_deadline, queue_letter};
+use super::decisions::{letter_refusal, offer_deadline, queue_letter};
 use super::pipeline::PAGE_SIZE;
 use super::{audit_action, load_cycle};
 use crate::auth::guards::Manager;
@@ -226,6 +226,9 @@ async fn promote_waitlisted(
         .ok_or(Error::NotFound)?;
     let program = programs::name_of(tx.exec(), c.cycle.program_id).await?;
     let version = current.version + 1;
+    if let Some(message) = letter_refusal(tx.exec(), id, Outcome::Accepted).await? {
+        return Ok(Flash::error(list, message));
+    }
     queue_letter(
         tx.exec(),
         mail,

@@ -8,7 +8,7 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::decisions::{offer_deadline, queue_letter};
+use super::decisions::{letter_refusal, offer_deadline, queue_letter};
 use super::{audit_action, load_cycle};
 use crate::auth::guards::Manager;
 use crate::db::cycles::CycleWithForm;
@@ -211,6 +211,27 @@ async fn release_decisions(
             )
             .await?,
         );
+    }
+    // Every letter is checked before the first batch: a template that
+    // fails stops the whole release, so no applicant hears and others not.
+    for o in &chosen {
+        let refusal = {
+            let mut conn = db.conn().await?;
+            letter_refusal(conn.exec(), id, *o).await?
+        };
+        if let Some(message) = refusal {
+            return refuse(
+                release_page(
+                    db,
+                    who.0.user().id,
+                    &c,
+                    &form.ids,
+                    Some(&chosen),
+                    Some(("outcomes", &message)),
+                )
+                .await?,
+            );
+        }
     }
     let now = crate::clock::now();
     let deadline = offer_deadline(db, id, now).await?;

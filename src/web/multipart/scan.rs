@@ -539,4 +539,160 @@ mod tests {
             prop_assert_eq!(scan(&boundary, &body, &pieces).unwrap(), parts);
         }
     }
+
+    /// Drives the scanner over `body` fed in pieces and checks what must
+    /// hold whatever the bytes: it finishes or refuses within a bounded
+    /// number of steps, never keeps more than a read, a delimiter and a
+    /// header's worth, gives out no byte it was not given, and its events
+    /// come in order. Returns how many parts it read.
+    fn drive(boundary: &str, body: &[u8], pieces: &[usize]) -> Result<usize, Malformed> {
+        let mut scanner = Scanner::new(boundary);
+        let delimiter = boundary.len() + 4;
+        let max_piece = pieces.iter().copied().max().unwrap_or(1).max(1);
+        let mut sizes = pieces.iter().copied().cycle();
+        let mut buf = BytesMut::new();
+        let (mut fed, mut given, mut parts, mut open) = (0, 0, 0, false);
+        for _ in 0..4 * body.len() + 16 {
+            let eof = fed == body.len();
+            let event = scanner.next(&mut buf, eof);
+            assert!(
+                buf.len() <= HEADER_LIMIT + delimiter + max_piece,
+                "{} bytes kept",
+                buf.len()
+            );
+            match event? {
+                None => {
+                    assert!(!eof, "more input asked for after the end");
+                    let n = sizes.next().unwrap_or(1).max(1);
+                    let end = (fed + n).min(body.len());
+                    buf.extend_from_slice(&body[fed..end]);
+                    fed = end;
+                }
+                Some(Event::Part { name, file_name }) => {
+                    assert!(!open, "a part began inside another");
+                    assert!(name.len() <= 3 * HEADER_LIMIT);
+                    assert!(file_name.map_or(0, |f| f.len()) <= 3 * HEADER_LIMIT);
+                    open = true;
+                    parts += 1;
+                }
+                Some(Event::Data(bytes)) => {
+                    assert!(open && !bytes.is_empty());
+                    given += bytes.len();
+                    assert!(given <= fed, "more content than input");
+                }
+                Some(Event::End) => {
+                    assert!(open);
+                    open = false;
+                }
+                Some(Event::Done) => {
+                    assert!(!open, "closed inside a part");
+                    return Ok(parts);
+                }
+            }
+        }
+        panic!("the scanner neither finished nor refused {body:?}");
+    }
+
+    /// A change a broken client or the network could make to a body.
+    #[derive(Debug, Clone)]
+    enum Damage {
+        Flip(prop::sample::Index, u8),
+        Cut(prop::sample::Index, usize),
+        Insert(prop::sample::Index, Vec<u8>),
+        Repeat(prop::sample::Index, u8, usize),
+        Truncate(prop::sample::Index),
+    }
+
+    fn damage() -> impl Strategy<Value = Damage> {
+        let i = any::<prop::sample::Index>();
+        prop_oneof![
+            (i.clone(), any::<u8>()).prop_map(|(i, b)| Damage::Flip(i, b)),
+            (i.clone(), 1usize..40).prop_map(|(i, n)| Damage::Cut(i, n)),
+            (
+                i.clone(),
+                prop::collection::vec(
+                    prop_oneof![
+                        Just(b'\r'),
+                        Just(b'\n'),
+                        Just(b'-'),
+                        Just(b'"'),
+                        Just(b';'),
+                        Just(b' '),
+                        any::<u8>()
+                    ],
+                    1..12
+                )
+            )
+                .prop_map(|(i, b)| Damage::Insert(i, b)),
+            // Runs short, or just long enough to pass the header limit.
+            (
+                i.clone(),
+                prop_oneof![Just(b' '), Just(b'y'), Just(b'-')],
+                prop_oneof![1usize..64, (HEADER_LIMIT - 8)..(HEADER_LIMIT + 8)],
+            )
+                .prop_map(|(i, b, n)| Damage::Repeat(i, b, n)),
+            i.prop_map(Damage::Truncate),
+        ]
+    }
+
+    fn spoil(body: &mut Vec<u8>, d: &Damage) {
+        let at = |i: &prop::sample::Index, len: usize| i.index(len + 1);
+        match d {
+            Damage::Flip(i, b) if !body.is_empty() => {
+                let k = i.index(body.len());
+                body[k] = *b;
+            }
+            Damage::Flip(..) => {}
+            Damage::Cut(i, n) => {
+                let k = at(i, body.len());
+                let end = (k + n).min(body.len());
+                body.drain(k..end);
+            }
+            Damage::Insert(i, bytes) => {
+                let k = at(i, body.len());
+                body.splice(k..k, bytes.iter().copied());
+            }
+            Damage::Repeat(i, b, n) => {
+                let k = at(i, body.len());
+                body.splice(k..k, std::iter::repeat_n(*b, *n));
+            }
+            Damage::Truncate(i) => body.truncate(at(i, body.len())),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_multipart_scanner_never_panics_on_arbitrary_bytes(
+            body in prop::collection::vec(any::<u8>(), 0..2000),
+            boundary in prop_oneof![any::<String>(), "[A-Za-z0-9'()+_,./:=? -]{0,70}"],
+            pieces in prop::collection::vec(1usize..300, 1..6),
+        ) {
+            let _ = drive(&boundary, &body, &pieces);
+            // The same bytes after a delimiter that opens them.
+            let opened = [format!("--{boundary}\r\n").as_bytes(), &body].concat();
+            let _ = drive(&boundary, &opened, &pieces);
+        }
+
+        #[test]
+        fn fuzz_multipart_scanner_never_panics_on_damaged_forms(
+            parts in prop::collection::vec(
+                ("[a-z\\[\\]\"]{0,12}", prop::option::of(any::<String>()), content()),
+                1..4,
+            ),
+            boundary in prop_oneof![any::<String>(), "[A-Za-z0-9'()+_,./:=?-]{1,70}"],
+            damage in prop::collection::vec(damage(), 1..4),
+            pieces in prop::collection::vec(1usize..2000, 1..6),
+        ) {
+            let parts: Vec<Part> = parts
+                .into_iter()
+                .map(|(n, f, c)| Part { name: n, file_name: f, content: c })
+                .collect();
+            let mut body = body_of(&boundary, &parts);
+            prop_assert!(drive(&boundary, &body, &pieces).is_ok() || boundary.is_empty() || boundary.contains(['\r', '\n']));
+            for d in &damage {
+                spoil(&mut body, d);
+                let _ = drive(&boundary, &body, &pieces);
+            }
+        }
+    }
 }
