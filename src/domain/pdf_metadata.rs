@@ -1,7 +1,8 @@
 //! Removes the document metadata from an uploaded PDF, so that in a blind
 //! review the file a reviewer downloads (CV, writing sample, referee letter)
-//! does not name its author through its Info dictionary, XMP streams or
-//! file identifier. Page content is left as it is: anonymising the text
+//! does not name its author through its Info dictionary, XMP streams, file
+//! identifier, the authors and dates of its comments or the information of
+//! its article threads. Page content is left as it is: anonymising the text
 //! itself is the applicant's job.
 //!
 //! Pure bytes in, bytes out, on top of lopdf; imports no rocket, sqlx, aws
@@ -19,6 +20,12 @@ use sha2::{Digest, Sha256};
 /// images, fonts, ...) and application private data, which often carries the
 /// author's name or user account.
 const SCRUBBED_KEYS: [&[u8]; 2] = [b"Metadata", b"PieceInfo"];
+
+/// Annotation entries that say who made a comment and when: its unique name
+/// (often derived from the user's account), its modification and creation
+/// dates, and its subject (a free label some editors fill with the author).
+/// The comment's text (/Contents) stays.
+const ANNOTATION_KEYS: [&[u8]; 4] = [b"NM", b"M", b"CreationDate", b"Subj"];
 
 /// The usual second-line comment marking the file as binary; the original one
 /// is replaced because a producer may write anything there.
@@ -51,6 +58,11 @@ pub enum PdfMetadataError {
 /// any other entry) and every XMP /Metadata stream (on the catalog and on any
 /// other object), with unreferenced objects pruned, so the original strings
 /// appear nowhere in the output bytes. Page content is untouched.
+///
+/// Comments (annotations and their popups) lose their author (/T), unique
+/// name, dates and subject, and their rich text (/RC) when the plain text
+/// (/Contents) holds the same words; form fields keep their names. Article
+/// threads lose their information dictionary (/I: title, author, dates).
 ///
 /// Also removed: every /PieceInfo, earlier revisions of an incrementally
 /// updated file, and any trailer entry other than /Root. The trailer's /ID is
@@ -129,8 +141,9 @@ fn is_metadata_stream(object: &Object) -> bool {
 }
 
 /// Removes [`SCRUBBED_KEYS`] from every dictionary within `object`, recording
-/// the objects that /Metadata entries referred to in `doomed`. Iterative, so
-/// deep nesting cannot overflow the stack.
+/// the objects that /Metadata entries referred to in `doomed`, and cleans
+/// the annotations and threads among them. Iterative, so deep nesting
+/// cannot overflow the stack.
 fn scrub(object: &mut Object, doomed: &mut Vec<ObjectId>) {
     let mut pending = vec![object];
     while let Some(object) = pending.pop() {
@@ -150,8 +163,49 @@ fn scrub(object: &mut Object, doomed: &mut Vec<ObjectId>) {
                 }
             }
         }
+        if is_annotation(dict) {
+            clean_annotation(dict);
+        }
+        if is_thread(dict) {
+            dict.remove(b"I");
+        }
         pending.extend(dict.iter_mut().map(|(_, value)| value));
     }
+}
+
+/// Whether `dict` is an annotation: one with a /Subtype name and a /Rect
+/// (its /Type is optional; form XObjects have a /BBox instead).
+fn is_annotation(dict: &Dictionary) -> bool {
+    matches!(dict.get(b"Subtype"), Ok(Object::Name(_))) && dict.has(b"Rect")
+}
+
+fn clean_annotation(dict: &mut Dictionary) {
+    for key in ANNOTATION_KEYS {
+        dict.remove(key);
+    }
+    // A widget's /T is its form field's name, which the form needs; on any
+    // other annotation it is the author.
+    if !matches!(dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Widget") {
+        dict.remove(b"T");
+        // The rich text repeats /Contents with markup whose header some
+        // editors sign; it is kept only where it is the sole text.
+        if dict.has(b"Contents") {
+            dict.remove(b"RC");
+        }
+    }
+}
+
+/// Whether `dict` is an article thread: typed so, or (the type being
+/// optional) holding both a first bead (/F, a reference, where a file
+/// specification's /F is a string) and an information dictionary (where a
+/// transparency group's /I is a boolean).
+fn is_thread(dict: &Dictionary) -> bool {
+    dict.has_type(b"Thread")
+        || (matches!(dict.get(b"F"), Ok(Object::Reference(_)))
+            && matches!(
+                dict.get(b"I"),
+                Ok(Object::Dictionary(_) | Object::Reference(_))
+            ))
 }
 
 #[cfg(test)]
@@ -410,6 +464,173 @@ mod tests {
         )
         .expect("writes");
         pdf
+    }
+
+    fn rect() -> Object {
+        vec![72.into(), 700.into(), 92.into(), 720.into()].into()
+    }
+
+    fn date() -> Object {
+        Object::string_literal("D:20261101100000Z")
+    }
+
+    /// The first page of `doc`, with comments by [`NAME`] on it: a sticky
+    /// note with a popup and a reply, a free-text box with rich text (direct
+    /// in /Annots), and a form field whose name must survive; and an article
+    /// thread whose information names her.
+    fn with_comments(mut doc: Document) -> (Document, ObjectId) {
+        let page = doc.page_iter().next().expect("page");
+        let note = doc.new_object_id();
+        let popup = doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Popup", "Rect" => rect(), "Parent" => note,
+            "T" => Object::string_literal(NAME), "M" => date(),
+        });
+        let note_dict = dictionary! {
+            "Type" => "Annot", "Subtype" => "Text", "Rect" => rect(),
+            "Contents" => Object::string_literal("Consider rewording this paragraph"),
+            "T" => Object::string_literal(NAME),
+            "NM" => Object::string_literal("ada-annot-7f3e"),
+            "M" => date(), "CreationDate" => date(),
+            "Subj" => Object::string_literal(format!("Note by {NAME}")),
+            "Popup" => popup,
+        };
+        doc.objects.insert(note, Object::Dictionary(note_dict));
+        let mut author = vec![0xFE, 0xFF];
+        author.extend(utf16be(NAME));
+        let reply = doc.add_object(dictionary! {
+            "Subtype" => "Text", "Rect" => rect(), "IRT" => note,
+            "Contents" => Object::string_literal("Agreed"),
+            "T" => Object::String(author, StringFormat::Hexadecimal), "M" => date(),
+        });
+        let rich = format!(
+            "<?xml version=\"1.0\"?><body xmlns=\"http://www.w3.org/1999/xhtml\" \
+             xmlns:xfa=\"http://www.xfa.org/schema/xfa-data/1.0/\" xfa:author=\"{NAME}\">\
+             <p>Typed note</p></body>"
+        );
+        let free_text = dictionary! {
+            "Type" => "Annot", "Subtype" => "FreeText", "Rect" => rect(),
+            "Contents" => Object::string_literal("Typed note"),
+            "RC" => Object::string_literal(rich), "T" => Object::string_literal(NAME),
+            "CreationDate" => date(),
+        };
+        let field = doc.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "FT" => "Tx", "Rect" => rect(),
+            "T" => Object::string_literal("statement_field"), "V" => Object::string_literal("Yes"),
+            "P" => page, "M" => date(),
+        });
+        let annots = vec![
+            note.into(),
+            popup.into(),
+            reply.into(),
+            Object::Dictionary(free_text),
+            field.into(),
+        ];
+        doc.get_dictionary_mut(page)
+            .expect("page")
+            .set("Annots", annots);
+
+        let bead = doc.new_object_id();
+        let info = dictionary! {
+            "Title" => Object::string_literal("Essay"),
+            "Author" => Object::string_literal(NAME),
+            "CreationDate" => date(),
+        };
+        let thread = doc.add_object(dictionary! { "F" => bead, "I" => info });
+        let bead_dict = dictionary! {
+            "Type" => "Bead", "T" => thread, "N" => bead, "V" => bead, "P" => page, "R" => rect(),
+        };
+        doc.objects.insert(bead, Object::Dictionary(bead_dict));
+        let catalog = doc.catalog_mut().expect("catalog");
+        catalog.set("Threads", vec![Object::Reference(thread)]);
+        catalog.set(
+            "AcroForm",
+            dictionary! { "Fields" => vec![Object::Reference(field)] },
+        );
+        (doc, page)
+    }
+
+    fn text(object: Option<&Object>) -> Option<String> {
+        object
+            .and_then(|o| o.as_str().or_else(|_| o.as_name()).ok())
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+    }
+
+    #[test]
+    fn comments_lose_their_authors_names_and_dates_and_keep_their_text() {
+        let (doc, _) = with_comments(built_document());
+        let out = strip_and_check(&save_classic(doc));
+        assert!(!contains(&out, b"D:2026") && !contains(&out, b"7f3e"));
+        let doc = Document::load_mem(&out).expect("loads");
+        let page = doc.page_iter().next().expect("page");
+        let annots = doc.get_page_annotations(page).expect("annotations");
+        assert_eq!(annots.len(), 5, "every comment is still there");
+        let subtypes: Vec<_> = annots
+            .iter()
+            .map(|a| text(a.get(b"Subtype").ok()))
+            .collect();
+        let expected = ["Text", "Popup", "Text", "FreeText", "Widget"];
+        assert_eq!(subtypes, expected.map(|s| Some(s.to_owned())));
+        for annot in &annots[..4] {
+            for key in [&b"T"[..], b"NM", b"M", b"CreationDate", b"Subj", b"RC"] {
+                assert!(!annot.has(key), "{}", String::from_utf8_lossy(key));
+            }
+        }
+        let contents: Vec<_> = annots
+            .iter()
+            .map(|a| text(a.get(b"Contents").ok()))
+            .collect();
+        assert_eq!(
+            contents[0].as_deref(),
+            Some("Consider rewording this paragraph")
+        );
+        assert_eq!(contents[2].as_deref(), Some("Agreed"));
+        assert_eq!(contents[3].as_deref(), Some("Typed note"));
+        // The popup still opens its note, and the reply still answers it.
+        let parent = annots[1]
+            .get(b"Parent")
+            .and_then(Object::as_reference)
+            .expect("parent");
+        assert!(doc.get_dictionary(parent).expect("note").has(b"Popup"));
+        assert_eq!(
+            annots[2].get(b"IRT").and_then(Object::as_reference).ok(),
+            Some(parent)
+        );
+        // The form field keeps its name and value, only its date goes.
+        assert_eq!(
+            text(annots[4].get(b"T").ok()).as_deref(),
+            Some("statement_field")
+        );
+        assert_eq!(text(annots[4].get(b"V").ok()).as_deref(), Some("Yes"));
+        assert!(!annots[4].has(b"M"));
+        let threads = doc
+            .catalog()
+            .and_then(|c| c.get(b"Threads"))
+            .and_then(Object::as_array);
+        let thread = threads.expect("threads")[0].as_reference().expect("thread");
+        let thread = doc.get_dictionary(thread).expect("thread");
+        assert!(thread.has(b"F") && !thread.has(b"I"));
+        assert_eq!(strip_metadata(&out).expect("strips again"), out);
+    }
+
+    #[test]
+    fn rich_text_stays_when_it_is_a_comments_only_text() {
+        let mut doc = built_document();
+        let page = doc.page_iter().next().expect("page");
+        let note = dictionary! {
+            "Subtype" => "FreeText", "Rect" => rect(),
+            "RC" => Object::string_literal("<body><p>Only here</p></body>"),
+        };
+        doc.get_dictionary_mut(page)
+            .expect("page")
+            .set("Annots", vec![Object::Dictionary(note)]);
+        let out = strip_metadata(&save_classic(doc)).expect("strips");
+        let doc = Document::load_mem(&out).expect("loads");
+        let page = doc.page_iter().next().expect("page");
+        let annots = doc.get_page_annotations(page).expect("annotations");
+        assert_eq!(
+            text(annots[0].get(b"RC").ok()).as_deref(),
+            Some("<body><p>Only here</p></body>")
+        );
     }
 
     #[test]
