@@ -2,14 +2,16 @@
 //! review the file a reviewer downloads (CV, writing sample, referee letter)
 //! does not name its author through its Info dictionary, XMP streams, file
 //! identifier, the authors and dates of its comments or the information of
-//! its article threads. Page content is left as it is: anonymising the text
-//! itself is the applicant's job.
+//! its article threads, nor carry files attached to it (which could hold
+//! anything). Page content is left as it is: anonymising the text itself is
+//! the applicant's job.
 //!
 //! Pure bytes in, bytes out, on top of lopdf; imports no rocket, sqlx, aws
 //! or lettre. The file is rewritten whole with a classic cross-reference
 //! table, which drops earlier revisions, object streams and anything no
 //! longer reachable from the catalog.
 
+use std::collections::BTreeSet;
 use std::panic;
 
 use lopdf::xref::XrefType;
@@ -18,8 +20,19 @@ use sha2::{Digest, Sha256};
 
 /// Dictionary keys removed wherever they occur: XMP streams (catalog, pages,
 /// images, fonts, ...) and application private data, which often carries the
-/// author's name or user account.
-const SCRUBBED_KEYS: [&[u8]; 2] = [b"Metadata", b"PieceInfo"];
+/// author's name or user account; the attached files of the name dictionary,
+/// associated files (/AF, on the catalog, pages, images or structure), the
+/// portfolio view of attachments, and the embedded and related files of a
+/// file specification.
+const SCRUBBED_KEYS: [&[u8]; 7] = [
+    b"Metadata",
+    b"PieceInfo",
+    b"EmbeddedFiles",
+    b"AF",
+    b"Collection",
+    b"EF",
+    b"RF",
+];
 
 /// Annotation entries that say who made a comment and when: its unique name
 /// (often derived from the user's account), its modification and creation
@@ -64,6 +77,13 @@ pub enum PdfMetadataError {
 /// (/Contents) holds the same words; form fields keep their names. Article
 /// threads lose their information dictionary (/I: title, author, dates).
 ///
+/// Attached files go with their names, descriptions and dates: the catalog's
+/// /EmbeddedFiles, /AF arrays, file-attachment annotations (and their
+/// popups) and every embedded file stream; a file specification left
+/// elsewhere (a link to another file) loses its embedded copy and its
+/// description, and keeps the name of the file it points to. A catalog
+/// that opened on the attachments panel opens on the page instead.
+///
 /// Also removed: every /PieceInfo, earlier revisions of an incrementally
 /// updated file, and any trailer entry other than /Root. The trailer's /ID is
 /// replaced by one derived from the cleaned file alone (a SHA-256 of it, cut
@@ -97,11 +117,21 @@ fn strip(pdf: &[u8]) -> Result<Vec<u8>, PdfMetadataError> {
     // cross-reference streams, and any private entry a producer added.
     doc.trailer = Dictionary::new();
     doc.trailer.set("Root", root);
+    let removed = attachment_annotations(&doc);
+    doomed.extend(&removed);
     for (id, object) in &mut doc.objects {
-        if is_metadata_stream(object) {
+        if is_metadata_stream(object) || is_embedded_file(object) {
             doomed.push(*id);
         }
-        scrub(object, &mut doomed);
+        scrub(object, &removed, &mut doomed);
+    }
+    if let Ok(catalog) = doc.get_dictionary_mut(root) {
+        if matches!(catalog.get(b"PageMode"), Ok(Object::Name(n)) if n == b"UseAttachments") {
+            catalog.remove(b"PageMode");
+        }
+        if matches!(catalog.get(b"Names"), Ok(Object::Dictionary(names)) if names.is_empty()) {
+            catalog.remove(b"Names");
+        }
     }
     // Deleted even if something else still refers to them; a dangling
     // reference reads as null. The catalog stays whatever points at it.
@@ -140,11 +170,58 @@ fn is_metadata_stream(object: &Object) -> bool {
     matches!(object, Object::Stream(stream) if stream.dict.has_type(b"Metadata"))
 }
 
+fn is_embedded_file(object: &Object) -> bool {
+    matches!(object, Object::Stream(stream) if stream.dict.has_type(b"EmbeddedFile"))
+}
+
+/// Whether `dict` is a file specification: typed so (the type is optional
+/// only where it carries no embedded file) or carrying one.
+fn is_file_spec(dict: &Dictionary) -> bool {
+    dict.has_type(b"Filespec") || dict.has(b"EF") || dict.has(b"RF")
+}
+
+fn is_attachment_annotation(dict: &Dictionary) -> bool {
+    is_annotation(dict)
+        && matches!(dict.get(b"Subtype"), Ok(Object::Name(n)) if n == b"FileAttachment")
+}
+
+/// The objects that are file-attachment annotations, and the popups of any
+/// (even one written directly into an /Annots array), which open nothing
+/// once it is gone.
+fn attachment_annotations(doc: &Document) -> BTreeSet<ObjectId> {
+    let mut found = BTreeSet::new();
+    for (id, object) in &doc.objects {
+        if matches!(object, Object::Dictionary(dict) if is_attachment_annotation(dict)) {
+            found.insert(*id);
+        }
+        let mut pending = vec![object];
+        while let Some(object) = pending.pop() {
+            let dict = match object {
+                Object::Dictionary(dict) => dict,
+                Object::Stream(stream) => &stream.dict,
+                Object::Array(items) => {
+                    pending.extend(items);
+                    continue;
+                }
+                _ => continue,
+            };
+            if is_attachment_annotation(dict) {
+                if let Ok(Object::Reference(popup)) = dict.get(b"Popup") {
+                    found.insert(*popup);
+                }
+            }
+            pending.extend(dict.iter().map(|(_, value)| value));
+        }
+    }
+    found
+}
+
 /// Removes [`SCRUBBED_KEYS`] from every dictionary within `object`, recording
-/// the objects that /Metadata entries referred to in `doomed`, and cleans
-/// the annotations and threads among them. Iterative, so deep nesting
-/// cannot overflow the stack.
-fn scrub(object: &mut Object, doomed: &mut Vec<ObjectId>) {
+/// the objects that /Metadata and /EF entries referred to in `doomed`,
+/// drops the `removed` annotations (and direct file-attachment ones) from
+/// /Annots arrays, and cleans the annotations and threads left. Iterative,
+/// so deep nesting cannot overflow the stack.
+fn scrub(object: &mut Object, removed: &BTreeSet<ObjectId>, doomed: &mut Vec<ObjectId>) {
     let mut pending = vec![object];
     while let Some(object) = pending.pop() {
         let dict = match object {
@@ -156,12 +233,28 @@ fn scrub(object: &mut Object, doomed: &mut Vec<ObjectId>) {
             }
             _ => continue,
         };
+        if is_file_spec(dict) {
+            dict.remove(b"Desc");
+        }
         for key in SCRUBBED_KEYS {
-            if let Some(Object::Reference(id)) = dict.remove(key) {
-                if key == b"Metadata" {
-                    doomed.push(id);
-                }
+            match (key, dict.remove(key)) {
+                (b"Metadata" | b"EF", Some(Object::Reference(id))) => doomed.push(id),
+                // The embedded streams go even if another file specification
+                // shares them.
+                (b"EF", Some(Object::Dictionary(files))) => doomed.extend(
+                    files
+                        .iter()
+                        .filter_map(|(_, file)| file.as_reference().ok()),
+                ),
+                _ => {}
             }
+        }
+        if let Ok(Object::Array(annots)) = dict.get_mut(b"Annots") {
+            annots.retain(|annot| match annot {
+                Object::Reference(id) => !removed.contains(id),
+                Object::Dictionary(annot) => !is_attachment_annotation(annot),
+                _ => true,
+            });
         }
         if is_annotation(dict) {
             clean_annotation(dict);
@@ -631,6 +724,130 @@ mod tests {
             text(annots[0].get(b"RC").ok()).as_deref(),
             Some("<body><p>Only here</p></body>")
         );
+    }
+
+    /// An embedded file stream (typed or not) whose parameters carry dates.
+    fn embedded(doc: &mut Document, content: &str, typed: bool) -> ObjectId {
+        let mut dict = dictionary! { "Params" => dictionary! {
+            "CreationDate" => date(), "ModDate" => date(),
+        } };
+        if typed {
+            dict.set("Type", "EmbeddedFile");
+        }
+        doc.add_object(Stream::new(dict, content.as_bytes().to_vec()))
+    }
+
+    fn file_spec(doc: &mut Document, file: &str, content: &str, typed: bool) -> ObjectId {
+        let stream = embedded(doc, content, typed);
+        doc.add_object(dictionary! {
+            "Type" => "Filespec",
+            "F" => Object::string_literal(file),
+            "UF" => Object::string_literal(file),
+            "Desc" => Object::string_literal(format!("{file}, kept by {NAME}")),
+            "EF" => dictionary! { "F" => stream, "UF" => stream },
+        })
+    }
+
+    /// Files attached every way: in the catalog's /EmbeddedFiles (behind an
+    /// intermediate node), as associated files of the catalog and a page, in
+    /// file-attachment annotations (one with a popup, one written directly
+    /// into /Annots), and embedded in the target of a link to another file.
+    fn with_attachments(mut doc: Document) -> (Document, ObjectId) {
+        let page = doc.page_iter().next().expect("page");
+        let notes = file_spec(&mut doc, "Ada notes.txt", "private notes", true);
+        let leaf = doc.add_object(dictionary! {
+            "Limits" => vec![Object::string_literal("Ada notes.txt"); 2],
+            "Names" => vec![Object::string_literal("Ada notes.txt"), notes.into()],
+        });
+        let tree = dictionary! { "Kids" => vec![Object::Reference(leaf)] };
+        let associated = file_spec(&mut doc, "data.xml", "<data/>", true);
+        let in_annotation = file_spec(&mut doc, "draft.docx", "an earlier draft", false);
+        let annotation = doc.new_object_id();
+        let popup = doc.add_object(dictionary! {
+            "Subtype" => "Popup", "Rect" => rect(), "Parent" => annotation,
+        });
+        let attachment = dictionary! {
+            "Subtype" => "FileAttachment", "Rect" => rect(), "FS" => in_annotation,
+            "Contents" => Object::string_literal("draft.docx"), "Popup" => popup,
+        };
+        doc.objects
+            .insert(annotation, Object::Dictionary(attachment));
+        let direct_spec = file_spec(&mut doc, "photo.jpg", "a photo", true);
+        let direct = dictionary! {
+            "Subtype" => "FileAttachment", "Rect" => rect(), "FS" => direct_spec,
+        };
+        let linked = file_spec(&mut doc, "thesis.pdf", "the thesis itself", false);
+        let action = dictionary! { "S" => "GoToR", "F" => linked, "D" => vec![0.into()] };
+        let link = dictionary! { "Subtype" => "Link", "Rect" => rect(), "A" => action };
+        let note = dictionary! {
+            "Subtype" => "Text", "Rect" => rect(), "Contents" => Object::string_literal("Kept"),
+        };
+        let annots = vec![
+            annotation.into(),
+            popup.into(),
+            Object::Dictionary(direct),
+            Object::Dictionary(link),
+            Object::Dictionary(note),
+        ];
+        let page_dict = doc.get_dictionary_mut(page).expect("page");
+        page_dict.set("Annots", annots);
+        page_dict.set("AF", vec![Object::Reference(associated)]);
+        let catalog = doc.catalog_mut().expect("catalog");
+        catalog.set("Names", dictionary! { "EmbeddedFiles" => tree });
+        catalog.set("AF", vec![Object::Reference(associated)]);
+        catalog.set("Collection", dictionary! { "View" => "D" });
+        catalog.set("PageMode", "UseAttachments");
+        (doc, page)
+    }
+
+    #[test]
+    fn attached_files_go_with_their_names_descriptions_and_dates() {
+        let (doc, _) = with_attachments(built_document());
+        let pdf = save_classic(doc);
+        let out = strip_and_check(&pdf);
+        for gone in [
+            &b"private notes"[..],
+            b"<data/>",
+            b"earlier draft",
+            b"a photo",
+            b"thesis itself",
+            b"D:2026",
+            b"Ada notes",
+            b"draft.docx",
+            b"photo.jpg",
+        ] {
+            assert!(contains(&pdf, gone), "{}", String::from_utf8_lossy(gone));
+            assert!(!contains(&out, gone), "{}", String::from_utf8_lossy(gone));
+        }
+        let doc = Document::load_mem(&out).expect("loads");
+        let catalog = doc.catalog().expect("catalog");
+        for key in [&b"Names"[..], b"AF", b"Collection", b"PageMode"] {
+            assert!(!catalog.has(key), "{}", String::from_utf8_lossy(key));
+        }
+        let page = doc.page_iter().next().expect("page");
+        assert!(!doc.get_dictionary(page).expect("page").has(b"AF"));
+        let annots = doc.get_page_annotations(page).expect("annotations");
+        let subtypes: Vec<_> = annots
+            .iter()
+            .map(|a| text(a.get(b"Subtype").ok()))
+            .collect();
+        assert_eq!(subtypes, [Some("Link".to_owned()), Some("Text".to_owned())]);
+        // The link still names the file it opens, without carrying a copy.
+        let action = annots[0]
+            .get(b"A")
+            .and_then(Object::as_dict)
+            .expect("action");
+        let spec = action
+            .get(b"F")
+            .and_then(Object::as_reference)
+            .expect("spec");
+        let spec = doc.get_dictionary(spec).expect("spec");
+        assert_eq!(text(spec.get(b"F").ok()).as_deref(), Some("thesis.pdf"));
+        assert!(!spec.has(b"EF"));
+        assert!(!spec.has(b"Desc"), "a description is free text");
+        let mut streams = doc.objects.values().filter_map(|o| o.as_stream().ok());
+        assert_eq!(streams.clone().count(), 2, "the two pages' contents");
+        assert!(streams.all(|s| !s.dict.has(b"Params")));
     }
 
     #[test]
