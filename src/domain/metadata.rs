@@ -1,11 +1,15 @@
 //! Removing what a document says about its author before a blind reviewer
 //! downloads it: PDF document information and XMP metadata
 //! ([`super::pdf_metadata`]); for Word files the package's core, app and
-//! custom properties (author, last editor, company, title) and the names
-//! and initials on comments and tracked changes; for photos EXIF, XMP,
-//! IPTC and text chunks ([`super::image_metadata`]).
+//! custom properties (author, last editor, company, title, sensitivity
+//! label properties), the names and initials on comments and tracked
+//! changes, and its preview picture, custom XML data and sensitivity labels
+//! ([`parts`]); for photos EXIF, XMP, IPTC and text chunks
+//! ([`super::image_metadata`]).
 
 use std::io::{Cursor, Read, Write};
+
+mod parts;
 
 /// Why a document could not be cleaned.
 #[derive(Debug, thiserror::Error)]
@@ -58,16 +62,31 @@ const EMPTY_PARTS: [(&str, &str); 3] = [
     ),
 ];
 
-/// The Word file cleaned, if it unpacks to at most `limit` bytes.
+/// The Word file cleaned, if it unpacks to at most `limit` bytes (counting
+/// the relationship parts twice, as they are read twice).
 fn strip_docx(bytes: &[u8], limit: u64) -> Result<Vec<u8>, CleanError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     let mut left = limit;
+    // Every relationship part first: any of them may mark a part, stored
+    // anywhere, as one that is dropped.
+    let mut dropped = parts::Dropped::default();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i)?;
+        if entry.name().to_ascii_lowercase().ends_with(".rels") {
+            let name = entry.name().to_owned();
+            let size = entry.size();
+            dropped.learn(&name, &read_capped(&mut entry, size, &mut left)?);
+        }
+    }
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
         let name = entry.name().to_owned();
+        if dropped.contains(&name) {
+            continue;
+        }
         let lower = name.to_ascii_lowercase();
         out.start_file(name.as_str(), options)?;
         match EMPTY_PARTS
@@ -76,13 +95,13 @@ fn strip_docx(bytes: &[u8], limit: u64) -> Result<Vec<u8>, CleanError> {
         {
             Some((_, empty)) => out.write_all(empty.as_bytes())?,
             None => {
-                // The declared size may lie: what is read is capped.
-                let expected = entry.size().min(left);
-                let mut content = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
-                (&mut entry).take(left + 1).read_to_end(&mut content)?;
-                left = left
-                    .checked_sub(content.len() as u64)
-                    .ok_or(CleanError::TooLarge)?;
+                let size = entry.size();
+                let mut content = read_capped(&mut entry, size, &mut left)?;
+                if lower.ends_with(".rels") {
+                    content = dropped.relationships(&name, &content);
+                } else if lower == "[content_types].xml" {
+                    content = dropped.content_types(&content);
+                }
                 if lower.starts_with("word/")
                     && (lower.ends_with(".xml") || lower.ends_with(".rels"))
                 {
@@ -100,6 +119,23 @@ fn strip_docx(bytes: &[u8], limit: u64) -> Result<Vec<u8>, CleanError> {
         }
     }
     Ok(out.finish()?.into_inner())
+}
+
+/// Reads an entry whole (`declared` bytes, it says), taking its size from
+/// what is `left` of the limit.
+fn read_capped(
+    entry: &mut impl Read,
+    declared: u64,
+    left: &mut u64,
+) -> Result<Vec<u8>, CleanError> {
+    // The declared size may lie: what is read is capped.
+    let expected = declared.min(*left);
+    let mut content = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    entry.take(*left + 1).read_to_end(&mut content)?;
+    *left = left
+        .checked_sub(content.len() as u64)
+        .ok_or(CleanError::TooLarge)?;
+    Ok(content)
 }
 
 /// Attributes that name a person in Word's parts (comments, tracked
@@ -240,6 +276,122 @@ mod tests {
             .read_to_string(&mut s)
             .unwrap();
         s
+    }
+
+    fn package(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, content) in parts {
+            out.start_file(*name, options).unwrap();
+            out.write_all(content).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    fn names(bytes: &[u8]) -> Vec<String> {
+        let archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        archive.file_names().map(str::to_owned).collect()
+    }
+
+    const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="jpeg" ContentType="image/jpeg"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/customXml/itemProps1.xml" ContentType="application/vnd.openxmlformats-officedocument.customXmlProperties+xml"/><Override PartName="/docProps/thumbnail.jpeg" ContentType="image/jpeg"/><Override PartName="/docMetadata/LabelInfo.xml" ContentType="application/vnd.ms-office.classificationlabels+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>"#;
+
+    const PACKAGE_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail" Target="docProps/thumbnail.jpeg"/><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId5" Type="http://schemas.microsoft.com/office/2020/02/relationships/classificationlabels" Target="docMetadata/LabelInfo.xml"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties" Target="docProps/custom.xml"/></Relationships>"#;
+
+    const DOCUMENT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml" Target="../customXml/item1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#;
+
+    /// A Word file as Office writes it for someone at an organisation: a
+    /// photo for its preview picture, SharePoint properties in custom XML,
+    /// a sensitivity label, and the label again in the custom properties.
+    fn office_docx() -> Vec<u8> {
+        let thumbnail = [
+            &[0xFF, 0xD8, 0xFF, 0xE1, 0, 30][..],
+            b"Exif\0\0MM\0\x2A GPS 51.5N Ada Lovelace",
+            &[0xFF, 0xD9],
+        ]
+        .concat();
+        let item = br#"<p:properties xmlns:p="http://schemas.microsoft.com/office/2006/metadata/properties"><documentManagement><Owner><UserInfo><DisplayName>Ada Lovelace</DisplayName><AccountId>12</AccountId></UserInfo></Owner></documentManagement></p:properties>"#;
+        let item_props = br#"<ds:datastoreItem ds:itemID="{5C2B6A1E-0D7F-4E0B-9D0C-ADA000000001}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>"#;
+        let item_rels = br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps" Target="itemProps1.xml"/></Relationships>"#;
+        let label = br#"<clbl:labelList xmlns:clbl="http://schemas.microsoft.com/office/2020/mipLabelMetadata"><clbl:label id="{f42aa342-8706-4288-bd11-ebb85995028c}" enabled="1" method="Standard" siteId="{72f988bf-86f1-41af-91ab-2d7cd011db47}" removed="0"/></clbl:labelList>"#;
+        let custom = br#"<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="MSIP_Label_f42aa342-8706-4288-bd11-ebb85995028c_SetBy"><vt:lpwstr>ada@example.edu</vt:lpwstr></property><property pid="3" name="MSIP_Label_f42aa342-8706-4288-bd11-ebb85995028c_SiteId"><vt:lpwstr>72f988bf-86f1-41af-91ab-2d7cd011db47</vt:lpwstr></property></Properties>"#;
+        package(&[
+            ("[Content_Types].xml", CONTENT_TYPES.as_bytes()),
+            ("_rels/.rels", PACKAGE_RELS.as_bytes()),
+            (
+                "word/document.xml",
+                b"<w:document>Community health work</w:document>",
+            ),
+            ("word/_rels/document.xml.rels", DOCUMENT_RELS.as_bytes()),
+            ("word/styles.xml", b"<w:styles/>"),
+            ("customXml/item1.xml", item),
+            ("customXml/itemProps1.xml", item_props),
+            ("customXml/_rels/item1.xml.rels", item_rels),
+            ("docMetadata/LabelInfo.xml", label),
+            ("docProps/core.xml", b"<cp:coreProperties/>"),
+            ("docProps/custom.xml", custom),
+            ("docProps/thumbnail.jpeg", &thumbnail),
+        ])
+    }
+
+    #[test]
+    fn preview_picture_custom_xml_and_labels_go_with_their_references() {
+        let original = office_docx();
+        let cleaned = strip(DOCX, original.clone()).unwrap();
+        assert_eq!(
+            names(&cleaned),
+            [
+                "[Content_Types].xml",
+                "_rels/.rels",
+                "word/document.xml",
+                "word/_rels/document.xml.rels",
+                "word/styles.xml",
+                "docProps/core.xml",
+                "docProps/custom.xml",
+            ]
+        );
+        assert_eq!(
+            read(&cleaned, "_rels/.rels"),
+            PACKAGE_RELS
+                .replace(r#"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail" Target="docProps/thumbnail.jpeg"/>"#, "")
+                .replace(r#"<Relationship Id="rId5" Type="http://schemas.microsoft.com/office/2020/02/relationships/classificationlabels" Target="docMetadata/LabelInfo.xml"/>"#, "")
+        );
+        assert_eq!(
+            read(&cleaned, "word/_rels/document.xml.rels"),
+            DOCUMENT_RELS.replace(r#"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml" Target="../customXml/item1.xml"/>"#, "")
+        );
+        assert_eq!(
+            read(&cleaned, "[Content_Types].xml"),
+            CONTENT_TYPES
+                .replace(r#"<Override PartName="/customXml/itemProps1.xml" ContentType="application/vnd.openxmlformats-officedocument.customXmlProperties+xml"/>"#, "")
+                .replace(r#"<Override PartName="/docProps/thumbnail.jpeg" ContentType="image/jpeg"/>"#, "")
+                .replace(r#"<Override PartName="/docMetadata/LabelInfo.xml" ContentType="application/vnd.ms-office.classificationlabels+xml"/>"#, "")
+        );
+        // The label's properties were already emptied with the custom ones.
+        assert!(!read(&cleaned, "docProps/custom.xml").contains("MSIP"));
+        assert_eq!(
+            read(&cleaned, "word/document.xml"),
+            "<w:document>Community health work</w:document>"
+        );
+        let mut archive = zip::ZipArchive::new(Cursor::new(&cleaned)).unwrap();
+        for i in 0..archive.len() {
+            let mut part = String::new();
+            archive
+                .by_index(i)
+                .unwrap()
+                .read_to_string(&mut part)
+                .unwrap();
+            for gone in ["Ada", "ada@", "72f988bf", "f42aa342", "GPS"] {
+                assert!(!part.contains(gone), "{gone} in {part}");
+            }
+        }
+        assert_eq!(
+            strip(DOCX, cleaned.clone()).unwrap(),
+            cleaned,
+            "cleaning again changes nothing"
+        );
     }
 
     #[test]
