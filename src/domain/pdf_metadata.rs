@@ -10,12 +10,17 @@
 //! or lettre. The file is rewritten whole with a classic cross-reference
 //! table, which drops earlier revisions, object streams and anything no
 //! longer reachable from the catalog.
+//!
+//! What a file's object streams unpack to is counted before it is loaded
+//! whole, since lopdf bounds each stream but not how many there are: a
+//! small crafted file could otherwise unpack to gigabytes.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::panic;
 
 use lopdf::xref::XrefType;
-use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
+use lopdf::{DecompressError, Dictionary, Document, LoadOptions, Object, ObjectId, StringFormat};
 use sha2::{Digest, Sha256};
 
 /// Dictionary keys removed wherever they occur: XMP streams (catalog, pages,
@@ -44,6 +49,11 @@ const ANNOTATION_KEYS: [&[u8]; 4] = [b"NM", b"M", b"CreationDate", b"Subj"];
 /// is replaced because a producer may write anything there.
 const BINARY_MARK: [u8; 4] = [0xE2, 0xE3, 0xCF, 0xD3];
 
+/// The most a PDF's object streams may unpack to, all together. They hold
+/// only small objects (dictionaries, arrays), a kilobyte or so a page: this
+/// is several thousand pages' worth.
+pub const UNPACK_LIMIT: usize = 8 << 20;
+
 /// Why a PDF's metadata could not be removed. The caller should not serve the
 /// original file in any of these cases.
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +71,9 @@ pub enum PdfMetadataError {
     /// The trailer names no document catalog, so there is no document to keep.
     #[error("the PDF has no document catalog")]
     NoCatalog,
+    /// Its object streams unpack to more than [`UNPACK_LIMIT`].
+    #[error("the PDF unpacks to more than its limit")]
+    TooLarge,
     /// Writing the cleaned document failed.
     #[error("the cleaned PDF could not be written")]
     Write(#[source] std::io::Error),
@@ -95,7 +108,19 @@ pub fn strip_metadata(pdf: &[u8]) -> Result<Vec<u8>, PdfMetadataError> {
 }
 
 fn strip(pdf: &[u8]) -> Result<Vec<u8>, PdfMetadataError> {
-    let mut doc = Document::load_mem(pdf).map_err(load_error)?;
+    // lopdf decrypts a file (unpacking all its object streams) before any
+    // count could stop it; it would be refused below anyway.
+    if names_encryption(pdf) {
+        return Err(PdfMetadataError::Encrypted);
+    }
+    if !unpacks_within_limit(pdf) {
+        return Err(PdfMetadataError::TooLarge);
+    }
+    let options = LoadOptions {
+        max_decompressed_size: Some(UNPACK_LIMIT),
+        ..LoadOptions::default()
+    };
+    let mut doc = Document::load_mem_with_options(pdf, options).map_err(load_error)?;
     // lopdf decrypts a file whose user password is empty while loading; either way it is refused.
     if doc.was_encrypted() || doc.trailer.has(b"Encrypt") {
         return Err(PdfMetadataError::Encrypted);
@@ -156,8 +181,94 @@ fn strip(pdf: &[u8]) -> Result<Vec<u8>, PdfMetadataError> {
     Ok(out)
 }
 
+/// Whether a name spelling /Encrypt, in any `#`-escaped form, occurs in
+/// the file. The trailer and a cross-reference stream's dictionary are
+/// never compressed, so an encrypted file always has one in plain sight; a
+/// file naming it elsewhere (rare outside encryption) is refused too.
+fn names_encryption(pdf: &[u8]) -> bool {
+    const NAME: &[u8] = b"Encrypt";
+    let ends_name = |b: u8| b" \t\n\r\0\x0C()<>[]{}/%".contains(&b);
+    let hex = |b: u8| char::from(b).to_digit(16);
+    memchr::memchr_iter(b'/', pdf).any(|at| {
+        let mut name = Vec::with_capacity(NAME.len() + 1);
+        let mut i = at + 1;
+        while let Some(&b) = pdf.get(i) {
+            if ends_name(b) || name.len() > NAME.len() {
+                break;
+            }
+            match (
+                b,
+                pdf.get(i + 1).and_then(|h| hex(*h)),
+                pdf.get(i + 2).and_then(|l| hex(*l)),
+            ) {
+                (b'#', Some(high), Some(low)) => {
+                    name.push(u8::try_from(high * 16 + low).unwrap_or(0));
+                    i += 3;
+                }
+                // A `#` not followed by two hex digits ends the name.
+                (b'#', _, _) => break,
+                (b, _, _) => {
+                    name.push(b);
+                    i += 1;
+                }
+            }
+        }
+        name == NAME
+    })
+}
+
+thread_local! {
+    /// What the object streams of the file being counted on this thread may
+    /// still unpack to; `None` once they went over. lopdf's load filter is a
+    /// plain function, so the count cannot travel with it.
+    static UNPACK_LEFT: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// A load filter that counts what each object stream unpacks to and keeps
+/// no object at all, so counting holds one object at a time and never
+/// unpacks a stream past what is left.
+fn count_object_stream(_: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    let Object::Stream(stream) = object else {
+        return None;
+    };
+    if !stream.dict.has_type(b"ObjStm") {
+        return None;
+    }
+    UNPACK_LEFT.with(|left| {
+        let Some(room) = left.get() else { return };
+        left.set(match stream.get_plain_content_with_limit(room) {
+            Ok(content) => Some(room - content.len()),
+            Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => None,
+            // A damaged stream, which the real load passes over as well.
+            Err(_) => Some(room),
+        });
+    });
+    None
+}
+
+/// Whether the file's object streams unpack to at most [`UNPACK_LIMIT`],
+/// both as its cross-reference data lists them and as a scan for objects
+/// finds them (what lopdf falls back on when it cannot read the page tree).
+fn unpacks_within_limit(pdf: &[u8]) -> bool {
+    [false, true].into_iter().all(|force_reconstruct| {
+        UNPACK_LEFT.with(|left| left.set(Some(UNPACK_LIMIT)));
+        let options = LoadOptions {
+            filter: Some(count_object_stream),
+            max_decompressed_size: Some(UNPACK_LIMIT),
+            force_reconstruct,
+            ..LoadOptions::default()
+        };
+        // An unreadable file is the real load's to report.
+        let _ = Document::load_mem_with_options(pdf, options);
+        UNPACK_LEFT.with(Cell::take).is_some()
+    })
+}
+
 fn load_error(error: lopdf::Error) -> PdfMetadataError {
     match error {
+        lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. }) => {
+            PdfMetadataError::TooLarge
+        }
         lopdf::Error::InvalidPassword
         | lopdf::Error::Decryption(_)
         | lopdf::Error::UnsupportedSecurityHandler(_)
@@ -995,6 +1106,99 @@ mod tests {
                 "{user_password:?}: {result:?}"
             );
         }
+    }
+
+    /// A classic PDF of the given objects (numbered from 1, the first the
+    /// catalog) with an exact cross-reference table.
+    fn classic(objects: &[Vec<u8>]) -> Vec<u8> {
+        let mut pdf = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(pdf.len());
+            writeln!(pdf, "{} 0 obj", i + 1).expect("writes");
+            pdf.extend_from_slice(body);
+            pdf.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = pdf.len();
+        write!(pdf, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).expect("writes");
+        for offset in offsets {
+            writeln!(pdf, "{offset:010} 00000 n ").expect("writes");
+        }
+        let size = objects.len() + 1;
+        write!(
+            pdf,
+            "trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .expect("writes");
+        pdf
+    }
+
+    /// A small file with `count` object streams, each unpacking to a
+    /// mebibyte (one long string) from about a kilobyte.
+    fn with_object_streams(count: usize) -> Vec<u8> {
+        let mut objects = vec![
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>".to_vec(),
+            b"<< /Length 23 >>\nstream\nBT (Statement) Tj ET\nendstream".to_vec(),
+        ];
+        for i in 0..count {
+            let header = format!("{} 0 ", 900 + i);
+            let content = [header.as_bytes(), b"(", &vec![b'a'; 1 << 20], b")"].concat();
+            let dict = dictionary! {
+                "Type" => "ObjStm",
+                "N" => 1,
+                "First" => i64::try_from(header.len()).expect("short"),
+            };
+            let mut stream = Stream::new(dict, content);
+            stream.compress().expect("compresses");
+            let mut body = Vec::new();
+            lopdf::Writer::write_object(&mut body, &Object::Stream(stream)).expect("writes");
+            objects.push(body);
+        }
+        classic(&objects)
+    }
+
+    #[test]
+    fn object_streams_may_not_unpack_past_the_limit_however_many_there_are() {
+        let within = with_object_streams(4);
+        assert!(within.len() < 64 << 10, "{}", within.len());
+        assert_offsets_exact(&within);
+        assert!(strip_metadata(&within).is_ok());
+        let over = with_object_streams(9);
+        assert!(over.len() < 64 << 10, "{}", over.len());
+        let result = strip_metadata(&over).map(|out| out.len());
+        assert!(
+            matches!(result, Err(PdfMetadataError::TooLarge)),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn encryption_is_seen_however_its_name_is_spelt() {
+        for named in [
+            &b"<< /Encrypt 5 0 R >>"[..],
+            b"<</Encr#79pt 5 0 R>>",
+            b"/#45#6Ecrypt<<",
+        ] {
+            assert!(
+                names_encryption(named),
+                "{}",
+                String::from_utf8_lossy(named)
+            );
+        }
+        for other in [
+            &b"<< /Encrypted true /EncryptMetadata false >>"[..],
+            b"(Encrypt) /Encr#7",
+            b"/Encr#79p",
+        ] {
+            assert!(
+                !names_encryption(other),
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
+        assert!(!names_encryption(HAND_WRITTEN));
     }
 
     #[test]
