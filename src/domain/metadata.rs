@@ -32,6 +32,32 @@ const DOCX_LIMIT: u64 = 256 << 20;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
+/// How many bytes lopdf may hold for each byte of a PDF it parses: an
+/// object takes 120 bytes however short its text, so an array of one-digit
+/// numbers (two bytes each) is held in about 64 times its size (a 5 MiB one
+/// peaked at 330 MiB); 80 leaves room for the cleaned copy written out.
+const PDF_HELD_PER_BYTE: u64 = 80;
+
+/// The most memory cleaning a document of `content_type` stored in `size`
+/// bytes takes at its peak, in bytes, whatever the file holds: what a
+/// caller running many cleanings at once must count on.
+pub fn memory_bound(content_type: &str, size: u64) -> u64 {
+    let pdf_unpack = u64::try_from(super::pdf_metadata::UNPACK_LIMIT).unwrap_or(u64::MAX);
+    match content_type {
+        // The file and its object streams' contents, parsed.
+        "application/pdf" => size
+            .saturating_add(pdf_unpack)
+            .saturating_mul(PDF_HELD_PER_BYTE),
+        // The file; what is written so far and the part being read, which
+        // share the unpack limit, each in a buffer up to twice what it
+        // holds; and the cleaned copy of a picture, no larger than it.
+        DOCX => size.saturating_add(DOCX_LIMIT.saturating_mul(3)),
+        // The file and its cleaned copy, never larger.
+        "image/jpeg" | "image/png" => size.saturating_mul(2),
+        _ => size,
+    }
+}
+
 /// A copy of the document without its author metadata.
 pub fn strip(content_type: &str, bytes: Vec<u8>) -> Result<Vec<u8>, CleanError> {
     match content_type {
@@ -105,7 +131,12 @@ fn strip_docx(bytes: &[u8], limit: u64) -> Result<Vec<u8>, CleanError> {
                 if lower.starts_with("word/")
                     && (lower.ends_with(".xml") || lower.ends_with(".rels"))
                 {
-                    content = neutral_people(&content);
+                    // Straight into the package: a cleaned copy of a large
+                    // part would be held beside the part itself.
+                    let mut writer = std::io::BufWriter::with_capacity(64 << 10, &mut out);
+                    neutral_people(&content, &mut writer)?;
+                    writer.flush()?;
+                    continue;
                 } else if lower.starts_with("word/media/") {
                     // Pictures in the document lose their EXIF too.
                     if lower.ends_with(".jpg") || lower.ends_with(".jpeg") {
@@ -170,15 +201,15 @@ fn neutral_value(local: &[u8], value: &[u8]) -> Option<&'static [u8]> {
         .map(|(_, neutral)| *neutral)
 }
 
-/// A copy of an XML part whose person attributes (`w:author="Ada"` and the
-/// like, in any namespace) hold neutral values. Only attributes inside
-/// tags change; text, comments and processing instructions are copied.
-fn neutral_people(xml: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(xml.len());
+/// Writes to `out` a copy of an XML part whose person attributes
+/// (`w:author="Ada"` and the like, in any namespace) hold neutral values.
+/// Only attributes inside tags change; text, comments and processing
+/// instructions are copied.
+fn neutral_people(xml: &[u8], out: &mut impl Write) -> std::io::Result<()> {
     let mut pos = 0;
     while let Some(at) = memchr::memchr(b'<', &xml[pos..]) {
         let open = pos + at;
-        out.extend_from_slice(&xml[pos..open]);
+        out.write_all(&xml[pos..open])?;
         let rest = &xml[open..];
         // Comments, CDATA and declarations are copied to their end.
         let skip_to = [
@@ -193,19 +224,18 @@ fn neutral_people(xml: &[u8]) -> Vec<u8> {
                 .map_or(xml.len(), |e| open + start.len() + e + end.len())
         });
         if let Some(end) = skip_to {
-            out.extend_from_slice(&xml[open..end]);
+            out.write_all(&xml[open..end])?;
             pos = end;
             continue;
         }
-        pos = copy_tag(xml, open, &mut out);
+        pos = copy_tag(xml, open, out)?;
     }
-    out.extend_from_slice(&xml[pos..]);
-    out
+    out.write_all(&xml[pos..])
 }
 
 /// Copies the tag opening at `open` into `out`, person attributes made
 /// neutral; returns where the tag ends.
-fn copy_tag(xml: &[u8], open: usize, out: &mut Vec<u8>) -> usize {
+fn copy_tag(xml: &[u8], open: usize, out: &mut impl Write) -> std::io::Result<usize> {
     let mut pos = open;
     loop {
         // Up to the next attribute value or the end of the tag.
@@ -213,19 +243,19 @@ fn copy_tag(xml: &[u8], open: usize, out: &mut Vec<u8>) -> usize {
             .iter()
             .position(|b| matches!(b, b'"' | b'\'' | b'>'))
         else {
-            out.extend_from_slice(&xml[pos..]);
-            return xml.len();
+            out.write_all(&xml[pos..])?;
+            return Ok(xml.len());
         };
         let quote_at = pos + at;
         let quote = xml[quote_at];
-        out.extend_from_slice(&xml[pos..=quote_at]);
+        out.write_all(&xml[pos..=quote_at])?;
         if quote == b'>' {
-            return quote_at + 1;
+            return Ok(quote_at + 1);
         }
         let value_start = quote_at + 1;
         let Some(len) = memchr::memchr(quote, &xml[value_start..]) else {
-            out.extend_from_slice(&xml[value_start..]);
-            return xml.len();
+            out.write_all(&xml[value_start..])?;
+            return Ok(xml.len());
         };
         let value_end = value_start + len;
         // The attribute's name: the word before `=` (and spaces), after any prefix.
@@ -236,11 +266,8 @@ fn copy_tag(xml: &[u8], open: usize, out: &mut Vec<u8>) -> usize {
             .next()
             .unwrap_or(name);
         let value = &xml[value_start..value_end];
-        match neutral_value(local, value) {
-            Some(neutral) => out.extend_from_slice(neutral),
-            None => out.extend_from_slice(value),
-        }
-        out.push(quote);
+        out.write_all(neutral_value(local, value).unwrap_or(value))?;
+        out.write_all(&[quote])?;
         pos = value_end + 1;
     }
 }
@@ -248,6 +275,12 @@ fn copy_tag(xml: &[u8], open: usize, out: &mut Vec<u8>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn neutral(xml: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        neutral_people(xml, &mut out).unwrap();
+        out
+    }
 
     fn docx(author: &str) -> Vec<u8> {
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -412,23 +445,23 @@ mod tests {
     fn comments_and_tracked_changes_lose_their_authors() {
         let document = br#"<w:document><w:ins w:id="1" w:author="Ada Lovelace" w:date="2026-11-01T10:00:00Z"><w:t>Community health work by author="Ada"</w:t></w:ins><!-- w:author="kept" --></w:document>"#;
         assert_eq!(
-            String::from_utf8(neutral_people(document)).unwrap(),
+            String::from_utf8(neutral(document)).unwrap(),
             r#"<w:document><w:ins w:id="1" w:author="Author" w:date="2026-11-01T10:00:00Z"><w:t>Community health work by author="Ada"</w:t></w:ins><!-- w:author="kept" --></w:document>"#,
             "only attributes change, not the text"
         );
         let comments = b"<?xml version='1.0'?><w:comments><w:comment w:id='0' w:author = 'Ada Lovelace' w:initials='AL'><w:p/></w:comment></w:comments>";
         assert_eq!(
-            String::from_utf8(neutral_people(comments)).unwrap(),
+            String::from_utf8(neutral(comments)).unwrap(),
             "<?xml version='1.0'?><w:comments><w:comment w:id='0' w:author = 'Author' w:initials='A'><w:p/></w:comment></w:comments>"
         );
         let people = br#"<w15:people><w15:person w15:author="Ada Lovelace"><w15:presenceInfo w15:providerId="AD" w15:userId="S::ada@example.edu::1f"/></w15:person></w15:people>"#;
         assert_eq!(
-            String::from_utf8(neutral_people(people)).unwrap(),
+            String::from_utf8(neutral(people)).unwrap(),
             r#"<w15:people><w15:person w15:author="Author"><w15:presenceInfo w15:providerId="None" w15:userId=""/></w15:person></w15:people>"#
         );
         // Broken XML is copied as it is, not lost.
-        assert_eq!(neutral_people(b"<w:t a=\"open"), b"<w:t a=\"open");
-        assert_eq!(neutral_people(b"<!-- open"), b"<!-- open");
+        assert_eq!(neutral(b"<w:t a=\"open"), b"<w:t a=\"open");
+        assert_eq!(neutral(b"<!-- open"), b"<!-- open");
 
         let mut package = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default();
@@ -515,6 +548,21 @@ mod tests {
             strip_docx(&bomb, 1 << 20),
             Err(CleanError::TooLarge)
         ));
+    }
+
+    #[test]
+    fn memory_bounds_grow_with_the_file_and_count_what_it_may_unpack_to() {
+        let mib = 1 << 20;
+        assert_eq!(memory_bound("image/png", 3 * mib), 6 * mib);
+        assert_eq!(memory_bound("image/jpeg", 0), 0);
+        assert_eq!(memory_bound("text/plain", 5), 5);
+        // Even an empty Word file may be a bomb that unpacks to the limit.
+        assert_eq!(memory_bound(DOCX, 0), 768 * mib);
+        assert_eq!(memory_bound(DOCX, 20 * mib), 788 * mib);
+        assert_eq!(memory_bound("application/pdf", 0), 640 * mib);
+        assert_eq!(memory_bound("application/pdf", 2 * mib), 800 * mib);
+        assert_eq!(memory_bound("application/pdf", u64::MAX), u64::MAX);
+        assert_eq!(memory_bound(DOCX, u64::MAX), u64::MAX);
     }
 
     #[test]
