@@ -112,13 +112,36 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
-/// A file name safe to store and show: the last path component, control
-/// characters and anything outside letters, digits, space, `.-_()` replaced,
-/// no leading dots, at most 120 characters (keeping the extension).
-pub fn sanitise_file_name(raw: &str, fallback_ext: &str) -> String {
+/// Invisible characters that change how a name reads without showing:
+/// bidirectional embeddings, overrides, isolates and marks (which make
+/// `cv\u{202E}fdp.exe` show as `cvexe.pdf`), zero-width spaces and joiners,
+/// word joiners and byte-order marks, soft hyphens.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Whether `name` ends in an extension of the type whose usual extension is
+/// `ext` (`photo.JPEG` for `jpg`).
+fn ends_in(name: &str, ext: &str) -> bool {
+    let Some((_, has)) = name.rsplit_once('.') else {
+        return false;
+    };
+    has.eq_ignore_ascii_case(ext)
+        || claimed_type(name).is_some_and(|t| t.extension().eq_ignore_ascii_case(ext))
+}
+
+/// A file name safe to store and show: the last path component, invisible
+/// characters removed, control characters and anything outside letters,
+/// digits, space, `.-_()` replaced, no leading dots, ending in `.ext` (the
+/// type found in the content: `cv.exe` holding a PDF becomes `cv.exe.pdf`)
+/// unless `ext` is empty, at most 120 characters (keeping the extension).
+pub fn sanitise_file_name(raw: &str, ext: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let mut cleaned: String = last
         .chars()
+        .filter(|c| !is_invisible(*c))
         .map(|c| {
             if c.is_alphanumeric() || " .-_()".contains(c) {
                 c
@@ -134,9 +157,11 @@ pub fn sanitise_file_name(raw: &str, fallback_ext: &str) -> String {
         .trim_matches(|c: char| c == '.' || c == ' ' || c == '_')
         .to_owned();
     let cleaned = if cleaned.is_empty() {
-        format!("document.{fallback_ext}")
-    } else {
+        format!("document.{ext}")
+    } else if ext.is_empty() || ends_in(&cleaned, ext) {
         cleaned
+    } else {
+        format!("{cleaned}.{ext}")
     };
     const MAX: usize = 120;
     if cleaned.chars().count() <= MAX {
@@ -243,8 +268,34 @@ mod tests {
     }
 
     #[test]
+    fn stored_names_end_in_the_type_found_and_hide_nothing() {
+        for (raw, ext, stored) in [
+            ("cv\u{202E}fdp.exe", "pdf", "cvfdp.exe.pdf"),
+            ("cv.exe", "pdf", "cv.exe.pdf"),
+            ("CV.PDF", "pdf", "CV.PDF"),
+            ("photo.jpeg", "jpg", "photo.jpeg"),
+            ("photo.JPG", "jpg", "photo.JPG"),
+            ("photo.png", "jpg", "photo.png.jpg"),
+            ("notes", "docx", "notes.docx"),
+            (
+                "Letter from Prof. Okafor",
+                "pdf",
+                "Letter from Prof. Okafor.pdf",
+            ),
+            ("a\u{200B}b\u{2066}c\u{2069}\u{FEFF}.pdf", "pdf", "abc.pdf"),
+            ("\u{202E}\u{200F}", "pdf", "document.pdf"),
+            ("tab\there.pdf", "pdf", "tab_here.pdf"),
+            ("cv.exe", "", "cv.exe"),
+        ] {
+            assert_eq!(sanitise_file_name(raw, ext), stored, "{raw:?}");
+        }
+        let long = sanitise_file_name(&format!("{}.exe", "a".repeat(300)), "pdf");
+        assert_eq!(long, format!("{}.pdf", "a".repeat(116)));
+    }
+
+    #[test]
     fn file_names_are_made_safe() {
-        assert_eq!(sanitise_file_name("../../etc/passwd", "pdf"), "passwd");
+        assert_eq!(sanitise_file_name("../../etc/passwd", "pdf"), "passwd.pdf");
         assert_eq!(
             sanitise_file_name("C:\\Users\\ana\\CV final.pdf", "pdf"),
             "CV final.pdf"
