@@ -156,7 +156,9 @@ pub fn sanitise_file_name(raw: &str, ext: &str) -> String {
     let cleaned = cleaned
         .trim_matches(|c: char| c == '.' || c == ' ' || c == '_')
         .to_owned();
-    let cleaned = if cleaned.is_empty() {
+    let cleaned = if cleaned.is_empty() && ext.is_empty() {
+        "document".to_owned()
+    } else if cleaned.is_empty() {
         format!("document.{ext}")
     } else if ext.is_empty() || ends_in(&cleaned, ext) {
         cleaned
@@ -172,7 +174,11 @@ pub fn sanitise_file_name(raw: &str, ext: &str) -> String {
         _ => (cleaned.clone(), String::new()),
     };
     let keep = MAX - ext.chars().count();
-    format!("{}{ext}", stem.chars().take(keep).collect::<String>())
+    let stem: String = stem.chars().take(keep).collect();
+    // Where the cut falls, as at the name's ends: no trailing dot, space or
+    // underscore (so cleaning the result again leaves it as it is).
+    let stem = stem.trim_end_matches(['.', ' ', '_']);
+    format!("{stem}{ext}")
 }
 
 /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded`.
@@ -286,9 +292,17 @@ mod tests {
             ("\u{202E}\u{200F}", "pdf", "document.pdf"),
             ("tab\there.pdf", "pdf", "tab_here.pdf"),
             ("cv.exe", "", "cv.exe"),
+            // Nothing left and no type known: no dangling dot.
+            ("..", "", "document"),
         ] {
             assert_eq!(sanitise_file_name(raw, ext), stored, "{raw:?}");
         }
+        let cut = sanitise_file_name(&format!("{}_b.with a long extension", "a".repeat(119)), "");
+        assert_eq!(
+            cut,
+            "a".repeat(119),
+            "no underscore left where the cut falls"
+        );
         let long = sanitise_file_name(&format!("{}.exe", "a".repeat(300)), "pdf");
         assert_eq!(long, format!("{}.pdf", "a".repeat(116)));
     }
@@ -315,5 +329,99 @@ mod tests {
             sanitise_file_name("Résumé – María.pdf", "pdf"),
             "Résumé _ María.pdf"
         );
+    }
+
+    const JPEG_HEAD: &[u8] = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01";
+    const DOCX_HEAD: &[u8] = b"PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0[Content_Types].xml";
+
+    fn any_types() -> impl proptest::strategy::Strategy<Value = Vec<DocumentType>> {
+        proptest::sample::subsequence(vec![Pdf, Docx, Png, Jpeg], 0..=4)
+    }
+
+    /// Names as browsers send them and as attackers write them: paths,
+    /// dots, spaces, controls, bidirectional and zero-width characters,
+    /// letters of other scripts, and any text at all.
+    fn any_name() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::prop_oneof![
+            "[a-zA-Z0-9 ./\\\\_()<>:\"'%-]{0,40}(\\.(pdf|PDF|docx|png|jpg|jpeg|exe))?",
+            "[\\x00-\\x1f\u{00AD}\u{061C}\u{200B}-\u{200F}\u{202A}-\u{202E}\u{2066}-\u{2069}\u{FEFF}a. é–ß\u{0301}]{0,300}",
+            proptest::prelude::any::<String>(),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever an upload's first bytes, size, name and question, the
+        /// check answers with a type it found and accepts, or says why not.
+        #[test]
+        fn fuzz_sniffing_never_panics(
+            head in crate::domain::fuzzing::damaged(vec![PDF.to_vec(), PNG.to_vec(), JPEG_HEAD.to_vec(), DOCX_HEAD.to_vec()]),
+            size in proptest::prelude::any::<u64>(),
+            name in any_name(),
+            accepted in any_types(),
+            limit_mb in proptest::prelude::any::<u64>(),
+        ) {
+            let found = sniff(&head);
+            match check_upload(&head, size, &name, &accepted, limit_mb) {
+                Ok(kind) => {
+                    proptest::prop_assert_eq!(Some(kind), found);
+                    proptest::prop_assert!(accepted.contains(&kind));
+                    proptest::prop_assert!(size > 0 && size <= limit_mb.saturating_mul(1 << 20));
+                    proptest::prop_assert!(claimed_type(&name).is_none_or(|c| c == kind));
+                }
+                Err(e) => {
+                    proptest::prop_assert_eq!(e == UploadError::Empty, size == 0);
+                    proptest::prop_assert!(!e.to_string().is_empty());
+                }
+            }
+        }
+
+        /// Whatever name an upload comes with, the stored one is short,
+        /// visible, a single component ending in the type found, and stays
+        /// itself when cleaned again; its download header is plain ASCII
+        /// that gives the name back exactly.
+        #[test]
+        fn fuzz_name_cleaning_never_panics(
+            raw in any_name(),
+            ext in proptest::sample::select(vec!["pdf", "docx", "png", "jpg", ""]),
+        ) {
+            let name = sanitise_file_name(&raw, ext);
+            proptest::prop_assert!(!name.is_empty() && name.chars().count() <= 120, "{name:?}");
+            proptest::prop_assert!(!name.starts_with('.'), "{name:?}");
+            proptest::prop_assert!(
+                !name.chars().any(|c| c == '/' || c == '\\' || c.is_control() || is_invisible(c)),
+                "{name:?}"
+            );
+            let lower = name.to_lowercase();
+            proptest::prop_assert!(
+                ext.is_empty() || lower.ends_with(&format!(".{ext}")) || (ext == "jpg" && lower.ends_with(".jpeg")),
+                "{raw:?} -> {name:?}"
+            );
+            proptest::prop_assert_eq!(sanitise_file_name(&name, ext), name.clone());
+
+            for shown in [name.as_str(), raw.as_str()] {
+                let header = content_disposition(shown);
+                proptest::prop_assert!(header.bytes().all(|b| b == b' ' || b.is_ascii_graphic()), "{header:?}");
+                let (quoted, encoded) = header
+                    .strip_prefix("attachment; filename=\"")
+                    .and_then(|rest| rest.split_once("\"; filename*=UTF-8''"))
+                    .ok_or_else(|| proptest::test_runner::TestCaseError::fail(header.clone()))?;
+                proptest::prop_assert!(!quoted.contains(['"', '\\']), "{header:?}");
+                proptest::prop_assert_eq!(percent_decoded(encoded), shown.as_bytes());
+            }
+        }
+    }
+
+    fn percent_decoded(text: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut bytes = text.bytes();
+        while let Some(b) = bytes.next() {
+            if b == b'%' {
+                let hex: String = bytes.by_ref().take(2).map(char::from).collect();
+                out.push(u8::from_str_radix(&hex, 16).unwrap_or(b'?'));
+            } else {
+                out.push(b);
+            }
+        }
+        out
     }
 }
