@@ -112,13 +112,36 @@ pub fn human_size(bytes: u64) -> String {
     }
 }
 
-/// A file name safe to store and show: the last path component, control
-/// characters and anything outside letters, digits, space, `.-_()` replaced,
-/// no leading dots, at most 120 characters (keeping the extension).
-pub fn sanitise_file_name(raw: &str, fallback_ext: &str) -> String {
+/// Invisible characters that change how a name reads without showing:
+/// bidirectional embeddings, overrides, isolates and marks (which make
+/// `cv\u{202E}fdp.exe` show as `cvexe.pdf`), zero-width spaces and joiners,
+/// word joiners and byte-order marks, soft hyphens.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Whether `name` ends in an extension of the type whose usual extension is
+/// `ext` (`photo.JPEG` for `jpg`).
+fn ends_in(name: &str, ext: &str) -> bool {
+    let Some((_, has)) = name.rsplit_once('.') else {
+        return false;
+    };
+    has.eq_ignore_ascii_case(ext)
+        || claimed_type(name).is_some_and(|t| t.extension().eq_ignore_ascii_case(ext))
+}
+
+/// A file name safe to store and show: the last path component, invisible
+/// characters removed, control characters and anything outside letters,
+/// digits, space, `.-_()` replaced, no leading dots, ending in `.ext` (the
+/// type found in the content: `cv.exe` holding a PDF becomes `cv.exe.pdf`)
+/// unless `ext` is empty, at most 120 characters (keeping the extension).
+pub fn sanitise_file_name(raw: &str, ext: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let mut cleaned: String = last
         .chars()
+        .filter(|c| !is_invisible(*c))
         .map(|c| {
             if c.is_alphanumeric() || " .-_()".contains(c) {
                 c
@@ -133,10 +156,14 @@ pub fn sanitise_file_name(raw: &str, fallback_ext: &str) -> String {
     let cleaned = cleaned
         .trim_matches(|c: char| c == '.' || c == ' ' || c == '_')
         .to_owned();
-    let cleaned = if cleaned.is_empty() {
-        format!("document.{fallback_ext}")
-    } else {
+    let cleaned = if cleaned.is_empty() && ext.is_empty() {
+        "document".to_owned()
+    } else if cleaned.is_empty() {
+        format!("document.{ext}")
+    } else if ext.is_empty() || ends_in(&cleaned, ext) {
         cleaned
+    } else {
+        format!("{cleaned}.{ext}")
     };
     const MAX: usize = 120;
     if cleaned.chars().count() <= MAX {
@@ -147,7 +174,11 @@ pub fn sanitise_file_name(raw: &str, fallback_ext: &str) -> String {
         _ => (cleaned.clone(), String::new()),
     };
     let keep = MAX - ext.chars().count();
-    format!("{}{ext}", stem.chars().take(keep).collect::<String>())
+    let stem: String = stem.chars().take(keep).collect();
+    // Where the cut falls, as at the name's ends: no trailing dot, space or
+    // underscore (so cleaning the result again leaves it as it is).
+    let stem = stem.trim_end_matches(['.', ' ', '_']);
+    format!("{stem}{ext}")
 }
 
 /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded`.
@@ -243,8 +274,42 @@ mod tests {
     }
 
     #[test]
+    fn stored_names_end_in_the_type_found_and_hide_nothing() {
+        for (raw, ext, stored) in [
+            ("cv\u{202E}fdp.exe", "pdf", "cvfdp.exe.pdf"),
+            ("cv.exe", "pdf", "cv.exe.pdf"),
+            ("CV.PDF", "pdf", "CV.PDF"),
+            ("photo.jpeg", "jpg", "photo.jpeg"),
+            ("photo.JPG", "jpg", "photo.JPG"),
+            ("photo.png", "jpg", "photo.png.jpg"),
+            ("notes", "docx", "notes.docx"),
+            (
+                "Letter from Prof. Okafor",
+                "pdf",
+                "Letter from Prof. Okafor.pdf",
+            ),
+            ("a\u{200B}b\u{2066}c\u{2069}\u{FEFF}.pdf", "pdf", "abc.pdf"),
+            ("\u{202E}\u{200F}", "pdf", "document.pdf"),
+            ("tab\there.pdf", "pdf", "tab_here.pdf"),
+            ("cv.exe", "", "cv.exe"),
+            // Nothing left and no type known: no dangling dot.
+            ("..", "", "document"),
+        ] {
+            assert_eq!(sanitise_file_name(raw, ext), stored, "{raw:?}");
+        }
+        let cut = sanitise_file_name(&format!("{}_b.with a long extension", "a".repeat(119)), "");
+        assert_eq!(
+            cut,
+            "a".repeat(119),
+            "no underscore left where the cut falls"
+        );
+        let long = sanitise_file_name(&format!("{}.exe", "a".repeat(300)), "pdf");
+        assert_eq!(long, format!("{}.pdf", "a".repeat(116)));
+    }
+
+    #[test]
     fn file_names_are_made_safe() {
-        assert_eq!(sanitise_file_name("../../etc/passwd", "pdf"), "passwd");
+        assert_eq!(sanitise_file_name("../../etc/passwd", "pdf"), "passwd.pdf");
         assert_eq!(
             sanitise_file_name("C:\\Users\\ana\\CV final.pdf", "pdf"),
             "CV final.pdf"
@@ -264,5 +329,99 @@ mod tests {
             sanitise_file_name("Résumé – María.pdf", "pdf"),
             "Résumé _ María.pdf"
         );
+    }
+
+    const JPEG_HEAD: &[u8] = b"\xff\xd8\xff\xe0\0\x10JFIF\0\x01\x01";
+    const DOCX_HEAD: &[u8] = b"PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0[Content_Types].xml";
+
+    fn any_types() -> impl proptest::strategy::Strategy<Value = Vec<DocumentType>> {
+        proptest::sample::subsequence(vec![Pdf, Docx, Png, Jpeg], 0..=4)
+    }
+
+    /// Names as browsers send them and as attackers write them: paths,
+    /// dots, spaces, controls, bidirectional and zero-width characters,
+    /// letters of other scripts, and any text at all.
+    fn any_name() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::prop_oneof![
+            "[a-zA-Z0-9 ./\\\\_()<>:\"'%-]{0,40}(\\.(pdf|PDF|docx|png|jpg|jpeg|exe))?",
+            "[\\x00-\\x1f\u{00AD}\u{061C}\u{200B}-\u{200F}\u{202A}-\u{202E}\u{2066}-\u{2069}\u{FEFF}a. é–ß\u{0301}]{0,300}",
+            proptest::prelude::any::<String>(),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever an upload's first bytes, size, name and question, the
+        /// check answers with a type it found and accepts, or says why not.
+        #[test]
+        fn fuzz_sniffing_never_panics(
+            head in crate::domain::fuzzing::damaged(vec![PDF.to_vec(), PNG.to_vec(), JPEG_HEAD.to_vec(), DOCX_HEAD.to_vec()]),
+            size in proptest::prelude::any::<u64>(),
+            name in any_name(),
+            accepted in any_types(),
+            limit_mb in proptest::prelude::any::<u64>(),
+        ) {
+            let found = sniff(&head);
+            match check_upload(&head, size, &name, &accepted, limit_mb) {
+                Ok(kind) => {
+                    proptest::prop_assert_eq!(Some(kind), found);
+                    proptest::prop_assert!(accepted.contains(&kind));
+                    proptest::prop_assert!(size > 0 && size <= limit_mb.saturating_mul(1 << 20));
+                    proptest::prop_assert!(claimed_type(&name).is_none_or(|c| c == kind));
+                }
+                Err(e) => {
+                    proptest::prop_assert_eq!(e == UploadError::Empty, size == 0);
+                    proptest::prop_assert!(!e.to_string().is_empty());
+                }
+            }
+        }
+
+        /// Whatever name an upload comes with, the stored one is short,
+        /// visible, a single component ending in the type found, and stays
+        /// itself when cleaned again; its download header is plain ASCII
+        /// that gives the name back exactly.
+        #[test]
+        fn fuzz_name_cleaning_never_panics(
+            raw in any_name(),
+            ext in proptest::sample::select(vec!["pdf", "docx", "png", "jpg", ""]),
+        ) {
+            let name = sanitise_file_name(&raw, ext);
+            proptest::prop_assert!(!name.is_empty() && name.chars().count() <= 120, "{name:?}");
+            proptest::prop_assert!(!name.starts_with('.'), "{name:?}");
+            proptest::prop_assert!(
+                !name.chars().any(|c| c == '/' || c == '\\' || c.is_control() || is_invisible(c)),
+                "{name:?}"
+            );
+            let lower = name.to_lowercase();
+            proptest::prop_assert!(
+                ext.is_empty() || lower.ends_with(&format!(".{ext}")) || (ext == "jpg" && lower.ends_with(".jpeg")),
+                "{raw:?} -> {name:?}"
+            );
+            proptest::prop_assert_eq!(sanitise_file_name(&name, ext), name.clone());
+
+            for shown in [name.as_str(), raw.as_str()] {
+                let header = content_disposition(shown);
+                proptest::prop_assert!(header.bytes().all(|b| b == b' ' || b.is_ascii_graphic()), "{header:?}");
+                let (quoted, encoded) = header
+                    .strip_prefix("attachment; filename=\"")
+                    .and_then(|rest| rest.split_once("\"; filename*=UTF-8''"))
+                    .ok_or_else(|| proptest::test_runner::TestCaseError::fail(header.clone()))?;
+                proptest::prop_assert!(!quoted.contains(['"', '\\']), "{header:?}");
+                proptest::prop_assert_eq!(percent_decoded(encoded), shown.as_bytes());
+            }
+        }
+    }
+
+    fn percent_decoded(text: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut bytes = text.bytes();
+        while let Some(b) = bytes.next() {
+            if b == b'%' {
+                let hex: String = bytes.by_ref().take(2).map(char::from).collect();
+                out.push(u8::from_str_radix(&hex, 16).unwrap_or(b'?'));
+            } else {
+                out.push(b);
+            }
+        }
+        out
     }
 }

@@ -100,7 +100,17 @@ pub fn strip_jpeg(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
             if memchr::memchr(0xFF, &bytes[pos..]).is_none() {
                 pos = bytes.len();
             }
-            out.extend_from_slice(&bytes[start..pos]);
+            let mut data = &bytes[start..pos];
+            if pos + 1 >= bytes.len() {
+                // Cut short inside the picture: 0xFF bytes at the very end
+                // began a marker that never came, and are left out.
+                pos = bytes.len();
+                data = &bytes[start..];
+                while let Some(rest) = data.strip_suffix(&[0xFF]) {
+                    data = rest;
+                }
+            }
+            out.extend_from_slice(data);
         }
     }
     // No end marker (a cut-short file): what was read is kept, cleaned.
@@ -322,6 +332,19 @@ mod tests {
         assert!(cleaned.ends_with(&[0x56, 0xFF, 0xFF, 0xD4]));
     }
 
+    #[test]
+    fn a_picture_cut_short_in_its_fill_bytes_ends_without_them() {
+        let whole = jpeg(1);
+        let cleaned = strip_jpeg(&whole).unwrap();
+        let at = memchr::memmem::find(&whole, &[0x56, 0xFF, 0xFF, 0xD4]).unwrap();
+        for cut in [at + 2, at + 3] {
+            let out = strip_jpeg(&whole[..cut]).unwrap();
+            let kept = memchr::memmem::find(&cleaned, &[0x56, 0xFF, 0xFF, 0xD4]).unwrap();
+            assert_eq!(out, cleaned[..=kept], "cut at {cut}");
+            assert_eq!(jpeg_fault(&out), None);
+        }
+    }
+
     fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
         let mut out = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
         out.extend_from_slice(kind);
@@ -330,28 +353,33 @@ mod tests {
         out
     }
 
-    #[test]
-    fn a_png_loses_text_exif_and_time_and_keeps_its_picture() {
-        let ihdr = chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
-        let srgb = chunk(b"sRGB", &[0]);
-        let idat = chunk(b"IDAT", b"compressed pixels");
-        let iend = chunk(b"IEND", &[]);
+    fn png() -> Vec<u8> {
         let mut png = PNG_SIGNATURE.to_vec();
         for part in [
-            ihdr.clone(),
+            chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]),
             chunk(b"tEXt", b"Author\0Ada Lovelace"),
             chunk(b"iTXt", b"Author\0\0\0\0\0Ada Lovelace"),
             chunk(b"zTXt", b"Comment\0\0x"),
             chunk(b"eXIf", &exif(1)[6..]),
             chunk(b"tIME", &[7, 234, 11, 28, 12, 0, 0]),
             chunk(b"prVt", b"Ada Lovelace"),
-            srgb.clone(),
-            idat.clone(),
-            iend.clone(),
+            chunk(b"sRGB", &[0]),
+            chunk(b"IDAT", b"compressed pixels"),
+            chunk(b"IEND", &[]),
         ] {
             png.extend(part);
         }
         png.extend_from_slice(b"trailer: Ada Lovelace");
+        png
+    }
+
+    #[test]
+    fn a_png_loses_text_exif_and_time_and_keeps_its_picture() {
+        let ihdr = chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+        let srgb = chunk(b"sRGB", &[0]);
+        let idat = chunk(b"IDAT", b"compressed pixels");
+        let iend = chunk(b"IEND", &[]);
+        let png = png();
         let cleaned = strip_png(&png).unwrap();
         let expected = [PNG_SIGNATURE.to_vec(), ihdr, srgb, idat, iend].concat();
         assert_eq!(cleaned, expected);
@@ -361,5 +389,117 @@ mod tests {
             strip_png(&[PNG_SIGNATURE.as_slice(), &chunk(b"IHDR", &[0; 13])].concat()),
             Err(ImageError::Png("it has no end chunk"))
         );
+    }
+
+    /// What is wrong with a cleaned JPEG, read independently of the
+    /// cleaner: it must begin with SOI, every segment must fit, nothing may
+    /// follow EOI, and the only metadata left is the JFIF header, an
+    /// orientation, a colour profile and the Adobe transform.
+    fn jpeg_fault(out: &[u8]) -> Option<String> {
+        if !out.starts_with(&[0xFF, SOI]) {
+            return Some("no SOI".into());
+        }
+        let mut pos = 2;
+        while pos < out.len() {
+            while out.get(pos..pos + 2) == Some(&[0xFF, 0xFF]) {
+                pos += 1;
+            }
+            let (Some(0xFF), Some(&marker)) = (out.get(pos), out.get(pos + 1)) else {
+                return Some(format!("no marker at {pos}"));
+            };
+            if marker == EOI {
+                return (pos + 2 != out.len()).then(|| "bytes after EOI".into());
+            }
+            if (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
+                pos += 2;
+                continue;
+            }
+            let Some(&[hi, lo]) = out.get(pos + 2..pos + 4) else {
+                return Some(format!("segment {marker:X} cut short"));
+            };
+            let end = pos + 2 + usize::from(u16::from_be_bytes([hi, lo]));
+            if end < pos + 4 || end > out.len() {
+                return Some(format!("segment {marker:X} overruns"));
+            }
+            let payload = &out[pos + 4..end];
+            let allowed = match marker {
+                APP0 => payload.starts_with(b"JFIF\0") && payload.len() == 14,
+                APP1 => {
+                    exif_orientation(payload).is_some_and(|o| orientation_only(o)[4..] == *payload)
+                }
+                APP2 => payload.starts_with(b"ICC_PROFILE\0"),
+                APP14 => payload.starts_with(b"Adobe"),
+                0xE3..=APP15 | COM => false,
+                _ => true,
+            };
+            if !allowed {
+                return Some(format!("metadata segment {marker:X} kept"));
+            }
+            pos = end;
+            if marker == SOS {
+                while pos < out.len() {
+                    match (out[pos], out.get(pos + 1)) {
+                        (0xFF, Some(0x00 | 0xD0..=0xD7 | 0xFF)) => pos += 1,
+                        (0xFF, _) => break,
+                        _ => pos += 1,
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// What is wrong with a cleaned PNG: the signature, whole chunks, the
+    /// last one IEND, and no ancillary chunk but those that change how the
+    /// picture looks.
+    fn png_fault(out: &[u8]) -> Option<String> {
+        let Some(mut rest) = out.strip_prefix(PNG_SIGNATURE) else {
+            return Some("no signature".into());
+        };
+        loop {
+            let Some(head) = rest.get(..8) else {
+                return Some("a chunk is cut short".into());
+            };
+            let length = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+            let kind = &head[4..8];
+            let Some(whole) = length.checked_add(12).filter(|w| *w <= rest.len()) else {
+                return Some("a chunk overruns".into());
+            };
+            if kind[0].is_ascii_lowercase() && !PNG_RENDERING.iter().any(|k| k.as_slice() == kind) {
+                return Some(format!("{} kept", String::from_utf8_lossy(kind)));
+            }
+            rest = &rest[whole..];
+            if kind == b"IEND" {
+                return (!rest.is_empty()).then(|| "bytes after IEND".into());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever an upload holds, cleaning it as a JPEG returns a typed
+        /// error or a JPEG that is still well formed and holds no metadata.
+        #[test]
+        fn fuzz_jpeg_cleaner_never_panics(
+            file in crate::domain::fuzzing::damaged(vec![jpeg(6), jpeg(1), picture()])
+        ) {
+            if let Ok(out) = strip_jpeg(&file) {
+                proptest::prop_assert_eq!(jpeg_fault(&out), None, "{:?} -> {:?}", file, out);
+                proptest::prop_assert!(out.len() <= file.len(), "grew");
+            }
+        }
+
+        /// Whatever an upload holds, cleaning it as a PNG returns a typed
+        /// error or a PNG whose chunks are whole and end with IEND.
+        #[test]
+        fn fuzz_png_cleaner_never_panics(file in crate::domain::fuzzing::damaged(vec![png()])) {
+            if let Ok(out) = strip_png(&file) {
+                proptest::prop_assert_eq!(png_fault(&out), None, "{:?} -> {:?}", file, out);
+                proptest::prop_assert!(out.len() <= file.len(), "grew");
+                proptest::prop_assert_eq!(
+                    crate::domain::document::sniff(&out),
+                    Some(crate::domain::form::DocumentType::Png)
+                );
+            }
+        }
     }
 }

@@ -13,6 +13,8 @@ pub mod demographics;
 pub mod document;
 pub mod email;
 pub mod form;
+#[cfg(test)]
+mod fuzzing;
 pub mod image_metadata;
 pub mod letter;
 pub mod metadata;

@@ -78,24 +78,19 @@ pub struct Dossier {
     pub letters: Vec<LetterView>,
 }
 
-/// The file name a reader downloads a document under: in a blind cycle
-/// the question's label (or "Letter N") and the type's extension, never
-/// what the applicant called it.
+/// The file name a reader downloads a document under, always ending in
+/// its type's extension: in a blind cycle the question's label (or "Letter
+/// N"), never what the applicant called it.
 fn file_name(audience: Audience, given: &str, label: &str, content_type: &str) -> String {
-    if !audience.blind() {
-        return given.to_owned();
-    }
     let extension = match content_type {
-        "application/pdf" => ".pdf",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => ".docx",
-        "image/png" => ".png",
-        "image/jpeg" => ".jpg",
+        "application/pdf" => "pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
         _ => "",
     };
-    sanitise_file_name(
-        &format!("{label}{extension}"),
-        extension.trim_start_matches('.'),
-    )
+    let name = if audience.blind() { label } else { given };
+    sanitise_file_name(name, extension)
 }
 
 fn link(href_base: &str, doc: &Document, name: String) -> DocumentLink {
@@ -286,6 +281,25 @@ mod tests {
         assert_eq!(
             file_name(open, "Ada_Lovelace_CV.pdf", "CV", "application/pdf"),
             "Ada_Lovelace_CV.pdf"
+        );
+        // A letter is named after its referee, and still opens as a PDF.
+        let letter = "Letter from Prof. Sam Okafor";
+        assert_eq!(
+            file_name(open, letter, letter, "application/pdf"),
+            "Letter from Prof. Sam Okafor.pdf"
+        );
+        assert_eq!(
+            file_name(Audience::Manager, letter, letter, "application/pdf"),
+            "Letter from Prof. Sam Okafor.pdf"
+        );
+        assert_eq!(
+            file_name(blind, letter, "Letter 2", "application/pdf"),
+            "Letter 2.pdf"
+        );
+        // A name stored before names ended in their type.
+        assert_eq!(
+            file_name(Audience::Manager, "statement", "Essay", "image/jpeg"),
+            "statement.jpg"
         );
     }
 }

@@ -488,6 +488,47 @@ async fn uploads_are_checked_by_content_size_and_name() {
     assert_eq!(key_len, 32);
 }
 
+#[rocket::async_test]
+async fn a_stored_name_ends_in_the_type_found_and_hides_no_characters() {
+    let app = spawn().await;
+    app.logged_in_user("Maya Chen", "maya@example.edu").await;
+    let id = app.start_health_justice(&app).await;
+    let url = format!("/apply/applications/{id}/sections/documents");
+    for (sent, stored) in [
+        // Shown as "cvexe.pdf" by the override, but an executable's name.
+        ("cv\u{202E}fdp.exe", "cvfdp.exe.pdf"),
+        ("cv.exe", "cv.exe.pdf"),
+        ("Maya\u{200B} CV", "Maya CV.pdf"),
+    ] {
+        let page = app
+            .post_multipart(&url, &[], &[("f[cv]", sent, &pdf("cv"))])
+            .await;
+        assert_eq!(page.status, Status::SeeOther, "{sent:?}: {}", page.body);
+        app.get(&url)
+            .await
+            .assert_contains(&format!(">{stored}</a>"));
+        assert_eq!(
+            app.count(&format!(
+                "SELECT COUNT(*) FROM documents WHERE original_name = '{stored}'"
+            ))
+            .await,
+            1,
+            "{sent:?}"
+        );
+        let doc = app.count("SELECT id FROM documents").await;
+        let r = app
+            .client
+            .get(format!("/apply/documents/{doc}"))
+            .dispatch()
+            .await;
+        let disposition = r.headers().get_one("Content-Disposition").unwrap();
+        assert!(
+            disposition.contains(&format!("filename=\"{stored}\"")),
+            "{disposition}"
+        );
+    }
+}
+
 fn walk(dir: std::path::PathBuf) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir];

@@ -106,6 +106,52 @@ async fn a_referee_uploads_a_letter_that_the_applicant_never_sees() {
 }
 
 #[rocket::async_test]
+async fn a_manager_downloads_a_letter_named_after_its_referee_as_a_pdf() {
+    let app = spawn().await;
+    let (id, link) = applicant_with_referee(&app).await;
+    app.sql(&format!(
+        "UPDATE applications SET stage = 'submitted' WHERE id = {id}"
+    ))
+    .await;
+    let referee = app.another_browser().await;
+    let upload = referee
+        .post_multipart(
+            &format!("{link}/letter"),
+            &[],
+            &[("letter", "letter", &pdf("a strong letter"))],
+        )
+        .await;
+    assert_eq!(upload.status, Status::Ok, "{}", upload.body);
+    let letter = app
+        .count("SELECT id FROM documents WHERE kind = 'letter'")
+        .await;
+    let cycle = crate::fixtures::health_justice(&app).await;
+    let (_, manager) = crate::fixtures::staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        cycle.program,
+        fellowship_portal::domain::role::ProgramRole::Manager,
+    )
+    .await;
+    manager
+        .get(&format!("/manage/applications/{id}"))
+        .await
+        .assert_contains("Letter from Dr. Rosa Parks.pdf");
+    let r = manager
+        .client
+        .get(format!("/manage/applications/{id}/documents/{letter}"))
+        .dispatch()
+        .await;
+    assert_eq!(r.status(), Status::Ok);
+    assert_eq!(
+        r.headers().get_one("Content-Disposition"),
+        Some("attachment; filename=\"Letter from Dr. Rosa Parks.pdf\"; filename*=UTF-8''Letter%20from%20Dr.%20Rosa%20Parks.pdf")
+    );
+    assert_eq!(r.into_bytes().await.unwrap(), pdf("a strong letter"));
+}
+
+#[rocket::async_test]
 async fn referee_links_that_are_wrong_expired_or_misused_are_explained() {
     let app = spawn().await;
     let (_, link) = applicant_with_referee(&app).await;
