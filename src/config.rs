@@ -74,6 +74,10 @@ pub struct PortalConfig {
     /// Seconds before the first retry; doubles with each further one.
     #[serde(default = "default_mail_retry_seconds")]
     pub mail_retry_seconds: i64,
+    /// Seconds one delivery (and each exchange with the relay) may take
+    /// before it counts as failed and is retried.
+    #[serde(default = "default_mail_timeout_seconds")]
+    pub mail_timeout_seconds: u64,
     /// Email of the admin created on an empty database.
     #[serde(default = "default_admin_email")]
     pub admin_email: String,
@@ -111,6 +115,9 @@ fn default_mail_retry_seconds() -> i64 {
 }
 fn default_health_seconds() -> u64 {
     10
+}
+fn default_mail_timeout_seconds() -> u64 {
+    30
 }
 fn default_admin_email() -> String {
     "admin@example.org".into()

@@ -7,8 +7,13 @@ ALTER TABLE login_throttle ADD COLUMN account TEXT;
 CREATE INDEX login_throttle_account ON login_throttle (account) WHERE account IS NOT NULL;
 
 -- The outbox sends account mail and decisions before bulk reminders
--- (smaller first), and keeps a working link's secret apart so that it can
--- be removed from the stored bodies once the message is sent.
+-- (`priority`, smaller first), keeps a working link's secret apart so that
+-- it can be removed from the stored bodies once the message is sent, and
+-- marks a letter a newer one replaced before it was confirmed sent as
+-- `superseded` (never retried).
+ALTER TABLE outbox DROP CONSTRAINT outbox_status_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_status_check
+    CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'superseded'));
 ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE outbox ADD COLUMN secret TEXT;
 CREATE INDEX outbox_claim ON outbox (status, priority, id);

@@ -12,10 +12,36 @@ ALTER TABLE login_throttle ADD COLUMN account TEXT;
 CREATE INDEX login_throttle_account ON login_throttle (account) WHERE account IS NOT NULL;
 
 -- The outbox sends account mail and decisions before bulk reminders
--- (smaller first), and keeps a working link's secret apart so that it can
--- be removed from the stored bodies once the message is sent.
-ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
-ALTER TABLE outbox ADD COLUMN secret TEXT;
+-- (`priority`, smaller first), keeps a working link's secret apart so that
+-- it can be removed from the stored bodies once the message is sent, and
+-- marks a letter a newer one replaced before it was confirmed sent as
+-- `superseded` (never retried). SQLite cannot change a CHECK in place,
+-- so the table is rebuilt; nothing refers to it.
+CREATE TABLE outbox_new (
+    id              INTEGER PRIMARY KEY,
+    message_key     TEXT NOT NULL UNIQUE,
+    kind            TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    text_body       TEXT NOT NULL,
+    html_body       TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'superseded')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    lease_until     TEXT,
+    last_error      TEXT,
+    created_at      TEXT NOT NULL,
+    sent_at         TEXT,
+    priority        INTEGER NOT NULL DEFAULT 1,
+    secret          TEXT
+);
+INSERT INTO outbox_new (id, message_key, kind, recipient, subject, text_body, html_body, status, attempts,
+                        next_attempt_at, lease_until, last_error, created_at, sent_at)
+    SELECT id, message_key, kind, recipient, subject, text_body, html_body, status, attempts,
+           next_attempt_at, lease_until, last_error, created_at, sent_at FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
 CREATE INDEX outbox_claim ON outbox (status, priority, id);
 CREATE INDEX outbox_waiting_to ON outbox (recipient, kind) WHERE status = 'pending';
 

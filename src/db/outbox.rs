@@ -128,19 +128,41 @@ pub async fn mark_sent(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<()
     Ok(())
 }
 
-/// Puts a message back in the queue after a failed attempt.
+/// Puts a message back in the queue after a failed attempt, keeping the
+/// error (a message a newer letter superseded meanwhile stays superseded).
 pub async fn mark_retry(ex: Exec<'_>, id: i64, at: DateTime<Utc>, error: &str) -> DbResult<()> {
-    let sql = "UPDATE outbox SET status = 'pending', next_attempt_at = $1, lease_until = NULL, last_error = $2 WHERE id = $3";
+    let sql = "UPDATE outbox SET status = CASE WHEN status = 'superseded' THEN status ELSE 'pending' END, \
+               next_attempt_at = $1, lease_until = NULL, last_error = $2 \
+               WHERE id = $3 AND status IN ('sending', 'superseded')";
     execute!(ex, sqlx::query(sql).bind(at).bind(error).bind(id))?;
     Ok(())
 }
 
-/// Gives up on a message, keeping the last error.
+/// Gives up on a message, keeping the last error (a superseded one keeps
+/// that status, with the error).
 pub async fn mark_failed(ex: Exec<'_>, id: i64, error: &str) -> DbResult<()> {
-    let sql =
-        "UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $1 WHERE id = $2";
+    let sql = "UPDATE outbox SET status = CASE WHEN status = 'superseded' THEN status ELSE 'failed' END, \
+               lease_until = NULL, last_error = $1 WHERE id = $2";
     execute!(ex, sqlx::query(sql).bind(error).bind(id))?;
     Ok(())
+}
+
+/// Whether a claimed message is still this worker's to send: a newer
+/// letter may have superseded it since it was claimed.
+pub async fn still_claimed(ex: Exec<'_>, id: i64) -> DbResult<bool> {
+    let sql = "SELECT COUNT(*) FROM outbox WHERE id = $1 AND status = 'sending'";
+    let n: i64 = run!(ex, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await)?;
+    Ok(n == 1)
+}
+
+/// Marks every message of `key` (or of a key starting with `key:`) that
+/// is not confirmed sent and is not waiting to be rewritten — being sent
+/// now, or failed — as superseded: never retried or resent. Returns how
+/// many.
+pub async fn supersede(ex: Exec<'_>, key: &str) -> DbResult<u64> {
+    let sql = "UPDATE outbox SET status = 'superseded', lease_until = NULL \
+               WHERE (message_key = $1 OR message_key LIKE $2) AND status IN ('sending', 'failed')";
+    execute!(ex, sqlx::query(sql).bind(key).bind(format!("{key}:%")))
 }
 
 /// The newest message to `recipient` (of `kind`, when given).

@@ -33,6 +33,8 @@ pub struct Mail {
     pub retry: RetryPolicy,
     /// The send rate limit of this instance, if any.
     pub rate: Option<Arc<std::sync::Mutex<RateLimit>>>,
+    /// The longest one delivery may take before it counts as failed.
+    pub send_timeout: std::time::Duration,
     wake: Arc<Notify>,
 }
 
@@ -51,6 +53,7 @@ impl Mail {
             rate: config
                 .mail_per_minute
                 .map(|n| Arc::new(std::sync::Mutex::new(RateLimit::new(n as usize)))),
+            send_timeout: std::time::Duration::from_secs(config.mail_timeout_seconds.max(1)),
             wake: Arc::new(Notify::new()),
         })
     }

@@ -60,7 +60,9 @@ impl Transport {
                 let url = with_opportunistic_tls(url.trim());
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&url)
                     .map_err(|e| anyhow::anyhow!("PORTAL_SMTP_URL is not usable: {e}"))?
-                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .timeout(Some(std::time::Duration::from_secs(
+                        config.mail_timeout_seconds.max(1),
+                    )))
                     .build();
                 let host = host_of(&url);
                 Ok(Self::Smtp {

@@ -131,7 +131,23 @@ impl Worker {
             db::outbox::claim_due(conn.exec(), now, now + LEASE, limit).await?
         };
         for message in &claimed {
-            let outcome = self.mail.transport.send(message).await;
+            {
+                let mut conn = self.pool.conn().await?;
+                if !db::outbox::still_claimed(conn.exec(), message.id).await? {
+                    continue;
+                }
+            }
+            // A relay that accepts the connection and then hangs must not
+            // hold the worker (and every message after this one).
+            let limit = self.mail.send_timeout;
+            let outcome = match tokio::time::timeout(limit, self.mail.transport.send(message)).await
+            {
+                Ok(outcome) => outcome,
+                Err(_) => Err(format!(
+                    "the mail relay did not finish within {} seconds",
+                    limit.as_secs()
+                )),
+            };
             self.record_send();
             let now = crate::clock::now();
             let mut conn = self.pool.conn().await?;

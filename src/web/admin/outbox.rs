@@ -18,12 +18,13 @@ pub fn routes() -> Vec<Route> {
 }
 
 const PAGE: i64 = 50;
-const STATUSES: [(&str, &str); 5] = [
+const STATUSES: [(&str, &str); 6] = [
     ("", "All"),
     ("failed", "Failed"),
     ("pending", "Waiting"),
     ("sending", "Being sent"),
     ("sent", "Sent"),
+    ("superseded", "Replaced by a newer letter"),
 ];
 
 #[derive(Serialize)]

@@ -118,6 +118,9 @@ pub(super) async fn queue_letter(
             decision_letter(ex, &key, to.1, &rendered, now).await?;
         }
         Some(version) => {
+            // A letter being sent now (to a relay that may hang) or failed
+            // is never sent again: only the new one goes out.
+            outbox::supersede(ex.reborrow(), &key).await?;
             let replaced = outbox::replace_pending(
                 ex.reborrow(),
                 &key,
