@@ -242,3 +242,19 @@ pub async fn resend(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool>
                WHERE id = $2 AND status = 'failed'";
     Ok(execute!(ex, sqlx::query(sql).bind(now).bind(id))? == 1)
 }
+
+/// How many decision letters of a cycle are released but not yet sent
+/// (waiting or being sent, e.g. while the mail relay is down), and since
+/// when the oldest waits.
+pub async fn letters_waiting(
+    ex: Exec<'_>,
+    cycle: crate::domain::cycle::CycleId,
+) -> DbResult<(i64, Option<DateTime<Utc>>)> {
+    // Few rows wait at any time: the status index finds them first.
+    let sql = "SELECT COUNT(*), MIN(o.created_at) FROM outbox o \
+               WHERE o.status IN ('pending', 'sending') AND o.kind = 'decision_letter' \
+               AND EXISTS (SELECT 1 FROM decisions d WHERE d.cycle_id = $1 \
+                 AND (o.message_key = 'decision:' || d.application_id \
+                      OR o.message_key LIKE 'decision:' || d.application_id || ':%'))";
+    run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_one(c).await)
+}

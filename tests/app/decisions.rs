@@ -489,6 +489,13 @@ async fn a_letter_stuck_on_a_hung_relay_is_superseded_by_the_changed_decision() 
         .await,
         1
     );
+    // The managers see that it waits.
+    for page in ["decisions", "release"] {
+        manager
+            .get(&format!("/manage/cycles/{}/{page}", c.id))
+            .await
+            .assert_contains("1 decision letter is still waiting to be sent, the oldest since");
+    }
     // The next rounds try the new letter alone, never the old one.
     app.sql(
         "UPDATE outbox SET next_attempt_at = '2000-01-01T00:00:00+00:00' WHERE status = 'pending'",
@@ -1112,8 +1119,19 @@ async fn letters_released_while_the_mail_server_is_down_arrive_once_it_is_back()
         .await
             > 0
     );
+    // The managers are told, on the decisions and release pages.
+    for page in ["decisions", "release"] {
+        manager
+            .get(&format!("/manage/cycles/{}/{page}", c.id))
+            .await
+            .assert_contains("12 decision letters are still waiting to be sent, the oldest since");
+    }
     smtp.resume();
     drain(&app).await;
+    manager
+        .get(&format!("/manage/cycles/{}/decisions", c.id))
+        .await
+        .assert_lacks("still waiting to be sent");
     let after = maildir(&smtp.maildir());
     assert_eq!(after.len() - before, 12);
     for (_, name, _) in &decided {

@@ -351,3 +351,24 @@ fn default_due(cycle: &crate::domain::cycle::Cycle, now: chrono::DateTime<chrono
         .format("%Y-%m-%d")
         .to_string()
 }
+
+/// What the decisions and release pages say about letters released but
+/// not yet sent (the mail relay down, say): how many, and since when.
+async fn letters_waiting_notice(
+    db: &Db,
+    c: &crate::db::cycles::CycleWithForm,
+) -> Result<Option<String>> {
+    let mut conn = db.conn().await?;
+    let (count, since) = crate::db::outbox::letters_waiting(conn.exec(), c.cycle.id).await?;
+    Ok(since.filter(|_| count > 0).map(|since| {
+        format!(
+            "{count} decision letter{s} {are} still waiting to be sent, the oldest since {when}. \
+             {They} go out as soon as the mail server takes {them}; an admin can see why in the mail outbox.",
+            s = if count == 1 { "" } else { "s" },
+            are = if count == 1 { "is" } else { "are" },
+            when = c.cycle.show(since),
+            They = if count == 1 { "It" } else { "They" },
+            them = if count == 1 { "it" } else { "them" },
+        )
+    }))
+}

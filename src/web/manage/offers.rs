@@ -56,6 +56,8 @@ struct DecisionsPage {
     /// The next on the waitlist is the manager's own application.
     next_is_yours: bool,
     unreleased: i64,
+    /// Letters released and not yet sent.
+    waiting: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -157,6 +159,7 @@ async fn list_decisions(
         next_waitlisted,
         next_is_yours,
         unreleased,
+        waiting: super::letters_waiting_notice(db, &c).await?,
     };
     let title = format!("Decisions – {}", c.cycle.name);
     Ok(render("manage/decisions", &chrome, &title, list))

@@ -43,6 +43,8 @@ struct ReleasePage {
     counts: Vec<OutcomeCount>,
     total: i64,
     offer_deadline: String,
+    /// Letters released earlier and not yet sent.
+    waiting: Option<String>,
     errors: FormErrors,
 }
 
@@ -101,6 +103,7 @@ async fn release_page(
         total: counts.iter().map(|c| c.count).sum(),
         counts,
         offer_deadline: c.cycle.show(offer_deadline(db, c.cycle.id, now).await?),
+        waiting: super::letters_waiting_notice(db, c).await?,
         errors,
     })
 }
