@@ -292,6 +292,24 @@ mod tests {
         }
     }
 
+    /// A link to the applicant's own work (a podcast, a published piece)
+    /// leads to their name: blind review must hide it.
+    #[test]
+    fn every_seeded_link_shown_to_reviewers_is_identifying() {
+        use crate::domain::form::QuestionKind;
+        let mut links = 0;
+        for (slug, json) in SEEDED_FORMS {
+            let form = FormDefinition::parse(json).unwrap_or_else(|e| panic!("{slug}: {e}"));
+            for q in form.questions() {
+                if matches!(q.kind, QuestionKind::Url) && q.shown_to_reviewers {
+                    links += 1;
+                    assert!(q.identifying, "{slug}: {} is not identifying", q.key);
+                }
+            }
+        }
+        assert!(links > 0, "the Voices for Change form asks for a link");
+    }
+
     #[test]
     fn seeded_cycles_are_open_now() {
         let now = crate::clock::now();

@@ -171,7 +171,13 @@ pub async fn build(
             } else {
                 r.name.clone()
             },
-            relationship: r.relationship.clone(),
+            // How the applicant knows the referee ("my aunt", "my
+            // supervisor at Eastside Clinic") can name them both.
+            relationship: if audience.blind() {
+                String::new()
+            } else {
+                r.relationship.clone()
+            },
             status_label: match r.status.as_str() {
                 "received" => "Letter received",
                 "declined" => "Declined to write",

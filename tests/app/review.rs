@@ -548,9 +548,39 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
     mark_eligible(&manager, a).await;
     assign(&manager, a, rev).await;
     assign(&manager, a, rev2).await;
-    // The second reviewer submits, so the first can see another review.
+    // The second reviewer submits, so the first can see another review;
+    // then a third, whose name comes first in the alphabet.
     let page = post_review(&second, a, &review_fields(&c, "4", "submit")).await;
     assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let (rev3, third) = staff(
+        &app,
+        "Aaron First",
+        "aaron@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    assign(&manager, a, rev3).await;
+    let mut later = review_fields(&c, "2", "submit");
+    for (k, v) in &mut later {
+        if k == "overall_comment" {
+            *v = "This review arrived second.".into();
+        }
+    }
+    assert_eq!(
+        post_review(&third, a, &later).await.status,
+        Status::SeeOther
+    );
+    // A referee whose relationship names the applicant and her school.
+    let now = chrono::Utc::now();
+    app.sql(&format!(
+        "INSERT INTO referee_requests (application_id, question_key, position, name, email, relationship, waived, \
+         token_hash, token_expires_at, status, requested_at) VALUES ({a}, 'referees', 1, 'Dr. Quill', \
+         'quill@clinic.org', 'Zenobia''s aunt, and her teacher at Marlowe', TRUE, 'blind-hash', '{}', 'requested', '{}')",
+        (now + chrono::Duration::days(30)).to_rfc3339(),
+        now.to_rfc3339()
+    ))
+    .await;
 
     let secrets = [
         name,
@@ -574,6 +604,18 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
         assert_eq!(page.status, Status::Ok, "{path}");
         check(&path, &page.body);
     }
+    // The other reviews are numbered in the order they came in, not by
+    // their reviewers' names.
+    let page = reviewer.get(&format!("/review/applications/{a}")).await;
+    let at = |text: &str| {
+        page.body
+            .find(text)
+            .unwrap_or_else(|| panic!("{text:?} in the page"))
+    };
+    assert!(at("Reviewer 1") < at("Clear plans, strong community ties."));
+    assert!(at("Clear plans, strong community ties.") < at("Reviewer 2"));
+    assert!(at("Reviewer 2") < at("This review arrived second."));
+    page.assert_contains("Referee 1");
     // A refused save shows the page again: still blind.
     let page = post_review(
         &reviewer,

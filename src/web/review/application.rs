@@ -215,10 +215,16 @@ async fn build_page(
     .await?;
     let show_others = may_see_other_reviews(o.setup.settings.other_reviews, state);
     let others = if show_others {
-        reviews::of_application(conn.exec(), o.app.id)
+        let mut submitted: Vec<reviews::Review> = reviews::of_application(conn.exec(), o.app.id)
             .await?
-            .iter()
+            .into_iter()
             .filter(|r| r.reviewer_id != me && r.state == "submitted")
+            .collect();
+        // Numbered in the order they came in: numbers given in name order
+        // would tell a reader who knows the panel which review is whose.
+        submitted.sort_by_key(|r| (r.submitted_at, r.id));
+        submitted
+            .iter()
             .enumerate()
             .map(|(n, r)| review_view(r, &o.setup.rubric, format!("Reviewer {}", n + 1)))
             .collect()
