@@ -44,7 +44,7 @@ pub fn claimed_type(file_name: &str) -> Option<DocumentType> {
 pub enum UploadError {
     #[error("The file you chose is empty. Choose the file again.")]
     Empty,
-    #[error("The file is {size}; this question accepts files up to {limit_mb} MB.", size = human_size(*.size))]
+    #[error("The file is {size}; this question accepts files up to {limit_mb} MiB.", size = human_size(*.size))]
     TooLarge { size: u64, limit_mb: u64 },
     #[error("We could not recognise this file. Upload {accepted}.")]
     Unrecognised { accepted: String },
@@ -103,12 +103,13 @@ pub fn check_upload(
     Ok(actual)
 }
 
-/// A size in words: "812 KB", "12.3 MB".
+/// A size in words, in the binary units limits are counted in: "812 KiB",
+/// "12.3 MiB".
 pub fn human_size(bytes: u64) -> String {
     if bytes < 1024 * 1024 {
-        format!("{} KB", bytes.div_ceil(1024))
+        format!("{} KiB", bytes.div_ceil(1024))
     } else {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+        format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
     }
 }
 
@@ -256,7 +257,7 @@ mod tests {
         let big = check_upload(PDF, 6 * 1024 * 1024, "cv.pdf", &[Pdf], 5).unwrap_err();
         assert_eq!(
             big.to_string(),
-            "The file is 6.0 MB; this question accepts files up to 5 MB."
+            "The file is 6.0 MiB; this question accepts files up to 5 MiB."
         );
         let fake = check_upload(PNG, 100, "cv.pdf", &[Pdf, Png], 5).unwrap_err();
         assert_eq!(fake.to_string(), "The file is named .pdf but its content is a PNG image. Save it in the right format and upload it again.");

@@ -433,7 +433,7 @@ async fn uploads_are_checked_by_content_size_and_name() {
         .post_multipart(&url, &[], &[("f[cv]", "cv.pdf", &big)])
         .await;
     assert_eq!(too_big.status, Status::PayloadTooLarge);
-    too_big.assert_contains("The file is 6.0 MB; this question accepts files up to 5 MB.");
+    too_big.assert_contains("The file is 6.0 MiB; this question accepts files up to 5 MiB.");
     assert_eq!(app.count("SELECT COUNT(*) FROM documents").await, 0);
     // Beyond what any question takes (Rocket.toml's `file` limit): refused whole.
     let mut huge = pdf("huge");
@@ -591,7 +591,7 @@ async fn documents_download_replace_remove_and_reuse() {
     app.get(&docs)
         .await
         .assert_contains("Or use a file you uploaded before")
-        .assert_contains("Maya CV.pdf (1 KB)");
+        .assert_contains("Maya CV.pdf (1 KiB)");
     let reused = app
         .post_multipart(&docs, &[("reuse[resume]", &doc.to_string())], &[])
         .await;
