@@ -3,6 +3,9 @@
 -- Login throttling counts per account from one address, per address, and
 -- per account from everywhere; `account` (the email address) lets a
 -- password reset forget every count of its account at once.
+-- Counters from before are forgotten (they last minutes, and carry no
+-- account to clear them by).
+DELETE FROM login_throttle;
 ALTER TABLE login_throttle ADD COLUMN account TEXT;
 CREATE INDEX login_throttle_account ON login_throttle (account) WHERE account IS NOT NULL;
 

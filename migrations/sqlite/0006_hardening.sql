@@ -8,6 +8,9 @@ CREATE TABLE write_lock (id INTEGER PRIMARY KEY);
 -- Login throttling counts per account from one address, per address, and
 -- per account from everywhere; `account` (the email address) lets a
 -- password reset forget every count of its account at once.
+-- Counters from before are forgotten (they last minutes, and carry no
+-- account to clear them by).
+DELETE FROM login_throttle;
 ALTER TABLE login_throttle ADD COLUMN account TEXT;
 CREATE INDEX login_throttle_account ON login_throttle (account) WHERE account IS NOT NULL;
 
@@ -42,6 +45,7 @@ INSERT INTO outbox_new (id, message_key, kind, recipient, subject, text_body, ht
 DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_status ON outbox (status, id);
 CREATE INDEX outbox_claim ON outbox (status, priority, id);
 CREATE INDEX outbox_waiting_to ON outbox (recipient, kind) WHERE status = 'pending';
 

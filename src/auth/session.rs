@@ -26,6 +26,34 @@ pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static
         .build()
 }
 
+/// The cookie naming the account last logged in from this browser (a
+/// private cookie: it cannot be made up). It opens nothing; it only lets
+/// the browser past the wait that guesses at the account from elsewhere
+/// start, so that nobody can keep an owner out of their account.
+pub const DEVICE_COOKIE: &str = "portal_device";
+
+/// How long a browser is remembered after a login.
+const DEVICE_DAYS: i64 = 180;
+
+/// Remembers that `email` logged in from this browser.
+pub fn remember_device(cookies: &CookieJar<'_>, email: &str, secure: bool) {
+    let cookie = Cookie::build((DEVICE_COOKIE, email.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(rocket::time::Duration::days(DEVICE_DAYS))
+        .build();
+    cookies.add_private(cookie);
+}
+
+/// Whether `email` logged in from this browser before.
+pub fn is_known_device(cookies: &CookieJar<'_>, email: &str) -> bool {
+    cookies
+        .get_private(DEVICE_COOKIE)
+        .is_some_and(|c| c.value() == email)
+}
+
 /// Starts a session for `user` and sets its cookie.
 pub async fn start(
     ex: Exec<'_>,

@@ -7,36 +7,40 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::{throttle, DbResult, PortalPool};
-use crate::domain::throttle::ThrottlePolicy;
+use crate::domain::throttle::{address_bucket, key_part, ThrottlePolicy};
 
 /// The counters one login attempt touches.
 pub struct LoginKeys {
     account: String,
-    keys: [(String, Option<String>, ThrottlePolicy); 3],
+    keys: Vec<(String, Option<String>, ThrottlePolicy)>,
 }
 
 impl LoginKeys {
     /// The counters for an attempt at `email` (as typed, normalised for
-    /// lookup) from `address` (unknown when the server cannot tell).
-    pub fn new(email: &str, address: Option<&str>) -> Self {
-        let address = address.unwrap_or("unknown");
+    /// lookup) from `address` (unknown when the server cannot tell). A
+    /// browser the account logged in from before (`known_device`) is not
+    /// held back by guesses made at the account from elsewhere: only its
+    /// own address's counters apply to it.
+    pub fn new(email: &str, address: Option<&str>, known_device: bool) -> Self {
+        let address = key_part(&address_bucket(address.unwrap_or("unknown")));
         let account = email.to_owned();
-        Self {
-            keys: [
-                (
-                    format!("account:{email}|address:{address}"),
-                    Some(account.clone()),
-                    ThrottlePolicy::ACCOUNT_FROM_ADDRESS,
-                ),
-                (format!("address:{address}"), None, ThrottlePolicy::ADDRESS),
-                (
-                    format!("account:{email}"),
-                    Some(account.clone()),
-                    ThrottlePolicy::ACCOUNT,
-                ),
-            ],
-            account,
+        let escaped = key_part(email);
+        let mut keys = vec![
+            (
+                format!("account:{escaped}|address:{address}"),
+                Some(account.clone()),
+                ThrottlePolicy::ACCOUNT_FROM_ADDRESS,
+            ),
+            (format!("address:{address}"), None, ThrottlePolicy::ADDRESS),
+        ];
+        if !known_device {
+            keys.push((
+                format!("account:{escaped}"),
+                Some(account.clone()),
+                ThrottlePolicy::ACCOUNT,
+            ));
         }
+        Self { keys, account }
     }
 }
 

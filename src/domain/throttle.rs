@@ -85,6 +85,32 @@ impl ThrottlePolicy {
     }
 }
 
+/// The client address as the throttles and limits count it: an IPv4
+/// address as it is, an IPv6 address by its /64 network (one connection
+/// is given a whole /64, so counting single IPv6 addresses would give
+/// anyone endless fresh ones). Anything else is kept as given.
+pub fn address_bucket(address: &str) -> String {
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let net = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{net}/64")
+            }
+        },
+        Ok(v4) => v4.to_string(),
+        Err(_) => address.to_owned(),
+    }
+}
+
+/// One part of a counter's key, escaped so that no text typed into a form
+/// (an "email address" holding `|address:…`, say) can spell another
+/// counter's key.
+pub fn key_part(text: &str) -> String {
+    text.replace('%', "%25").replace('|', "%7C")
+}
+
 /// What is remembered about recent failures for one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottleState {
@@ -148,6 +174,34 @@ mod tests {
         let next = p.after_failure(Some(&s), t0() + Duration::minutes(16));
         assert_eq!(next.failures, 1);
         assert_eq!(next.locked_until, None);
+    }
+
+    #[test]
+    fn addresses_are_counted_by_network_for_ipv6() {
+        assert_eq!(address_bucket("203.0.113.7"), "203.0.113.7");
+        assert_eq!(
+            address_bucket("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            address_bucket("2001:db8:1:2::1"),
+            address_bucket("2001:db8:1:2:ffff::9")
+        );
+        assert_ne!(
+            address_bucket("2001:db8:1:2::1"),
+            address_bucket("2001:db8:1:3::1")
+        );
+        assert_eq!(address_bucket("::ffff:198.51.100.2"), "198.51.100.2");
+        assert_eq!(address_bucket("unknown"), "unknown");
+    }
+
+    #[test]
+    fn typed_text_cannot_spell_another_key() {
+        assert_eq!(
+            key_part("maya@x.edu|address:1.2.3.4"),
+            "maya@x.edu%7Caddress:1.2.3.4"
+        );
+        assert_eq!(key_part("a%7Cb"), "a%257Cb");
     }
 
     #[test]

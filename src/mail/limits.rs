@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{limits, DbResult, Exec};
 use crate::domain::outbox::{limit_window, LimitScope};
+use crate::domain::throttle::address_bucket;
 
 /// Who a request for mail counts against.
 pub struct Ask<'a> {
@@ -31,10 +32,11 @@ pub async fn take(
     let mut ex = ex;
     let window = limit_window(now);
     let account = ask.account.map(|id| id.to_string());
+    let address = ask.address.map(address_bucket);
     let scopes = [
         (LimitScope::Recipient, Some(ask.recipient)),
         (LimitScope::Account, account.as_deref()),
-        (LimitScope::Address, ask.address),
+        (LimitScope::Address, address.as_deref()),
     ];
     for (scope, who) in scopes {
         let Some(who) = who else { continue };

@@ -16,11 +16,19 @@ async fn a_student_registers_confirms_logs_in_and_out() {
         "We sent an email to maya.chen@example.edu with a link to activate your account",
     );
 
-    // Not before the email is confirmed.
+    // Not before the email is confirmed: the answer of a wrong password
+    // (so a login cannot tell that the registration made an account),
+    // with the way to a new confirmation link.
     let page = app.login("maya.chen@example.edu", PASSWORD).await;
-    assert_eq!(page.status, Status::Forbidden);
-    page.assert_contains("Confirm your email address first")
+    let wrong = app
+        .login("maya.chen@example.edu", "not-her-password-at-all")
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    assert_eq!(page.body, wrong.body);
+    page.assert_contains("The email address or password is not right.")
+        .assert_contains("If you have just created your account, open the confirmation link")
         .assert_contains("Send me a new confirmation link");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 
     let mail = app
         .last_mail("maya.chen@example.edu", "confirm_email")
@@ -301,31 +309,6 @@ async fn many_failures_from_one_address_make_that_address_wait() {
     assert_eq!(status, Status::SeeOther);
 }
 
-/// A login from `from` (an address and port) on the app's browser.
-async fn login_from(
-    app: &crate::helpers::TestApp,
-    email: &str,
-    password: &str,
-    from: &str,
-) -> (Status, String) {
-    let token = app.csrf().await;
-    let body = crate::helpers::encode(&[
-        ("csrf_token", &token),
-        ("email", email),
-        ("password", password),
-        ("next", "/"),
-    ]);
-    let r = app
-        .client
-        .post("/account/login")
-        .header(rocket::http::ContentType::Form)
-        .remote(from.parse().unwrap())
-        .body(body)
-        .dispatch()
-        .await;
-    (r.status(), r.into_string().await.unwrap_or_default())
-}
-
 /// Guesses sent all at once are counted before any password is checked:
 /// no more than five are ever tried before the wait.
 #[rocket::async_test]
@@ -335,27 +318,23 @@ async fn parallel_guesses_cannot_get_past_the_count() {
     let guesses = (0..20).map(|i| {
         let app = &app;
         async move {
-            login_from(
-                app,
-                "maya@example.edu",
-                &format!("guess-number-{i}-wrong"),
-                "203.0.113.7:5000",
-            )
-            .await
+            let guess = format!("guess-number-{i}-wrong");
+            app.login_from("maya@example.edu", &guess, "203.0.113.7:5000")
+                .await
         }
     });
     let answers = futures::future::join_all(guesses).await;
     let tried = answers
         .iter()
-        .filter(|(s, _)| *s == Status::UnprocessableEntity)
+        .filter(|p| p.status == Status::UnprocessableEntity)
         .count();
     let refused = answers
         .iter()
-        .filter(|(s, body)| {
-            *s == Status::TooManyRequests && body.contains("Too many failed attempts")
+        .filter(|p| {
+            p.status == Status::TooManyRequests && p.body.contains("Too many failed attempts")
         })
         .count();
-    assert_eq!((tried, refused), (5, 15), "{answers:?}");
+    assert_eq!((tried, refused), (5, 15));
     assert_eq!(
         app.count("SELECT failures FROM login_throttle WHERE key = 'account:maya@example.edu|address:203.0.113.7'")
             .await,
@@ -370,19 +349,19 @@ async fn guesses_from_another_address_never_lock_the_owner_out() {
     let app = spawn().await;
     app.new_user("Maya Chen", "maya@example.edu").await;
     for i in 0..30 {
-        login_from(
-            &app,
-            "maya@example.edu",
-            &format!("wrong-{i}-guess"),
-            "203.0.113.7:5000",
-        )
-        .await;
+        let guess = format!("wrong-{i}-guess");
+        app.login_from("maya@example.edu", &guess, "203.0.113.7:5000")
+            .await;
     }
-    let (status, body) = login_from(&app, "maya@example.edu", PASSWORD, "203.0.113.7:5001").await;
-    assert_eq!(status, Status::TooManyRequests, "{body}");
-    let (status, _) = login_from(&app, "maya@example.edu", PASSWORD, "198.51.100.2:5000").await;
+    let page = app
+        .login_from("maya@example.edu", PASSWORD, "203.0.113.7:5001")
+        .await;
+    assert_eq!(page.status, Status::TooManyRequests, "{}", page.body);
+    let page = app
+        .login_from("maya@example.edu", PASSWORD, "198.51.100.2:5000")
+        .await;
     assert_eq!(
-        status,
+        page.status,
         Status::SeeOther,
         "the owner, at another address, gets in"
     );
@@ -406,8 +385,72 @@ async fn guesses_from_another_address_never_lock_the_owner_out() {
             .await,
         0
     );
-    let (status, body) = login_from(&app, "maya@example.edu", fresh, "203.0.113.7:5002").await;
-    assert_eq!(status, Status::SeeOther, "{body}");
+    let page = app
+        .login_from("maya@example.edu", fresh, "203.0.113.7:5002")
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+}
+
+/// An "email address" typed to spell another counter's key counts as
+/// itself: guesses at `maya@…|address:<her address>` never make Maya wait.
+#[rocket::async_test]
+async fn a_typed_address_cannot_spell_the_owners_counter() {
+    let app = spawn().await;
+    app.new_user("Maya Chen", "maya@example.edu").await;
+    // Enough, from as many addresses, for that spelled key's own wait.
+    for i in 0..21 {
+        let guess = format!("wrong-{i}-guess");
+        app.login_from(
+            "maya@example.edu|address:198.51.100.2",
+            &guess,
+            &format!("203.0.113.{i}:5000"),
+        )
+        .await;
+    }
+    let page = app
+        .login_from("maya@example.edu", PASSWORD, "198.51.100.2:5000")
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+}
+
+/// Guesses spread over many addresses slow the account down for every new
+/// browser, but never the owner's own: a browser the account logged in
+/// from before gets in with the right password.
+#[rocket::async_test]
+async fn guesses_from_many_addresses_never_lock_out_the_owners_browser() {
+    let app = spawn().await;
+    app.new_user("Maya Chen", "maya@example.edu").await;
+    let page = app
+        .login_from("maya@example.edu", PASSWORD, "198.51.100.2:5000")
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    let device = page
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("portal_device="))
+        .expect("the browser is remembered")
+        .clone();
+    assert!(
+        device.contains("HttpOnly") && device.contains("Max-Age="),
+        "{device}"
+    );
+    let attacker = app.another_browser().await;
+    for i in 0..25 {
+        let guess = format!("wrong-{i}-guess");
+        attacker
+            .login_from("maya@example.edu", &guess, &format!("203.0.113.{i}:5000"))
+            .await;
+    }
+    let stranger = app.another_browser().await;
+    let page = stranger
+        .login_from("maya@example.edu", PASSWORD, "192.0.2.9:5000")
+        .await;
+    assert_eq!(page.status, Status::TooManyRequests, "{}", page.body);
+    page.assert_contains("Too many failed attempts");
+    let page = app
+        .login_from("maya@example.edu", PASSWORD, "198.51.100.77:5000")
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
 }
 
 #[rocket::async_test]

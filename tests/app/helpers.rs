@@ -45,6 +45,8 @@ impl std::ops::Deref for TestApp {
 pub struct Page {
     pub status: Status,
     pub location: Option<String>,
+    /// The `Set-Cookie` headers, as sent.
+    pub cookies: Vec<String>,
     pub body: String,
 }
 
@@ -52,9 +54,11 @@ impl Page {
     pub async fn from(r: LocalResponse<'_>) -> Self {
         let status = r.status();
         let location = r.headers().get_one("Location").map(str::to_owned);
+        let cookies = r.headers().get("Set-Cookie").map(str::to_owned).collect();
         let body = r.into_string().await.unwrap_or_default();
         Self {
             status,
+            cookies,
             location,
             body,
         }
@@ -288,6 +292,33 @@ impl Browser {
         let mut all = vec![("csrf_token", token.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(uri, &encode(&all)).await
+    }
+
+    /// POSTs a form as a browser at `remote` (address and port) does: the
+    /// CSRF token first.
+    pub async fn post_from(&self, uri: &str, fields: &[(&str, &str)], remote: &str) -> Page {
+        let token = self.csrf().await;
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        let r = self
+            .client
+            .post(uri.to_owned())
+            .header(ContentType::Form)
+            .remote(remote.parse().expect("an address and port"))
+            .body(encode(&all))
+            .dispatch()
+            .await;
+        Page::from(r).await
+    }
+
+    /// Logs in from `remote` (address and port); returns the answer.
+    pub async fn login_from(&self, email: &str, password: &str, remote: &str) -> Page {
+        self.post_from(
+            "/account/login",
+            &[("email", email), ("password", password), ("next", "/")],
+            remote,
+        )
+        .await
     }
 
     /// POSTs a body exactly as given.

@@ -227,27 +227,6 @@ async fn mail_is_delivered_through_a_real_smtp_server() {
     assert_eq!((m.status.as_str(), m.attempts), ("sent", 1));
 }
 
-/// A form post from `from` (an address and port), as a browser there sends it.
-async fn post_from(
-    app: &crate::helpers::TestApp,
-    uri: &str,
-    fields: &[(&str, &str)],
-    from: &str,
-) -> crate::helpers::Page {
-    let token = app.csrf().await;
-    let mut all = vec![("csrf_token", token.as_str())];
-    all.extend_from_slice(fields);
-    let r = app
-        .client
-        .post(uri.to_owned())
-        .header(rocket::http::ContentType::Form)
-        .remote(from.parse().unwrap())
-        .body(crate::helpers::encode(&all))
-        .dispatch()
-        .await;
-    crate::helpers::Page::from(r).await
-}
-
 /// Nobody can make the portal flood an inbox: five reset links an hour per
 /// address (whether or not it has an account, so the limit tells nothing),
 /// twenty requests an hour per client address, and a second link replaces
@@ -259,13 +238,9 @@ async fn reset_and_confirmation_mail_is_limited_per_address_and_client() {
     // Maya's address had its confirmation already: four more.
     for (email, allowed) in [("maya@example.edu", 4), ("nobody@example.edu", 5)] {
         for i in 1..=allowed {
-            let page = post_from(
-                &app,
-                "/account/forgot",
-                &[("email", email)],
-                "203.0.113.7:5000",
-            )
-            .await;
+            let page = app
+                .post_from("/account/forgot", &[("email", email)], "203.0.113.7:5000")
+                .await;
             assert_eq!(
                 page.status,
                 rocket::http::Status::SeeOther,
@@ -273,13 +248,9 @@ async fn reset_and_confirmation_mail_is_limited_per_address_and_client() {
                 page.body
             );
         }
-        let sixth = post_from(
-            &app,
-            "/account/forgot",
-            &[("email", email)],
-            "203.0.113.7:5000",
-        )
-        .await;
+        let sixth = app
+            .post_from("/account/forgot", &[("email", email)], "203.0.113.7:5000")
+            .await;
         assert_eq!(
             sixth.status,
             rocket::http::Status::TooManyRequests,
@@ -314,31 +285,31 @@ async fn reset_and_confirmation_mail_is_limited_per_address_and_client() {
     // then a wait.
     for i in 0..11 {
         let email = format!("someone{i}@example.edu");
-        let page = post_from(
-            &app,
-            "/account/confirm/resend",
-            &[("email", &email)],
-            "203.0.113.7:5001",
-        )
-        .await;
+        let page = app
+            .post_from(
+                "/account/confirm/resend",
+                &[("email", &email)],
+                "203.0.113.7:5001",
+            )
+            .await;
         assert_eq!(page.status, rocket::http::Status::SeeOther);
     }
-    let refused = post_from(
-        &app,
-        "/account/forgot",
-        &[("email", "other@example.edu")],
-        "203.0.113.7:5002",
-    )
-    .await;
+    let refused = app
+        .post_from(
+            "/account/forgot",
+            &[("email", "other@example.edu")],
+            "203.0.113.7:5002",
+        )
+        .await;
     assert_eq!(refused.status, rocket::http::Status::TooManyRequests);
     refused.assert_contains("many requests to send email from your network");
-    let elsewhere = post_from(
-        &app,
-        "/account/forgot",
-        &[("email", "other@example.edu")],
-        "198.51.100.2:5000",
-    )
-    .await;
+    let elsewhere = app
+        .post_from(
+            "/account/forgot",
+            &[("email", "other@example.edu")],
+            "198.51.100.2:5000",
+        )
+        .await;
     assert_eq!(elsewhere.status, rocket::http::Status::SeeOther);
 }
 

@@ -132,6 +132,57 @@ async fn healthz_answers_from_the_last_check_and_names_the_backends_to_admins_on
     assert_eq!(v, serde_json::json!({"status": "down"}));
 }
 
+/// The live database has every index the migrations name, and no other,
+/// on either backend (a table rebuilt on SQLite must get its indexes back).
+#[rocket::async_test]
+async fn both_backends_end_with_the_same_indexes() {
+    let app = spawn().await;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let mut named = std::collections::BTreeSet::new();
+    let mut files: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for line in text.lines() {
+            let words: Vec<&str> = line
+                .split_whitespace()
+                .map(|w| w.trim_end_matches(';'))
+                .collect();
+            match words.as_slice() {
+                ["CREATE", "INDEX", name, ..] | ["CREATE", "UNIQUE", "INDEX", name, ..] => {
+                    named.insert((*name).to_owned());
+                }
+                ["DROP", "INDEX", "IF", "EXISTS", name, ..] | ["DROP", "INDEX", name, ..] => {
+                    named.remove(*name);
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(named.contains("outbox_status"), "{named:?}");
+    let live: std::collections::BTreeSet<String> = match app.pool() {
+        fellowship_portal::db::PortalPool::Sqlite(p) => sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+        fellowship_portal::db::PortalPool::Postgres(p) => sqlx::query_scalar(
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() \
+             AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key'",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap(),
+    }
+    .into_iter()
+    .collect();
+    assert_eq!(live, named);
+}
+
 #[rocket::async_test]
 async fn an_internal_failure_gets_the_500_page() {
     let app = spawn().await;

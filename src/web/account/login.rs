@@ -28,7 +28,8 @@ struct LoginPage {
     email: String,
     next: String,
     errors: FormErrors,
-    /// Offer to resend the confirmation link to this address.
+    /// Offer to send a new confirmation link to this address (after any
+    /// failed login: whether the account is unconfirmed is not told).
     unconfirmed: bool,
 }
 
@@ -90,7 +91,8 @@ async fn login(
     }
 
     let now = crate::clock::now();
-    let keys = LoginKeys::new(&email, ip.0.as_deref());
+    let known = session::is_known_device(cookies, &email);
+    let keys = LoginKeys::new(&email, ip.0.as_deref(), known);
     let wait = match throttle::count_attempt(db, &keys, now).await? {
         Attempt::Refused(until) => {
             page.errors.add("email", too_many(until, now));
@@ -101,31 +103,28 @@ async fn login(
     let mut conn = db.conn().await?;
     let found = users::find_by_email(conn.exec(), &email).await?;
     let matches = password::verify(&form.password, found.as_ref().map(|(_, h)| h.as_str())).await?;
+    // An account not yet confirmed gets the answer (and the count) of a
+    // wrong password: it must not tell that a registration made an
+    // account, since registering answers a new address and a taken one
+    // alike.
     let user = match found {
-        Some((user, _)) if matches => user,
+        Some((user, _)) if matches && user.email_confirmed => user,
         _ => {
             let message = match wait {
                 Some(until) => too_many(until, now),
-                None => "The email address or password is not right. Check both and try again."
+                None => "The email address or password is not right. Check both and try again. \
+                         If you have just created your account, open the confirmation link we \
+                         sent first (no email? check your spam folder, or ask for a new link \
+                         below)."
                     .to_owned(),
             };
             page.errors.add("email", message);
+            page.unconfirmed = true;
             return refuse(Status::UnprocessableEntity, page);
         }
     };
     throttle::succeeded(db, &keys).await?;
-    if !user.email_confirmed {
-        page.errors.add(
-            "email",
-            format!(
-                "Confirm your email address first: open the link we sent to {} when you registered. \
-                 No email? Check your spam folder, or ask for a new link below.",
-                user.email
-            ),
-        );
-        page.unconfirmed = true;
-        return refuse(Status::Forbidden, page);
-    }
+    session::remember_device(cookies, &user.email, config.secure_cookies);
     session::start(conn.exec(), cookies, user.id, config.secure_cookies, now).await?;
     if user.must_change_password {
         return Ok(Either::Right(Either::Left(Flash::warning(
