@@ -171,7 +171,7 @@ pub async fn for_reviewer(ex: Exec<'_>, reviewer: UserId, limit: i64) -> DbResul
                            AND g.role = 'reviewer') \
                AND a.applicant_id <> $1 \
                AND NOT EXISTS (SELECT 1 FROM referee_requests q JOIN users me ON me.id = $1 \
-                               WHERE q.application_id = a.id AND q.email = me.email) \
+                               WHERE q.application_id = a.id AND LOWER(q.email) = LOWER(me.email)) \
                ORDER BY s.due_at, s.application_id LIMIT $2";
     run!(ex, c => sqlx::query_as(sql).bind(reviewer).bind(limit).fetch_all(c).await)
 }

@@ -147,12 +147,18 @@ pub async fn mark_failed(ex: Exec<'_>, id: i64, error: &str) -> DbResult<()> {
     Ok(())
 }
 
-/// Whether a claimed message is still this worker's to send: a newer
-/// letter may have superseded it since it was claimed.
-pub async fn still_claimed(ex: Exec<'_>, id: i64) -> DbResult<bool> {
-    let sql = "SELECT COUNT(*) FROM outbox WHERE id = $1 AND status = 'sending'";
-    let n: i64 = run!(ex, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await)?;
-    Ok(n == 1)
+/// Renews this worker's claim on a message just before it is sent, from
+/// the lease it claimed it with to `until`; `false` when the message is no
+/// longer its own: a newer letter superseded it, or its lease ran out
+/// (earlier messages of the batch took long) and another worker took it.
+pub async fn renew_claim(
+    ex: Exec<'_>,
+    id: i64,
+    lease: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> DbResult<bool> {
+    let sql = "UPDATE outbox SET lease_until = $3 WHERE id = $1 AND status = 'sending' AND lease_until = $2";
+    Ok(execute!(ex, sqlx::query(sql).bind(id).bind(lease).bind(until))? == 1)
 }
 
 /// Marks every message of `key` (or of a key starting with `key:`) that
@@ -244,15 +250,16 @@ pub async fn resend(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool>
 }
 
 /// How many decision letters of a cycle are released but not yet sent
-/// (waiting or being sent, e.g. while the mail relay is down), and since
-/// when the oldest waits.
+/// (waiting, being sent, or failed after every attempt, e.g. while the
+/// mail relay is down), and since when the oldest waits.
 pub async fn letters_waiting(
     ex: Exec<'_>,
     cycle: crate::domain::cycle::CycleId,
 ) -> DbResult<(i64, Option<DateTime<Utc>>)> {
-    // Few rows wait at any time: the status index finds them first.
+    // Few rows wait at any time: the status index finds them first. A
+    // letter that failed every attempt still has not reached anyone.
     let sql = "SELECT COUNT(*), MIN(o.created_at) FROM outbox o \
-               WHERE o.status IN ('pending', 'sending') AND o.kind = 'decision_letter' \
+               WHERE o.status IN ('pending', 'sending', 'failed') AND o.kind = 'decision_letter' \
                AND EXISTS (SELECT 1 FROM decisions d WHERE d.cycle_id = $1 \
                  AND (o.message_key = 'decision:' || d.application_id \
                       OR o.message_key LIKE 'decision:' || d.application_id || ':%'))";

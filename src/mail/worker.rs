@@ -126,14 +126,19 @@ impl Worker {
             Some(n) => BATCH.min(n as i64),
             None => BATCH,
         };
+        // Every message of the batch is claimed with this lease.
+        let lease = now + LEASE;
         let claimed = {
             let mut conn = self.pool.conn().await?;
-            db::outbox::claim_due(conn.exec(), now, now + LEASE, limit).await?
+            db::outbox::claim_due(conn.exec(), now, lease, limit).await?
         };
         for message in &claimed {
+            // Each message's lease is renewed as its turn comes, so that
+            // a slow batch cannot let another worker take and send it too.
+            let renewed = crate::clock::now() + LEASE;
             {
                 let mut conn = self.pool.conn().await?;
-                if !db::outbox::still_claimed(conn.exec(), message.id).await? {
+                if !db::outbox::renew_claim(conn.exec(), message.id, lease, renewed).await? {
                     continue;
                 }
             }

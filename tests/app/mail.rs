@@ -320,16 +320,18 @@ async fn reset_and_confirmation_mail_is_limited_per_address_and_client() {
 async fn a_reset_request_takes_the_same_time_for_known_and_unknown_addresses() {
     let app = spawn().await;
     app.new_user("Maya Chen", "maya@example.edu").await;
+    let mut took = Vec::new();
     for email in ["maya@example.edu", "nobody@example.edu"] {
         let started = Instant::now();
         let page = app.post("/account/forgot", &[("email", email)]).await;
-        let took = started.elapsed();
+        took.push(started.elapsed());
         assert_eq!(page.status, rocket::http::Status::SeeOther);
-        assert!(
-            took >= fellowship_portal::web::page::SAME_TIME,
-            "{email}: {took:?}"
-        );
     }
+    let floor = fellowship_portal::web::page::SAME_TIME;
+    assert!(took.iter().all(|t| *t >= floor), "{took:?}");
+    // Neither path's own work shows past the floor.
+    let gap = took[0].max(took[1]) - took[0].min(took[1]);
+    assert!(gap < floor / 2, "{took:?}");
 }
 
 /// A referee's address gets at most five requests an hour, however they
@@ -439,4 +441,48 @@ async fn urgent_mail_goes_first_and_sent_links_are_not_kept() {
         })
         .collect();
     assert!(delivered.contains(&secret), "{delivered}");
+}
+
+/// A message whose lease ran out while its worker was busy with the rest
+/// of a slow batch (a relay that hangs) is taken over by another worker,
+/// and then the first one no longer sends it.
+#[rocket::async_test]
+async fn a_message_taken_over_after_its_lease_is_not_sent_again_by_the_first_worker() {
+    let app = spawn().await;
+    let now = fellowship_portal::clock::now();
+    let m = outbox::NewMessage {
+        key: "takeover:1",
+        kind: "test",
+        recipient: "a@example.edu",
+        subject: "s",
+        text_body: "t",
+        html_body: "h",
+        secret: None,
+    };
+    let mut conn = app.pool().conn().await.unwrap();
+    assert!(outbox::enqueue(conn.exec(), &m, now).await.unwrap());
+    let first_lease = now + chrono::Duration::minutes(5);
+    let first = outbox::claim_due(conn.exec(), now, first_lease, 20)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    // Six minutes later the lease has run out: another worker takes it.
+    let later = now + chrono::Duration::minutes(6);
+    let second_lease = later + chrono::Duration::minutes(5);
+    let second = outbox::claim_due(conn.exec(), later, second_lease, 20)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 1);
+    let id = first[0].id;
+    assert!(!outbox::renew_claim(conn.exec(), id, first_lease, later)
+        .await
+        .unwrap());
+    assert!(outbox::renew_claim(
+        conn.exec(),
+        id,
+        second_lease,
+        later + chrono::Duration::minutes(5)
+    )
+    .await
+    .unwrap());
 }

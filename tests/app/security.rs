@@ -155,8 +155,16 @@ async fn cookies_are_private_http_only_and_same_site_lax() {
         assert!(!session.contains(part), "{part} in {session}");
     }
     for c in set_cookie.iter().filter(|c| !c.contains("Max-Age=0")) {
-        assert!(!c.contains("Expires") && !c.contains("Max-Age"), "{c}");
+        for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
+            assert!(c.contains(part), "{part} missing in {c}");
+        }
+        // Only the cookie that remembers the browser for the login
+        // throttle outlives the browser session; it opens nothing.
+        if !c.starts_with("portal_device=") {
+            assert!(!c.contains("Expires") && !c.contains("Max-Age"), "{c}");
+        }
     }
+    assert!(set_cookie.iter().any(|c| c.starts_with("portal_device=")));
     // The cookie is encrypted: the raw token is not in it, and the database keeps only a hash.
     let stored: i64 = app
         .count("SELECT COUNT(*) FROM sessions WHERE LENGTH(token_hash) = 64")

@@ -311,3 +311,44 @@ async fn a_review_submitted_before_a_conflict_is_kept_on_the_record_but_out_of_t
         1
     );
 }
+
+/// A manager who applied to a program they manage cannot give their own
+/// draft more time: it is answered as if they had none.
+#[rocket::async_test]
+async fn a_manager_cannot_extend_their_own_deadline() {
+    let app = crate::helpers::spawn().await;
+    let c = health_justice(&app).await;
+    let (me, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let draft = app.start_health_justice(&manager).await;
+    assert!(draft > 0 && me > 0);
+    let page = manager
+        .post(
+            &format!("/manage/cycles/{}/extensions", c.id),
+            &[
+                ("email", "mo@alliance.org"),
+                ("date", "2099-01-31"),
+                ("time", "17:00"),
+                ("reason", "I was busy."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther);
+    manager
+        .get(&format!("/manage/cycles/{}", c.id))
+        .await
+        .assert_contains("That applicant has not started an application in this cycle.");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM applications WHERE id = {draft} AND deadline_extended_to IS NOT NULL"
+        ))
+        .await,
+        0
+    );
+}

@@ -242,7 +242,12 @@ async fn extend(
     let Some((user, _)) = users::find_by_email(tx.exec(), email.as_str()).await? else {
         return err("No applicant has an account with that email address.");
     };
-    let Some(app) = applications::find_for(tx.exec(), id, user.id).await? else {
+    // Their own draft is not theirs to extend, and is answered as absent.
+    let own = !manager_may_act_on(user.id, who.0.user().id);
+    let Some(app) = applications::find_for(tx.exec(), id, user.id)
+        .await?
+        .filter(|_| !own)
+    else {
         return err("That applicant has not started an application in this cycle.");
     };
     if app.stage != Stage::Draft {
@@ -363,12 +368,11 @@ async fn letters_waiting_notice(
     Ok(since.filter(|_| count > 0).map(|since| {
         format!(
             "{count} decision letter{s} {are} still waiting to be sent, the oldest since {when}. \
-             {They} go out as soon as the mail server takes {them}; an admin can see why in the mail outbox.",
+             Letters are tried again on their own for a while; an admin can see why they wait, \
+             and send again any that failed, in the mail outbox.",
             s = if count == 1 { "" } else { "s" },
             are = if count == 1 { "is" } else { "are" },
             when = c.cycle.show(since),
-            They = if count == 1 { "It" } else { "They" },
-            them = if count == 1 { "it" } else { "them" },
         )
     }))
 }
