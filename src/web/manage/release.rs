@@ -156,6 +156,13 @@ async fn release_decisions(
         .filter_map(|o| Outcome::parse(o))
         .collect();
     let title = format!("Release decisions – {}", c.cycle.name);
+    // The page again with what was chosen, and the problem next to its field.
+    let me = who.0.user().id;
+    let again = |problem: (&'static str, &str)| {
+        let problem = (problem.0, problem.1.to_owned());
+        let (c, ids, chosen) = (&c, &form.ids, &chosen);
+        async move { release_page(db, me, c, ids, Some(chosen), Some((problem.0, &problem.1))).await }
+    };
     let refuse = |page| {
         Ok(Err(crate::web::page::invalid(
             "manage/release",
@@ -165,31 +172,14 @@ async fn release_decisions(
         )))
     };
     if chosen.is_empty() {
-        return refuse(
-            release_page(
-                db,
-                who.0.user().id,
-                &c,
-                &form.ids,
-                Some(&chosen),
-                Some(("outcomes", "Choose which decisions to release.")),
-            )
-            .await?,
-        );
+        return refuse(again(("outcomes", "Choose which decisions to release.")).await?);
     }
     if !form.confirm {
         return refuse(
-            release_page(
-                db,
-                who.0.user().id,
-                &c,
-                &form.ids,
-                Some(&chosen),
-                Some((
-                    "confirm",
-                    "Tick the box to confirm the counts before releasing.",
-                )),
-            )
+            again((
+                "confirm",
+                "Tick the box to confirm the counts before releasing.",
+            ))
             .await?,
         );
     }
@@ -203,17 +193,7 @@ async fn release_decisions(
         form.seen.get(o.as_str()).copied() != Some(now)
     });
     if changed {
-        return refuse(
-            release_page(
-                db,
-                who.0.user().id,
-                &c,
-                &form.ids,
-                Some(&chosen),
-                Some(("outcomes", "The decisions changed since you looked, so nothing was released. Check the new counts and confirm again.")),
-            )
-            .await?,
-        );
+        return refuse(again(("outcomes", "The decisions changed since you looked, so nothing was released. Check the new counts and confirm again.")).await?);
     }
     // Every letter is checked before the first batch: a template that
     // fails stops the whole release, so no applicant hears and others not.
@@ -223,17 +203,7 @@ async fn release_decisions(
             letter_refusal(conn.exec(), id, *o).await?
         };
         if let Some(message) = refusal {
-            return refuse(
-                release_page(
-                    db,
-                    who.0.user().id,
-                    &c,
-                    &form.ids,
-                    Some(&chosen),
-                    Some(("outcomes", &message)),
-                )
-                .await?,
-            );
+            return refuse(again(("outcomes", &message)).await?);
         }
     }
     let now = crate::clock::now();
