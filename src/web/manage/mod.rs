@@ -245,6 +245,9 @@ async fn extend(
     let Some(app) = applications::find_for(tx.exec(), id, user.id).await? else {
         return err("That applicant has not started an application in this cycle.");
     };
+    if !manager_may_act_on(app.applicant_id, who.0.user().id) {
+        return Err(Error::NotFound);
+    }
     if app.stage != Stage::Draft {
         return err(
             "That application is already submitted (or withdrawn), so it needs no extension.",
