@@ -50,9 +50,9 @@ pub async fn submitted(
     institution: &str,
 ) -> i64 {
     let now = chrono::Utc::now();
-    let mut tx = app.pool().begin().await.unwrap();
+    let mut conn = app.pool().conn().await.unwrap();
     let user = users::insert(
-        tx.exec(),
+        conn.exec(),
         &users::NewUser {
             email,
             name,
@@ -65,6 +65,22 @@ pub async fn submitted(
     )
     .await
     .unwrap();
+    drop(conn);
+    submitted_by(app, cycle, user, name, email, institution).await
+}
+
+/// A submitted application of an existing account `user` (stored directly,
+/// as [`submitted`] does); returns its id.
+pub async fn submitted_by(
+    app: &TestApp,
+    cycle: i64,
+    user: i64,
+    name: &str,
+    email: &str,
+    institution: &str,
+) -> i64 {
+    let now = chrono::Utc::now();
+    let mut tx = app.pool().begin().await.unwrap();
     let mut answers = Answers::new();
     for (k, v) in [
         ("legal_name", name),

@@ -461,7 +461,15 @@ fn pdf_by(author: &str) -> Vec<u8> {
     out
 }
 
-async fn attach_cv(app: &TestApp, application: i64, owner: i64, bytes: Vec<u8>, name: &str) -> i64 {
+/// Stores `bytes` as a CV of `owner` and attaches it to `application`
+/// (as the applicant's upload would be); returns the document id.
+pub(crate) async fn attach_cv(
+    app: &TestApp,
+    application: i64,
+    owner: i64,
+    bytes: Vec<u8>,
+    name: &str,
+) -> i64 {
     let stored = app
         .storage()
         .put(std::io::Cursor::new(bytes))

@@ -242,14 +242,12 @@ async fn extend(
     let Some((user, _)) = users::find_by_email(tx.exec(), email.as_str()).await? else {
         return err("No applicant has an account with that email address.");
     };
-    // Their own draft is not theirs to extend, and is answered as absent.
-    let own = !manager_may_act_on(user.id, who.0.user().id);
-    let Some(app) = applications::find_for(tx.exec(), id, user.id)
-        .await?
-        .filter(|_| !own)
-    else {
+    let Some(app) = applications::find_for(tx.exec(), id, user.id).await? else {
         return err("That applicant has not started an application in this cycle.");
     };
+    if !manager_may_act_on(app.applicant_id, who.0.user().id) {
+        return Err(Error::NotFound);
+    }
     if app.stage != Stage::Draft {
         return err(
             "That application is already submitted (or withdrawn), so it needs no extension.",

@@ -1,0 +1,176 @@
+//! The links people follow from their mail (a referee's, a confirmation,
+//! a reset) and the other objects the public and admin rows aim at. Links
+//! are stored with secrets we know: the portal mails them and keeps only
+//! their hash.
+
+use fellowship_portal::auth::token;
+use fellowship_portal::db::{outbox, referees, tokens};
+use fellowship_portal::domain::role::ProgramRole;
+use rocket::http::Status;
+
+use super::applications::Applications;
+use super::people::{account, grant};
+use super::Programs;
+use crate::helpers::TestApp;
+use crate::permissions::roles::Col;
+
+/// Referee and account links.
+pub struct Links {
+    /// Working referee links, one per route that takes one (an answer
+    /// spends it).
+    pub show: String,
+    pub letter: String,
+    pub decline: String,
+    /// Past the letters deadline and its grace period; already answered;
+    /// never sent.
+    pub expired: String,
+    pub used: String,
+    pub wrong: String,
+    /// Ana's referee on A, for the other applicant's column.
+    pub referee_a: i64,
+    /// Account links, one per base column where following it spends it.
+    pub confirm: Vec<(Col, String)>,
+    pub reset: Vec<(Col, String)>,
+    pub reset_peek: String,
+}
+
+/// What the public and admin rows name.
+pub struct Targets {
+    /// Logs in at the end (every column, as the same account).
+    pub lou_email: String,
+    /// Asks for a reset link; Uma for a new confirmation link.
+    pub rob_email: String,
+    pub uma_email: String,
+    /// Gets and loses roles from the admin's rows.
+    pub gus: i64,
+    pub failed_message: i64,
+    /// The Summer Internship's rubric, sent back unchanged.
+    pub rubric_c3: String,
+}
+
+/// A referee request of `application` with a link we know; `live` links
+/// work for another month, the others closed yesterday (as after the
+/// letters deadline and its grace period).
+async fn request(
+    app: &TestApp,
+    application: i64,
+    position: i64,
+    email: &str,
+    live: bool,
+) -> String {
+    let secret = token::generate();
+    let days = if live { 30 } else { -1 };
+    let mut conn = app.pool().conn().await.unwrap();
+    let r = referees::NewRequest {
+        application_id: application,
+        question_key: "referees",
+        position,
+        name: "Dr. Lena Ortiz",
+        email,
+        relationship: "Clinical supervisor",
+        waived: true,
+        token_hash: &token::hash(&secret),
+        token_expires_at: chrono::Utc::now() + chrono::Duration::days(days),
+    };
+    let stored = referees::put(conn.exec(), &r, chrono::Utc::now()).await;
+    stored.unwrap().expect("a new request");
+    secret
+}
+
+/// An account link of `user` with a secret we know.
+async fn account_link(app: &TestApp, user: i64, purpose: tokens::Purpose) -> String {
+    let secret = token::generate();
+    let now = chrono::Utc::now();
+    let expires = now + chrono::Duration::minutes(30);
+    let mut conn = app.pool().conn().await.unwrap();
+    let hash = token::hash(&secret);
+    tokens::create(conn.exec(), user, purpose, &hash, expires, now)
+        .await
+        .unwrap();
+    secret
+}
+
+pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, Targets) {
+    request(app, apps.a, 1, "lena@hill-clinic.example.org", true).await;
+    let referee_a = {
+        let mut conn = app.pool().conn().await.unwrap();
+        referees::for_application(conn.exec(), apps.a)
+            .await
+            .unwrap()[0]
+            .id
+    };
+    let refs = apps.refs;
+    let show = request(app, refs, 1, "one@clinic.example.org", true).await;
+    let letter = request(app, refs, 2, "two@clinic.example.org", true).await;
+    let decline = request(app, refs, 3, "three@clinic.example.org", true).await;
+    let expired = request(app, refs, 4, "four@clinic.example.org", false).await;
+    let used = request(app, refs, 5, "five@clinic.example.org", true).await;
+    let page = app
+        .post(
+            &format!("/referee/{used}/decline"),
+            &[("note", "On leave.")],
+        )
+        .await;
+    assert_eq!(page.status, Status::Ok, "{}", page.body);
+
+    // Following one link spends every other link of its account, so each
+    // column follows a link to an account of its own.
+    let mut confirm = Vec::new();
+    let mut reset = Vec::new();
+    for col in Col::ALL.into_iter().filter(|c| c.is_base()) {
+        let who = col.label().replace(' ', "-");
+        let email = format!("una-{who}@student.example.edu");
+        let una = account(app, "Una Unconfirmed", &email, false).await;
+        confirm.push((
+            col,
+            account_link(app, una, tokens::Purpose::ConfirmEmail).await,
+        ));
+        let email = format!("ray-{who}@student.example.edu");
+        let ray = account(app, "Ray Forgetful", &email, true).await;
+        reset.push((
+            col,
+            account_link(app, ray, tokens::Purpose::ResetPassword).await,
+        ));
+    }
+    let rob_email = "rob@student.example.edu".to_owned();
+    let rob = account(app, "Rob Forgetful", &rob_email, true).await;
+    let reset_peek = account_link(app, rob, tokens::Purpose::ResetPassword).await;
+
+    let lou_email = "lou@student.example.edu".to_owned();
+    app.new_user("Lou Visitor", &lou_email).await;
+    let uma_email = "uma@student.example.edu".to_owned();
+    account(app, "Uma Unconfirmed", &uma_email, false).await;
+    let gus = account(app, "Gus Faculty", "gus@alliance.org", true).await;
+    grant(app, gus, p.p2, ProgramRole::Reviewer).await;
+    let failed_message = app.count("SELECT MAX(id) FROM outbox").await;
+    let mut conn = app.pool().conn().await.unwrap();
+    outbox::mark_failed(conn.exec(), failed_message, "relay refused the message")
+        .await
+        .unwrap();
+    let rubric_c3 = fellowship_portal::db::cycles::review_setup(conn.exec(), p.c3)
+        .await
+        .unwrap()
+        .expect("the cycle's review setup")
+        .rubric_json;
+    let links = Links {
+        show,
+        letter,
+        decline,
+        expired,
+        used,
+        wrong: token::generate(),
+        referee_a,
+        confirm,
+        reset,
+        reset_peek,
+    };
+    let targets = Targets {
+        lou_email,
+        rob_email,
+        uma_email,
+        gus,
+        failed_message,
+        rubric_c3,
+    };
+    (links, targets)
+}
