@@ -1,7 +1,7 @@
 //! Security headers on every response.
 
 use rocket::fairing::{Fairing, Info, Kind};
-use rocket::http::{ContentType, Header};
+use rocket::http::{ContentType, Cookie, Header, SameSite};
 use rocket::{Request, Response};
 
 /// No inline script or style, no framing, no sniffing, no referrer (links
@@ -34,5 +34,35 @@ impl Fairing for SecurityHeaders {
         {
             res.set_header(Header::new("Cache-Control", "no-store"));
         }
+        let secure = req
+            .rocket()
+            .state::<crate::config::PortalConfig>()
+            .is_some_and(|c| c.secure_cookies);
+        harden_flash_cookie(res, secure);
+    }
+}
+
+/// Rocket's one-time message cookie (`_flash`, the notice shown after a
+/// form) is made like the portal's own: out of scripts' reach, `Secure`
+/// when the portal's cookies are, `SameSite=Lax`. Rocket builds it
+/// readable by scripts and never `Secure`; it carries the notice's words,
+/// which may name an email address.
+fn harden_flash_cookie(res: &mut Response<'_>, secure: bool) {
+    let set: Vec<String> = res.headers().get("Set-Cookie").map(str::to_owned).collect();
+    if !set.iter().any(|c| c.starts_with("_flash=")) {
+        return;
+    }
+    res.remove_header("Set-Cookie");
+    for raw in set {
+        let value = match Cookie::parse(raw.clone()) {
+            Ok(mut c) if c.name() == "_flash" => {
+                c.set_http_only(true);
+                c.set_same_site(SameSite::Lax);
+                c.set_secure(secure);
+                c.to_string()
+            }
+            _ => raw,
+        };
+        res.adjoin_header(Header::new("Set-Cookie", value));
     }
 }

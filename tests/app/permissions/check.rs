@@ -65,12 +65,10 @@ fn cookie(raw: &str, secure: bool, seen: &mut Cookies) -> Vec<String> {
         return problems;
     }
     seen.set.insert(c.name().to_owned());
-    if c.name() == FLASH {
-        // Rocket builds it (Max-Age=300, SameSite=Strict, readable by
-        // scripts, never Secure): reported, not the portal's own cookie;
-        // it carries only the message shown on the next page.
-        return problems;
-    }
+    // Rocket's one-time message cookie lives five minutes (its notice is
+    // shown on the next page); like the portal's own it is HttpOnly,
+    // SameSite=Lax and Secure when asked.
+    let short_lived = c.name() == FLASH;
     if c.http_only() != Some(true) {
         problems.push(format!("a cookie readable by scripts: {raw}"));
     }
@@ -81,7 +79,7 @@ fn cookie(raw: &str, secure: bool, seen: &mut Cookies) -> Vec<String> {
     // account logged in from this browser (for the login throttle); it
     // opens nothing.
     let outlives = c.max_age().is_some() || c.expires().is_some_and(|e| e.is_datetime());
-    if outlives && c.name() != fellowship_portal::auth::session::DEVICE_COOKIE {
+    if outlives && c.name() != fellowship_portal::auth::session::DEVICE_COOKIE && !short_lived {
         problems.push(format!("a cookie that outlives the browser session: {raw}"));
     }
     if secure && c.secure() != Some(true) {
