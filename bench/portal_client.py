@@ -836,14 +836,34 @@ def check_submissions(db, data_dir, outcomes, mailbox):
     for m in mails:
         by_message_id.setdefault(m.message_id, []).append(m)
     duplicates = {mid: ms for mid, ms in by_message_id.items() if len(ms) > 1}
+    submitted_mails = {}
+    for m in mails:
+        submitted_mails[(m.to, m.subject)] = submitted_mails.get((m.to, m.subject), 0) + 1
+    # Three queries for the lot (one psql each on PostgreSQL), in batches.
+    apps, docs, refs = {}, {}, {}
+    ids = [int(o.application_id) for o in checked]
+    for i in range(0, len(ids), 500):
+        chunk = ",".join(str(x) for x in ids[i:i + 500])
+        for id_, stage, submitted_at, answers_json in db.query(
+                f"SELECT id, stage, submitted_at, answers_json FROM applications WHERE id IN ({chunk})"):
+            apps[int(id_)] = (stage, submitted_at, answers_json)
+        for id_, key, storage_key, size, sha in db.query(
+                "SELECT ad.application_id, ad.question_key, d.storage_key, d.size_bytes, d.sha256 "
+                "FROM application_documents ad JOIN documents d ON d.id = ad.document_id "
+                f"WHERE ad.application_id IN ({chunk})"):
+            docs[(int(id_), key)] = (storage_key, int(size), sha)
+        for id_, key, position, address in db.query(
+                "SELECT application_id, question_key, position, email FROM referee_requests "
+                f"WHERE application_id IN ({chunk})"):
+            refs[(int(id_), key, int(position))] = address
     for o in checked:
-        label = f"application {o.application_id} of {o.address}"
+        id_ = int(o.application_id)
+        label = f"application {id_} of {o.address}"
         before = len(problems)
-        rows = db.query(f"SELECT stage, submitted_at, answers_json FROM applications WHERE id = {int(o.application_id)}")
-        if not rows:
+        if id_ not in apps:
             problems.append(f"{label}: missing from the database")
             continue
-        stage, submitted_at, answers_json = rows[0]
+        stage, submitted_at, answers_json = apps[id_]
         if stage != "submitted" or not submitted_at:
             problems.append(f"{label}: stage {stage!r}, submitted_at {submitted_at!r}")
         stored = json.loads(answers_json)
@@ -852,31 +872,27 @@ def check_submissions(db, data_dir, outcomes, mailbox):
                 problems.append(f"{label}: answer {key} is {stored.get(key)!r}, sent {want!r}")
         for key, (file_name, data) in o.plan.documents.items():
             want_size, want_sha = len(data), hashlib.sha256(data).hexdigest()
-            rows = db.query(
-                "SELECT d.storage_key, d.size_bytes, d.sha256 FROM application_documents ad "
-                f"JOIN documents d ON d.id = ad.document_id WHERE ad.application_id = {int(o.application_id)} "
-                f"AND ad.question_key = '{key}'")
-            if not rows:
+            if (id_, key) not in docs:
                 problems.append(f"{label}: document {key} missing")
                 continue
-            storage_key, size, sha = rows[0]
-            if int(size) != want_size or sha != want_sha:
-                problems.append(f"{label}: document {key} recorded as {size} bytes {sha[:12]}, sent {want_size} bytes {want_sha[:12]}")
+            storage_key, size, sha = docs[(id_, key)]
+            if size != want_size or sha != want_sha:
+                problems.append(f"{label}: document {key} recorded as {size} bytes {sha[:12]}, "
+                                f"sent {want_size} bytes {want_sha[:12]}")
             path = local_path(data_dir, storage_key)
             if not os.path.exists(path):
                 problems.append(f"{label}: document {key} has no file ({storage_key})")
                 continue
             got_size, got_sha = sha256_file(path)
             if got_size != want_size or got_sha != want_sha:
-                problems.append(f"{label}: document {key} file is {got_size} bytes {got_sha[:12]}, sent {want_size} bytes {want_sha[:12]}")
+                problems.append(f"{label}: document {key} file is {got_size} bytes {got_sha[:12]}, "
+                                f"sent {want_size} bytes {want_sha[:12]}")
         for question, position, name, address in o.plan.referees:
-            rows = db.query(
-                f"SELECT email FROM referee_requests WHERE application_id = {int(o.application_id)} "
-                f"AND question_key = '{question}' AND position = {int(position)}")
-            if not rows or rows[0][0] != address:
-                problems.append(f"{label}: referee {position} is {rows[0][0] if rows else None}, named {address}")
+            got = refs.get((id_, question, position))
+            if got != address:
+                problems.append(f"{label}: referee {position} is {got}, named {address}")
         subject = SUBMITTED_SUBJECT.format(program=PROGRAM_NAMES[o.slug])
-        n = len([m for m in mails if m.to == o.address.lower() and m.subject == subject])
+        n = submitted_mails.get((o.address.lower(), subject), 0)
         if n != 1:
             problems.append(f"{label}: {n} submission mails")
         if len(problems) == before:
