@@ -119,7 +119,7 @@ impl Transport {
             ))
             .map_err(|e| format!("building the message: {e}"))?;
         match self {
-            Self::File { dir, .. } => write_eml(dir, &m.message_key, &message.formatted()).await,
+            Self::File { dir, .. } => write_eml(dir, &m.message_key, message.formatted()).await,
             Self::Smtp {
                 transport, host, ..
             } => transport
@@ -136,17 +136,19 @@ impl Transport {
 /// instance died after writing it but before recording it as sent; under
 /// its own name it then replaces its first copy instead of adding a second
 /// (lettre's file transport names each file by a new random id), and a
-/// reader never sees half a message.
-async fn write_eml(dir: &std::path::Path, key: &str, bytes: &[u8]) -> Result<(), String> {
+/// reader never sees half a message. Both steps run in one blocking task,
+/// as lettre's single write did.
+async fn write_eml(dir: &std::path::Path, key: &str, bytes: Vec<u8>) -> Result<(), String> {
     let name = crate::auth::token::hash(key);
     let partial = dir.join(format!(".{name}.eml.partial"));
     let done = dir.join(format!("{name}.eml"));
-    tokio::fs::write(&partial, bytes)
-        .await
-        .map_err(|e| format!("writing {}: {e}", partial.display()))?;
-    tokio::fs::rename(&partial, &done)
-        .await
-        .map_err(|e| format!("renaming {} into place: {e}", partial.display()))
+    tokio::task::spawn_blocking(move || {
+        std::fs::write(&partial, bytes)
+            .and_then(|()| std::fs::rename(&partial, &done))
+            .map_err(|e| format!("writing {}: {e}", done.display()))
+    })
+    .await
+    .map_err(|e| format!("writing a mail file: {e}"))?
 }
 
 /// The `host:port` of a relay URL, for error messages (never the password).
