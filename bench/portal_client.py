@@ -148,7 +148,8 @@ class Server:
                 self.kill()
 
     def status_kb(self, key):
-        """`VmRSS`, `VmHWM`... of the running server, in kB (None if gone)."""
+        """`VmRSS`, `VmHWM`... of the running server, in kB (or the number,
+        for `Threads`; None if gone)."""
         try:
             with open(f"/proc/{self.proc.pid}/status") as f:
                 for line in f:
@@ -174,6 +175,7 @@ class MemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.server, self.every = server, every
         self.samples = []  # (seconds since start, kB)
+        self.threads = 0  # the most threads seen at once
         self.stopped = threading.Event()
         self.t0 = time.monotonic()
 
@@ -182,6 +184,7 @@ class MemorySampler(threading.Thread):
             kb = self.server.status_kb("VmRSS")
             if kb is not None:
                 self.samples.append((time.monotonic() - self.t0, kb))
+                self.threads = max(self.threads, self.server.status_kb("Threads") or 0)
             self.stopped.wait(self.every)
 
     def stop(self):
