@@ -313,6 +313,13 @@ class Page:
         return urllib.parse.urlsplit(self.location).path if self.location else ""
 
 
+def scrub(line):
+    """A server log line with the secrets of mailed links (confirmation and
+    reset tokens) and the ids in paths replaced, to group and to print."""
+    line = re.sub(r"/(confirm|reset)/[A-Za-z0-9_-]+", r"/\1/<token>", line)
+    return re.sub(r"/\d+(?=[/:\s?]|$)", "/<id>", line)
+
+
 def route_of(path):
     """A path with its ids and tokens replaced, to group requests."""
     path = path.split("?")[0]
