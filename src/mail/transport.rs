@@ -2,7 +2,7 @@
 //! `PORTAL_SMTP_URL` is set.
 
 use lettre::message::{header, Mailbox, MultiPart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::PortalConfig;
 use crate::db::outbox::Message as Queued;
@@ -10,10 +10,9 @@ use crate::db::outbox::Message as Queued;
 /// Where mail goes.
 #[derive(Clone)]
 pub enum Transport {
-    /// One `<id>.eml` file per message in a folder.
+    /// One `<SHA-256 of the message key>.eml` file per message in a folder.
     File {
         dir: std::path::PathBuf,
-        transport: AsyncFileTransport<Tokio1Executor>,
         from: Mailbox,
         reply_to: Option<Mailbox>,
     },
@@ -50,7 +49,6 @@ impl Transport {
                 let dir = config.mail_dir();
                 std::fs::create_dir_all(&dir)?;
                 Ok(Self::File {
-                    transport: AsyncFileTransport::new(&dir),
                     dir,
                     from,
                     reply_to,
@@ -123,11 +121,7 @@ impl Transport {
             ))
             .map_err(|e| format!("building the message: {e}"))?;
         match self {
-            Self::File { transport, .. } => transport
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
+            Self::File { dir, .. } => write_eml(dir, &m.message_key, message.formatted()).await,
             Self::Smtp {
                 transport, host, ..
             } => transport
@@ -137,6 +131,26 @@ impl Transport {
                 .map_err(|e| format!("SMTP {host}: {e}")),
         }
     }
+}
+
+/// Writes a message as `<SHA-256 of its key>.eml` in `dir`, through a
+/// temporary file renamed into place. A message is delivered again when its
+/// instance died after writing it but before recording it as sent; under
+/// its own name it then replaces its first copy instead of adding a second
+/// (lettre's file transport names each file by a new random id), and a
+/// reader never sees half a message. Both steps run in one blocking task,
+/// as lettre's single write did.
+async fn write_eml(dir: &std::path::Path, key: &str, bytes: Vec<u8>) -> Result<(), String> {
+    let name = crate::auth::token::hash(key);
+    let partial = dir.join(format!(".{name}.eml.partial"));
+    let done = dir.join(format!("{name}.eml"));
+    tokio::task::spawn_blocking(move || {
+        std::fs::write(&partial, bytes)
+            .and_then(|()| std::fs::rename(&partial, &done))
+            .map_err(|e| format!("writing {}: {e}", done.display()))
+    })
+    .await
+    .map_err(|e| format!("writing a mail file: {e}"))?
 }
 
 /// The `host:port` of a relay URL, for error messages (never the password).

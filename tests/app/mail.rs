@@ -158,6 +158,50 @@ async fn a_message_claimed_by_a_dead_instance_is_taken_over_after_its_lease() {
     );
 }
 
+#[rocket::async_test]
+async fn a_message_written_again_after_a_crash_is_still_one_file() {
+    let app = spawn().await;
+    app.register("Maya Chen", "maya@example.edu", PASSWORD)
+        .await;
+    let w = app.worker();
+    assert_eq!(w.deliver_due().await.unwrap(), 1);
+    let folder = app.dir.path().join("mail");
+    let files = || {
+        let mut names: Vec<String> = std::fs::read_dir(&folder)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let first = files();
+    assert_eq!(first.len(), 1, "{first:?}");
+    // What an instance killed after writing the file, before recording the
+    // message as sent, leaves behind: a claim whose lease runs out.
+    app.sql("UPDATE outbox SET status = 'sending', sent_at = NULL, lease_until = '2000-01-01T00:00:00+00:00'")
+        .await;
+    assert_eq!(w.deliver_due().await.unwrap(), 1, "delivered again");
+    assert_eq!(
+        files(),
+        first,
+        "the same one file, nothing left half-written"
+    );
+    let raw = std::fs::read(folder.join(&first[0])).unwrap();
+    let parsed = mailparse::parse_mail(&raw).unwrap();
+    let to = parsed
+        .headers
+        .iter()
+        .find(|h| h.get_key().eq_ignore_ascii_case("To"))
+        .map(|h| h.get_value());
+    assert_eq!(to.as_deref(), Some("maya@example.edu"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+            .await,
+        1
+    );
+}
+
 /// Delivers through the SMTP server named by `TEST_SMTP_URL`, which writes
 /// each message to the Maildir `TEST_SMTP_MAILDIR` (aiosmtpd, started by
 /// `scripts/test-all`).
