@@ -356,6 +356,90 @@ async fn reviewers_reach_only_what_is_assigned_and_unconflicted() {
 }
 
 #[rocket::async_test]
+async fn a_reviewer_whose_role_is_revoked_no_longer_sees_that_programs_assignments() {
+    let app = spawn().await;
+    let c = health_justice(&app).await;
+    let (_, manager) = staff(
+        &app,
+        "Mo Manager",
+        "mo@alliance.org",
+        c.program,
+        ProgramRole::Manager,
+    )
+    .await;
+    let (rev, reviewer) = staff(
+        &app,
+        "Rae Reviewer",
+        "rae@faculty.org",
+        c.program,
+        ProgramRole::Reviewer,
+    )
+    .await;
+    // Rae keeps reviewing for the internship, so /review stays open to her.
+    let summer = app
+        .count("SELECT id FROM programs WHERE slug = 'summer-internship'")
+        .await;
+    let mut conn = app.pool().conn().await.unwrap();
+    fellowship_portal::db::roles::grant(
+        conn.exec(),
+        rev,
+        summer,
+        ProgramRole::Reviewer,
+        rev,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Applicant",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    assign(&manager, a, rev).await;
+    let link = format!(r#"href="/review/applications/{a}""#);
+    reviewer
+        .get("/review")
+        .await
+        .assert_contains(&link)
+        .assert_contains("1 still to submit");
+
+    let admin = app.admin_browser("ada@alliance.org").await;
+    let page = admin
+        .post(
+            &format!("/admin/users/{rev}/revoke"),
+            &[
+                ("program", &c.program.to_string()),
+                ("role", "reviewer"),
+                ("back", "/admin/users"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+
+    let dashboard = reviewer.get("/review").await;
+    assert_eq!(dashboard.status, Status::Ok);
+    dashboard
+        .assert_lacks(&link)
+        .assert_lacks("Health Justice Fellowship")
+        .assert_contains("0 still to submit")
+        .assert_contains("Nothing is assigned to you yet.");
+    assert_eq!(
+        reviewer
+            .get(&format!("/review/applications/{a}"))
+            .await
+            .status,
+        Status::NotFound
+    );
+    // The assignment stays on the record for the program team.
+    assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 1);
+}
+
+#[rocket::async_test]
 async fn applicants_and_other_programs_managers_are_kept_out() {
     let app = spawn().await;
     let c = health_justice(&app).await;
