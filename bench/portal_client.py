@@ -26,6 +26,7 @@ only, so the scripts run with nothing installed.
 import email
 import email.policy
 import hashlib
+import itertools
 import http.client
 import http.cookiejar
 import json
@@ -90,6 +91,11 @@ class Server:
             ROCKET_PORT=str(self.port),
             PORTAL_SECURE_COOKIES="false",
             PORTAL_BASE_URL=self.base,
+            # As behind a reverse proxy: each browser below names its own
+            # address, as people on the internet come from theirs. From
+            # one address, the limit on mail asked for per client address
+            # (20 an hour) would stop every run after a few accounts.
+            ROCKET_IP_HEADER="X-Real-IP",
         )
         env.update(self.extra_env)
         return env
@@ -368,20 +374,33 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+_addresses = itertools.count(1)
+_addresses_lock = threading.Lock()
+
+
+def next_address():
+    """An address of the documentation range 198.18.0.0/15 (benchmarks), one per browser."""
+    with _addresses_lock:
+        n = next(_addresses)
+    return f"198.{18 + (n >> 16) % 2}.{(n >> 8) & 255}.{n & 255}"
+
+
 class Browser:
-    """One person's browser: a cookie jar, and pages fetched one at a time."""
+    """One person's browser: a cookie jar, an address of its own, and pages
+    fetched one at a time."""
 
     def __init__(self, base, stats, timeout=60):
         self.base = base
         self.stats = stats
         self.timeout = timeout
+        self.address = next_address()
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
         )
 
     def request(self, method, path, body=None, content_type=None):
-        headers = {"User-Agent": "portal-bench", "Accept": "text/html"}
+        headers = {"User-Agent": "portal-bench", "Accept": "text/html", "X-Real-IP": self.address}
         if content_type:
             headers["Content-Type"] = content_type
         req = urllib.request.Request(self.base + path, data=body, headers=headers, method=method)
