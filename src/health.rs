@@ -8,7 +8,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use rocket::fairing::{AdHoc, Fairing};
 use rocket_db_pools::Database;
 
@@ -117,7 +117,7 @@ impl Monitor {
                 ok: mail_ok,
                 error: (!mail_ok).then(|| "the mail folder or relay does not answer".into()),
             },
-            checked_at: crate::clock::now(),
+            checked_at: chrono::Utc::now().trunc_subsecs(6),
         }
     }
 

@@ -2,18 +2,22 @@
 //! internships. [`build`] assembles the whole application from a
 //! configuration; the binary only parses the command line and launches it.
 //!
-//! Modules, with dependencies pointing one way: `web` → `auth` → `db`,
-//! `storage`, `mail` → `domain`.
+//! Modules, with dependencies pointing one way: `web` → `app` → `auth`,
+//! `jobs` → `db`, `storage`, `mail` → `domain`; [`context::Ctx`] carries the
+//! pool, store, mailer and clock to every use case and job.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod context;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod health;
+pub mod jobs;
 pub mod mail;
 pub mod seed;
 pub mod storage;
@@ -28,6 +32,12 @@ use rocket_dyn_templates::Template;
 
 /// The portal, ready to ignite, from a figment completed by [`config::load`].
 pub fn build(figment: Figment) -> Rocket<Build> {
+    build_with_clock(figment, clock::Clock::system())
+}
+
+/// [`build`] on a given clock: instances that share one clock (tests run
+/// several on one database) see the same time.
+pub fn build_with_clock(figment: Figment, clock: clock::Clock) -> Rocket<Build> {
     let static_dir = figment
         .extract_inner::<std::path::PathBuf>("portal.static_dir")
         .unwrap_or_else(|_| "static".into());
@@ -49,13 +59,27 @@ pub fn build(figment: Figment) -> Rocket<Build> {
                         return seed::fail(rocket, format!("document storage (S3): {e}"));
                     }
                 }
-                Ok(rocket.manage(config).manage(store))
+                Ok(rocket.manage(config).manage(store).manage(clock))
             },
         ))
         .attach(db::Db::init())
         .attach(seed::migrations())
         .attach(Template::fairing())
         .attach(mail::stage())
+        .attach(AdHoc::try_on_ignite("Context", |rocket| async move {
+            match context::Ctx::from_rocket(&rocket) {
+                Some(ctx) => {
+                    let jobs = ctx.config.mail_worker;
+                    let rocket = rocket.manage(ctx);
+                    Ok(if jobs {
+                        rocket.attach(jobs::fairing())
+                    } else {
+                        rocket
+                    })
+                }
+                None => Err(rocket),
+            }
+        }))
         .attach(AdHoc::on_ignite("Health", |rocket| async move {
             let every = config::PortalConfig::from_figment(rocket.figment())
                 .map_or(10, |c| c.health_seconds)

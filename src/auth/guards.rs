@@ -44,7 +44,11 @@ impl SessionUser {
             .rocket()
             .state::<PortalConfig>()
             .map_or((120, 12), |c| (c.session_idle_minutes, c.session_max_hours));
-        let now = crate::clock::now();
+        let now = req
+            .rocket()
+            .state::<crate::clock::Clock>()
+            .ok_or_else(|| anyhow::anyhow!("no clock"))?
+            .now();
         let mut conn = db.conn().await?;
         let Some(s) = sessions::find(conn.exec(), &hash).await? else {
             session::clear_cookie(req.cookies());

@@ -74,6 +74,10 @@ pub struct Listed {
 /// A document's bytes, read as they are sent.
 pub type Reader = Pin<Box<dyn AsyncRead + Send>>;
 
+/// Uploads arriving in the temporary folder are named with this prefix,
+/// so that what a crash left there can be recognised and swept.
+pub const UPLOAD_PREFIX: &str = ".upload-";
+
 /// Removes the files directly in `dir` whose names begin with `prefix` and
 /// that were last changed before `before`; returns how many.
 pub async fn remove_older(

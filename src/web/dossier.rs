@@ -258,7 +258,7 @@ pub async fn download(
             rocket::warn!("document {} not cleaned for blind review: {why}", d.id);
             return Err(Error::Refused(
                 rocket::http::Status::Conflict,
-                "This document cannot be shown in a blind review because its details could not be removed (it may be encrypted or damaged). Ask the program team for a copy.",
+                "This document cannot be shown in a blind review because its details could not be removed (it may be encrypted or damaged). Ask the program team for a copy.".into(),
             ));
         }
         Err(e) => return Err(Error::Internal(e.into())),

@@ -25,7 +25,7 @@ pub enum Error {
     /// The request was understood but cannot be served as things are;
     /// the page says why in the reader's words.
     #[error("refused: {1}")]
-    Refused(Status, &'static str),
+    Refused(Status, String),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -36,6 +36,34 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         Self::Internal(e.into())
+    }
+}
+
+/// What a use case refused becomes the page's error; a handler that can
+/// show the form again with the mistakes handles `Invalid` and `Refused`
+/// itself before this.
+impl From<crate::app::Error> for Error {
+    fn from(e: crate::app::Error) -> Self {
+        use crate::app::Error as App;
+        match e {
+            App::NotFound => Self::NotFound,
+            App::Forbidden => Self::Forbidden,
+            App::Refused(message) => Self::Refused(Status::Conflict, message),
+            App::Invalid(errors) => Self::Refused(
+                Status::UnprocessableEntity,
+                errors
+                    .summary
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            App::Limited => Self::Refused(
+                Status::TooManyRequests,
+                "Too many attempts. Please wait a few minutes and try again.".into(),
+            ),
+            App::Internal(e) => Self::Internal(e),
+        }
     }
 }
 
@@ -66,10 +94,10 @@ impl<'r> Responder<'r, 'static> for Error {
 }
 
 #[derive(Serialize)]
-struct ErrorPage {
+struct ErrorPage<M: Serialize> {
     status: u16,
     heading: &'static str,
-    message: &'static str,
+    message: M,
 }
 
 /// Renders the error page for `status` with its own words.

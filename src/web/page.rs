@@ -123,52 +123,7 @@ pub async fn no_sooner_than(started: std::time::Instant, least: std::time::Durat
     }
 }
 
-/// One mistake, tied to the field it is about.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct FieldError {
-    /// The field's `id`, for the summary's link.
-    pub field: String,
-    pub message: String,
-}
-
-/// The mistakes in a submitted form, in the order of the fields.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct FormErrors {
-    /// For the summary at the top.
-    pub summary: Vec<FieldError>,
-    /// By field id, for the message next to each field.
-    pub fields: std::collections::BTreeMap<String, String>,
-}
-
-impl FormErrors {
-    /// Records a mistake (the first per field wins).
-    pub fn add(&mut self, field: &str, message: impl ToString) {
-        if !self.fields.contains_key(field) {
-            let message = message.to_string();
-            self.fields.insert(field.to_owned(), message.clone());
-            self.summary.push(FieldError {
-                field: field.to_owned(),
-                message,
-            });
-        }
-    }
-
-    /// Keeps the value of `result`, or records its error against `field`.
-    pub fn check<T, E: ToString>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.add(field, e);
-                None
-            }
-        }
-    }
-
-    /// Whether there is nothing to report.
-    pub fn is_empty(&self) -> bool {
-        self.summary.is_empty()
-    }
-}
+pub use crate::app::{FieldError, FormErrors};
 
 /// Percent-encodes a value for a query string.
 pub fn url_encode(s: &str) -> String {

@@ -10,6 +10,7 @@ use rocket::http::Status;
 
 use crate::fixtures::{health_justice, mark_eligible, staff, submitted, Cycle};
 use crate::helpers::{spawn, spawn_with, Browser, TestApp};
+use fellowship_portal::mail::worker::Worker;
 
 /// An application in review owned by the main browser's (logged-in) user.
 async fn own_application_in_review(
@@ -837,7 +838,9 @@ async fn a_declined_or_lapsed_offer_goes_to_the_best_waitlisted_applicant() {
     // Ana lets the date pass.
     app.sql("UPDATE decisions SET offer_deadline = '2000-01-01T00:00:00+00:00' WHERE outcome = 'accepted'").await;
     assert_eq!(
-        app.worker().lapse_offers(chrono::Utc::now()).await.unwrap(),
+        fellowship_portal::jobs::offers::lapse(&app.ctx())
+            .await
+            .unwrap(),
         1
     );
     let page = app
@@ -1158,7 +1161,7 @@ async fn two_workers_on_one_database_deliver_each_message_once() {
         .await;
     }
     let (one, two) = (app.worker(), app.worker());
-    let run = |w: fellowship_portal::mail::worker::Worker| async move {
+    let run = |w: Worker| async move {
         let mut sent = 0;
         for _ in 0..100 {
             sent += w.deliver_due().await.unwrap();

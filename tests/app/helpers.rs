@@ -21,6 +21,8 @@ pub struct TestApp {
     pub browser: Browser,
     pub dir: tempfile::TempDir,
     pub database_url: String,
+    /// The clock every browser of this app shares.
+    pub clock: fellowship_portal::clock::Clock,
     figment: Figment,
     _database: DatabaseGuard,
 }
@@ -145,10 +147,15 @@ pub async fn spawn_with(customize: impl FnOnce(Figment) -> Figment) -> TestApp {
         .merge(("databases.portal.url", &database_url))
         .merge(("databases.portal.max_connections", 5));
     let figment = fellowship_portal::config::load(customize(figment)).unwrap();
-    let client = Client::tracked(fellowship_portal::build(figment.clone()))
-        .await
-        .expect("the app ignites");
+    let clock = fellowship_portal::clock::Clock::system();
+    let client = Client::tracked(fellowship_portal::build_with_clock(
+        figment.clone(),
+        clock.clone(),
+    ))
+    .await
+    .expect("the app ignites");
     TestApp {
+        clock,
         browser: Browser { client },
         dir,
         database_url,
@@ -217,28 +224,33 @@ pub fn link_in(text: &str, path: &str) -> String {
 impl TestApp {
     /// A second browser (its own cookies) on the same database and data.
     pub async fn another_browser(&self) -> Browser {
-        let client = Client::tracked(fellowship_portal::build(self.figment.clone()))
-            .await
-            .expect("the app ignites");
+        let client = Client::tracked(fellowship_portal::build_with_clock(
+            self.figment.clone(),
+            self.clock.clone(),
+        ))
+        .await
+        .expect("the app ignites");
         Browser { client }
     }
 
     /// An outbox worker of this app, to run its rounds by hand.
     pub fn worker(&self) -> fellowship_portal::mail::worker::Worker {
-        let mail = self
-            .client
+        fellowship_portal::mail::worker::Worker::new(&self.ctx())
+    }
+
+    /// The context every use case and job of this app works with.
+    pub fn ctx(&self) -> fellowship_portal::context::Ctx {
+        self.client
             .rocket()
-            .state::<fellowship_portal::mail::Mail>()
-            .expect("mail state")
-            .clone();
-        fellowship_portal::mail::worker::Worker {
-            pool: self.pool().clone(),
-            mail,
-            storage: self.storage(),
-            idle: chrono::Duration::hours(2),
-            session_max: chrono::Duration::hours(12),
-            temp_dir: Some(self.dir.path().join("tmp")),
-        }
+            .state::<fellowship_portal::context::Ctx>()
+            .expect("the context")
+            .clone()
+    }
+
+    /// Moves this app's time forward: sessions, due dates, deadlines and
+    /// jobs all see the later time.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
     }
 
     /// The document store.
@@ -770,9 +782,12 @@ pub async fn spawn_on_s3_with_database(
         .merge(("portal.s3_access_key_id", S3_KEY))
         .merge(("portal.s3_secret_access_key", S3_SECRET));
     Browser {
-        client: Client::tracked(fellowship_portal::build(figment))
-            .await
-            .expect("the app ignites"),
+        client: Client::tracked(fellowship_portal::build_with_clock(
+            figment,
+            other.clock.clone(),
+        ))
+        .await
+        .expect("the app ignites"),
     }
 }
 

@@ -354,9 +354,8 @@ async fn the_worker_sweeps_what_a_crash_left_on_disk() {
         true,
     );
     let unrelated = make(tmp.join("notes.txt"), true);
-    let removed = app
-        .worker()
-        .sweep_leftovers(chrono::Utc::now())
+    let tmp_dir = app.dir.path().join("tmp");
+    let removed = fellowship_portal::jobs::documents::sweep_leftovers(&app.ctx(), Some(&tmp_dir))
         .await
         .unwrap();
     assert_eq!(removed, 2);

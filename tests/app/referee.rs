@@ -386,17 +386,15 @@ async fn referees_who_have_not_answered_are_reminded_once_before_the_deadline() 
         "UPDATE cycles SET letters_due_at = '{soon}' WHERE id = {cycle}"
     ))
     .await;
-    let worker = app.worker();
+    let ctx = app.ctx();
     assert_eq!(
-        worker
-            .remind_referees(fellowship_portal::clock::now())
+        fellowship_portal::jobs::reminders::remind_referees(&ctx)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        worker
-            .remind_referees(fellowship_portal::clock::now())
+        fellowship_portal::jobs::reminders::remind_referees(&ctx)
             .await
             .unwrap(),
         0,
@@ -425,8 +423,7 @@ async fn referees_who_have_not_answered_are_reminded_once_before_the_deadline() 
     app.sql("UPDATE referee_requests SET reminded_at = NULL")
         .await;
     assert_eq!(
-        worker
-            .remind_referees(fellowship_portal::clock::now())
+        fellowship_portal::jobs::reminders::remind_referees(&ctx)
             .await
             .unwrap(),
         0

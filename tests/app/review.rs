@@ -797,8 +797,7 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
         "UPDATE assignments SET due_at = '2000-01-01T00:00:00+00:00' WHERE reviewer_id = {rev}"
     ))
     .await;
-    app.worker()
-        .remind_reviewers(chrono::Utc::now())
+    fellowship_portal::jobs::reminders::remind_reviewers(&app.ctx())
         .await
         .unwrap();
     let m = app.last_mail("rae@faculty.org", "review_reminder").await;
@@ -1254,8 +1253,7 @@ async fn the_pipeline_filters_searches_and_pages_in_sql() {
     let remind = format!("/manage/cycles/{}/remind", c.id);
     manager.post(&remind, &[]).await;
     manager.post(&remind, &[]).await;
-    app.worker()
-        .remind_reviewers(chrono::Utc::now())
+    fellowship_portal::jobs::reminders::remind_reviewers(&app.ctx())
         .await
         .unwrap();
     assert_eq!(

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
 use crate::helpers::{pdf, portal, spawn, spawn_on_s3, S3Server, S3_KEY, S3_SECRET};
+use fellowship_portal::jobs;
 
 const NEEDS: &str = "needs s3s-fs: TEST_S3S_BIN (scripts/test-all installs it)";
 
@@ -274,20 +275,14 @@ async fn the_sweeper_removes_orphans_and_keeps_referenced_objects() {
     .await;
     let orphan = app.storage().put(&b"left by a crash"[..]).await.unwrap();
     assert_eq!(keys(&bucket).await.len(), 2);
-    let worker = app.worker();
-    let now = fellowship_portal::clock::now();
+    let ctx = app.ctx();
     assert_eq!(
-        worker.sweep_orphans(now).await.unwrap(),
+        jobs::documents::sweep_orphans(&ctx).await.unwrap(),
         0,
         "young objects are left alone"
     );
-    assert_eq!(
-        worker
-            .sweep_orphans(now + chrono::Duration::hours(2))
-            .await
-            .unwrap(),
-        1
-    );
+    app.advance(chrono::Duration::hours(2));
+    assert_eq!(jobs::documents::sweep_orphans(&ctx).await.unwrap(), 1);
     let left = keys(&bucket).await;
     assert_eq!(left.len(), 1);
     assert_ne!(left[0], orphan.key);

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::{audit_action, load_cycle};
 use crate::auth::guards::Manager;
 use crate::db::{assignments, Db};
-use crate::mail::worker::remind_overdue_reviewers;
+use crate::jobs::reminders::remind_overdue_reviewers;
 use crate::mail::Mail;
 use crate::web::page::{render, Chrome, ClientIp};
 use crate::web::Result;

@@ -15,8 +15,7 @@ const WRITEBACK_EVERY: u64 = 16 * 1024 * 1024;
 
 type Written = std::io::Result<(std::fs::File, Sha256)>;
 
-/// How the names of uploads on their way to disk begin.
-pub const UPLOAD_PREFIX: &str = ".upload-";
+pub use crate::storage::UPLOAD_PREFIX;
 
 /// A temporary file being written; deleted when dropped unless finished
 /// and moved away.

@@ -1,0 +1,122 @@
+//! Reminders: to referees whose letters are due soon, and to reviewers
+//! whose reviews are overdue.
+
+use crate::context::Ctx;
+use crate::db;
+use crate::mail::Mail;
+
+/// Referees who have not answered are reminded this long before letters are due.
+pub const REMINDER_AHEAD: chrono::Duration = chrono::Duration::days(7);
+/// Referees reminded per round.
+const BATCH: i64 = 20;
+
+/// Queues one reminder, with a fresh link, to each referee who has not
+/// answered and whose letter is due within [`REMINDER_AHEAD`]; returns how
+/// many were queued. Each referee is reminded once.
+pub async fn remind_referees(ctx: &Ctx) -> anyhow::Result<usize> {
+    let now = ctx.now();
+    let due = {
+        let mut conn = ctx.conn().await?;
+        db::referees::due_reminders(conn.exec(), now, now + REMINDER_AHEAD, BATCH).await?
+    };
+    let mut queued = 0;
+    for r in &due {
+        let tz = crate::domain::cycle::parse_zone(&r.time_zone).unwrap_or(chrono_tz::UTC);
+        let when = crate::domain::cycle::show_in(tz, r.letters_due_at);
+        let secret = crate::auth::token::generate();
+        let mut tx = ctx.begin().await?;
+        let expires = match db::referees::find(tx.exec(), r.id).await? {
+            Some(f) => f.token_expires_at,
+            None => continue,
+        };
+        if !db::referees::renew_token(
+            tx.exec(),
+            r.id,
+            &crate::auth::token::hash(&secret),
+            expires,
+            now,
+        )
+        .await?
+        {
+            continue;
+        }
+        let message = crate::mail::messages::RefereeRequest {
+            referee_name: &r.name,
+            applicant_name: &r.applicant_name,
+            program: &r.program_name,
+            due: &when,
+        };
+        crate::mail::messages::referee_request(
+            tx.exec(),
+            &ctx.mail,
+            crate::mail::messages::RefereeMessage::Reminder,
+            r.id,
+            &r.email,
+            &secret,
+            &message,
+            now,
+        )
+        .await?;
+        db::referees::mark_reminded(tx.exec(), r.id, now).await?;
+        tx.commit().await?;
+        queued += 1;
+    }
+    if queued > 0 {
+        ctx.wake();
+    }
+    Ok(due.len())
+}
+
+/// Queues today's reminder for every reviewer with overdue reviews (once
+/// a day each, however often it runs); returns how many.
+pub async fn remind_reviewers(ctx: &Ctx) -> anyhow::Result<usize> {
+    let mut tx = ctx.begin().await?;
+    let n = remind_overdue_reviewers(tx.exec(), &ctx.mail, None, ctx.now()).await?;
+    tx.commit().await?;
+    if n > 0 {
+        ctx.wake();
+    }
+    Ok(n)
+}
+
+/// Reminds each reviewer with overdue reviews (in `cycle`, or anywhere),
+/// one mail listing them per cycle; a reviewer already reminded today is
+/// not mailed again. Returns how many mails were queued.
+pub async fn remind_overdue_reviewers(
+    ex: db::Exec<'_>,
+    mail: &Mail,
+    cycle: Option<i64>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<usize> {
+    use crate::mail::messages::{review_reminder, OverdueIn, ReviewerAddress};
+    let mut ex = ex;
+    let rows = db::assignments::overdue(ex.reborrow(), cycle, now, 10_000).await?;
+    let mut queued = 0;
+    let mut i = 0;
+    while i < rows.len() {
+        let reviewer = rows[i].reviewer_id;
+        let mine: Vec<&db::assignments::Overdue> = rows[i..]
+            .iter()
+            .take_while(|r| r.reviewer_id == reviewer)
+            .collect();
+        i += mine.len();
+        let first = mine[0];
+        let cycles: Vec<OverdueIn> = mine
+            .iter()
+            .map(|r| OverdueIn {
+                program: r.program_name.clone(),
+                cycle: r.cycle_name.clone(),
+                overdue: r.overdue,
+            })
+            .collect();
+        let to = ReviewerAddress {
+            id: reviewer,
+            name: &first.name,
+            email: &first.email,
+        };
+        if review_reminder(ex.reborrow(), mail, &to, &cycles, now).await? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
