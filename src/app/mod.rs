@@ -12,6 +12,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+pub mod access;
+
 use crate::db::{audit, Exec};
 use crate::domain::user::UserId;
 

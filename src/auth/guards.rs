@@ -190,3 +190,23 @@ role_guard!(
     Admin,
     can_administer
 );
+
+/// A request guard giving the client's address, for throttling and the
+/// audit log.
+pub struct ClientIp(pub Option<String>);
+
+impl ClientIp {
+    /// The address as text, if known.
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ClientIp {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(Self(req.client_ip().map(|ip| ip.to_string())))
+    }
+}

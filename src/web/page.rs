@@ -159,17 +159,7 @@ pub fn client_ip(req: &Request<'_>) -> Option<String> {
     req.client_ip().map(|ip| ip.to_string())
 }
 
-/// A request guard giving the client's address.
-pub struct ClientIp(pub Option<String>);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for ClientIp {
-    type Error = std::convert::Infallible;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(Self(client_ip(req)))
-    }
-}
+pub use crate::auth::guards::ClientIp;
 
 #[cfg(test)]
 mod tests {
