@@ -2,8 +2,9 @@
 //! `routes()`, all mounted here so the URL map reads at a glance; page
 //! contexts; the one error type; catchers; security headers.
 //!
-//! Handlers parse, call the domain, call `db`, then redirect or render.
-//! Nothing here writes SQL.
+//! A handler parses the request into a typed input, calls one use case of
+//! [`crate::app`] (or, to show a page, reads through it), then redirects
+//! or renders. Nothing here opens a transaction or writes SQL.
 
 pub mod account;
 pub mod admin;
@@ -25,6 +26,31 @@ use rocket::fairing::AdHoc;
 use rocket::fs::FileServer;
 
 pub use error::{Error, Result};
+
+/// The redirect after a use case: to `to` with the success message made
+/// from its result, or with what it refused in the person's words; any
+/// other error becomes the error page.
+pub fn told<T>(
+    outcome: crate::app::Result<T>,
+    to: rocket::response::Redirect,
+    said: impl FnOnce(T) -> String,
+) -> Result<rocket::response::Flash<rocket::response::Redirect>> {
+    use rocket::response::Flash;
+    match outcome {
+        Ok(done) => Ok(Flash::success(to, said(done))),
+        Err(crate::app::Error::Refused(message)) => Ok(Flash::error(to, message)),
+        Err(crate::app::Error::Invalid(errors)) => Ok(Flash::error(
+            to,
+            errors
+                .summary
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// The URL map.
 pub fn stage(static_dir: std::path::PathBuf) -> AdHoc {
