@@ -13,6 +13,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub mod access;
+pub mod assignment;
+pub mod review;
+pub mod screening;
+pub mod settings;
+pub mod stage;
 
 use crate::db::{audit, Exec};
 use crate::domain::user::UserId;

@@ -10,16 +10,20 @@ use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::{default_due, load_application, load_setup};
+use super::{load_application, load_setup};
+use crate::app::access::{application_for_manager, review_setup};
+use crate::app::assignment::default_due;
 use crate::auth::guards::Manager;
+use crate::context::Ctx;
+use crate::db::applications::Application;
 use crate::db::assignments;
-use crate::db::{applications, reviews, users, Db};
+use crate::db::cycles::{CycleWithForm, ReviewSetup};
+use crate::db::{applications, reviews, users, Db, PortalPool};
 use crate::domain::workflow::decision::{offer_state, Outcome};
 use crate::domain::workflow::review::{is_overdue, IneligibleReason, ReviewState};
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Rubric, Score, Scores};
 use crate::domain::workflow::scoring::{aggregate_one, SubmittedReview};
 use crate::domain::workflow::stage::Stage;
-use crate::storage::Storage;
 use crate::web::dossier::{self, Audience, Dossier};
 use crate::web::download::Sent;
 use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
@@ -211,13 +215,28 @@ pub(super) struct RefusedDecision {
 }
 
 #[get("/applications/<id>")]
-async fn show_application(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let page = application_page(&who, db, id, None).await?;
+async fn show_application(
+    who: Manager,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Template> {
+    let (app, c) = application_for_manager(ctx, &who, id).await?;
+    let setup = review_setup(ctx, c.cycle.id).await?;
+    let shown = Shown {
+        app,
+        c,
+        setup,
+        now: ctx.now(),
+    };
+    let page = application_page(&ctx.pool, shown, None).await?;
     let title = format!("Application #{id}");
     Ok(render("manage/application", &chrome, &title, page))
 }
 
 /// The decision form again with its mistakes next to the fields (422).
+/// (Kept on the web's loaders and clock until the decisions pass the
+/// context.)
 pub(super) async fn refuse_decision(
     who: &Manager,
     db: &Db,
@@ -225,21 +244,36 @@ pub(super) async fn refuse_decision(
     id: i64,
     refused: RefusedDecision,
 ) -> Result<(rocket::http::Status, Template)> {
-    let page = application_page(who, db, id, Some(refused)).await?;
+    let (app, c) = load_application(who, db, id).await?;
+    let setup = load_setup(db, c.cycle.id).await?;
+    let shown = Shown {
+        app,
+        c,
+        setup,
+        now: crate::clock::now(),
+    };
+    let page = application_page(db, shown, Some(refused)).await?;
     let title = format!("Application #{id}");
     Ok(invalid("manage/application", chrome, &title, page))
 }
 
+/// What the page shows: the application as its manager may see it, its
+/// cycle's review settings, and the time it is shown at.
+struct Shown {
+    app: Application,
+    c: CycleWithForm,
+    setup: ReviewSetup,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
 async fn application_page(
-    who: &Manager,
-    db: &Db,
-    id: i64,
+    pool: &PortalPool,
+    shown: Shown,
     refused: Option<RefusedDecision>,
 ) -> Result<ApplicationPage> {
-    let (app, c) = load_application(who, db, id).await?;
-    let setup = load_setup(db, c.cycle.id).await?;
-    let now = crate::clock::now();
-    let mut conn = db.conn().await?;
+    let Shown { app, c, setup, now } = shown;
+    let id = app.id;
+    let mut conn = pool.conn().await?;
     let applicant = users::find(conn.exec(), app.applicant_id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -476,17 +510,16 @@ pub(super) fn back(id: i64) -> Redirect {
 #[get("/applications/<id>/documents/<doc>")]
 async fn download_document(
     who: Manager,
-    db: &Db,
-    storage: &State<Storage>,
+    ctx: &State<Ctx>,
     ip: ClientIp,
     id: i64,
     doc: i64,
 ) -> Result<Sent> {
-    let (app, c) = load_application(&who, db, id).await?;
-    let mut conn = db.conn().await?;
+    let (app, c) = application_for_manager(ctx, &who, id).await?;
+    let mut conn = ctx.conn().await?;
     dossier::download(
         &mut conn,
-        storage,
+        &ctx.store,
         id,
         &c.form,
         &app.answers,

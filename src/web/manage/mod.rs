@@ -27,19 +27,20 @@ mod reviewers;
 mod screening;
 mod settings;
 
-use chrono::{NaiveDate, NaiveTime, TimeZone};
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, FromForm, Route};
+use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::page::{render, Chrome, ClientIp};
-use super::{Error, Result};
+use super::{told, Error, Result};
+use crate::app::access::cycle_for_manager;
+use crate::app::settings::{extend_deadline, ExtensionForm as Extension};
 use crate::auth::guards::Manager;
-use crate::db::{applications, audit, cycles, users, Db};
+use crate::context::Ctx;
+use crate::db::{applications, audit, cycles, Db};
 use crate::domain::access::manager_may_act_on;
-use crate::domain::email::EmailAddress;
 use crate::domain::role::ProgramRole;
 use crate::domain::workflow::stage::Stage;
 
@@ -77,7 +78,7 @@ struct IndexPage {
 }
 
 #[get("/")]
-async fn index(who: Manager, db: &Db, chrome: Chrome) -> Result<Template> {
+async fn index(who: Manager, ctx: &State<Ctx>, chrome: Chrome) -> Result<Template> {
     let programs: Vec<i64> = who
         .0
         .roles()
@@ -86,7 +87,7 @@ async fn index(who: Manager, db: &Db, chrome: Chrome) -> Result<Template> {
         .filter(|g| g.role == ProgramRole::Manager)
         .map(|g| g.program_id)
         .collect();
-    let mut conn = db.conn().await?;
+    let mut conn = ctx.conn().await?;
     let rows = cycles::for_programs(conn.exec(), &programs)
         .await?
         .into_iter()
@@ -130,7 +131,7 @@ struct CyclePage {
 
 /// The cycle, if the manager manages its program: 404 when it does not
 /// exist and when it is another program's alike, so that ids cannot be
-/// probed.
+/// probed. (`app::access::cycle_for_manager` for use cases.)
 async fn load_cycle(who: &Manager, db: &Db, id: i64) -> Result<crate::db::cycles::CycleWithForm> {
     let mut conn = db.conn().await?;
     let c = cycles::find(conn.exec(), id)
@@ -143,9 +144,9 @@ async fn load_cycle(who: &Manager, db: &Db, id: i64) -> Result<crate::db::cycles
 }
 
 #[get("/cycles/<id>")]
-async fn show_cycle(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let c = load_cycle(&who, db, id).await?;
-    let mut conn = db.conn().await?;
+async fn show_cycle(who: Manager, ctx: &State<Ctx>, chrome: Chrome, id: i64) -> Result<Template> {
+    let c = cycle_for_manager(ctx, &who, id).await?;
+    let mut conn = ctx.conn().await?;
     let program = crate::db::programs::find(conn.exec(), c.cycle.program_id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -192,88 +193,24 @@ struct ExtensionForm {
 #[post("/cycles/<id>/extensions", data = "<form>")]
 async fn extend(
     who: Manager,
-    db: &Db,
+    ctx: &State<Ctx>,
     ip: ClientIp,
     id: i64,
     form: Form<ExtensionForm>,
 ) -> Result<Flash<Redirect>> {
-    let c = load_cycle(&who, db, id).await?;
-    let back = Redirect::to(format!("/manage/cycles/{id}"));
-    let err = |m: &str| {
-        Ok(Flash::error(
-            Redirect::to(format!("/manage/cycles/{id}")),
-            m.to_owned(),
-        ))
+    let input = Extension {
+        email: &form.email,
+        date: &form.date,
+        time: &form.time,
+        reason: &form.reason,
     };
-    let Ok(email) = EmailAddress::parse(&form.email) else {
-        return err("Enter the applicant’s email address.");
-    };
-    let Ok(date) = NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d") else {
-        return err("Enter the new deadline’s date, for example 2027-03-15.");
-    };
-    let time = if form.time.trim().is_empty() {
-        NaiveTime::from_hms_opt(23, 59, 0)
-    } else {
-        NaiveTime::parse_from_str(form.time.trim(), "%H:%M").ok()
-    };
-    let Some(time) = time else {
-        return err("Enter the time as hours and minutes, for example 17:00.");
-    };
-    let Some(deadline) = c
-        .cycle
-        .time_zone
-        .from_local_datetime(&date.and_time(time))
-        .earliest()
-        .map(|t| t.with_timezone(&chrono::Utc))
-    else {
-        return err(
-            "That time does not exist in the cycle’s time zone (a clock change). Choose another.",
-        );
-    };
-    let reason = form.reason.trim();
-    if reason.is_empty() {
-        return err("Say why the extension is granted; it is recorded.");
-    }
-    let now = crate::clock::now();
-    if deadline <= now || deadline <= c.cycle.closes_at {
-        return err("The new deadline must be later than both now and the cycle’s own deadline.");
-    }
-    let mut tx = db.begin().await?;
-    let Some((user, _)) = users::find_by_email(tx.exec(), email.as_str()).await? else {
-        return err("No applicant has an account with that email address.");
-    };
-    let Some(app) = applications::find_for(tx.exec(), id, user.id).await? else {
-        return err("That applicant has not started an application in this cycle.");
-    };
-    if !manager_may_act_on(app.applicant_id, who.0.user().id) {
-        return Err(Error::NotFound);
-    }
-    if app.stage != Stage::Draft {
-        return err(
-            "That application is already submitted (or withdrawn), so it needs no extension.",
-        );
-    }
-    let manager = who.0.user().id;
-    applications::extend(tx.exec(), app.id, deadline, reason, manager, now).await?;
-    let detail = format!("until {} for {}: {reason}", c.cycle.show(deadline), email);
-    let entry = audit::Entry {
-        actor: Some(manager),
-        action: "application.extend",
-        subject: &format!("application:{}", app.id),
-        detail: &detail,
-        client_ip: ip.0.as_deref(),
-    };
-    audit::record(tx.exec(), &entry, now).await?;
-    tx.commit().await?;
-    Ok(Flash::success(
-        back,
+    let outcome = extend_deadline(ctx, &who, &ip, id, &input).await;
+    told(outcome, Redirect::to(format!("/manage/cycles/{id}")), |x| {
         format!(
             "{} ({}) may now submit until {}.",
-            user.name,
-            email,
-            c.cycle.show(deadline)
-        ),
-    ))
+            x.applicant_name, x.email, x.until
+        )
+    })
 }
 
 /// An application and its cycle, if the manager manages the program.
@@ -324,35 +261,6 @@ async fn audit_action(
     };
     audit::record(ex, &entry, now).await?;
     Ok(())
-}
-
-/// A due date typed as YYYY-MM-DD, at 23:59 in the cycle's zone; it must
-/// be later than `now`.
-fn read_due(
-    cycle: &crate::domain::cycle::Cycle,
-    text: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> std::result::Result<chrono::DateTime<chrono::Utc>, &'static str> {
-    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| "Enter the due date, for example 2027-04-30.")?;
-    let due = cycle
-        .time_zone
-        .from_local_datetime(&date.and_time(NaiveTime::from_hms_opt(23, 59, 0).unwrap_or_default()))
-        .earliest()
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .ok_or("That date does not exist in the cycle’s time zone. Choose another.")?;
-    if due <= now {
-        return Err("The due date must be in the future.");
-    }
-    Ok(due)
-}
-
-/// The due date offered by default: two weeks from now, in the cycle's zone.
-fn default_due(cycle: &crate::domain::cycle::Cycle, now: chrono::DateTime<chrono::Utc>) -> String {
-    (now + chrono::Duration::days(14))
-        .with_timezone(&cycle.time_zone)
-        .format("%Y-%m-%d")
-        .to_string()
 }
 
 /// What the decisions and release pages say about letters released but

@@ -1,7 +1,7 @@
 //! A cycle's applications as a manager works through them: filtered by
 //! stage, reviewer, review progress and flags, searched by name, email or
 //! institution, sorted and paginated in SQL; and bulk moves or assignment
-//! of the selected rows.
+//! of the selected rows (`app::screening`, `app::assignment`).
 
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
@@ -9,16 +9,17 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::{audit_action, default_due, load_cycle, load_setup, read_due};
+use crate::app::access::{cycle_for_manager, review_setup};
+use crate::app::assignment::{assign_many, default_due};
+use crate::app::screening::{move_many, BulkMove};
 use crate::auth::guards::Manager;
+use crate::context::Ctx;
 use crate::db::applications::{self, PipelineFilter, PipelineSort};
 use crate::db::{assignments, Db};
-use crate::domain::access::manager_may_act_on;
-use crate::domain::workflow::stage::{apply, Actor, Move, Stage};
-use crate::mail::Mail;
+use crate::domain::workflow::stage::Stage;
 use crate::web::page::{render, url_encode, Chrome, ClientIp};
 use crate::web::pager::{position, Pager};
-use crate::web::Result;
+use crate::web::{told, Result};
 
 /// Rows per page of the list.
 pub const PAGE_SIZE: i64 = 50;
@@ -104,7 +105,7 @@ const FLAGS: [(&str, &str); 4] = [
 #[get("/cycles/<id>/applications?<stage>&<reviewer>&<progress>&<flag>&<q>&<sort>&<dir>&<page>")]
 async fn list_applications(
     who: Manager,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
     stage: Option<String>,
@@ -116,8 +117,8 @@ async fn list_applications(
     dir: Option<String>,
     page: Option<i64>,
 ) -> Result<Template> {
-    let c = load_cycle(&who, db, id).await?;
-    let setup = load_setup(db, id).await?;
+    let c = cycle_for_manager(ctx, &who, id).await?;
+    let setup = review_setup(ctx, id).await?;
     let stage = stage
         .and_then(|s| Stage::parse(&s))
         .filter(|s| *s != Stage::Draft);
@@ -139,8 +140,8 @@ async fn list_applications(
         threshold_squared: setup.settings.disagreement_threshold.powi(2),
         hide_applicant: who.0.user().id,
     };
-    let now = crate::clock::now();
-    let mut conn = db.conn().await?;
+    let now = ctx.now();
+    let mut conn = ctx.conn().await?;
     let (rows, total) = applications::pipeline(
         conn.exec(),
         id,
@@ -306,13 +307,13 @@ fn list_to_return_to(back: &str, cycle: i64) -> String {
 #[post("/cycles/<id>/applications/bulk", data = "<form>")]
 async fn bulk_action(
     who: Manager,
+    ctx: &State<Ctx>,
     db: &Db,
-    mail: &State<Mail>,
     ip: ClientIp,
     id: i64,
     form: Form<BulkForm>,
 ) -> Result<Flash<Redirect>> {
-    let c = load_cycle(&who, db, id).await?;
+    let c = cycle_for_manager(ctx, &who, id).await?;
     let back_to = list_to_return_to(&form.back, id);
     let back = || Redirect::to(back_to.clone());
     if form.ids.is_empty() {
@@ -321,28 +322,20 @@ async fn bulk_action(
             "Select at least one application first.",
         ));
     }
-    let now = crate::clock::now();
     if form.action == "assign" {
-        let Ok(reviewer) = form.reviewer.trim().parse::<i64>() else {
-            return Ok(Flash::error(back(), "Choose the reviewer to assign."));
+        let reviewer = form.reviewer.trim().parse::<i64>().ok();
+        return match assign_many(ctx, &who, &ip, id, &form.ids, reviewer, &form.due).await {
+            Ok(done) if done.is_complete() => Ok(Flash::success(back(), done.message())),
+            Ok(done) => Ok(Flash::error(back(), done.message())),
+            Err(e) => told(Err(e), back(), |()| String::new()),
         };
-        let due = match read_due(&c.cycle, &form.due, now) {
-            Ok(d) => d,
-            Err(m) => return Ok(Flash::error(back(), m)),
-        };
-        let outcome =
-            super::assign::assign_manually(db, mail, &who, &ip, &c, &form.ids, reviewer, due, now)
-                .await?;
-        return Ok(match outcome {
-            Ok(message) => Flash::success(back(), message),
-            Err(message) => Flash::error(back(), message),
-        });
     }
     if let Some(outcome) = form
         .action
         .strip_prefix("decide_")
         .and_then(crate::domain::workflow::decision::Outcome::parse)
     {
+        let now = ctx.now();
         let (done, refused) =
             super::decisions::decide_many(db, &who, &ip, &c, &form.ids, outcome, now).await?;
         let mut message = format!(
@@ -356,77 +349,20 @@ async fn bulk_action(
         message.push_str(&format!(" Not recorded: {}", refused.join(" ")));
         return Ok(Flash::error(back(), message));
     }
-    let mv = match form.action.as_str() {
-        "start_screening" => Move::StartScreening,
-        "mark_eligible" => Move::MarkEligible,
-        "send_to_committee" => Move::SendToCommittee,
-        _ => {
-            return Ok(Flash::error(
-                back(),
-                "Choose what to do with the selected applications.",
-            ))
-        }
+    let Some(mv) = BulkMove::parse(&form.action) else {
+        return Ok(Flash::error(
+            back(),
+            "Choose what to do with the selected applications.",
+        ));
     };
-    let mut moved = 0;
-    let mut refused: Vec<String> = Vec::new();
-    for app_id in &form.ids {
-        let mut tx = db.begin().await?;
-        applications::lock(tx.exec(), *app_id).await?;
-        let Some(app) = applications::find(tx.exec(), *app_id).await? else {
-            continue;
-        };
-        if app.cycle_id != id
-            || app.stage == Stage::Draft
-            || !manager_may_act_on(app.applicant_id, who.0.user().id)
-        {
-            continue;
-        }
-        let to = match apply(app.stage, mv, Actor::Manager) {
-            Ok(to) => to,
-            Err(e) => {
-                refused.push(format!("#{app_id}: {e}"));
-                continue;
-            }
-        };
-        let me = who.0.user().id;
-        if !applications::move_stage(
-            tx.exec(),
-            app.id,
-            app.stage,
-            to,
-            mv,
-            Some(me),
-            Actor::Manager,
-            "",
-            now,
-        )
-        .await?
-        {
-            refused.push(format!(
-                "#{app_id}: it changed meanwhile; reload and try again."
-            ));
-            continue;
-        }
-        let detail = format!("{} -> {} (bulk)", app.stage.as_str(), to.as_str());
-        audit_action(
-            tx.exec(),
-            &who,
-            &ip,
-            "application.move",
-            &format!("application:{app_id}"),
-            &detail,
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        moved += 1;
-    }
+    let done = move_many(ctx, &who, &ip, id, &form.ids, mv).await?;
     let mut message = format!(
-        "{moved} application{} moved.",
-        if moved == 1 { "" } else { "s" }
+        "{} application{} moved.",
+        done.moved,
+        if done.moved == 1 { "" } else { "s" }
     );
-    if !refused.is_empty() {
-        message.push_str(&format!(" Not moved: {}", refused.join(" ")));
+    if !done.refused.is_empty() {
+        message.push_str(&format!(" Not moved: {}", done.refused.join(" ")));
         return Ok(Flash::error(back(), message));
     }
     Ok(Flash::success(back(), message))

@@ -1,18 +1,18 @@
 //! Reviewer progress in a cycle, and reminding every overdue reviewer
-//! (at most one mail per reviewer and day).
+//! (at most one mail per reviewer and day, through `app::assignment`).
 
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::{audit_action, load_cycle};
+use crate::app::access::cycle_for_manager;
+use crate::app::assignment;
 use crate::auth::guards::Manager;
-use crate::db::{assignments, Db};
-use crate::jobs::reminders::remind_overdue_reviewers;
-use crate::mail::Mail;
+use crate::context::Ctx;
+use crate::db::assignments;
 use crate::web::page::{render, Chrome, ClientIp};
-use crate::web::Result;
+use crate::web::{told, Result};
 
 pub fn routes() -> Vec<Route> {
     routes![show_progress, remind_overdue]
@@ -38,23 +38,27 @@ struct ProgressPage {
 }
 
 #[get("/cycles/<id>/reviewers")]
-async fn show_progress(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let c = load_cycle(&who, db, id).await?;
-    let mut conn = db.conn().await?;
-    let rows: Vec<Row> =
-        assignments::progress(conn.exec(), id, c.cycle.program_id, crate::clock::now())
-            .await?
-            .into_iter()
-            .map(|p| Row {
-                id: p.reviewer_id,
-                name: p.name,
-                email: p.email,
-                assigned: p.assigned,
-                submitted: p.submitted,
-                outstanding: p.assigned - p.submitted,
-                overdue: p.overdue,
-            })
-            .collect();
+async fn show_progress(
+    who: Manager,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Template> {
+    let c = cycle_for_manager(ctx, &who, id).await?;
+    let mut conn = ctx.conn().await?;
+    let rows: Vec<Row> = assignments::progress(conn.exec(), id, c.cycle.program_id, ctx.now())
+        .await?
+        .into_iter()
+        .map(|p| Row {
+            id: p.reviewer_id,
+            name: p.name,
+            email: p.email,
+            assigned: p.assigned,
+            submitted: p.submitted,
+            outstanding: p.assigned - p.submitted,
+            overdue: p.overdue,
+        })
+        .collect();
     let page = ProgressPage {
         cycle_id: id,
         cycle_name: c.cycle.name.clone(),
@@ -70,34 +74,15 @@ async fn show_progress(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result
 #[post("/cycles/<id>/remind")]
 async fn remind_overdue(
     who: Manager,
-    db: &Db,
-    mail: &State<Mail>,
+    ctx: &State<Ctx>,
     ip: ClientIp,
     id: i64,
 ) -> Result<Flash<Redirect>> {
-    load_cycle(&who, db, id).await?;
-    let now = crate::clock::now();
-    let mut tx = db.begin().await?;
-    let queued = remind_overdue_reviewers(tx.exec(), mail, Some(id), now).await?;
-    audit_action(
-        tx.exec(),
-        &who,
-        &ip,
-        "review.remind",
-        &format!("cycle:{id}"),
-        &format!("{queued} reminders"),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    mail.wake();
+    let outcome = assignment::remind_overdue(ctx, &who, &ip, id).await;
     let back = Redirect::to(format!("/manage/cycles/{id}/reviewers"));
-    Ok(Flash::success(
-        back,
-        match queued {
-            0 => "Nobody needed a reminder: every overdue reviewer has had one today.".to_owned(),
-            1 => "One reviewer was reminded.".to_owned(),
-            n => format!("{n} reviewers were reminded."),
-        },
-    ))
+    told(outcome, back, |queued| match queued {
+        0 => "Nobody needed a reminder: every overdue reviewer has had one today.".to_owned(),
+        1 => "One reviewer was reminded.".to_owned(),
+        n => format!("{n} reviewers were reminded."),
+    })
 }

@@ -1,21 +1,22 @@
 //! A cycle's review settings (reviewers per application, cap, blind
 //! review, when reviewers see each other's reviews, the disagreement
 //! threshold) and its rubric, which may change only before the first
-//! review is started.
+//! review is started. Saving is `app::settings`'s.
 
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, FromForm, Route};
+use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::{audit_action, load_cycle, load_setup};
+use crate::app::access::{cycle_for_manager, review_setup};
+use crate::app::settings::{self, offer_days, rubric_locked};
+use crate::app::Error as Refusal;
 use crate::auth::guards::Manager;
-use crate::db::cycles::{self, CycleWithForm, ReviewSetup};
-use crate::db::{reviews, Db};
-use crate::domain::workflow::review::{OtherReviews, ReviewSettings};
-use crate::domain::workflow::rubric::Rubric;
+use crate::context::Ctx;
+use crate::db::cycles::{CycleWithForm, ReviewSetup};
+use crate::domain::workflow::review::OtherReviews;
 use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
 use crate::web::Result;
 
@@ -126,25 +127,17 @@ fn stored_values(c: &CycleWithForm, setup: &ReviewSetup, offer_days: i64) -> Val
     }
 }
 
-async fn offer_days(db: &Db, id: i64) -> Result<i64> {
-    let mut conn = db.conn().await?;
-    Ok(cycles::offer_days(conn.exec(), id).await?)
-}
-
-/// The longest time an applicant may be given to answer an offer.
-const MAX_OFFER_DAYS: i64 = 90;
-
-async fn locked(db: &Db, id: i64) -> Result<bool> {
-    let mut conn = db.conn().await?;
-    Ok(reviews::count_in_cycle(conn.exec(), id).await? > 0)
-}
-
 #[get("/cycles/<id>/settings")]
-async fn show_settings(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let c = load_cycle(&who, db, id).await?;
-    let setup = load_setup(db, id).await?;
-    let locked = locked(db, id).await?;
-    let values = stored_values(&c, &setup, offer_days(db, id).await?);
+async fn show_settings(
+    who: Manager,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Template> {
+    let c = cycle_for_manager(ctx, &who, id).await?;
+    let setup = review_setup(ctx, id).await?;
+    let locked = rubric_locked(ctx, id).await?;
+    let values = stored_values(&c, &setup, offer_days(ctx, id).await?);
     let chosen = setup.settings.other_reviews.as_str();
     let title = format!("Review settings – {}", c.cycle.name);
     Ok(render(
@@ -171,43 +164,54 @@ struct SettingsForm {
     offer_days: String,
 }
 
+/// The settings page again, with `values` and `errors` (422).
+async fn refuse(
+    ctx: &Ctx,
+    who: &Manager,
+    chrome: &Chrome,
+    id: i64,
+    values: impl FnOnce(&CycleWithForm, &ReviewSetup, i64) -> Values,
+    chosen: Option<&str>,
+    errors: FormErrors,
+) -> Result<(Status, Template)> {
+    let c = cycle_for_manager(ctx, who, id).await?;
+    let setup = review_setup(ctx, id).await?;
+    let locked = rubric_locked(ctx, id).await?;
+    let values = values(&c, &setup, offer_days(ctx, id).await?);
+    let chosen = chosen.unwrap_or(setup.settings.other_reviews.as_str());
+    let title = format!("Review settings – {}", c.cycle.name);
+    Ok(invalid(
+        "manage/settings",
+        chrome,
+        &title,
+        page(&c, &setup, locked, values, chosen, errors),
+    ))
+}
+
 #[post("/cycles/<id>/settings", data = "<form>")]
 async fn save_settings(
     who: Manager,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
     id: i64,
     form: Form<SettingsForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
-    let c = load_cycle(&who, db, id).await?;
-    let setup = load_setup(db, id).await?;
-    let read = ReviewSettings::read(
-        &form.reviewers_per_application,
-        &form.reviewer_cap,
-        &form.other_reviews,
-        &form.disagreement_threshold,
-    );
-    let days = form
-        .offer_days
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|d| (1..=MAX_OFFER_DAYS).contains(d));
-    let settings = match (read, days) {
-        (Ok(s), Some(days)) => (s, days),
-        (read, _) => {
-            let mut errors = FormErrors::default();
-            for (field, e) in read.err().unwrap_or_default() {
-                errors.add(field, e);
-            }
-            if days.is_none() {
-                errors.add(
-                    "offer_days",
-                    format!("Days to answer an offer must be a whole number from 1 to {MAX_OFFER_DAYS}."),
-                );
-            }
-            let values = Values {
+    let input = settings::SettingsForm {
+        reviewers_per_application: &form.reviewers_per_application,
+        reviewer_cap: &form.reviewer_cap,
+        other_reviews: &form.other_reviews,
+        disagreement_threshold: &form.disagreement_threshold,
+        blind_review: form.blind_review,
+        offer_days: &form.offer_days,
+    };
+    match settings::save_settings(ctx, &who, &ip, id, &input).await {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/manage/cycles/{id}/settings")),
+            "Review settings saved.",
+        ))),
+        Err(Refusal::Invalid(errors)) => {
+            let values = |_: &CycleWithForm, setup: &ReviewSetup, _| Values {
                 reviewers_per_application: form.reviewers_per_application.clone(),
                 reviewer_cap: form.reviewer_cap.clone(),
                 disagreement_threshold: form.disagreement_threshold.clone(),
@@ -215,44 +219,13 @@ async fn save_settings(
                 rubric: setup.rubric_json.clone(),
                 offer_days: form.offer_days.clone(),
             };
-            let locked = locked(db, id).await?;
-            let title = format!("Review settings – {}", c.cycle.name);
-            return Ok(Err(invalid(
-                "manage/settings",
-                &chrome,
-                &title,
-                page(&c, &setup, locked, values, &form.other_reviews, errors),
-            )));
+            let chosen = Some(form.other_reviews.as_str());
+            Ok(Err(
+                refuse(ctx, &who, &chrome, id, values, chosen, errors).await?
+            ))
         }
-    };
-    let now = crate::clock::now();
-    let mut tx = db.begin().await?;
-    let (settings, days) = settings;
-    cycles::set_review_settings(tx.exec(), id, &settings, form.blind_review).await?;
-    cycles::set_offer_days(tx.exec(), id, days).await?;
-    let detail = format!(
-        "K={} cap={:?} others={} threshold={} blind={} offer_days={days}",
-        settings.reviewers_per_application,
-        settings.reviewer_cap,
-        settings.other_reviews.as_str(),
-        settings.disagreement_threshold,
-        form.blind_review
-    );
-    audit_action(
-        tx.exec(),
-        &who,
-        &ip,
-        "cycle.review_settings",
-        &format!("cycle:{id}"),
-        &detail,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(Flash::success(
-        Redirect::to(format!("/manage/cycles/{id}/settings")),
-        "Review settings saved.",
-    )))
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(FromForm)]
@@ -264,52 +237,26 @@ struct RubricForm {
 #[post("/cycles/<id>/rubric", data = "<form>")]
 async fn save_rubric(
     who: Manager,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
     id: i64,
     form: Form<RubricForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
-    let c = load_cycle(&who, db, id).await?;
-    let setup = load_setup(db, id).await?;
-    let is_locked = locked(db, id).await?;
-    let mut errors = FormErrors::default();
-    if is_locked {
-        errors.add(
-            "rubric",
-            "The rubric cannot change now: reviewers have started scoring against it.",
-        );
-    } else if let Err(e) = Rubric::parse(&form.rubric) {
-        errors.add("rubric", e);
+    match settings::save_rubric(ctx, &who, &ip, id, &form.rubric).await {
+        Ok(()) => Ok(Ok(Flash::success(
+            Redirect::to(format!("/manage/cycles/{id}/settings")),
+            "Rubric saved.",
+        ))),
+        Err(Refusal::Invalid(errors)) => {
+            let values = |c: &CycleWithForm, setup: &ReviewSetup, days| Values {
+                rubric: form.rubric.clone(),
+                ..stored_values(c, setup, days)
+            };
+            Ok(Err(
+                refuse(ctx, &who, &chrome, id, values, None, errors).await?
+            ))
+        }
+        Err(e) => Err(e.into()),
     }
-    if !errors.is_empty() {
-        let mut values = stored_values(&c, &setup, offer_days(db, id).await?);
-        values.rubric = form.rubric.clone();
-        let title = format!("Review settings – {}", c.cycle.name);
-        let chosen = setup.settings.other_reviews.as_str();
-        return Ok(Err(invalid(
-            "manage/settings",
-            &chrome,
-            &title,
-            page(&c, &setup, is_locked, values, chosen, errors),
-        )));
-    }
-    let now = crate::clock::now();
-    let mut tx = db.begin().await?;
-    cycles::set_rubric(tx.exec(), id, &form.rubric).await?;
-    audit_action(
-        tx.exec(),
-        &who,
-        &ip,
-        "cycle.rubric",
-        &format!("cycle:{id}"),
-        "rubric replaced",
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Ok(Flash::success(
-        Redirect::to(format!("/manage/cycles/{id}/settings")),
-        "Rubric saved.",
-    )))
 }

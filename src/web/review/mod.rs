@@ -9,15 +9,16 @@ mod application;
 
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, FromForm, Route};
+use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use crate::auth::guards::Reviewer;
-use crate::db::{assignments, profiles, Db};
+use crate::context::Ctx;
+use crate::db::{assignments, profiles};
 use crate::domain::workflow::review::{is_overdue, ReviewState};
 use crate::web::page::{render, Chrome};
-use crate::web::Result;
+use crate::web::{told, Result};
 
 /// Routes mounted at `/review`.
 pub fn routes() -> Vec<Route> {
@@ -59,10 +60,10 @@ pub(crate) fn title_for(id: i64, blind: bool, applicant_name: &str) -> String {
 }
 
 #[get("/")]
-async fn index(who: Reviewer, db: &Db, chrome: Chrome) -> Result<Template> {
+async fn index(who: Reviewer, ctx: &State<Ctx>, chrome: Chrome) -> Result<Template> {
     let me = who.0.user().id;
-    let now = crate::clock::now();
-    let mut conn = db.conn().await?;
+    let now = ctx.now();
+    let mut conn = ctx.conn().await?;
     let mine = assignments::for_reviewer(conn.exec(), me, LISTED).await?;
     let profile = profiles::get(conn.exec(), me).await?;
     let rows: Vec<Row> = mine
@@ -101,24 +102,11 @@ struct InstitutionForm {
 #[post("/institution", data = "<form>")]
 async fn save_institution(
     who: Reviewer,
-    db: &Db,
+    ctx: &State<Ctx>,
     form: Form<InstitutionForm>,
 ) -> Result<Flash<Redirect>> {
-    let me = who.0.user().id;
-    let institution = form.institution.trim();
-    if institution.chars().count() > 200 {
-        return Ok(Flash::error(
-            Redirect::to("/review"),
-            "Shorten the institution's name to 200 characters or fewer.",
-        ));
-    }
-    let mut tx = db.begin().await?;
-    let mut profile = profiles::get(tx.exec(), me).await?;
-    profile.institution = institution.to_owned();
-    profiles::put(tx.exec(), me, &profile, crate::clock::now()).await?;
-    tx.commit().await?;
-    Ok(Flash::success(
-        Redirect::to("/review"),
-        "Your institution is saved.",
-    ))
+    let outcome = crate::app::review::save_institution(ctx, &who, &form.institution).await;
+    told(outcome, Redirect::to("/review"), |()| {
+        "Your institution is saved.".into()
+    })
 }
