@@ -13,6 +13,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub mod access;
+pub mod decisions;
+pub mod demographics;
+pub mod export;
+pub mod letters;
 
 use crate::db::{audit, Exec};
 use crate::domain::user::UserId;

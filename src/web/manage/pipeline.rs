@@ -307,6 +307,7 @@ fn list_to_return_to(back: &str, cycle: i64) -> String {
 async fn bulk_action(
     who: Manager,
     db: &Db,
+    ctx: &State<crate::context::Ctx>,
     mail: &State<Mail>,
     ip: ClientIp,
     id: i64,
@@ -344,7 +345,7 @@ async fn bulk_action(
         .and_then(crate::domain::workflow::decision::Outcome::parse)
     {
         let (done, refused) =
-            super::decisions::decide_many(db, &who, &ip, &c, &form.ids, outcome, now).await?;
+            crate::app::decisions::decide_many(ctx, &who, &ip, &c, &form.ids, outcome).await?;
         let mut message = format!(
             "{done} decision{} recorded ({}), held until you release decisions.",
             if done == 1 { "" } else { "s" },
