@@ -14,6 +14,10 @@ use serde::Serialize;
 
 pub mod access;
 pub mod assignment;
+pub mod decisions;
+pub mod demographics;
+pub mod export;
+pub mod letters;
 pub mod review;
 pub mod screening;
 pub mod settings;

@@ -2,28 +2,22 @@
 //! question, how many were not reviewed, reviewed but not offered, and
 //! offered a place (apart, so that no count is another's difference), with
 //! small counts hidden so that none can be worked out from a total (see
-//! [`suppress`]). Read a batch at a time: the page costs the same memory
-//! for any cycle. Nobody's answers are ever shown one by one.
+//! [`suppress`]). Counted by [`crate::app::demographics::tally`]. Nobody's
+//! answers are ever shown one by one.
 
-use rocket::{get, routes, Route};
+use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::load_cycle;
 use crate::auth::guards::Manager;
-use crate::db::{export, Db};
-use crate::domain::demographics::{cell, suppress, Tally, GROUPS, SMALL_CELL};
-use crate::domain::form::Answers;
-use crate::domain::workflow::stage::Stage;
+use crate::context::Ctx;
+use crate::domain::demographics::{cell, suppress, GROUPS, SMALL_CELL};
 use crate::web::page::{render, Chrome};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
     routes![show_demographics]
 }
-
-/// Applications read at a time.
-const BATCH: i64 = 1000;
 
 #[derive(Serialize)]
 struct Row {
@@ -48,36 +42,13 @@ struct DemographicsPage {
 }
 
 #[get("/cycles/<id>/demographics")]
-async fn show_demographics(who: Manager, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let c = load_cycle(&who, db, id).await?;
-    let mut conn = db.conn().await?;
-    let mut tally = Tally::new();
-    let mut after = 0;
-    loop {
-        let batch = export::demographics_batch(conn.exec(), id, after, BATCH).await?;
-        for a in &batch {
-            let answers: Option<Answers> = a
-                .demographics_json
-                .as_deref()
-                .and_then(|j| serde_json::from_str(j).ok());
-            let reviewed = matches!(
-                Stage::parse(&a.stage),
-                Some(Stage::Review | Stage::Committee | Stage::Decided)
-            );
-            let group = if a.outcome.as_deref() == Some("accepted") {
-                2
-            } else if reviewed {
-                1
-            } else {
-                0
-            };
-            tally.add(answers.as_ref(), group);
-        }
-        match batch.last() {
-            Some(last) if batch.len() as i64 == BATCH => after = last.id,
-            _ => break,
-        }
-    }
+async fn show_demographics(
+    who: Manager,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Template> {
+    let (c, tally) = crate::app::demographics::tally(ctx, &who, id).await?;
     let tables = tally
         .questions
         .iter()

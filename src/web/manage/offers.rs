@@ -7,17 +7,15 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::decisions::{letter_refusal, offer_deadline, queue_letter};
 use super::pipeline::PAGE_SIZE;
-use super::{audit_action, load_cycle};
+use crate::app::access;
 use crate::auth::guards::Manager;
-use crate::db::{applications, decisions, programs, reviews, Db};
-use crate::domain::access::manager_may_act_on;
+use crate::context::Ctx;
+use crate::db::{decisions, reviews, Db};
 use crate::domain::workflow::decision::{offer_state, waitlist_order, Outcome};
-use crate::mail::Mail;
 use crate::web::page::{render, Chrome, ClientIp};
 use crate::web::pager::{position, Pager};
-use crate::web::{Error, Result};
+use crate::web::{told, Result};
 
 pub fn routes() -> Vec<Route> {
     routes![list_decisions, promote_waitlisted]
@@ -69,21 +67,22 @@ struct NextUp {
 #[get("/cycles/<id>/decisions?<outcome>&<page>")]
 async fn list_decisions(
     who: Manager,
+    ctx: &State<Ctx>,
     db: &Db,
     chrome: Chrome,
     id: i64,
     outcome: Option<String>,
     page: Option<i64>,
 ) -> Result<Template> {
-    let c = load_cycle(&who, db, id).await?;
+    let c = access::cycle_for_manager(ctx, &who, id).await?;
     let filter = outcome
         .as_deref()
         .and_then(Outcome::parse)
         .map(|o| o.as_str().to_owned())
         .unwrap_or_default();
     let (page, offset) = position(page, PAGE_SIZE);
-    let now = crate::clock::now();
-    let mut conn = db.conn().await?;
+    let now = ctx.now();
+    let mut conn = ctx.conn().await?;
     let scale = reviews::cycle_scale(conn.exec(), id).await?;
     let me = who.0.user().id;
     let (rows, total) = decisions::list(
@@ -176,96 +175,22 @@ struct PromoteForm {
 #[post("/cycles/<id>/promote", data = "<form>")]
 async fn promote_waitlisted(
     who: Manager,
-    db: &Db,
-    mail: &State<Mail>,
+    ctx: &State<Ctx>,
     ip: ClientIp,
     id: i64,
     form: Form<PromoteForm>,
 ) -> Result<Flash<Redirect>> {
-    let c = load_cycle(&who, db, id).await?;
-    let list = Redirect::to(format!("/manage/cycles/{id}/decisions?outcome=waitlisted"));
+    let list = || Redirect::to(format!("/manage/cycles/{id}/decisions?outcome=waitlisted"));
     let Ok(app_id) = form.application.trim().parse::<i64>() else {
-        return Ok(Flash::error(list, "Choose whom to offer the place to."));
+        // The cycle first: another program's cycle is not found either way.
+        access::cycle_for_manager(ctx, &who, id).await?;
+        return Ok(Flash::error(list(), "Choose whom to offer the place to."));
     };
-    let now = crate::clock::now();
-    let deadline = offer_deadline(db, id, now).await?;
-    let me = who.0.user().id;
-    let mut tx = db.begin().await?;
-    applications::lock(tx.exec(), app_id).await?;
-    let Some(current) = decisions::find(tx.exec(), app_id).await? else {
-        return Ok(Flash::error(list, "That applicant has no decision."));
-    };
-    let app = applications::find(tx.exec(), app_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if !manager_may_act_on(app.applicant_id, me) {
-        return Err(Error::NotFound);
-    }
-    if current.cycle_id != id || current.outcome != "waitlisted" || current.released_at.is_none() {
-        return Ok(Flash::error(
-            list,
-            "Only a waitlisted applicant who has been told can be offered a place this way.",
-        ));
-    }
-    if !decisions::record(
-        tx.exec(),
-        app_id,
-        id,
-        "accepted",
-        &current.note,
-        Some(current.version),
-        me,
-        now,
-    )
-    .await?
-    {
-        return Ok(Flash::error(
-            list,
-            "That decision changed meanwhile; nothing was done.",
-        ));
-    }
-    let applicant = crate::db::users::find(tx.exec(), app.applicant_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let program = programs::name_of(tx.exec(), c.cycle.program_id).await?;
-    let version = current.version + 1;
-    if let Some(message) = letter_refusal(tx.exec(), id, Outcome::Accepted).await? {
-        return Ok(Flash::error(list, message));
-    }
-    queue_letter(
-        tx.exec(),
-        mail,
-        &c,
-        &program,
-        app_id,
-        (&applicant.name, &applicant.email),
-        Outcome::Accepted,
-        &current.note,
-        Some(deadline),
-        Some(version),
-        now,
-    )
-    .await?;
-    decisions::mark_released(tx.exec(), app_id, version, Some(deadline), now).await?;
-    decisions::add_event(tx.exec(), app_id, "promoted", "accepted", "", Some(me), now).await?;
-    audit_action(
-        tx.exec(),
-        &who,
-        &ip,
-        "decision.promote",
-        &format!("application:{app_id}"),
-        "waitlisted -> accepted",
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    mail.wake();
-    Ok(Flash::success(
-        list,
+    let promoted = crate::app::decisions::promote(ctx, &who, &ip, id, app_id).await;
+    told(promoted, list(), |p| {
         format!(
             "{} is offered a place until {}; the offer letter is on its way.",
-            applicant.name,
-            c.cycle.show(deadline)
-        ),
-    ))
+            p.applicant_name, p.deadline
+        )
+    })
 }

@@ -335,9 +335,8 @@ async fn bulk_action(
         .strip_prefix("decide_")
         .and_then(crate::domain::workflow::decision::Outcome::parse)
     {
-        let now = ctx.now();
         let (done, refused) =
-            super::decisions::decide_many(db, &who, &ip, &c, &form.ids, outcome, now).await?;
+            crate::app::decisions::decide_many(ctx, &who, &ip, &c, &form.ids, outcome).await?;
         let mut message = format!(
             "{done} decision{} recorded ({}), held until you release decisions.",
             if done == 1 { "" } else { "s" },

@@ -1,15 +1,15 @@
 //! The ranking of a cycle's reviewed applications, sortable by each
 //! figure, aggregated and paginated in SQL.
 
-use rocket::{get, routes, Route};
+use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::pipeline::PAGE_SIZE;
-use super::{load_cycle, load_setup};
+use crate::app::access;
 use crate::auth::guards::Manager;
+use crate::context::Ctx;
 use crate::db::reviews::{self, RankBy};
-use crate::db::Db;
 use crate::domain::workflow::scoring::MIN_REVIEWS_TO_NORMALISE;
 use crate::web::page::{render, Chrome};
 use crate::web::pager::{position, Pager};
@@ -67,22 +67,22 @@ fn figure(v: Option<f64>) -> String {
 #[get("/cycles/<id>/ranking?<sort>&<dir>&<page>")]
 async fn show_ranking(
     who: Manager,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
     sort: Option<String>,
     dir: Option<String>,
     page: Option<i64>,
 ) -> Result<Template> {
-    let c = load_cycle(&who, db, id).await?;
-    let setup = load_setup(db, id).await?;
+    let c = access::cycle_for_manager(ctx, &who, id).await?;
+    let setup = access::review_setup(ctx, id).await?;
     let by = sort
         .as_deref()
         .and_then(RankBy::parse)
         .unwrap_or(RankBy::Normalised);
     let ascending = dir.as_deref() == Some("asc");
     let (page, offset) = position(page, PAGE_SIZE);
-    let mut conn = db.conn().await?;
+    let mut conn = ctx.conn().await?;
     let scale = reviews::cycle_scale(conn.exec(), id).await?;
     let (rows, total) = reviews::ranking(
         conn.exec(),
