@@ -4,8 +4,7 @@
 use rocket::http::Status;
 
 use super::{decide, release_all};
-use crate::fixtures::mark_eligible;
-use crate::fixtures::Staff;
+use crate::fixtures::{mark_eligible, Staff};
 use crate::helpers::spawn;
 
 #[rocket::async_test]

@@ -4,8 +4,7 @@
 use fellowship_portal::domain::role::ProgramRole;
 use rocket::http::Status;
 
-use crate::fixtures::Staff;
-use crate::fixtures::{assign, mark_eligible, staff, DUE};
+use crate::fixtures::{assign, mark_eligible, staff, Staff, DUE};
 use crate::helpers::{spawn, PASSWORD};
 
 #[rocket::async_test]

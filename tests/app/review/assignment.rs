@@ -3,9 +3,8 @@
 
 use rocket::http::Status;
 
-use crate::fixtures::Staff;
 use crate::fixtures::{
-    assign, mark_eligible, post_review, review_fields, set_institution, submitted, DUE,
+    assign, mark_eligible, post_review, review_fields, set_institution, submitted, Staff, DUE,
 };
 use crate::helpers::spawn;
 

@@ -2,8 +2,7 @@
 
 use rocket::http::Status;
 
-use crate::fixtures::Staff;
-use crate::fixtures::{assign, mark_eligible, post_review, review_fields};
+use crate::fixtures::{assign, mark_eligible, post_review, review_fields, Staff};
 use crate::helpers::spawn;
 
 #[rocket::async_test]

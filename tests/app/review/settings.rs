@@ -2,8 +2,7 @@
 
 use rocket::http::Status;
 
-use crate::fixtures::Staff;
-use crate::fixtures::{assign, mark_eligible, post_review};
+use crate::fixtures::{assign, mark_eligible, post_review, Staff};
 use crate::helpers::spawn;
 
 #[rocket::async_test]
