@@ -318,6 +318,16 @@ pub async fn mark_eligible(manager: &Browser, id: i64) {
 
 pub const DUE: &str = "2099-01-31";
 
+/// A time when every assignment due on [`DUE`] is overdue, in any zone.
+pub fn past_due() -> chrono::DateTime<chrono::Utc> {
+    chrono::NaiveDate::parse_from_str(DUE, "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        + chrono::Duration::days(2)
+}
+
 pub async fn assign(manager: &Browser, id: i64, reviewer: i64) {
     let page = manager
         .post(

@@ -154,7 +154,7 @@ async fn a_manager_downloads_a_letter_named_after_its_referee_as_a_pdf() {
 #[rocket::async_test]
 async fn referee_links_that_are_wrong_expired_or_misused_are_explained() {
     let app = spawn().await;
-    let (_, link) = applicant_with_referee(&app).await;
+    let (id, link) = applicant_with_referee(&app).await;
     let referee = app.another_browser().await;
     let wrong = referee.get("/referee/not-a-real-token").await;
     assert_eq!(wrong.status, Status::NotFound);
@@ -199,8 +199,13 @@ async fn referee_links_that_are_wrong_expired_or_misused_are_explained() {
     none.assert_contains("Choose your letter (a PDF file) to upload.");
     assert_eq!(app.count("SELECT COUNT(*) FROM documents").await, 0);
 
-    app.sql("UPDATE referee_requests SET token_expires_at = '2000-01-01T00:00:00+00:00'")
-        .await;
+    // Past the cycle's close of letters, when the link expires.
+    let mut conn = app.pool().conn().await.unwrap();
+    let request = fellowship_portal::db::referees::for_application(conn.exec(), id)
+        .await
+        .unwrap();
+    drop(conn);
+    app.advance_past(request[0].token_expires_at);
     let expired = referee.get(&link).await;
     assert_eq!(expired.status, Status::Gone);
     expired.assert_contains("Letters for this cycle are closed");

@@ -4,7 +4,7 @@ use rocket::http::Status;
 
 use super::{decide, own_application_in_review, release_all};
 use crate::fixtures::mark_eligible;
-use crate::helpers::{spawn, TestApp};
+use crate::helpers::{spawn, TestApp, PASSWORD};
 
 #[rocket::async_test]
 async fn a_declined_or_lapsed_offer_goes_to_the_best_waitlisted_applicant() {
@@ -51,13 +51,22 @@ async fn a_declined_or_lapsed_offer_goes_to_the_best_waitlisted_applicant() {
     insert_review(&app, c.id, w1, 40.0).await;
     release_all(&manager, c.id).await;
     // Ana lets the date pass.
-    app.sql("UPDATE decisions SET offer_deadline = '2000-01-01T00:00:00+00:00' WHERE outcome = 'accepted'").await;
+    let mut conn = app.pool().conn().await.unwrap();
+    let offer = fellowship_portal::db::decisions::find(conn.exec(), a)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    app.advance_past(offer.offer_deadline.unwrap());
     assert_eq!(
         fellowship_portal::jobs::offers::lapse(&app.ctx())
             .await
             .unwrap(),
         1
     );
+    // Days have passed: both log in again.
+    app.login("ana@student.edu", PASSWORD).await;
+    manager.login("mo@alliance.org", PASSWORD).await;
     let page = app
         .post(
             &format!("/apply/applications/{a}/offer"),

@@ -4,9 +4,10 @@ use fellowship_portal::db::profiles;
 use rocket::http::Status;
 
 use super::{attach_cv, pdf_by};
-use crate::fixtures::Staff;
-use crate::fixtures::{assign, mark_eligible, post_review, review_fields, submitted};
-use crate::helpers::spawn;
+use crate::fixtures::{
+    assign, mark_eligible, past_due, post_review, review_fields, submitted, Staff,
+};
+use crate::helpers::{spawn, PASSWORD};
 
 #[rocket::async_test]
 async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
@@ -203,10 +204,7 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
             &format!("{}{}{}", m.subject, m.text_body, m.html_body),
         );
     }
-    app.sql(&format!(
-        "UPDATE assignments SET due_at = '2000-01-01T00:00:00+00:00' WHERE reviewer_id = {rev}"
-    ))
-    .await;
+    app.advance_past(past_due());
     fellowship_portal::jobs::reminders::remind_reviewers(&app.ctx())
         .await
         .unwrap();
@@ -223,6 +221,8 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
         c.id
     ))
     .await;
+    // Logged out meanwhile, idle: back in.
+    reviewer.login("rae@faculty.org", PASSWORD).await;
     reviewer
         .get(&format!("/review/applications/{a}"))
         .await

@@ -3,8 +3,8 @@
 
 use rocket::http::Status;
 
-use crate::fixtures::DUE;
-use crate::helpers::spawn;
+use crate::fixtures::{past_due, DUE};
+use crate::helpers::{spawn, PASSWORD};
 
 #[rocket::async_test]
 async fn the_pipeline_filters_searches_and_pages_in_sql() {
@@ -100,8 +100,9 @@ async fn the_pipeline_filters_searches_and_pages_in_sql() {
         1
     );
     // Overdue: flagged, and reminders go out once a day however often asked.
-    app.sql("UPDATE assignments SET due_at = '2000-01-01T00:00:00+00:00'")
-        .await;
+    app.advance_past(past_due());
+    // Logged out meanwhile, idle: back in.
+    manager.login("mo@alliance.org", PASSWORD).await;
     manager
         .get(&format!("{list}?flag=overdue"))
         .await
