@@ -286,7 +286,7 @@ pub async fn staff(
 ) -> (i64, Browser) {
     let id = app.new_user(name, email).await;
     let mut conn = app.pool().conn().await.unwrap();
-    roles::grant(conn.exec(), id, program, role, id, chrono::Utc::now())
+    roles::grant(conn.exec(), id, program, role, id, app.clock.now())
         .await
         .unwrap();
     drop(conn);
@@ -300,7 +300,7 @@ pub async fn set_institution(app: &TestApp, user: i64, institution: &str) {
     let mut conn = app.pool().conn().await.unwrap();
     let mut p = profiles::get(conn.exec(), user).await.unwrap();
     p.institution = institution.into();
-    profiles::put(conn.exec(), user, &p, chrono::Utc::now())
+    profiles::put(conn.exec(), user, &p, app.clock.now())
         .await
         .unwrap();
 }

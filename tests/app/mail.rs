@@ -186,8 +186,12 @@ async fn a_message_written_again_after_a_crash_is_still_one_file() {
     assert_eq!(first.len(), 1, "{first:?}");
     // What an instance killed after writing the file, before recording the
     // message as sent, leaves behind: a claim whose lease runs out.
-    app.sql("UPDATE outbox SET status = 'sending', sent_at = NULL, lease_until = '2000-01-01T00:00:00+00:00'")
-        .await;
+    app.sql(&format!(
+        "UPDATE outbox SET status = 'sending', sent_at = NULL, lease_until = '{}'",
+        (app.clock.now() + chrono::Duration::minutes(5)).to_rfc3339()
+    ))
+    .await;
+    app.advance(chrono::Duration::minutes(6));
     assert_eq!(w.deliver_due().await.unwrap(), 1, "delivered again");
     assert_eq!(
         files(),

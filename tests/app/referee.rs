@@ -386,11 +386,16 @@ async fn referees_who_have_not_answered_are_reminded_once_before_the_deadline() 
     let app = spawn().await;
     let (_, link) = applicant_with_referee(&app).await;
     let cycle = app.cycle_of("health-justice").await;
-    let soon = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
-    app.sql(&format!(
-        "UPDATE cycles SET letters_due_at = '{soon}' WHERE id = {cycle}"
-    ))
-    .await;
+    // Three days before letters are due.
+    let mut conn = app.pool().conn().await.unwrap();
+    let due = fellowship_portal::db::cycles::find(conn.exec(), cycle)
+        .await
+        .unwrap()
+        .unwrap()
+        .cycle
+        .letters_due_at;
+    drop(conn);
+    app.advance_past(due - chrono::Duration::days(3));
     let ctx = app.ctx();
     assert_eq!(
         fellowship_portal::jobs::reminders::remind_referees(&ctx)

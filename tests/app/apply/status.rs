@@ -11,10 +11,17 @@ async fn after_the_close_submission_is_refused_and_the_draft_kept_until_an_exten
     let app = spawn().await;
     let id = ready_to_submit(&app).await;
     let cycle = app.cycle_of("health-justice").await;
-    app.sql(&format!(
-        "UPDATE cycles SET closes_at = '2020-01-01T00:00:00+00:00' WHERE id = {cycle}"
-    ))
-    .await;
+    let mut conn = app.pool().conn().await.unwrap();
+    let closes = fellowship_portal::db::cycles::find(conn.exec(), cycle)
+        .await
+        .unwrap()
+        .unwrap()
+        .cycle
+        .closes_at;
+    drop(conn);
+    app.advance_past(closes);
+    // Logged out meanwhile, idle: back in.
+    app.login("maya@example.edu", PASSWORD).await;
     let page = app
         .post(&format!("/apply/applications/{id}/submit"), &[])
         .await;
@@ -39,7 +46,7 @@ async fn after_the_close_submission_is_refused_and_the_draft_kept_until_an_exten
         .await;
     app.sql(&format!("INSERT INTO role_grants (user_id, program_id, role, granted_at) VALUES ({manager_id}, {program}, 'manager', '2026-01-01T00:00:00+00:00')")).await;
     manager.login("pat@example.org", PASSWORD).await;
-    let future = (chrono::Utc::now() + chrono::Duration::days(3))
+    let future = (app.clock.now() + chrono::Duration::days(3))
         .format("%Y-%m-%d")
         .to_string();
     let no_reason = manager

@@ -210,7 +210,7 @@ async fn demographics_are_reported_in_aggregate_with_small_counts_hidden() {
             conn.exec(),
             owner,
             &json,
-            chrono::Utc::now(),
+            app.clock.now(),
         )
         .await
         .unwrap();

@@ -145,7 +145,7 @@ async fn a_stored_template_that_includes_itself_stops_the_release_and_sends_noth
             "About {{program}}",
             "Dear {{applicant_name}},\n{{#if note}}{{note}}{{else}}{{> letter}}{{/if}}",
             me,
-            chrono::Utc::now(),
+            app.clock.now(),
         )
         .await
         .unwrap();
@@ -211,7 +211,7 @@ async fn a_stored_template_that_includes_itself_stops_the_release_and_sends_noth
             "{{#*inline \"s\"}}{{> s}}{{/inline}}{{> s}}",
             "Dear {{applicant_name}},",
             me,
-            chrono::Utc::now(),
+            app.clock.now(),
         )
         .await
         .unwrap();

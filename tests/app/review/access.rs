@@ -113,7 +113,7 @@ async fn a_reviewer_whose_role_is_revoked_no_longer_sees_that_programs_assignmen
         summer,
         ProgramRole::Reviewer,
         rev,
-        chrono::Utc::now(),
+        app.clock.now(),
     )
     .await
     .unwrap();

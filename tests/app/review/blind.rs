@@ -45,7 +45,7 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
         conn.exec(),
         owner,
         r#"{"race_ethnicity":["Pacific Islander descent marker"]}"#,
-        chrono::Utc::now(),
+        app.clock.now(),
     )
     .await
     .unwrap();
@@ -75,7 +75,7 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
         Status::SeeOther
     );
     // A referee whose relationship names the applicant and her school.
-    let now = chrono::Utc::now();
+    let now = app.clock.now();
     app.sql(&format!(
         "INSERT INTO referee_requests (application_id, question_key, position, name, email, relationship, waived, \
          token_hash, token_expires_at, status, requested_at) VALUES ({a}, 'referees', 1, 'Dr. Quill', \

@@ -66,7 +66,7 @@ pub(crate) async fn attach_cv(
         .await
         .unwrap();
     let mut tx = app.pool().begin().await.unwrap();
-    let now = chrono::Utc::now();
+    let now = app.clock.now();
     let id = documents::insert(
         tx.exec(),
         &documents::NewDocument {
