@@ -125,15 +125,10 @@ async fn a_manager_downloads_a_letter_named_after_its_referee_as_a_pdf() {
     let letter = app
         .count("SELECT id FROM documents WHERE kind = 'letter'")
         .await;
-    let cycle = crate::fixtures::health_justice(&app).await;
-    let (_, manager) = crate::fixtures::staff(
-        &app,
-        "Mo Manager",
-        "mo@alliance.org",
-        cycle.program,
-        fellowship_portal::domain::role::ProgramRole::Manager,
-    )
-    .await;
+    let cycle = app.with_cycle().await;
+    let manager = app
+        .with_manager(&cycle, "Mo Manager", "mo@alliance.org")
+        .await;
     manager
         .get(&format!("/manage/applications/{id}"))
         .await

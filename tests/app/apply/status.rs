@@ -184,17 +184,9 @@ async fn applicants_never_see_staff_stages_or_unreleased_decisions() {
 /// status page ("Under review"), never "ineligible".
 #[rocket::async_test]
 async fn a_refused_withdrawal_says_only_what_the_status_page_says() {
-    use fellowship_portal::domain::role::ProgramRole;
     let app = spawn().await;
-    let c = crate::fixtures::health_justice(&app).await;
-    let (_, manager) = crate::fixtures::staff(
-        &app,
-        "Mo Manager",
-        "mo@alliance.org",
-        c.program,
-        ProgramRole::Manager,
-    )
-    .await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
     let id = ready_to_submit(&app).await;
     let page = app
         .post(&format!("/apply/applications/{id}/submit"), &[])

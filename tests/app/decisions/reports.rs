@@ -185,14 +185,11 @@ async fn demographics_are_reported_in_aggregate_with_small_counts_hidden() {
     people.push(("silent".into(), ""));
     let mut first = None;
     for (who, gender) in &people {
-        let a = submitted(
-            &app,
-            c.id,
-            who,
-            &format!("{who}@student.edu"),
-            "Lakeside University",
-        )
-        .await;
+        let a = app
+            .submitted_application(&c)
+            .by(who, &format!("{who}@student.edu"))
+            .from("Lakeside University")
+            .await;
         first.get_or_insert(a);
         if gender.is_empty() {
             continue;

@@ -4,7 +4,7 @@
 use rocket::http::Status;
 
 use crate::fixtures::{
-    assign, mark_eligible, post_review, review_fields, set_institution, submitted, Staff, DUE,
+    assign, mark_eligible, post_review, review_fields, set_institution, Staff, DUE,
 };
 use crate::helpers::spawn;
 
@@ -38,14 +38,11 @@ async fn automatic_assignment_is_previewed_balanced_and_never_conflicted() {
         } else {
             "Elsewhere College"
         };
-        let id = submitted(
-            &app,
-            c.id,
-            &format!("Applicant {n}"),
-            &format!("a{n}@mail.example"),
-            inst,
-        )
-        .await;
+        let id = app
+            .submitted_application(&c)
+            .by(&format!("Applicant {n}"), &format!("a{n}@mail.example"))
+            .from(inst)
+            .await;
         mark_eligible(&manager, id).await;
         apps.push(id);
     }

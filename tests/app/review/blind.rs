@@ -4,9 +4,7 @@ use fellowship_portal::db::profiles;
 use rocket::http::Status;
 
 use super::{attach_cv, pdf_by};
-use crate::fixtures::{
-    assign, mark_eligible, past_due, post_review, review_fields, submitted, Staff,
-};
+use crate::fixtures::{assign, mark_eligible, past_due, post_review, review_fields, Staff};
 use crate::helpers::{spawn, PASSWORD};
 
 #[rocket::async_test]
@@ -32,7 +30,11 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
     let name = "Zenobia Quarrington";
     let email = "zenobia.q@student.edu";
     let institution = "Marlowe Institute of Nursing";
-    let a = submitted(&app, c.id, name, email, institution).await;
+    let a = app
+        .submitted_application(&c)
+        .by(name, email)
+        .from(institution)
+        .await;
     let owner = app
         .count(&format!(
             "SELECT applicant_id FROM applications WHERE id = {a}"
