@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::helpers::{Browser, Page, TestApp, PASSWORD};
 
-/// The Health Justice cycle, its program, and its rubric's criterion keys.
+/// A program's open cycle, its program, and its rubric's criterion keys.
 pub struct Cycle {
     pub id: i64,
     pub program: i64,
@@ -296,6 +296,8 @@ pub async fn staff(
     (id, browser)
 }
 
+/// Sets the institution on `user`'s profile (a reviewer is conflicted with
+/// applicants of the same institution).
 pub async fn set_institution(app: &TestApp, user: i64, institution: &str) {
     let mut conn = app.pool().conn().await.unwrap();
     let mut p = profiles::get(conn.exec(), user).await.unwrap();
@@ -316,6 +318,7 @@ pub async fn mark_eligible(manager: &Browser, id: i64) {
     assert_eq!(page.status, Status::SeeOther, "{}", page.body);
 }
 
+/// The due date every assignment made with [`assign`] gets.
 pub const DUE: &str = "2099-01-31";
 
 /// A time when every assignment due on [`DUE`] is overdue, in any zone.
@@ -328,6 +331,7 @@ pub fn past_due() -> chrono::DateTime<chrono::Utc> {
         + chrono::Duration::days(2)
 }
 
+/// Assigns `reviewer` to application `id` through the manager's form, due on [`DUE`].
 pub async fn assign(manager: &Browser, id: i64, reviewer: i64) {
     let page = manager
         .post(
@@ -355,6 +359,7 @@ pub fn review_fields(c: &Cycle, score: &str, action: &str) -> Vec<(String, Strin
     f
 }
 
+/// Posts the reviewer's form of application `id` with `fields`.
 pub async fn post_review(b: &Browser, id: i64, fields: &[(String, String)]) -> Page {
     let borrowed: Vec<(&str, &str)> = fields
         .iter()
