@@ -215,7 +215,7 @@ async fn the_user_list_is_paginated() {
             is_admin: false,
             must_change_password: false,
         };
-        fellowship_portal::db::users::insert(conn.exec(), &user, fellowship_portal::clock::now())
+        fellowship_portal::db::users::insert(conn.exec(), &user, app.clock.now())
             .await
             .unwrap();
     }

@@ -1,42 +1,245 @@
-//! Fixtures of the review and decision workflow: a submitted application
-//! stored directly (the applicant's own journey is tested in `apply`),
-//! staff with roles on browsers of their own, and the manager's and
-//! reviewer's forms.
+//! Fixtures of the review and decision workflow: a builder on [`TestApp`]
+//! for a program's cycle, its staff (logged in on browsers of their own)
+//! and applications stored directly in a given stage (the applicant's own
+//! journey is tested in `apply`), and the manager's and reviewer's forms.
 
 use fellowship_portal::db::{applications, profiles, roles, users};
 use fellowship_portal::domain::form::{Answer, Answers};
 use fellowship_portal::domain::role::ProgramRole;
-use fellowship_portal::domain::workflow::stage::{Actor, Move, Stage};
+use fellowship_portal::domain::workflow::stage::{apply, Actor, Move, Stage};
 use rocket::http::Status;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::helpers::{Browser, Page, TestApp, PASSWORD};
 
-/// The Health Justice cycle, its program, and its rubric's criterion keys.
+/// A program's open cycle, its program, and its rubric's criterion keys.
 pub struct Cycle {
     pub id: i64,
     pub program: i64,
     pub criteria: Vec<String>,
 }
 
+/// The Health Justice cycle (as [`TestApp::with_cycle`]).
 pub async fn health_justice(app: &TestApp) -> Cycle {
-    let id = app.cycle_of("health-justice").await;
-    let program = app
-        .count("SELECT id FROM programs WHERE slug = 'health-justice'")
-        .await;
-    let mut conn = app.pool().conn().await.unwrap();
-    let setup = fellowship_portal::db::cycles::review_setup(conn.exec(), id)
-        .await
-        .unwrap()
-        .unwrap();
-    Cycle {
-        id,
-        program,
-        criteria: setup
-            .rubric
-            .criteria
-            .iter()
-            .map(|c| c.key.clone())
-            .collect(),
+    app.with_cycle().await
+}
+
+/// Staff of a program: their account and a browser logged in as them
+/// (a `Staff` is used as that browser).
+pub struct Staff {
+    pub id: i64,
+    pub browser: Browser,
+}
+
+impl std::ops::Deref for Staff {
+    type Target = Browser;
+
+    fn deref(&self) -> &Browser {
+        &self.browser
+    }
+}
+
+impl TestApp {
+    /// The open cycle of the Health Justice program (seeded).
+    pub async fn with_cycle(&self) -> Cycle {
+        self.with_cycle_of("health-justice").await
+    }
+
+    /// The open cycle of the seeded program `slug`, with its rubric's
+    /// criterion keys.
+    pub async fn with_cycle_of(&self, slug: &str) -> Cycle {
+        let id = self.cycle_of(slug).await;
+        let program = self
+            .count(&format!("SELECT id FROM programs WHERE slug = '{slug}'"))
+            .await;
+        let mut conn = self.pool().conn().await.unwrap();
+        let setup = fellowship_portal::db::cycles::review_setup(conn.exec(), id)
+            .await
+            .unwrap()
+            .unwrap();
+        Cycle {
+            id,
+            program,
+            criteria: setup
+                .rubric
+                .criteria
+                .iter()
+                .map(|c| c.key.clone())
+                .collect(),
+        }
+    }
+
+    /// A manager of the cycle's program, logged in on a browser of their own.
+    pub async fn with_manager(&self, c: &Cycle, name: &str, email: &str) -> Staff {
+        let (id, browser) = staff(self, name, email, c.program, ProgramRole::Manager).await;
+        Staff { id, browser }
+    }
+
+    /// A reviewer of the cycle's program, logged in on a browser of their own.
+    pub async fn with_reviewer(&self, c: &Cycle, name: &str, email: &str) -> Staff {
+        let (id, browser) = staff(self, name, email, c.program, ProgramRole::Reviewer).await;
+        Staff { id, browser }
+    }
+
+    /// An application to cycle `c`, submitted now by a new applicant unless
+    /// told otherwise; `.await` stores it and gives its id.
+    pub fn submitted_application(&self, c: &Cycle) -> NewApplication<'_> {
+        NewApplication::new(self, c.id)
+    }
+}
+
+static APPLICANTS: AtomicU64 = AtomicU64::new(1);
+
+/// An application about to be stored directly, at the app's now: by
+/// whom, from which institution, and in which stage. Await it for its id.
+pub struct NewApplication<'a> {
+    app: &'a TestApp,
+    cycle: i64,
+    name: String,
+    email: String,
+    institution: String,
+    owner: Option<i64>,
+    stage: Stage,
+}
+
+impl<'a> NewApplication<'a> {
+    fn new(app: &'a TestApp, cycle: i64) -> Self {
+        let n = APPLICANTS.fetch_add(1, Ordering::Relaxed);
+        Self {
+            app,
+            cycle,
+            name: format!("Applicant {n}"),
+            email: format!("applicant-{n}@student.edu"),
+            institution: "Lakeside University".into(),
+            owner: None,
+            stage: Stage::Submitted,
+        }
+    }
+
+    /// The applicant's name and email, as answered on the form (and of the
+    /// new account, unless [`Self::of`] names one).
+    pub fn by(mut self, name: &str, email: &str) -> Self {
+        self.name = name.into();
+        self.email = email.into();
+        self
+    }
+
+    /// Owned by the existing account `user` instead of a new one.
+    pub fn of(mut self, user: i64) -> Self {
+        self.owner = Some(user);
+        self
+    }
+
+    /// The applicant's institution.
+    pub fn from(mut self, institution: &str) -> Self {
+        self.institution = institution.into();
+        self
+    }
+
+    /// Moved on to `stage` by the program team (or, for `Withdrawn`, by
+    /// the applicant), an event per move as the workflow records them; a
+    /// `Draft` is never submitted. `Decided` needs a decision: make it
+    /// through the manager's form.
+    pub fn in_stage(mut self, stage: Stage) -> Self {
+        assert_ne!(stage, Stage::Decided, "decide through the manager's form");
+        self.stage = stage;
+        self
+    }
+
+    async fn store(self) -> i64 {
+        let now = self.app.clock.now();
+        let user = match self.owner {
+            Some(user) => user,
+            None => {
+                let mut conn = self.app.pool().conn().await.unwrap();
+                users::insert(
+                    conn.exec(),
+                    &users::NewUser {
+                        email: &self.email,
+                        name: &self.name,
+                        password_hash: "!",
+                        confirmed: true,
+                        is_admin: false,
+                        must_change_password: false,
+                    },
+                    now,
+                )
+                .await
+                .unwrap()
+            }
+        };
+        let mut answers = Answers::new();
+        for (k, v) in [
+            ("legal_name", self.name.as_str()),
+            ("email", self.email.as_str()),
+            ("institution", self.institution.as_str()),
+            ("degree", "MPH"),
+            (
+                "health_equity_essay",
+                "Clinics close early where buses stop running.",
+            ),
+            (
+                "community_project_essay",
+                "A mobile blood-pressure screening day.",
+            ),
+        ] {
+            answers.insert(k.into(), Answer::One(v.into()));
+        }
+        let moves: &[(Move, Actor)] = match self.stage {
+            Stage::Draft => &[],
+            Stage::Submitted => &[(Move::Submit, Actor::Applicant)],
+            Stage::Screening => &[
+                (Move::Submit, Actor::Applicant),
+                (Move::StartScreening, Actor::Manager),
+            ],
+            Stage::Review => &[
+                (Move::Submit, Actor::Applicant),
+                (Move::MarkEligible, Actor::Manager),
+            ],
+            Stage::Committee => &[
+                (Move::Submit, Actor::Applicant),
+                (Move::MarkEligible, Actor::Manager),
+                (Move::SendToCommittee, Actor::Manager),
+            ],
+            Stage::Ineligible => &[
+                (Move::Submit, Actor::Applicant),
+                (Move::MarkIneligible, Actor::Manager),
+            ],
+            Stage::Withdrawn => &[
+                (Move::Submit, Actor::Applicant),
+                (Move::Withdraw, Actor::Applicant),
+            ],
+            Stage::Decided => unreachable!("refused by in_stage"),
+        };
+        let mut tx = self.app.pool().begin().await.unwrap();
+        let id = applications::create(tx.exec(), self.cycle, user, &answers, "{}", now)
+            .await
+            .unwrap();
+        let mut stage = Stage::Draft;
+        for &(mv, actor) in moves {
+            let to = apply(stage, mv, actor).unwrap();
+            let by = (actor == Actor::Applicant).then_some(user);
+            assert!(
+                applications::move_stage(tx.exec(), id, stage, to, mv, by, actor, "", now)
+                    .await
+                    .unwrap()
+            );
+            stage = to;
+        }
+        applications::set_institution(tx.exec(), id, &self.institution)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+}
+
+impl<'a> std::future::IntoFuture for NewApplication<'a> {
+    type Output = i64;
+    type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = i64> + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.store())
     }
 }
 
@@ -49,24 +252,10 @@ pub async fn submitted(
     email: &str,
     institution: &str,
 ) -> i64 {
-    let now = chrono::Utc::now();
-    let mut conn = app.pool().conn().await.unwrap();
-    let user = users::insert(
-        conn.exec(),
-        &users::NewUser {
-            email,
-            name,
-            password_hash: "!",
-            confirmed: true,
-            is_admin: false,
-            must_change_password: false,
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    drop(conn);
-    submitted_by(app, cycle, user, name, email, institution).await
+    NewApplication::new(app, cycle)
+        .by(name, email)
+        .from(institution)
+        .await
 }
 
 /// A submitted application of an existing account `user` (stored directly,
@@ -79,46 +268,11 @@ pub async fn submitted_by(
     email: &str,
     institution: &str,
 ) -> i64 {
-    let now = chrono::Utc::now();
-    let mut tx = app.pool().begin().await.unwrap();
-    let mut answers = Answers::new();
-    for (k, v) in [
-        ("legal_name", name),
-        ("email", email),
-        ("institution", institution),
-        ("degree", "MPH"),
-        (
-            "health_equity_essay",
-            "Clinics close early where buses stop running.",
-        ),
-        (
-            "community_project_essay",
-            "A mobile blood-pressure screening day.",
-        ),
-    ] {
-        answers.insert(k.into(), Answer::One(v.into()));
-    }
-    let id = applications::create(tx.exec(), cycle, user, &answers, "{}", now)
+    NewApplication::new(app, cycle)
+        .by(name, email)
+        .of(user)
+        .from(institution)
         .await
-        .unwrap();
-    assert!(applications::move_stage(
-        tx.exec(),
-        id,
-        Stage::Draft,
-        Stage::Submitted,
-        Move::Submit,
-        Some(user),
-        Actor::Applicant,
-        "",
-        now,
-    )
-    .await
-    .unwrap());
-    applications::set_institution(tx.exec(), id, institution)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    id
 }
 
 /// A confirmed user with a role in a program, logged in on a browser of
@@ -132,7 +286,7 @@ pub async fn staff(
 ) -> (i64, Browser) {
     let id = app.new_user(name, email).await;
     let mut conn = app.pool().conn().await.unwrap();
-    roles::grant(conn.exec(), id, program, role, id, chrono::Utc::now())
+    roles::grant(conn.exec(), id, program, role, id, app.clock.now())
         .await
         .unwrap();
     drop(conn);
@@ -142,11 +296,13 @@ pub async fn staff(
     (id, browser)
 }
 
+/// Sets the institution on `user`'s profile (a reviewer is conflicted with
+/// applicants of the same institution).
 pub async fn set_institution(app: &TestApp, user: i64, institution: &str) {
     let mut conn = app.pool().conn().await.unwrap();
     let mut p = profiles::get(conn.exec(), user).await.unwrap();
     p.institution = institution.into();
-    profiles::put(conn.exec(), user, &p, chrono::Utc::now())
+    profiles::put(conn.exec(), user, &p, app.clock.now())
         .await
         .unwrap();
 }
@@ -162,8 +318,20 @@ pub async fn mark_eligible(manager: &Browser, id: i64) {
     assert_eq!(page.status, Status::SeeOther, "{}", page.body);
 }
 
+/// The due date every assignment made with [`assign`] gets.
 pub const DUE: &str = "2099-01-31";
 
+/// A time when every assignment due on [`DUE`] is overdue, in any zone.
+pub fn past_due() -> chrono::DateTime<chrono::Utc> {
+    chrono::NaiveDate::parse_from_str(DUE, "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        + chrono::Duration::days(2)
+}
+
+/// Assigns `reviewer` to application `id` through the manager's form, due on [`DUE`].
 pub async fn assign(manager: &Browser, id: i64, reviewer: i64) {
     let page = manager
         .post(
@@ -191,6 +359,7 @@ pub fn review_fields(c: &Cycle, score: &str, action: &str) -> Vec<(String, Strin
     f
 }
 
+/// Posts the reviewer's form of application `id` with `fields`.
 pub async fn post_review(b: &Browser, id: i64, fields: &[(String, String)]) -> Page {
     let borrowed: Vec<(&str, &str)> = fields
         .iter()

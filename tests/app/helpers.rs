@@ -253,6 +253,15 @@ impl TestApp {
         self.clock.advance(by);
     }
 
+    /// Moves this app's time to just after `at` (a due date, a deadline, a
+    /// link's expiry); a time already past leaves the clock as it is.
+    pub fn advance_past(&self, at: chrono::DateTime<chrono::Utc>) {
+        let by = at - self.clock.now() + chrono::Duration::seconds(1);
+        if by > chrono::Duration::zero() {
+            self.advance(by);
+        }
+    }
+
     /// The document store.
     pub fn storage(&self) -> fellowship_portal::storage::Storage {
         self.client

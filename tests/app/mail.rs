@@ -76,7 +76,7 @@ async fn a_message_key_is_queued_only_once() {
         html_body: "h",
         secret: None,
     };
-    let now = fellowship_portal::clock::now();
+    let now = app.clock.now();
     assert!(outbox::enqueue(conn.exec(), &m, now).await.unwrap());
     assert!(!outbox::enqueue(conn.exec(), &m, now).await.unwrap());
     drop(conn);
@@ -148,8 +148,15 @@ async fn a_message_claimed_by_a_dead_instance_is_taken_over_after_its_lease() {
     let app = spawn().await;
     app.register("Maya Chen", "maya@example.edu", PASSWORD)
         .await;
-    app.sql("UPDATE outbox SET status = 'sending', lease_until = '2000-01-01T00:00:00+00:00'")
-        .await;
+    // Another instance claims it for five minutes, then dies.
+    let mut conn = app.pool().conn().await.unwrap();
+    let now = app.clock.now();
+    let claimed = outbox::claim_due(conn.exec(), now, now + chrono::Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    drop(conn);
+    app.advance(chrono::Duration::minutes(6));
     assert_eq!(app.worker().deliver_due().await.unwrap(), 1);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
@@ -179,8 +186,12 @@ async fn a_message_written_again_after_a_crash_is_still_one_file() {
     assert_eq!(first.len(), 1, "{first:?}");
     // What an instance killed after writing the file, before recording the
     // message as sent, leaves behind: a claim whose lease runs out.
-    app.sql("UPDATE outbox SET status = 'sending', sent_at = NULL, lease_until = '2000-01-01T00:00:00+00:00'")
-        .await;
+    app.sql(&format!(
+        "UPDATE outbox SET status = 'sending', sent_at = NULL, lease_until = '{}'",
+        (app.clock.now() + chrono::Duration::minutes(5)).to_rfc3339()
+    ))
+    .await;
+    app.advance(chrono::Duration::minutes(6));
     assert_eq!(w.deliver_due().await.unwrap(), 1, "delivered again");
     assert_eq!(
         files(),
@@ -432,7 +443,7 @@ async fn referee_requests_are_limited_per_referee_and_applicant() {
 #[rocket::async_test]
 async fn urgent_mail_goes_first_and_sent_links_are_not_kept() {
     let app = spawn().await;
-    let now = fellowship_portal::clock::now();
+    let now = app.clock.now();
     let mut conn = app.pool().conn().await.unwrap();
     for i in 0..3 {
         let key = format!("review_reminder:{i}");
@@ -493,7 +504,7 @@ async fn urgent_mail_goes_first_and_sent_links_are_not_kept() {
 #[rocket::async_test]
 async fn a_message_taken_over_after_its_lease_is_not_sent_again_by_the_first_worker() {
     let app = spawn().await;
-    let now = fellowship_portal::clock::now();
+    let now = app.clock.now();
     let m = outbox::NewMessage {
         key: "takeover:1",
         kind: "test",

@@ -475,17 +475,9 @@ async fn many_people_at_once_never_get_a_server_error() {
 /// on every kind of page and form.
 #[rocket::async_test]
 async fn an_id_past_the_64_bit_range_is_page_not_found() {
-    use fellowship_portal::domain::role::ProgramRole;
     let app = spawn().await;
-    let c = crate::fixtures::health_justice(&app).await;
-    let (_, manager) = crate::fixtures::staff(
-        &app,
-        "Mo Manager",
-        "mo@alliance.org",
-        c.program,
-        ProgramRole::Manager,
-    )
-    .await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
     let huge = "99999999999999999999";
     for uri in [
         format!("/manage/applications/{huge}"),

@@ -125,15 +125,10 @@ async fn a_manager_downloads_a_letter_named_after_its_referee_as_a_pdf() {
     let letter = app
         .count("SELECT id FROM documents WHERE kind = 'letter'")
         .await;
-    let cycle = crate::fixtures::health_justice(&app).await;
-    let (_, manager) = crate::fixtures::staff(
-        &app,
-        "Mo Manager",
-        "mo@alliance.org",
-        cycle.program,
-        fellowship_portal::domain::role::ProgramRole::Manager,
-    )
-    .await;
+    let cycle = app.with_cycle().await;
+    let manager = app
+        .with_manager(&cycle, "Mo Manager", "mo@alliance.org")
+        .await;
     manager
         .get(&format!("/manage/applications/{id}"))
         .await
@@ -154,7 +149,7 @@ async fn a_manager_downloads_a_letter_named_after_its_referee_as_a_pdf() {
 #[rocket::async_test]
 async fn referee_links_that_are_wrong_expired_or_misused_are_explained() {
     let app = spawn().await;
-    let (_, link) = applicant_with_referee(&app).await;
+    let (id, link) = applicant_with_referee(&app).await;
     let referee = app.another_browser().await;
     let wrong = referee.get("/referee/not-a-real-token").await;
     assert_eq!(wrong.status, Status::NotFound);
@@ -199,8 +194,13 @@ async fn referee_links_that_are_wrong_expired_or_misused_are_explained() {
     none.assert_contains("Choose your letter (a PDF file) to upload.");
     assert_eq!(app.count("SELECT COUNT(*) FROM documents").await, 0);
 
-    app.sql("UPDATE referee_requests SET token_expires_at = '2000-01-01T00:00:00+00:00'")
-        .await;
+    // Past the cycle's close of letters, when the link expires.
+    let mut conn = app.pool().conn().await.unwrap();
+    let request = fellowship_portal::db::referees::for_application(conn.exec(), id)
+        .await
+        .unwrap();
+    drop(conn);
+    app.advance_past(request[0].token_expires_at);
     let expired = referee.get(&link).await;
     assert_eq!(expired.status, Status::Gone);
     expired.assert_contains("Letters for this cycle are closed");
@@ -381,11 +381,16 @@ async fn referees_who_have_not_answered_are_reminded_once_before_the_deadline() 
     let app = spawn().await;
     let (_, link) = applicant_with_referee(&app).await;
     let cycle = app.cycle_of("health-justice").await;
-    let soon = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
-    app.sql(&format!(
-        "UPDATE cycles SET letters_due_at = '{soon}' WHERE id = {cycle}"
-    ))
-    .await;
+    // Three days before letters are due.
+    let mut conn = app.pool().conn().await.unwrap();
+    let due = fellowship_portal::db::cycles::find(conn.exec(), cycle)
+        .await
+        .unwrap()
+        .unwrap()
+        .cycle
+        .letters_due_at;
+    drop(conn);
+    app.advance_past(due - chrono::Duration::days(3));
     let ctx = app.ctx();
     assert_eq!(
         fellowship_portal::jobs::reminders::remind_referees(&ctx)

@@ -2,33 +2,24 @@
 //! one they wrote a letter for: in automatic and manual assignment, on the
 //! reviewer's pages, and in every manager page and action.
 
-use fellowship_portal::domain::role::ProgramRole;
 use rocket::http::Status;
 
-use crate::fixtures::{health_justice, mark_eligible, staff, submitted, Cycle, DUE};
+use crate::fixtures::{mark_eligible, Cycle, Staff, DUE};
 use crate::helpers::TestApp;
 
 /// A submitted application of `owner` (an existing account).
 async fn application_of(app: &TestApp, c: &Cycle, owner: i64, email: &str) -> i64 {
-    let a = submitted(
-        app,
-        c.id,
-        "Owner Applicant",
-        &format!("stored-{email}"),
-        "Community College",
-    )
-    .await;
-    app.sql(&format!(
-        "UPDATE applications SET applicant_id = {owner} WHERE id = {a}"
-    ))
-    .await;
-    a
+    app.submitted_application(c)
+        .by("Owner Applicant", &format!("stored-{email}"))
+        .of(owner)
+        .from("Community College")
+        .await
 }
 
 /// Names `email` as a referee of `application` (as the applicant's form does).
 async fn name_referee(app: &TestApp, application: i64, email: &str) {
-    let later = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
-    let now = chrono::Utc::now().to_rfc3339();
+    let later = (app.clock.now() + chrono::Duration::days(30)).to_rfc3339();
+    let now = app.clock.now().to_rfc3339();
     app.sql(&format!(
         "INSERT INTO referee_requests (application_id, question_key, position, name, email, relationship, waived, \
          token_hash, token_expires_at, status, requested_at) VALUES ({application}, 'referees', 1, 'Dr. Quinn', \
@@ -40,53 +31,38 @@ async fn name_referee(app: &TestApp, application: i64, email: &str) {
 #[rocket::async_test]
 async fn nobody_reviews_scores_or_decides_their_own_application() {
     let app = crate::helpers::spawn().await;
-    let c = health_justice(&app).await;
-    let (manager_id, manager) = staff(
-        &app,
-        "Mo Manager",
-        "mo@gmail.com",
-        c.program,
-        ProgramRole::Manager,
-    )
-    .await;
-    let (_, other_manager) = staff(
-        &app,
-        "Nia Manager",
-        "nia@alliance.org",
-        c.program,
-        ProgramRole::Manager,
-    )
-    .await;
+    let c = app.with_cycle().await;
+    let Staff {
+        id: manager_id,
+        browser: manager,
+    } = app.with_manager(&c, "Mo Manager", "mo@gmail.com").await;
+    let other_manager = app
+        .with_manager(&c, "Nia Manager", "nia@alliance.org")
+        .await;
     // Rae reviews for the program and applies to it too (a public mail
     // domain: no institution rule keeps her away).
-    let (rae, reviewer) = staff(
-        &app,
-        "Rae Reviewer",
-        "rae@gmail.com",
-        c.program,
-        ProgramRole::Reviewer,
-    )
-    .await;
+    let Staff {
+        id: rae,
+        browser: reviewer,
+    } = app.with_reviewer(&c, "Rae Reviewer", "rae@gmail.com").await;
     // Quinn reviews, and is a referee of Ben's application.
-    let (quinn, quinn_browser) = staff(
-        &app,
-        "Quinn Reviewer",
-        "quinn@gmail.com",
-        c.program,
-        ProgramRole::Reviewer,
-    )
-    .await;
-    let (sam, _) = staff(
-        &app,
-        "Sam Reviewer",
-        "sam@gmail.com",
-        c.program,
-        ProgramRole::Reviewer,
-    )
-    .await;
+    let Staff {
+        id: quinn,
+        browser: quinn_browser,
+    } = app
+        .with_reviewer(&c, "Quinn Reviewer", "quinn@gmail.com")
+        .await;
+    let sam = app
+        .with_reviewer(&c, "Sam Reviewer", "sam@gmail.com")
+        .await
+        .id;
     let raes = application_of(&app, &c, rae, "rae@gmail.com").await;
     let mos = application_of(&app, &c, manager_id, "mo@gmail.com").await;
-    let ben = submitted(&app, c.id, "Ben Applicant", "ben@gmail.com", "Hill College").await;
+    let ben = app
+        .submitted_application(&c)
+        .by("Ben Applicant", "ben@gmail.com")
+        .from("Hill College")
+        .await;
     name_referee(&app, ben, "quinn@gmail.com").await;
     for a in [raes, ben] {
         mark_eligible(&manager, a).await;
@@ -163,7 +139,7 @@ async fn nobody_reviews_scores_or_decides_their_own_application() {
             "INSERT INTO assignments (application_id, reviewer_id, cycle_id, assigned_by, assigned_at, due_at) \
              VALUES ({a}, {r}, {}, {manager_id}, '{now}', '{now}')",
             c.id,
-            now = chrono::Utc::now().to_rfc3339()
+            now = app.clock.now().to_rfc3339()
         ))
         .await;
     }
@@ -241,39 +217,25 @@ async fn nobody_reviews_scores_or_decides_their_own_application() {
 async fn a_review_submitted_before_a_conflict_is_kept_on_the_record_but_out_of_the_scores() {
     use crate::fixtures::{assign, post_review, review_fields};
     let app = crate::helpers::spawn().await;
-    let c = health_justice(&app).await;
-    let (_, manager) = staff(
-        &app,
-        "Mo Manager",
-        "mo@alliance.org",
-        c.program,
-        ProgramRole::Manager,
-    )
-    .await;
-    let (rae, reviewer) = staff(
-        &app,
-        "Rae Reviewer",
-        "rae@faculty.org",
-        c.program,
-        ProgramRole::Reviewer,
-    )
-    .await;
-    let (sam, other) = staff(
-        &app,
-        "Sam Reviewer",
-        "sam@faculty.org",
-        c.program,
-        ProgramRole::Reviewer,
-    )
-    .await;
-    let a = submitted(
-        &app,
-        c.id,
-        "Ana Applicant",
-        "ana@student.edu",
-        "Hill College",
-    )
-    .await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let Staff {
+        id: rae,
+        browser: reviewer,
+    } = app
+        .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
+        .await;
+    let Staff {
+        id: sam,
+        browser: other,
+    } = app
+        .with_reviewer(&c, "Sam Reviewer", "sam@faculty.org")
+        .await;
+    let a = app
+        .submitted_application(&c)
+        .by("Ana Applicant", "ana@student.edu")
+        .from("Hill College")
+        .await;
     mark_eligible(&manager, a).await;
     assign(&manager, a, rae).await;
     assign(&manager, a, sam).await;
@@ -318,23 +280,12 @@ async fn a_review_submitted_before_a_conflict_is_kept_on_the_record_but_out_of_t
 #[rocket::async_test]
 async fn a_manager_cannot_give_their_own_draft_more_time() {
     let app = crate::helpers::spawn().await;
-    let c = health_justice(&app).await;
-    let (mae, manager) = staff(
-        &app,
-        "Mae Manager",
-        "mae@gmail.com",
-        c.program,
-        ProgramRole::Manager,
-    )
-    .await;
-    let (_, other) = staff(
-        &app,
-        "Nia Manager",
-        "nia@gmail.com",
-        c.program,
-        ProgramRole::Manager,
-    )
-    .await;
+    let c = app.with_cycle().await;
+    let Staff {
+        id: mae,
+        browser: manager,
+    } = app.with_manager(&c, "Mae Manager", "mae@gmail.com").await;
+    let other = app.with_manager(&c, "Nia Manager", "nia@gmail.com").await;
     let draft = app.start_health_justice(&manager).await;
     let uri = format!("/manage/cycles/{}/extensions", c.id);
     let form = [

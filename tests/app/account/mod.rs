@@ -1,0 +1,6 @@
+//! Registering, confirming, logging in and out, passwords, sessions.
+
+mod passwords;
+mod registration;
+mod sessions;
+mod throttle;

@@ -1,0 +1,282 @@
+//! Reports of a cycle: the CSV export and demographics in aggregate.
+
+use fellowship_portal::domain::role::ProgramRole;
+use fellowship_portal::domain::workflow::stage::Stage;
+use rocket::http::Status;
+
+use super::{decide, release_all};
+use crate::fixtures::{mark_eligible, staff, submitted};
+use crate::helpers::spawn;
+
+/// The CSV's rows, each split into fields (RFC 4180: quotes, doubled
+/// quotes and line breaks inside quotes).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(ch) = chars.next() {
+        match (quoted, ch) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, ch) => field.push(ch),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, ch) => field.push(ch),
+        }
+    }
+    rows
+}
+
+#[rocket::async_test]
+async fn a_cycle_exports_as_csv_for_its_managers_only() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana, \"Annie\" Rivera",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    mark_eligible(&manager, a).await;
+    let page = decide(&manager, a, "accepted", "").await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let b = app
+        .submitted_application(&c)
+        .by("Ben Okafor", "ben@student.edu")
+        .from("Hillcrest College")
+        .await;
+    // An answer a spreadsheet would run as a formula, and one on two lines.
+    app.sql(&format!(
+        "UPDATE applications SET answers_json = '{{\"legal_name\":\"Ben Okafor\",\"degree\":\"=HYPERLINK(\\\"http://evil.example\\\")\",\"discipline\":\"pharmacy\",\"discipline_other\":\"OLD-HIDDEN-NOTE\",\"health_equity_essay\":\"Line one.\\nLine two.\"}}' WHERE id = {b}"
+    ))
+    .await;
+    // A draft stays out.
+    app.submitted_application(&c)
+        .by("Dee Draft", "dee@student.edu")
+        .from("Lakeside University")
+        .in_stage(Stage::Draft)
+        .await;
+
+    let url = format!("/manage/cycles/{}/export.csv", c.id);
+    let r = manager.client.get(url.clone()).dispatch().await;
+    assert_eq!(r.status(), Status::Ok);
+    assert_eq!(
+        r.content_type().map(|t| t.to_string()).as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    let disposition = r
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment;") && disposition.contains(".csv"),
+        "{disposition}"
+    );
+    let text = r.into_string().await.unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let rows = csv_rows(text);
+    assert_eq!(rows.len(), 3, "a header and two applications: {text}");
+    let header = &rows[0];
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))
+    };
+    assert!(rows.iter().all(|r| r.len() == header.len()));
+    let ana = rows.iter().find(|r| r[0] == a.to_string()).unwrap();
+    assert_eq!(ana[column("Applicant")], "Ana, \"Annie\" Rivera");
+    assert_eq!(ana[column("Stage")], "Decided");
+    assert_eq!(ana[column("Decision")], "Accepted");
+    assert_eq!(ana[column("Decision released")], "");
+    assert_eq!(ana[column("Institution")], "Lakeside University");
+    let ben = rows.iter().find(|r| r[0] == b.to_string()).unwrap();
+    assert_eq!(ben[column("Stage")], "Submitted");
+    assert_eq!(
+        ben[column("Degree program")].chars().next(),
+        Some('\''),
+        "{ben:?}"
+    );
+    assert!(ben.iter().any(|f| f == "Line one.\nLine two."), "{ben:?}");
+    assert!(!text.contains("Dee Draft"));
+    // An answer the applicant's own choices hid is not exported.
+    assert!(!text.contains("OLD-HIDDEN-NOTE"), "{text}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cycle.export'")
+            .await,
+        1
+    );
+    // A reviewer, another program's manager and the applicant get nothing.
+    let reviewer = app
+        .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
+        .await;
+    let other = app
+        .count("SELECT id FROM programs WHERE slug = 'voices-for-change'")
+        .await;
+    let (_, stranger) = staff(
+        &app,
+        "Sam Other",
+        "sam@alliance.org",
+        other,
+        ProgramRole::Manager,
+    )
+    .await;
+    for (who, status) in [
+        (&reviewer.browser, Status::Forbidden),
+        (&stranger, Status::NotFound),
+    ] {
+        let r = who.client.get(url.clone()).dispatch().await;
+        assert_eq!(r.status(), status);
+    }
+    let anonymous = app.another_browser().await;
+    let r = anonymous.client.get(url.clone()).dispatch().await;
+    assert_ne!(r.status(), Status::Ok);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cycle.export'")
+            .await,
+        1
+    );
+
+    // In small batches the rows are the same, each once.
+    let found = {
+        let mut conn = app.pool().conn().await.unwrap();
+        fellowship_portal::db::cycles::find(conn.exec(), c.id)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let mut small = Vec::new();
+    let n = fellowship_portal::export::write_in_batches(app.pool(), &found, None, &mut small, 1)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(
+        String::from_utf8(small)
+            .unwrap()
+            .strip_prefix('\u{feff}')
+            .unwrap(),
+        text
+    );
+}
+
+#[rocket::async_test]
+async fn demographics_are_reported_in_aggregate_with_small_counts_hidden() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    // 8 women, 6 men, 2 describing themselves, 1 who said nothing.
+    let mut people: Vec<(String, &str)> = Vec::new();
+    for (n, gender) in [(8, "woman"), (6, "man"), (2, "self_describe")] {
+        for i in 0..n {
+            people.push((format!("{gender}{i}"), gender));
+        }
+    }
+    people.push(("silent".into(), ""));
+    let mut first = None;
+    for (who, gender) in &people {
+        let a = app
+            .submitted_application(&c)
+            .by(who, &format!("{who}@student.edu"))
+            .from("Lakeside University")
+            .await;
+        first.get_or_insert(a);
+        if gender.is_empty() {
+            continue;
+        }
+        let owner = app
+            .count(&format!(
+                "SELECT applicant_id FROM applications WHERE id = {a}"
+            ))
+            .await;
+        let json = format!(
+            r#"{{"gender_identity":"{gender}","gender_self_description":"Two-Spirit poet {who}","race_ethnicity":["asian"]}}"#
+        );
+        let mut conn = app.pool().conn().await.unwrap();
+        fellowship_portal::db::profiles::put_demographics(
+            conn.exec(),
+            owner,
+            &json,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    }
+    // One reaches review and is offered a place.
+    let a = first.unwrap();
+    mark_eligible(&manager, a).await;
+    assert_eq!(
+        decide(&manager, a, "accepted", "").await.status,
+        Status::SeeOther
+    );
+
+    let url = format!("/manage/cycles/{}/demographics", c.id);
+    // A held decision is not counted: the page must not tell a manager who
+    // toggles one what that applicant said.
+    let held = manager.get(&url).await;
+    assert_eq!(held.status, Status::Ok, "{}", held.body);
+    let row_of = |page: &crate::helpers::Page, label: &str| -> Vec<String> {
+        let at = page
+            .body
+            .find(&format!("<th scope=\"row\">{label}</th>"))
+            .unwrap_or_else(|| panic!("a row {label}"));
+        let end = at + page.body[at..].find("</tr>").unwrap();
+        page.body[at..end]
+            .split("<td>")
+            .skip(1)
+            .map(|c| c.trim_end_matches("</td>").to_owned())
+            .collect()
+    };
+    assert_eq!(row_of(&held, "Reviewed, not offered"), vec!["fewer than 5"]);
+    assert_eq!(row_of(&held, "Offered a place"), vec!["0"]);
+    assert_eq!(release_all(&manager, c.id).await.status, Status::SeeOther);
+    let page = manager.get(&url).await;
+    assert_eq!(page.status, Status::Ok, "{}", page.body);
+    let row = |label: &str| -> Vec<String> {
+        let at = page
+            .body
+            .find(&format!("<th scope=\"row\">{label}</th>"))
+            .unwrap_or_else(|| panic!("a row {label}"));
+        let end = at + page.body[at..].find("</tr>").unwrap();
+        page.body[at..end]
+            .split("<td>")
+            .skip(1)
+            .map(|c| c.trim_end_matches("</td>").to_owned())
+            .collect()
+    };
+    // The groups are apart: 16 not reviewed, none reviewed without an
+    // offer, one offered a place (a group of one shows no counts at all).
+    assert_eq!(row("Not reviewed"), vec!["16"]);
+    assert_eq!(row("Reviewed, not offered"), vec!["0"]);
+    assert_eq!(row("Offered a place"), vec!["fewer than 5"]);
+    assert_eq!(row("Woman"), vec!["7", "0", "fewer than 5"]);
+    assert_eq!(row("Man"), vec!["6", "0", "fewer than 5"]);
+    assert_eq!(row("Non-binary"), vec!["0", "0", "fewer than 5"]);
+    // Two describing themselves and one silent: both hidden (2 + 1 could
+    // be split two ways), never the words.
+    assert_eq!(
+        row("I prefer to describe it myself"),
+        vec!["fewer than 5", "0", "fewer than 5"]
+    );
+    page.assert_lacks("Two-Spirit");
+    page.assert_lacks("woman0");
+    // Race, the first table: 15 Asian and one with no answer among those
+    // not reviewed; the 1 alone would be the total's remainder, so the 15
+    // is not shown either.
+    assert_eq!(row("Asian"), vec!["not shown", "0", "fewer than 5"]);
+    // Reviewers and other programs' managers get nothing.
+    let reviewer = app
+        .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
+        .await;
+    assert_eq!(reviewer.get(&url).await.status, Status::Forbidden);
+}
