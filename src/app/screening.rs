@@ -211,6 +211,26 @@ pub struct Moved {
     pub refused: Vec<String>,
 }
 
+impl Moved {
+    /// Whether every application asked for moved (or was skipped unseen).
+    pub fn is_complete(&self) -> bool {
+        self.refused.is_empty()
+    }
+
+    /// What the manager is told.
+    pub fn message(&self) -> String {
+        let mut message = format!(
+            "{} application{} moved.",
+            self.moved,
+            if self.moved == 1 { "" } else { "s" }
+        );
+        if !self.refused.is_empty() {
+            message.push_str(&format!(" Not moved: {}", self.refused.join(" ")));
+        }
+        message
+    }
+}
+
 /// Makes one move on each of the applications `ids` of cycle `cycle`, each
 /// in its own transaction. Ids outside the cycle, drafts and the manager's
 /// own application are skipped without a word (as if absent); each that

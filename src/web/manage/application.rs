@@ -221,7 +221,20 @@ async fn show_application(
     chrome: Chrome,
     id: i64,
 ) -> Result<Template> {
-    let (app, c) = application_for_manager(ctx, &who, id).await?;
+    let page = page_for(ctx, &who, id, None).await?;
+    let title = format!("Application #{id}");
+    Ok(render("manage/application", &chrome, &title, page))
+}
+
+/// Application `id`'s page as `who` may see it now, with a refused
+/// decision form if any.
+async fn page_for(
+    ctx: &Ctx,
+    who: &Manager,
+    id: i64,
+    refused: Option<RefusedDecision>,
+) -> Result<ApplicationPage> {
+    let (app, c) = application_for_manager(ctx, who, id).await?;
     let setup = review_setup(ctx, c.cycle.id).await?;
     let shown = Shown {
         app,
@@ -229,14 +242,12 @@ async fn show_application(
         setup,
         now: ctx.now(),
     };
-    let page = application_page(&ctx.pool, shown, None).await?;
-    let title = format!("Application #{id}");
-    Ok(render("manage/application", &chrome, &title, page))
+    application_page(&ctx.pool, shown, refused).await
 }
 
 /// The decision form again with its mistakes next to the fields (422).
-/// (Kept on the web's loaders and clock until the decisions pass the
-/// context.)
+/// (On the web's loaders and clock until the decisions pass the context;
+/// then it is `page_for(ctx, who, id, Some(refused))`.)
 pub(super) async fn refuse_decision(
     who: &Manager,
     db: &Db,

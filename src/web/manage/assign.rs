@@ -11,7 +11,8 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use crate::app::access::{cycle_for_manager, review_setup};
-use crate::app::assignment::{apply_plan, default_due, propose, read_due};
+use crate::app::assignment::auto::{apply_plan, propose};
+use crate::app::assignment::{default_due, read_due};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::web::page::{render, Chrome, ClientIp};

@@ -355,16 +355,11 @@ async fn bulk_action(
         ));
     };
     let done = move_many(ctx, &who, &ip, id, &form.ids, mv).await?;
-    let mut message = format!(
-        "{} application{} moved.",
-        done.moved,
-        if done.moved == 1 { "" } else { "s" }
-    );
-    if !done.refused.is_empty() {
-        message.push_str(&format!(" Not moved: {}", done.refused.join(" ")));
-        return Ok(Flash::error(back(), message));
-    }
-    Ok(Flash::success(back(), message))
+    Ok(if done.is_complete() {
+        Flash::success(back(), done.message())
+    } else {
+        Flash::error(back(), done.message())
+    })
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+use crate::app;
 use crate::app::access::{cycle_for_manager, review_setup};
 use crate::app::settings::{self, offer_days, rubric_locked};
-use crate::app::Error as Refusal;
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::cycles::{CycleWithForm, ReviewSetup};
@@ -210,7 +210,7 @@ async fn save_settings(
             Redirect::to(format!("/manage/cycles/{id}/settings")),
             "Review settings saved.",
         ))),
-        Err(Refusal::Invalid(errors)) => {
+        Err(app::Error::Invalid(errors)) => {
             let values = |_: &CycleWithForm, setup: &ReviewSetup, _| Values {
                 reviewers_per_application: form.reviewers_per_application.clone(),
                 reviewer_cap: form.reviewer_cap.clone(),
@@ -248,7 +248,7 @@ async fn save_rubric(
             Redirect::to(format!("/manage/cycles/{id}/settings")),
             "Rubric saved.",
         ))),
-        Err(Refusal::Invalid(errors)) => {
+        Err(app::Error::Invalid(errors)) => {
             let values = |c: &CycleWithForm, setup: &ReviewSetup, days| Values {
                 rubric: form.rubric.clone(),
                 ..stored_values(c, setup, days)

@@ -15,8 +15,8 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::title_for;
+use crate::app;
 use crate::app::review::{self as reviewing, open, Opened};
-use crate::app::Error as Refusal;
 use crate::auth::guards::Reviewer;
 use crate::context::Ctx;
 use crate::db::{programs, reviews, users};
@@ -113,6 +113,18 @@ impl Entered {
             overall: r.overall_comment.clone(),
             recommendation: r.recommendation.clone(),
             confidence: r.confidence.clone(),
+        }
+    }
+}
+
+impl From<&ReviewForm> for Entered {
+    fn from(form: &ReviewForm) -> Self {
+        Self {
+            scores: form.score.clone(),
+            comments: form.comment.clone(),
+            overall: form.overall_comment.clone(),
+            recommendation: form.recommendation.clone(),
+            confidence: form.confidence.clone(),
         }
     }
 }
@@ -282,14 +294,8 @@ async fn save_review(
             Redirect::to(format!("/review/applications/{id}")),
             "Draft saved. You can come back to it before submitting.",
         ))),
-        Err(Refusal::Invalid(errors)) => {
-            let entered = Entered {
-                scores: form.score.clone(),
-                comments: form.comment.clone(),
-                overall: form.overall_comment.clone(),
-                recommendation: form.recommendation.clone(),
-                confidence: form.confidence.clone(),
-            };
+        Err(app::Error::Invalid(errors)) => {
+            let entered = Entered::from(&*form);
             let page = build_page(ctx, &o, who.0.user().id, Some(entered), errors).await?;
             let title = page.heading.clone();
             Ok(Err(invalid("review/application", &chrome, &title, page)))
