@@ -23,7 +23,7 @@ const RELEASE_BATCH: i64 = 100;
 /// The stored decision in the domain's terms.
 fn recorded(d: &decisions::Decision) -> Option<Recorded> {
     Some(Recorded {
-        outcome: Outcome::parse(&d.outcome)?,
+        outcome: d.outcome,
         version: d.version,
         released: d.released_at.is_some(),
     })
@@ -104,18 +104,7 @@ pub async fn decide(
         };
         Error::invalid(field, e)
     })?;
-    if !decisions::record(
-        tx.exec(),
-        id,
-        c.cycle.id,
-        outcome.as_str(),
-        note,
-        seen,
-        me,
-        now,
-    )
-    .await?
-    {
+    if !decisions::record(tx.exec(), id, c.cycle.id, outcome, note, seen, me, now).await? {
         return Err(Error::invalid(
             "decision-outcome",
             "Someone else changed this decision at the same moment; nothing was overwritten. Check it and decide again.",
@@ -241,17 +230,7 @@ pub async fn decide_many(
             refused.push(format!("#{id}: {e}"));
             continue;
         }
-        if !decisions::record(
-            tx.exec(),
-            *id,
-            c.cycle.id,
-            outcome.as_str(),
-            "",
-            None,
-            me,
-            now,
-        )
-        .await?
+        if !decisions::record(tx.exec(), *id, c.cycle.id, outcome, "", None, me, now).await?
             || !move_to_decided(tx.exec(), *id, app.stage, me, now).await?
         {
             refused.push(format!("#{id}: it changed meanwhile"));
@@ -295,10 +274,7 @@ pub async fn held_counts(
     Ok(Outcome::ALL
         .iter()
         .map(|o| {
-            let n = stored
-                .iter()
-                .find(|(k, _)| k == o.as_str())
-                .map_or(0, |(_, n)| *n);
+            let n = stored.iter().find(|(k, _)| k == o).map_or(0, |(_, n)| *n);
             (*o, n)
         })
         .collect())
@@ -371,21 +347,19 @@ pub async fn release(
             programs::name_of(conn.exec(), c.cycle.program_id).await?,
         )
     };
-    let outcomes: Vec<&str> = input.outcomes.iter().map(|o| o.as_str()).collect();
     let by = By::user(me, ip.as_deref());
     let mut released = 0;
     loop {
         let mut tx = ctx.begin().await?;
         cycles::lock(tx.exec(), cycle).await?;
         let batch =
-            decisions::to_release(tx.exec(), cycle, me, &outcomes, only, RELEASE_BATCH).await?;
+            decisions::to_release(tx.exec(), cycle, me, &input.outcomes, only, RELEASE_BATCH)
+                .await?;
         if batch.is_empty() {
             break;
         }
         for d in &batch {
-            let Some(outcome) = Outcome::parse(&d.outcome) else {
-                continue;
-            };
+            let outcome = d.outcome;
             let offer = (outcome == Outcome::Accepted).then_some(deadline);
             if !decisions::mark_released(tx.exec(), d.application_id, d.version, offer, now).await?
             {
@@ -465,7 +439,7 @@ pub async fn promote(
         return Err(Error::NotFound);
     }
     if current.cycle_id != cycle
-        || current.outcome != Outcome::Waitlisted.as_str()
+        || current.outcome != Outcome::Waitlisted
         || current.released_at.is_none()
     {
         return Err(Error::refused(
@@ -476,7 +450,7 @@ pub async fn promote(
         tx.exec(),
         application,
         cycle,
-        Outcome::Accepted.as_str(),
+        Outcome::Accepted,
         &current.note,
         Some(current.version),
         me,

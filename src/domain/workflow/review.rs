@@ -193,6 +193,30 @@ impl ReviewState {
         }
     }
 
+    /// The stored form (a review row is a draft or submitted; not started
+    /// is no row at all).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not_started",
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+        }
+    }
+
+    /// Reads a review row's stored state.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(Self::Draft),
+            "submitted" => Some(Self::Submitted),
+            _ => None,
+        }
+    }
+
+    /// The state of an assignment whose review row, if any, is in `stored`.
+    pub fn of(stored: Option<Self>) -> Self {
+        stored.unwrap_or(Self::NotStarted)
+    }
+
     /// The words shown.
     pub fn label(self) -> &'static str {
         match self {

@@ -129,11 +129,11 @@ async fn list_decisions(
             .map(|d| Row {
                 id: d.application_id,
                 applicant_name: d.applicant_name,
-                outcome: Outcome::parse(&d.outcome).map_or("", Outcome::label),
+                outcome: d.outcome.label(),
                 released: d.released_at.is_some(),
-                offer: match (Outcome::parse(&d.outcome), d.released_at, d.offer_deadline) {
-                    (Some(Outcome::Accepted), Some(_), Some(by)) => {
-                        Some(offer_state(d.offer_answer.as_deref(), by, now).label())
+                offer: match (d.outcome, d.released_at, d.offer_deadline) {
+                    (Outcome::Accepted, Some(_), Some(by)) => {
+                        Some(offer_state(d.offer_answer, by, now).label())
                     }
                     _ => None,
                 },
