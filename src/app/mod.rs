@@ -17,6 +17,8 @@ pub mod decisions;
 pub mod demographics;
 pub mod export;
 pub mod letters;
+pub mod offers;
+pub mod release;
 
 use crate::db::{audit, Exec};
 use crate::domain::user::UserId;

@@ -186,7 +186,7 @@ async fn promote_waitlisted(
         access::cycle_for_manager(ctx, &who, id).await?;
         return Ok(Flash::error(list(), "Choose whom to offer the place to."));
     };
-    let promoted = crate::app::decisions::promote(ctx, &who, &ip, id, app_id).await;
+    let promoted = crate::app::offers::promote(ctx, &who, &ip, id, app_id).await;
     told(promoted, list(), |p| {
         format!(
             "{} is offered a place until {}; the offer letter is on its way.",
