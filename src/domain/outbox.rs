@@ -213,6 +213,14 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn every_mail_status_reads_back_from_its_stored_form() {
+        for s in MailStatus::ALL {
+            assert_eq!(MailStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(MailStatus::parse("lost"), None);
+    }
+
     fn t0() -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000, 0).unwrap()
     }

@@ -276,6 +276,27 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
+    #[test]
+    fn every_offer_answer_reads_back_and_is_the_state_it_records() {
+        for a in [
+            OfferAnswer::Accepted,
+            OfferAnswer::Declined,
+            OfferAnswer::Lapsed,
+        ] {
+            assert_eq!(OfferAnswer::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(OfferAnswer::parse("open"), None);
+        for s in [
+            OfferState::Accepted,
+            OfferState::Declined,
+            OfferState::Lapsed,
+        ] {
+            let by = Utc.with_ymd_and_hms(2027, 5, 1, 12, 0, 0).unwrap();
+            assert_eq!(offer_state(s.answer(), by, by), s);
+        }
+        assert_eq!(OfferState::Open.answer(), None);
+    }
+
     fn recorded(outcome: Outcome, version: i64, released: bool) -> Recorded {
         Recorded {
             outcome,

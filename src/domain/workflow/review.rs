@@ -253,6 +253,15 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
+    fn a_review_row_is_a_draft_or_submitted_and_no_row_is_not_started() {
+        for s in [ReviewState::Draft, ReviewState::Submitted] {
+            assert_eq!(ReviewState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(ReviewState::parse("not_started"), None);
+        assert_eq!(ReviewState::of(None), ReviewState::NotStarted);
+    }
+
+    #[test]
     fn settings_are_read_with_each_problem_named() {
         let ok = ReviewSettings::read("3", "", "after_submit", "15").unwrap();
         assert_eq!(ok.reviewers_per_application, 3);
