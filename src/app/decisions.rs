@@ -121,7 +121,7 @@ pub async fn decide(
         Change::BeforeRelease | Change::Unchanged => "changed",
         Change::AfterRelease => "changed_after_release",
     };
-    decisions::add_event(tx.exec(), id, what, outcome.as_str(), note, Some(me), now).await?;
+    decisions::add_event(tx.exec(), id, what, outcome, note, Some(me), now).await?;
     let mut decided = Decided::Held(outcome);
     if change == Change::AfterRelease {
         // The applicant was told the old decision: send the new one now.
@@ -236,16 +236,7 @@ pub async fn decide_many(
             refused.push(format!("#{id}: it changed meanwhile"));
             continue;
         }
-        decisions::add_event(
-            tx.exec(),
-            *id,
-            "decided",
-            outcome.as_str(),
-            "",
-            Some(me),
-            now,
-        )
-        .await?;
+        decisions::add_event(tx.exec(), *id, "decided", outcome, "", Some(me), now).await?;
         by.audit(
             tx.exec(),
             "decision.record",

@@ -92,7 +92,7 @@ pub async fn promote(
         tx.exec(),
         application,
         "promoted",
-        Outcome::Accepted.as_str(),
+        Outcome::Accepted,
         "",
         Some(me),
         now,

@@ -135,7 +135,7 @@ pub async fn release(
                 tx.exec(),
                 d.application_id,
                 "released",
-                outcome.as_str(),
+                outcome,
                 "",
                 Some(me),
                 now,

@@ -85,7 +85,7 @@ pub async fn add_event(
     ex: Exec<'_>,
     application: i64,
     what: &str,
-    outcome: &str,
+    outcome: Outcome,
     note: &str,
     by: Option<UserId>,
     now: DateTime<Utc>,
@@ -283,7 +283,7 @@ pub async fn list(
     ex: Exec<'_>,
     cycle: CycleId,
     hide_applicant: crate::domain::user::UserId,
-    outcome: &str,
+    outcome: Option<Outcome>,
     scale_mean: f64,
     scale_sd: f64,
     offset: i64,
@@ -301,6 +301,8 @@ pub async fn list(
         "SELECT COUNT(*) FROM decisions d JOIN applications a ON a.id = d.application_id \
          WHERE d.cycle_id = $1 AND ($2 = '' OR d.outcome = $2) AND a.applicant_id <> {hide_applicant}"
     );
+    // `None` is bound as the empty word, which the query reads as "all".
+    let outcome = outcome.map_or("", Outcome::as_str);
     run!(ex, c => {
         let rows: Vec<Listed> = sqlx::query_as(&sql)
             .bind(cycle)
@@ -359,7 +361,7 @@ pub async fn waitlisted(
 pub async fn template(
     ex: Exec<'_>,
     cycle: CycleId,
-    outcome: &str,
+    outcome: Outcome,
 ) -> DbResult<Option<(String, String)>> {
     let sql = "SELECT subject, body FROM letter_templates WHERE cycle_id = $1 AND outcome = $2";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(outcome).fetch_optional(c).await)

@@ -93,7 +93,7 @@ async fn answer(
         tx.exec(),
         id,
         &format!("offer_{stored}"),
-        d.outcome.as_str(),
+        d.outcome,
         "",
         Some(user.id),
         now,

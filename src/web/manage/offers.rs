@@ -75,11 +75,8 @@ async fn list_decisions(
     page: Option<i64>,
 ) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
-    let filter = outcome
-        .as_deref()
-        .and_then(Outcome::parse)
-        .map(|o| o.as_str().to_owned())
-        .unwrap_or_default();
+    let chosen = outcome.as_deref().and_then(Outcome::parse);
+    let filter = chosen.map_or("", Outcome::as_str);
     let (page, offset) = position(page, PAGE_SIZE);
     let now = ctx.now();
     let mut conn = ctx.conn().await?;
@@ -89,7 +86,7 @@ async fn list_decisions(
         conn.exec(),
         id,
         me,
-        &filter,
+        chosen,
         scale.mean,
         scale.sd,
         offset,
@@ -146,7 +143,7 @@ async fn list_decisions(
                     .map_or_else(|| "—".into(), |n| format!("{n:.1}")),
             })
             .collect(),
-        filter: filter.clone(),
+        filter: filter.to_owned(),
         pager: Pager::new(page, total, PAGE_SIZE, href),
         offers: Counts {
             open: counts.open,
