@@ -12,9 +12,8 @@ use crate::db::{cycles::CycleWithForm, export, reviews, PortalPool};
 use crate::domain::answers::answer_text;
 use crate::domain::form::{Answers, Question, QuestionKind};
 use crate::domain::user::UserId;
-use crate::domain::workflow::decision::Outcome;
+use crate::domain::workflow::decision::OfferAnswer;
 use crate::domain::workflow::review::IneligibleReason;
-use crate::domain::workflow::stage::Stage;
 
 /// Applications read and written at a time.
 const BATCH: i64 = 500;
@@ -91,21 +90,18 @@ fn figure(v: Option<f64>) -> String {
 
 fn row(out: &mut String, c: &CycleWithForm, questions: &[&Question], a: &export::Exported) {
     let answers: Answers = serde_json::from_str(&a.answers_json).unwrap_or_default();
-    let offer = match a.offer_answer.as_deref() {
-        Some("accepted") => "Accepted",
-        Some("declined") => "Declined",
-        Some("lapsed") => "Lapsed (no answer in time)",
-        _ => "",
+    let offer = match a.offer_answer {
+        Some(OfferAnswer::Accepted) => "Accepted",
+        Some(OfferAnswer::Declined) => "Declined",
+        Some(OfferAnswer::Lapsed) => "Lapsed (no answer in time)",
+        None => "",
     };
     let fixed: [(String, bool); 15] = [
         (a.id.to_string(), false),
         (a.applicant_name.clone(), true),
         (a.applicant_email.clone(), true),
         (a.institution.clone(), true),
-        (
-            Stage::parse(&a.stage).map_or_else(|| a.stage.clone(), |s| s.label().to_owned()),
-            false,
-        ),
+        (a.stage.label().to_owned(), false),
         (
             a.submitted_at.map(|t| c.cycle.show(t)).unwrap_or_default(),
             false,
@@ -122,11 +118,7 @@ fn row(out: &mut String, c: &CycleWithForm, questions: &[&Question], a: &export:
         (figure(a.total), false),
         (figure(a.normalised), false),
         (
-            a.outcome
-                .as_deref()
-                .and_then(Outcome::parse)
-                .map(|o| o.label().to_owned())
-                .unwrap_or_default(),
+            a.outcome.map(|o| o.label().to_owned()).unwrap_or_default(),
             false,
         ),
         (

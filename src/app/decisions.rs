@@ -1,8 +1,7 @@
 //! Decisions: recorded one at a time (with the version the manager saw, so
 //! two managers never overwrite each other silently) or in bulk from the
-//! ranking; held until released, when each applicant is sent one letter;
-//! a change after release sends a replacement letter; a place offered to
-//! a waitlisted applicant. The letters themselves are [`super::letters`].
+//! ranking, and held until released ([`super::release`]); a change after
+//! release sends a replacement letter ([`super::letters`]).
 
 use chrono::{DateTime, Utc};
 
@@ -17,20 +16,21 @@ use crate::domain::user::UserId;
 use crate::domain::workflow::decision::{self, Change, DecisionError, Outcome, Recorded};
 use crate::domain::workflow::stage::{Actor, Move, Stage};
 
-/// Releases are written in transactions of this many letters.
-const RELEASE_BATCH: i64 = 100;
-
 /// The stored decision in the domain's terms.
-fn recorded(d: &decisions::Decision) -> Option<Recorded> {
-    Some(Recorded {
-        outcome: Outcome::parse(&d.outcome)?,
+fn recorded(d: &decisions::Decision) -> Recorded {
+    Recorded {
+        outcome: d.outcome,
         version: d.version,
         released: d.released_at.is_some(),
-    })
+    }
 }
 
 /// The accept-by date of an offer of cycle `cycle` released `now`.
-async fn deadline_in(ex: Exec<'_>, cycle: i64, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+pub(super) async fn deadline_in(
+    ex: Exec<'_>,
+    cycle: i64,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>> {
     let days = cycles::offer_days(ex, cycle).await?;
     Ok(now + chrono::Duration::days(days))
 }
@@ -89,7 +89,7 @@ pub async fn decide(
     let answered = current.as_ref().is_some_and(|d| d.offer_answer.is_some());
     let change = decision::decide(
         app.stage,
-        current.as_ref().and_then(recorded).as_ref(),
+        current.as_ref().map(recorded).as_ref(),
         seen,
         outcome,
         note,
@@ -104,18 +104,7 @@ pub async fn decide(
         };
         Error::invalid(field, e)
     })?;
-    if !decisions::record(
-        tx.exec(),
-        id,
-        c.cycle.id,
-        outcome.as_str(),
-        note,
-        seen,
-        me,
-        now,
-    )
-    .await?
-    {
+    if !decisions::record(tx.exec(), id, c.cycle.id, outcome, note, seen, me, now).await? {
         return Err(Error::invalid(
             "decision-outcome",
             "Someone else changed this decision at the same moment; nothing was overwritten. Check it and decide again.",
@@ -132,7 +121,7 @@ pub async fn decide(
         Change::BeforeRelease | Change::Unchanged => "changed",
         Change::AfterRelease => "changed_after_release",
     };
-    decisions::add_event(tx.exec(), id, what, outcome.as_str(), note, Some(me), now).await?;
+    decisions::add_event(tx.exec(), id, what, outcome, note, Some(me), now).await?;
     let mut decided = Decided::Held(outcome);
     if change == Change::AfterRelease {
         // The applicant was told the old decision: send the new one now.
@@ -231,7 +220,7 @@ pub async fn decide_many(
         let current = decisions::find(tx.exec(), *id).await?;
         if let Err(e) = decision::decide(
             app.stage,
-            current.as_ref().and_then(recorded).as_ref(),
+            current.as_ref().map(recorded).as_ref(),
             None,
             outcome,
             "",
@@ -241,32 +230,13 @@ pub async fn decide_many(
             refused.push(format!("#{id}: {e}"));
             continue;
         }
-        if !decisions::record(
-            tx.exec(),
-            *id,
-            c.cycle.id,
-            outcome.as_str(),
-            "",
-            None,
-            me,
-            now,
-        )
-        .await?
+        if !decisions::record(tx.exec(), *id, c.cycle.id, outcome, "", None, me, now).await?
             || !move_to_decided(tx.exec(), *id, app.stage, me, now).await?
         {
             refused.push(format!("#{id}: it changed meanwhile"));
             continue;
         }
-        decisions::add_event(
-            tx.exec(),
-            *id,
-            "decided",
-            outcome.as_str(),
-            "",
-            Some(me),
-            now,
-        )
-        .await?;
+        decisions::add_event(tx.exec(), *id, "decided", outcome, "", Some(me), now).await?;
         by.audit(
             tx.exec(),
             "decision.record",
@@ -279,257 +249,4 @@ pub async fn decide_many(
         done += 1;
     }
     Ok((done, refused))
-}
-
-/// How many decisions of cycle `cycle` (among `only`, when given) wait
-/// for release, per outcome in [`Outcome::ALL`]'s order, but for `me`'s
-/// own application: another manager releases that one.
-pub async fn held_counts(
-    ctx: &Ctx,
-    me: UserId,
-    cycle: i64,
-    only: Option<&[i64]>,
-) -> Result<Vec<(Outcome, i64)>> {
-    let mut conn = ctx.conn().await?;
-    let stored = decisions::unreleased_counts(conn.exec(), cycle, me, only).await?;
-    Ok(Outcome::ALL
-        .iter()
-        .map(|o| {
-            let n = stored
-                .iter()
-                .find(|(k, _)| k == o.as_str())
-                .map_or(0, |(_, n)| *n);
-            (*o, n)
-        })
-        .collect())
-}
-
-/// A release as confirmed on the release page.
-#[derive(Debug, Clone, Default)]
-pub struct Release {
-    /// The outcomes to release.
-    pub outcomes: Vec<Outcome>,
-    /// The counts the manager confirmed, per outcome.
-    pub seen: Vec<(Outcome, i64)>,
-    pub confirm: bool,
-    /// Only these applications (chosen on the decisions list), if any.
-    pub ids: Vec<i64>,
-}
-
-/// Releases cycle `cycle`'s held decisions of the chosen outcomes, if
-/// their counts are still those the manager confirmed: each applicant is
-/// sent one letter, in batches. Refused ([`Error::Invalid`], against
-/// `outcomes` or `confirm`) when nothing is chosen, the counts are not
-/// confirmed or changed since, or a chosen letter fails the check; then
-/// nothing is released. Returns how many were released; audited per batch.
-pub async fn release(
-    ctx: &Ctx,
-    who: &Manager,
-    ip: &ClientIp,
-    cycle: i64,
-    input: Release,
-) -> Result<usize> {
-    let c = access::cycle_for_manager(ctx, who, cycle).await?;
-    if input.outcomes.is_empty() {
-        return Err(Error::invalid(
-            "outcomes",
-            "Choose which decisions to release.",
-        ));
-    }
-    if !input.confirm {
-        return Err(Error::invalid(
-            "confirm",
-            "Tick the box to confirm the counts before releasing.",
-        ));
-    }
-    let me = who.0.user().id;
-    let only = (!input.ids.is_empty()).then_some(input.ids.as_slice());
-    let now_counts = held_counts(ctx, me, cycle, only).await?;
-    let count_of = |counts: &[(Outcome, i64)], o: Outcome| {
-        counts.iter().find(|(k, _)| *k == o).map(|(_, n)| *n)
-    };
-    let changed = input
-        .outcomes
-        .iter()
-        .any(|o| count_of(&input.seen, *o) != Some(count_of(&now_counts, *o).unwrap_or(0)));
-    if changed {
-        return Err(Error::invalid("outcomes", "The decisions changed since you looked, so nothing was released. Check the new counts and confirm again."));
-    }
-    // Every letter is checked before the first batch: a template that
-    // fails stops the whole release, so no applicant hears and others not.
-    for o in &input.outcomes {
-        let mut conn = ctx.conn().await?;
-        if let Some(message) = letters::refusal(conn.exec(), cycle, *o).await? {
-            return Err(Error::invalid("outcomes", message));
-        }
-    }
-    let now = ctx.now();
-    let (deadline, program) = {
-        let mut conn = ctx.conn().await?;
-        (
-            deadline_in(conn.exec(), cycle, now).await?,
-            programs::name_of(conn.exec(), c.cycle.program_id).await?,
-        )
-    };
-    let outcomes: Vec<&str> = input.outcomes.iter().map(|o| o.as_str()).collect();
-    let by = By::user(me, ip.as_deref());
-    let mut released = 0;
-    loop {
-        let mut tx = ctx.begin().await?;
-        cycles::lock(tx.exec(), cycle).await?;
-        let batch =
-            decisions::to_release(tx.exec(), cycle, me, &outcomes, only, RELEASE_BATCH).await?;
-        if batch.is_empty() {
-            break;
-        }
-        for d in &batch {
-            let Some(outcome) = Outcome::parse(&d.outcome) else {
-                continue;
-            };
-            let offer = (outcome == Outcome::Accepted).then_some(deadline);
-            if !decisions::mark_released(tx.exec(), d.application_id, d.version, offer, now).await?
-            {
-                continue;
-            }
-            let letter = Letter {
-                cycle: &c,
-                program: &program,
-                application: d.application_id,
-                applicant_name: &d.applicant_name,
-                applicant_email: &d.applicant_email,
-                outcome,
-                note: &d.note,
-                deadline: offer,
-                replacement: None,
-            };
-            letters::queue(tx.exec(), &ctx.mail, &letter, now).await?;
-            decisions::add_event(
-                tx.exec(),
-                d.application_id,
-                "released",
-                outcome.as_str(),
-                "",
-                Some(me),
-                now,
-            )
-            .await?;
-            released += 1;
-        }
-        by.audit(
-            tx.exec(),
-            "decision.release",
-            &format!("cycle:{cycle}"),
-            &format!("{} letters", batch.len()),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        ctx.wake();
-    }
-    Ok(released)
-}
-
-/// A place offered to a waitlisted applicant.
-#[derive(Debug, Clone)]
-pub struct Promoted {
-    pub applicant_name: String,
-    /// The accept-by date, in the cycle's time zone.
-    pub deadline: String,
-}
-
-/// Offers a place to waitlisted application `application` of cycle
-/// `cycle` (the suggested next one, or another the manager chose), with an
-/// offer letter. Refused when it has no decision, is not a waitlisted one
-/// already told, changed meanwhile, or the offer letter fails the check.
-/// Audited.
-pub async fn promote(
-    ctx: &Ctx,
-    who: &Manager,
-    ip: &ClientIp,
-    cycle: i64,
-    application: i64,
-) -> Result<Promoted> {
-    let c = access::cycle_for_manager(ctx, who, cycle).await?;
-    let now = ctx.now();
-    let me = who.0.user().id;
-    let mut tx = ctx.begin().await?;
-    let deadline = deadline_in(tx.exec(), cycle, now).await?;
-    applications::lock(tx.exec(), application).await?;
-    let current = decisions::find(tx.exec(), application)
-        .await?
-        .ok_or_else(|| Error::refused("That applicant has no decision."))?;
-    let app = applications::find(tx.exec(), application)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if !manager_may_act_on(app.applicant_id, me) {
-        return Err(Error::NotFound);
-    }
-    if current.cycle_id != cycle
-        || current.outcome != Outcome::Waitlisted.as_str()
-        || current.released_at.is_none()
-    {
-        return Err(Error::refused(
-            "Only a waitlisted applicant who has been told can be offered a place this way.",
-        ));
-    }
-    if !decisions::record(
-        tx.exec(),
-        application,
-        cycle,
-        Outcome::Accepted.as_str(),
-        &current.note,
-        Some(current.version),
-        me,
-        now,
-    )
-    .await?
-    {
-        return Err(Error::refused(
-            "That decision changed meanwhile; nothing was done.",
-        ));
-    }
-    let applicant = users::find(tx.exec(), app.applicant_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let program = programs::name_of(tx.exec(), c.cycle.program_id).await?;
-    let version = current.version + 1;
-    letters::sendable(tx.exec(), cycle, Outcome::Accepted).await?;
-    let letter = Letter {
-        cycle: &c,
-        program: &program,
-        application,
-        applicant_name: &applicant.name,
-        applicant_email: &applicant.email,
-        outcome: Outcome::Accepted,
-        note: &current.note,
-        deadline: Some(deadline),
-        replacement: Some(version),
-    };
-    letters::queue(tx.exec(), &ctx.mail, &letter, now).await?;
-    decisions::mark_released(tx.exec(), application, version, Some(deadline), now).await?;
-    decisions::add_event(
-        tx.exec(),
-        application,
-        "promoted",
-        Outcome::Accepted.as_str(),
-        "",
-        Some(me),
-        now,
-    )
-    .await?;
-    By::user(me, ip.as_deref())
-        .audit(
-            tx.exec(),
-            "decision.promote",
-            &format!("application:{application}"),
-            "waitlisted -> accepted",
-            now,
-        )
-        .await?;
-    tx.commit().await?;
-    ctx.wake();
-    Ok(Promoted {
-        applicant_name: applicant.name,
-        deadline: c.cycle.show(deadline),
-    })
 }

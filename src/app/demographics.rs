@@ -10,6 +10,7 @@ use crate::db::cycles::CycleWithForm;
 use crate::db::export;
 use crate::domain::demographics::Tally;
 use crate::domain::form::Answers;
+use crate::domain::workflow::decision::Outcome;
 use crate::domain::workflow::stage::Stage;
 
 /// Applications read at a time.
@@ -29,11 +30,8 @@ pub async fn tally(ctx: &Ctx, who: &Manager, id: i64) -> Result<(CycleWithForm, 
                 .demographics_json
                 .as_deref()
                 .and_then(|j| serde_json::from_str(j).ok());
-            let reviewed = matches!(
-                Stage::parse(&a.stage),
-                Some(Stage::Review | Stage::Committee | Stage::Decided)
-            );
-            let group = if a.outcome.as_deref() == Some("accepted") {
+            let reviewed = matches!(a.stage, Stage::Review | Stage::Committee | Stage::Decided);
+            let group = if a.outcome == Some(Outcome::Accepted) {
                 2
             } else if reviewed {
                 1

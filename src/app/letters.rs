@@ -26,23 +26,21 @@ pub struct Template {
 
 /// The template (subject, body) of cycle `cycle` for `outcome`, in `ex`.
 async fn template_in(ex: Exec<'_>, cycle: i64, outcome: Outcome) -> Result<Template> {
-    Ok(
-        match decisions::template(ex, cycle, outcome.as_str()).await? {
-            Some((subject, body)) => Template {
-                subject,
-                body,
-                custom: true,
-            },
-            None => {
-                let (s, b) = letter::default_for(outcome);
-                Template {
-                    subject: s.to_owned(),
-                    body: b.to_owned(),
-                    custom: false,
-                }
-            }
+    Ok(match decisions::template(ex, cycle, outcome).await? {
+        Some((subject, body)) => Template {
+            subject,
+            body,
+            custom: true,
         },
-    )
+        None => {
+            let (s, b) = letter::default_for(outcome);
+            Template {
+                subject: s.to_owned(),
+                body: b.to_owned(),
+                custom: false,
+            }
+        }
+    })
 }
 
 /// The letter of cycle `cycle` for `outcome`: the stored one, or the

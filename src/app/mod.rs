@@ -18,6 +18,8 @@ pub mod decisions;
 pub mod demographics;
 pub mod export;
 pub mod letters;
+pub mod offers;
+pub mod release;
 pub mod review;
 pub mod screening;
 pub mod settings;

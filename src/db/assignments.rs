@@ -8,6 +8,7 @@ use super::{DbResult, Exec};
 use crate::domain::cycle::CycleId;
 use crate::domain::program::ProgramId;
 use crate::domain::user::UserId;
+use crate::domain::workflow::review::ReviewState;
 
 /// A reviewer of a program, with what conflict detection needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -154,7 +155,7 @@ pub struct Mine {
     pub blind_review: bool,
     pub applicant_name: String,
     pub due_at: DateTime<Utc>,
-    pub review_state: Option<String>,
+    pub review_state: Option<ReviewState>,
 }
 
 /// A reviewer's assignments, soonest due first (at most `limit`), in the
@@ -185,7 +186,7 @@ pub struct OfApplication {
     pub assigned_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub review_id: Option<i64>,
-    pub review_state: Option<String>,
+    pub review_state: Option<ReviewState>,
 }
 
 /// The assignments of an application, by reviewer name.
@@ -361,7 +362,7 @@ pub async fn managers_of(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SetAside {
     pub reviewer_name: String,
-    pub state: String,
+    pub state: ReviewState,
     pub score_total: Option<f64>,
     pub recommendation: String,
     pub submitted_at: Option<DateTime<Utc>>,

@@ -7,20 +7,21 @@ use chrono::{DateTime, Utc};
 use super::{DbResult, Exec};
 use crate::domain::cycle::CycleId;
 use crate::domain::user::UserId;
+use crate::domain::workflow::decision::{OfferAnswer, Outcome};
 
 /// A decision as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Decision {
     pub application_id: i64,
     pub cycle_id: CycleId,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub note: String,
     pub version: i64,
     pub decided_at: DateTime<Utc>,
     pub released_at: Option<DateTime<Utc>>,
     pub released_version: Option<i64>,
     pub offer_deadline: Option<DateTime<Utc>>,
-    pub offer_answer: Option<String>,
+    pub offer_answer: Option<OfferAnswer>,
     pub answered_at: Option<DateTime<Utc>>,
 }
 
@@ -42,7 +43,7 @@ pub async fn record(
     ex: Exec<'_>,
     application: i64,
     cycle: CycleId,
-    outcome: &str,
+    outcome: Outcome,
     note: &str,
     seen_version: Option<i64>,
     by: UserId,
@@ -84,7 +85,7 @@ pub async fn add_event(
     ex: Exec<'_>,
     application: i64,
     what: &str,
-    outcome: &str,
+    outcome: Outcome,
     note: &str,
     by: Option<UserId>,
     now: DateTime<Utc>,
@@ -109,7 +110,7 @@ pub async fn add_event(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Event {
     pub what: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub note: String,
     pub actor_name: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -137,7 +138,7 @@ pub async fn unreleased_counts(
     cycle: CycleId,
     hide_applicant: UserId,
     only: Option<&[i64]>,
-) -> DbResult<Vec<(String, i64)>> {
+) -> DbResult<Vec<(Outcome, i64)>> {
     if only.is_some_and(<[i64]>::is_empty) {
         return Ok(Vec::new());
     }
@@ -160,7 +161,7 @@ pub struct ToRelease {
     pub application_id: i64,
     pub applicant_name: String,
     pub applicant_email: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub note: String,
     pub version: i64,
 }
@@ -171,7 +172,7 @@ pub async fn to_release(
     ex: Exec<'_>,
     cycle: CycleId,
     hide_applicant: UserId,
-    outcomes: &[&str],
+    outcomes: &[Outcome],
     only: Option<&[i64]>,
     limit: i64,
 ) -> DbResult<Vec<ToRelease>> {
@@ -181,7 +182,7 @@ pub async fn to_release(
     // Outcomes come from the fixed list, ids are integers: safe to inline.
     let outcomes = outcomes
         .iter()
-        .map(|o| format!("'{}'", o.replace('\'', "")))
+        .map(|o| format!("'{}'", o.as_str()))
         .collect::<Vec<_>>()
         .join(",");
     let mut restrict = only.map_or_else(String::new, |ids| {
@@ -263,11 +264,11 @@ pub async fn lapse_offers(ex: Exec<'_>, now: DateTime<Utc>) -> DbResult<u64> {
 pub struct Listed {
     pub application_id: i64,
     pub applicant_name: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub version: i64,
     pub released_at: Option<DateTime<Utc>>,
     pub offer_deadline: Option<DateTime<Utc>>,
-    pub offer_answer: Option<String>,
+    pub offer_answer: Option<OfferAnswer>,
     pub normalised: Option<f64>,
 }
 
@@ -282,7 +283,7 @@ pub async fn list(
     ex: Exec<'_>,
     cycle: CycleId,
     hide_applicant: crate::domain::user::UserId,
-    outcome: &str,
+    outcome: Option<Outcome>,
     scale_mean: f64,
     scale_sd: f64,
     offset: i64,
@@ -300,6 +301,8 @@ pub async fn list(
         "SELECT COUNT(*) FROM decisions d JOIN applications a ON a.id = d.application_id \
          WHERE d.cycle_id = $1 AND ($2 = '' OR d.outcome = $2) AND a.applicant_id <> {hide_applicant}"
     );
+    // `None` is bound as the empty word, which the query reads as "all".
+    let outcome = outcome.map_or("", Outcome::as_str);
     run!(ex, c => {
         let rows: Vec<Listed> = sqlx::query_as(&sql)
             .bind(cycle)
@@ -358,7 +361,7 @@ pub async fn waitlisted(
 pub async fn template(
     ex: Exec<'_>,
     cycle: CycleId,
-    outcome: &str,
+    outcome: Outcome,
 ) -> DbResult<Option<(String, String)>> {
     let sql = "SELECT subject, body FROM letter_templates WHERE cycle_id = $1 AND outcome = $2";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(outcome).fetch_optional(c).await)

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use super::{DbResult, Exec};
 use crate::domain::cycle::CycleId;
 use crate::domain::user::UserId;
+use crate::domain::workflow::decision::{OfferAnswer, Outcome};
 use crate::domain::workflow::scoring::Stats;
+use crate::domain::workflow::stage::Stage;
 
 /// One exported application.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -16,7 +18,7 @@ pub struct Exported {
     pub applicant_name: String,
     pub applicant_email: String,
     pub institution: String,
-    pub stage: String,
+    pub stage: Stage,
     pub submitted_at: Option<DateTime<Utc>>,
     pub answers_json: String,
     pub screening_reason: String,
@@ -25,9 +27,9 @@ pub struct Exported {
     pub mean: Option<f64>,
     pub total: Option<f64>,
     pub normalised: Option<f64>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub released_at: Option<DateTime<Utc>>,
-    pub offer_answer: Option<String>,
+    pub offer_answer: Option<OfferAnswer>,
 }
 
 /// Up to `limit` of the cycle's submitted applications (every stage but
@@ -75,8 +77,8 @@ pub async fn batch(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Counted {
     pub id: i64,
-    pub stage: String,
-    pub outcome: Option<String>,
+    pub stage: Stage,
+    pub outcome: Option<Outcome>,
     /// Their demographics answers, when they gave any.
     pub demographics_json: Option<String>,
 }

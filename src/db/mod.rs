@@ -68,6 +68,7 @@ pub mod referees;
 pub mod reviews;
 pub mod roles;
 pub mod sessions;
+mod states;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
-use crate::domain::outbox::Priority;
+use crate::domain::outbox::{MailStatus, Priority};
 
 /// A rendered message to queue.
 pub struct NewMessage<'a> {
@@ -34,7 +34,7 @@ pub struct Message {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
 }
@@ -234,7 +234,7 @@ pub struct Listed {
     pub kind: String,
     pub recipient: String,
     pub subject: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,

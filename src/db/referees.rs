@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::referee::RequestStatus;
 
 /// A referee request.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -17,7 +18,7 @@ pub struct Request {
     pub relationship: String,
     pub waived: bool,
     pub token_expires_at: DateTime<Utc>,
-    pub status: String,
+    pub status: RequestStatus,
     pub decline_note: String,
     pub letter_document_id: Option<i64>,
     pub requested_at: DateTime<Utc>,

@@ -14,7 +14,9 @@ use chrono::{DateTime, Utc};
 use super::{DbResult, Exec};
 use crate::domain::cycle::CycleId;
 use crate::domain::user::UserId;
+use crate::domain::workflow::review::ReviewState;
 use crate::domain::workflow::scoring::{self, Stats};
+use crate::domain::workflow::stage::Stage;
 
 /// A review as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -24,7 +26,7 @@ pub struct Review {
     pub application_id: i64,
     pub reviewer_id: UserId,
     pub reviewer_name: String,
-    pub state: String,
+    pub state: ReviewState,
     pub scores_json: String,
     pub comments_json: String,
     pub overall_comment: String,
@@ -89,9 +91,9 @@ pub async fn save(
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
     let state = if submit.is_some() {
-        "submitted"
+        ReviewState::Submitted
     } else {
-        "draft"
+        ReviewState::Draft
     };
     let submitted_at = submit.map(|_| now);
     let sql = "INSERT INTO reviews (assignment_id, application_id, reviewer_id, cycle_id, state, scores_json, comments_json, \
@@ -248,7 +250,7 @@ pub struct Ranked {
     pub id: i64,
     pub applicant_name: String,
     pub institution: String,
-    pub stage: String,
+    pub stage: Stage,
     pub assigned: i64,
     pub reviewed: i64,
     pub mean: Option<f64>,
@@ -349,7 +351,7 @@ pub async fn ranking(
 #[derive(sqlx::FromRow)]
 struct RankedFigures {
     id: i64,
-    stage: String,
+    stage: Stage,
     reviewed: i64,
     mean: Option<f64>,
     total: Option<f64>,

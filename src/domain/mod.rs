@@ -23,6 +23,7 @@ pub mod password;
 pub mod pdf_metadata;
 pub mod profile;
 pub mod program;
+pub mod referee;
 pub mod role;
 pub mod throttle;
 pub mod user;

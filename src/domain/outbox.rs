@@ -3,6 +3,47 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+/// Where a queued message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MailStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    /// Claimed by a worker, which is handing it to the relay.
+    Sending,
+    Sent,
+    /// Every attempt failed; an admin may send it again.
+    Failed,
+    /// Replaced by a newer message of the same key, never to be sent.
+    Superseded,
+}
+
+impl MailStatus {
+    /// Every status.
+    pub const ALL: [Self; 5] = [
+        Self::Pending,
+        Self::Sending,
+        Self::Sent,
+        Self::Failed,
+        Self::Superseded,
+    ];
+
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+            Self::Superseded => "superseded",
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+}
+
 /// How often and how patiently a message is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -171,6 +212,14 @@ pub fn limit_window(now: DateTime<Utc>) -> DateTime<Utc> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn every_mail_status_reads_back_from_its_stored_form() {
+        for s in MailStatus::ALL {
+            assert_eq!(MailStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(MailStatus::parse("lost"), None);
+    }
 
     fn t0() -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000, 0).unwrap()

@@ -178,11 +178,7 @@ pub async fn build(
             } else {
                 r.relationship.clone()
             },
-            status_label: match r.status.as_str() {
-                "received" => "Letter received",
-                "declined" => "Declined to write",
-                _ => "Requested",
-            },
+            status_label: r.status.label(),
             document,
         });
     }

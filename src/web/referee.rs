@@ -18,6 +18,7 @@ use crate::auth::token;
 use crate::db::referees::Request;
 use crate::db::{applications, cycles, documents, programs, referees, users, Db};
 use crate::domain::form::DocumentType;
+use crate::domain::referee::RequestStatus;
 use crate::mail::{messages, Mail};
 use crate::storage::Storage;
 
@@ -81,10 +82,10 @@ async fn load(db: &Db, secret: &str) -> Result<Loaded> {
     let applicant = users::find(conn.exec(), app.applicant_id)
         .await?
         .ok_or(crate::web::Error::NotFound)?;
-    match r.status.as_str() {
-        "received" => return problem(Status::Gone, "We already have your letter", "Thank you: your letter arrived and is with the selection team. There is nothing more to do."),
-        "declined" => return problem(Status::Gone, "You have already answered", "You told us you cannot write this letter. Thank you for letting us know."),
-        _ => {}
+    match r.status {
+        RequestStatus::Received => return problem(Status::Gone, "We already have your letter", "Thank you: your letter arrived and is with the selection team. There is nothing more to do."),
+        RequestStatus::Declined => return problem(Status::Gone, "You have already answered", "You told us you cannot write this letter. Thank you for letting us know."),
+        RequestStatus::Requested => {}
     }
     if app.stage == crate::domain::workflow::stage::Stage::Withdrawn {
         return problem(

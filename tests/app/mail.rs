@@ -114,7 +114,7 @@ async fn failed_deliveries_back_off_then_fail_with_the_error_kept() {
     let w = app.worker();
     assert_eq!(w.deliver_due().await.unwrap(), 1);
     let m = app.last_mail("maya@example.edu", "confirm_email").await;
-    assert_eq!(m.status, "pending");
+    assert_eq!(m.status.as_str(), "pending");
     assert_eq!(m.attempts, 1);
     assert!(
         m.last_error
@@ -132,7 +132,7 @@ async fn failed_deliveries_back_off_then_fail_with_the_error_kept() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(w.deliver_due().await.unwrap(), 1);
     let m = app.last_mail("maya@example.edu", "confirm_email").await;
-    assert_eq!(m.status, "failed");
+    assert_eq!(m.status.as_str(), "failed");
     assert_eq!(m.attempts, 2);
     assert!(m.last_error.is_some());
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -479,7 +479,7 @@ async fn urgent_mail_goes_first_and_sent_links_are_not_kept() {
     let w = app.worker();
     while w.deliver_due().await.unwrap() > 0 {}
     let sent = app.last_mail("maya@example.edu", "confirm_email").await;
-    assert_eq!(sent.status, "sent");
+    assert_eq!(sent.status.as_str(), "sent");
     assert!(!sent.text_body.contains(&secret), "{}", sent.text_body);
     assert!(!sent.html_body.contains(&secret), "{}", sent.html_body);
     assert!(sent

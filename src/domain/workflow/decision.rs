@@ -169,15 +169,48 @@ pub enum OfferState {
     Lapsed,
 }
 
+/// An offer's answer as stored: the applicant's, or lapsed when the
+/// accept-by date passed without one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferAnswer {
+    Accepted,
+    Declined,
+    Lapsed,
+}
+
+impl OfferAnswer {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::Lapsed => "lapsed",
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Accepted, Self::Declined, Self::Lapsed]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
 impl OfferState {
-    /// The stored answer, if any.
-    pub fn as_stored(self) -> Option<&'static str> {
+    /// The answer to store, if any.
+    pub fn answer(self) -> Option<OfferAnswer> {
         match self {
             Self::Open => None,
-            Self::Accepted => Some("accepted"),
-            Self::Declined => Some("declined"),
-            Self::Lapsed => Some("lapsed"),
+            Self::Accepted => Some(OfferAnswer::Accepted),
+            Self::Declined => Some(OfferAnswer::Declined),
+            Self::Lapsed => Some(OfferAnswer::Lapsed),
         }
+    }
+
+    /// The stored answer, if any.
+    pub fn as_stored(self) -> Option<&'static str> {
+        self.answer().map(OfferAnswer::as_str)
     }
 
     /// The words shown.
@@ -193,14 +226,14 @@ impl OfferState {
 
 /// The state of an offer from its stored answer and accept-by date.
 pub fn offer_state(
-    answer: Option<&str>,
+    answer: Option<OfferAnswer>,
     accept_by: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> OfferState {
     match answer {
-        Some("accepted") => OfferState::Accepted,
-        Some("declined") => OfferState::Declined,
-        Some(_) => OfferState::Lapsed,
+        Some(OfferAnswer::Accepted) => OfferState::Accepted,
+        Some(OfferAnswer::Declined) => OfferState::Declined,
+        Some(OfferAnswer::Lapsed) => OfferState::Lapsed,
         None if now > accept_by => OfferState::Lapsed,
         None => OfferState::Open,
     }
@@ -242,6 +275,27 @@ pub fn waitlist_order(mut waitlisted: Vec<(i64, Option<f64>)>) -> Vec<i64> {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn every_offer_answer_reads_back_and_is_the_state_it_records() {
+        for a in [
+            OfferAnswer::Accepted,
+            OfferAnswer::Declined,
+            OfferAnswer::Lapsed,
+        ] {
+            assert_eq!(OfferAnswer::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(OfferAnswer::parse("open"), None);
+        for s in [
+            OfferState::Accepted,
+            OfferState::Declined,
+            OfferState::Lapsed,
+        ] {
+            let by = Utc.with_ymd_and_hms(2027, 5, 1, 12, 0, 0).unwrap();
+            assert_eq!(offer_state(s.answer(), by, by), s);
+        }
+        assert_eq!(OfferState::Open.answer(), None);
+    }
 
     fn recorded(outcome: Outcome, version: i64, released: bool) -> Recorded {
         Recorded {
@@ -427,7 +481,7 @@ mod tests {
         assert_eq!(offer_state(None, by, by), OfferState::Open);
         assert_eq!(offer_state(None, by, after), OfferState::Lapsed);
         assert_eq!(
-            offer_state(Some("accepted"), by, after),
+            offer_state(Some(OfferAnswer::Accepted), by, after),
             OfferState::Accepted
         );
         assert_eq!(

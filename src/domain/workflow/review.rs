@@ -193,6 +193,30 @@ impl ReviewState {
         }
     }
 
+    /// The stored form (a review row is a draft or submitted; not started
+    /// is no row at all).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotStarted => "not_started",
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+        }
+    }
+
+    /// Reads a review row's stored state.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(Self::Draft),
+            "submitted" => Some(Self::Submitted),
+            _ => None,
+        }
+    }
+
+    /// The state of an assignment whose review row, if any, is in `stored`.
+    pub fn of(stored: Option<Self>) -> Self {
+        stored.unwrap_or(Self::NotStarted)
+    }
+
     /// The words shown.
     pub fn label(self) -> &'static str {
         match self {
@@ -227,6 +251,15 @@ pub fn may_see_other_reviews(setting: OtherReviews, own: ReviewState) -> bool {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_review_row_is_a_draft_or_submitted_and_no_row_is_not_started() {
+        for s in [ReviewState::Draft, ReviewState::Submitted] {
+            assert_eq!(ReviewState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(ReviewState::parse("not_started"), None);
+        assert_eq!(ReviewState::of(None), ReviewState::NotStarted);
+    }
 
     #[test]
     fn settings_are_read_with_each_problem_named() {

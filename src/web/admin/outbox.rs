@@ -87,12 +87,12 @@ async fn list_outbox(
         rows: rows
             .into_iter()
             .map(|m| Row {
-                failed: m.status == "failed",
+                failed: m.status == crate::domain::outbox::MailStatus::Failed,
                 id: m.id,
                 kind: m.kind,
                 recipient: m.recipient,
                 subject: m.subject,
-                status: m.status,
+                status: m.status.as_str().to_owned(),
                 attempts: m.attempts,
                 last_error: m.last_error.unwrap_or_default(),
                 created: when(m.created_at),

@@ -9,7 +9,7 @@ use super::load_owned;
 use super::submit::refuse_offer_answer;
 use crate::auth::guards::Applicant;
 use crate::db::{audit, decisions, Db};
-use crate::domain::workflow::decision::{answer_offer, offer_state, OfferState};
+use crate::domain::workflow::decision::{answer_offer, offer_state, OfferState, Outcome};
 use crate::mail::{messages, Mail};
 use crate::web::page::Chrome;
 use crate::web::Result;
@@ -44,7 +44,7 @@ async fn answer(
     // Nothing about a decision is revealed before it is released.
     let decision = decisions::find(conn.exec(), id)
         .await?
-        .filter(|d| d.released_at.is_some() && d.outcome == "accepted");
+        .filter(|d| d.released_at.is_some() && d.outcome == Outcome::Accepted);
     let (Some(d), Some(by)) = (
         decision.as_ref(),
         decision.as_ref().and_then(|d| d.offer_deadline),
@@ -70,7 +70,7 @@ async fn answer(
     }
     let accept = form.answer == "accept";
     let now = crate::clock::now();
-    let state = offer_state(d.offer_answer.as_deref(), by, now);
+    let state = offer_state(d.offer_answer, by, now);
     let to = match answer_offer(state, accept) {
         Ok(to) => to,
         Err(e) => return Ok(Ok(Flash::error(back(), e.to_string()))),
@@ -93,7 +93,7 @@ async fn answer(
         tx.exec(),
         id,
         &format!("offer_{stored}"),
-        &d.outcome,
+        d.outcome,
         "",
         Some(user.id),
         now,

@@ -18,6 +18,7 @@ use crate::db::{referees, Db, Tx};
 use crate::domain::email::{EmailAddress, EmailError};
 use crate::domain::form::QuestionKind;
 use crate::domain::outbox::LimitScope;
+use crate::domain::referee::RequestStatus;
 use crate::domain::user::{NameError, PersonName};
 use crate::mail::limits::{self, Ask};
 use crate::mail::messages::{self, RefereeMessage};
@@ -391,7 +392,7 @@ async fn resend(
     drop(conn);
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
     let r = waiting_request(db, &o, rid).await?;
-    if !open(&o) || r.status != "requested" {
+    if !open(&o) || r.status != RequestStatus::Requested {
         return Ok(Flash::error(
             back,
             "This request can no longer be sent again.",

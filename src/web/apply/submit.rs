@@ -121,13 +121,13 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
     let decision = crate::db::decisions::find(conn.exec(), o.application.id)
         .await?
         .filter(|d| d.released_at.is_some() && o.application.decision_released)
-        .and_then(|d| {
-            let outcome = Outcome::parse(&d.outcome)?;
+        .map(|d| {
+            let outcome = d.outcome;
             let state = d
                 .offer_deadline
                 .filter(|_| outcome == Outcome::Accepted)
-                .map(|by| offer_state(d.offer_answer.as_deref(), by, now));
-            Some(DecisionView {
+                .map(|by| offer_state(d.offer_answer, by, now));
+            DecisionView {
                 label: outcome.label(),
                 accepted: outcome == Outcome::Accepted,
                 offer_open: state == Some(OfferState::Open),
@@ -136,7 +136,7 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
                     .offer_deadline
                     .map(|t| o.cycle.cycle.show(t))
                     .unwrap_or_default(),
-            })
+            }
         });
     let page = ApplicationPage {
         id: o.application.id,

@@ -10,6 +10,7 @@ use crate::db::referees::Request;
 use crate::domain::answers::{self, Attachments};
 use crate::domain::document::{describe_accepted, human_size};
 use crate::domain::form::{Answer, Answers, FormDefinition, Question, QuestionKind, Section};
+use crate::domain::referee::RequestStatus;
 
 /// One option of a choice, as shown.
 #[derive(Serialize)]
@@ -55,11 +56,7 @@ pub struct RefereeView {
 
 impl From<&Request> for RefereeView {
     fn from(r: &Request) -> Self {
-        let status_label = match r.status.as_str() {
-            "received" => "Letter received",
-            "declined" => "Declined to write",
-            _ => "Requested",
-        };
+        let status_label = r.status.label();
         Self {
             id: r.id,
             position: r.position,
@@ -67,9 +64,9 @@ impl From<&Request> for RefereeView {
             email: r.email.clone(),
             relationship: r.relationship.clone(),
             waived: r.waived,
-            status: r.status.clone(),
+            status: r.status.as_str().to_owned(),
             status_label,
-            waiting: r.status == "requested",
+            waiting: r.status == RequestStatus::Requested,
             decline_note: r.decline_note.clone(),
         }
     }
@@ -277,7 +274,10 @@ pub fn attachments(
     referees: &[Request],
 ) -> Attachments {
     let mut named: BTreeMap<String, usize> = BTreeMap::new();
-    for r in referees.iter().filter(|r| r.status != "declined") {
+    for r in referees
+        .iter()
+        .filter(|r| r.status != RequestStatus::Declined)
+    {
         *named.entry(r.question_key.clone()).or_default() += 1;
     }
     Attachments {

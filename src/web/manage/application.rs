@@ -98,8 +98,8 @@ pub(crate) fn review_view(
     ReviewView {
         id: r.id,
         reviewer_name,
-        submitted: r.state == "submitted",
-        state: ReviewState::from_stored(Some(&r.state)).label(),
+        submitted: r.state == ReviewState::Submitted,
+        state: r.state.label(),
         recommendation: Recommendation::parse(&r.recommendation)
             .map(|x| x.label().to_owned())
             .unwrap_or_default(),
@@ -311,7 +311,7 @@ async fn application_page(
     // reviewer's whole cycle.
     let submitted: Vec<SubmittedReview> = stored_reviews
         .iter()
-        .filter(|r| r.state == "submitted")
+        .filter(|r| r.state == ReviewState::Submitted)
         .filter_map(|r| {
             Some(SubmittedReview {
                 application: id,
@@ -394,7 +394,7 @@ async fn application_page(
         assignments: held
             .iter()
             .map(|a| {
-                let state = ReviewState::from_stored(a.review_state.as_deref());
+                let state = ReviewState::of(a.review_state);
                 AssignmentView {
                     reviewer_id: a.reviewer_id,
                     reviewer_name: a.reviewer_name.clone(),
@@ -437,7 +437,7 @@ async fn application_page(
             .iter()
             .map(|r| SetAsideView {
                 reviewer_name: r.reviewer_name.clone(),
-                state: ReviewState::from_stored(Some(&r.state)).label(),
+                state: r.state.label(),
                 total: r
                     .score_total
                     .map_or_else(|| "—".into(), |t| format!("{t:.1}")),
@@ -477,17 +477,17 @@ async fn application_page(
                 label: o.label(),
                 checked: match &refused {
                     Some(r) => r.outcome == o.as_str(),
-                    None => decision.as_ref().is_some_and(|d| d.outcome == o.as_str()),
+                    None => decision.as_ref().is_some_and(|d| d.outcome == *o),
                 },
             })
             .collect(),
         decision: decision.as_ref().map(|d| DecisionView {
-            label: Outcome::parse(&d.outcome).map_or("", Outcome::label),
+            label: d.outcome.label(),
             note: d.note.clone(),
             released: d.released_at.is_some(),
-            offer: match (d.outcome.as_str(), d.released_at, d.offer_deadline) {
-                ("accepted", Some(_), Some(by)) => {
-                    Some(offer_state(d.offer_answer.as_deref(), by, now).label())
+            offer: match (d.outcome, d.released_at, d.offer_deadline) {
+                (Outcome::Accepted, Some(_), Some(by)) => {
+                    Some(offer_state(d.offer_answer, by, now).label())
                 }
                 _ => None,
             },
@@ -501,7 +501,7 @@ async fn application_page(
             .map(|e| EventView {
                 when: c.cycle.show(e.created_at),
                 from: e.what.replace('_', " "),
-                to: Outcome::parse(&e.outcome).map_or_else(String::new, |o| o.label().to_owned()),
+                to: e.outcome.label().to_owned(),
                 by: e.actor_name.clone().unwrap_or_default(),
                 note: e.note.clone(),
             })

@@ -75,11 +75,8 @@ async fn list_decisions(
     page: Option<i64>,
 ) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
-    let filter = outcome
-        .as_deref()
-        .and_then(Outcome::parse)
-        .map(|o| o.as_str().to_owned())
-        .unwrap_or_default();
+    let chosen = outcome.as_deref().and_then(Outcome::parse);
+    let filter = chosen.map_or("", Outcome::as_str);
     let (page, offset) = position(page, PAGE_SIZE);
     let now = ctx.now();
     let mut conn = ctx.conn().await?;
@@ -89,7 +86,7 @@ async fn list_decisions(
         conn.exec(),
         id,
         me,
-        &filter,
+        chosen,
         scale.mean,
         scale.sd,
         offset,
@@ -129,11 +126,11 @@ async fn list_decisions(
             .map(|d| Row {
                 id: d.application_id,
                 applicant_name: d.applicant_name,
-                outcome: Outcome::parse(&d.outcome).map_or("", Outcome::label),
+                outcome: d.outcome.label(),
                 released: d.released_at.is_some(),
-                offer: match (Outcome::parse(&d.outcome), d.released_at, d.offer_deadline) {
-                    (Some(Outcome::Accepted), Some(_), Some(by)) => {
-                        Some(offer_state(d.offer_answer.as_deref(), by, now).label())
+                offer: match (d.outcome, d.released_at, d.offer_deadline) {
+                    (Outcome::Accepted, Some(_), Some(by)) => {
+                        Some(offer_state(d.offer_answer, by, now).label())
                     }
                     _ => None,
                 },
@@ -146,7 +143,7 @@ async fn list_decisions(
                     .map_or_else(|| "—".into(), |n| format!("{n:.1}")),
             })
             .collect(),
-        filter: filter.clone(),
+        filter: filter.to_owned(),
         pager: Pager::new(page, total, PAGE_SIZE, href),
         offers: Counts {
             open: counts.open,
@@ -186,7 +183,7 @@ async fn promote_waitlisted(
         access::cycle_for_manager(ctx, &who, id).await?;
         return Ok(Flash::error(list(), "Choose whom to offer the place to."));
     };
-    let promoted = crate::app::decisions::promote(ctx, &who, &ip, id, app_id).await;
+    let promoted = crate::app::offers::promote(ctx, &who, &ip, id, app_id).await;
     told(promoted, list(), |p| {
         format!(
             "{} is offered a place until {}; the offer letter is on its way.",

@@ -11,6 +11,7 @@ use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::reviews::{self, RankBy};
 use crate::domain::workflow::scoring::MIN_REVIEWS_TO_NORMALISE;
+use crate::domain::workflow::stage::Stage;
 use crate::web::page::{render, Chrome};
 use crate::web::pager::{position, Pager};
 use crate::web::Result;
@@ -131,9 +132,8 @@ async fn show_ranking(
                 id: r.id,
                 applicant_name: r.applicant_name,
                 institution: r.institution,
-                selectable: r.stage == "review" || r.stage == "committee",
-                stage: crate::domain::workflow::stage::Stage::parse(&r.stage)
-                    .map_or_else(|| r.stage.clone(), |s| s.label().to_owned()),
+                selectable: matches!(r.stage, Stage::Review | Stage::Committee),
+                stage: r.stage.label().to_owned(),
                 reviewed: r.reviewed,
                 assigned: r.assigned,
                 complete: r.assigned > 0 && r.reviewed >= r.assigned,

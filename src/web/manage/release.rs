@@ -8,7 +8,7 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use crate::app::decisions::Release;
+use crate::app::release::{self, Release};
 use crate::app::{access, decisions};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
@@ -58,7 +58,7 @@ async fn release_page(
     errors: FormErrors,
 ) -> Result<ReleasePage> {
     let only = (!ids.is_empty()).then_some(ids);
-    let counts: Vec<OutcomeCount> = decisions::held_counts(ctx, me, c.cycle.id, only)
+    let counts: Vec<OutcomeCount> = release::held_counts(ctx, me, c.cycle.id, only)
         .await?
         .into_iter()
         .map(|(o, count)| OutcomeCount {
@@ -148,7 +148,7 @@ async fn release_decisions(
 ) -> Result<std::result::Result<Flash<Redirect>, (rocket::http::Status, Template)>> {
     let input = Release::from(&*form);
     let chosen = input.outcomes.clone();
-    let released = match decisions::release(ctx, &who, &ip, id, input).await {
+    let released = match release::release(ctx, &who, &ip, id, input).await {
         Ok(n) => n,
         // The page again with what was chosen, the problem next to its field.
         Err(crate::app::Error::Invalid(errors)) => {

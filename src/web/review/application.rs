@@ -138,7 +138,7 @@ async fn build_page(
 ) -> Result<ReviewPage> {
     let mut conn = ctx.conn().await?;
     let own = reviews::for_assignment(conn.exec(), o.assignment.id).await?;
-    let state = ReviewState::from_stored(own.as_ref().map(|r| r.state.as_str()));
+    let state = ReviewState::of(own.as_ref().map(|r| r.state));
     let entered = entered
         .or_else(|| own.as_ref().map(Entered::from_stored))
         .unwrap_or_default();
@@ -161,7 +161,7 @@ async fn build_page(
         let mut submitted: Vec<reviews::Review> = reviews::of_application(conn.exec(), o.app.id)
             .await?
             .into_iter()
-            .filter(|r| r.reviewer_id != me && r.state == "submitted")
+            .filter(|r| r.reviewer_id != me && r.state == ReviewState::Submitted)
             .collect();
         // Numbered in the order they came in: numbers given in name order
         // would tell a reader who knows the panel which review is whose.

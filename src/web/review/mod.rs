@@ -70,7 +70,7 @@ async fn index(who: Reviewer, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templa
         .into_iter()
         .map(|a| {
             let tz = crate::domain::cycle::parse_zone(&a.time_zone).unwrap_or(chrono_tz::UTC);
-            let state = ReviewState::from_stored(a.review_state.as_deref());
+            let state = ReviewState::of(a.review_state);
             Row {
                 application_id: a.application_id,
                 title: title_for(a.application_id, a.blind_review, &a.applicant_name),
