@@ -10,7 +10,6 @@ use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::{load_application, load_setup};
 use crate::app::access::{application_for_manager, review_setup};
 use crate::app::assignment::default_due;
 use crate::auth::guards::Manager;
@@ -18,7 +17,7 @@ use crate::context::Ctx;
 use crate::db::applications::Application;
 use crate::db::assignments;
 use crate::db::cycles::{CycleWithForm, ReviewSetup};
-use crate::db::{applications, reviews, users, Db, PortalPool};
+use crate::db::{applications, reviews, users, PortalPool};
 use crate::domain::workflow::decision::{offer_state, Outcome};
 use crate::domain::workflow::review::{is_overdue, IneligibleReason, ReviewState};
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Rubric, Score, Scores};
@@ -250,20 +249,12 @@ async fn page_for(
 /// then it is `page_for(ctx, who, id, Some(refused))`.)
 pub(super) async fn refuse_decision(
     who: &Manager,
-    db: &Db,
+    ctx: &Ctx,
     chrome: &Chrome,
     id: i64,
     refused: RefusedDecision,
 ) -> Result<(rocket::http::Status, Template)> {
-    let (app, c) = load_application(who, db, id).await?;
-    let setup = load_setup(db, c.cycle.id).await?;
-    let shown = Shown {
-        app,
-        c,
-        setup,
-        now: crate::clock::now(),
-    };
-    let page = application_page(db, shown, Some(refused)).await?;
+    let page = page_for(ctx, who, id, Some(refused)).await?;
     let title = format!("Application #{id}");
     Ok(invalid("manage/application", chrome, &title, page))
 }

@@ -12,7 +12,6 @@ use super::application::{refuse_decision, RefusedDecision};
 use crate::app::decisions::{Decided, Decision};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
-use crate::db::Db;
 use crate::domain::workflow::decision::Outcome;
 use crate::web::page::{Chrome, ClientIp, FormErrors};
 use crate::web::Result;
@@ -64,7 +63,6 @@ impl TryFrom<&DecideForm> for Decision {
 async fn decide_application(
     who: Manager,
     ctx: &State<Ctx>,
-    db: &Db,
     chrome: Chrome,
     ip: ClientIp,
     id: i64,
@@ -89,7 +87,7 @@ async fn decide_application(
                 note: form.note.clone(),
                 errors,
             };
-            return Ok(Err(refuse_decision(&who, db, &chrome, id, refused).await?));
+            return Ok(Err(refuse_decision(&who, ctx, &chrome, id, refused).await?));
         }
         Err(e) => return Err(e.into()),
     };

@@ -39,8 +39,7 @@ use crate::app::access::cycle_for_manager;
 use crate::app::settings::{extend_deadline, ExtensionForm as Extension};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
-use crate::db::{applications, audit, cycles, Db};
-use crate::domain::access::manager_may_act_on;
+use crate::db::{applications, cycles};
 use crate::domain::role::ProgramRole;
 use crate::domain::workflow::stage::Stage;
 
@@ -129,20 +128,6 @@ struct CyclePage {
     counts: Vec<StageCount>,
 }
 
-/// The cycle, if the manager manages its program: 404 when it does not
-/// exist and when it is another program's alike, so that ids cannot be
-/// probed. (`app::access::cycle_for_manager` for use cases.)
-async fn load_cycle(who: &Manager, db: &Db, id: i64) -> Result<crate::db::cycles::CycleWithForm> {
-    let mut conn = db.conn().await?;
-    let c = cycles::find(conn.exec(), id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if !who.0.roles().can_manage(c.cycle.program_id) {
-        return Err(Error::NotFound);
-    }
-    Ok(c)
-}
-
 #[get("/cycles/<id>")]
 async fn show_cycle(who: Manager, ctx: &State<Ctx>, chrome: Chrome, id: i64) -> Result<Template> {
     let c = cycle_for_manager(ctx, &who, id).await?;
@@ -213,63 +198,13 @@ async fn extend(
     })
 }
 
-/// An application and its cycle, if the manager manages the program.
-async fn load_application(
-    who: &Manager,
-    db: &Db,
-    id: i64,
-) -> Result<(applications::Application, crate::db::cycles::CycleWithForm)> {
-    let app = {
-        let mut conn = db.conn().await?;
-        applications::find(conn.exec(), id)
-            .await?
-            .ok_or(Error::NotFound)?
-    };
-    // Drafts are the applicant's own until submitted; a manager's own
-    // application is theirs only as its applicant.
-    if app.stage == Stage::Draft || !manager_may_act_on(app.applicant_id, who.0.user().id) {
-        return Err(Error::NotFound);
-    }
-    let c = load_cycle(who, db, app.cycle_id).await?;
-    Ok((app, c))
-}
-
-/// The review settings and rubric of a cycle.
-async fn load_setup(db: &Db, cycle: i64) -> Result<crate::db::cycles::ReviewSetup> {
-    let mut conn = db.conn().await?;
-    cycles::review_setup(conn.exec(), cycle)
-        .await?
-        .ok_or(Error::NotFound)
-}
-
-/// Records a manager's action in the audit log.
-async fn audit_action(
-    ex: crate::db::Exec<'_>,
-    who: &Manager,
-    ip: &ClientIp,
-    action: &str,
-    subject: &str,
-    detail: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
-    let entry = audit::Entry {
-        actor: Some(who.0.user().id),
-        action,
-        subject,
-        detail,
-        client_ip: ip.0.as_deref(),
-    };
-    audit::record(ex, &entry, now).await?;
-    Ok(())
-}
-
 /// What the decisions and release pages say about letters released but
 /// not yet sent (the mail relay down, say): how many, and since when.
 async fn letters_waiting_notice(
-    db: &Db,
+    ctx: &Ctx,
     c: &crate::db::cycles::CycleWithForm,
 ) -> Result<Option<String>> {
-    let mut conn = db.conn().await?;
+    let mut conn = ctx.conn().await?;
     let (count, since) = crate::db::outbox::letters_waiting(conn.exec(), c.cycle.id).await?;
     Ok(since.filter(|_| count > 0).map(|since| {
         format!(

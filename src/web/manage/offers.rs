@@ -11,7 +11,7 @@ use super::pipeline::PAGE_SIZE;
 use crate::app::access;
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
-use crate::db::{decisions, reviews, Db};
+use crate::db::{decisions, reviews};
 use crate::domain::workflow::decision::{offer_state, waitlist_order, Outcome};
 use crate::web::page::{render, Chrome, ClientIp};
 use crate::web::pager::{position, Pager};
@@ -68,7 +68,6 @@ struct NextUp {
 async fn list_decisions(
     who: Manager,
     ctx: &State<Ctx>,
-    db: &Db,
     chrome: Chrome,
     id: i64,
     outcome: Option<String>,
@@ -155,7 +154,7 @@ async fn list_decisions(
         next_waitlisted,
         next_is_yours,
         unreleased,
-        waiting: super::letters_waiting_notice(db, &c).await?,
+        waiting: super::letters_waiting_notice(ctx, &c).await?,
     };
     let title = format!("Decisions – {}", c.cycle.name);
     Ok(render("manage/decisions", &chrome, &title, list))

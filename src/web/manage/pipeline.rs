@@ -15,7 +15,7 @@ use crate::app::screening::{move_many, BulkMove};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::applications::{self, PipelineFilter, PipelineSort};
-use crate::db::{assignments, Db};
+use crate::db::assignments;
 use crate::domain::workflow::stage::Stage;
 use crate::web::page::{render, url_encode, Chrome, ClientIp};
 use crate::web::pager::{position, Pager};
@@ -308,7 +308,6 @@ fn list_to_return_to(back: &str, cycle: i64) -> String {
 async fn bulk_action(
     who: Manager,
     ctx: &State<Ctx>,
-    db: &Db,
     ip: ClientIp,
     id: i64,
     form: Form<BulkForm>,

@@ -13,7 +13,6 @@ use crate::app::{access, decisions};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::cycles::CycleWithForm;
-use crate::db::Db;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::Outcome;
 use crate::web::page::{render, Chrome, ClientIp, FormErrors};
@@ -50,7 +49,6 @@ struct ReleasePage {
 /// what was refused, by field.
 async fn release_page(
     ctx: &Ctx,
-    db: &Db,
     me: UserId,
     c: &CycleWithForm,
     ids: &[i64],
@@ -80,7 +78,7 @@ async fn release_page(
         offer_deadline: c
             .cycle
             .show(decisions::offer_deadline(ctx, c.cycle.id).await?),
-        waiting: super::letters_waiting_notice(db, c).await?,
+        waiting: super::letters_waiting_notice(ctx, c).await?,
         errors,
     })
 }
@@ -89,14 +87,13 @@ async fn release_page(
 async fn show_release(
     who: Manager,
     ctx: &State<Ctx>,
-    db: &Db,
     chrome: Chrome,
     id: i64,
     ids: Vec<i64>,
 ) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
     let me = who.0.user().id;
-    let page = release_page(ctx, db, me, &c, &ids, None, FormErrors::default()).await?;
+    let page = release_page(ctx, me, &c, &ids, None, FormErrors::default()).await?;
     let title = format!("Release decisions – {}", c.cycle.name);
     Ok(render("manage/release", &chrome, &title, page))
 }
@@ -140,7 +137,6 @@ impl From<&ReleaseForm> for Release {
 async fn release_decisions(
     who: Manager,
     ctx: &State<Ctx>,
-    db: &Db,
     chrome: Chrome,
     ip: ClientIp,
     id: i64,
@@ -154,7 +150,7 @@ async fn release_decisions(
         Err(crate::app::Error::Invalid(errors)) => {
             let c = access::cycle_for_manager(ctx, &who, id).await?;
             let me = who.0.user().id;
-            let page = release_page(ctx, db, me, &c, &form.ids, Some(&chosen), errors).await?;
+            let page = release_page(ctx, me, &c, &form.ids, Some(&chosen), errors).await?;
             let title = format!("Release decisions – {}", c.cycle.name);
             return Ok(Err(crate::web::page::invalid(
                 "manage/release",
