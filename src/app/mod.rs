@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub mod access;
+pub mod accounts;
 
 use crate::db::{audit, Exec};
 use crate::domain::user::UserId;
@@ -35,6 +36,10 @@ pub enum Error {
     /// Too many attempts; try again later.
     #[error("too many attempts")]
     Limited,
+    /// Sending the mail asked for would pass one of the hourly mail
+    /// limits; nothing was counted or queued.
+    #[error("mail limit reached: {0:?}")]
+    OverMailLimit(crate::domain::outbox::LimitScope),
     /// A failure that is not the person's to fix.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
