@@ -14,6 +14,7 @@ use serde::Serialize;
 
 pub mod access;
 pub mod accounts;
+pub mod admin;
 
 use crate::db::{audit, Exec};
 use crate::domain::user::UserId;
