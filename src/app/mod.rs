@@ -15,6 +15,8 @@ use serde::Serialize;
 pub mod access;
 pub mod accounts;
 pub mod admin;
+pub mod applying;
+pub mod referees;
 
 use crate::db::{audit, Exec};
 use crate::domain::user::UserId;

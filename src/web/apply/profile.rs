@@ -7,14 +7,16 @@ use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::Either;
-use rocket::{get, post, routes, FromForm, Route};
+use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::view;
+use crate::app;
+use crate::app::applying;
 use crate::auth::guards::Applicant;
-use crate::db::{profiles, Db};
-use crate::domain::answers;
+use crate::context::Ctx;
+use crate::db::profiles;
 use crate::domain::form::Answers;
 use crate::domain::profile::Profile;
 use crate::domain::user::is_forbidden_in_name;
@@ -37,8 +39,8 @@ struct ProfilePage {
 }
 
 #[get("/profile")]
-async fn show_profile(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
-    let mut conn = db.conn().await?;
+async fn show_profile(who: Applicant, ctx: &State<Ctx>, chrome: Chrome) -> Result<Template> {
+    let mut conn = ctx.conn().await?;
     let profile = profiles::get(conn.exec(), who.0.user().id).await?;
     Ok(render(
         "apply/profile",
@@ -59,7 +61,7 @@ struct ProfileForm {
 #[post("/profile", data = "<form>")]
 async fn save_profile(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     form: Form<ProfileForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
@@ -105,8 +107,7 @@ async fn save_profile(
             ProfilePage { profile, errors },
         )));
     }
-    let mut conn = db.conn().await?;
-    profiles::put(conn.exec(), who.0.user().id, &profile, crate::clock::now()).await?;
+    applying::save_profile(ctx, &who, &profile).await?;
     Ok(Either::Left(Flash::success(
         Redirect::to("/apply/profile"),
         "Your profile is saved. New applications will start with it.",
@@ -139,12 +140,8 @@ fn demographics_page(answers: &Answers, errors: FormErrors) -> DemographicsPage 
 }
 
 #[get("/demographics")]
-async fn show_demographics(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
-    let mut conn = db.conn().await?;
-    let stored = profiles::demographics(conn.exec(), who.0.user().id).await?;
-    let answers: Answers = stored
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
+async fn show_demographics(who: Applicant, ctx: &State<Ctx>, chrome: Chrome) -> Result<Template> {
+    let answers = applying::demographics(ctx, &who).await?;
     Ok(render(
         "apply/demographics",
         &chrome,
@@ -161,42 +158,24 @@ struct DemographicsForm {
 #[post("/demographics", data = "<form>")]
 async fn save_demographics(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     form: Form<DemographicsForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
-    let definition = crate::domain::demographics::form();
-    let mut conn = db.conn().await?;
-    let stored = profiles::demographics(conn.exec(), who.0.user().id).await?;
-    let mut answers: Answers = stored
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
-    match answers::accept_save(&definition, &form.a) {
-        Ok(accepted) => {
-            for (k, v) in accepted {
-                match v {
-                    Some(v) => answers.insert(k, v),
-                    None => answers.remove(&k),
-                };
-            }
-        }
-        Err(problems) => {
-            let mut errors = FormErrors::default();
-            for p in problems {
-                errors.add(&p.key, p.message);
-            }
-            return Ok(Either::Right(invalid(
+    match applying::save_demographics(ctx, &who, &form.a).await {
+        Ok(()) => Ok(Either::Left(Flash::success(
+            Redirect::to("/apply/demographics"),
+            "Thank you. Your answers are saved; you can change them at any time.",
+        ))),
+        Err(app::Error::Invalid(errors)) => {
+            let answers = applying::demographics(ctx, &who).await?;
+            Ok(Either::Right(invalid(
                 "apply/demographics",
                 &chrome,
                 "About you (optional)",
                 demographics_page(&answers, errors),
-            )));
+            )))
         }
+        Err(e) => Err(e.into()),
     }
-    let json = serde_json::to_string(&answers).map_err(anyhow::Error::from)?;
-    profiles::put_demographics(conn.exec(), who.0.user().id, &json, crate::clock::now()).await?;
-    Ok(Either::Left(Flash::success(
-        Redirect::to("/apply/demographics"),
-        "Thank you. Your answers are saved; you can change them at any time.",
-    )))
 }

@@ -13,13 +13,15 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::view::{self, DocumentView};
-use super::{load_owned, Owned};
+use super::Owned;
+use crate::app;
+use crate::app::access::owned_application;
+use crate::app::applying::{self, SectionSave, Staged};
 use crate::auth::guards::Applicant;
-use crate::db::{applications, documents, referees, Conn, Db};
-use crate::domain::access::DocumentKind;
+use crate::context::Ctx;
+use crate::db::{documents, referees, Conn};
 use crate::domain::answers::{self, Attachments};
-use crate::domain::form::{Answers, QuestionKind};
-use crate::storage::Storage;
+use crate::domain::form::QuestionKind;
 use crate::web::multipart::{index_of, Multipart, Upload};
 use crate::web::page::{render, Chrome, FormErrors};
 use crate::web::upload;
@@ -146,20 +148,20 @@ async fn page(
 fn not_editable(id: i64) -> Flash<Redirect> {
     Flash::error(
         Redirect::to(format!("/apply/applications/{id}")),
-        "This application has been submitted, so its answers can no longer be changed.",
+        applying::NOT_EDITABLE,
     )
 }
 
 #[get("/applications/<id>/sections/<key>")]
 async fn show_section(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
     key: &str,
 ) -> Result<Either<Flash<Redirect>, Template>> {
-    let mut conn = db.conn().await?;
-    let owned = load_owned(&mut conn, &who, id).await?;
+    let owned = owned_application(ctx, &who, id).await?;
+    let mut conn = ctx.conn().await?;
     if !owned.application.stage.is_editable() {
         return Ok(Either::Left(not_editable(id)));
     }
@@ -213,16 +215,15 @@ type SaveResult = Result<Either<Flash<Redirect>, (Status, Template)>>;
 #[post("/applications/<id>/sections/<key>", data = "<form>")]
 async fn save_section(
     who: Applicant,
-    db: &Db,
-    storage: &State<Storage>,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
     key: &str,
     form: Multipart,
 ) -> SaveResult {
     let mut form = SectionForm::from(form);
-    let mut conn = db.conn().await?;
-    let owned = load_owned(&mut conn, &who, id).await?;
+    let owned = owned_application(ctx, &who, id).await?;
+    let mut conn = ctx.conn().await?;
     if !owned.application.stage.is_editable() {
         return Ok(Either::Left(not_editable(id)));
     }
@@ -273,7 +274,7 @@ async fn save_section(
     // Uploads are stored before the transaction; if it fails they are removed again.
     let mut upload_errors = FormErrors::default();
     let mut status = Status::UnprocessableEntity;
-    let mut stored: Vec<(String, crate::storage::Stored, String, String)> = Vec::new();
+    let mut stored: Vec<(String, Staged)> = Vec::new();
     for (k, file) in std::mem::take(&mut form.f) {
         if !upload::chosen(&file) {
             continue;
@@ -284,8 +285,15 @@ async fn save_section(
             continue;
         };
         match upload::check(&file, accepted, *max_mb).await? {
-            Ok(checked) => match upload::store(storage, file).await {
-                Ok(s) => stored.push((k.clone(), s, checked.name, checked.kind.mime().to_owned())),
+            Ok(checked) => match upload::store(&ctx.store, file).await {
+                Ok(s) => stored.push((
+                    k.clone(),
+                    Staged {
+                        stored: s,
+                        name: checked.name,
+                        content_type: checked.kind.mime().to_owned(),
+                    },
+                )),
                 Err(e) if e.is_unavailable() => {
                     rocket::warn!("document store unavailable during an upload: {e}");
                     status = Status::ServiceUnavailable;
@@ -304,31 +312,22 @@ async fn save_section(
         }
     }
 
-    let result = apply_changes(
-        db,
-        &who,
-        &owned,
-        &form,
+    let input = SectionSave {
         accepted,
-        &stored,
-        &mut upload_errors,
-    )
-    .await;
-    let removed_keys = match result {
-        Ok(Saved::Done(keys)) => keys,
-        outcome => {
-            for (_, s, _, _) in &stored {
-                let _ = storage.delete(&s.key).await;
-            }
-            // Submitted (or withdrawn) meanwhile, from another tab: nothing changed.
-            outcome?;
-            return Ok(Either::Left(not_editable(id)));
-        }
+        uploads: stored,
+        reuse: std::mem::take(&mut form.reuse),
+        remove: form.remove.take(),
     };
-    for k in removed_keys {
-        if let Err(e) = storage.delete(&k).await {
-            rocket::warn!("could not delete a replaced document: {e}");
+    // Refused only when the draft was submitted (or withdrawn) meanwhile,
+    // from another tab: then nothing changed.
+    match applying::save_section(ctx, &who, &owned, input).await {
+        Ok(problems) => {
+            for (field, message) in problems.summary.into_iter().map(|e| (e.field, e.message)) {
+                upload_errors.add(&field, message);
+            }
         }
+        Err(app::Error::Refused(_)) => return Ok(Either::Left(not_editable(id))),
+        Err(e) => return Err(e.into()),
     }
 
     if !upload_errors.is_empty() {
@@ -363,103 +362,4 @@ async fn save_section(
         Redirect::to(next),
         "Your answers are saved.",
     )))
-}
-
-/// What a save did.
-enum Saved {
-    /// Saved; the storage keys of documents no longer referenced (to
-    /// delete after commit).
-    Done(Vec<String>),
-    /// Nothing: the application stopped being a draft (submitted or
-    /// withdrawn from another tab) since the page was read.
-    NotDraft,
-}
-
-/// Writes answers and document changes in one transaction. The answers
-/// are merged into the application as it is inside the transaction, so two
-/// sections saved at once from two tabs both keep their answers.
-async fn apply_changes(
-    db: &Db,
-    who: &Applicant,
-    owned: &Owned,
-    form: &SectionForm,
-    accepted: Vec<(String, Option<crate::domain::form::Answer>)>,
-    stored: &[(String, crate::storage::Stored, String, String)],
-    errors: &mut FormErrors,
-) -> Result<Saved> {
-    let now = crate::clock::now();
-    let user = who.0.user().id;
-    let app = owned.application.id;
-    let mut tx = db.begin().await?;
-    applications::lock(tx.exec(), app).await?;
-    let mut merged: Answers = match applications::find(tx.exec(), app).await? {
-        Some(a) if a.stage.is_editable() => a.answers,
-        _ => return Ok(Saved::NotDraft),
-    };
-    for (k, v) in accepted {
-        match v {
-            Some(v) => merged.insert(k, v),
-            None => merged.remove(&k),
-        };
-    }
-    let mut dropped: Vec<i64> = Vec::new();
-    for (k, s, name, mime) in stored {
-        let doc = documents::NewDocument {
-            owner: Some(user),
-            kind: "upload",
-            storage_key: &s.key,
-            original_name: name,
-            content_type: mime,
-            size_bytes: i64::try_from(s.size).unwrap_or(i64::MAX),
-            sha256: &s.sha256,
-        };
-        let doc_id = documents::insert(tx.exec(), &doc, now).await?;
-        dropped.extend(documents::attach(tx.exec(), app, k, doc_id, now).await?);
-    }
-    for (k, doc) in &form.reuse {
-        if doc.is_empty() || stored.iter().any(|(sk, ..)| sk == k) {
-            continue;
-        }
-        let found = match doc.parse::<i64>() {
-            Ok(d) => documents::find(tx.exec(), d).await?,
-            Err(_) => None,
-        };
-        let accepted = match owned.cycle.form.question(k).map(|q| &q.kind) {
-            Some(QuestionKind::Document { accepted, .. }) => accepted.clone(),
-            _ => vec![],
-        };
-        match found {
-            Some(d)
-                if crate::domain::access::applicant_may_download(
-                    d.owner_id,
-                    DocumentKind::parse(&d.kind).unwrap_or(DocumentKind::Letter),
-                    user,
-                ) && accepted.iter().any(|t| t.mime() == d.content_type) =>
-            {
-                dropped.extend(documents::attach(tx.exec(), app, k, d.id, now).await?);
-            }
-            Some(_) => errors.add(
-                k,
-                "That earlier file is not of a type this question accepts.",
-            ),
-            None => errors.add(k, "That earlier file could not be found. Choose another."),
-        }
-    }
-    if let Some(k) = &form.remove {
-        dropped.extend(documents::detach(tx.exec(), app, k).await?);
-    }
-    if !applications::save_answers(tx.exec(), app, &merged, now).await? {
-        return Ok(Saved::NotDraft);
-    }
-    let mut unreferenced = Vec::new();
-    for d in dropped {
-        if !documents::is_referenced(tx.exec(), d).await? {
-            if let Some(doc) = documents::find(tx.exec(), d).await? {
-                documents::delete(tx.exec(), d).await?;
-                unreferenced.push(doc.storage_key);
-            }
-        }
-    }
-    tx.commit().await?;
-    Ok(Saved::Done(unreferenced))
 }
