@@ -111,7 +111,16 @@ async fn confirm_email(
         }
         Err(p) => p,
     };
-    let (status, page) = match problem {
+    let (status, page) = confirm_problem(problem);
+    Ok(Either::Right((
+        status,
+        render("account/link_problem", &chrome, page.heading, page),
+    )))
+}
+
+/// What the page says about a confirmation link that does not work.
+fn confirm_problem(problem: TokenProblem) -> (Status, LinkProblem) {
+    match problem {
         TokenProblem::Expired => (
             Status::Gone,
             LinkProblem {
@@ -139,11 +148,7 @@ async fn confirm_email(
                 action_label: "Log in",
             },
         ),
-    };
-    Ok(Either::Right((
-        status,
-        render("account/link_problem", &chrome, page.heading, page),
-    )))
+    }
 }
 
 #[derive(FromForm)]

@@ -58,6 +58,47 @@ struct ProfileForm {
     p: BTreeMap<String, String>,
 }
 
+impl ProfileForm {
+    /// The profile as sent (kept to show again), and its mistakes.
+    fn read(&self) -> (Profile, FormErrors) {
+        let mut errors = FormErrors::default();
+        let mut profile = Profile::default();
+        for (k, v) in &self.p {
+            let v = v.trim().to_owned();
+            if v.chars().count() > 200 {
+                errors.add(k, "Shorten this to 200 characters.");
+            }
+            if k == "preferred_name" && v.chars().any(is_forbidden_in_name) {
+                errors.add(
+                    k,
+                    "Your preferred name cannot contain invisible control characters.",
+                );
+            } else if v.chars().any(char::is_control) {
+                errors.add(k, "Remove the control characters from this answer.");
+            }
+            match k.as_str() {
+                "preferred_name" => profile.preferred_name = v,
+                "pronouns" => profile.pronouns = v,
+                "institution" => profile.institution = v,
+                "discipline" => profile.discipline = v,
+                "degree" => profile.degree = v,
+                "expected_graduation" => {
+                    if !v.is_empty() && chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err() {
+                        errors.add(k, "Enter the date as, for example, 2027-05-31.");
+                    }
+                    profile.expected_graduation = v;
+                }
+                "phone" => profile.phone = v,
+                _ => errors.add(
+                    k,
+                    "This form sent a field that does not exist. Reload the page and try again.",
+                ),
+            }
+        }
+        (profile, errors)
+    }
+}
+
 #[post("/profile", data = "<form>")]
 async fn save_profile(
     who: Applicant,
@@ -65,40 +106,7 @@ async fn save_profile(
     chrome: Chrome,
     form: Form<ProfileForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
-    let mut errors = FormErrors::default();
-    let mut profile = Profile::default();
-    for (k, v) in &form.p {
-        let v = v.trim().to_owned();
-        if v.chars().count() > 200 {
-            errors.add(k, "Shorten this to 200 characters.");
-        }
-        if k == "preferred_name" && v.chars().any(is_forbidden_in_name) {
-            errors.add(
-                k,
-                "Your preferred name cannot contain invisible control characters.",
-            );
-        } else if v.chars().any(char::is_control) {
-            errors.add(k, "Remove the control characters from this answer.");
-        }
-        match k.as_str() {
-            "preferred_name" => profile.preferred_name = v,
-            "pronouns" => profile.pronouns = v,
-            "institution" => profile.institution = v,
-            "discipline" => profile.discipline = v,
-            "degree" => profile.degree = v,
-            "expected_graduation" => {
-                if !v.is_empty() && chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err() {
-                    errors.add(k, "Enter the date as, for example, 2027-05-31.");
-                }
-                profile.expected_graduation = v;
-            }
-            "phone" => profile.phone = v,
-            _ => errors.add(
-                k,
-                "This form sent a field that does not exist. Reload the page and try again.",
-            ),
-        }
-    }
+    let (profile, errors) = form.read();
     if !errors.is_empty() {
         return Ok(Either::Right(invalid(
             "apply/profile",

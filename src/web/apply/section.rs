@@ -21,7 +21,7 @@ use crate::auth::guards::Applicant;
 use crate::context::Ctx;
 use crate::db::{documents, referees, Conn};
 use crate::domain::answers::{self, Attachments};
-use crate::domain::form::QuestionKind;
+use crate::domain::form::{Answer, FormDefinition, QuestionKind, Section};
 use crate::web::multipart::{index_of, Multipart, Upload};
 use crate::web::page::{render, Chrome, FormErrors};
 use crate::web::upload;
@@ -227,16 +227,72 @@ async fn save_section(
     if !owned.application.stage.is_editable() {
         return Ok(Either::Left(not_editable(id)));
     }
-    let definition = &owned.cycle.form;
-    let section = definition
+    let section = owned
+        .cycle
+        .form
         .sections
         .iter()
         .find(|s| s.key == key)
         .ok_or(Error::NotFound)?;
-    let in_section = |k: &str| section.questions.iter().find(|q| q.key == k);
-    let title = format!("{} – {}", section.title, owned.program.name);
+    let title = format!("Error: {} – {}", section.title, owned.program.name);
+    let accepted = match accept_shape(&owned.cycle.form, section, &form) {
+        Ok(accepted) => accepted,
+        Err(tampered) => {
+            let p = page(&mut conn, &who, &owned, key, tampered).await?;
+            return Ok(Either::Right((
+                Status::UnprocessableEntity,
+                render("apply/section", &chrome, &title, p),
+            )));
+        }
+    };
+    let files = std::mem::take(&mut form.f);
+    let (uploads, mut errors, status) = stage_uploads(ctx, section, files).await?;
+    let input = SectionSave {
+        accepted,
+        uploads,
+        reuse: std::mem::take(&mut form.reuse),
+        remove: form.remove.take(),
+    };
+    // Refused only when the draft was submitted (or withdrawn) meanwhile,
+    // from another tab: then nothing changed.
+    match applying::save_section(ctx, &who, &owned, input).await {
+        Ok(problems) => {
+            for e in problems.summary {
+                errors.add(&e.field, e.message);
+            }
+        }
+        Err(app::Error::Refused(_)) => return Ok(Either::Left(not_editable(id))),
+        Err(e) => return Err(e.into()),
+    }
+    if !errors.is_empty() {
+        let fresh = crate::db::applications::find(conn.exec(), id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let owned = Owned {
+            application: fresh,
+            ..owned
+        };
+        let p = page(&mut conn, &who, &owned, key, errors).await?;
+        return Ok(Either::Right((
+            status,
+            render("apply/section", &chrome, &title, p),
+        )));
+    }
+    let next = next_page(&owned.cycle.form, id, key, form.next.as_deref());
+    Ok(Either::Left(Flash::success(
+        Redirect::to(next),
+        "Your answers are saved.",
+    )))
+}
 
-    // The shape of what was sent: known questions of this section, offered choices.
+/// The shape of what was sent: only questions of this section, only
+/// offered choices. The answers to store, or what was wrong (then nothing
+/// is stored).
+fn accept_shape(
+    definition: &FormDefinition,
+    section: &Section,
+    form: &SectionForm,
+) -> std::result::Result<Vec<(String, Option<Answer>)>, FormErrors> {
     let mut tampered = FormErrors::default();
     for k in form
         .a
@@ -245,7 +301,7 @@ async fn save_section(
         .chain(form.reuse.keys())
         .chain(form.remove.iter())
     {
-        if in_section(k).is_none() {
+        if !section.questions.iter().any(|q| q.key == *k) {
             let message = if definition.question(k).is_some() {
                 "This form sent an answer to a question that is not on this page. Reload the page and try again."
             } else {
@@ -263,33 +319,44 @@ async fn save_section(
             Vec::new()
         }
     };
-    if !tampered.is_empty() {
-        let p = page(&mut conn, &who, &owned, key, tampered).await?;
-        return Ok(Either::Right((
-            Status::UnprocessableEntity,
-            render("apply/section", &chrome, &format!("Error: {title}"), p),
-        )));
+    if tampered.is_empty() {
+        Ok(accepted)
+    } else {
+        Err(tampered)
     }
+}
 
-    // Uploads are stored before the transaction; if it fails they are removed again.
-    let mut upload_errors = FormErrors::default();
+/// Checks each chosen file against its question and puts it into storage
+/// (before the transaction; the use case removes them again if it
+/// fails). The staged files, the mistakes, and the status of the page
+/// that shows them: 503 when storage is down, 413 for a file too large.
+async fn stage_uploads(
+    ctx: &Ctx,
+    section: &Section,
+    files: Vec<(String, Upload)>,
+) -> Result<(Vec<(String, Staged)>, FormErrors, Status)> {
+    let mut errors = FormErrors::default();
     let mut status = Status::UnprocessableEntity;
-    let mut stored: Vec<(String, Staged)> = Vec::new();
-    for (k, file) in std::mem::take(&mut form.f) {
+    let mut staged = Vec::new();
+    for (k, file) in files {
         if !upload::chosen(&file) {
             continue;
         }
-        let Some(QuestionKind::Document { accepted, max_mb }) = in_section(&k).map(|q| &q.kind)
-        else {
-            upload_errors.add(&k, "This question does not take a file.");
+        let kind = section
+            .questions
+            .iter()
+            .find(|q| q.key == k)
+            .map(|q| &q.kind);
+        let Some(QuestionKind::Document { accepted, max_mb }) = kind else {
+            errors.add(&k, "This question does not take a file.");
             continue;
         };
         match upload::check(&file, accepted, *max_mb).await? {
             Ok(checked) => match upload::store(&ctx.store, file).await {
-                Ok(s) => stored.push((
+                Ok(stored) => staged.push((
                     k.clone(),
                     Staged {
-                        stored: s,
+                        stored,
                         name: checked.name,
                         content_type: checked.kind.mime().to_owned(),
                     },
@@ -297,7 +364,7 @@ async fn save_section(
                 Err(e) if e.is_unavailable() => {
                     rocket::warn!("document store unavailable during an upload: {e}");
                     status = Status::ServiceUnavailable;
-                    upload_errors.add(&k, upload::STORAGE_DOWN);
+                    errors.add(&k, upload::STORAGE_DOWN);
                 }
                 Err(e) => return Err(Error::Internal(e.into())),
             },
@@ -307,44 +374,17 @@ async fn save_section(
                 {
                     status = Status::PayloadTooLarge;
                 }
-                upload_errors.add(&k, e);
+                errors.add(&k, e);
             }
         }
     }
+    Ok((staged, errors, status))
+}
 
-    let input = SectionSave {
-        accepted,
-        uploads: stored,
-        reuse: std::mem::take(&mut form.reuse),
-        remove: form.remove.take(),
-    };
-    // Refused only when the draft was submitted (or withdrawn) meanwhile,
-    // from another tab: then nothing changed.
-    match applying::save_section(ctx, &who, &owned, input).await {
-        Ok(problems) => {
-            for (field, message) in problems.summary.into_iter().map(|e| (e.field, e.message)) {
-                upload_errors.add(&field, message);
-            }
-        }
-        Err(app::Error::Refused(_)) => return Ok(Either::Left(not_editable(id))),
-        Err(e) => return Err(e.into()),
-    }
-
-    if !upload_errors.is_empty() {
-        let fresh = crate::db::applications::find(conn.exec(), id)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let owned = Owned {
-            application: fresh,
-            ..owned
-        };
-        let p = page(&mut conn, &who, &owned, key, upload_errors).await?;
-        return Ok(Either::Right((
-            status,
-            render("apply/section", &chrome, &format!("Error: {title}"), p),
-        )));
-    }
-    let next = match form.next.as_deref() {
+/// Where a save goes: the next section (or the review page after the
+/// last) for `continue`, otherwise the same section again.
+fn next_page(definition: &FormDefinition, id: i64, key: &str, next: Option<&str>) -> String {
+    match next {
         Some("continue") => {
             let pos = definition
                 .sections
@@ -357,9 +397,5 @@ async fn save_section(
             }
         }
         _ => format!("/apply/applications/{id}/sections/{key}"),
-    };
-    Ok(Either::Left(Flash::success(
-        Redirect::to(next),
-        "Your answers are saved.",
-    )))
+    }
 }
