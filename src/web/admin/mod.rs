@@ -15,7 +15,7 @@ use super::{told, Result};
 use crate::app::admin::{self, RoleChange};
 use crate::auth::guards::Admin;
 use crate::context::Ctx;
-use crate::db::{programs, roles, users, Db};
+use crate::db::{programs, roles, users};
 use crate::domain::program::Program;
 use crate::domain::role::ProgramRole;
 
@@ -68,14 +68,14 @@ struct UsersPage {
 #[get("/users?<q>&<page>")]
 async fn list_users(
     _admin: Admin,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     q: Option<&str>,
     page: Option<i64>,
 ) -> Result<Template> {
     let q = q.unwrap_or("").trim();
     let (page, offset) = position(page, PAGE_SIZE);
-    let mut conn = db.conn().await?;
+    let mut conn = ctx.conn().await?;
     let (found, total) = users::search(conn.exec(), q, PAGE_SIZE, offset).await?;
     let ids: Vec<i64> = found.iter().map(|u| u.id).collect();
     let grants = roles::for_users(conn.exec(), &ids).await?;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::app;
 use crate::auth::guards::Admin;
 use crate::context::Ctx;
-use crate::db::{outbox, Db};
+use crate::db::outbox;
 use crate::web::page::{render, Chrome, ClientIp};
 use crate::web::pager::{position, Pager};
 use crate::web::{told, Result};
@@ -64,7 +64,7 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 #[get("/outbox?<status>&<page>")]
 async fn list_outbox(
     _admin: Admin,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     status: Option<String>,
     page: Option<i64>,
@@ -73,7 +73,7 @@ async fn list_outbox(
         .filter(|s| STATUSES.iter().any(|(v, _)| v == s))
         .unwrap_or_default();
     let (page, offset) = position(page, PAGE);
-    let mut conn = db.conn().await?;
+    let mut conn = ctx.conn().await?;
     let (rows, total) = outbox::page(conn.exec(), &status, offset, PAGE).await?;
     let href = |p: i64| format!("/admin/outbox?status={status}&page={p}");
     let view = OutboxPage {
