@@ -13,12 +13,16 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub mod access;
+pub mod accounts;
+pub mod admin;
+pub mod applying;
 pub mod assignment;
 pub mod decisions;
 pub mod demographics;
 pub mod export;
 pub mod letters;
 pub mod offers;
+pub mod referees;
 pub mod release;
 pub mod review;
 pub mod screening;
@@ -46,6 +50,10 @@ pub enum Error {
     /// Too many attempts; try again later.
     #[error("too many attempts")]
     Limited,
+    /// Sending the mail asked for would pass one of the hourly mail
+    /// limits; nothing was counted or queued.
+    #[error("mail limit reached: {0:?}")]
+    OverMailLimit(crate::domain::outbox::LimitScope),
     /// A failure that is not the person's to fix.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),

@@ -110,7 +110,7 @@ pub async fn build(
     answers: &Answers,
     audience: Audience,
     href_base: &str,
-) -> sqlx::Result<Dossier> {
+) -> crate::db::DbResult<Dossier> {
     let attached: BTreeMap<String, Document> = documents::attached(ex.exec(), application)
         .await?
         .into_iter()
@@ -195,7 +195,7 @@ pub async fn find_document(
     answers: &Answers,
     audience: Audience,
     document: i64,
-) -> sqlx::Result<Option<(Document, String)>> {
+) -> crate::db::DbResult<Option<(Document, String)>> {
     for (key, d) in documents::attached(ex.exec(), application).await? {
         if d.id != document {
             continue;

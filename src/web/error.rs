@@ -62,6 +62,9 @@ impl From<crate::app::Error> for Error {
                 Status::TooManyRequests,
                 "Too many attempts. Please wait a few minutes and try again.".into(),
             ),
+            App::OverMailLimit(scope) => {
+                Self::Refused(Status::TooManyRequests, scope.message().to_owned())
+            }
             App::Internal(e) => Self::Internal(e),
         }
     }

@@ -9,13 +9,12 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+use crate::app;
+use crate::app::accounts::{self, Credentials, LoggedIn};
 use crate::auth::guards::SessionUser;
-use crate::auth::throttle::{self, Attempt, LoginKeys};
-use crate::auth::{password, session};
-use crate::config::PortalConfig;
-use crate::db::{sessions, users, Db};
+use crate::auth::session;
+use crate::context::Ctx;
 use crate::domain::email::EmailAddress;
-use crate::domain::throttle::describe_wait;
 use crate::web::page::{invalid, render, safe_next, Chrome, ClientIp, FormErrors};
 use crate::web::Result;
 
@@ -62,8 +61,7 @@ type LoginResult = Result<Either<Redirect, Either<Flash<Redirect>, (Status, Temp
 
 #[post("/login", data = "<form>")]
 async fn login(
-    db: &Db,
-    config: &State<PortalConfig>,
+    ctx: &State<Ctx>,
     cookies: &CookieJar<'_>,
     chrome: Chrome,
     ip: ClientIp,
@@ -89,43 +87,27 @@ async fn login(
         }
         return refuse(Status::UnprocessableEntity, page);
     }
-
-    let now = crate::clock::now();
-    let known = session::is_known_device(cookies, &email);
-    let keys = LoginKeys::new(&email, ip.0.as_deref(), known);
-    let wait = match throttle::count_attempt(db, &keys, now).await? {
-        Attempt::Refused(until) => {
-            page.errors.add("email", too_many(until, now));
+    let input = Credentials {
+        email: &email,
+        password: &form.password,
+        known_device: session::is_known_device(cookies, &email),
+    };
+    let LoggedIn { token, user } = match accounts::log_in(ctx, &ip, input).await {
+        Ok(done) => done,
+        Err(app::Error::Refused(message)) => {
+            page.errors.add("email", message);
             return refuse(Status::TooManyRequests, page);
         }
-        Attempt::Counted(wait) => wait,
-    };
-    let mut conn = db.conn().await?;
-    let found = users::find_by_email(conn.exec(), &email).await?;
-    let matches = password::verify(&form.password, found.as_ref().map(|(_, h)| h.as_str())).await?;
-    // An account not yet confirmed gets the answer (and the count) of a
-    // wrong password: it must not tell that a registration made an
-    // account, since registering answers a new address and a taken one
-    // alike.
-    let user = match found {
-        Some((user, _)) if matches && user.email_confirmed => user,
-        _ => {
-            let message = match wait {
-                Some(until) => too_many(until, now),
-                None => "The email address or password is not right. Check both and try again. \
-                         If you have just created your account, open the confirmation link we \
-                         sent first (no email? check your spam folder, or ask for a new link \
-                         below)."
-                    .to_owned(),
-            };
-            page.errors.add("email", message);
+        Err(app::Error::Invalid(errors)) => {
+            page.errors = errors;
             page.unconfirmed = true;
             return refuse(Status::UnprocessableEntity, page);
         }
+        Err(e) => return Err(e.into()),
     };
-    throttle::succeeded(db, &keys).await?;
-    session::remember_device(cookies, &user.email, config.secure_cookies);
-    session::start(conn.exec(), cookies, user.id, config.secure_cookies, now).await?;
+    let secure = ctx.config.secure_cookies;
+    session::remember_device(cookies, &user.email, secure);
+    cookies.add_private(session::cookie(session::COOKIE, token, secure));
     if user.must_change_password {
         return Ok(Either::Right(Either::Left(Flash::warning(
             Redirect::to("/account/password"),
@@ -135,23 +117,15 @@ async fn login(
     Ok(Either::Left(Redirect::to(next)))
 }
 
-fn too_many(until: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>) -> String {
-    format!(
-        "Too many failed attempts to log in. Please wait {} and try again, or reset your password.",
-        describe_wait(until, now)
-    )
-}
-
 /// Ends every session of the user, on this device and others.
 #[post("/logout")]
 async fn logout(
-    db: &Db,
+    ctx: &State<Ctx>,
     cookies: &CookieJar<'_>,
     session: Option<SessionUser>,
 ) -> Result<Flash<Redirect>> {
     if let Some(s) = session {
-        let mut conn = db.conn().await?;
-        sessions::delete_for_user(conn.exec(), s.user.id, None).await?;
+        accounts::log_out(ctx, &s).await?;
     }
     session::clear_cookie(cookies);
     Ok(Flash::success(

@@ -9,15 +9,14 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::register::check_new_password;
 use super::LinkProblem;
+use crate::app;
+use crate::app::accounts::{self, check_new_password, PasswordChange};
 use crate::auth::guards::SessionUser;
-use crate::auth::{password, token};
-use crate::db::tokens::{Purpose, TokenProblem};
-use crate::db::{sessions, throttle, tokens, users, Db};
+use crate::context::Ctx;
+use crate::db::tokens::TokenProblem;
 use crate::domain::email::EmailAddress;
-use crate::mail::limits::{self, Ask};
-use crate::mail::{messages, Mail};
+use crate::mail::messages;
 use crate::web::page::{invalid, no_sooner_than, render, Chrome, ClientIp, FormErrors, SAME_TIME};
 use crate::web::Result;
 
@@ -55,8 +54,7 @@ struct ForgotForm {
 /// way, and comes after the same time.
 #[post("/forgot", data = "<form>")]
 async fn forgot(
-    db: &Db,
-    mail: &State<Mail>,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
     form: Form<ForgotForm>,
@@ -75,43 +73,22 @@ async fn forgot(
         Ok(e) => e,
         Err(e) => return refuse(Status::UnprocessableEntity, e.to_string()),
     };
-    let now = crate::clock::now();
-    let mut tx = db.begin().await?;
-    let ask = Ask {
-        recipient: email.as_str(),
-        account: None,
-        address: ip.0.as_deref(),
-    };
-    if let Err(limit) = limits::take(tx.exec(), &ask, now).await? {
-        drop(tx);
-        no_sooner_than(started, SAME_TIME).await;
-        return refuse(Status::TooManyRequests, limit.message().to_owned());
-    }
-    if let Some((user, _)) = users::find_by_email(tx.exec(), email.as_str()).await? {
-        let secret = token::generate();
-        let expires = now + chrono::Duration::minutes(messages::RESET_MINUTES);
-        let id = tokens::create(
-            tx.exec(),
-            user.id,
-            Purpose::ResetPassword,
-            &token::hash(&secret),
-            expires,
-            now,
-        )
-        .await?;
-        messages::reset_password(tx.exec(), mail, &user, &secret, id, now).await?;
-    }
-    tx.commit().await?;
-    mail.wake();
+    let outcome = accounts::forgot_password(ctx, &ip, &email).await;
     no_sooner_than(started, SAME_TIME).await;
-    Ok(Either::Left(Flash::success(
-        Redirect::to("/account/login"),
-        format!(
-            "If an account exists for {email}, we have sent it a link to choose a new password. \
-             The link works for {} minutes; check your spam folder if it does not arrive.",
-            messages::RESET_MINUTES
-        ),
-    )))
+    match outcome {
+        Ok(()) => Ok(Either::Left(Flash::success(
+            Redirect::to("/account/login"),
+            format!(
+                "If an account exists for {email}, we have sent it a link to choose a new password. \
+                 The link works for {} minutes; check your spam folder if it does not arrive.",
+                messages::RESET_MINUTES
+            ),
+        ))),
+        Err(app::Error::OverMailLimit(limit)) => {
+            refuse(Status::TooManyRequests, limit.message().to_owned())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Serialize, Default)]
@@ -162,16 +139,8 @@ fn link_problem(chrome: &Chrome, problem: TokenProblem) -> (Status, Template) {
 }
 
 #[get("/reset/<secret>")]
-async fn show_reset(db: &Db, chrome: Chrome, secret: &str) -> PageOr<Template> {
-    let mut conn = db.conn().await?;
-    match tokens::peek(
-        conn.exec(),
-        Purpose::ResetPassword,
-        &token::hash(secret),
-        crate::clock::now(),
-    )
-    .await?
-    {
+async fn show_reset(ctx: &State<Ctx>, chrome: Chrome, secret: &str) -> PageOr<Template> {
+    match accounts::check_reset_link(ctx, secret).await? {
         Ok(_) => {
             let page = NewPasswordPage {
                 action: format!("/account/reset/{secret}"),
@@ -200,8 +169,7 @@ struct NewPasswordForm {
 
 #[post("/reset/<secret>", data = "<form>")]
 async fn reset(
-    db: &Db,
-    mail: &State<Mail>,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     secret: &str,
     form: Form<NewPasswordForm>,
@@ -222,32 +190,9 @@ async fn reset(
             page,
         )));
     };
-    let hash = password::hash(new_password.expose()).await?;
-    let now = crate::clock::now();
-    let mut tx = db.begin().await?;
-    let user_id = match tokens::consume(
-        tx.exec(),
-        Purpose::ResetPassword,
-        &token::hash(secret),
-        now,
-    )
-    .await?
-    {
-        Ok(id) => id,
-        Err(problem) => return Ok(Either::Right(link_problem(&chrome, problem))),
-    };
-    users::set_password(tx.exec(), user_id, &hash).await?;
-    // Following the emailed link proves the address.
-    users::confirm_email(tx.exec(), user_id, now).await?;
-    sessions::delete_for_user(tx.exec(), user_id, None).await?;
-    if let Some(user) = users::find(tx.exec(), user_id).await? {
-        // Whoever follows the emailed link owns the account: any wait
-        // that failed guesses started is over.
-        throttle::clear_account(tx.exec(), &user.email).await?;
-        messages::password_changed(tx.exec(), mail, &user, now).await?;
+    if let Err(problem) = accounts::reset_password(ctx, secret, new_password).await? {
+        return Ok(Either::Right(link_problem(&chrome, problem)));
     }
-    tx.commit().await?;
-    mail.wake();
     Ok(Either::Left(Flash::success(
         Redirect::to("/account/login"),
         "Your password has been changed. Log in with your new password.",
@@ -269,53 +214,34 @@ fn show_change(chrome: Chrome, _session: SessionUser) -> Template {
 /// Changes the password and ends the user's other sessions.
 #[post("/password", data = "<form>")]
 async fn change(
-    db: &Db,
-    mail: &State<Mail>,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     session: SessionUser,
     form: Form<NewPasswordForm>,
 ) -> PageOr<Flash<Redirect>> {
-    let mut errors = FormErrors::default();
-    let mut conn = db.conn().await?;
-    let stored = users::find_with_hash(conn.exec(), session.user.id)
-        .await?
-        .map(|(_, h)| h);
-    drop(conn);
-    if form.current_password.is_empty() {
-        errors.add("current_password", "Enter your current password.");
-    } else if !password::verify(&form.current_password, stored.as_deref()).await? {
-        errors.add("current_password", "Your current password is not right.");
-    }
-    let new_password = check_new_password(&mut errors, &form.password, &form.password_confirm);
-    if errors.is_empty() && form.password == form.current_password {
-        errors.add(
-            "password",
-            "Choose a new password that is different from the current one.",
-        );
-    }
-    let (true, Some(new_password)) = (errors.is_empty(), new_password) else {
-        let page = NewPasswordPage {
-            action: "/account/password".into(),
-            ask_current: true,
-            errors,
-        };
-        return Ok(Either::Right(invalid(
-            "account/password",
-            &chrome,
-            CHANGE_TITLE,
-            page,
-        )));
+    let input = PasswordChange {
+        current: &form.current_password,
+        password: &form.password,
+        confirm: &form.password_confirm,
     };
-    let hash = password::hash(new_password.expose()).await?;
-    let now = crate::clock::now();
-    let mut tx = db.begin().await?;
-    users::set_password(tx.exec(), session.user.id, &hash).await?;
-    sessions::delete_for_user(tx.exec(), session.user.id, Some(session.session_id)).await?;
-    messages::password_changed(tx.exec(), mail, &session.user, now).await?;
-    tx.commit().await?;
-    mail.wake();
-    Ok(Either::Left(Flash::success(
-        Redirect::to("/"),
-        "Your password has been changed, and you were logged out on every other device.",
-    )))
+    match accounts::change_password(ctx, &session, input).await {
+        Ok(()) => Ok(Either::Left(Flash::success(
+            Redirect::to("/"),
+            "Your password has been changed, and you were logged out on every other device.",
+        ))),
+        Err(app::Error::Invalid(errors)) => {
+            let page = NewPasswordPage {
+                action: "/account/password".into(),
+                ask_current: true,
+                errors,
+            };
+            Ok(Either::Right(invalid(
+                "account/password",
+                &chrome,
+                CHANGE_TITLE,
+                page,
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -5,15 +5,17 @@ mod outbox;
 
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
-use rocket::{get, post, routes, uri, FromForm, Route};
+use rocket::{get, post, routes, uri, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::page::{render, safe_next, Chrome, ClientIp};
 use super::pager::{position, Pager};
-use super::{Error, Result};
+use super::{told, Result};
+use crate::app::admin::{self, RoleChange};
 use crate::auth::guards::Admin;
-use crate::db::{audit, programs, roles, users, Db};
+use crate::context::Ctx;
+use crate::db::{programs, roles, users};
 use crate::domain::program::Program;
 use crate::domain::role::ProgramRole;
 
@@ -66,14 +68,14 @@ struct UsersPage {
 #[get("/users?<q>&<page>")]
 async fn list_users(
     _admin: Admin,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     q: Option<&str>,
     page: Option<i64>,
 ) -> Result<Template> {
     let q = q.unwrap_or("").trim();
     let (page, offset) = position(page, PAGE_SIZE);
-    let mut conn = db.conn().await?;
+    let mut conn = ctx.conn().await?;
     let (found, total) = users::search(conn.exec(), q, PAGE_SIZE, offset).await?;
     let ids: Vec<i64> = found.iter().map(|u| u.id).collect();
     let grants = roles::for_users(conn.exec(), &ids).await?;
@@ -128,7 +130,7 @@ struct RoleForm {
 
 async fn change_role(
     admin: &Admin,
-    db: &Db,
+    ctx: &Ctx,
     ip: &ClientIp,
     user_id: i64,
     form: &RoleForm,
@@ -141,66 +143,47 @@ async fn change_role(
             "Choose a role: reviewer or program manager.",
         ));
     };
-    let now = crate::clock::now();
-    let mut tx = db.begin().await?;
-    let user = users::find(tx.exec(), user_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let Some(program) = programs::find(tx.exec(), form.program).await? else {
-        return Ok(Flash::error(back, "Choose one of the programs."));
+    let input = RoleChange {
+        program: form.program,
+        role,
+        grant,
     };
-    let actor = admin.0.user().id;
-    let changed = if grant {
-        roles::grant(tx.exec(), user.id, program.id, role, actor, now).await?
-    } else {
-        roles::revoke(tx.exec(), user.id, program.id, role).await?
-    };
-    let (action, verb, unchanged) = if grant {
-        ("role.grant", "is now", "already was")
-    } else {
-        ("role.revoke", "is no longer", "was not")
-    };
-    if changed {
-        let detail = format!("{} {} for {}", role.as_str(), program.slug, user.email);
-        let entry = audit::Entry {
-            actor: Some(actor),
-            action,
-            subject: &format!("user:{}", user.id),
-            detail: &detail,
-            client_ip: ip.0.as_deref(),
+    let outcome = admin::change_role(ctx, admin, ip, user_id, input).await;
+    told(outcome, back, |done| {
+        let (verb, unchanged) = if grant {
+            ("is now", "already was")
+        } else {
+            ("is no longer", "was not")
         };
-        audit::record(tx.exec(), &entry, now).await?;
-    }
-    tx.commit().await?;
-    let what = format!(
-        "{} ({}) {} {} of the {}.",
-        user.name,
-        user.email,
-        if changed { verb } else { unchanged },
-        role.label().to_lowercase(),
-        program.name
-    );
-    Ok(Flash::success(back, what))
+        format!(
+            "{} ({}) {} {} of the {}.",
+            done.user.name,
+            done.user.email,
+            if done.changed { verb } else { unchanged },
+            done.role.label().to_lowercase(),
+            done.program.name
+        )
+    })
 }
 
 #[post("/users/<user_id>/grant", data = "<form>")]
 async fn grant_role(
     admin: Admin,
-    db: &Db,
+    ctx: &State<Ctx>,
     ip: ClientIp,
     user_id: i64,
     form: Form<RoleForm>,
 ) -> Result<Flash<Redirect>> {
-    change_role(&admin, db, &ip, user_id, &form, true).await
+    change_role(&admin, ctx, &ip, user_id, &form, true).await
 }
 
 #[post("/users/<user_id>/revoke", data = "<form>")]
 async fn revoke_role(
     admin: Admin,
-    db: &Db,
+    ctx: &State<Ctx>,
     ip: ClientIp,
     user_id: i64,
     form: Form<RoleForm>,
 ) -> Result<Flash<Redirect>> {
-    change_role(&admin, db, &ip, user_id, &form, false).await
+    change_role(&admin, ctx, &ip, user_id, &form, false).await
 }

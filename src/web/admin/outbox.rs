@@ -6,12 +6,13 @@ use rocket::{get, post, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+use crate::app;
 use crate::auth::guards::Admin;
-use crate::db::{audit, outbox, Db};
-use crate::mail::Mail;
+use crate::context::Ctx;
+use crate::db::outbox;
 use crate::web::page::{render, Chrome, ClientIp};
 use crate::web::pager::{position, Pager};
-use crate::web::Result;
+use crate::web::{told, Result};
 
 pub fn routes() -> Vec<Route> {
     routes![list_outbox, resend_message]
@@ -63,7 +64,7 @@ fn when(t: chrono::DateTime<chrono::Utc>) -> String {
 #[get("/outbox?<status>&<page>")]
 async fn list_outbox(
     _admin: Admin,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     status: Option<String>,
     page: Option<i64>,
@@ -72,7 +73,7 @@ async fn list_outbox(
         .filter(|s| STATUSES.iter().any(|(v, _)| v == s))
         .unwrap_or_default();
     let (page, offset) = position(page, PAGE);
-    let mut conn = db.conn().await?;
+    let mut conn = ctx.conn().await?;
     let (rows, total) = outbox::page(conn.exec(), &status, offset, PAGE).await?;
     let href = |p: i64| format!("/admin/outbox?status={status}&page={p}");
     let view = OutboxPage {
@@ -108,29 +109,11 @@ async fn list_outbox(
 #[post("/outbox/<id>/resend")]
 async fn resend_message(
     admin: Admin,
-    db: &Db,
-    mail: &State<Mail>,
+    ctx: &State<Ctx>,
     ip: ClientIp,
     id: i64,
 ) -> Result<Flash<Redirect>> {
     let back = Redirect::to("/admin/outbox?status=failed");
-    let now = crate::clock::now();
-    let mut tx = db.begin().await?;
-    if !outbox::resend(tx.exec(), id, now).await? {
-        return Ok(Flash::error(
-            back,
-            "That message is not failed, so it was left as it is.",
-        ));
-    }
-    let entry = audit::Entry {
-        actor: Some(admin.0.user().id),
-        action: "outbox.resend",
-        subject: &format!("outbox:{id}"),
-        detail: "",
-        client_ip: ip.0.as_deref(),
-    };
-    audit::record(tx.exec(), &entry, now).await?;
-    tx.commit().await?;
-    mail.wake();
-    Ok(Flash::success(back, "The message is queued again."))
+    let outcome = app::admin::resend_message(ctx, &admin, &ip, id).await;
+    told(outcome, back, |()| "The message is queued again.".into())
 }

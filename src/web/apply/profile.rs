@@ -7,14 +7,16 @@ use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::Either;
-use rocket::{get, post, routes, FromForm, Route};
+use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::view;
+use crate::app;
+use crate::app::applying;
 use crate::auth::guards::Applicant;
-use crate::db::{profiles, Db};
-use crate::domain::answers;
+use crate::context::Ctx;
+use crate::db::profiles;
 use crate::domain::form::Answers;
 use crate::domain::profile::Profile;
 use crate::domain::user::is_forbidden_in_name;
@@ -37,8 +39,8 @@ struct ProfilePage {
 }
 
 #[get("/profile")]
-async fn show_profile(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
-    let mut conn = db.conn().await?;
+async fn show_profile(who: Applicant, ctx: &State<Ctx>, chrome: Chrome) -> Result<Template> {
+    let mut conn = ctx.conn().await?;
     let profile = profiles::get(conn.exec(), who.0.user().id).await?;
     Ok(render(
         "apply/profile",
@@ -56,47 +58,55 @@ struct ProfileForm {
     p: BTreeMap<String, String>,
 }
 
+impl ProfileForm {
+    /// The profile as sent (kept to show again), and its mistakes.
+    fn read(&self) -> (Profile, FormErrors) {
+        let mut errors = FormErrors::default();
+        let mut profile = Profile::default();
+        for (k, v) in &self.p {
+            let v = v.trim().to_owned();
+            if v.chars().count() > 200 {
+                errors.add(k, "Shorten this to 200 characters.");
+            }
+            if k == "preferred_name" && v.chars().any(is_forbidden_in_name) {
+                errors.add(
+                    k,
+                    "Your preferred name cannot contain invisible control characters.",
+                );
+            } else if v.chars().any(char::is_control) {
+                errors.add(k, "Remove the control characters from this answer.");
+            }
+            match k.as_str() {
+                "preferred_name" => profile.preferred_name = v,
+                "pronouns" => profile.pronouns = v,
+                "institution" => profile.institution = v,
+                "discipline" => profile.discipline = v,
+                "degree" => profile.degree = v,
+                "expected_graduation" => {
+                    if !v.is_empty() && chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err() {
+                        errors.add(k, "Enter the date as, for example, 2027-05-31.");
+                    }
+                    profile.expected_graduation = v;
+                }
+                "phone" => profile.phone = v,
+                _ => errors.add(
+                    k,
+                    "This form sent a field that does not exist. Reload the page and try again.",
+                ),
+            }
+        }
+        (profile, errors)
+    }
+}
+
 #[post("/profile", data = "<form>")]
 async fn save_profile(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     form: Form<ProfileForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
-    let mut errors = FormErrors::default();
-    let mut profile = Profile::default();
-    for (k, v) in &form.p {
-        let v = v.trim().to_owned();
-        if v.chars().count() > 200 {
-            errors.add(k, "Shorten this to 200 characters.");
-        }
-        if k == "preferred_name" && v.chars().any(is_forbidden_in_name) {
-            errors.add(
-                k,
-                "Your preferred name cannot contain invisible control characters.",
-            );
-        } else if v.chars().any(char::is_control) {
-            errors.add(k, "Remove the control characters from this answer.");
-        }
-        match k.as_str() {
-            "preferred_name" => profile.preferred_name = v,
-            "pronouns" => profile.pronouns = v,
-            "institution" => profile.institution = v,
-            "discipline" => profile.discipline = v,
-            "degree" => profile.degree = v,
-            "expected_graduation" => {
-                if !v.is_empty() && chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err() {
-                    errors.add(k, "Enter the date as, for example, 2027-05-31.");
-                }
-                profile.expected_graduation = v;
-            }
-            "phone" => profile.phone = v,
-            _ => errors.add(
-                k,
-                "This form sent a field that does not exist. Reload the page and try again.",
-            ),
-        }
-    }
+    let (profile, errors) = form.read();
     if !errors.is_empty() {
         return Ok(Either::Right(invalid(
             "apply/profile",
@@ -105,8 +115,7 @@ async fn save_profile(
             ProfilePage { profile, errors },
         )));
     }
-    let mut conn = db.conn().await?;
-    profiles::put(conn.exec(), who.0.user().id, &profile, crate::clock::now()).await?;
+    applying::save_profile(ctx, &who, &profile).await?;
     Ok(Either::Left(Flash::success(
         Redirect::to("/apply/profile"),
         "Your profile is saved. New applications will start with it.",
@@ -139,12 +148,8 @@ fn demographics_page(answers: &Answers, errors: FormErrors) -> DemographicsPage 
 }
 
 #[get("/demographics")]
-async fn show_demographics(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
-    let mut conn = db.conn().await?;
-    let stored = profiles::demographics(conn.exec(), who.0.user().id).await?;
-    let answers: Answers = stored
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
+async fn show_demographics(who: Applicant, ctx: &State<Ctx>, chrome: Chrome) -> Result<Template> {
+    let answers = applying::demographics(ctx, &who).await?;
     Ok(render(
         "apply/demographics",
         &chrome,
@@ -161,42 +166,24 @@ struct DemographicsForm {
 #[post("/demographics", data = "<form>")]
 async fn save_demographics(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     form: Form<DemographicsForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
-    let definition = crate::domain::demographics::form();
-    let mut conn = db.conn().await?;
-    let stored = profiles::demographics(conn.exec(), who.0.user().id).await?;
-    let mut answers: Answers = stored
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
-    match answers::accept_save(&definition, &form.a) {
-        Ok(accepted) => {
-            for (k, v) in accepted {
-                match v {
-                    Some(v) => answers.insert(k, v),
-                    None => answers.remove(&k),
-                };
-            }
-        }
-        Err(problems) => {
-            let mut errors = FormErrors::default();
-            for p in problems {
-                errors.add(&p.key, p.message);
-            }
-            return Ok(Either::Right(invalid(
+    match applying::save_demographics(ctx, &who, &form.a).await {
+        Ok(()) => Ok(Either::Left(Flash::success(
+            Redirect::to("/apply/demographics"),
+            "Thank you. Your answers are saved; you can change them at any time.",
+        ))),
+        Err(app::Error::Invalid(errors)) => {
+            let answers = applying::demographics(ctx, &who).await?;
+            Ok(Either::Right(invalid(
                 "apply/demographics",
                 &chrome,
                 "About you (optional)",
                 demographics_page(&answers, errors),
-            )));
+            )))
         }
+        Err(e) => Err(e.into()),
     }
-    let json = serde_json::to_string(&answers).map_err(anyhow::Error::from)?;
-    profiles::put_demographics(conn.exec(), who.0.user().id, &json, crate::clock::now()).await?;
-    Ok(Either::Left(Flash::success(
-        Redirect::to("/apply/demographics"),
-        "Thank you. Your answers are saved; you can change them at any time.",
-    )))
 }

@@ -11,20 +11,15 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::view::RefereeView;
-use super::{load_owned, Owned};
+use super::Owned;
+use crate::app;
+use crate::app::access::owned_application;
+use crate::app::referees::{self, may_change_referees, RefereeInput};
 use crate::auth::guards::Applicant;
-use crate::auth::token;
-use crate::db::{referees, Db, Tx};
-use crate::domain::email::{EmailAddress, EmailError};
+use crate::context::Ctx;
 use crate::domain::form::QuestionKind;
-use crate::domain::outbox::LimitScope;
-use crate::domain::referee::RequestStatus;
-use crate::domain::user::{NameError, PersonName};
-use crate::mail::limits::{self, Ask};
-use crate::mail::messages::{self, RefereeMessage};
-use crate::mail::Mail;
 use crate::web::page::{render, Chrome, ClientIp, FormErrors};
-use crate::web::{Error, Result};
+use crate::web::{told, Result};
 
 pub fn routes() -> Vec<Route> {
     routes![show_referees, name_referee, resend, remove]
@@ -69,19 +64,14 @@ struct RefereesPage {
     errors: FormErrors,
 }
 
-/// Whether referees may still be named or changed.
-fn open(o: &Owned) -> bool {
-    !o.application.stage.is_final() && crate::clock::now() < o.cycle.cycle.letters_close_at()
-}
-
 async fn page(
-    db: &Db,
+    ctx: &Ctx,
     o: &Owned,
     errors: FormErrors,
     typed: Option<&RefereeForm>,
 ) -> Result<RefereesPage> {
-    let mut conn = db.conn().await?;
-    let requests = referees::for_application(conn.exec(), o.application.id).await?;
+    let mut conn = ctx.conn().await?;
+    let requests = crate::db::referees::for_application(conn.exec(), o.application.id).await?;
     let questions = o
         .cycle
         .form
@@ -141,17 +131,21 @@ async fn page(
         application_id: o.application.id,
         program_name: o.program.name.clone(),
         letters_due: o.cycle.cycle.show(o.cycle.cycle.letters_due_at),
-        open: open(o),
+        open: may_change_referees(o, ctx.now()),
         questions,
         errors,
     })
 }
 
 #[get("/applications/<id>/referees")]
-async fn show_referees(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
-    let p = page(db, &o, FormErrors::default(), None).await?;
+async fn show_referees(
+    who: Applicant,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Template> {
+    let o = owned_application(ctx, &who, id).await?;
+    let p = page(ctx, &o, FormErrors::default(), None).await?;
     Ok(render("apply/referees", &chrome, "Your referees", p))
 }
 
@@ -171,294 +165,71 @@ struct RefereeForm {
     waiver: String,
 }
 
-/// Who a request mail goes to.
-struct Recipient<'a> {
-    request_id: i64,
-    email: &'a str,
-    name: &'a str,
-}
-
-/// Sends the request mail with a fresh link, in the caller's transaction,
-/// unless the hourly limit of the referee's address, the applicant or the
-/// client address is reached (then the caller drops the transaction).
-async fn send_request(
-    tx: &mut Tx,
-    mail: &Mail,
-    o: &Owned,
-    who: (&Applicant, &ClientIp),
-    to: Recipient<'_>,
-    secret: &str,
-) -> Result<std::result::Result<(), LimitScope>> {
-    let Recipient {
-        request_id,
-        email: to,
-        name: referee_name,
-    } = to;
-    let (applicant, ip) = who;
-    let applicant_name = &applicant.0.user().name;
-    let ask = Ask {
-        recipient: to,
-        account: Some(applicant.0.user().id),
-        address: ip.0.as_deref(),
-    };
-    if let Err(limit) = limits::take(tx.exec(), &ask, crate::clock::now()).await? {
-        return Ok(Err(limit));
-    }
-    let due = o.cycle.cycle.show(o.cycle.cycle.letters_due_at);
-    let ctx = messages::RefereeRequest {
-        referee_name,
-        applicant_name,
-        program: &o.program.name,
-        due: &due,
-    };
-    let now = crate::clock::now();
-    messages::referee_request(
-        tx.exec(),
-        mail,
-        RefereeMessage::Request,
-        request_id,
-        to,
-        secret,
-        &ctx,
-        now,
-    )
-    .await?;
-    Ok(Ok(()))
-}
-
 #[post("/applications/<id>/referees", data = "<form>")]
 async fn name_referee(
     who: Applicant,
-    db: &Db,
-    mail: &State<Mail>,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
     id: i64,
     form: Form<RefereeForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
-    drop(conn);
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
-    if !open(&o) {
-        return Ok(Either::Left(Flash::error(
-            back,
-            "Referees can no longer be named or changed for this application.",
-        )));
-    }
-    let max = match o.cycle.form.question(&form.question).map(|q| &q.kind) {
-        Some(QuestionKind::Referees { max, .. }) => *max,
-        _ => return Err(Error::NotFound),
+    let input = RefereeInput {
+        question: &form.question,
+        position: form.position,
+        name: &form.name,
+        email: &form.email,
+        relationship: &form.relationship,
+        waiver: &form.waiver,
     };
-    if form.position == 0 || form.position > max {
-        return Err(Error::NotFound);
-    }
-    let prefix = format!("{}-{}", form.question, form.position);
-    let mut errors = FormErrors::default();
-    let name = errors.check(
-        &format!("{prefix}-name"),
-        PersonName::parse(&form.name).map_err(|e| match e {
-            NameError::Empty => "Enter the referee’s full name.",
-            NameError::TooLong => "The referee’s name is too long (at most 200 characters).",
-            NameError::ControlCharacters => {
-                "The referee’s name cannot contain invisible control characters."
-            }
-        }),
-    );
-    let email = errors.check(
-        &format!("{prefix}-email"),
-        EmailAddress::parse(&form.email).map_err(|e| match e {
-            EmailError::Empty => "Enter the referee’s email address.".to_owned(),
-            other => other.to_string(),
-        }),
-    );
-    let applicant = who.0.user();
-    if email
-        .as_ref()
-        .is_some_and(|e| e.as_str() == applicant.email)
-    {
-        errors.add(
-            &format!("{prefix}-email"),
-            "A referee must be someone else: enter their email address, not yours.",
-        );
-    }
-    let relationship = form.relationship.trim();
-    if relationship.is_empty() {
-        errors.add(
-            &format!("{prefix}-relationship"),
-            "Say how you know this referee, for example “Clinical supervisor”.",
-        );
-    } else if relationship.chars().count() > 200 {
-        errors.add(
-            &format!("{prefix}-relationship"),
-            "Shorten the relationship to 200 characters.",
-        );
-    }
-    let waived = match form.waiver.as_str() {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => {
-            errors.add(
-                &format!("{prefix}-waiver-yes"),
-                "Choose whether you waive your right to read this letter.",
-            );
-            None
+    let (status, errors) = match referees::name_referee(ctx, &who, &ip, id, input).await {
+        Ok(r) => {
+            return Ok(Either::Left(Flash::success(
+                back,
+                format!("We sent {} a request for a letter, at {}.", r.name, r.email),
+            )))
         }
+        Err(app::Error::Refused(message)) => return Ok(Either::Left(Flash::error(back, message))),
+        Err(app::Error::Invalid(errors)) => (Status::UnprocessableEntity, errors),
+        Err(app::Error::OverMailLimit(limit)) => {
+            let mut errors = FormErrors::default();
+            let field = format!("{}-{}-email", form.question, form.position);
+            errors.add(&field, limit.message());
+            (Status::TooManyRequests, errors)
+        }
+        Err(e) => return Err(e.into()),
     };
-    let (Some(name), Some(email), Some(waived), true) = (name, email, waived, errors.is_empty())
-    else {
-        let p = page(db, &o, errors, Some(&form)).await?;
-        return Ok(Either::Right((
-            Status::UnprocessableEntity,
-            render("apply/referees", &chrome, "Error: Your referees", p),
-        )));
-    };
-    let now = crate::clock::now();
-    let secret = token::generate();
-    let mut tx = db.begin().await?;
-    let request = referees::NewRequest {
-        application_id: id,
-        question_key: &form.question,
-        position: form.position as i64,
-        name: name.as_str(),
-        email: email.as_str(),
-        relationship,
-        waived,
-        token_hash: &token::hash(&secret),
-        token_expires_at: o.cycle.cycle.letters_close_at(),
-    };
-    let Some(request_id) = referees::put(tx.exec(), &request, now).await? else {
-        return Ok(Either::Left(Flash::error(
-            back,
-            "This referee has already answered, so they can no longer be changed.",
-        )));
-    };
-    let sent = send_request(
-        &mut tx,
-        mail,
-        &o,
-        (&who, &ip),
-        Recipient {
-            request_id,
-            email: email.as_str(),
-            name: name.as_str(),
-        },
-        &secret,
-    )
-    .await?;
-    if let Err(limit) = sent {
-        drop(tx);
-        errors.add(&format!("{prefix}-email"), limit.message());
-        let p = page(db, &o, errors, Some(&form)).await?;
-        return Ok(Either::Right((
-            Status::TooManyRequests,
-            render("apply/referees", &chrome, "Error: Your referees", p),
-        )));
-    }
-    tx.commit().await?;
-    mail.wake();
-    Ok(Either::Left(Flash::success(
-        back,
-        format!(
-            "We sent {} a request for a letter, at {}.",
-            name.as_str(),
-            email.as_str()
-        ),
+    let o = owned_application(ctx, &who, id).await?;
+    let p = page(ctx, &o, errors, Some(&form)).await?;
+    Ok(Either::Right((
+        status,
+        render("apply/referees", &chrome, "Error: Your referees", p),
     )))
-}
-
-async fn waiting_request(db: &Db, o: &Owned, rid: i64) -> Result<referees::Request> {
-    let mut conn = db.conn().await?;
-    let r = referees::find(conn.exec(), rid)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if r.application_id != o.application.id {
-        return Err(Error::NotFound);
-    }
-    Ok(r)
 }
 
 #[post("/applications/<id>/referees/<rid>/resend")]
 async fn resend(
     who: Applicant,
-    db: &Db,
-    mail: &State<Mail>,
+    ctx: &State<Ctx>,
     ip: ClientIp,
     id: i64,
     rid: i64,
 ) -> Result<Flash<Redirect>> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
-    drop(conn);
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
-    let r = waiting_request(db, &o, rid).await?;
-    if !open(&o) || r.status != RequestStatus::Requested {
-        return Ok(Flash::error(
-            back,
-            "This request can no longer be sent again.",
-        ));
+    match referees::resend_request(ctx, &who, &ip, id, rid).await {
+        Err(app::Error::OverMailLimit(limit)) => Ok(Flash::error(back, limit.message())),
+        outcome => told(outcome, back, |name| {
+            format!("We sent {name} a new link. The earlier one no longer works.")
+        }),
     }
-    let now = crate::clock::now();
-    let secret = token::generate();
-    let mut tx = db.begin().await?;
-    if !referees::renew_token(
-        tx.exec(),
-        rid,
-        &token::hash(&secret),
-        o.cycle.cycle.letters_close_at(),
-        now,
-    )
-    .await?
-    {
-        return Ok(Flash::error(back, "This referee has already answered."));
-    }
-    let sent = send_request(
-        &mut tx,
-        mail,
-        &o,
-        (&who, &ip),
-        Recipient {
-            request_id: rid,
-            email: &r.email,
-            name: &r.name,
-        },
-        &secret,
-    )
-    .await?;
-    if let Err(limit) = sent {
-        drop(tx);
-        return Ok(Flash::error(back, limit.message()));
-    }
-    tx.commit().await?;
-    mail.wake();
-    Ok(Flash::success(
-        back,
-        format!(
-            "We sent {} a new link. The earlier one no longer works.",
-            r.name
-        ),
-    ))
 }
 
 #[post("/applications/<id>/referees/<rid>/remove")]
-async fn remove(who: Applicant, db: &Db, id: i64, rid: i64) -> Result<Flash<Redirect>> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
-    drop(conn);
+async fn remove(who: Applicant, ctx: &State<Ctx>, id: i64, rid: i64) -> Result<Flash<Redirect>> {
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
-    let r = waiting_request(db, &o, rid).await?;
-    let mut conn = db.conn().await?;
-    if !open(&o) || !referees::remove(conn.exec(), rid).await? {
-        return Ok(Flash::error(
-            back,
-            "This referee has already answered, so they cannot be removed.",
-        ));
-    }
-    Ok(Flash::success(
-        back,
-        format!(
-            "{} is no longer a referee; their link no longer works.",
-            r.name
-        ),
-    ))
+    let outcome = referees::remove_referee(ctx, &who, id, rid).await;
+    told(outcome, back, |name| {
+        format!("{name} is no longer a referee; their link no longer works.")
+    })
 }

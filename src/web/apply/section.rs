@@ -13,13 +13,15 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::view::{self, DocumentView};
-use super::{load_owned, Owned};
+use super::Owned;
+use crate::app;
+use crate::app::access::owned_application;
+use crate::app::applying::{self, SectionSave, Staged};
 use crate::auth::guards::Applicant;
-use crate::db::{applications, documents, referees, Conn, Db};
-use crate::domain::access::DocumentKind;
+use crate::context::Ctx;
+use crate::db::{documents, referees, Conn};
 use crate::domain::answers::{self, Attachments};
-use crate::domain::form::{Answers, QuestionKind};
-use crate::storage::Storage;
+use crate::domain::form::{Answer, FormDefinition, QuestionKind, Section};
 use crate::web::multipart::{index_of, Multipart, Upload};
 use crate::web::page::{render, Chrome, FormErrors};
 use crate::web::upload;
@@ -146,20 +148,20 @@ async fn page(
 fn not_editable(id: i64) -> Flash<Redirect> {
     Flash::error(
         Redirect::to(format!("/apply/applications/{id}")),
-        "This application has been submitted, so its answers can no longer be changed.",
+        applying::NOT_EDITABLE,
     )
 }
 
 #[get("/applications/<id>/sections/<key>")]
 async fn show_section(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
     key: &str,
 ) -> Result<Either<Flash<Redirect>, Template>> {
-    let mut conn = db.conn().await?;
-    let owned = load_owned(&mut conn, &who, id).await?;
+    let owned = owned_application(ctx, &who, id).await?;
+    let mut conn = ctx.conn().await?;
     if !owned.application.stage.is_editable() {
         return Ok(Either::Left(not_editable(id)));
     }
@@ -213,29 +215,84 @@ type SaveResult = Result<Either<Flash<Redirect>, (Status, Template)>>;
 #[post("/applications/<id>/sections/<key>", data = "<form>")]
 async fn save_section(
     who: Applicant,
-    db: &Db,
-    storage: &State<Storage>,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
     key: &str,
     form: Multipart,
 ) -> SaveResult {
     let mut form = SectionForm::from(form);
-    let mut conn = db.conn().await?;
-    let owned = load_owned(&mut conn, &who, id).await?;
+    let owned = owned_application(ctx, &who, id).await?;
+    let mut conn = ctx.conn().await?;
     if !owned.application.stage.is_editable() {
         return Ok(Either::Left(not_editable(id)));
     }
-    let definition = &owned.cycle.form;
-    let section = definition
+    let section = owned
+        .cycle
+        .form
         .sections
         .iter()
         .find(|s| s.key == key)
         .ok_or(Error::NotFound)?;
-    let in_section = |k: &str| section.questions.iter().find(|q| q.key == k);
-    let title = format!("{} – {}", section.title, owned.program.name);
+    let title = format!("Error: {} – {}", section.title, owned.program.name);
+    let accepted = match accept_shape(&owned.cycle.form, section, &form) {
+        Ok(accepted) => accepted,
+        Err(tampered) => {
+            let p = page(&mut conn, &who, &owned, key, tampered).await?;
+            return Ok(Either::Right((
+                Status::UnprocessableEntity,
+                render("apply/section", &chrome, &title, p),
+            )));
+        }
+    };
+    let files = std::mem::take(&mut form.f);
+    let (uploads, mut errors, status) = stage_uploads(ctx, section, files).await?;
+    let input = SectionSave {
+        accepted,
+        uploads,
+        reuse: std::mem::take(&mut form.reuse),
+        remove: form.remove.take(),
+    };
+    // Refused only when the draft was submitted (or withdrawn) meanwhile,
+    // from another tab: then nothing changed.
+    match applying::save_section(ctx, &who, &owned, input).await {
+        Ok(problems) => {
+            for e in problems.summary {
+                errors.add(&e.field, e.message);
+            }
+        }
+        Err(app::Error::Refused(_)) => return Ok(Either::Left(not_editable(id))),
+        Err(e) => return Err(e.into()),
+    }
+    if !errors.is_empty() {
+        let fresh = crate::db::applications::find(conn.exec(), id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let owned = Owned {
+            application: fresh,
+            ..owned
+        };
+        let p = page(&mut conn, &who, &owned, key, errors).await?;
+        return Ok(Either::Right((
+            status,
+            render("apply/section", &chrome, &title, p),
+        )));
+    }
+    let next = next_page(&owned.cycle.form, id, key, form.next.as_deref());
+    Ok(Either::Left(Flash::success(
+        Redirect::to(next),
+        "Your answers are saved.",
+    )))
+}
 
-    // The shape of what was sent: known questions of this section, offered choices.
+/// The shape of what was sent: only questions of this section, only
+/// offered choices. The answers to store, or what was wrong (then nothing
+/// is stored).
+fn accept_shape(
+    definition: &FormDefinition,
+    section: &Section,
+    form: &SectionForm,
+) -> std::result::Result<Vec<(String, Option<Answer>)>, FormErrors> {
     let mut tampered = FormErrors::default();
     for k in form
         .a
@@ -244,7 +301,7 @@ async fn save_section(
         .chain(form.reuse.keys())
         .chain(form.remove.iter())
     {
-        if in_section(k).is_none() {
+        if !section.questions.iter().any(|q| q.key == *k) {
             let message = if definition.question(k).is_some() {
                 "This form sent an answer to a question that is not on this page. Reload the page and try again."
             } else {
@@ -262,34 +319,52 @@ async fn save_section(
             Vec::new()
         }
     };
-    if !tampered.is_empty() {
-        let p = page(&mut conn, &who, &owned, key, tampered).await?;
-        return Ok(Either::Right((
-            Status::UnprocessableEntity,
-            render("apply/section", &chrome, &format!("Error: {title}"), p),
-        )));
+    if tampered.is_empty() {
+        Ok(accepted)
+    } else {
+        Err(tampered)
     }
+}
 
-    // Uploads are stored before the transaction; if it fails they are removed again.
-    let mut upload_errors = FormErrors::default();
+/// Checks each chosen file against its question and puts it into storage
+/// (before the transaction; the use case removes them again if it
+/// fails). The staged files, the mistakes, and the status of the page
+/// that shows them: 503 when storage is down, 413 for a file too large.
+async fn stage_uploads(
+    ctx: &Ctx,
+    section: &Section,
+    files: Vec<(String, Upload)>,
+) -> Result<(Vec<(String, Staged)>, FormErrors, Status)> {
+    let mut errors = FormErrors::default();
     let mut status = Status::UnprocessableEntity;
-    let mut stored: Vec<(String, crate::storage::Stored, String, String)> = Vec::new();
-    for (k, file) in std::mem::take(&mut form.f) {
+    let mut staged = Vec::new();
+    for (k, file) in files {
         if !upload::chosen(&file) {
             continue;
         }
-        let Some(QuestionKind::Document { accepted, max_mb }) = in_section(&k).map(|q| &q.kind)
-        else {
-            upload_errors.add(&k, "This question does not take a file.");
+        let kind = section
+            .questions
+            .iter()
+            .find(|q| q.key == k)
+            .map(|q| &q.kind);
+        let Some(QuestionKind::Document { accepted, max_mb }) = kind else {
+            errors.add(&k, "This question does not take a file.");
             continue;
         };
         match upload::check(&file, accepted, *max_mb).await? {
-            Ok(checked) => match upload::store(storage, file).await {
-                Ok(s) => stored.push((k.clone(), s, checked.name, checked.kind.mime().to_owned())),
+            Ok(checked) => match upload::store(&ctx.store, file).await {
+                Ok(stored) => staged.push((
+                    k.clone(),
+                    Staged {
+                        stored,
+                        name: checked.name,
+                        content_type: checked.kind.mime().to_owned(),
+                    },
+                )),
                 Err(e) if e.is_unavailable() => {
                     rocket::warn!("document store unavailable during an upload: {e}");
                     status = Status::ServiceUnavailable;
-                    upload_errors.add(&k, upload::STORAGE_DOWN);
+                    errors.add(&k, upload::STORAGE_DOWN);
                 }
                 Err(e) => return Err(Error::Internal(e.into())),
             },
@@ -299,53 +374,17 @@ async fn save_section(
                 {
                     status = Status::PayloadTooLarge;
                 }
-                upload_errors.add(&k, e);
+                errors.add(&k, e);
             }
         }
     }
+    Ok((staged, errors, status))
+}
 
-    let result = apply_changes(
-        db,
-        &who,
-        &owned,
-        &form,
-        accepted,
-        &stored,
-        &mut upload_errors,
-    )
-    .await;
-    let removed_keys = match result {
-        Ok(Saved::Done(keys)) => keys,
-        outcome => {
-            for (_, s, _, _) in &stored {
-                let _ = storage.delete(&s.key).await;
-            }
-            // Submitted (or withdrawn) meanwhile, from another tab: nothing changed.
-            outcome?;
-            return Ok(Either::Left(not_editable(id)));
-        }
-    };
-    for k in removed_keys {
-        if let Err(e) = storage.delete(&k).await {
-            rocket::warn!("could not delete a replaced document: {e}");
-        }
-    }
-
-    if !upload_errors.is_empty() {
-        let fresh = crate::db::applications::find(conn.exec(), id)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let owned = Owned {
-            application: fresh,
-            ..owned
-        };
-        let p = page(&mut conn, &who, &owned, key, upload_errors).await?;
-        return Ok(Either::Right((
-            status,
-            render("apply/section", &chrome, &format!("Error: {title}"), p),
-        )));
-    }
-    let next = match form.next.as_deref() {
+/// Where a save goes: the next section (or the review page after the
+/// last) for `continue`, otherwise the same section again.
+fn next_page(definition: &FormDefinition, id: i64, key: &str, next: Option<&str>) -> String {
+    match next {
         Some("continue") => {
             let pos = definition
                 .sections
@@ -358,108 +397,5 @@ async fn save_section(
             }
         }
         _ => format!("/apply/applications/{id}/sections/{key}"),
-    };
-    Ok(Either::Left(Flash::success(
-        Redirect::to(next),
-        "Your answers are saved.",
-    )))
-}
-
-/// What a save did.
-enum Saved {
-    /// Saved; the storage keys of documents no longer referenced (to
-    /// delete after commit).
-    Done(Vec<String>),
-    /// Nothing: the application stopped being a draft (submitted or
-    /// withdrawn from another tab) since the page was read.
-    NotDraft,
-}
-
-/// Writes answers and document changes in one transaction. The answers
-/// are merged into the application as it is inside the transaction, so two
-/// sections saved at once from two tabs both keep their answers.
-async fn apply_changes(
-    db: &Db,
-    who: &Applicant,
-    owned: &Owned,
-    form: &SectionForm,
-    accepted: Vec<(String, Option<crate::domain::form::Answer>)>,
-    stored: &[(String, crate::storage::Stored, String, String)],
-    errors: &mut FormErrors,
-) -> Result<Saved> {
-    let now = crate::clock::now();
-    let user = who.0.user().id;
-    let app = owned.application.id;
-    let mut tx = db.begin().await?;
-    applications::lock(tx.exec(), app).await?;
-    let mut merged: Answers = match applications::find(tx.exec(), app).await? {
-        Some(a) if a.stage.is_editable() => a.answers,
-        _ => return Ok(Saved::NotDraft),
-    };
-    for (k, v) in accepted {
-        match v {
-            Some(v) => merged.insert(k, v),
-            None => merged.remove(&k),
-        };
     }
-    let mut dropped: Vec<i64> = Vec::new();
-    for (k, s, name, mime) in stored {
-        let doc = documents::NewDocument {
-            owner: Some(user),
-            kind: "upload",
-            storage_key: &s.key,
-            original_name: name,
-            content_type: mime,
-            size_bytes: i64::try_from(s.size).unwrap_or(i64::MAX),
-            sha256: &s.sha256,
-        };
-        let doc_id = documents::insert(tx.exec(), &doc, now).await?;
-        dropped.extend(documents::attach(tx.exec(), app, k, doc_id, now).await?);
-    }
-    for (k, doc) in &form.reuse {
-        if doc.is_empty() || stored.iter().any(|(sk, ..)| sk == k) {
-            continue;
-        }
-        let found = match doc.parse::<i64>() {
-            Ok(d) => documents::find(tx.exec(), d).await?,
-            Err(_) => None,
-        };
-        let accepted = match owned.cycle.form.question(k).map(|q| &q.kind) {
-            Some(QuestionKind::Document { accepted, .. }) => accepted.clone(),
-            _ => vec![],
-        };
-        match found {
-            Some(d)
-                if crate::domain::access::applicant_may_download(
-                    d.owner_id,
-                    DocumentKind::parse(&d.kind).unwrap_or(DocumentKind::Letter),
-                    user,
-                ) && accepted.iter().any(|t| t.mime() == d.content_type) =>
-            {
-                dropped.extend(documents::attach(tx.exec(), app, k, d.id, now).await?);
-            }
-            Some(_) => errors.add(
-                k,
-                "That earlier file is not of a type this question accepts.",
-            ),
-            None => errors.add(k, "That earlier file could not be found. Choose another."),
-        }
-    }
-    if let Some(k) = &form.remove {
-        dropped.extend(documents::detach(tx.exec(), app, k).await?);
-    }
-    if !applications::save_answers(tx.exec(), app, &merged, now).await? {
-        return Ok(Saved::NotDraft);
-    }
-    let mut unreferenced = Vec::new();
-    for d in dropped {
-        if !documents::is_referenced(tx.exec(), d).await? {
-            if let Some(doc) = documents::find(tx.exec(), d).await? {
-                documents::delete(tx.exec(), d).await?;
-                unreferenced.push(doc.storage_key);
-            }
-        }
-    }
-    tx.commit().await?;
-    Ok(Saved::Done(unreferenced))
 }

@@ -8,14 +8,16 @@ use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
 use rocket::Either;
-use rocket::{get, post, routes, FromForm, Route};
+use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+use crate::app;
+use crate::app::applying::{self, Started};
 use crate::auth::guards::Applicant;
-use crate::db::{self, applications, cycles, profiles, programs, Db};
+use crate::context::Ctx;
+use crate::db::{applications, cycles, programs};
 use crate::domain::cycle::{show_in, CyclePhase};
-use crate::domain::form::{Answer, Answers, Eligibility};
 use crate::domain::workflow::stage::{applicant_status, Stage};
 use crate::web::page::{invalid, render, Chrome, FormErrors};
 use crate::web::{Error, Result};
@@ -49,9 +51,9 @@ struct HomePage {
 }
 
 #[get("/")]
-async fn home(who: Applicant, db: &Db, chrome: Chrome) -> Result<Template> {
-    let now = crate::clock::now();
-    let mut conn = db.conn().await?;
+async fn home(who: Applicant, ctx: &State<Ctx>, chrome: Chrome) -> Result<Template> {
+    let now = ctx.now();
+    let mut conn = ctx.conn().await?;
     let mine = applications::for_applicant(conn.exec(), who.0.user().id).await?;
     let open = cycles::open_at(conn.exec(), now)
         .await?
@@ -113,18 +115,18 @@ struct StartPage {
 }
 
 async fn start_page(
-    db: &Db,
+    ctx: &Ctx,
     cycle_id: i64,
     answers: &BTreeMap<String, String>,
 ) -> Result<StartPage> {
-    let mut conn = db.conn().await?;
+    let mut conn = ctx.conn().await?;
     let c = cycles::find(conn.exec(), cycle_id)
         .await?
         .ok_or(Error::NotFound)?;
     let program = programs::find(conn.exec(), c.cycle.program_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let now = crate::clock::now();
+    let now = ctx.now();
     Ok(StartPage {
         cycle_id,
         program_name: program.name,
@@ -166,11 +168,11 @@ async fn start_page(
 #[get("/cycles/<cycle_id>")]
 async fn show_cycle(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     cycle_id: i64,
 ) -> Result<Either<Redirect, Template>> {
-    let mut conn = db.conn().await?;
+    let mut conn = ctx.conn().await?;
     if let Some(a) = applications::find_for(conn.exec(), cycle_id, who.0.user().id).await? {
         return Ok(Either::Left(Redirect::to(format!(
             "/apply/applications/{}",
@@ -178,7 +180,7 @@ async fn show_cycle(
         ))));
     }
     drop(conn);
-    let page = start_page(db, cycle_id, &BTreeMap::new()).await?;
+    let page = start_page(ctx, cycle_id, &BTreeMap::new()).await?;
     let title = format!("Apply to the {}", page.program_name);
     Ok(Either::Right(render("apply/start", &chrome, &title, page)))
 }
@@ -194,100 +196,44 @@ struct StartForm {
 #[post("/cycles/<cycle_id>/start", data = "<form>")]
 async fn start(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     cycle_id: i64,
     form: Form<StartForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
-    let now = crate::clock::now();
-    let user = who.0.user();
-    let mut conn = db.conn().await?;
-    let c = cycles::find(conn.exec(), cycle_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    if let Some(a) = applications::find_for(conn.exec(), cycle_id, user.id).await? {
-        return Ok(Either::Left(Flash::success(
-            Redirect::to(format!("/apply/applications/{}", a.id)),
-            "You already have an application to this cycle; here it is.",
-        )));
-    }
-    let mut page = start_page(db, cycle_id, &form.e).await?;
-    let title = format!("Apply to the {}", page.program_name);
-    if c.cycle.phase(now) != CyclePhase::Open {
-        page.errors.add(
-            "eligibility",
-            "This cycle is not open for applications now.",
-        );
-        return Ok(Either::Right(invalid("apply/start", &chrome, &title, page)));
-    }
-    match c.form.judge_eligibility(&form.e) {
-        Eligibility::Incomplete(keys) => {
-            for key in keys {
-                let label = c
-                    .form
-                    .eligibility
-                    .iter()
-                    .find(|q| q.key == key)
-                    .map(|q| q.label.clone())
-                    .unwrap_or_default();
-                page.errors
-                    .add(&format!("e-{key}"), format!("Answer “{label}”."));
-                if let Some(q) = page.questions.iter_mut().find(|q| q.key == key) {
-                    q.error = Some("Choose an answer.".into());
-                }
-            }
-            Ok(Either::Right(invalid("apply/start", &chrome, &title, page)))
-        }
-        Eligibility::Ineligible(messages) => {
-            page.ineligible = messages;
-            let title = format!("You cannot apply to the {} this time", page.program_name);
-            Ok(Either::Right((
-                Status::Ok,
-                render("apply/ineligible", &chrome, &title, page),
+    let outcome = applying::start(ctx, &who, cycle_id, &form.e).await;
+    let errors = match outcome {
+        Ok(Started::Existing(id)) => {
+            return Ok(Either::Left(Flash::success(
+                Redirect::to(format!("/apply/applications/{id}")),
+                "You already have an application to this cycle; here it is.",
             )))
         }
-        Eligibility::Eligible => {
-            let profile = profiles::get(conn.exec(), user.id).await?;
-            let mut answers = Answers::new();
-            for q in c.form.questions() {
-                if let Some(value) = q
-                    .profile
-                    .as_deref()
-                    .and_then(|f| profile.prefill(f, &user.name, &user.email))
-                {
-                    answers.insert(q.key.clone(), Answer::One(value.to_owned()));
-                }
-            }
-            let eligibility = serde_json::to_string(&form.e).unwrap_or_else(|_| "{}".into());
-            // The draft and its first event are written together.
-            let mut tx = db.begin().await?;
-            let created =
-                applications::create(tx.exec(), cycle_id, user.id, &answers, &eligibility, now)
-                    .await;
-            let id = match created {
-                Ok(id) => {
-                    tx.commit().await?;
-                    id
-                }
-                Err(e) if db::is_unique_violation(&e) => {
-                    drop(tx);
-                    let a = applications::find_for(conn.exec(), cycle_id, user.id)
-                        .await?
-                        .ok_or(Error::NotFound)?;
-                    a.id
-                }
-                Err(e) => return Err(e.into()),
-            };
-            let first = c
-                .form
-                .sections
-                .first()
-                .map(|s| s.key.clone())
-                .unwrap_or_default();
-            Ok(Either::Left(Flash::success(
-                Redirect::to(format!("/apply/applications/{id}/sections/{first}")),
+        Ok(Started::Draft { id, first_section }) => {
+            return Ok(Either::Left(Flash::success(
+                Redirect::to(format!("/apply/applications/{id}/sections/{first_section}")),
                 "You can apply. Your answers are saved each time you press Save, so you can come back at any time.",
             )))
         }
+        Ok(Started::Ineligible(messages)) => {
+            let mut page = start_page(ctx, cycle_id, &form.e).await?;
+            page.ineligible = messages;
+            let title = format!("You cannot apply to the {} this time", page.program_name);
+            return Ok(Either::Right((
+                Status::Ok,
+                render("apply/ineligible", &chrome, &title, page),
+            )));
+        }
+        Err(app::Error::Invalid(errors)) => errors,
+        Err(e) => return Err(e.into()),
+    };
+    let mut page = start_page(ctx, cycle_id, &form.e).await?;
+    let title = format!("Apply to the {}", page.program_name);
+    for q in &mut page.questions {
+        if errors.fields.contains_key(&format!("e-{}", q.key)) {
+            q.error = Some("Choose an answer.".into());
+        }
     }
+    page.errors = errors;
+    Ok(Either::Right(invalid("apply/start", &chrome, &title, page)))
 }

@@ -12,15 +12,18 @@ use serde::Serialize;
 
 use super::section::attached;
 use super::view::{self, SectionSummary};
-use super::{load_owned, Owned};
+use super::Owned;
+use crate::app;
+use crate::app::access::owned_application;
+use crate::app::applying;
 use crate::auth::guards::Applicant;
-use crate::db::{applications, Db};
-use crate::domain::answers::{self, Problem};
+use crate::context::Ctx;
+use crate::db::applications;
+use crate::domain::answers;
 use crate::domain::workflow::decision::{offer_state, OfferState, Outcome};
 use crate::domain::workflow::review::IneligibleReason;
 use crate::domain::workflow::stage::{self, applicant_status, Actor, Move, Stage};
-use crate::mail::{messages, Mail};
-use crate::web::page::{render, Chrome};
+use crate::web::page::{render, Chrome, FormErrors};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
@@ -71,7 +74,7 @@ struct ApplicationPage {
     decision: Option<DecisionView>,
     /// A refused answer to the offer: the choice made and the mistakes.
     offer_choice: String,
-    offer_errors: crate::web::page::FormErrors,
+    offer_errors: FormErrors,
 }
 
 /// A released decision as its applicant sees it.
@@ -90,7 +93,11 @@ fn deadline(o: &Owned) -> chrono::DateTime<chrono::Utc> {
         .map_or(o.cycle.cycle.closes_at, |e| e.max(o.cycle.cycle.closes_at))
 }
 
-async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage, Vec<Problem>)> {
+async fn build(
+    conn: &mut crate::db::Conn,
+    o: &Owned,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ApplicationPage> {
     let att = attached(conn, o.application.id).await?;
     let problems = answers::check_complete(
         &o.cycle.form,
@@ -116,7 +123,6 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
         } else {
             None
         };
-    let now = crate::clock::now();
     // Only a released decision exists as far as the applicant can tell.
     let decision = crate::db::decisions::find(conn.exec(), o.application.id)
         .await?
@@ -146,7 +152,7 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
         ineligible_reason,
         decision,
         offer_choice: String::new(),
-        offer_errors: crate::web::page::FormErrors::default(),
+        offer_errors: FormErrors::default(),
         is_draft: o.application.stage == Stage::Draft,
         can_withdraw: stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant).is_ok(),
         deadline: o.cycle.cycle.show(deadline(o)),
@@ -200,22 +206,22 @@ async fn build(conn: &mut crate::db::Conn, o: &Owned) -> Result<(ApplicationPage
             .collect(),
         message: None,
     };
-    Ok((page, problems))
+    Ok(page)
 }
 
 /// The application's page again with a refused answer to the offer: the
 /// choice kept, the mistake next to its field (422).
 pub(super) async fn refuse_offer_answer(
-    conn: &mut crate::db::Conn,
+    ctx: &Ctx,
     o: &Owned,
     chrome: &Chrome,
     choice: &str,
-    field: &str,
-    message: &str,
+    errors: FormErrors,
 ) -> Result<(Status, Template)> {
-    let (mut page, _) = build(conn, o).await?;
+    let mut conn = ctx.conn().await?;
+    let mut page = build(&mut conn, o, ctx.now()).await?;
     page.offer_choice = choice.to_owned();
-    page.offer_errors.add(field, message);
+    page.offer_errors = errors;
     let title = format!("Your application to the {}", page.program_name);
     Ok(crate::web::page::invalid(
         "apply/application",
@@ -226,10 +232,13 @@ pub(super) async fn refuse_offer_answer(
 }
 
 #[get("/applications/<id>")]
-async fn show_application(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
-    let (page, _) = build(&mut conn, &o).await?;
+async fn show_application(
+    who: Applicant,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Template> {
+    let page = page_of(ctx, &who, id).await?;
     let title = format!("Your application to the {}", page.program_name);
     Ok(render("apply/application", &chrome, &title, page))
 }
@@ -237,19 +246,19 @@ async fn show_application(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> R
 #[get("/applications/<id>/review")]
 async fn show_review(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
 ) -> Result<Either<Flash<Redirect>, Template>> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
+    let o = owned_application(ctx, &who, id).await?;
     if o.application.stage != Stage::Draft {
         return Ok(Either::Left(Flash::success(
             Redirect::to(format!("/apply/applications/{id}")),
             "This application has been submitted.",
         )));
     }
-    let (page, _) = build(&mut conn, &o).await?;
+    let mut conn = ctx.conn().await?;
+    let page = build(&mut conn, &o, ctx.now()).await?;
     Ok(Either::Right(render(
         "apply/review",
         &chrome,
@@ -263,107 +272,38 @@ async fn show_review(
 #[post("/applications/<id>/submit")]
 async fn submit(
     who: Applicant,
-    db: &Db,
-    mail: &State<Mail>,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
-    let (mut page, problems) = build(&mut conn, &o).await?;
-    let refuse = |mut page: ApplicationPage, message: String| {
-        page.message = Some(message);
-        Ok(Either::Right((
-            Status::UnprocessableEntity,
-            render("apply/review", &chrome, "Error: Review and submit", page),
-        )))
-    };
-    let to = match stage::apply(o.application.stage, Move::Submit, Actor::Applicant) {
-        Ok(to) => to,
-        Err(_) => return refuse(page, applicant_refusal(&o, Move::Submit)),
-    };
-    let now = crate::clock::now();
-    if !o
-        .cycle
-        .cycle
-        .accepts_submission(now, o.application.deadline_extended_to)
-    {
-        let message = format!(
-            "The deadline for this cycle was {}, so the application can no longer be submitted. \
-             Your draft is kept. If something prevented you from submitting in time, write to the program team.",
-            page.deadline
-        );
-        return refuse(page, message);
-    }
-    if !problems.is_empty() {
-        let n = problems.len();
-        page.message = None;
-        return refuse(
-            page,
+    match applying::submit(ctx, &who, id).await {
+        Ok(()) => Ok(Either::Left(Flash::success(
+            Redirect::to(format!("/apply/applications/{id}")),
             format!(
-                "Your application is not complete yet: {n} answer{} still need{} attention.",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "s" } else { "" }
+                "Your application is submitted. We sent a confirmation to {}.",
+                who.0.user().email
             ),
-        );
+        ))),
+        Err(app::Error::Refused(message)) => {
+            let mut page = page_of(ctx, &who, id).await?;
+            page.message = Some(message);
+            Ok(Either::Right((
+                Status::UnprocessableEntity,
+                render("apply/review", &chrome, "Error: Review and submit", page),
+            )))
+        }
+        Err(e) => Err(e.into()),
     }
-    drop(conn);
-    let user = who.0.user();
-    let mut tx = db.begin().await?;
-    if !applications::move_stage(
-        tx.exec(),
-        id,
-        o.application.stage,
-        to,
-        Move::Submit,
-        Some(user.id),
-        Actor::Applicant,
-        "",
-        now,
-    )
-    .await?
-    {
-        return refuse(
-            page,
-            "This application changed while you were submitting it. Reload the page and try again."
-                .into(),
-        );
-    }
-    // Kept apart from the answers for search and conflict detection.
-    let institution = o
-        .cycle
-        .form
-        .questions()
-        .find(|q| q.profile.as_deref() == Some("institution"))
-        .map(|q| view::answer_text(q, o.application.answers.get(&q.key)))
-        .unwrap_or_default();
-    applications::set_institution(tx.exec(), id, institution.trim()).await?;
-    messages::application_submitted(
-        tx.exec(),
-        mail,
-        user,
-        id,
-        &o.program.name,
-        &o.cycle.cycle.name,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    mail.wake();
-    Ok(Either::Left(Flash::success(
-        Redirect::to(format!("/apply/applications/{id}")),
-        format!(
-            "Your application is submitted. We sent a confirmation to {}.",
-            user.email
-        ),
-    )))
 }
 
 #[get("/applications/<id>/withdraw")]
-async fn show_withdraw(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
-    let (page, _) = build(&mut conn, &o).await?;
+async fn show_withdraw(
+    who: Applicant,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Template> {
+    let page = page_of(ctx, &who, id).await?;
     Ok(render(
         "apply/withdraw",
         &chrome,
@@ -383,83 +323,53 @@ struct WithdrawForm {
 #[post("/applications/<id>/withdraw", data = "<form>")]
 async fn withdraw(
     who: Applicant,
-    db: &Db,
+    ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
     form: Form<WithdrawForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
-    let (mut page, _) = build(&mut conn, &o).await?;
-    if !form.confirm {
-        page.message = Some("Tick the box to confirm that you want to withdraw.".into());
-        return Ok(Either::Right((
-            Status::UnprocessableEntity,
-            render(
-                "apply/withdraw",
-                &chrome,
-                "Error: Withdraw your application",
-                page,
-            ),
-        )));
-    }
-    let to = match stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant) {
-        Ok(to) => to,
-        Err(_) => {
-            page.message = Some(applicant_refusal(&o, Move::Withdraw));
-            return Ok(Either::Right((
-                Status::UnprocessableEntity,
-                render(
-                    "apply/withdraw",
-                    &chrome,
-                    "Error: Withdraw your application",
-                    page,
-                ),
-            )));
+    let message = if form.confirm {
+        match applying::withdraw(ctx, &who, id, &form.reason).await {
+            Ok(()) => {
+                return Ok(Either::Left(Flash::success(
+                    Redirect::to(format!("/apply/applications/{id}")),
+                    "Your application is withdrawn.",
+                )))
+            }
+            Err(app::Error::Refused(message)) => message,
+            Err(e) => return Err(e.into()),
         }
+    } else {
+        "Tick the box to confirm that you want to withdraw.".to_owned()
     };
-    let reason: String = form.reason.trim().chars().take(2000).collect();
-    let now = crate::clock::now();
-    drop(conn);
-    let mut tx = db.begin().await?;
-    let user = who.0.user().id;
-    if !applications::move_stage(
-        tx.exec(),
-        id,
-        o.application.stage,
-        to,
-        Move::Withdraw,
-        Some(user),
-        Actor::Applicant,
-        &reason,
-        now,
-    )
-    .await?
-    {
-        return Err(crate::web::Error::Internal(anyhow::anyhow!(
-            "application {id} changed during withdrawal"
-        )));
-    }
-    tx.commit().await?;
-    Ok(Either::Left(Flash::success(
-        Redirect::to(format!("/apply/applications/{id}")),
-        "Your application is withdrawn.",
+    let mut page = page_of(ctx, &who, id).await?;
+    page.message = Some(message);
+    Ok(Either::Right((
+        Status::UnprocessableEntity,
+        render(
+            "apply/withdraw",
+            &chrome,
+            "Error: Withdraw your application",
+            page,
+        ),
     )))
 }
 
 #[get("/applications/<id>/summary")]
-async fn show_summary(who: Applicant, db: &Db, chrome: Chrome, id: i64) -> Result<Template> {
-    let mut conn = db.conn().await?;
-    let o = load_owned(&mut conn, &who, id).await?;
-    let (page, _) = build(&mut conn, &o).await?;
+async fn show_summary(
+    who: Applicant,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: i64,
+) -> Result<Template> {
+    let page = page_of(ctx, &who, id).await?;
     let title = format!("Summary of your application to the {}", page.program_name);
     Ok(render("apply/summary", &chrome, &title, page))
 }
 
-/// Why the applicant cannot make `mv`, as their status page would put it.
-fn applicant_refusal(o: &Owned, mv: Move) -> String {
-    stage::refusal_for_applicant(
-        mv,
-        stage::applicant_status(o.application.stage, o.application.decision_released),
-    )
+/// The application's page as its owner sees it now.
+async fn page_of(ctx: &Ctx, who: &Applicant, id: i64) -> Result<ApplicationPage> {
+    let o = owned_application(ctx, who, id).await?;
+    let mut conn = ctx.conn().await?;
+    build(&mut conn, &o, ctx.now()).await
 }
