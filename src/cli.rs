@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use rocket_db_pools::Database;
 
+use crate::clock::Clock;
 use crate::config::{PortalConfig, StorageKind};
 use crate::db::Db;
 use crate::storage::Storage;
@@ -185,7 +186,7 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
             let Some(db) = Db::fetch(&rocket) else {
                 return ExitCode::FAILURE;
             };
-            match crate::seed::create_admin(&db.0, &email, &name).await {
+            match crate::seed::create_admin(&db.0, &email, &name, Clock::system().now()).await {
                 Ok(password) => {
                     println!(
                         "{} is an admin. One-time password: {password}\n(it must be changed at first login)",
@@ -283,7 +284,7 @@ async fn export(figment: rocket::figment::Figment, cycle: i64, out: Option<&str>
             };
             let recorded = match db.0.conn().await {
                 Ok(mut conn) => {
-                    crate::db::audit::record(conn.exec(), &entry, crate::clock::now()).await
+                    crate::db::audit::record(conn.exec(), &entry, Clock::system().now()).await
                 }
                 Err(e) => Err(e),
             };
@@ -312,7 +313,7 @@ async fn seed_demo(figment: rocket::figment::Figment, options: &crate::demo::Opt
         return ExitCode::FAILURE;
     };
     let started = std::time::Instant::now();
-    let r = match crate::demo::seed(&db.0, options).await {
+    let r = match crate::demo::seed(&db.0, options, Clock::system().now()).await {
         Ok(r) => r,
         Err(e) => {
             eprintln!("seed-demo: {e:#}");

@@ -5,12 +5,6 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
-/// The system time, for code not yet handed a [`Clock`].
-#[deprecated(note = "take the time from the context's clock")]
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
-}
-
 /// The time of the portal: the system clock, moved forward by an offset
 /// (tests call [`Clock::advance`]) or held still ([`Clock::freeze`]).
 /// Clones share one setting.

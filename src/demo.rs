@@ -112,8 +112,11 @@ struct Seeded {
 }
 
 /// Seeds the demo data described by `o` (see the module documentation).
-pub async fn seed(pool: &PortalPool, o: &Options) -> Result<Report, SeedDemoError> {
-    let now = crate::clock::now();
+pub async fn seed(
+    pool: &PortalPool,
+    o: &Options,
+    now: DateTime<Utc>,
+) -> Result<Report, SeedDemoError> {
     let mut rng = StdRng::seed_from_u64(SEED);
     let mut conn = pool.conn().await?;
     let program = programs::list(conn.exec())
@@ -220,7 +223,13 @@ pub async fn seed(pool: &PortalPool, o: &Options) -> Result<Report, SeedDemoErro
         let name = person_name(&mut rng);
         let email = format!("applicant{i}@{DEMO_DOMAIN}");
         let (institution, city, state) = INSTITUTIONS[rng.gen_range(0..INSTITUTIONS.len())];
-        let answers = answers(form, &mut rng, &name, &email, institution, city, state);
+        let answers = answers(
+            form,
+            &mut rng,
+            (&name, &email),
+            (institution, city, state),
+            now.date_naive(),
+        );
         // One draw whatever the window, so the data do not depend on the day.
         let started = window_start + Duration::minutes((rng.gen::<f64>() * window * 0.8) as i64);
         let mut at = started;
@@ -432,11 +441,9 @@ fn person_name(rng: &mut StdRng) -> String {
 fn answers(
     form: &FormDefinition,
     rng: &mut StdRng,
-    name: &str,
-    email: &str,
-    institution: &str,
-    city: &str,
-    state: &str,
+    (name, email): (&str, &str),
+    (institution, city, state): (&str, &str, &str),
+    today: chrono::NaiveDate,
 ) -> Answers {
     let mut out = Answers::new();
     for q in form.questions() {
@@ -484,7 +491,7 @@ fn answers(
                 email.split('@').next().unwrap_or("me")
             )),
             (QuestionKind::Date, _, _) => {
-                let d = crate::clock::now().date_naive() + Duration::days(rng.gen_range(90..1100));
+                let d = today + Duration::days(rng.gen_range(90..1100));
                 text(&d.format("%Y-%m-%d").to_string())
             }
             (QuestionKind::Number { min, max, integer }, _, _) => {
@@ -821,11 +828,9 @@ mod tests {
                 let a = answers(
                     &form,
                     &mut rng,
-                    "Ana Rivera",
-                    "a@demo.example",
-                    "Meharry Medical College",
-                    "Nashville",
-                    "Tennessee",
+                    ("Ana Rivera", "a@demo.example"),
+                    ("Meharry Medical College", "Nashville", "Tennessee"),
+                    Utc::now().date_naive(),
                 );
                 for q in form.questions() {
                     if !form.is_shown(q, &a)
@@ -868,13 +873,15 @@ mod tests {
         let pool = PortalPool::connect(&url, 2, std::time::Duration::from_secs(5))
             .await
             .unwrap();
-        crate::seed::migrate_and_seed(&pool).await.unwrap();
+        crate::seed::migrate_and_seed(&pool, Utc::now())
+            .await
+            .unwrap();
         let o = Options {
             applications: 60,
             reviewers: 5,
             ..Options::default()
         };
-        let report = seed(&pool, &o).await.unwrap();
+        let report = seed(&pool, &o, Utc::now()).await.unwrap();
         assert_eq!(report.stages.iter().map(|s| s.1).sum::<usize>(), 60);
         let in_review = report
             .stages
@@ -894,14 +901,14 @@ mod tests {
             .unwrap();
         assert_eq!(scale.count, report.submitted_reviews);
         drop(conn);
-        let again = seed(&pool, &o).await.unwrap_err();
+        let again = seed(&pool, &o, Utc::now()).await.unwrap_err();
         assert!(matches!(again, SeedDemoError::AlreadySeeded(_)), "{again}");
         let other = Options {
             program: "voices-for-change".into(),
             ..o
         };
         assert!(matches!(
-            seed(&pool, &other).await,
+            seed(&pool, &other, Utc::now()).await,
             Err(SeedDemoError::DemoAccountsExist)
         ));
     }

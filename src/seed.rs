@@ -6,6 +6,7 @@ use rocket::fairing::{self, AdHoc, Fairing};
 use rocket::{Build, Rocket};
 use rocket_db_pools::Database;
 
+use crate::clock::Clock;
 use crate::config::PortalConfig;
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -25,7 +26,10 @@ pub fn migrations() -> impl Fairing {
             let Some(db) = Db::fetch(&rocket) else {
                 return Err(rocket);
             };
-            match migrate_and_seed(&db.0).await {
+            let now = rocket
+                .state::<Clock>()
+                .map_or_else(|| Clock::system().now(), Clock::now);
+            match migrate_and_seed(&db.0, now).await {
                 Ok(()) => Ok(rocket),
                 Err(e) => fail(rocket, format!("the database could not be prepared: {e:#}")),
             }
@@ -71,13 +75,12 @@ const SEEDED_ZONE: &str = "America/New_York";
 
 /// Applies pending migrations, inserts any missing seeded program, and
 /// gives each seeded program without a cycle an open one with its form.
-pub async fn migrate_and_seed(pool: &PortalPool) -> anyhow::Result<()> {
+pub async fn migrate_and_seed(pool: &PortalPool, now: DateTime<Utc>) -> anyhow::Result<()> {
     pool.migrate().await?;
     let mut conn = pool.conn().await?;
     for (position, program) in SEEDED_PROGRAMS.iter().enumerate() {
         programs::insert_seed(conn.exec(), program, position as i64).await?;
     }
-    let now = crate::clock::now();
     for program in programs::list(conn.exec()).await? {
         let Some((_, form)) = SEEDED_FORMS.iter().find(|(slug, _)| *slug == program.slug) else {
             continue;
@@ -183,12 +186,12 @@ pub async fn create_admin(
     pool: &PortalPool,
     email: &str,
     name: &str,
+    now: DateTime<Utc>,
 ) -> Result<String, CreateAdminError> {
     let email = EmailAddress::parse(email)?;
     let name = PersonName::parse(name)?;
     let password = one_time_password();
     let hash = crate::auth::password::hash(&password).await?;
-    let now = crate::clock::now();
     let mut tx = pool.begin().await.map_err(anyhow::Error::from)?;
     let existing = users::find_by_email(tx.exec(), email.as_str())
         .await
@@ -250,7 +253,10 @@ pub fn first_admin() -> impl Fairing {
                     return anyhow::Ok(None);
                 }
                 drop(conn);
-                let password = create_admin(&db.0, &config.admin_email, "Administrator")
+                let now = rocket
+                    .state::<Clock>()
+                    .map_or_else(|| Clock::system().now(), Clock::now);
+                let password = create_admin(&db.0, &config.admin_email, "Administrator", now)
                     .await
                     .map_err(anyhow::Error::from)?;
                 anyhow::Ok(Some(password))
@@ -312,7 +318,7 @@ mod tests {
 
     #[test]
     fn seeded_cycles_are_open_now() {
-        let now = crate::clock::now();
+        let now = Clock::system().now();
         let d = seeded_dates(now);
         assert!(d.opens_at < now && now < d.closes_at);
         assert!(d.closes_at < d.letters_due_at && d.letters_due_at < d.decision_planned_at);

@@ -92,13 +92,15 @@ mod tests {
         let pool = PortalPool::connect(&url, 2, std::time::Duration::from_secs(5))
             .await
             .unwrap();
-        crate::seed::migrate_and_seed(&pool).await.unwrap();
+        crate::seed::migrate_and_seed(&pool, chrono::Utc::now())
+            .await
+            .unwrap();
         let o = Options {
             applications: 20,
             reviewers: 3,
             ..Options::default()
         };
-        let report = seed(&pool, &o).await.unwrap();
+        let report = seed(&pool, &o, chrono::Utc::now()).await.unwrap();
         let now = chrono::Utc::now();
         let in_review = PipelineFilter {
             stage: Stage::Review.as_str().into(),

@@ -73,8 +73,12 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
+/// Why a database call failed (the driver's error, named here so that no
+/// layer above `db` names the driver).
+pub type DbError = sqlx::Error;
+
 /// Result of a database call.
-pub type DbResult<T> = Result<T, sqlx::Error>;
+pub type DbResult<T> = Result<T, DbError>;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");

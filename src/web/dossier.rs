@@ -232,10 +232,8 @@ pub async fn find_document(
 /// theirs: 404 when it is not the application's or not shown to them; in
 /// a blind review renamed and cleaned of metadata, or refused (409) when
 /// it cannot be cleaned.
-#[expect(clippy::too_many_arguments, reason = "who reads what, from where")]
 pub async fn download(
-    ex: &mut crate::db::Conn,
-    storage: &crate::storage::Storage,
+    ctx: &crate::context::Ctx,
     application: i64,
     form: &FormDefinition,
     answers: &Answers,
@@ -244,10 +242,12 @@ pub async fn download(
     reader: (crate::domain::user::UserId, Option<&str>),
 ) -> crate::web::Result<Sent> {
     use crate::web::Error;
+    let mut conn = ctx.conn().await?;
+    let ex = &mut conn;
     let (d, name) = find_document(ex, application, form, answers, audience, document)
         .await?
         .ok_or(Error::NotFound)?;
-    let sent = match send(storage, &d, &name, audience.blind()).await {
+    let sent = match send(&ctx.store, &d, &name, audience.blind()).await {
         Ok(s) => s,
         Err(SendError::Missing) => return Err(Error::NotFound),
         Err(SendError::Unclean(why)) => {
@@ -264,7 +264,7 @@ pub async fn download(
         Audience::Reviewer { .. } => "reviewer",
     };
     let (viewer, ip) = reader;
-    documents::log_view(ex.exec(), d.id, Some(viewer), role, ip, crate::clock::now()).await?;
+    documents::log_view(ex.exec(), d.id, Some(viewer), role, ip, ctx.now()).await?;
     Ok(sent)
 }
 

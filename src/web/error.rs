@@ -33,8 +33,8 @@ pub enum Error {
 /// Result of a handler.
 pub type Result<T> = std::result::Result<T, Error>;
 
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
+impl From<crate::db::DbError> for Error {
+    fn from(e: crate::db::DbError) -> Self {
         Self::Internal(e.into())
     }
 }

@@ -463,9 +463,14 @@ impl TestApp {
     /// Makes `email` an admin (as the CLI does) and logs `b` in with a
     /// password of their own.
     async fn admin_on(&self, b: &Browser, email: &str) -> UserId {
-        let otp = fellowship_portal::seed::create_admin(self.pool(), email, "Ada Admin")
-            .await
-            .unwrap();
+        let otp = fellowship_portal::seed::create_admin(
+            self.pool(),
+            email,
+            "Ada Admin",
+            self.clock.now(),
+        )
+        .await
+        .unwrap();
         let page = b.login(email, &otp).await;
         assert_eq!(page.location.as_deref(), Some("/account/password"));
         let page = b

@@ -518,10 +518,8 @@ async fn download_document(
     doc: i64,
 ) -> Result<Sent> {
     let (app, c) = application_for_manager(ctx, &who, id).await?;
-    let mut conn = ctx.conn().await?;
     dossier::download(
-        &mut conn,
-        &ctx.store,
+        ctx,
         id,
         &c.form,
         &app.answers,

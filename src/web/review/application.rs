@@ -346,10 +346,8 @@ async fn download_document(
 ) -> Result<Sent> {
     let o = open(ctx, &who, id).await?;
     let blind = o.cycle.cycle.blind_review;
-    let mut conn = ctx.conn().await?;
     dossier::download(
-        &mut conn,
-        &ctx.store,
+        ctx,
         id,
         &o.cycle.form,
         &o.app.answers,

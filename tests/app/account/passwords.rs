@@ -185,9 +185,14 @@ async fn changing_the_password_ends_the_other_sessions() {
 #[rocket::async_test]
 async fn an_admin_with_a_one_time_password_must_choose_a_new_one_first() {
     let app = spawn().await;
-    let otp = fellowship_portal::seed::create_admin(app.pool(), "dean@example.edu", "Dean Admin")
-        .await
-        .unwrap();
+    let otp = fellowship_portal::seed::create_admin(
+        app.pool(),
+        "dean@example.edu",
+        "Dean Admin",
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
     let page = app.login("dean@example.edu", &otp).await;
     assert_eq!(page.location.as_deref(), Some("/account/password"));
     app.get("/account/password")

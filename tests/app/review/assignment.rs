@@ -202,6 +202,7 @@ async fn the_demo_manager_can_assign_demo_reviewers() {
             reviewers: 6,
             program: "health-justice".into(),
         },
+        app.clock.now(),
     )
     .await
     .unwrap();
