@@ -112,11 +112,25 @@ async fn record_letter(ctx: &Ctx, open: &OpenRequest, letter: &Staged) -> Result
     if !referees::record_letter(tx.exec(), request.id, doc_id, now).await? {
         return Err(Error::refused(ANSWERED));
     }
+    thank(&mut tx, ctx, open, false, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Queues the referee's thanks for a letter or a decline, in `tx`.
+async fn thank(
+    tx: &mut crate::db::Tx,
+    ctx: &Ctx,
+    open: &OpenRequest,
+    declined: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let request = &open.request;
     let thanks = messages::RefereeThanks {
         referee_name: &request.name,
         applicant_name: &open.applicant_name,
         program: &open.program_name,
-        declined: false,
+        declined,
     };
     messages::referee_thanks(
         tx.exec(),
@@ -127,7 +141,6 @@ async fn record_letter(ctx: &Ctx, open: &OpenRequest, letter: &Staged) -> Result
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -149,21 +162,7 @@ pub async fn decline(ctx: &Ctx, open: &OpenRequest, note: &str) -> Result<()> {
     if !referees::record_decline(tx.exec(), request.id, note, now).await? {
         return Err(Error::refused(ANSWERED));
     }
-    let thanks = messages::RefereeThanks {
-        referee_name: &request.name,
-        applicant_name: &open.applicant_name,
-        program: &open.program_name,
-        declined: true,
-    };
-    messages::referee_thanks(
-        tx.exec(),
-        &ctx.mail,
-        request.id,
-        &request.email,
-        &thanks,
-        now,
-    )
-    .await?;
+    thank(&mut tx, ctx, open, true, now).await?;
     tx.commit().await?;
     ctx.wake();
     Ok(())
