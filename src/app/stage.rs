@@ -109,7 +109,7 @@ mod tests {
             flag: String::new(),
             search: String::new(),
             threshold_squared: 1.0,
-            hide_applicant: 0,
+            hide_applicant: crate::domain::user::UserId(0),
         };
         let mut conn = pool.conn().await.unwrap();
         let (rows, _) = applications::pipeline(

@@ -17,7 +17,7 @@ pub type ApplicationId = i64;
 struct Row {
     id: i64,
     cycle_id: i64,
-    applicant_id: i64,
+    applicant_id: UserId,
     stage: String,
     answers_json: String,
     deadline_extended_to: Option<DateTime<Utc>>,
@@ -311,7 +311,7 @@ pub async fn set_screening(
 }
 
 /// What the manager's list of a cycle is narrowed to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PipelineFilter {
     /// One stage's stored name, or empty for every stage but draft.
     pub stage: String,
@@ -445,7 +445,7 @@ fn pipeline_filter(
         conditions.push(format!("a.stage = {n}"));
     }
     if let Some(r) = f.reviewer {
-        let n = next(&mut params, Param::Int(r));
+        let n = next(&mut params, Param::Int(r.0));
         conditions.push(format!(
             "a.id IN (SELECT application_id FROM assignments WHERE cycle_id = $1 AND reviewer_id = {n})"
         ));

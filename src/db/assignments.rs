@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::program::ProgramId;
 use crate::domain::user::UserId;
@@ -30,7 +31,7 @@ pub async fn reviewers_of(ex: Exec<'_>, program: ProgramId) -> DbResult<Vec<Revi
 /// An application waiting for reviewers, with what conflict detection needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Candidate {
-    pub id: i64,
+    pub id: ApplicationId,
     pub applicant_id: UserId,
     pub applicant_email: String,
     pub institution: String,
@@ -60,7 +61,7 @@ pub async fn referee_emails(
     ex: Exec<'_>,
     cycle: CycleId,
     only: Option<&[i64]>,
-) -> DbResult<Vec<(i64, String)>> {
+) -> DbResult<Vec<(ApplicationId, String)>> {
     let restrict = match only {
         Some([]) => return Ok(Vec::new()),
         Some(ids) => format!(" AND a.id IN ({})", join_ids(ids)),
@@ -74,18 +75,18 @@ pub async fn referee_emails(
 }
 
 /// Ids as a literal SQL list (they are integers, never text).
-pub(crate) fn join_ids(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+pub(crate) fn join_ids<T: std::fmt::Display>(ids: &[T]) -> String {
+    ids.iter().map(T::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Every (application, reviewer) pair of a cycle.
-pub async fn pairs_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(i64, i64)>> {
+pub async fn pairs_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(ApplicationId, UserId)>> {
     let sql = "SELECT application_id, reviewer_id FROM assignments WHERE cycle_id = $1";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
 }
 
 /// Every recorded conflict of a cycle's applications.
-pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(i64, i64)>> {
+pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(ApplicationId, UserId)>> {
     let sql = "SELECT k.application_id, k.reviewer_id FROM conflicts k \
                JOIN applications a ON a.id = k.application_id WHERE a.cycle_id = $1";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)

@@ -10,7 +10,7 @@ use crate::domain::user::UserId;
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Document {
     pub id: i64,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub kind: String,
     pub storage_key: String,
     pub original_name: String,

@@ -399,7 +399,7 @@ pub async fn reviewer_stats(
          WHERE cycle_id = $1 AND state = 'submitted' AND reviewer_id IN ({}) GROUP BY reviewer_id",
         super::assignments::join_ids(reviewers)
     );
-    let rows: Vec<(i64, i64, f64, f64)> =
+    let rows: Vec<(UserId, i64, f64, f64)> =
         run!(ex, c => sqlx::query_as(&sql).bind(cycle).fetch_all(c).await)?;
     Ok(rows
         .into_iter()

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::Mail;
 use crate::db::{outbox, Exec};
-use crate::domain::user::User;
+use crate::domain::user::{User, UserId};
 
 /// Hours an email confirmation link stays valid.
 pub const CONFIRM_HOURS: i64 = 24;
@@ -316,7 +316,7 @@ pub async fn referee_thanks(
 
 /// Who a review message is for.
 pub struct ReviewerAddress<'a> {
-    pub id: i64,
+    pub id: UserId,
     pub name: &'a str,
     pub email: &'a str,
 }
@@ -417,7 +417,7 @@ pub async fn conflict_declared(
     mail: &Mail,
     manager: &ReviewerAddress<'_>,
     application: i64,
-    reviewer: i64,
+    reviewer: UserId,
     facts: &ConflictDeclared<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {

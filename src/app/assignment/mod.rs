@@ -16,7 +16,9 @@ use crate::db::assignments::{self, Candidate, ConflictSource, Reviewer};
 use crate::db::cycles::CycleWithForm;
 use crate::db::{applications, cycles, programs, reviews, Exec, Tx};
 use crate::domain::access::manager_may_act_on;
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::Cycle;
+use crate::domain::user::UserId;
 use crate::domain::workflow::assignment::{detect_conflict, Detected, Person};
 use crate::jobs::reminders::remind_overdue_reviewers;
 use crate::mail::messages::{review_assigned, ReviewerAddress};
@@ -75,7 +77,7 @@ fn detected(r: &Reviewer, a: &Candidate, referees: &Referees) -> Option<Detected
 }
 
 /// The referees' addresses of each application.
-type Referees = BTreeMap<i64, Vec<String>>;
+type Referees = BTreeMap<ApplicationId, Vec<String>>;
 
 async fn referees_of(ex: Exec<'_>, cycle: i64, only: Option<&[i64]>) -> Result<Referees> {
     let mut map = Referees::new();
@@ -89,9 +91,9 @@ async fn referees_of(ex: Exec<'_>, cycle: i64, only: Option<&[i64]>) -> Result<R
 struct Batch<'a> {
     cycle: &'a CycleWithForm,
     /// The manager who assigns.
-    manager: i64,
+    manager: UserId,
     by: By<'a>,
-    pairs: &'a [(i64, i64)],
+    pairs: &'a [(ApplicationId, UserId)],
     reviewers: &'a [Reviewer],
     due: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -102,10 +104,10 @@ struct Batch<'a> {
 async fn write_batch(ctx: &Ctx, tx: &mut Tx, b: &Batch<'_>) -> Result<usize> {
     let c = b.cycle;
     let me = b.manager;
-    let mut by_reviewer: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut by_reviewer: BTreeMap<UserId, Vec<i64>> = BTreeMap::new();
     for (app, reviewer) in b.pairs {
-        if assignments::assign(tx.exec(), *app, *reviewer, c.cycle.id, me, b.due, b.now).await? {
-            by_reviewer.entry(*reviewer).or_default().push(*app);
+        if assignments::assign(tx.exec(), app.0, *reviewer, c.cycle.id, me, b.due, b.now).await? {
+            by_reviewer.entry(*reviewer).or_default().push(app.0);
             let detail = format!("reviewer {reviewer}, due {}", c.cycle.show(b.due));
             b.by.audit(
                 tx.exec(),
@@ -197,7 +199,7 @@ async fn assign_in(
     ip: &ClientIp,
     c: &CycleWithForm,
     ids: &[i64],
-    reviewer: i64,
+    reviewer: UserId,
     due: DateTime<Utc>,
 ) -> Result<Assigned> {
     let now = ctx.now();
@@ -210,10 +212,11 @@ async fn assign_in(
         ));
     };
     let candidates = assignments::candidates(tx.exec(), c.cycle.id, Some(ids)).await?;
-    let recorded: BTreeSet<(i64, i64)> = assignments::conflicts_in(tx.exec(), c.cycle.id)
-        .await?
-        .into_iter()
-        .collect();
+    let recorded: BTreeSet<(ApplicationId, UserId)> =
+        assignments::conflicts_in(tx.exec(), c.cycle.id)
+            .await?
+            .into_iter()
+            .collect();
     let referees = referees_of(tx.exec(), c.cycle.id, Some(ids)).await?;
     let mut refused = Vec::new();
     let mut pairs = Vec::new();
@@ -221,7 +224,7 @@ async fn assign_in(
     for app in ids {
         let Some(a) = candidates
             .iter()
-            .find(|a| a.id == *app && manager_may_act_on(a.applicant_id, me))
+            .find(|a| a.id.0 == *app && manager_may_act_on(a.applicant_id, me))
         else {
             refused.push(format!("#{app} is not in review"));
             continue;
@@ -266,7 +269,7 @@ pub async fn assign_one(
     who: &Manager,
     ip: &ClientIp,
     id: i64,
-    reviewer: Option<i64>,
+    reviewer: Option<UserId>,
     due: &str,
 ) -> Result<Assigned> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;
@@ -284,7 +287,7 @@ pub async fn assign_many(
     ip: &ClientIp,
     cycle: i64,
     ids: &[i64],
-    reviewer: Option<i64>,
+    reviewer: Option<UserId>,
     due: &str,
 ) -> Result<Assigned> {
     let c = access::cycle_for_manager(ctx, who, cycle).await?;
@@ -303,8 +306,8 @@ pub async fn reassign(
     who: &Manager,
     ip: &ClientIp,
     id: i64,
-    from: Option<i64>,
-    to: Option<i64>,
+    from: Option<UserId>,
+    to: Option<UserId>,
 ) -> Result<()> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;
     let (Some(from), Some(to)) = (from, to) else {
@@ -350,7 +353,7 @@ pub async fn unassign(
     who: &Manager,
     ip: &ClientIp,
     id: i64,
-    reviewer: Option<i64>,
+    reviewer: Option<UserId>,
 ) -> Result<()> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;
     let reviewer = reviewer.ok_or_else(|| Error::refused("Choose the reviewer to remove."))?;
@@ -384,7 +387,7 @@ pub async fn record_conflict(
     who: &Manager,
     ip: &ClientIp,
     id: i64,
-    reviewer: Option<i64>,
+    reviewer: Option<UserId>,
     reason: &str,
 ) -> Result<()> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;

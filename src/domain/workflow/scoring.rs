@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::rubric::{Criterion, Rubric, Score, Scores};
+use crate::domain::user::UserId;
 
 /// A reviewer needs this many submitted reviews in the cycle before their
 /// totals are normalised; fewer say too little about their habits.
@@ -131,7 +132,7 @@ pub struct SubmittedReview {
     /// The application reviewed.
     pub application: i64,
     /// Who reviewed it.
-    pub reviewer: i64,
+    pub reviewer: UserId,
     /// The scores given.
     pub scores: Scores,
     /// The review's weighted total, as recorded at submission.
@@ -169,11 +170,11 @@ pub fn aggregate(
     threshold: f64,
     reviews: &[SubmittedReview],
 ) -> BTreeMap<i64, ApplicationFigures> {
-    let mut by_reviewer: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+    let mut by_reviewer: BTreeMap<UserId, Vec<f64>> = BTreeMap::new();
     for r in reviews {
         by_reviewer.entry(r.reviewer).or_default().push(r.total);
     }
-    let reviewer_stats: BTreeMap<i64, Stats> = by_reviewer
+    let reviewer_stats: BTreeMap<UserId, Stats> = by_reviewer
         .iter()
         .map(|(id, totals)| (*id, stats(totals)))
         .collect();
@@ -198,7 +199,7 @@ pub fn aggregate_one(
     rubric: &Rubric,
     threshold: f64,
     of_application: &[SubmittedReview],
-    reviewer_stats: &BTreeMap<i64, Stats>,
+    reviewer_stats: &BTreeMap<UserId, Stats>,
     cycle: &Stats,
 ) -> Option<ApplicationFigures> {
     if of_application.is_empty() {
@@ -278,7 +279,7 @@ mod tests {
     fn review(application: i64, reviewer: i64, total: f64) -> SubmittedReview {
         SubmittedReview {
             application,
-            reviewer,
+            reviewer: UserId(reviewer),
             scores: Scores::new(),
             total,
             mean: total,

@@ -18,6 +18,7 @@ use crate::db::applications::Application;
 use crate::db::assignments;
 use crate::db::cycles::{CycleWithForm, ReviewSetup};
 use crate::db::{applications, reviews, users, PortalPool};
+use crate::domain::user::UserId;
 use crate::domain::workflow::decision::{offer_state, Outcome};
 use crate::domain::workflow::review::{is_overdue, IneligibleReason, ReviewState};
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Rubric, Score, Scores};
@@ -40,7 +41,7 @@ struct Option_ {
 
 #[derive(Serialize)]
 struct AssignmentView {
-    reviewer_id: i64,
+    reviewer_id: UserId,
     reviewer_name: String,
     due: String,
     state: &'static str,
@@ -313,11 +314,12 @@ async fn application_page(
             })
         })
         .collect();
-    let reviewer_ids: Vec<i64> = submitted.iter().map(|r| r.reviewer).collect();
-    let stats: BTreeMap<i64, _> = reviews::reviewer_stats(conn.exec(), c.cycle.id, &reviewer_ids)
-        .await?
-        .into_iter()
-        .collect();
+    let reviewer_ids: Vec<UserId> = submitted.iter().map(|r| r.reviewer).collect();
+    let stats: BTreeMap<UserId, _> =
+        reviews::reviewer_stats(conn.exec(), c.cycle.id, &reviewer_ids)
+            .await?
+            .into_iter()
+            .collect();
     let scale = reviews::cycle_scale(conn.exec(), c.cycle.id).await?;
     let figures = aggregate_one(
         &setup.rubric,
@@ -347,7 +349,7 @@ async fn application_page(
             .collect(),
     });
 
-    let taken: BTreeSet<i64> = held
+    let taken: BTreeSet<UserId> = held
         .iter()
         .map(|a| a.reviewer_id)
         .chain(conflicts.iter().map(|k| k.reviewer_id))

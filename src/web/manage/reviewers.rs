@@ -10,6 +10,7 @@ use super::application::back;
 use crate::app::{assignment, review};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
+use crate::domain::user::UserId;
 use crate::web::page::ClientIp;
 use crate::web::{told, Result};
 
@@ -24,7 +25,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// A chosen person's id; empty (none chosen) or not a number is `None`.
-fn chosen(field: &str) -> Option<i64> {
+fn chosen(field: &str) -> Option<UserId> {
     field.trim().parse().ok()
 }
 

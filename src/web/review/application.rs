@@ -20,6 +20,7 @@ use crate::app::review::{self as reviewing, open, Opened};
 use crate::auth::guards::Reviewer;
 use crate::context::Ctx;
 use crate::db::{programs, reviews, users};
+use crate::domain::user::UserId;
 use crate::domain::workflow::review::{may_see_other_reviews, ReviewState};
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Score, Scores, NOT_APPLICABLE};
 use crate::web::dossier::{self, Audience, Dossier};
@@ -132,7 +133,7 @@ impl From<&ReviewForm> for Entered {
 async fn build_page(
     ctx: &Ctx,
     o: &Opened,
-    me: i64,
+    me: UserId,
     entered: Option<Entered>,
     errors: FormErrors,
 ) -> Result<ReviewPage> {

@@ -13,6 +13,7 @@ mod screening;
 mod settings;
 
 use fellowship_portal::db::documents;
+use fellowship_portal::domain::user::UserId;
 
 use crate::helpers::TestApp;
 
@@ -56,7 +57,7 @@ pub(crate) fn pdf_by(author: &str) -> Vec<u8> {
 pub(crate) async fn attach_cv(
     app: &TestApp,
     application: i64,
-    owner: i64,
+    owner: UserId,
     bytes: Vec<u8>,
     name: &str,
 ) -> i64 {

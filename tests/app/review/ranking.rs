@@ -85,7 +85,7 @@ async fn the_ranking_in_sql_agrees_with_the_pure_aggregation() {
     let (rows, total) = fellowship_portal::db::reviews::ranking(
         conn.exec(),
         c.id,
-        0,
+        fellowship_portal::domain::user::UserId(0),
         fellowship_portal::db::reviews::RankBy::Normalised,
         false,
         &scale,

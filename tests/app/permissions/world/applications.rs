@@ -5,6 +5,7 @@
 //! (`fixtures::submitted`).
 
 use fellowship_portal::db::{assignments, documents, referees};
+use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
 
 use super::people::People;
@@ -137,7 +138,7 @@ async fn attached(app: &TestApp, application: i64, question: &str) -> i64 {
 /// A CV attached to `application`, owned by its applicant.
 async fn cv(app: &TestApp, application: i64) -> i64 {
     let sql = format!("SELECT applicant_id FROM applications WHERE id = {application}");
-    let owner = app.count(&sql).await;
+    let owner = UserId(app.count(&sql).await);
     attach_cv(app, application, owner, pdf("a CV"), "CV.pdf").await
 }
 
@@ -178,7 +179,7 @@ pub async fn build(app: &TestApp, p: &Programs, people: &People) -> Applications
     let held = stored("Pia").await;
     let refs = stored("Rhea").await;
     let auto = stored("Quin").await;
-    let own = |user: i64, cycle: i64, name: &'static str, email: String| async move {
+    let own = |user: UserId, cycle: i64, name: &'static str, email: String| async move {
         submitted_by(app, cycle, user, name, &email, "Lake College").await
     };
     let o = own(people.oli_id, hj, "Oli Reviewer", "oli@gmail.com".into()).await;

@@ -6,6 +6,7 @@
 use fellowship_portal::auth::token;
 use fellowship_portal::db::{outbox, referees, tokens};
 use fellowship_portal::domain::role::ProgramRole;
+use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
 
 use super::applications::Applications;
@@ -42,7 +43,7 @@ pub struct Targets {
     pub rob_email: String,
     pub uma_email: String,
     /// Gets and loses roles from the admin's rows.
-    pub gus: i64,
+    pub gus: UserId,
     pub failed_message: i64,
     /// The Summer Internship's rubric, sent back unchanged.
     pub rubric_c3: String,
@@ -78,7 +79,7 @@ async fn request(
 }
 
 /// An account link of `user` with a secret we know.
-async fn account_link(app: &TestApp, user: i64, purpose: tokens::Purpose) -> String {
+async fn account_link(app: &TestApp, user: UserId, purpose: tokens::Purpose) -> String {
     let secret = token::generate();
     let now = chrono::Utc::now();
     let expires = now + chrono::Duration::minutes(30);
