@@ -105,7 +105,7 @@ impl From<sqlx::Error> for SeedDemoError {
 
 /// An applicant's application as seeded, kept for assignment and reviews.
 struct Seeded {
-    id: i64,
+    id: ApplicationId,
     institution: String,
     /// How strong the application is, in score steps around the middle.
     quality: f64,
@@ -318,22 +318,19 @@ pub async fn seed(
     for a in &in_review {
         for (r, institution, _) in &reviewers {
             if same_institution(institution, "", &a.institution, "") {
-                conflicts.insert((ApplicationId(a.id), *r));
+                conflicts.insert((a.id, *r));
             }
         }
     }
     let planned = plan(&Input {
-        applications: in_review.iter().map(|a| ApplicationId(a.id)).collect(),
+        applications: in_review.iter().map(|a| a.id).collect(),
         reviewers: reviewers.iter().map(|r| r.0).collect(),
         per_application: setup.settings.reviewers_per_application as usize,
         cap: setup.settings.reviewer_cap.map(|c| c as usize),
         conflicts,
         existing,
     });
-    let by_id: BTreeMap<ApplicationId, &Seeded> = in_review
-        .iter()
-        .map(|a| (ApplicationId(a.id), *a))
-        .collect();
+    let by_id: BTreeMap<ApplicationId, &Seeded> = in_review.iter().map(|a| (a.id, *a)).collect();
     let bias: BTreeMap<UserId, f64> = reviewers.iter().map(|r| (r.0, r.2)).collect();
     let (mut submitted, mut drafts) = (0, 0);
     let mut tx = pool.begin().await?;
@@ -343,7 +340,7 @@ pub async fn seed(
         let due = assigned_at + Duration::days(21);
         assignments::assign(
             tx.exec(),
-            app.0,
+            *app,
             *reviewer,
             cycle_id,
             manager,
@@ -353,7 +350,7 @@ pub async fn seed(
         .await?;
         let roll: f64 = rng.gen();
         if roll < 0.80 {
-            let Some(held) = assignments::find(tx.exec(), app.0, *reviewer).await? else {
+            let Some(held) = assignments::find(tx.exec(), *app, *reviewer).await? else {
                 continue;
             };
             let scores = scores(&setup.rubric, a.quality + bias[reviewer], &mut rng);
@@ -366,7 +363,7 @@ pub async fn seed(
             let comments_json = serde_json::to_string(&comments).map_err(anyhow::Error::from)?;
             let written = reviews::Written {
                 assignment_id: held.id,
-                application_id: app.0,
+                application_id: *app,
                 reviewer_id: *reviewer,
                 cycle_id,
                 scores_json: &scores_json,

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::{applications, Tx};
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::stage::{apply, Actor, Move, MoveError, Stage};
 
 use super::{By, Result};
@@ -13,7 +14,7 @@ use super::{By, Result};
 /// What to move, by whom, and what the audit log says.
 pub struct StageMove<'a> {
     /// The application.
-    pub application: i64,
+    pub application: ApplicationId,
     /// Its stage as the caller read it.
     pub from: Stage,
     pub mv: Move,

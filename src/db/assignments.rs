@@ -41,7 +41,7 @@ pub struct Candidate {
 pub async fn candidates(
     ex: Exec<'_>,
     cycle: CycleId,
-    only: Option<&[i64]>,
+    only: Option<&[ApplicationId]>,
 ) -> DbResult<Vec<Candidate>> {
     let restrict = match only {
         Some([]) => return Ok(Vec::new()),
@@ -60,7 +60,7 @@ pub async fn candidates(
 pub async fn referee_emails(
     ex: Exec<'_>,
     cycle: CycleId,
-    only: Option<&[i64]>,
+    only: Option<&[ApplicationId]>,
 ) -> DbResult<Vec<(ApplicationId, String)>> {
     let restrict = match only {
         Some([]) => return Ok(Vec::new()),
@@ -95,7 +95,7 @@ pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(Applica
 /// Assigns a reviewer; `false` when they already were.
 pub async fn assign(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     reviewer: UserId,
     cycle: CycleId,
     by: UserId,
@@ -117,7 +117,7 @@ pub async fn assign(
 }
 
 /// Removes an assignment and its review; `false` when there was none.
-pub async fn remove(ex: Exec<'_>, application: i64, reviewer: UserId) -> DbResult<bool> {
+pub async fn remove(ex: Exec<'_>, application: ApplicationId, reviewer: UserId) -> DbResult<bool> {
     let sql = "DELETE FROM assignments WHERE application_id = $1 AND reviewer_id = $2";
     Ok(execute!(ex, sqlx::query(sql).bind(application).bind(reviewer))? == 1)
 }
@@ -126,7 +126,7 @@ pub async fn remove(ex: Exec<'_>, application: i64, reviewer: UserId) -> DbResul
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Assignment {
     pub id: i64,
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub reviewer_id: UserId,
     pub cycle_id: CycleId,
     pub assigned_at: DateTime<Utc>,
@@ -136,7 +136,7 @@ pub struct Assignment {
 /// The assignment of `reviewer` to `application`, if any.
 pub async fn find(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     reviewer: UserId,
 ) -> DbResult<Option<Assignment>> {
     let sql =
@@ -148,7 +148,7 @@ pub async fn find(
 /// An assignment as its reviewer lists it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Mine {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub cycle_id: CycleId,
     pub program_name: String,
     pub cycle_name: String,
@@ -191,7 +191,10 @@ pub struct OfApplication {
 }
 
 /// The assignments of an application, by reviewer name.
-pub async fn of_application(ex: Exec<'_>, application: i64) -> DbResult<Vec<OfApplication>> {
+pub async fn of_application(
+    ex: Exec<'_>,
+    application: ApplicationId,
+) -> DbResult<Vec<OfApplication>> {
     let sql = "SELECT s.reviewer_id, u.name AS reviewer_name, u.email AS reviewer_email, s.assigned_at, s.due_at, \
                r.id AS review_id, r.state AS review_state FROM assignments s JOIN users u ON u.id = s.reviewer_id \
                LEFT JOIN reviews r ON r.assignment_id = s.id WHERE s.application_id = $1 ORDER BY u.name, u.id";
@@ -280,7 +283,7 @@ impl ConflictSource {
 /// record, out of every score). `false` when it was recorded before.
 pub async fn record_conflict(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     reviewer: UserId,
     source: ConflictSource,
     reason: &str,
@@ -325,7 +328,11 @@ pub async fn record_conflict(
 }
 
 /// Whether a conflict is recorded between the reviewer and application.
-pub async fn is_conflicted(ex: Exec<'_>, application: i64, reviewer: UserId) -> DbResult<bool> {
+pub async fn is_conflicted(
+    ex: Exec<'_>,
+    application: ApplicationId,
+    reviewer: UserId,
+) -> DbResult<bool> {
     let sql = "SELECT COUNT(*) FROM conflicts WHERE application_id = $1 AND reviewer_id = $2";
     let n: i64 =
         run!(ex, c => sqlx::query_scalar(sql).bind(application).bind(reviewer).fetch_one(c).await)?;
@@ -343,7 +350,7 @@ pub struct Conflict {
 }
 
 /// The recorded conflicts of an application.
-pub async fn conflicts_of(ex: Exec<'_>, application: i64) -> DbResult<Vec<Conflict>> {
+pub async fn conflicts_of(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Conflict>> {
     let sql = "SELECT k.reviewer_id, u.name AS reviewer_name, k.source, k.reason, k.created_at \
                FROM conflicts k JOIN users u ON u.id = k.reviewer_id WHERE k.application_id = $1 ORDER BY k.created_at";
     run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
@@ -371,7 +378,7 @@ pub struct SetAside {
 }
 
 /// The reviews of an application set aside after a conflict, oldest first.
-pub async fn set_aside_of(ex: Exec<'_>, application: i64) -> DbResult<Vec<SetAside>> {
+pub async fn set_aside_of(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<SetAside>> {
     let sql = "SELECT u.name AS reviewer_name, s.state, s.score_total, s.recommendation, s.submitted_at, \
                s.set_aside_at FROM set_aside_reviews s JOIN users u ON u.id = s.reviewer_id \
                WHERE s.application_id = $1 ORDER BY s.id";

@@ -231,7 +231,7 @@ impl<'a> NewApplication<'a> {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        id
+        id.0
     }
 }
 

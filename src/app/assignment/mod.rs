@@ -79,7 +79,7 @@ fn detected(r: &Reviewer, a: &Candidate, referees: &Referees) -> Option<Detected
 /// The referees' addresses of each application.
 type Referees = BTreeMap<ApplicationId, Vec<String>>;
 
-async fn referees_of(ex: Exec<'_>, cycle: i64, only: Option<&[i64]>) -> Result<Referees> {
+async fn referees_of(ex: Exec<'_>, cycle: i64, only: Option<&[ApplicationId]>) -> Result<Referees> {
     let mut map = Referees::new();
     for (app, email) in assignments::referee_emails(ex, cycle, only).await? {
         map.entry(app).or_default().push(email);
@@ -104,10 +104,10 @@ struct Batch<'a> {
 async fn write_batch(ctx: &Ctx, tx: &mut Tx, b: &Batch<'_>) -> Result<usize> {
     let c = b.cycle;
     let me = b.manager;
-    let mut by_reviewer: BTreeMap<UserId, Vec<i64>> = BTreeMap::new();
+    let mut by_reviewer: BTreeMap<UserId, Vec<ApplicationId>> = BTreeMap::new();
     for (app, reviewer) in b.pairs {
-        if assignments::assign(tx.exec(), app.0, *reviewer, c.cycle.id, me, b.due, b.now).await? {
-            by_reviewer.entry(*reviewer).or_default().push(app.0);
+        if assignments::assign(tx.exec(), *app, *reviewer, c.cycle.id, me, b.due, b.now).await? {
+            by_reviewer.entry(*reviewer).or_default().push(*app);
             let detail = format!("reviewer {reviewer}, due {}", c.cycle.show(b.due));
             b.by.audit(
                 tx.exec(),
@@ -198,7 +198,7 @@ async fn assign_in(
     who: &Manager,
     ip: &ClientIp,
     c: &CycleWithForm,
-    ids: &[i64],
+    ids: &[ApplicationId],
     reviewer: UserId,
     due: DateTime<Utc>,
 ) -> Result<Assigned> {
@@ -224,7 +224,7 @@ async fn assign_in(
     for app in ids {
         let Some(a) = candidates
             .iter()
-            .find(|a| a.id.0 == *app && manager_may_act_on(a.applicant_id, me))
+            .find(|a| a.id == *app && manager_may_act_on(a.applicant_id, me))
         else {
             refused.push(format!("#{app} is not in review"));
             continue;
@@ -268,7 +268,7 @@ pub async fn assign_one(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: ApplicationId,
     reviewer: Option<UserId>,
     due: &str,
 ) -> Result<Assigned> {
@@ -286,7 +286,7 @@ pub async fn assign_many(
     who: &Manager,
     ip: &ClientIp,
     cycle: i64,
-    ids: &[i64],
+    ids: &[ApplicationId],
     reviewer: Option<UserId>,
     due: &str,
 ) -> Result<Assigned> {
@@ -305,7 +305,7 @@ pub async fn reassign(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: ApplicationId,
     from: Option<UserId>,
     to: Option<UserId>,
 ) -> Result<()> {
@@ -352,7 +352,7 @@ pub async fn unassign(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: ApplicationId,
     reviewer: Option<UserId>,
 ) -> Result<()> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;
@@ -386,7 +386,7 @@ pub async fn record_conflict(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: ApplicationId,
     reviewer: Option<UserId>,
     reason: &str,
 ) -> Result<()> {

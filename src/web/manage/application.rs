@@ -18,6 +18,7 @@ use crate::db::applications::Application;
 use crate::db::assignments;
 use crate::db::cycles::{CycleWithForm, ReviewSetup};
 use crate::db::{applications, reviews, users, PortalPool};
+use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::{offer_state, Outcome};
 use crate::domain::workflow::review::{is_overdue, IneligibleReason, ReviewState};
@@ -169,7 +170,7 @@ struct DecisionView {
 
 #[derive(Serialize)]
 struct ApplicationPage {
-    id: i64,
+    id: ApplicationId,
     cycle_id: i64,
     cycle_name: String,
     blind: bool,
@@ -219,7 +220,7 @@ async fn show_application(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Template> {
     let page = page_for(ctx, &who, id, None).await?;
     let title = format!("Application #{id}");
@@ -231,7 +232,7 @@ async fn show_application(
 async fn page_for(
     ctx: &Ctx,
     who: &Manager,
-    id: i64,
+    id: ApplicationId,
     refused: Option<RefusedDecision>,
 ) -> Result<ApplicationPage> {
     let (app, c) = application_for_manager(ctx, who, id).await?;
@@ -252,7 +253,7 @@ pub(super) async fn refuse_decision(
     who: &Manager,
     ctx: &Ctx,
     chrome: &Chrome,
-    id: i64,
+    id: ApplicationId,
     refused: RefusedDecision,
 ) -> Result<(rocket::http::Status, Template)> {
     let page = page_for(ctx, who, id, Some(refused)).await?;
@@ -506,7 +507,7 @@ async fn application_page(
 }
 
 /// Back to the application's page.
-pub(super) fn back(id: i64) -> Redirect {
+pub(super) fn back(id: ApplicationId) -> Redirect {
     Redirect::to(format!("/manage/applications/{id}"))
 }
 
@@ -516,7 +517,7 @@ async fn download_document(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     doc: i64,
 ) -> Result<Sent> {
     let (app, c) = application_for_manager(ctx, &who, id).await?;

@@ -16,6 +16,7 @@ use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::applications::{self, PipelineFilter, PipelineSort};
 use crate::db::assignments;
+use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::stage::Stage;
 use crate::web::page::{render, url_encode, Chrome, ClientIp};
@@ -49,7 +50,7 @@ fn choices(options: &[(&str, &str)], current: &str) -> Vec<Choice> {
 
 #[derive(Serialize)]
 struct Row {
-    id: i64,
+    id: ApplicationId,
     applicant_name: String,
     applicant_email: String,
     institution: String,
@@ -272,7 +273,7 @@ async fn list_applications(
 #[derive(FromForm)]
 struct BulkForm {
     #[field(default = Vec::new())]
-    ids: Vec<i64>,
+    ids: Vec<ApplicationId>,
     #[field(default = String::new())]
     action: String,
     /// A reviewer's id, or empty when none is chosen.

@@ -10,6 +10,7 @@ use super::application::back;
 use crate::app::{assignment, review};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
+use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::web::page::ClientIp;
 use crate::web::{told, Result};
@@ -44,7 +45,7 @@ async fn assign_reviewer(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<AssignForm>,
 ) -> Result<Flash<Redirect>> {
     let reviewer = chosen(&form.reviewer);
@@ -70,7 +71,7 @@ async fn unassign_reviewer(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ReviewerForm>,
 ) -> Result<Flash<Redirect>> {
     let outcome = assignment::unassign(ctx, &who, &ip, id, chosen(&form.reviewer)).await;
@@ -93,7 +94,7 @@ async fn reassign_reviewer(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ReassignForm>,
 ) -> Result<Flash<Redirect>> {
     let (from, to) = (chosen(&form.from), chosen(&form.to));
@@ -108,7 +109,7 @@ async fn record_conflict(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ReviewerForm>,
 ) -> Result<Flash<Redirect>> {
     let reviewer = chosen(&form.reviewer);

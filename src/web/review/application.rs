@@ -20,6 +20,7 @@ use crate::app::review::{self as reviewing, open, Opened};
 use crate::auth::guards::Reviewer;
 use crate::context::Ctx;
 use crate::db::{programs, reviews, users};
+use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::review::{may_see_other_reviews, ReviewState};
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Score, Scores, NOT_APPLICABLE};
@@ -68,7 +69,7 @@ struct Choice {
 
 #[derive(Serialize)]
 struct ReviewPage {
-    id: i64,
+    id: ApplicationId,
     heading: String,
     program_name: String,
     cycle_name: String,
@@ -242,7 +243,7 @@ async fn show_application(
     who: Reviewer,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Template> {
     let o = open(ctx, &who, id).await?;
     let page = build_page(ctx, &o, who.0.user().id, None, FormErrors::default()).await?;
@@ -273,7 +274,7 @@ async fn save_review(
     ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ReviewForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
     let o = open(ctx, &who, id).await?;
@@ -318,7 +319,7 @@ async fn declare_conflict(
     who: Reviewer,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ConflictForm>,
 ) -> Result<Flash<Redirect>> {
     let o = open(ctx, &who, id).await?;
@@ -342,7 +343,7 @@ async fn download_document(
     who: Reviewer,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     doc: i64,
 ) -> Result<Sent> {
     let o = open(ctx, &who, id).await?;

@@ -13,6 +13,7 @@ mod screening;
 mod settings;
 
 use fellowship_portal::db::documents;
+use fellowship_portal::domain::application::ApplicationId;
 use fellowship_portal::domain::user::UserId;
 
 use crate::helpers::TestApp;
@@ -83,7 +84,7 @@ pub(crate) async fn attach_cv(
     )
     .await
     .unwrap();
-    documents::attach(tx.exec(), application, "cv", id, now)
+    documents::attach(tx.exec(), ApplicationId(application), "cv", id, now)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -5,6 +5,7 @@
 
 use fellowship_portal::auth::token;
 use fellowship_portal::db::{outbox, referees, tokens};
+use fellowship_portal::domain::application::ApplicationId;
 use fellowship_portal::domain::role::ProgramRole;
 use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
@@ -63,7 +64,7 @@ async fn request(
     let days = if live { 30 } else { -1 };
     let mut conn = app.pool().conn().await.unwrap();
     let r = referees::NewRequest {
-        application_id: application,
+        application_id: ApplicationId(application),
         question_key: "referees",
         position,
         name: "Dr. Lena Ortiz",
@@ -95,7 +96,7 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
     request(app, apps.a, 1, "lena@hill-clinic.example.org", true).await;
     let referee_a = {
         let mut conn = app.pool().conn().await.unwrap();
-        referees::for_application(conn.exec(), apps.a)
+        referees::for_application(conn.exec(), ApplicationId(apps.a))
             .await
             .unwrap()[0]
             .id
