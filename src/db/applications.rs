@@ -5,12 +5,11 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::form::Answers;
 use crate::domain::user::UserId;
 use crate::domain::workflow::stage::{Actor, Move, Stage};
-
-pub use crate::domain::application::ApplicationId;
 
 #[derive(sqlx::FromRow)]
 struct Row {
