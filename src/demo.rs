@@ -18,9 +18,11 @@ use rand::{Rng, SeedableRng};
 
 use crate::db::{applications, assignments, audit, cycles, profiles, programs, reviews, roles};
 use crate::db::{users, PortalPool};
+use crate::domain::application::ApplicationId;
 use crate::domain::form::{Answer, Answers, FormDefinition, QuestionKind};
 use crate::domain::profile::Profile;
 use crate::domain::role::ProgramRole;
+use crate::domain::user::UserId;
 use crate::domain::workflow::assignment::{plan, same_institution, Input};
 use crate::domain::workflow::review::IneligibleReason;
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Rubric, Score, Scores};
@@ -103,7 +105,7 @@ impl From<sqlx::Error> for SeedDemoError {
 
 /// An applicant's application as seeded, kept for assignment and reviews.
 struct Seeded {
-    id: i64,
+    id: ApplicationId,
     institution: String,
     /// How strong the application is, in score steps around the middle.
     quality: f64,
@@ -177,7 +179,7 @@ pub async fn seed(
         now,
     )
     .await?;
-    let mut reviewers: Vec<(i64, String, f64)> = Vec::new();
+    let mut reviewers: Vec<(UserId, String, f64)> = Vec::new();
     for i in 1..=o.reviewers {
         let name = format!("Dr. {}", person_name(&mut rng));
         let institution = INSTITUTIONS[rng.gen_range(0..INSTITUTIONS.len())].0;
@@ -303,14 +305,15 @@ pub async fn seed(
     // public mail provider's, names no organisation).
     let in_review: Vec<&Seeded> = seeded.iter().filter(|s| s.in_review_at.is_some()).collect();
     let mut conn = pool.conn().await?;
-    let existing: BTreeSet<(i64, i64)> = assignments::pairs_in(conn.exec(), cycle_id)
+    let existing: BTreeSet<(ApplicationId, UserId)> = assignments::pairs_in(conn.exec(), cycle_id)
         .await?
         .into_iter()
         .collect();
-    let mut conflicts: BTreeSet<(i64, i64)> = assignments::conflicts_in(conn.exec(), cycle_id)
-        .await?
-        .into_iter()
-        .collect();
+    let mut conflicts: BTreeSet<(ApplicationId, UserId)> =
+        assignments::conflicts_in(conn.exec(), cycle_id)
+            .await?
+            .into_iter()
+            .collect();
     drop(conn);
     for a in &in_review {
         for (r, institution, _) in &reviewers {
@@ -327,8 +330,8 @@ pub async fn seed(
         conflicts,
         existing,
     });
-    let by_id: BTreeMap<i64, &Seeded> = in_review.iter().map(|a| (a.id, *a)).collect();
-    let bias: BTreeMap<i64, f64> = reviewers.iter().map(|r| (r.0, r.2)).collect();
+    let by_id: BTreeMap<ApplicationId, &Seeded> = in_review.iter().map(|a| (a.id, *a)).collect();
+    let bias: BTreeMap<UserId, f64> = reviewers.iter().map(|r| (r.0, r.2)).collect();
     let (mut submitted, mut drafts) = (0, 0);
     let mut tx = pool.begin().await?;
     for (n, (app, reviewer)) in planned.assign.iter().enumerate() {

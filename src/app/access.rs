@@ -10,6 +10,7 @@ use crate::db::applications::{self, Application};
 use crate::db::cycles::{self, CycleWithForm, ReviewSetup};
 use crate::db::programs;
 use crate::domain::access::{applicant_may_open, manager_may_act_on};
+use crate::domain::application::ApplicationId;
 use crate::domain::program::Program;
 use crate::domain::workflow::stage::Stage;
 
@@ -32,7 +33,7 @@ pub async fn cycle_for_manager(ctx: &Ctx, who: &Manager, id: i64) -> Result<Cycl
 pub async fn application_for_manager(
     ctx: &Ctx,
     who: &Manager,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<(Application, CycleWithForm)> {
     let app = {
         let mut conn = ctx.conn().await?;
@@ -63,7 +64,7 @@ pub struct Owned {
 }
 
 /// Application `id`, if `who` is its applicant.
-pub async fn owned_application(ctx: &Ctx, who: &Applicant, id: i64) -> Result<Owned> {
+pub async fn owned_application(ctx: &Ctx, who: &Applicant, id: ApplicationId) -> Result<Owned> {
     let mut conn = ctx.conn().await?;
     let application = applications::find(conn.exec(), id)
         .await?

@@ -7,7 +7,7 @@ use crate::context::Ctx;
 use crate::db::{outbox, programs, roles, users};
 use crate::domain::program::Program;
 use crate::domain::role::ProgramRole;
-use crate::domain::user::User;
+use crate::domain::user::{User, UserId};
 
 use super::{By, Error, Result};
 
@@ -35,7 +35,7 @@ pub async fn change_role(
     ctx: &Ctx,
     who: &Admin,
     ip: &ClientIp,
-    user_id: i64,
+    user_id: UserId,
     input: RoleChange,
 ) -> Result<RoleChanged> {
     let now = ctx.now();

@@ -12,6 +12,7 @@ use crate::context::Ctx;
 use crate::db::cycles::CycleWithForm;
 use crate::db::{applications, cycles, decisions, programs, users, Exec};
 use crate::domain::access::manager_may_act_on;
+use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::{self, Change, DecisionError, Outcome, Recorded};
 use crate::domain::workflow::stage::{Actor, Move, Stage};
@@ -70,7 +71,7 @@ pub async fn decide(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: ApplicationId,
     input: Decision,
 ) -> Result<Decided> {
     let (app, c) = access::application_for_manager(ctx, who, id).await?;
@@ -170,7 +171,7 @@ pub async fn decide(
 /// meanwhile.
 async fn move_to_decided(
     ex: Exec<'_>,
-    id: i64,
+    id: ApplicationId,
     from: Stage,
     by: UserId,
     now: DateTime<Utc>,
@@ -200,7 +201,7 @@ pub async fn decide_many(
     who: &Manager,
     ip: &ClientIp,
     c: &CycleWithForm,
-    ids: &[i64],
+    ids: &[ApplicationId],
     outcome: Outcome,
 ) -> Result<(usize, Vec<String>)> {
     let me = who.0.user().id;

@@ -10,6 +10,7 @@ use crate::auth::guards::{ClientIp, Manager};
 use crate::context::Ctx;
 use crate::db::cycles::CycleWithForm;
 use crate::db::{decisions, outbox, programs, Exec};
+use crate::domain::application::ApplicationId;
 use crate::domain::letter::{self, LetterError, LetterFacts, Part, Rendered};
 use crate::domain::workflow::decision::Outcome;
 use crate::mail::messages::decision_letter;
@@ -152,7 +153,7 @@ pub(crate) async fn sendable(ex: Exec<'_>, cycle: i64, outcome: Outcome) -> Resu
 pub(crate) struct Letter<'a> {
     pub cycle: &'a CycleWithForm,
     pub program: &'a str,
-    pub application: i64,
+    pub application: ApplicationId,
     pub applicant_name: &'a str,
     pub applicant_email: &'a str,
     pub outcome: Outcome,

@@ -8,6 +8,7 @@ use super::{access, By, Error, Result};
 use crate::auth::guards::{ClientIp, Manager};
 use crate::context::Ctx;
 use crate::db::{cycles, decisions, programs};
+use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::Outcome;
 
@@ -21,7 +22,7 @@ pub async fn held_counts(
     ctx: &Ctx,
     me: UserId,
     cycle: i64,
-    only: Option<&[i64]>,
+    only: Option<&[ApplicationId]>,
 ) -> Result<Vec<(Outcome, i64)>> {
     let mut conn = ctx.conn().await?;
     let stored = decisions::unreleased_counts(conn.exec(), cycle, me, only).await?;
@@ -43,7 +44,7 @@ pub struct Release {
     pub seen: Vec<(Outcome, i64)>,
     pub confirm: bool,
     /// Only these applications (chosen on the decisions list), if any.
-    pub ids: Vec<i64>,
+    pub ids: Vec<ApplicationId>,
 }
 
 /// Releases cycle `cycle`'s held decisions of the chosen outcomes, if

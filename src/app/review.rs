@@ -12,6 +12,7 @@ use crate::db::applications::{self, Application};
 use crate::db::assignments::{self, Assignment, ConflictSource};
 use crate::db::cycles::{self, CycleWithForm, ReviewSetup};
 use crate::db::{profiles, programs, reviews};
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::assignment::{detect_conflict, Detected, Person};
 use crate::domain::workflow::review::reviewer_may_open;
 use crate::domain::workflow::rubric::{read_scores, Confidence, Recommendation};
@@ -36,7 +37,7 @@ pub struct Opened {
 /// still a reviewer of the program, never their own application nor one
 /// they are a referee of, and the application still in the workflow.
 /// Anything else is [`Error::NotFound`].
-pub async fn open(ctx: &Ctx, who: &Reviewer, id: i64) -> Result<Opened> {
+pub async fn open(ctx: &Ctx, who: &Reviewer, id: ApplicationId) -> Result<Opened> {
     let me = who.0.user().id;
     let mut conn = ctx.conn().await?;
     let assignment = assignments::find(conn.exec(), id, me).await?;

@@ -7,6 +7,7 @@ use crate::auth::guards::{ClientIp, Manager};
 use crate::context::Ctx;
 use crate::db::applications;
 use crate::domain::access::manager_may_act_on;
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::review::IneligibleReason;
 use crate::domain::workflow::stage::{Actor, Move, Stage};
 
@@ -95,7 +96,7 @@ pub async fn screen(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: &ScreeningForm<'_>,
 ) -> Result<Screening> {
     let (app, _) = access::application_for_manager(ctx, who, id).await?;
@@ -146,7 +147,7 @@ pub async fn move_application(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: ApplicationId,
     mv: Option<ManagerMove>,
     note: &str,
 ) -> Result<Stage> {
@@ -240,7 +241,7 @@ pub async fn move_many(
     who: &Manager,
     ip: &ClientIp,
     cycle: i64,
-    ids: &[i64],
+    ids: &[ApplicationId],
     mv: BulkMove,
 ) -> Result<Moved> {
     access::cycle_for_manager(ctx, who, cycle).await?;

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::db::{applications, Tx};
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::stage::{apply, Actor, Move, MoveError, Stage};
 
 use super::{By, Result};
@@ -13,7 +14,7 @@ use super::{By, Result};
 /// What to move, by whom, and what the audit log says.
 pub struct StageMove<'a> {
     /// The application.
-    pub application: i64,
+    pub application: ApplicationId,
     /// Its stage as the caller read it.
     pub from: Stage,
     pub mv: Move,
@@ -109,7 +110,7 @@ mod tests {
             flag: String::new(),
             search: String::new(),
             threshold_squared: 1.0,
-            hide_applicant: 0,
+            hide_applicant: crate::domain::user::UserId(0),
         };
         let mut conn = pool.conn().await.unwrap();
         let (rows, _) = applications::pipeline(

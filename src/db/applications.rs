@@ -5,19 +5,17 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::form::Answers;
 use crate::domain::user::UserId;
 use crate::domain::workflow::stage::{Actor, Move, Stage};
 
-/// Database id of an application.
-pub type ApplicationId = i64;
-
 #[derive(sqlx::FromRow)]
 struct Row {
-    id: i64,
+    id: ApplicationId,
     cycle_id: i64,
-    applicant_id: i64,
+    applicant_id: UserId,
     stage: String,
     answers_json: String,
     deadline_extended_to: Option<DateTime<Utc>>,
@@ -79,7 +77,7 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> DbResult<ApplicationId> {
     run!(ex, c => {
-        let id: Result<Vec<i64>, _> = sqlx::query_scalar(
+        let id: Result<Vec<ApplicationId>, _> = sqlx::query_scalar(
             "INSERT INTO applications (cycle_id, applicant_id, stage, answers_json, eligibility_json, created_at, updated_at) \
              VALUES ($1, $2, 'draft', $3, $4, $5, $5) RETURNING id",
         )
@@ -127,7 +125,7 @@ pub async fn find_for(
 /// An application as listed on the applicant's own page.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Listed {
-    pub id: i64,
+    pub id: ApplicationId,
     pub cycle_id: i64,
     pub program_name: String,
     pub cycle_name: String,
@@ -311,7 +309,7 @@ pub async fn set_screening(
 }
 
 /// What the manager's list of a cycle is narrowed to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PipelineFilter {
     /// One stage's stored name, or empty for every stage but draft.
     pub stage: String,
@@ -371,7 +369,7 @@ impl PipelineSort {
 /// One row of the manager's list.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PipelineRow {
-    pub id: i64,
+    pub id: ApplicationId,
     pub applicant_name: String,
     pub applicant_email: String,
     pub institution: String,
@@ -445,7 +443,7 @@ fn pipeline_filter(
         conditions.push(format!("a.stage = {n}"));
     }
     if let Some(r) = f.reviewer {
-        let n = next(&mut params, Param::Int(r));
+        let n = next(&mut params, Param::Int(r.0));
         conditions.push(format!(
             "a.id IN (SELECT application_id FROM assignments WHERE cycle_id = $1 AND reviewer_id = {n})"
         ));
@@ -527,7 +525,7 @@ pub async fn pipeline(
             "applications a"
         }
     );
-    let figures_sql = |ids: &[i64]| {
+    let figures_sql = |ids: &[ApplicationId]| {
         format!(
             "SELECT a.id, u.name AS applicant_name, u.email AS applicant_email, a.institution, a.stage, a.submitted_at, \
              (SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id) AS assigned, \
@@ -542,7 +540,7 @@ pub async fn pipeline(
         )
     };
     run!(ex, c => {
-        let ids: Vec<i64> = bind_all!(sqlx::query_scalar(&page_sql), &params)
+        let ids: Vec<ApplicationId> = bind_all!(sqlx::query_scalar(&page_sql), &params)
             .fetch_all(&mut *c)
             .await?;
         let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &params)

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::program::ProgramId;
 use crate::domain::user::UserId;
@@ -30,7 +31,7 @@ pub async fn reviewers_of(ex: Exec<'_>, program: ProgramId) -> DbResult<Vec<Revi
 /// An application waiting for reviewers, with what conflict detection needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Candidate {
-    pub id: i64,
+    pub id: ApplicationId,
     pub applicant_id: UserId,
     pub applicant_email: String,
     pub institution: String,
@@ -40,7 +41,7 @@ pub struct Candidate {
 pub async fn candidates(
     ex: Exec<'_>,
     cycle: CycleId,
-    only: Option<&[i64]>,
+    only: Option<&[ApplicationId]>,
 ) -> DbResult<Vec<Candidate>> {
     let restrict = match only {
         Some([]) => return Ok(Vec::new()),
@@ -59,8 +60,8 @@ pub async fn candidates(
 pub async fn referee_emails(
     ex: Exec<'_>,
     cycle: CycleId,
-    only: Option<&[i64]>,
-) -> DbResult<Vec<(i64, String)>> {
+    only: Option<&[ApplicationId]>,
+) -> DbResult<Vec<(ApplicationId, String)>> {
     let restrict = match only {
         Some([]) => return Ok(Vec::new()),
         Some(ids) => format!(" AND a.id IN ({})", join_ids(ids)),
@@ -74,18 +75,18 @@ pub async fn referee_emails(
 }
 
 /// Ids as a literal SQL list (they are integers, never text).
-pub(crate) fn join_ids(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+pub(crate) fn join_ids<T: std::fmt::Display>(ids: &[T]) -> String {
+    ids.iter().map(T::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Every (application, reviewer) pair of a cycle.
-pub async fn pairs_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(i64, i64)>> {
+pub async fn pairs_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(ApplicationId, UserId)>> {
     let sql = "SELECT application_id, reviewer_id FROM assignments WHERE cycle_id = $1";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
 }
 
 /// Every recorded conflict of a cycle's applications.
-pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(i64, i64)>> {
+pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(ApplicationId, UserId)>> {
     let sql = "SELECT k.application_id, k.reviewer_id FROM conflicts k \
                JOIN applications a ON a.id = k.application_id WHERE a.cycle_id = $1";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
@@ -94,7 +95,7 @@ pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(i64, i6
 /// Assigns a reviewer; `false` when they already were.
 pub async fn assign(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     reviewer: UserId,
     cycle: CycleId,
     by: UserId,
@@ -116,7 +117,7 @@ pub async fn assign(
 }
 
 /// Removes an assignment and its review; `false` when there was none.
-pub async fn remove(ex: Exec<'_>, application: i64, reviewer: UserId) -> DbResult<bool> {
+pub async fn remove(ex: Exec<'_>, application: ApplicationId, reviewer: UserId) -> DbResult<bool> {
     let sql = "DELETE FROM assignments WHERE application_id = $1 AND reviewer_id = $2";
     Ok(execute!(ex, sqlx::query(sql).bind(application).bind(reviewer))? == 1)
 }
@@ -125,7 +126,7 @@ pub async fn remove(ex: Exec<'_>, application: i64, reviewer: UserId) -> DbResul
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Assignment {
     pub id: i64,
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub reviewer_id: UserId,
     pub cycle_id: CycleId,
     pub assigned_at: DateTime<Utc>,
@@ -135,7 +136,7 @@ pub struct Assignment {
 /// The assignment of `reviewer` to `application`, if any.
 pub async fn find(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     reviewer: UserId,
 ) -> DbResult<Option<Assignment>> {
     let sql =
@@ -147,7 +148,7 @@ pub async fn find(
 /// An assignment as its reviewer lists it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Mine {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub cycle_id: CycleId,
     pub program_name: String,
     pub cycle_name: String,
@@ -190,7 +191,10 @@ pub struct OfApplication {
 }
 
 /// The assignments of an application, by reviewer name.
-pub async fn of_application(ex: Exec<'_>, application: i64) -> DbResult<Vec<OfApplication>> {
+pub async fn of_application(
+    ex: Exec<'_>,
+    application: ApplicationId,
+) -> DbResult<Vec<OfApplication>> {
     let sql = "SELECT s.reviewer_id, u.name AS reviewer_name, u.email AS reviewer_email, s.assigned_at, s.due_at, \
                r.id AS review_id, r.state AS review_state FROM assignments s JOIN users u ON u.id = s.reviewer_id \
                LEFT JOIN reviews r ON r.assignment_id = s.id WHERE s.application_id = $1 ORDER BY u.name, u.id";
@@ -279,7 +283,7 @@ impl ConflictSource {
 /// record, out of every score). `false` when it was recorded before.
 pub async fn record_conflict(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     reviewer: UserId,
     source: ConflictSource,
     reason: &str,
@@ -324,7 +328,11 @@ pub async fn record_conflict(
 }
 
 /// Whether a conflict is recorded between the reviewer and application.
-pub async fn is_conflicted(ex: Exec<'_>, application: i64, reviewer: UserId) -> DbResult<bool> {
+pub async fn is_conflicted(
+    ex: Exec<'_>,
+    application: ApplicationId,
+    reviewer: UserId,
+) -> DbResult<bool> {
     let sql = "SELECT COUNT(*) FROM conflicts WHERE application_id = $1 AND reviewer_id = $2";
     let n: i64 =
         run!(ex, c => sqlx::query_scalar(sql).bind(application).bind(reviewer).fetch_one(c).await)?;
@@ -342,7 +350,7 @@ pub struct Conflict {
 }
 
 /// The recorded conflicts of an application.
-pub async fn conflicts_of(ex: Exec<'_>, application: i64) -> DbResult<Vec<Conflict>> {
+pub async fn conflicts_of(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Conflict>> {
     let sql = "SELECT k.reviewer_id, u.name AS reviewer_name, k.source, k.reason, k.created_at \
                FROM conflicts k JOIN users u ON u.id = k.reviewer_id WHERE k.application_id = $1 ORDER BY k.created_at";
     run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
@@ -370,7 +378,7 @@ pub struct SetAside {
 }
 
 /// The reviews of an application set aside after a conflict, oldest first.
-pub async fn set_aside_of(ex: Exec<'_>, application: i64) -> DbResult<Vec<SetAside>> {
+pub async fn set_aside_of(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<SetAside>> {
     let sql = "SELECT u.name AS reviewer_name, s.state, s.score_total, s.recommendation, s.submitted_at, \
                s.set_aside_at FROM set_aside_reviews s JOIN users u ON u.id = s.reviewer_id \
                WHERE s.application_id = $1 ORDER BY s.id";

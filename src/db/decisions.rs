@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::{OfferAnswer, Outcome};
@@ -12,7 +13,7 @@ use crate::domain::workflow::decision::{OfferAnswer, Outcome};
 /// A decision as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Decision {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub cycle_id: CycleId,
     pub outcome: Outcome,
     pub note: String,
@@ -30,7 +31,7 @@ const COLUMNS: &str =
                        offer_deadline, offer_answer, answered_at";
 
 /// The decision on an application, if any.
-pub async fn find(ex: Exec<'_>, application: i64) -> DbResult<Option<Decision>> {
+pub async fn find(ex: Exec<'_>, application: ApplicationId) -> DbResult<Option<Decision>> {
     let sql = format!("SELECT {COLUMNS} FROM decisions WHERE application_id = $1");
     run!(ex, c => sqlx::query_as(&sql).bind(application).fetch_optional(c).await)
 }
@@ -41,7 +42,7 @@ pub async fn find(ex: Exec<'_>, application: i64) -> DbResult<Option<Decision>> 
 #[expect(clippy::too_many_arguments, reason = "a decision has this many facts")]
 pub async fn record(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     cycle: CycleId,
     outcome: Outcome,
     note: &str,
@@ -83,7 +84,7 @@ pub async fn record(
 /// Appends to an application's decision history.
 pub async fn add_event(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     what: &str,
     outcome: Outcome,
     note: &str,
@@ -117,7 +118,7 @@ pub struct Event {
 }
 
 /// The decision history of an application, oldest first.
-pub async fn events(ex: Exec<'_>, application: i64) -> DbResult<Vec<Event>> {
+pub async fn events(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Event>> {
     let sql = "SELECT e.what, e.outcome, e.note, u.name AS actor_name, e.created_at FROM decision_events e \
                LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.id";
     run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
@@ -137,9 +138,9 @@ pub async fn unreleased_counts(
     ex: Exec<'_>,
     cycle: CycleId,
     hide_applicant: UserId,
-    only: Option<&[i64]>,
+    only: Option<&[ApplicationId]>,
 ) -> DbResult<Vec<(Outcome, i64)>> {
-    if only.is_some_and(<[i64]>::is_empty) {
+    if only.is_some_and(<[ApplicationId]>::is_empty) {
         return Ok(Vec::new());
     }
     let mut restrict = only.map_or_else(String::new, |ids| {
@@ -158,7 +159,7 @@ pub async fn unreleased_counts(
 /// A decision waiting for release, with what its letter needs.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ToRelease {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub applicant_name: String,
     pub applicant_email: String,
     pub outcome: Outcome,
@@ -173,10 +174,10 @@ pub async fn to_release(
     cycle: CycleId,
     hide_applicant: UserId,
     outcomes: &[Outcome],
-    only: Option<&[i64]>,
+    only: Option<&[ApplicationId]>,
     limit: i64,
 ) -> DbResult<Vec<ToRelease>> {
-    if outcomes.is_empty() || only.is_some_and(<[i64]>::is_empty) {
+    if outcomes.is_empty() || only.is_some_and(<[ApplicationId]>::is_empty) {
         return Ok(Vec::new());
     }
     // Outcomes come from the fixed list, ids are integers: safe to inline.
@@ -206,7 +207,7 @@ pub async fn to_release(
 /// written, when the decision changed meanwhile.
 pub async fn mark_released(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     version: i64,
     offer_deadline: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
@@ -239,7 +240,7 @@ pub async fn mark_released(
 /// answered already or has lapsed.
 pub async fn answer_offer(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     answer: &str,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
@@ -262,7 +263,7 @@ pub async fn lapse_offers(ex: Exec<'_>, now: DateTime<Utc>) -> DbResult<u64> {
 /// A decision as the cycle's list shows it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Listed {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub applicant_name: String,
     pub outcome: Outcome,
     pub version: i64,
@@ -348,7 +349,7 @@ pub async fn waitlisted(
     cycle: CycleId,
     scale_mean: f64,
     scale_sd: f64,
-) -> DbResult<Vec<(i64, Option<f64>)>> {
+) -> DbResult<Vec<(ApplicationId, Option<f64>)>> {
     let sql = format!("SELECT d.application_id, \
                (SELECT {} FROM reviews r \
                 WHERE r.application_id = d.application_id AND r.state = 'submitted') AS normalised \

@@ -4,13 +4,14 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 
 /// A stored document.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Document {
     pub id: i64,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub kind: String,
     pub storage_key: String,
     pub original_name: String,
@@ -63,7 +64,7 @@ pub async fn find(ex: Exec<'_>, id: i64) -> DbResult<Option<Document>> {
 /// returns the id of the replaced one.
 pub async fn attach(
     ex: Exec<'_>,
-    application: i64,
+    application: ApplicationId,
     question: &str,
     document: i64,
     now: DateTime<Utc>,
@@ -91,7 +92,11 @@ pub async fn attach(
 }
 
 /// Detaches the document of a question; returns its id.
-pub async fn detach(ex: Exec<'_>, application: i64, question: &str) -> DbResult<Option<i64>> {
+pub async fn detach(
+    ex: Exec<'_>,
+    application: ApplicationId,
+    question: &str,
+) -> DbResult<Option<i64>> {
     let sql = "DELETE FROM application_documents WHERE application_id = $1 AND question_key = $2 RETURNING document_id";
     let rows: Result<Vec<i64>, _> =
         run!(ex, c => sqlx::query_scalar(sql).bind(application).bind(question).fetch_all(c).await);
@@ -99,7 +104,10 @@ pub async fn detach(ex: Exec<'_>, application: i64, question: &str) -> DbResult<
 }
 
 /// The documents attached to an application, by question key.
-pub async fn attached(ex: Exec<'_>, application: i64) -> DbResult<Vec<(String, Document)>> {
+pub async fn attached(
+    ex: Exec<'_>,
+    application: ApplicationId,
+) -> DbResult<Vec<(String, Document)>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         question_key: String,

@@ -60,6 +60,7 @@ pub mod cycles;
 pub mod decisions;
 pub mod documents;
 pub mod export;
+mod ids;
 pub mod limits;
 pub mod outbox;
 pub mod profiles;

@@ -4,13 +4,14 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::application::ApplicationId;
 use crate::domain::referee::RequestStatus;
 
 /// A referee request.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Request {
     pub id: i64,
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub question_key: String,
     pub position: i64,
     pub name: String,
@@ -30,7 +31,7 @@ const COLUMNS: &str = "id, application_id, question_key, position, name, email, 
 
 /// A referee named by the applicant.
 pub struct NewRequest<'a> {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub question_key: &'a str,
     pub position: i64,
     pub name: &'a str,
@@ -68,7 +69,7 @@ pub async fn put(ex: Exec<'_>, r: &NewRequest<'_>, now: DateTime<Utc>) -> DbResu
 }
 
 /// The requests of an application, by question and position.
-pub async fn for_application(ex: Exec<'_>, application: i64) -> DbResult<Vec<Request>> {
+pub async fn for_application(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Request>> {
     let sql = format!("SELECT {COLUMNS} FROM referee_requests WHERE application_id = $1 ORDER BY question_key, position");
     run!(ex, c => sqlx::query_as(&sql).bind(application).fetch_all(c).await)
 }

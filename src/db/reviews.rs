@@ -12,6 +12,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::review::ReviewState;
@@ -23,7 +24,7 @@ use crate::domain::workflow::stage::Stage;
 pub struct Review {
     pub id: i64,
     pub assignment_id: i64,
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub reviewer_id: UserId,
     pub reviewer_name: String,
     pub state: ReviewState,
@@ -60,7 +61,7 @@ pub async fn find(ex: Exec<'_>, id: i64) -> DbResult<Option<Review>> {
 }
 
 /// Every review of an application (drafts too), by reviewer name.
-pub async fn of_application(ex: Exec<'_>, application: i64) -> DbResult<Vec<Review>> {
+pub async fn of_application(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Review>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM reviews r JOIN users u ON u.id = r.reviewer_id \
          WHERE r.application_id = $1 ORDER BY u.name, r.id"
@@ -71,7 +72,7 @@ pub async fn of_application(ex: Exec<'_>, application: i64) -> DbResult<Vec<Revi
 /// What a reviewer writes.
 pub struct Written<'a> {
     pub assignment_id: i64,
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub reviewer_id: UserId,
     pub cycle_id: CycleId,
     pub scores_json: &'a str,
@@ -247,7 +248,7 @@ impl RankBy {
 /// One row of the ranking.
 #[derive(Debug, Clone)]
 pub struct Ranked {
-    pub id: i64,
+    pub id: ApplicationId,
     pub applicant_name: String,
     pub institution: String,
     pub stage: Stage,
@@ -309,8 +310,8 @@ pub async fn ranking(
             .fetch_all(&mut *c)
             .await?;
         let total: i64 = sqlx::query_scalar(&count_sql).bind(cycle).fetch_one(&mut *c).await?;
-        let ids: Vec<i64> = figures.iter().map(|f| f.id).collect();
-        let people: Vec<(i64, String, String, i64)> = if ids.is_empty() {
+        let ids: Vec<ApplicationId> = figures.iter().map(|f| f.id).collect();
+        let people: Vec<(ApplicationId, String, String, i64)> = if ids.is_empty() {
             Vec::new()
         } else {
             let sql = format!(
@@ -350,7 +351,7 @@ pub async fn ranking(
 
 #[derive(sqlx::FromRow)]
 struct RankedFigures {
-    id: i64,
+    id: ApplicationId,
     stage: Stage,
     reviewed: i64,
     mean: Option<f64>,
@@ -364,7 +365,7 @@ struct RankedFigures {
 /// aggregation and for an application's detail page.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Submitted {
-    pub application_id: i64,
+    pub application_id: ApplicationId,
     pub reviewer_id: UserId,
     pub scores_json: String,
     pub score_mean: f64,
@@ -372,7 +373,10 @@ pub struct Submitted {
 }
 
 /// The submitted reviews of the given applications.
-pub async fn submitted_of(ex: Exec<'_>, applications: &[i64]) -> DbResult<Vec<Submitted>> {
+pub async fn submitted_of(
+    ex: Exec<'_>,
+    applications: &[ApplicationId],
+) -> DbResult<Vec<Submitted>> {
     if applications.is_empty() {
         return Ok(Vec::new());
     }
@@ -399,7 +403,7 @@ pub async fn reviewer_stats(
          WHERE cycle_id = $1 AND state = 'submitted' AND reviewer_id IN ({}) GROUP BY reviewer_id",
         super::assignments::join_ids(reviewers)
     );
-    let rows: Vec<(i64, i64, f64, f64)> =
+    let rows: Vec<(UserId, i64, f64, f64)> =
         run!(ex, c => sqlx::query_as(&sql).bind(cycle).fetch_all(c).await)?;
     Ok(rows
         .into_iter()

@@ -9,7 +9,7 @@ use crate::domain::user::UserId;
 
 #[derive(sqlx::FromRow)]
 struct GrantRow {
-    user_id: i64,
+    user_id: UserId,
     program_id: i64,
     role: String,
 }
@@ -33,7 +33,7 @@ pub async fn for_users(ex: Exec<'_>, users: &[UserId]) -> DbResult<Vec<(UserId, 
     // Ids are integers, so listing them inline is safe; a page holds at most a few dozen.
     let ids = users
         .iter()
-        .map(i64::to_string)
+        .map(UserId::to_string)
         .collect::<Vec<_>>()
         .join(",");
     let sql = format!("SELECT user_id, program_id, role FROM role_grants WHERE user_id IN ({ids}) ORDER BY program_id, role");

@@ -11,7 +11,7 @@ use crate::domain::user::UserId;
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
     pub id: i64,
-    pub user_id: i64,
+    pub user_id: UserId,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
 }

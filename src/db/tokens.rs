@@ -33,7 +33,7 @@ pub enum TokenProblem {
 #[derive(sqlx::FromRow)]
 struct TokenRow {
     id: i64,
-    user_id: i64,
+    user_id: UserId,
     expires_at: DateTime<Utc>,
     used_at: Option<DateTime<Utc>>,
 }

@@ -7,7 +7,7 @@ use crate::domain::user::{User, UserId};
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    id: i64,
+    id: UserId,
     email: String,
     name: String,
     password_hash: String,

@@ -45,17 +45,18 @@ mod tests {
 
     #[test]
     fn applicants_open_only_their_own_and_never_letters() {
-        assert!(applicant_may_open(7, 7));
-        assert!(!applicant_may_open(7, 8));
-        assert!(applicant_may_download(Some(7), DocumentKind::Upload, 7));
-        assert!(!applicant_may_download(Some(7), DocumentKind::Upload, 8));
-        assert!(!applicant_may_download(Some(7), DocumentKind::Letter, 7));
-        assert!(!applicant_may_download(None, DocumentKind::Letter, 7));
+        let (u7, u8) = (UserId(7), UserId(8));
+        assert!(applicant_may_open(u7, u7));
+        assert!(!applicant_may_open(u7, u8));
+        assert!(applicant_may_download(Some(u7), DocumentKind::Upload, u7));
+        assert!(!applicant_may_download(Some(u7), DocumentKind::Upload, u8));
+        assert!(!applicant_may_download(Some(u7), DocumentKind::Letter, u7));
+        assert!(!applicant_may_download(None, DocumentKind::Letter, u7));
     }
 
     #[test]
     fn managers_never_act_on_their_own_application() {
-        assert!(manager_may_act_on(7, 8));
-        assert!(!manager_may_act_on(7, 7));
+        assert!(manager_may_act_on(UserId(7), UserId(8)));
+        assert!(!manager_may_act_on(UserId(7), UserId(7)));
     }
 }

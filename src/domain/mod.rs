@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod answers;
+pub mod application;
 pub mod cycle;
 pub mod demographics;
 pub mod document;
@@ -15,6 +16,7 @@ pub mod email;
 pub mod form;
 #[cfg(test)]
 mod fuzzing;
+pub mod id;
 pub mod image_metadata;
 pub mod letter;
 pub mod metadata;

@@ -2,8 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-/// Database id of a user.
-pub type UserId = i64;
+super::id::id_type!(
+    /// Database id of a user.
+    UserId
+);
 
 /// An account as the rest of the portal sees it (never the password hash).
 #[derive(Debug, Clone, PartialEq, Eq)]

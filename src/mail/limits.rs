@@ -8,13 +8,14 @@ use chrono::{DateTime, Utc};
 use crate::db::{limits, DbResult, Exec};
 use crate::domain::outbox::{limit_window, LimitScope};
 use crate::domain::throttle::address_bucket;
+use crate::domain::user::UserId;
 
 /// Who a request for mail counts against.
 pub struct Ask<'a> {
     /// Where the mail goes (an email address, as typed and normalised).
     pub recipient: &'a str,
     /// The account asking, when someone is logged in.
-    pub account: Option<i64>,
+    pub account: Option<UserId>,
     /// The client address (`None` only when the server cannot tell, as in
     /// tests without a socket: then no address limit applies).
     pub address: Option<&'a str>,

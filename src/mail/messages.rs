@@ -7,7 +7,8 @@ use serde::Serialize;
 
 use super::Mail;
 use crate::db::{outbox, Exec};
-use crate::domain::user::User;
+use crate::domain::application::ApplicationId;
+use crate::domain::user::{User, UserId};
 
 /// Hours an email confirmation link stays valid.
 pub const CONFIRM_HOURS: i64 = 24;
@@ -191,7 +192,7 @@ pub async fn application_submitted(
     ex: Exec<'_>,
     mail: &Mail,
     user: &User,
-    application_id: i64,
+    application_id: ApplicationId,
     program: &str,
     cycle: &str,
     now: DateTime<Utc>,
@@ -316,7 +317,7 @@ pub async fn referee_thanks(
 
 /// Who a review message is for.
 pub struct ReviewerAddress<'a> {
-    pub id: i64,
+    pub id: UserId,
     pub name: &'a str,
     pub email: &'a str,
 }
@@ -332,7 +333,7 @@ pub async fn review_assigned(
     batch: i64,
     program: &str,
     cycle: &str,
-    applications: &[i64],
+    applications: &[ApplicationId],
     due: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
@@ -416,8 +417,8 @@ pub async fn conflict_declared(
     ex: Exec<'_>,
     mail: &Mail,
     manager: &ReviewerAddress<'_>,
-    application: i64,
-    reviewer: i64,
+    application: ApplicationId,
+    reviewer: UserId,
     facts: &ConflictDeclared<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<()> {
@@ -474,7 +475,7 @@ pub async fn offer_answered(
     ex: Exec<'_>,
     mail: &Mail,
     user: &User,
-    application_id: i64,
+    application_id: ApplicationId,
     program: &str,
     accepted: bool,
     now: DateTime<Utc>,

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::db::documents::{self, Document};
 use crate::db::referees;
+use crate::domain::application::ApplicationId;
 use crate::domain::document::{human_size, sanitise_file_name};
 use crate::domain::form::{Answers, FormDefinition, Question, QuestionKind};
 use crate::web::apply::view::answer_text;
@@ -105,7 +106,7 @@ fn link(href_base: &str, doc: &Document, name: String) -> DocumentLink {
 /// the document's id.
 pub async fn build(
     ex: &mut crate::db::Conn,
-    application: i64,
+    application: ApplicationId,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
@@ -190,7 +191,7 @@ pub async fn build(
 /// them.
 pub async fn find_document(
     ex: &mut crate::db::Conn,
-    application: i64,
+    application: ApplicationId,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
@@ -234,7 +235,7 @@ pub async fn find_document(
 /// it cannot be cleaned.
 pub async fn download(
     ctx: &crate::context::Ctx,
-    application: i64,
+    application: ApplicationId,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,

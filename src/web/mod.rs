@@ -13,6 +13,7 @@ pub mod dossier;
 pub mod download;
 pub mod error;
 pub mod headers;
+mod ids;
 pub mod manage;
 pub mod multipart;
 pub mod page;

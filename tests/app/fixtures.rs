@@ -6,6 +6,7 @@
 use fellowship_portal::db::{applications, profiles, roles, users};
 use fellowship_portal::domain::form::{Answer, Answers};
 use fellowship_portal::domain::role::ProgramRole;
+use fellowship_portal::domain::user::UserId;
 use fellowship_portal::domain::workflow::stage::{apply, Actor, Move, Stage};
 use rocket::http::Status;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,7 +28,7 @@ pub async fn health_justice(app: &TestApp) -> Cycle {
 /// Staff of a program: their account and a browser logged in as them
 /// (a `Staff` is used as that browser).
 pub struct Staff {
-    pub id: i64,
+    pub id: UserId,
     pub browser: Browser,
 }
 
@@ -98,7 +99,7 @@ pub struct NewApplication<'a> {
     name: String,
     email: String,
     institution: String,
-    owner: Option<i64>,
+    owner: Option<UserId>,
     stage: Stage,
 }
 
@@ -125,7 +126,7 @@ impl<'a> NewApplication<'a> {
     }
 
     /// Owned by the existing account `user` instead of a new one.
-    pub fn of(mut self, user: i64) -> Self {
+    pub fn of(mut self, user: UserId) -> Self {
         self.owner = Some(user);
         self
     }
@@ -230,7 +231,7 @@ impl<'a> NewApplication<'a> {
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        id
+        id.0
     }
 }
 
@@ -263,7 +264,7 @@ pub async fn submitted(
 pub async fn submitted_by(
     app: &TestApp,
     cycle: i64,
-    user: i64,
+    user: UserId,
     name: &str,
     email: &str,
     institution: &str,
@@ -283,7 +284,7 @@ pub async fn staff(
     email: &str,
     program: i64,
     role: ProgramRole,
-) -> (i64, Browser) {
+) -> (UserId, Browser) {
     let id = app.new_user(name, email).await;
     let mut conn = app.pool().conn().await.unwrap();
     roles::grant(conn.exec(), id, program, role, id, app.clock.now())
@@ -298,7 +299,7 @@ pub async fn staff(
 
 /// Sets the institution on `user`'s profile (a reviewer is conflicted with
 /// applicants of the same institution).
-pub async fn set_institution(app: &TestApp, user: i64, institution: &str) {
+pub async fn set_institution(app: &TestApp, user: UserId, institution: &str) {
     let mut conn = app.pool().conn().await.unwrap();
     let mut p = profiles::get(conn.exec(), user).await.unwrap();
     p.institution = institution.into();
@@ -332,7 +333,7 @@ pub fn past_due() -> chrono::DateTime<chrono::Utc> {
 }
 
 /// Assigns `reviewer` to application `id` through the manager's form, due on [`DUE`].
-pub async fn assign(manager: &Browser, id: i64, reviewer: i64) {
+pub async fn assign(manager: &Browser, id: i64, reviewer: UserId) {
     let page = manager
         .post(
             &format!("/manage/applications/{id}/assign"),

@@ -1,6 +1,7 @@
 //! Referee letters: requests with private links, uploads without an
 //! account, declines, reminders, and what the applicant may see.
 
+use fellowship_portal::domain::application::ApplicationId;
 use rocket::http::Status;
 
 use crate::helpers::{link_in, pdf, spawn, TestApp};
@@ -196,7 +197,7 @@ async fn referee_links_that_are_wrong_expired_or_misused_are_explained() {
 
     // Past the cycle's close of letters, when the link expires.
     let mut conn = app.pool().conn().await.unwrap();
-    let request = fellowship_portal::db::referees::for_application(conn.exec(), id)
+    let request = fellowship_portal::db::referees::for_application(conn.exec(), ApplicationId(id))
         .await
         .unwrap();
     drop(conn);

@@ -2,13 +2,14 @@
 //! one they wrote a letter for: in automatic and manual assignment, on the
 //! reviewer's pages, and in every manager page and action.
 
+use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
 
 use crate::fixtures::{mark_eligible, Cycle, Staff, DUE};
 use crate::helpers::TestApp;
 
 /// A submitted application of `owner` (an existing account).
-async fn application_of(app: &TestApp, c: &Cycle, owner: i64, email: &str) -> i64 {
+async fn application_of(app: &TestApp, c: &Cycle, owner: UserId, email: &str) -> i64 {
     app.submitted_application(c)
         .by("Owner Applicant", &format!("stored-{email}"))
         .of(owner)

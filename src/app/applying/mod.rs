@@ -20,6 +20,7 @@ use crate::auth::guards::Applicant;
 use crate::context::Ctx;
 use crate::db::{self, applications, cycles, documents as docs, profiles, referees};
 use crate::domain::answers::{self, Attachments, Problem};
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CyclePhase;
 use crate::domain::form::{Answer, Answers, Eligibility};
 use crate::domain::referee::RequestStatus;
@@ -32,12 +33,15 @@ use super::{Error, FormErrors, Result};
 /// What starting an application came to.
 pub enum Started {
     /// The applicant already has an application to this cycle.
-    Existing(i64),
+    Existing(ApplicationId),
     /// The answers say they cannot apply; why, in their words. Nothing is
     /// stored.
     Ineligible(Vec<String>),
     /// A new draft, pre-filled from the profile, and its first section.
-    Draft { id: i64, first_section: String },
+    Draft {
+        id: ApplicationId,
+        first_section: String,
+    },
 }
 
 /// Starts an application to cycle `cycle_id` with the eligibility
@@ -163,7 +167,7 @@ pub fn applicant_refusal(owned: &Owned, mv: Move) -> String {
 /// Submits draft `id` and mails the applicant a confirmation. Refused
 /// (in the words for the review page) when it is not a draft, its
 /// deadline has passed, it is incomplete, or it changed meanwhile.
-pub async fn submit(ctx: &Ctx, who: &Applicant, id: i64) -> Result<()> {
+pub async fn submit(ctx: &Ctx, who: &Applicant, id: ApplicationId) -> Result<()> {
     let o = access::owned_application(ctx, who, id).await?;
     let to = stage::apply(o.application.stage, Move::Submit, Actor::Applicant)
         .map_err(|_| Error::refused(applicant_refusal(&o, Move::Submit)))?;
@@ -234,7 +238,7 @@ pub async fn submit(ctx: &Ctx, who: &Applicant, id: i64) -> Result<()> {
 /// Withdraws application `id`, keeping the first 2000 characters of the
 /// reason. Refused (in the words for the withdrawal page) when its stage
 /// does not allow it.
-pub async fn withdraw(ctx: &Ctx, who: &Applicant, id: i64, reason: &str) -> Result<()> {
+pub async fn withdraw(ctx: &Ctx, who: &Applicant, id: ApplicationId, reason: &str) -> Result<()> {
     let o = access::owned_application(ctx, who, id).await?;
     let to = stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant)
         .map_err(|_| Error::refused(applicant_refusal(&o, Move::Withdraw)))?;

@@ -3,6 +3,7 @@
 use crate::auth::guards::Applicant;
 use crate::context::Ctx;
 use crate::db::decisions;
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::decision::{
     answer_offer as offer_move, offer_state, OfferState, Outcome,
 };
@@ -27,7 +28,7 @@ pub struct OfferAnswer<'a> {
 pub async fn answer_offer(
     ctx: &Ctx,
     who: &Applicant,
-    id: i64,
+    id: ApplicationId,
     input: OfferAnswer<'_>,
 ) -> Result<bool> {
     let o = access::owned_application(ctx, who, id).await?;

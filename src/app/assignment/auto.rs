@@ -12,6 +12,8 @@ use crate::context::Ctx;
 use crate::db::assignments::{self, Candidate, Reviewer};
 use crate::db::cycles::CycleWithForm;
 use crate::domain::access::manager_may_act_on;
+use crate::domain::application::ApplicationId;
+use crate::domain::user::UserId;
 use crate::domain::workflow::assignment::{plan, Input, Plan};
 
 use super::{detected, read_due, referees_of, write_batch, Batch};
@@ -40,14 +42,16 @@ pub async fn propose(ctx: &Ctx, who: &Manager, c: &CycleWithForm) -> Result<Prop
         .filter(|a| manager_may_act_on(a.applicant_id, me))
         .collect();
     let referees = referees_of(conn.exec(), c.cycle.id, None).await?;
-    let existing: BTreeSet<(i64, i64)> = assignments::pairs_in(conn.exec(), c.cycle.id)
-        .await?
-        .into_iter()
-        .collect();
-    let mut conflicts: BTreeSet<(i64, i64)> = assignments::conflicts_in(conn.exec(), c.cycle.id)
-        .await?
-        .into_iter()
-        .collect();
+    let existing: BTreeSet<(ApplicationId, UserId)> =
+        assignments::pairs_in(conn.exec(), c.cycle.id)
+            .await?
+            .into_iter()
+            .collect();
+    let mut conflicts: BTreeSet<(ApplicationId, UserId)> =
+        assignments::conflicts_in(conn.exec(), c.cycle.id)
+            .await?
+            .into_iter()
+            .collect();
     for a in &candidates {
         for r in &reviewers {
             if detected(r, a, &referees).is_some() {

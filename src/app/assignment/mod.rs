@@ -16,7 +16,9 @@ use crate::db::assignments::{self, Candidate, ConflictSource, Reviewer};
 use crate::db::cycles::CycleWithForm;
 use crate::db::{applications, cycles, programs, reviews, Exec, Tx};
 use crate::domain::access::manager_may_act_on;
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::Cycle;
+use crate::domain::user::UserId;
 use crate::domain::workflow::assignment::{detect_conflict, Detected, Person};
 use crate::jobs::reminders::remind_overdue_reviewers;
 use crate::mail::messages::{review_assigned, ReviewerAddress};
@@ -75,9 +77,9 @@ fn detected(r: &Reviewer, a: &Candidate, referees: &Referees) -> Option<Detected
 }
 
 /// The referees' addresses of each application.
-type Referees = BTreeMap<i64, Vec<String>>;
+type Referees = BTreeMap<ApplicationId, Vec<String>>;
 
-async fn referees_of(ex: Exec<'_>, cycle: i64, only: Option<&[i64]>) -> Result<Referees> {
+async fn referees_of(ex: Exec<'_>, cycle: i64, only: Option<&[ApplicationId]>) -> Result<Referees> {
     let mut map = Referees::new();
     for (app, email) in assignments::referee_emails(ex, cycle, only).await? {
         map.entry(app).or_default().push(email);
@@ -89,9 +91,9 @@ async fn referees_of(ex: Exec<'_>, cycle: i64, only: Option<&[i64]>) -> Result<R
 struct Batch<'a> {
     cycle: &'a CycleWithForm,
     /// The manager who assigns.
-    manager: i64,
+    manager: UserId,
     by: By<'a>,
-    pairs: &'a [(i64, i64)],
+    pairs: &'a [(ApplicationId, UserId)],
     reviewers: &'a [Reviewer],
     due: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -102,7 +104,7 @@ struct Batch<'a> {
 async fn write_batch(ctx: &Ctx, tx: &mut Tx, b: &Batch<'_>) -> Result<usize> {
     let c = b.cycle;
     let me = b.manager;
-    let mut by_reviewer: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    let mut by_reviewer: BTreeMap<UserId, Vec<ApplicationId>> = BTreeMap::new();
     for (app, reviewer) in b.pairs {
         if assignments::assign(tx.exec(), *app, *reviewer, c.cycle.id, me, b.due, b.now).await? {
             by_reviewer.entry(*reviewer).or_default().push(*app);
@@ -196,8 +198,8 @@ async fn assign_in(
     who: &Manager,
     ip: &ClientIp,
     c: &CycleWithForm,
-    ids: &[i64],
-    reviewer: i64,
+    ids: &[ApplicationId],
+    reviewer: UserId,
     due: DateTime<Utc>,
 ) -> Result<Assigned> {
     let now = ctx.now();
@@ -210,10 +212,11 @@ async fn assign_in(
         ));
     };
     let candidates = assignments::candidates(tx.exec(), c.cycle.id, Some(ids)).await?;
-    let recorded: BTreeSet<(i64, i64)> = assignments::conflicts_in(tx.exec(), c.cycle.id)
-        .await?
-        .into_iter()
-        .collect();
+    let recorded: BTreeSet<(ApplicationId, UserId)> =
+        assignments::conflicts_in(tx.exec(), c.cycle.id)
+            .await?
+            .into_iter()
+            .collect();
     let referees = referees_of(tx.exec(), c.cycle.id, Some(ids)).await?;
     let mut refused = Vec::new();
     let mut pairs = Vec::new();
@@ -265,8 +268,8 @@ pub async fn assign_one(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
-    reviewer: Option<i64>,
+    id: ApplicationId,
+    reviewer: Option<UserId>,
     due: &str,
 ) -> Result<Assigned> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;
@@ -283,8 +286,8 @@ pub async fn assign_many(
     who: &Manager,
     ip: &ClientIp,
     cycle: i64,
-    ids: &[i64],
-    reviewer: Option<i64>,
+    ids: &[ApplicationId],
+    reviewer: Option<UserId>,
     due: &str,
 ) -> Result<Assigned> {
     let c = access::cycle_for_manager(ctx, who, cycle).await?;
@@ -302,9 +305,9 @@ pub async fn reassign(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
-    from: Option<i64>,
-    to: Option<i64>,
+    id: ApplicationId,
+    from: Option<UserId>,
+    to: Option<UserId>,
 ) -> Result<()> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;
     let (Some(from), Some(to)) = (from, to) else {
@@ -349,8 +352,8 @@ pub async fn unassign(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
-    reviewer: Option<i64>,
+    id: ApplicationId,
+    reviewer: Option<UserId>,
 ) -> Result<()> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;
     let reviewer = reviewer.ok_or_else(|| Error::refused("Choose the reviewer to remove."))?;
@@ -383,8 +386,8 @@ pub async fn record_conflict(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
-    reviewer: Option<i64>,
+    id: ApplicationId,
+    reviewer: Option<UserId>,
     reason: &str,
 ) -> Result<()> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;

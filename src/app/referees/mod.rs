@@ -14,6 +14,7 @@ use crate::auth::token;
 use crate::context::Ctx;
 use crate::db::referees::{self, Request};
 use crate::db::Tx;
+use crate::domain::application::ApplicationId;
 use crate::domain::email::{EmailAddress, EmailError};
 use crate::domain::form::QuestionKind;
 use crate::domain::referee::RequestStatus;
@@ -57,7 +58,7 @@ pub async fn name_referee(
     ctx: &Ctx,
     who: &Applicant,
     ip: &ClientIp,
-    id: i64,
+    id: ApplicationId,
     input: RefereeInput<'_>,
 ) -> Result<Requested> {
     let o = access::owned_application(ctx, who, id).await?;
@@ -231,7 +232,7 @@ pub async fn resend_request(
     ctx: &Ctx,
     who: &Applicant,
     ip: &ClientIp,
-    id: i64,
+    id: ApplicationId,
     rid: i64,
 ) -> Result<String> {
     let o = access::owned_application(ctx, who, id).await?;
@@ -267,7 +268,12 @@ pub async fn resend_request(
 /// Removes referee `rid` of application `id` (their link stops working).
 /// Returns their name. Refused once they answered or referees can no
 /// longer be changed.
-pub async fn remove_referee(ctx: &Ctx, who: &Applicant, id: i64, rid: i64) -> Result<String> {
+pub async fn remove_referee(
+    ctx: &Ctx,
+    who: &Applicant,
+    id: ApplicationId,
+    rid: i64,
+) -> Result<String> {
     let o = access::owned_application(ctx, who, id).await?;
     let r = request_of(ctx, &o, rid).await?;
     let refused =

@@ -10,50 +10,52 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Database id of an application or reviewer, as far as this module cares.
-pub type Id = i64;
+use crate::domain::application::ApplicationId;
+use crate::domain::user::UserId;
 
 /// What the assignment works from.
 #[derive(Debug, Clone, Default)]
 pub struct Input {
     /// Applications to staff.
-    pub applications: Vec<Id>,
+    pub applications: Vec<ApplicationId>,
     /// Reviewers who may be assigned.
-    pub reviewers: Vec<Id>,
+    pub reviewers: Vec<UserId>,
     /// Reviewers each application needs in all (existing ones count).
     pub per_application: usize,
     /// The most applications one reviewer may hold in all, if limited.
     pub cap: Option<usize>,
     /// (application, reviewer) pairs that must never be made.
-    pub conflicts: BTreeSet<(Id, Id)>,
+    pub conflicts: BTreeSet<(ApplicationId, UserId)>,
     /// (application, reviewer) pairs that already exist.
-    pub existing: BTreeSet<(Id, Id)>,
+    pub existing: BTreeSet<(ApplicationId, UserId)>,
 }
 
 /// The proposal: new pairs, and applications that could not get enough.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Plan {
     /// New (application, reviewer) pairs, ordered.
-    pub assign: Vec<(Id, Id)>,
+    pub assign: Vec<(ApplicationId, UserId)>,
     /// Applications left with fewer than K reviewers, and how many they have.
-    pub short: Vec<(Id, usize)>,
+    pub short: Vec<(ApplicationId, usize)>,
     /// Each reviewer's load after the plan (existing plus new).
-    pub loads: BTreeMap<Id, usize>,
+    pub loads: BTreeMap<UserId, usize>,
 }
 
 /// Proposes assignments for `input`.
 pub fn plan(input: &Input) -> Plan {
-    let reviewers: BTreeSet<Id> = input.reviewers.iter().copied().collect();
-    let mut loads: BTreeMap<Id, usize> = reviewers.iter().map(|r| (*r, 0)).collect();
-    let mut held: BTreeMap<Id, BTreeSet<Id>> = BTreeMap::new();
+    let reviewers: BTreeSet<UserId> = input.reviewers.iter().copied().collect();
+    let mut loads: BTreeMap<UserId, usize> = reviewers.iter().map(|r| (*r, 0)).collect();
+    let mut held: BTreeMap<ApplicationId, BTreeSet<UserId>> = BTreeMap::new();
     for (a, r) in &input.existing {
         held.entry(*a).or_default().insert(*r);
         if let Some(l) = loads.get_mut(r) {
             *l += 1;
         }
     }
-    let applications: BTreeSet<Id> = input.applications.iter().copied().collect();
-    let eligible = |a: Id, held: &BTreeMap<Id, BTreeSet<Id>>| -> Vec<Id> {
+    let applications: BTreeSet<ApplicationId> = input.applications.iter().copied().collect();
+    let eligible = |a: ApplicationId,
+                    held: &BTreeMap<ApplicationId, BTreeSet<UserId>>|
+     -> Vec<UserId> {
         reviewers
             .iter()
             .copied()
@@ -63,7 +65,7 @@ pub fn plan(input: &Input) -> Plan {
             .collect()
     };
     // Most constrained first, so that scarce reviewers go where they are needed.
-    let mut order: Vec<(usize, Id)> = applications
+    let mut order: Vec<(usize, ApplicationId)> = applications
         .iter()
         .map(|a| (eligible(*a, &held).len(), *a))
         .collect();
@@ -72,12 +74,12 @@ pub fn plan(input: &Input) -> Plan {
     for (_, a) in order {
         let have = held.get(&a).map_or(0, BTreeSet::len);
         let need = input.per_application.saturating_sub(have);
-        let mut candidates: Vec<Id> = eligible(a, &held)
+        let mut candidates: Vec<UserId> = eligible(a, &held)
             .into_iter()
             .filter(|r| input.cap.is_none_or(|cap| loads[r] < cap))
             .collect();
         candidates.sort_by_key(|r| (loads[r], *r));
-        let chosen: Vec<Id> = candidates.into_iter().take(need).collect();
+        let chosen: Vec<UserId> = candidates.into_iter().take(need).collect();
         for r in &chosen {
             *loads.get_mut(r).expect("a known reviewer") += 1;
             held.entry(a).or_default().insert(*r);
@@ -165,7 +167,7 @@ pub fn same_institution(
 /// A person as the conflict check sees them.
 #[derive(Debug, Clone, Copy)]
 pub struct Person<'a> {
-    pub id: Id,
+    pub id: UserId,
     pub email: &'a str,
     pub institution: &'a str,
 }
@@ -225,8 +227,8 @@ mod tests {
 
     fn input(apps: usize, reviewers: usize, k: usize) -> Input {
         Input {
-            applications: (1..=apps as i64).collect(),
-            reviewers: (101..=100 + reviewers as i64).collect(),
+            applications: (1..=apps as i64).map(ApplicationId).collect(),
+            reviewers: (101..=100 + reviewers as i64).map(UserId).collect(),
             per_application: k,
             ..Input::default()
         }
@@ -239,9 +241,9 @@ mod tests {
             email,
             institution,
         };
-        let maya = person(7, "maya@gmail.com", "Lakeside University");
-        let rosa = person(9, "Rosa@Clinic.org", "Eastside Clinic");
-        let sam = person(11, "sam@faculty.org", "Hill College");
+        let maya = person(UserId(7), "maya@gmail.com", "Lakeside University");
+        let rosa = person(UserId(9), "Rosa@Clinic.org", "Eastside Clinic");
+        let sam = person(UserId(11), "sam@faculty.org", "Hill College");
         assert_eq!(
             detect_conflict(maya, maya, &[]),
             Some(Detected::OwnApplication)
@@ -251,7 +253,7 @@ mod tests {
             Some(Detected::Referee)
         );
         assert_eq!(detect_conflict(sam, maya, &["rosa@clinic.org"]), None);
-        let colleague = person(12, "lee@lakeside.edu", "Lakeside University");
+        let colleague = person(UserId(12), "lee@lakeside.edu", "Lakeside University");
         assert_eq!(
             detect_conflict(colleague, maya, &[]),
             Some(Detected::SameInstitution)
@@ -271,7 +273,7 @@ mod tests {
             1,
             "{loads:?}"
         );
-        for a in 1..=10 {
+        for a in (1..=10).map(ApplicationId) {
             assert_eq!(p.assign.iter().filter(|(x, _)| *x == a).count(), 3);
         }
     }
@@ -279,14 +281,20 @@ mod tests {
     #[test]
     fn conflicts_caps_and_existing_pairs_are_respected() {
         let mut i = input(3, 3, 2);
-        i.conflicts.insert((1, 101));
-        i.existing.insert((2, 102));
+        i.conflicts.insert((ApplicationId(1), UserId(101)));
+        i.existing.insert((ApplicationId(2), UserId(102)));
         i.cap = Some(2);
         let p = plan(&i);
-        assert!(!p.assign.contains(&(1, 101)));
-        assert!(!p.assign.contains(&(2, 102)), "not assigned twice");
+        assert!(!p.assign.contains(&(ApplicationId(1), UserId(101))));
+        assert!(
+            !p.assign.contains(&(ApplicationId(2), UserId(102))),
+            "not assigned twice"
+        );
         assert_eq!(
-            p.assign.iter().filter(|(a, _)| *a == 2).count(),
+            p.assign
+                .iter()
+                .filter(|(a, _)| *a == ApplicationId(2))
+                .count(),
             1,
             "the existing one counts"
         );
@@ -297,9 +305,9 @@ mod tests {
     #[test]
     fn too_few_reviewers_are_reported_not_hidden() {
         let mut i = input(2, 2, 3);
-        i.conflicts.insert((2, 101));
+        i.conflicts.insert((ApplicationId(2), UserId(101)));
         let p = plan(&i);
-        assert_eq!(p.short, vec![(1, 2), (2, 1)]);
+        assert_eq!(p.short, vec![(ApplicationId(1), 2), (ApplicationId(2), 1)]);
     }
 
     #[test]
@@ -362,11 +370,14 @@ mod tests {
             proptest::collection::vec((1i64..25, 101i64..110), 0..30),
         )
             .prop_map(|(apps, reviewers, k, cap, conflicts)| Input {
-                applications: (1..=apps as i64).collect(),
-                reviewers: (101..=100 + reviewers as i64).collect(),
+                applications: (1..=apps as i64).map(ApplicationId).collect(),
+                reviewers: (101..=100 + reviewers as i64).map(UserId).collect(),
                 per_application: k,
                 cap,
-                conflicts: conflicts.into_iter().collect(),
+                conflicts: conflicts
+                    .into_iter()
+                    .map(|(a, r)| (ApplicationId(a), UserId(r)))
+                    .collect(),
                 existing: BTreeSet::new(),
             })
     }
@@ -375,7 +386,7 @@ mod tests {
         #[test]
         fn never_a_conflict_never_twice_never_over_k_or_cap(i in any_input()) {
             let p = plan(&i);
-            let pairs: BTreeSet<(Id, Id)> = p.assign.iter().copied().collect();
+            let pairs: BTreeSet<(ApplicationId, UserId)> = p.assign.iter().copied().collect();
             prop_assert_eq!(pairs.len(), p.assign.len(), "no pair twice");
             for pair in &p.assign {
                 prop_assert!(!i.conflicts.contains(pair));

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::stage::Stage;
+use crate::domain::application::ApplicationId;
 
 /// What the committee decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -260,7 +261,7 @@ pub fn answer_offer(state: OfferState, accept: bool) -> Result<OfferState, Offer
 
 /// Waitlisted applications in the order they are offered a place: highest
 /// normalised score first, unscored last, then by id (earlier first).
-pub fn waitlist_order(mut waitlisted: Vec<(i64, Option<f64>)>) -> Vec<i64> {
+pub fn waitlist_order(mut waitlisted: Vec<(ApplicationId, Option<f64>)>) -> Vec<ApplicationId> {
     waitlisted.sort_by(|a, b| {
         let score = |x: &Option<f64>| x.unwrap_or(f64::NEG_INFINITY);
         score(&b.1)
@@ -504,12 +505,12 @@ mod tests {
 
     #[test]
     fn the_waitlist_is_offered_by_score_then_age() {
-        let order = waitlist_order(vec![
-            (5, Some(60.0)),
-            (3, None),
-            (9, Some(72.5)),
-            (2, Some(60.0)),
-        ]);
-        assert_eq!(order, vec![9, 2, 5, 3]);
+        let order = waitlist_order(
+            [(5, Some(60.0)), (3, None), (9, Some(72.5)), (2, Some(60.0))]
+                .into_iter()
+                .map(|(id, score)| (ApplicationId(id), score))
+                .collect(),
+        );
+        assert_eq!(order, [9, 2, 5, 3].map(ApplicationId).to_vec());
     }
 }

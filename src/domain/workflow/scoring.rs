@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::rubric::{Criterion, Rubric, Score, Scores};
+use crate::domain::application::ApplicationId;
+use crate::domain::user::UserId;
 
 /// A reviewer needs this many submitted reviews in the cycle before their
 /// totals are normalised; fewer say too little about their habits.
@@ -129,9 +131,9 @@ pub fn normalised(total: f64, reviewer: &Stats, cycle: &Stats) -> f64 {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SubmittedReview {
     /// The application reviewed.
-    pub application: i64,
+    pub application: ApplicationId,
     /// Who reviewed it.
-    pub reviewer: i64,
+    pub reviewer: UserId,
     /// The scores given.
     pub scores: Scores,
     /// The review's weighted total, as recorded at submission.
@@ -168,12 +170,12 @@ pub fn aggregate(
     rubric: &Rubric,
     threshold: f64,
     reviews: &[SubmittedReview],
-) -> BTreeMap<i64, ApplicationFigures> {
-    let mut by_reviewer: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+) -> BTreeMap<ApplicationId, ApplicationFigures> {
+    let mut by_reviewer: BTreeMap<UserId, Vec<f64>> = BTreeMap::new();
     for r in reviews {
         by_reviewer.entry(r.reviewer).or_default().push(r.total);
     }
-    let reviewer_stats: BTreeMap<i64, Stats> = by_reviewer
+    let reviewer_stats: BTreeMap<UserId, Stats> = by_reviewer
         .iter()
         .map(|(id, totals)| (*id, stats(totals)))
         .collect();
@@ -198,7 +200,7 @@ pub fn aggregate_one(
     rubric: &Rubric,
     threshold: f64,
     of_application: &[SubmittedReview],
-    reviewer_stats: &BTreeMap<i64, Stats>,
+    reviewer_stats: &BTreeMap<UserId, Stats>,
     cycle: &Stats,
 ) -> Option<ApplicationFigures> {
     if of_application.is_empty() {
@@ -277,8 +279,8 @@ mod tests {
 
     fn review(application: i64, reviewer: i64, total: f64) -> SubmittedReview {
         SubmittedReview {
-            application,
-            reviewer,
+            application: ApplicationId(application),
+            reviewer: UserId(reviewer),
             scores: Scores::new(),
             total,
             mean: total,
@@ -377,7 +379,7 @@ mod tests {
         let figures = aggregate(&rubric(), DEFAULT_DISAGREEMENT_THRESHOLD, &reviews);
         let expected = [50.0 - 700.0_f64.sqrt(), 50.0, 50.0 + 700.0_f64.sqrt()];
         for (app, want) in [1_i64, 2, 3].into_iter().zip(expected) {
-            let f = &figures[&app];
+            let f = &figures[&ApplicationId(app)];
             assert!(
                 close(f.normalised, want),
                 "{app}: {} != {want}",
@@ -387,7 +389,7 @@ mod tests {
             assert_eq!((f.review_count, f.range, f.sd), (2, 40.0, 20.0));
             assert!(f.disagreement);
         }
-        assert_eq!(figures[&1].weighted_total, 40.0);
+        assert_eq!(figures[&ApplicationId(1)].weighted_total, 40.0);
     }
 
     #[test]
@@ -404,11 +406,14 @@ mod tests {
         // Application 3 has only reviewer 2's 70: z = 10/sqrt(200/3) = 1.2247...
         let c = stats(&[20.0, 90.0, 50.0, 60.0, 70.0]);
         assert!(close(
-            figures[&3].normalised,
+            figures[&ApplicationId(3)].normalised,
             58.0 + c.sd * 1.224_744_871_391_589
         ));
         // Application 2: reviewer 1's raw 90 and reviewer 2's normalised 58.
-        assert!(close(figures[&2].normalised, (90.0 + 58.0) / 2.0));
+        assert!(close(
+            figures[&ApplicationId(2)].normalised,
+            (90.0 + 58.0) / 2.0
+        ));
         let two = stats(&[20.0, 90.0]);
         assert_eq!(normalised(20.0, &two, &c), 20.0);
     }
@@ -485,7 +490,7 @@ mod tests {
         let f = aggregate(&r, 15.0, &[first, second]);
         // a: (3+4)/2 = 3.5 of 1–5; b: 7 of 0–10 (the "na" is left out); c: nobody.
         assert_eq!(
-            f[&1].criterion_means,
+            f[&ApplicationId(1)].criterion_means,
             [
                 ("a".to_owned(), Some(3.5)),
                 ("b".to_owned(), Some(7.0)),
@@ -493,7 +498,7 @@ mod tests {
             ]
         );
         // mean = (60 + 75) / 2.
-        assert_eq!(f[&1].mean, 67.5);
+        assert_eq!(f[&ApplicationId(1)].mean, 67.5);
     }
 
     fn any_rubric_and_scores() -> impl Strategy<Value = (Rubric, Scores)> {
@@ -564,13 +569,13 @@ mod tests {
             }
             let figures = aggregate(&rubric(), DEFAULT_DISAGREEMENT_THRESHOLD, &reviews);
             // Average z-score per application, computed separately.
-            let mut z: BTreeMap<i64, Vec<f64>> = BTreeMap::new();
+            let mut z: BTreeMap<ApplicationId, Vec<f64>> = BTreeMap::new();
             for r in &reviews {
                 let own: Vec<f64> = reviews.iter().filter(|o| o.reviewer == r.reviewer).map(|o| o.total).collect();
                 let s = stats(&own);
                 z.entry(r.application).or_default().push((r.total - s.mean) / s.sd);
             }
-            let z: BTreeMap<i64, f64> = z.into_iter().map(|(a, v)| (a, v.iter().sum::<f64>() / v.len() as f64)).collect();
+            let z: BTreeMap<ApplicationId, f64> = z.into_iter().map(|(a, v)| (a, v.iter().sum::<f64>() / v.len() as f64)).collect();
             prop_assert_eq!(figures.len(), z.len());
             for (a, za) in &z {
                 for (b, zb) in &z {

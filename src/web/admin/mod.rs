@@ -18,6 +18,7 @@ use crate::context::Ctx;
 use crate::db::{programs, roles, users};
 use crate::domain::program::Program;
 use crate::domain::role::ProgramRole;
+use crate::domain::user::UserId;
 
 /// Routes mounted at `/admin`.
 pub fn routes() -> Vec<Route> {
@@ -47,7 +48,7 @@ struct RoleView {
 
 #[derive(Serialize)]
 struct UserRow {
-    id: i64,
+    id: UserId,
     name: String,
     email: String,
     is_admin: bool,
@@ -77,7 +78,7 @@ async fn list_users(
     let (page, offset) = position(page, PAGE_SIZE);
     let mut conn = ctx.conn().await?;
     let (found, total) = users::search(conn.exec(), q, PAGE_SIZE, offset).await?;
-    let ids: Vec<i64> = found.iter().map(|u| u.id).collect();
+    let ids: Vec<UserId> = found.iter().map(|u| u.id).collect();
     let grants = roles::for_users(conn.exec(), &ids).await?;
     let programs = programs::list(conn.exec()).await?;
     let program_name = |id: i64| {
@@ -132,7 +133,7 @@ async fn change_role(
     admin: &Admin,
     ctx: &Ctx,
     ip: &ClientIp,
-    user_id: i64,
+    user_id: UserId,
     form: &RoleForm,
     grant: bool,
 ) -> Result<Flash<Redirect>> {
@@ -171,7 +172,7 @@ async fn grant_role(
     admin: Admin,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    user_id: i64,
+    user_id: UserId,
     form: Form<RoleForm>,
 ) -> Result<Flash<Redirect>> {
     change_role(&admin, ctx, &ip, user_id, &form, true).await
@@ -182,7 +183,7 @@ async fn revoke_role(
     admin: Admin,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    user_id: i64,
+    user_id: UserId,
     form: Form<RoleForm>,
 ) -> Result<Flash<Redirect>> {
     change_role(&admin, ctx, &ip, user_id, &form, false).await

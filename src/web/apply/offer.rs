@@ -11,6 +11,7 @@ use crate::app::access::owned_application;
 use crate::app::applying::{self, OfferAnswer};
 use crate::auth::guards::Applicant;
 use crate::context::Ctx;
+use crate::domain::application::ApplicationId;
 use crate::web::page::Chrome;
 use crate::web::{told, Result};
 use rocket::http::Status;
@@ -34,7 +35,7 @@ async fn answer(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
     form: Form<AnswerForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
     let back = Redirect::to(format!("/apply/applications/{id}#offer"));

@@ -17,6 +17,7 @@ use crate::app::access::owned_application;
 use crate::app::referees::{self, may_change_referees, RefereeInput};
 use crate::auth::guards::Applicant;
 use crate::context::Ctx;
+use crate::domain::application::ApplicationId;
 use crate::domain::form::QuestionKind;
 use crate::web::page::{render, Chrome, ClientIp, FormErrors};
 use crate::web::{told, Result};
@@ -56,7 +57,7 @@ struct QuestionSlots {
 
 #[derive(Serialize)]
 struct RefereesPage {
-    application_id: i64,
+    application_id: ApplicationId,
     program_name: String,
     letters_due: String,
     open: bool,
@@ -142,7 +143,7 @@ async fn show_referees(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Template> {
     let o = owned_application(ctx, &who, id).await?;
     let p = page(ctx, &o, FormErrors::default(), None).await?;
@@ -171,7 +172,7 @@ async fn name_referee(
     ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<RefereeForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
@@ -213,7 +214,7 @@ async fn resend(
     who: Applicant,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     rid: i64,
 ) -> Result<Flash<Redirect>> {
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
@@ -226,7 +227,12 @@ async fn resend(
 }
 
 #[post("/applications/<id>/referees/<rid>/remove")]
-async fn remove(who: Applicant, ctx: &State<Ctx>, id: i64, rid: i64) -> Result<Flash<Redirect>> {
+async fn remove(
+    who: Applicant,
+    ctx: &State<Ctx>,
+    id: ApplicationId,
+    rid: i64,
+) -> Result<Flash<Redirect>> {
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
     let outcome = referees::remove_referee(ctx, &who, id, rid).await;
     told(outcome, back, |name| {

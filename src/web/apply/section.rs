@@ -21,6 +21,7 @@ use crate::auth::guards::Applicant;
 use crate::context::Ctx;
 use crate::db::{documents, referees, Conn};
 use crate::domain::answers::{self, Attachments};
+use crate::domain::application::ApplicationId;
 use crate::domain::form::{Answer, FormDefinition, QuestionKind, Section};
 use crate::web::multipart::{index_of, Multipart, Upload};
 use crate::web::page::{render, Chrome, FormErrors};
@@ -43,7 +44,7 @@ struct SectionLink {
 
 #[derive(Serialize)]
 struct SectionPage {
-    application_id: i64,
+    application_id: ApplicationId,
     program_name: String,
     cycle_name: String,
     closes: String,
@@ -63,7 +64,7 @@ pub(super) struct Attached {
     pub referees: Vec<referees::Request>,
 }
 
-pub(super) async fn attached(conn: &mut Conn, application: i64) -> Result<Attached> {
+pub(super) async fn attached(conn: &mut Conn, application: ApplicationId) -> Result<Attached> {
     let documents = documents::attached(conn.exec(), application)
         .await?
         .iter()
@@ -145,7 +146,7 @@ async fn page(
     })
 }
 
-fn not_editable(id: i64) -> Flash<Redirect> {
+fn not_editable(id: ApplicationId) -> Flash<Redirect> {
     Flash::error(
         Redirect::to(format!("/apply/applications/{id}")),
         applying::NOT_EDITABLE,
@@ -157,7 +158,7 @@ async fn show_section(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
     key: &str,
 ) -> Result<Either<Flash<Redirect>, Template>> {
     let owned = owned_application(ctx, &who, id).await?;
@@ -217,7 +218,7 @@ async fn save_section(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
     key: &str,
     form: Multipart,
 ) -> SaveResult {
@@ -383,7 +384,12 @@ async fn stage_uploads(
 
 /// Where a save goes: the next section (or the review page after the
 /// last) for `continue`, otherwise the same section again.
-fn next_page(definition: &FormDefinition, id: i64, key: &str, next: Option<&str>) -> String {
+fn next_page(
+    definition: &FormDefinition,
+    id: ApplicationId,
+    key: &str,
+    next: Option<&str>,
+) -> String {
     match next {
         Some("continue") => {
             let pos = definition

@@ -17,6 +17,7 @@ use crate::app::applying::{self, Started};
 use crate::auth::guards::Applicant;
 use crate::context::Ctx;
 use crate::db::{applications, cycles, programs};
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::{show_in, CyclePhase};
 use crate::domain::workflow::stage::{applicant_status, Stage};
 use crate::web::page::{invalid, render, Chrome, FormErrors};
@@ -32,12 +33,12 @@ struct OpenCycle {
     program_name: String,
     name: String,
     closes: String,
-    application_id: Option<i64>,
+    application_id: Option<ApplicationId>,
 }
 
 #[derive(Serialize)]
 struct MyApplication {
-    id: i64,
+    id: ApplicationId,
     program_name: String,
     cycle_name: String,
     status: &'static str,

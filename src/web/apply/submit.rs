@@ -20,6 +20,7 @@ use crate::auth::guards::Applicant;
 use crate::context::Ctx;
 use crate::db::applications;
 use crate::domain::answers;
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::decision::{offer_state, OfferState, Outcome};
 use crate::domain::workflow::review::IneligibleReason;
 use crate::domain::workflow::stage::{self, applicant_status, Actor, Move, Stage};
@@ -51,7 +52,7 @@ struct HistoryEntry {
 
 #[derive(Serialize)]
 struct ApplicationPage {
-    id: i64,
+    id: ApplicationId,
     program_name: String,
     cycle_name: String,
     status: &'static str,
@@ -236,7 +237,7 @@ async fn show_application(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Template> {
     let page = page_of(ctx, &who, id).await?;
     let title = format!("Your application to the {}", page.program_name);
@@ -248,7 +249,7 @@ async fn show_review(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Either<Flash<Redirect>, Template>> {
     let o = owned_application(ctx, &who, id).await?;
     if o.application.stage != Stage::Draft {
@@ -274,7 +275,7 @@ async fn submit(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
     match applying::submit(ctx, &who, id).await {
         Ok(()) => Ok(Either::Left(Flash::success(
@@ -301,7 +302,7 @@ async fn show_withdraw(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Template> {
     let page = page_of(ctx, &who, id).await?;
     Ok(render(
@@ -325,7 +326,7 @@ async fn withdraw(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
     form: Form<WithdrawForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
     let message = if form.confirm {
@@ -360,7 +361,7 @@ async fn show_summary(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Template> {
     let page = page_of(ctx, &who, id).await?;
     let title = format!("Summary of your application to the {}", page.program_name);
@@ -368,7 +369,7 @@ async fn show_summary(
 }
 
 /// The application's page as its owner sees it now.
-async fn page_of(ctx: &Ctx, who: &Applicant, id: i64) -> Result<ApplicationPage> {
+async fn page_of(ctx: &Ctx, who: &Applicant, id: ApplicationId) -> Result<ApplicationPage> {
     let o = owned_application(ctx, who, id).await?;
     let mut conn = ctx.conn().await?;
     build(&mut conn, &o, ctx.now()).await

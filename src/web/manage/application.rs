@@ -18,6 +18,8 @@ use crate::db::applications::Application;
 use crate::db::assignments;
 use crate::db::cycles::{CycleWithForm, ReviewSetup};
 use crate::db::{applications, reviews, users, PortalPool};
+use crate::domain::application::ApplicationId;
+use crate::domain::user::UserId;
 use crate::domain::workflow::decision::{offer_state, Outcome};
 use crate::domain::workflow::review::{is_overdue, IneligibleReason, ReviewState};
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Rubric, Score, Scores};
@@ -40,7 +42,7 @@ struct Option_ {
 
 #[derive(Serialize)]
 struct AssignmentView {
-    reviewer_id: i64,
+    reviewer_id: UserId,
     reviewer_name: String,
     due: String,
     state: &'static str,
@@ -168,7 +170,7 @@ struct DecisionView {
 
 #[derive(Serialize)]
 struct ApplicationPage {
-    id: i64,
+    id: ApplicationId,
     cycle_id: i64,
     cycle_name: String,
     blind: bool,
@@ -218,7 +220,7 @@ async fn show_application(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Template> {
     let page = page_for(ctx, &who, id, None).await?;
     let title = format!("Application #{id}");
@@ -230,7 +232,7 @@ async fn show_application(
 async fn page_for(
     ctx: &Ctx,
     who: &Manager,
-    id: i64,
+    id: ApplicationId,
     refused: Option<RefusedDecision>,
 ) -> Result<ApplicationPage> {
     let (app, c) = application_for_manager(ctx, who, id).await?;
@@ -251,7 +253,7 @@ pub(super) async fn refuse_decision(
     who: &Manager,
     ctx: &Ctx,
     chrome: &Chrome,
-    id: i64,
+    id: ApplicationId,
     refused: RefusedDecision,
 ) -> Result<(rocket::http::Status, Template)> {
     let page = page_for(ctx, who, id, Some(refused)).await?;
@@ -313,11 +315,12 @@ async fn application_page(
             })
         })
         .collect();
-    let reviewer_ids: Vec<i64> = submitted.iter().map(|r| r.reviewer).collect();
-    let stats: BTreeMap<i64, _> = reviews::reviewer_stats(conn.exec(), c.cycle.id, &reviewer_ids)
-        .await?
-        .into_iter()
-        .collect();
+    let reviewer_ids: Vec<UserId> = submitted.iter().map(|r| r.reviewer).collect();
+    let stats: BTreeMap<UserId, _> =
+        reviews::reviewer_stats(conn.exec(), c.cycle.id, &reviewer_ids)
+            .await?
+            .into_iter()
+            .collect();
     let scale = reviews::cycle_scale(conn.exec(), c.cycle.id).await?;
     let figures = aggregate_one(
         &setup.rubric,
@@ -347,7 +350,7 @@ async fn application_page(
             .collect(),
     });
 
-    let taken: BTreeSet<i64> = held
+    let taken: BTreeSet<UserId> = held
         .iter()
         .map(|a| a.reviewer_id)
         .chain(conflicts.iter().map(|k| k.reviewer_id))
@@ -504,7 +507,7 @@ async fn application_page(
 }
 
 /// Back to the application's page.
-pub(super) fn back(id: i64) -> Redirect {
+pub(super) fn back(id: ApplicationId) -> Redirect {
     Redirect::to(format!("/manage/applications/{id}"))
 }
 
@@ -514,7 +517,7 @@ async fn download_document(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     doc: i64,
 ) -> Result<Sent> {
     let (app, c) = application_for_manager(ctx, &who, id).await?;

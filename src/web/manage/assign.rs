@@ -15,6 +15,8 @@ use crate::app::assignment::auto::{apply_plan, propose};
 use crate::app::assignment::{default_due, read_due};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
+use crate::domain::application::ApplicationId;
+use crate::domain::user::UserId;
 use crate::web::page::{render, Chrome, ClientIp};
 use crate::web::{told, Result};
 
@@ -32,7 +34,7 @@ struct LoadRow {
 
 #[derive(Serialize)]
 struct ShortRow {
-    id: i64,
+    id: ApplicationId,
     have: usize,
 }
 
@@ -75,7 +77,7 @@ async fn show_auto_assign(
         None => (default_due(&c.cycle, now), None),
     };
     let preview = due.is_some() && due_error.is_none();
-    let mut added: BTreeMap<i64, usize> = BTreeMap::new();
+    let mut added: BTreeMap<UserId, usize> = BTreeMap::new();
     for (_, r) in &proposal.plan.assign {
         *added.entry(*r).or_default() += 1;
     }

@@ -12,6 +12,7 @@ use super::application::{refuse_decision, RefusedDecision};
 use crate::app::decisions::{Decided, Decision};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::decision::Outcome;
 use crate::web::page::{Chrome, ClientIp, FormErrors};
 use crate::web::Result;
@@ -20,7 +21,7 @@ pub fn routes() -> Vec<Route> {
     routes![decide_application]
 }
 
-fn back(id: i64) -> Redirect {
+fn back(id: ApplicationId) -> Redirect {
     Redirect::to(format!("/manage/applications/{id}#decision"))
 }
 
@@ -65,7 +66,7 @@ async fn decide_application(
     ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<DecideForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
     let decided = match Decision::try_from(&*form) {

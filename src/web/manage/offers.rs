@@ -12,6 +12,7 @@ use crate::app::access;
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::{decisions, reviews};
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::decision::{offer_state, waitlist_order, Outcome};
 use crate::web::page::{render, Chrome, ClientIp};
 use crate::web::pager::{position, Pager};
@@ -23,7 +24,7 @@ pub fn routes() -> Vec<Route> {
 
 #[derive(Serialize)]
 struct Row {
-    id: i64,
+    id: ApplicationId,
     applicant_name: String,
     outcome: &'static str,
     released: bool,
@@ -60,7 +61,7 @@ struct DecisionsPage {
 
 #[derive(Serialize)]
 struct NextUp {
-    id: i64,
+    id: ApplicationId,
     name: String,
 }
 
@@ -177,7 +178,7 @@ async fn promote_waitlisted(
     form: Form<PromoteForm>,
 ) -> Result<Flash<Redirect>> {
     let list = || Redirect::to(format!("/manage/cycles/{id}/decisions?outcome=waitlisted"));
-    let Ok(app_id) = form.application.trim().parse::<i64>() else {
+    let Ok(app_id) = form.application.trim().parse::<ApplicationId>() else {
         // The cycle first: another program's cycle is not found either way.
         access::cycle_for_manager(ctx, &who, id).await?;
         return Ok(Flash::error(list(), "Choose whom to offer the place to."));

@@ -16,6 +16,8 @@ use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::applications::{self, PipelineFilter, PipelineSort};
 use crate::db::assignments;
+use crate::domain::application::ApplicationId;
+use crate::domain::user::UserId;
 use crate::domain::workflow::stage::Stage;
 use crate::web::page::{render, url_encode, Chrome, ClientIp};
 use crate::web::pager::{position, Pager};
@@ -48,7 +50,7 @@ fn choices(options: &[(&str, &str)], current: &str) -> Vec<Choice> {
 
 #[derive(Serialize)]
 struct Row {
-    id: i64,
+    id: ApplicationId,
     applicant_name: String,
     applicant_email: String,
     institution: String,
@@ -109,7 +111,7 @@ async fn list_applications(
     chrome: Chrome,
     id: i64,
     stage: Option<String>,
-    reviewer: Option<i64>,
+    reviewer: Option<UserId>,
     progress: Option<String>,
     flag: Option<String>,
     q: Option<String>,
@@ -133,7 +135,7 @@ async fn list_applications(
     let (page, offset) = position(page, PAGE_SIZE);
     let filter = PipelineFilter {
         stage: stage.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-        reviewer: reviewer.filter(|r| *r > 0),
+        reviewer: reviewer.filter(|r| r.0 > 0),
         progress: progress.clone().unwrap_or_default(),
         flag: flag.clone().unwrap_or_default(),
         search: q.trim().chars().take(200).collect(),
@@ -271,7 +273,7 @@ async fn list_applications(
 #[derive(FromForm)]
 struct BulkForm {
     #[field(default = Vec::new())]
-    ids: Vec<i64>,
+    ids: Vec<ApplicationId>,
     #[field(default = String::new())]
     action: String,
     /// A reviewer's id, or empty when none is chosen.
@@ -322,7 +324,7 @@ async fn bulk_action(
         ));
     }
     if form.action == "assign" {
-        let reviewer = form.reviewer.trim().parse::<i64>().ok();
+        let reviewer = form.reviewer.trim().parse::<UserId>().ok();
         return match assign_many(ctx, &who, &ip, id, &form.ids, reviewer, &form.due).await {
             Ok(done) if done.is_complete() => Ok(Flash::success(back(), done.message())),
             Ok(done) => Ok(Flash::error(back(), done.message())),

@@ -11,6 +11,7 @@ use crate::app::assignment;
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::assignments;
+use crate::domain::user::UserId;
 use crate::web::page::{render, Chrome, ClientIp};
 use crate::web::{told, Result};
 
@@ -20,7 +21,7 @@ pub fn routes() -> Vec<Route> {
 
 #[derive(Serialize)]
 struct Row {
-    id: i64,
+    id: UserId,
     name: String,
     email: String,
     assigned: i64,

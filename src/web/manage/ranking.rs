@@ -10,6 +10,7 @@ use crate::app::access;
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::reviews::{self, RankBy};
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::scoring::MIN_REVIEWS_TO_NORMALISE;
 use crate::domain::workflow::stage::Stage;
 use crate::web::page::{render, Chrome};
@@ -23,7 +24,7 @@ pub fn routes() -> Vec<Route> {
 #[derive(Serialize)]
 struct Row {
     rank: i64,
-    id: i64,
+    id: ApplicationId,
     applicant_name: String,
     institution: String,
     stage: String,

@@ -13,6 +13,7 @@ use crate::app::{access, decisions};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::cycles::CycleWithForm;
+use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::Outcome;
 use crate::web::page::{render, Chrome, ClientIp, FormErrors};
@@ -33,7 +34,7 @@ struct OutcomeCount {
 #[derive(Serialize)]
 struct ReleasePage {
     /// The applications chosen on the decisions list (empty: all).
-    ids: Vec<i64>,
+    ids: Vec<ApplicationId>,
     cycle_id: i64,
     cycle_name: String,
     counts: Vec<OutcomeCount>,
@@ -51,7 +52,7 @@ async fn release_page(
     ctx: &Ctx,
     me: UserId,
     c: &CycleWithForm,
-    ids: &[i64],
+    ids: &[ApplicationId],
     chosen: Option<&[Outcome]>,
     errors: FormErrors,
 ) -> Result<ReleasePage> {
@@ -89,7 +90,7 @@ async fn show_release(
     ctx: &State<Ctx>,
     chrome: Chrome,
     id: i64,
-    ids: Vec<i64>,
+    ids: Vec<ApplicationId>,
 ) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
     let me = who.0.user().id;
@@ -110,7 +111,7 @@ struct ReleaseForm {
     confirm: bool,
     /// Only these applications (chosen on the decisions list), if any.
     #[field(default = Vec::new())]
-    ids: Vec<i64>,
+    ids: Vec<ApplicationId>,
 }
 
 impl From<&ReleaseForm> for Release {

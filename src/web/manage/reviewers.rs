@@ -10,6 +10,8 @@ use super::application::back;
 use crate::app::{assignment, review};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
+use crate::domain::application::ApplicationId;
+use crate::domain::user::UserId;
 use crate::web::page::ClientIp;
 use crate::web::{told, Result};
 
@@ -24,7 +26,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// A chosen person's id; empty (none chosen) or not a number is `None`.
-fn chosen(field: &str) -> Option<i64> {
+fn chosen(field: &str) -> Option<UserId> {
     field.trim().parse().ok()
 }
 
@@ -43,7 +45,7 @@ async fn assign_reviewer(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<AssignForm>,
 ) -> Result<Flash<Redirect>> {
     let reviewer = chosen(&form.reviewer);
@@ -69,7 +71,7 @@ async fn unassign_reviewer(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ReviewerForm>,
 ) -> Result<Flash<Redirect>> {
     let outcome = assignment::unassign(ctx, &who, &ip, id, chosen(&form.reviewer)).await;
@@ -92,7 +94,7 @@ async fn reassign_reviewer(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ReassignForm>,
 ) -> Result<Flash<Redirect>> {
     let (from, to) = (chosen(&form.from), chosen(&form.to));
@@ -107,7 +109,7 @@ async fn record_conflict(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ReviewerForm>,
 ) -> Result<Flash<Redirect>> {
     let reviewer = chosen(&form.reviewer);

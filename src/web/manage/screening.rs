@@ -11,6 +11,7 @@ use super::application::back;
 use crate::app::screening::{self, ManagerMove, Screening, ScreeningForm};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
+use crate::domain::application::ApplicationId;
 use crate::web::page::ClientIp;
 use crate::web::{told, Result};
 
@@ -48,7 +49,7 @@ async fn screen_application(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ScreenForm>,
 ) -> Result<Flash<Redirect>> {
     let outcome = screening::screen(ctx, &who, &ip, id, &(&*form).into()).await;
@@ -75,7 +76,7 @@ async fn move_application(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<MoveForm>,
 ) -> Result<Flash<Redirect>> {
     let mv = ManagerMove::parse(&form.r#move);

@@ -20,6 +20,8 @@ use crate::app::review::{self as reviewing, open, Opened};
 use crate::auth::guards::Reviewer;
 use crate::context::Ctx;
 use crate::db::{programs, reviews, users};
+use crate::domain::application::ApplicationId;
+use crate::domain::user::UserId;
 use crate::domain::workflow::review::{may_see_other_reviews, ReviewState};
 use crate::domain::workflow::rubric::{Confidence, Recommendation, Score, Scores, NOT_APPLICABLE};
 use crate::web::dossier::{self, Audience, Dossier};
@@ -67,7 +69,7 @@ struct Choice {
 
 #[derive(Serialize)]
 struct ReviewPage {
-    id: i64,
+    id: ApplicationId,
     heading: String,
     program_name: String,
     cycle_name: String,
@@ -132,7 +134,7 @@ impl From<&ReviewForm> for Entered {
 async fn build_page(
     ctx: &Ctx,
     o: &Opened,
-    me: i64,
+    me: UserId,
     entered: Option<Entered>,
     errors: FormErrors,
 ) -> Result<ReviewPage> {
@@ -241,7 +243,7 @@ async fn show_application(
     who: Reviewer,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: ApplicationId,
 ) -> Result<Template> {
     let o = open(ctx, &who, id).await?;
     let page = build_page(ctx, &o, who.0.user().id, None, FormErrors::default()).await?;
@@ -272,7 +274,7 @@ async fn save_review(
     ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ReviewForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
     let o = open(ctx, &who, id).await?;
@@ -317,7 +319,7 @@ async fn declare_conflict(
     who: Reviewer,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     form: Form<ConflictForm>,
 ) -> Result<Flash<Redirect>> {
     let o = open(ctx, &who, id).await?;
@@ -341,7 +343,7 @@ async fn download_document(
     who: Reviewer,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: ApplicationId,
     doc: i64,
 ) -> Result<Sent> {
     let o = open(ctx, &who, id).await?;

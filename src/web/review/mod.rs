@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::auth::guards::Reviewer;
 use crate::context::Ctx;
 use crate::db::{assignments, profiles};
+use crate::domain::application::ApplicationId;
 use crate::domain::workflow::review::{is_overdue, ReviewState};
 use crate::web::page::{render, Chrome};
 use crate::web::{told, Result};
@@ -32,7 +33,7 @@ const LISTED: i64 = 500;
 
 #[derive(Serialize)]
 struct Row {
-    application_id: i64,
+    application_id: ApplicationId,
     title: String,
     program_name: String,
     cycle_name: String,
@@ -51,7 +52,7 @@ struct IndexPage {
 
 /// The title of an application as a reviewer sees it: never a name in a
 /// blind cycle.
-pub(crate) fn title_for(id: i64, blind: bool, applicant_name: &str) -> String {
+pub(crate) fn title_for(id: ApplicationId, blind: bool, applicant_name: &str) -> String {
     if blind {
         format!("Application #{id}")
     } else {

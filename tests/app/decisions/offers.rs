@@ -1,5 +1,6 @@
 //! Offers declined or lapsed pass to the best waitlisted applicant.
 
+use fellowship_portal::domain::application::ApplicationId;
 use rocket::http::Status;
 
 use super::{decide, own_application_in_review, release_all};
@@ -52,7 +53,7 @@ async fn a_declined_or_lapsed_offer_goes_to_the_best_waitlisted_applicant() {
     release_all(&manager, c.id).await;
     // Ana lets the date pass.
     let mut conn = app.pool().conn().await.unwrap();
-    let offer = fellowship_portal::db::decisions::find(conn.exec(), a)
+    let offer = fellowship_portal::db::decisions::find(conn.exec(), ApplicationId(a))
         .await
         .unwrap()
         .unwrap();

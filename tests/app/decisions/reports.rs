@@ -1,6 +1,7 @@
 //! Reports of a cycle: the CSV export and demographics in aggregate.
 
 use fellowship_portal::domain::role::ProgramRole;
+use fellowship_portal::domain::user::UserId;
 use fellowship_portal::domain::workflow::stage::Stage;
 use rocket::http::Status;
 
@@ -194,11 +195,12 @@ async fn demographics_are_reported_in_aggregate_with_small_counts_hidden() {
         if gender.is_empty() {
             continue;
         }
-        let owner = app
-            .count(&format!(
+        let owner = UserId(
+            app.count(&format!(
                 "SELECT applicant_id FROM applications WHERE id = {a}"
             ))
-            .await;
+            .await,
+        );
         let json = format!(
             r#"{{"gender_identity":"{gender}","gender_self_description":"Two-Spirit poet {who}","race_ethnicity":["asian"]}}"#
         );

@@ -16,6 +16,7 @@ pub use people::People;
 use super::roles::Col;
 use crate::fixtures::{health_justice, Cycle};
 use crate::helpers::{Browser, TestApp};
+use fellowship_portal::domain::user::UserId;
 
 /// Whose browser the `own` column uses on an applicant's route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,10 +91,10 @@ impl World {
     async fn assert_as_designed(&self) {
         let (p, a) = (&self.people, &self.apps);
         let (hj, p2) = (self.programs.hj.program, self.programs.p2);
-        let assigned = |app: i64, r: i64| {
+        let assigned = |app: i64, r: UserId| {
             format!("SELECT COUNT(*) FROM assignments WHERE application_id = {app} AND reviewer_id = {r}")
         };
-        let role = |u: i64, program: i64, r: &str| {
+        let role = |u: UserId, program: i64, r: &str| {
             format!("SELECT COUNT(*) FROM role_grants WHERE user_id = {u} AND program_id = {program} AND role = '{r}'")
         };
         let conflict = format!(

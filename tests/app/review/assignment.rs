@@ -163,7 +163,7 @@ async fn reviews_are_reassigned_and_the_strongest_go_to_committee_from_the_ranki
             "SELECT reviewer_id FROM assignments WHERE application_id = {a}"
         ))
         .await,
-        r2
+        r2.0
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM assignments").await, 1);
     let page = post_review(&second, a, &review_fields(&c, "5", "submit")).await;

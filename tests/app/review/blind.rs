@@ -1,6 +1,7 @@
 //! Blind review: nothing a reviewer is shown or sent names the applicant.
 
 use fellowship_portal::db::profiles;
+use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
 
 use super::{attach_cv, pdf_by};
@@ -35,11 +36,12 @@ async fn a_blind_cycle_never_shows_a_reviewer_who_applied() {
         .by(name, email)
         .from(institution)
         .await;
-    let owner = app
-        .count(&format!(
+    let owner = UserId(
+        app.count(&format!(
             "SELECT applicant_id FROM applications WHERE id = {a}"
         ))
-        .await;
+        .await,
+    );
     let doc = attach_cv(&app, a, owner, pdf_by(name), &format!("{name} CV.pdf")).await;
     // Demographics are stored apart and must never reach a reviewer.
     let mut conn = app.pool().conn().await.unwrap();

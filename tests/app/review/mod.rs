@@ -13,6 +13,8 @@ mod screening;
 mod settings;
 
 use fellowship_portal::db::documents;
+use fellowship_portal::domain::application::ApplicationId;
+use fellowship_portal::domain::user::UserId;
 
 use crate::helpers::TestApp;
 
@@ -56,7 +58,7 @@ pub(crate) fn pdf_by(author: &str) -> Vec<u8> {
 pub(crate) async fn attach_cv(
     app: &TestApp,
     application: i64,
-    owner: i64,
+    owner: UserId,
     bytes: Vec<u8>,
     name: &str,
 ) -> i64 {
@@ -82,7 +84,7 @@ pub(crate) async fn attach_cv(
     )
     .await
     .unwrap();
-    documents::attach(tx.exec(), application, "cv", id, now)
+    documents::attach(tx.exec(), ApplicationId(application), "cv", id, now)
         .await
         .unwrap();
     tx.commit().await.unwrap();

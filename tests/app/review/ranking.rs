@@ -1,5 +1,6 @@
 //! The ranking's figures against the pure aggregation.
 
+use fellowship_portal::domain::application::ApplicationId;
 use fellowship_portal::domain::role::ProgramRole;
 use fellowship_portal::domain::workflow::rubric::Rubric;
 use fellowship_portal::domain::workflow::scoring::{aggregate, SubmittedReview};
@@ -64,9 +65,12 @@ async fn the_ranking_in_sql_agrees_with_the_pure_aggregation() {
         .await
         .unwrap()
         .unwrap();
-    let stored = fellowship_portal::db::reviews::submitted_of(conn.exec(), &apps)
-        .await
-        .unwrap();
+    let stored = fellowship_portal::db::reviews::submitted_of(
+        conn.exec(),
+        &apps.iter().copied().map(ApplicationId).collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
     let reviews: Vec<SubmittedReview> = stored
         .iter()
         .map(|r| SubmittedReview {
@@ -85,7 +89,7 @@ async fn the_ranking_in_sql_agrees_with_the_pure_aggregation() {
     let (rows, total) = fellowship_portal::db::reviews::ranking(
         conn.exec(),
         c.id,
-        0,
+        fellowship_portal::domain::user::UserId(0),
         fellowship_portal::db::reviews::RankBy::Normalised,
         false,
         &scale,

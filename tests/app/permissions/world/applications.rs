@@ -5,6 +5,8 @@
 //! (`fixtures::submitted`).
 
 use fellowship_portal::db::{assignments, documents, referees};
+use fellowship_portal::domain::application::ApplicationId;
+use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
 
 use super::people::People;
@@ -125,7 +127,7 @@ async fn decide(manager: &Browser, a: i64, outcome: &str) {
 /// The document attached to `question` of `application`.
 async fn attached(app: &TestApp, application: i64, question: &str) -> i64 {
     let mut conn = app.pool().conn().await.unwrap();
-    documents::attached(conn.exec(), application)
+    documents::attached(conn.exec(), ApplicationId(application))
         .await
         .unwrap()
         .into_iter()
@@ -137,7 +139,7 @@ async fn attached(app: &TestApp, application: i64, question: &str) -> i64 {
 /// A CV attached to `application`, owned by its applicant.
 async fn cv(app: &TestApp, application: i64) -> i64 {
     let sql = format!("SELECT applicant_id FROM applications WHERE id = {application}");
-    let owner = app.count(&sql).await;
+    let owner = UserId(app.count(&sql).await);
     attach_cv(app, application, owner, pdf("a CV"), "CV.pdf").await
 }
 
@@ -178,7 +180,7 @@ pub async fn build(app: &TestApp, p: &Programs, people: &People) -> Applications
     let held = stored("Pia").await;
     let refs = stored("Rhea").await;
     let auto = stored("Quin").await;
-    let own = |user: i64, cycle: i64, name: &'static str, email: String| async move {
+    let own = |user: UserId, cycle: i64, name: &'static str, email: String| async move {
         submitted_by(app, cycle, user, name, &email, "Lake College").await
     };
     let o = own(people.oli_id, hj, "Oli Reviewer", "oli@gmail.com".into()).await;
@@ -253,7 +255,15 @@ pub async fn build(app: &TestApp, p: &Programs, people: &People) -> Applications
         let now = chrono::Utc::now();
         let due = now + chrono::Duration::days(30);
         let mut conn = app.pool().conn().await.unwrap();
-        let made = assignments::assign(conn.exec(), o, people.oli_id, hj, people.mo_id, due, now);
+        let made = assignments::assign(
+            conn.exec(),
+            ApplicationId(o),
+            people.oli_id,
+            hj,
+            people.mo_id,
+            due,
+            now,
+        );
         assert!(made.await.unwrap());
     }
     for id in [m, reviewed] {
@@ -295,7 +305,9 @@ pub async fn build(app: &TestApp, p: &Programs, people: &People) -> Applications
     .await;
     let (referee_keep, referee_drop) = {
         let mut conn = app.pool().conn().await.unwrap();
-        let named = referees::for_application(conn.exec(), draft).await.unwrap();
+        let named = referees::for_application(conn.exec(), ApplicationId(draft))
+            .await
+            .unwrap();
         let at = |p: i64| named.iter().find(|r| r.position == p).unwrap().id;
         (at(1), at(2))
     };

@@ -5,7 +5,9 @@
 
 use fellowship_portal::auth::token;
 use fellowship_portal::db::{outbox, referees, tokens};
+use fellowship_portal::domain::application::ApplicationId;
 use fellowship_portal::domain::role::ProgramRole;
+use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
 
 use super::applications::Applications;
@@ -42,7 +44,7 @@ pub struct Targets {
     pub rob_email: String,
     pub uma_email: String,
     /// Gets and loses roles from the admin's rows.
-    pub gus: i64,
+    pub gus: UserId,
     pub failed_message: i64,
     /// The Summer Internship's rubric, sent back unchanged.
     pub rubric_c3: String,
@@ -62,7 +64,7 @@ async fn request(
     let days = if live { 30 } else { -1 };
     let mut conn = app.pool().conn().await.unwrap();
     let r = referees::NewRequest {
-        application_id: application,
+        application_id: ApplicationId(application),
         question_key: "referees",
         position,
         name: "Dr. Lena Ortiz",
@@ -78,7 +80,7 @@ async fn request(
 }
 
 /// An account link of `user` with a secret we know.
-async fn account_link(app: &TestApp, user: i64, purpose: tokens::Purpose) -> String {
+async fn account_link(app: &TestApp, user: UserId, purpose: tokens::Purpose) -> String {
     let secret = token::generate();
     let now = chrono::Utc::now();
     let expires = now + chrono::Duration::minutes(30);
@@ -94,7 +96,7 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
     request(app, apps.a, 1, "lena@hill-clinic.example.org", true).await;
     let referee_a = {
         let mut conn = app.pool().conn().await.unwrap();
-        referees::for_application(conn.exec(), apps.a)
+        referees::for_application(conn.exec(), ApplicationId(apps.a))
             .await
             .unwrap()[0]
             .id

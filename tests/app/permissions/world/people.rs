@@ -4,6 +4,7 @@
 
 use fellowship_portal::db::{roles, users};
 use fellowship_portal::domain::role::ProgramRole;
+use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
 
 use super::Programs;
@@ -26,21 +27,21 @@ pub struct People {
     pub nia: Browser,
     pub mae: Browser,
     pub admin: Browser,
-    pub ana_id: i64,
-    pub sol_id: i64,
-    pub rae_id: i64,
-    pub cal_id: i64,
-    pub oli_id: i64,
-    pub rex_id: i64,
-    pub mo_id: i64,
-    pub mae_id: i64,
-    pub sam: i64,
-    pub tia: i64,
+    pub ana_id: UserId,
+    pub sol_id: UserId,
+    pub rae_id: UserId,
+    pub cal_id: UserId,
+    pub oli_id: UserId,
+    pub rex_id: UserId,
+    pub mo_id: UserId,
+    pub mae_id: UserId,
+    pub sam: UserId,
+    pub tia: UserId,
     pub ana_email: String,
 }
 
 /// A confirmed account with a browser of its own, logged in.
-async fn applicant(app: &TestApp, name: &str, email: &str) -> (i64, Browser) {
+async fn applicant(app: &TestApp, name: &str, email: &str) -> (UserId, Browser) {
     let id = app.new_user(name, email).await;
     let browser = app.another_browser().await;
     let page = browser.login(email, PASSWORD).await;
@@ -49,7 +50,7 @@ async fn applicant(app: &TestApp, name: &str, email: &str) -> (i64, Browser) {
 }
 
 /// An account stored directly: it never logs in.
-pub async fn account(app: &TestApp, name: &str, email: &str, confirmed: bool) -> i64 {
+pub async fn account(app: &TestApp, name: &str, email: &str, confirmed: bool) -> UserId {
     let mut conn = app.pool().conn().await.unwrap();
     let user = users::NewUser {
         email,
@@ -65,7 +66,7 @@ pub async fn account(app: &TestApp, name: &str, email: &str, confirmed: bool) ->
 }
 
 /// A role granted directly (as the fixtures' `staff` does).
-pub async fn grant(app: &TestApp, user: i64, program: i64, role: ProgramRole) {
+pub async fn grant(app: &TestApp, user: UserId, program: i64, role: ProgramRole) {
     let mut conn = app.pool().conn().await.unwrap();
     roles::grant(conn.exec(), user, program, role, user, chrono::Utc::now())
         .await
