@@ -28,7 +28,6 @@ use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
 use rocket_db_pools::Database;
-use rocket_dyn_templates::Template;
 
 /// The portal, ready to ignite, from a figment completed by [`config::load`].
 pub fn build(figment: Figment) -> Rocket<Build> {
@@ -41,6 +40,7 @@ pub fn build_with_clock(figment: Figment, clock: clock::Clock) -> Rocket<Build> 
     let static_dir = figment
         .extract_inner::<std::path::PathBuf>("portal.static_dir")
         .unwrap_or_else(|_| "static".into());
+    let templates = web::templates::fairing(&figment);
     rocket::custom(figment)
         .attach(AdHoc::try_on_ignite(
             "Configuration and storage",
@@ -64,7 +64,7 @@ pub fn build_with_clock(figment: Figment, clock: clock::Clock) -> Rocket<Build> 
         ))
         .attach(db::Db::init())
         .attach(seed::migrations())
-        .attach(Template::fairing())
+        .attach(templates)
         .attach(mail::stage())
         .attach(AdHoc::try_on_ignite("Context", |rocket| async move {
             match context::Ctx::from_rocket(&rocket) {

@@ -21,6 +21,7 @@ pub mod pager;
 pub mod public;
 pub mod referee;
 pub mod review;
+pub mod templates;
 pub mod upload;
 
 use rocket::fairing::AdHoc;

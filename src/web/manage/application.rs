@@ -203,8 +203,10 @@ struct ApplicationPage {
     decision_version: String,
     outcomes: Vec<OutcomeChoice>,
     decision_history: Vec<EventView>,
-    /// What the decision form showed when it was refused, and why.
+    /// The note in the decision form: as typed when the form was refused
+    /// (unless empty), otherwise the recorded decision's.
     decision_note: Option<String>,
+    /// Why the decision form was refused.
     decision_errors: FormErrors,
 }
 
@@ -500,7 +502,11 @@ async fn application_page(
                 note: e.note.clone(),
             })
             .collect(),
-        decision_note: refused.as_ref().map(|r| r.note.clone()),
+        decision_note: refused
+            .as_ref()
+            .map(|r| r.note.clone())
+            .filter(|n| !n.is_empty())
+            .or_else(|| decision.as_ref().map(|d| d.note.clone())),
         decision_errors: refused.map(|r| r.errors).unwrap_or_default(),
     };
     Ok(page)

@@ -116,3 +116,24 @@ async fn a_tampered_section_is_refused_whole_and_nothing_changes() {
         .assert_contains(r#"value="Howard University""#)
         .assert_lacks("Changed");
 }
+
+#[rocket::async_test]
+async fn a_refused_long_answer_comes_back_byte_for_byte() {
+    let app = spawn().await;
+    app.logged_in_user("Maya Chen", "maya@example.edu").await;
+    let id = app.start_health_justice(&app).await;
+    // A file sent to a text question refuses the save; the page shows the
+    // essay again, its lines with leading spaces and its blank line exactly
+    // as typed.
+    let essay = "My first paragraph.\n    An indented line.\n\n  Two spaces, then the end.";
+    let page = app
+        .post_multipart(
+            &format!("/apply/applications/{id}/sections/essays"),
+            &[("a[health_equity_essay]", essay), ("next", "save")],
+            &[("f[health_equity_essay]", "essay.pdf", b"%PDF-1.4 essay")],
+        )
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("This question does not take a file.")
+        .assert_contains(&format!("{essay}</textarea>"));
+}

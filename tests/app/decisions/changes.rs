@@ -190,3 +190,29 @@ async fn a_letter_stuck_on_a_hung_relay_is_superseded_by_the_changed_decision() 
         1
     );
 }
+
+#[rocket::async_test]
+async fn a_refused_decision_note_comes_back_byte_for_byte() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let a = app
+        .submitted_application(&c)
+        .by("Ana Applicant", "ana@student.edu")
+        .from("Lakeside University")
+        .await;
+    mark_eligible(&manager, a).await;
+    // No outcome chosen: refused, and the note over several lines with
+    // leading spaces comes back in its textarea without a space added.
+    let note = "For the letter:\n    an indented line,\n\n  and a last one.";
+    let page = manager
+        .post(
+            &format!("/manage/applications/{a}/decide"),
+            &[("version", ""), ("outcome", ""), ("note", note)],
+        )
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Choose the decision.")
+        .assert_contains(&format!(">{note}</textarea>"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM decisions").await, 0);
+}

@@ -163,3 +163,43 @@ async fn two_reviewers_submitting_at_once_are_both_kept() {
     page.assert_contains("Reviewers disagree")
         .assert_contains("62.5 of 100");
 }
+
+#[rocket::async_test]
+async fn a_refused_comment_comes_back_byte_for_byte() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let Staff {
+        id: rev,
+        browser: reviewer,
+    } = app
+        .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
+        .await;
+    let a = app
+        .submitted_application(&c)
+        .by("Ana Applicant", "ana@student.edu")
+        .from("Lakeside University")
+        .await;
+    mark_eligible(&manager, a).await;
+    assign(&manager, a, rev).await;
+
+    // A score outside the scale refuses the form; the overall comment and a
+    // criterion's comment, over several lines with leading spaces, come back
+    // in their textareas without a space added.
+    let overall = "Strong plans.\n    Indented remark.\n\n  Last line.";
+    let first = &c.criteria[0];
+    let comment = "Line one.\n  Line two, indented.\n      Deeper.";
+    let mut fields = review_fields(&c, "4", "save");
+    fields[0].1 = "9".into();
+    for (k, v) in fields.iter_mut() {
+        if k == "overall_comment" {
+            *v = overall.into();
+        }
+    }
+    fields.push((format!("comment[{first}]"), comment.into()));
+    let page = post_review(&reviewer, a, &fields).await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Choose a score from 1 to 5 for")
+        .assert_contains(&format!(">{overall}</textarea>"))
+        .assert_contains(&format!(">{comment}</textarea>"));
+}
