@@ -3,6 +3,7 @@
 //! decision and the history; and its documents. The forms on the page post
 //! to `screening`, `reviewers` and `decisions`.
 
+use crate::domain::cycle::CycleId;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rocket::response::Redirect;
@@ -171,7 +172,7 @@ struct DecisionView {
 #[derive(Serialize)]
 struct ApplicationPage {
     id: ApplicationId,
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     blind: bool,
     applicant_name: String,

@@ -6,6 +6,7 @@
 
 use fellowship_portal::db::{assignments, documents, referees};
 use fellowship_portal::domain::application::ApplicationId;
+use fellowship_portal::domain::cycle::CycleId;
 use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
 
@@ -259,7 +260,7 @@ pub async fn build(app: &TestApp, p: &Programs, people: &People) -> Applications
             conn.exec(),
             ApplicationId(o),
             people.oli_id,
-            hj,
+            CycleId(hj),
             people.mo_id,
             due,
             now,
