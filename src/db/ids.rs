@@ -1,9 +1,10 @@
 //! Ids read and written as the domain's newtypes, on both backends: a row
-//! carries a `UserId`, `ApplicationId`, `CycleId` or `ProgramId`, stored as
-//! the integer (BIGINT) column it always was.
+//! carries a `UserId`, `ApplicationId`, `CycleId`, `ProgramId` or
+//! `DocumentId`, stored as the integer (BIGINT) column it always was.
 
 use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
+use crate::domain::document::DocumentId;
 use crate::domain::program::ProgramId;
 use crate::domain::user::UserId;
 
@@ -68,6 +69,7 @@ int_id!(UserId);
 int_id!(ApplicationId);
 int_id!(CycleId);
 int_id!(ProgramId);
+int_id!(DocumentId);
 
 #[cfg(test)]
 mod tests {

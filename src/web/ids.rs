@@ -7,6 +7,7 @@ use rocket::request::FromParam;
 
 use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
+use crate::domain::document::DocumentId;
 use crate::domain::program::ProgramId;
 use crate::domain::user::UserId;
 
@@ -35,6 +36,7 @@ web_id!(UserId);
 web_id!(ApplicationId);
 web_id!(CycleId);
 web_id!(ProgramId);
+web_id!(DocumentId);
 
 #[cfg(test)]
 mod tests {

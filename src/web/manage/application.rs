@@ -4,6 +4,7 @@
 //! to `screening`, `reviewers` and `decisions`.
 
 use crate::domain::cycle::CycleId;
+use crate::domain::document::DocumentId;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rocket::response::Redirect;
@@ -519,7 +520,7 @@ async fn download_document(
     ctx: &State<Ctx>,
     ip: ClientIp,
     id: ApplicationId,
-    doc: i64,
+    doc: DocumentId,
 ) -> Result<Sent> {
     let (app, c) = application_for_manager(ctx, &who, id).await?;
     dossier::download(

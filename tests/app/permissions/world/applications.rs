@@ -133,7 +133,7 @@ async fn attached(app: &TestApp, application: i64, question: &str) -> i64 {
         .unwrap()
         .into_iter()
         .find(|(k, _)| k == question)
-        .map(|(_, d)| d.id)
+        .map(|(_, d)| d.id.0)
         .expect("an attached document")
 }
 
