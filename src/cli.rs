@@ -1,6 +1,7 @@
 //! The command line of the one binary: `serve` (the default), `migrate`,
 //! `create-admin`, `migrate-storage`, `seed-demo`, `export`.
 
+use crate::domain::cycle::CycleId;
 use std::process::ExitCode;
 
 use rocket_db_pools::Database;
@@ -18,7 +19,7 @@ pub enum Command {
     CreateAdmin { email: String, name: String },
     MigrateStorage { from: StorageKind, to: StorageKind },
     SeedDemo(crate::demo::Options),
-    Export { cycle: i64, out: Option<String> },
+    Export { cycle: CycleId, out: Option<String> },
     Help,
 }
 
@@ -222,7 +223,7 @@ async fn ignite(
         })
 }
 
-async fn export(figment: rocket::figment::Figment, cycle: i64, out: Option<&str>) -> ExitCode {
+async fn export(figment: rocket::figment::Figment, cycle: CycleId, out: Option<&str>) -> ExitCode {
     let rocket = match ignite(figment, "cannot open the database").await {
         Ok(r) => r,
         Err(code) => return code,
@@ -461,14 +462,14 @@ mod tests {
         assert_eq!(
             parse(args("export --cycle 3")),
             Ok(Command::Export {
-                cycle: 3,
+                cycle: CycleId(3),
                 out: None
             })
         );
         assert_eq!(
             parse(args("export --out hj.csv --cycle 3")),
             Ok(Command::Export {
-                cycle: 3,
+                cycle: CycleId(3),
                 out: Some("hj.csv".into())
             })
         );

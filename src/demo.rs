@@ -9,6 +9,7 @@
 //! give the same data. Every demo account has an `@demo.example` address
 //! and one shared password, hashed once. Imports no web layer.
 
+use crate::domain::cycle::CycleId;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
@@ -67,7 +68,7 @@ pub struct Report {
     /// The cycle filled.
     pub cycle_name: String,
     /// Its id, as in `/manage/cycles/<id>`.
-    pub cycle_id: i64,
+    pub cycle_id: CycleId,
     /// Applications by stage, in pipeline order.
     pub stages: Vec<(Stage, usize)>,
     /// Reviewer accounts made.

@@ -4,6 +4,7 @@
 //! are skipped, so a run can be repeated or resumed after an interruption.
 
 use crate::db::{documents, PortalPool};
+use crate::domain::document::DocumentId;
 use crate::storage::{Storage, StorageError};
 
 /// What a run did.
@@ -12,7 +13,7 @@ pub struct Report {
     pub copied: u64,
     pub already_there: u64,
     /// Document id and what went wrong.
-    pub failed: Vec<(i64, String)>,
+    pub failed: Vec<(DocumentId, String)>,
 }
 
 /// Copies every recorded document from `from` to `to`, calling `progress`
@@ -28,7 +29,7 @@ pub async fn copy_all(
         u64::try_from(documents::count(conn.exec()).await?).unwrap_or(0)
     };
     let mut report = Report::default();
-    let mut after = 0;
+    let mut after = DocumentId(0);
     let mut done = 0;
     loop {
         let page = {

@@ -11,13 +11,14 @@ use crate::db::cycles::{self, CycleWithForm, ReviewSetup};
 use crate::db::programs;
 use crate::domain::access::{applicant_may_open, manager_may_act_on};
 use crate::domain::application::ApplicationId;
+use crate::domain::cycle::CycleId;
 use crate::domain::program::Program;
 use crate::domain::workflow::stage::Stage;
 
 use super::{Error, Result};
 
 /// Cycle `id` with its form, if `who` manages its program.
-pub async fn cycle_for_manager(ctx: &Ctx, who: &Manager, id: i64) -> Result<CycleWithForm> {
+pub async fn cycle_for_manager(ctx: &Ctx, who: &Manager, id: CycleId) -> Result<CycleWithForm> {
     let mut conn = ctx.conn().await?;
     let c = cycles::find(conn.exec(), id)
         .await?
@@ -49,7 +50,7 @@ pub async fn application_for_manager(
 }
 
 /// The review settings and rubric of cycle `id`.
-pub async fn review_setup(ctx: &Ctx, cycle: i64) -> Result<ReviewSetup> {
+pub async fn review_setup(ctx: &Ctx, cycle: CycleId) -> Result<ReviewSetup> {
     let mut conn = ctx.conn().await?;
     cycles::review_setup(conn.exec(), cycle)
         .await?

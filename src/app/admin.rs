@@ -6,6 +6,7 @@ use crate::auth::guards::{Admin, ClientIp};
 use crate::context::Ctx;
 use crate::db::{outbox, programs, roles, users};
 use crate::domain::program::Program;
+use crate::domain::program::ProgramId;
 use crate::domain::role::ProgramRole;
 use crate::domain::user::{User, UserId};
 
@@ -13,7 +14,7 @@ use super::{By, Error, Result};
 
 /// A role to grant or revoke, in a program.
 pub struct RoleChange {
-    pub program: i64,
+    pub program: ProgramId,
     pub role: ProgramRole,
     /// Granted when true, revoked when false.
     pub grant: bool,

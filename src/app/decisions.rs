@@ -3,6 +3,7 @@
 //! ranking, and held until released ([`super::release`]); a change after
 //! release sends a replacement letter ([`super::letters`]).
 
+use crate::domain::cycle::CycleId;
 use chrono::{DateTime, Utc};
 
 use super::letters::{self, Letter};
@@ -29,7 +30,7 @@ fn recorded(d: &decisions::Decision) -> Recorded {
 /// The accept-by date of an offer of cycle `cycle` released `now`.
 pub(super) async fn deadline_in(
     ex: Exec<'_>,
-    cycle: i64,
+    cycle: CycleId,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>> {
     let days = cycles::offer_days(ex, cycle).await?;
@@ -37,7 +38,7 @@ pub(super) async fn deadline_in(
 }
 
 /// The accept-by date of an offer of cycle `cycle` released now.
-pub async fn offer_deadline(ctx: &Ctx, cycle: i64) -> Result<DateTime<Utc>> {
+pub async fn offer_deadline(ctx: &Ctx, cycle: CycleId) -> Result<DateTime<Utc>> {
     let mut conn = ctx.conn().await?;
     deadline_in(conn.exec(), cycle, ctx.now()).await
 }

@@ -8,6 +8,7 @@ use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::cycles::CycleWithForm;
 use crate::db::export;
+use crate::domain::cycle::CycleId;
 use crate::domain::demographics::Tally;
 use crate::domain::form::Answers;
 use crate::domain::workflow::decision::Outcome;
@@ -18,7 +19,7 @@ const BATCH: i64 = 1000;
 
 /// Cycle `id` and its applicants' demographics per group: not reviewed,
 /// reviewed but not offered, and offered a place (a released offer only).
-pub async fn tally(ctx: &Ctx, who: &Manager, id: i64) -> Result<(CycleWithForm, Tally)> {
+pub async fn tally(ctx: &Ctx, who: &Manager, id: CycleId) -> Result<(CycleWithForm, Tally)> {
     let c = access::cycle_for_manager(ctx, who, id).await?;
     let mut conn = ctx.conn().await?;
     let mut tally = Tally::new();

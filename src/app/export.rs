@@ -3,6 +3,7 @@
 //! cycle of any size costs the same memory; every export is audited.
 //! Names no page or response type.
 
+use crate::domain::cycle::CycleId;
 use tokio::io::AsyncSeekExt;
 
 use super::{access, By, Error, Result};
@@ -19,7 +20,7 @@ pub struct CycleCsv {
 
 /// Writes cycle `id`'s applications (but the manager's own) as CSV to a
 /// temporary file and records the export in the audit log.
-pub async fn cycle_csv(ctx: &Ctx, who: &Manager, ip: &ClientIp, id: i64) -> Result<CycleCsv> {
+pub async fn cycle_csv(ctx: &Ctx, who: &Manager, ip: &ClientIp, id: CycleId) -> Result<CycleCsv> {
     let c = access::cycle_for_manager(ctx, who, id).await?;
     let program = {
         let mut conn = ctx.conn().await?;

@@ -3,6 +3,7 @@
 //! previewed for a sample application, and rendered into the outbox when
 //! a decision is released or changed after release. Names no page.
 
+use crate::domain::cycle::CycleId;
 use chrono::{DateTime, Utc};
 
 use super::{access, By, Error, FormErrors, Result};
@@ -26,7 +27,7 @@ pub struct Template {
 }
 
 /// The template (subject, body) of cycle `cycle` for `outcome`, in `ex`.
-async fn template_in(ex: Exec<'_>, cycle: i64, outcome: Outcome) -> Result<Template> {
+async fn template_in(ex: Exec<'_>, cycle: CycleId, outcome: Outcome) -> Result<Template> {
     Ok(match decisions::template(ex, cycle, outcome).await? {
         Some((subject, body)) => Template {
             subject,
@@ -46,7 +47,7 @@ async fn template_in(ex: Exec<'_>, cycle: i64, outcome: Outcome) -> Result<Templ
 
 /// The letter of cycle `cycle` for `outcome`: the stored one, or the
 /// shipped one when the managers wrote none.
-pub async fn template(ctx: &Ctx, cycle: i64, outcome: Outcome) -> Result<Template> {
+pub async fn template(ctx: &Ctx, cycle: CycleId, outcome: Outcome) -> Result<Template> {
     let mut conn = ctx.conn().await?;
     template_in(conn.exec(), cycle, outcome).await
 }
@@ -95,7 +96,7 @@ pub async fn save(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    cycle: i64,
+    cycle: CycleId,
     outcome: Outcome,
     input: LetterText,
 ) -> Result<()> {
@@ -131,7 +132,11 @@ pub async fn save(
 /// words, if it cannot: a template stored before a rule of the letter
 /// check existed. Asked before anything is recorded or queued, so a bad
 /// template stops the action whole and nothing is sent.
-pub(crate) async fn refusal(ex: Exec<'_>, cycle: i64, outcome: Outcome) -> Result<Option<String>> {
+pub(crate) async fn refusal(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    outcome: Outcome,
+) -> Result<Option<String>> {
     let t = template_in(ex, cycle, outcome).await?;
     Ok(letter::check(&t.subject, &t.body).err().map(|e| {
         format!(
@@ -142,7 +147,7 @@ pub(crate) async fn refusal(ex: Exec<'_>, cycle: i64, outcome: Outcome) -> Resul
 }
 
 /// [`refusal`] as an error, to stop the action with `?`.
-pub(crate) async fn sendable(ex: Exec<'_>, cycle: i64, outcome: Outcome) -> Result<()> {
+pub(crate) async fn sendable(ex: Exec<'_>, cycle: CycleId, outcome: Outcome) -> Result<()> {
     match refusal(ex, cycle, outcome).await? {
         Some(message) => Err(Error::Refused(message)),
         None => Ok(()),

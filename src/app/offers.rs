@@ -9,6 +9,7 @@ use crate::context::Ctx;
 use crate::db::{applications, decisions, programs, users};
 use crate::domain::access::manager_may_act_on;
 use crate::domain::application::ApplicationId;
+use crate::domain::cycle::CycleId;
 use crate::domain::workflow::decision::Outcome;
 
 /// A place offered to a waitlisted applicant.
@@ -28,7 +29,7 @@ pub async fn promote(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    cycle: i64,
+    cycle: CycleId,
     application: ApplicationId,
 ) -> Result<Promoted> {
     let c = access::cycle_for_manager(ctx, who, cycle).await?;

@@ -9,6 +9,7 @@ use crate::auth::guards::{ClientIp, Manager};
 use crate::context::Ctx;
 use crate::db::{cycles, decisions, programs};
 use crate::domain::application::ApplicationId;
+use crate::domain::cycle::CycleId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::Outcome;
 
@@ -21,7 +22,7 @@ const RELEASE_BATCH: i64 = 100;
 pub async fn held_counts(
     ctx: &Ctx,
     me: UserId,
-    cycle: i64,
+    cycle: CycleId,
     only: Option<&[ApplicationId]>,
 ) -> Result<Vec<(Outcome, i64)>> {
     let mut conn = ctx.conn().await?;
@@ -57,7 +58,7 @@ pub async fn release(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    cycle: i64,
+    cycle: CycleId,
     input: Release,
 ) -> Result<usize> {
     let c = access::cycle_for_manager(ctx, who, cycle).await?;

@@ -8,6 +8,7 @@ use crate::context::Ctx;
 use crate::db::applications;
 use crate::domain::access::manager_may_act_on;
 use crate::domain::application::ApplicationId;
+use crate::domain::cycle::CycleId;
 use crate::domain::workflow::review::IneligibleReason;
 use crate::domain::workflow::stage::{Actor, Move, Stage};
 
@@ -240,7 +241,7 @@ pub async fn move_many(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    cycle: i64,
+    cycle: CycleId,
     ids: &[ApplicationId],
     mv: BulkMove,
 ) -> Result<Moved> {

@@ -4,6 +4,7 @@
 //! offer), the rubric (only before the first review is started), and a
 //! later deadline for one applicant's draft.
 
+use crate::domain::cycle::CycleId;
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::auth::guards::{ClientIp, Manager};
@@ -21,13 +22,13 @@ use super::{access, By, Error, FormErrors, Result};
 pub const MAX_OFFER_DAYS: i64 = 90;
 
 /// Whether cycle `id`'s rubric is fixed: a review has been started.
-pub async fn rubric_locked(ctx: &Ctx, id: i64) -> Result<bool> {
+pub async fn rubric_locked(ctx: &Ctx, id: CycleId) -> Result<bool> {
     let mut conn = ctx.conn().await?;
     Ok(reviews::count_in_cycle(conn.exec(), id).await? > 0)
 }
 
 /// The days an applicant has to answer an offer in cycle `id`.
-pub async fn offer_days(ctx: &Ctx, id: i64) -> Result<i64> {
+pub async fn offer_days(ctx: &Ctx, id: CycleId) -> Result<i64> {
     let mut conn = ctx.conn().await?;
     Ok(cycles::offer_days(conn.exec(), id).await?)
 }
@@ -49,7 +50,7 @@ pub async fn save_settings(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: CycleId,
     form: &SettingsForm<'_>,
 ) -> Result<()> {
     access::cycle_for_manager(ctx, who, id).await?;
@@ -114,7 +115,7 @@ pub async fn save_rubric(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: CycleId,
     rubric: &str,
 ) -> Result<()> {
     access::cycle_for_manager(ctx, who, id).await?;
@@ -173,7 +174,7 @@ pub async fn extend_deadline(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    id: i64,
+    id: CycleId,
     form: &ExtensionForm<'_>,
 ) -> Result<Extended> {
     let c = access::cycle_for_manager(ctx, who, id).await?;

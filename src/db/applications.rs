@@ -14,7 +14,7 @@ use crate::domain::workflow::stage::{Actor, Move, Stage};
 #[derive(sqlx::FromRow)]
 struct Row {
     id: ApplicationId,
-    cycle_id: i64,
+    cycle_id: CycleId,
     applicant_id: UserId,
     stage: String,
     answers_json: String,
@@ -126,7 +126,7 @@ pub async fn find_for(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Listed {
     pub id: ApplicationId,
-    pub cycle_id: i64,
+    pub cycle_id: CycleId,
     pub program_name: String,
     pub cycle_name: String,
     pub stage: String,
@@ -427,7 +427,7 @@ fn pipeline_filter(
     f: &PipelineFilter,
     now: DateTime<Utc>,
 ) -> (String, Vec<Param>, bool) {
-    let mut params = vec![Param::Int(cycle)];
+    let mut params = vec![Param::Int(cycle.0)];
     let next = |params: &mut Vec<Param>, p: Param| {
         params.push(p);
         format!("${}", params.len())

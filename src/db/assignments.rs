@@ -257,7 +257,7 @@ pub async fn overdue(
                WHERE s.due_at < $1 AND (r.state IS NULL OR r.state <> 'submitted') \
                AND a.stage = 'review' AND ($2 = 0 OR s.cycle_id = $2) \
                GROUP BY u.id, u.name, u.email, c.id, p.name, c.name ORDER BY u.id, c.id LIMIT $3";
-    run!(ex, c => sqlx::query_as(sql).bind(now).bind(cycle.unwrap_or(0)).bind(limit).fetch_all(c).await)
+    run!(ex, c => sqlx::query_as(sql).bind(now).bind(cycle.map_or(0, i64::from)).bind(limit).fetch_all(c).await)
 }
 
 /// Who recorded a conflict.

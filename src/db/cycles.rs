@@ -11,8 +11,8 @@ use crate::domain::workflow::rubric::Rubric;
 
 #[derive(sqlx::FromRow)]
 struct CycleRow {
-    id: i64,
-    program_id: i64,
+    id: CycleId,
+    program_id: ProgramId,
     name: String,
     time_zone: String,
     opens_at: DateTime<Utc>,
@@ -69,8 +69,8 @@ pub async fn find(ex: Exec<'_>, id: CycleId) -> DbResult<Option<CycleWithForm>> 
 /// A cycle as listed: its program's name and its dates (no form).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Listed {
-    pub id: i64,
-    pub program_id: i64,
+    pub id: CycleId,
+    pub program_id: ProgramId,
     pub program_name: String,
     pub name: String,
     pub time_zone: String,
@@ -93,7 +93,7 @@ pub async fn for_programs(ex: Exec<'_>, programs: &[ProgramId]) -> DbResult<Vec<
     }
     let ids = programs
         .iter()
-        .map(i64::to_string)
+        .map(ProgramId::to_string)
         .collect::<Vec<_>>()
         .join(",");
     let sql = format!(

@@ -5,12 +5,13 @@ use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
 use crate::domain::application::ApplicationId;
+use crate::domain::document::DocumentId;
 use crate::domain::user::UserId;
 
 /// A stored document.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Document {
-    pub id: i64,
+    pub id: DocumentId,
     pub owner_id: Option<UserId>,
     pub kind: String,
     pub storage_key: String,
@@ -37,10 +38,10 @@ pub struct NewDocument<'a> {
 }
 
 /// Records a stored document.
-pub async fn insert(ex: Exec<'_>, d: &NewDocument<'_>, now: DateTime<Utc>) -> DbResult<i64> {
+pub async fn insert(ex: Exec<'_>, d: &NewDocument<'_>, now: DateTime<Utc>) -> DbResult<DocumentId> {
     let sql = "INSERT INTO documents (owner_id, kind, storage_key, original_name, content_type, size_bytes, sha256, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-    let rows: Result<Vec<i64>, _> = run!(ex, c => sqlx::query_scalar(sql)
+    let rows: Result<Vec<DocumentId>, _> = run!(ex, c => sqlx::query_scalar(sql)
         .bind(d.owner)
         .bind(d.kind)
         .bind(d.storage_key)
@@ -55,7 +56,7 @@ pub async fn insert(ex: Exec<'_>, d: &NewDocument<'_>, now: DateTime<Utc>) -> Db
 }
 
 /// The document with this id.
-pub async fn find(ex: Exec<'_>, id: i64) -> DbResult<Option<Document>> {
+pub async fn find(ex: Exec<'_>, id: DocumentId) -> DbResult<Option<Document>> {
     let sql = format!("SELECT {COLUMNS} FROM documents WHERE id = $1");
     run!(ex, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
 }
@@ -66,11 +67,11 @@ pub async fn attach(
     ex: Exec<'_>,
     application: ApplicationId,
     question: &str,
-    document: i64,
+    document: DocumentId,
     now: DateTime<Utc>,
-) -> DbResult<Option<i64>> {
+) -> DbResult<Option<DocumentId>> {
     run!(ex, c => {
-        let previous: Option<i64> = sqlx::query_scalar(
+        let previous: Option<DocumentId> = sqlx::query_scalar(
             "SELECT document_id FROM application_documents WHERE application_id = $1 AND question_key = $2",
         )
         .bind(application)
@@ -96,9 +97,9 @@ pub async fn detach(
     ex: Exec<'_>,
     application: ApplicationId,
     question: &str,
-) -> DbResult<Option<i64>> {
+) -> DbResult<Option<DocumentId>> {
     let sql = "DELETE FROM application_documents WHERE application_id = $1 AND question_key = $2 RETURNING document_id";
-    let rows: Result<Vec<i64>, _> =
+    let rows: Result<Vec<DocumentId>, _> =
         run!(ex, c => sqlx::query_scalar(sql).bind(application).bind(question).fetch_all(c).await);
     super::returned(rows)
 }
@@ -131,7 +132,7 @@ pub async fn uploads_of(ex: Exec<'_>, owner: UserId, limit: i64) -> DbResult<Vec
 }
 
 /// Whether any application or referee request still refers to a document.
-pub async fn is_referenced(ex: Exec<'_>, id: i64) -> DbResult<bool> {
+pub async fn is_referenced(ex: Exec<'_>, id: DocumentId) -> DbResult<bool> {
     let sql = "SELECT (SELECT COUNT(*) FROM application_documents WHERE document_id = $1) + \
                (SELECT COUNT(*) FROM referee_requests WHERE letter_document_id = $1)";
     let n: i64 = run!(ex, c => sqlx::query_scalar(sql).bind(id).fetch_one(c).await)?;
@@ -139,7 +140,7 @@ pub async fn is_referenced(ex: Exec<'_>, id: i64) -> DbResult<bool> {
 }
 
 /// Deletes a document's row (its bytes are removed by the caller after commit).
-pub async fn delete(ex: Exec<'_>, id: i64) -> DbResult<()> {
+pub async fn delete(ex: Exec<'_>, id: DocumentId) -> DbResult<()> {
     execute!(
         ex,
         sqlx::query("DELETE FROM documents WHERE id = $1").bind(id)
@@ -150,7 +151,7 @@ pub async fn delete(ex: Exec<'_>, id: i64) -> DbResult<()> {
 /// Records a download.
 pub async fn log_view(
     ex: Exec<'_>,
-    document: i64,
+    document: DocumentId,
     viewer: Option<UserId>,
     role: &str,
     ip: Option<&str>,
@@ -193,7 +194,7 @@ pub async fn existing_keys(
 }
 
 /// One page of documents in id order after `after` (for copying stores).
-pub async fn page_after(ex: Exec<'_>, after: i64, limit: i64) -> DbResult<Vec<Document>> {
+pub async fn page_after(ex: Exec<'_>, after: DocumentId, limit: i64) -> DbResult<Vec<Document>> {
     let sql = format!("SELECT {COLUMNS} FROM documents WHERE id > $1 ORDER BY id LIMIT $2");
     run!(ex, c => sqlx::query_as(&sql).bind(after).bind(limit).fetch_all(c).await)
 }

@@ -1,8 +1,11 @@
 //! Ids read and written as the domain's newtypes, on both backends: a row
-//! carries a `UserId` or an `ApplicationId`, stored as the integer (BIGINT)
-//! column it always was.
+//! carries a `UserId`, `ApplicationId`, `CycleId`, `ProgramId` or
+//! `DocumentId`, stored as the integer (BIGINT) column it always was.
 
 use crate::domain::application::ApplicationId;
+use crate::domain::cycle::CycleId;
+use crate::domain::document::DocumentId;
+use crate::domain::program::ProgramId;
 use crate::domain::user::UserId;
 
 /// Implements sqlx's `Type`, `Decode` and `Encode` for a newtype over
@@ -64,6 +67,9 @@ macro_rules! int_id {
 
 int_id!(UserId);
 int_id!(ApplicationId);
+int_id!(CycleId);
+int_id!(ProgramId);
+int_id!(DocumentId);
 
 #[cfg(test)]
 mod tests {

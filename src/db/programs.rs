@@ -5,7 +5,7 @@ use crate::domain::program::{Program, ProgramId, ProgramKind, ProgramSeed};
 
 #[derive(sqlx::FromRow)]
 struct ProgramRow {
-    id: i64,
+    id: ProgramId,
     slug: String,
     name: String,
     kind: String,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{DbResult, Exec};
 use crate::domain::application::ApplicationId;
+use crate::domain::document::DocumentId;
 use crate::domain::referee::RequestStatus;
 
 /// A referee request.
@@ -21,7 +22,7 @@ pub struct Request {
     pub token_expires_at: DateTime<Utc>,
     pub status: RequestStatus,
     pub decline_note: String,
-    pub letter_document_id: Option<i64>,
+    pub letter_document_id: Option<DocumentId>,
     pub requested_at: DateTime<Utc>,
     pub responded_at: Option<DateTime<Utc>>,
 }
@@ -111,7 +112,7 @@ pub async fn renew_token(
 pub async fn record_letter(
     ex: Exec<'_>,
     id: i64,
-    document: i64,
+    document: DocumentId,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
     let sql = "UPDATE referee_requests SET status = 'received', letter_document_id = $1, responded_at = $2 \

@@ -10,7 +10,7 @@ use crate::domain::user::UserId;
 #[derive(sqlx::FromRow)]
 struct GrantRow {
     user_id: UserId,
-    program_id: i64,
+    program_id: ProgramId,
     role: String,
 }
 

@@ -7,8 +7,10 @@ use serde::Serialize;
 
 use super::program::ProgramId;
 
-/// Database id of a cycle.
-pub type CycleId = i64;
+super::id::id_type!(
+    /// Database id of a cycle.
+    CycleId
+);
 
 /// A cycle and its dates.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,8 +97,8 @@ mod tests {
 
     fn cycle() -> Cycle {
         Cycle {
-            id: 1,
-            program_id: 1,
+            id: CycleId(1),
+            program_id: ProgramId(1),
             name: "2027 cohort".into(),
             time_zone: chrono_tz::America::New_York,
             opens_at: Utc.with_ymd_and_hms(2026, 9, 1, 4, 0, 0).unwrap(),

@@ -3,6 +3,11 @@
 
 use super::form::DocumentType;
 
+super::id::id_type!(
+    /// Database id of a stored document (an upload or a referee's letter).
+    DocumentId
+);
+
 /// Bytes of a file's start examined to decide its type.
 pub const SNIFF_BYTES: usize = 8192;
 

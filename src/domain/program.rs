@@ -2,8 +2,10 @@
 
 use serde::Serialize;
 
-/// Database id of a program.
-pub type ProgramId = i64;
+super::id::id_type!(
+    /// Database id of a program.
+    ProgramId
+);
 
 /// What kind of opportunity a program offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -99,19 +99,19 @@ mod tests {
             admin: false,
             grants: vec![
                 Grant {
-                    program_id: 1,
+                    program_id: ProgramId(1),
                     role: ProgramRole::Manager,
                 },
                 Grant {
-                    program_id: 2,
+                    program_id: ProgramId(2),
                     role: ProgramRole::Reviewer,
                 },
             ],
         };
-        assert!(roles.can_manage(1));
-        assert!(!roles.can_manage(2));
-        assert!(roles.can_review(2));
-        assert!(!roles.can_review(1));
+        assert!(roles.can_manage(ProgramId(1)));
+        assert!(!roles.can_manage(ProgramId(2)));
+        assert!(roles.can_review(ProgramId(2)));
+        assert!(!roles.can_review(ProgramId(1)));
         assert!(roles.is_manager() && roles.is_reviewer());
         assert!(!roles.can_administer());
     }
@@ -123,7 +123,7 @@ mod tests {
             grants: vec![],
         };
         assert!(roles.can_administer());
-        assert!(!roles.can_manage(1));
+        assert!(!roles.can_manage(ProgramId(1)));
         assert!(!roles.is_reviewer());
     }
 

@@ -3,6 +3,7 @@
 
 use crate::context::Ctx;
 use crate::db;
+use crate::domain::cycle::CycleId;
 use crate::mail::Mail;
 
 /// Referees who have not answered are reminded this long before letters are due.
@@ -85,7 +86,7 @@ pub async fn remind_reviewers(ctx: &Ctx) -> anyhow::Result<usize> {
 pub async fn remind_overdue_reviewers(
     ex: db::Exec<'_>,
     mail: &Mail,
-    cycle: Option<i64>,
+    cycle: Option<CycleId>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<usize> {
     use crate::mail::messages::{review_reminder, OverdueIn, ReviewerAddress};

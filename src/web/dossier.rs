@@ -5,6 +5,7 @@
 //! their question and letters after their position. Demographics are
 //! stored apart and never reach this module.
 
+use crate::domain::document::DocumentId;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -195,7 +196,7 @@ pub async fn find_document(
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
-    document: i64,
+    document: DocumentId,
 ) -> crate::db::DbResult<Option<(Document, String)>> {
     for (key, d) in documents::attached(ex.exec(), application).await? {
         if d.id != document {
@@ -239,7 +240,7 @@ pub async fn download(
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
-    document: i64,
+    document: DocumentId,
     reader: (crate::domain::user::UserId, Option<&str>),
 ) -> crate::web::Result<Sent> {
     use crate::web::Error;

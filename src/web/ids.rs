@@ -6,6 +6,9 @@ use rocket::form::{self, FromFormField, ValueField};
 use rocket::request::FromParam;
 
 use crate::domain::application::ApplicationId;
+use crate::domain::cycle::CycleId;
+use crate::domain::document::DocumentId;
+use crate::domain::program::ProgramId;
 use crate::domain::user::UserId;
 
 /// Implements rocket's `FromParam` and `FromFormField` for a newtype over
@@ -31,6 +34,9 @@ macro_rules! web_id {
 
 web_id!(UserId);
 web_id!(ApplicationId);
+web_id!(CycleId);
+web_id!(ProgramId);
+web_id!(DocumentId);
 
 #[cfg(test)]
 mod tests {

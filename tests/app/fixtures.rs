@@ -4,7 +4,9 @@
 //! journey is tested in `apply`), and the manager's and reviewer's forms.
 
 use fellowship_portal::db::{applications, profiles, roles, users};
+use fellowship_portal::domain::cycle::CycleId;
 use fellowship_portal::domain::form::{Answer, Answers};
+use fellowship_portal::domain::program::ProgramId;
 use fellowship_portal::domain::role::ProgramRole;
 use fellowship_portal::domain::user::UserId;
 use fellowship_portal::domain::workflow::stage::{apply, Actor, Move, Stage};
@@ -54,7 +56,7 @@ impl TestApp {
             .count(&format!("SELECT id FROM programs WHERE slug = '{slug}'"))
             .await;
         let mut conn = self.pool().conn().await.unwrap();
-        let setup = fellowship_portal::db::cycles::review_setup(conn.exec(), id)
+        let setup = fellowship_portal::db::cycles::review_setup(conn.exec(), CycleId(id))
             .await
             .unwrap()
             .unwrap();
@@ -213,7 +215,7 @@ impl<'a> NewApplication<'a> {
             Stage::Decided => unreachable!("refused by in_stage"),
         };
         let mut tx = self.app.pool().begin().await.unwrap();
-        let id = applications::create(tx.exec(), self.cycle, user, &answers, "{}", now)
+        let id = applications::create(tx.exec(), CycleId(self.cycle), user, &answers, "{}", now)
             .await
             .unwrap();
         let mut stage = Stage::Draft;
@@ -287,9 +289,16 @@ pub async fn staff(
 ) -> (UserId, Browser) {
     let id = app.new_user(name, email).await;
     let mut conn = app.pool().conn().await.unwrap();
-    roles::grant(conn.exec(), id, program, role, id, app.clock.now())
-        .await
-        .unwrap();
+    roles::grant(
+        conn.exec(),
+        id,
+        ProgramId(program),
+        role,
+        id,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
     drop(conn);
     let browser = app.another_browser().await;
     let page = browser.login(email, PASSWORD).await;

@@ -2,6 +2,7 @@
 //! account, declines, reminders, and what the applicant may see.
 
 use fellowship_portal::domain::application::ApplicationId;
+use fellowship_portal::domain::cycle::CycleId;
 use rocket::http::Status;
 
 use crate::helpers::{link_in, pdf, spawn, TestApp};
@@ -384,7 +385,7 @@ async fn referees_who_have_not_answered_are_reminded_once_before_the_deadline() 
     let cycle = app.cycle_of("health-justice").await;
     // Three days before letters are due.
     let mut conn = app.pool().conn().await.unwrap();
-    let due = fellowship_portal::db::cycles::find(conn.exec(), cycle)
+    let due = fellowship_portal::db::cycles::find(conn.exec(), CycleId(cycle))
         .await
         .unwrap()
         .unwrap()

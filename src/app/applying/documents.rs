@@ -5,6 +5,7 @@ use crate::auth::guards::{Applicant, ClientIp};
 use crate::context::Ctx;
 use crate::db::documents::{self, Document};
 use crate::domain::access::{applicant_may_download, DocumentKind};
+use crate::domain::document::DocumentId;
 use crate::storage::{Reader, StorageError, Stored};
 
 use super::super::{Error, Result};
@@ -30,7 +31,7 @@ pub async fn download_own(
     ctx: &Ctx,
     who: &Applicant,
     ip: &ClientIp,
-    id: i64,
+    id: DocumentId,
 ) -> Result<(Document, Fetched)> {
     let user = who.0.user().id;
     let mut conn = ctx.conn().await?;

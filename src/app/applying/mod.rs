@@ -14,6 +14,7 @@ pub use offer::{answer_offer, OfferAnswer};
 pub use profile::{demographics, save_demographics, save_profile};
 pub use section::{save_section, SectionSave, NOT_EDITABLE};
 
+use crate::domain::cycle::CycleId;
 use std::collections::BTreeMap;
 
 use crate::auth::guards::Applicant;
@@ -51,7 +52,7 @@ pub enum Started {
 pub async fn start(
     ctx: &Ctx,
     who: &Applicant,
-    cycle_id: i64,
+    cycle_id: CycleId,
     answers: &BTreeMap<String, String>,
 ) -> Result<Started> {
     let now = ctx.now();

@@ -1,6 +1,7 @@
 //! Saving a section of a draft: answers, new uploads, reused and removed
 //! documents, in one transaction.
 
+use crate::domain::document::DocumentId;
 use std::collections::BTreeMap;
 
 use crate::auth::guards::Applicant;
@@ -84,7 +85,7 @@ async fn write_section(
             None => merged.remove(k),
         };
     }
-    let mut dropped: Vec<i64> = Vec::new();
+    let mut dropped: Vec<DocumentId> = Vec::new();
     for (k, s) in &input.uploads {
         let doc = documents::NewDocument {
             owner: Some(user),
@@ -102,7 +103,7 @@ async fn write_section(
         if doc.is_empty() || input.uploads.iter().any(|(sk, _)| sk == k) {
             continue;
         }
-        let found = match doc.parse::<i64>() {
+        let found = match doc.parse::<DocumentId>() {
             Ok(d) => documents::find(tx.exec(), d).await?,
             Err(_) => None,
         };

@@ -3,6 +3,7 @@
 //! from who they are); previewed first, and applied only while the plan
 //! is still the one previewed.
 
+use crate::domain::cycle::CycleId;
 use std::collections::BTreeSet;
 
 use sha2::{Digest, Sha256};
@@ -121,7 +122,7 @@ pub async fn apply_plan(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    cycle: i64,
+    cycle: CycleId,
     due: &str,
     fingerprint: &str,
 ) -> Result<AutoAssigned> {

@@ -6,6 +6,7 @@
 
 pub mod auto;
 
+use crate::domain::cycle::CycleId;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -79,7 +80,11 @@ fn detected(r: &Reviewer, a: &Candidate, referees: &Referees) -> Option<Detected
 /// The referees' addresses of each application.
 type Referees = BTreeMap<ApplicationId, Vec<String>>;
 
-async fn referees_of(ex: Exec<'_>, cycle: i64, only: Option<&[ApplicationId]>) -> Result<Referees> {
+async fn referees_of(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    only: Option<&[ApplicationId]>,
+) -> Result<Referees> {
     let mut map = Referees::new();
     for (app, email) in assignments::referee_emails(ex, cycle, only).await? {
         map.entry(app).or_default().push(email);
@@ -285,7 +290,7 @@ pub async fn assign_many(
     ctx: &Ctx,
     who: &Manager,
     ip: &ClientIp,
-    cycle: i64,
+    cycle: CycleId,
     ids: &[ApplicationId],
     reviewer: Option<UserId>,
     due: &str,
@@ -432,7 +437,12 @@ pub async fn record_conflict(
 
 /// Queues a reminder to every reviewer with overdue reviews in cycle
 /// `cycle` who has not been reminded today; returns how many were.
-pub async fn remind_overdue(ctx: &Ctx, who: &Manager, ip: &ClientIp, cycle: i64) -> Result<usize> {
+pub async fn remind_overdue(
+    ctx: &Ctx,
+    who: &Manager,
+    ip: &ClientIp,
+    cycle: CycleId,
+) -> Result<usize> {
     access::cycle_for_manager(ctx, who, cycle).await?;
     let now = ctx.now();
     let mut tx = ctx.begin().await?;

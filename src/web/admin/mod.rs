@@ -3,6 +3,7 @@
 
 mod outbox;
 
+use crate::domain::program::ProgramId;
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, uri, FromForm, Route, State};
@@ -40,7 +41,7 @@ fn index(_admin: Admin) -> Redirect {
 
 #[derive(Serialize)]
 struct RoleView {
-    program_id: i64,
+    program_id: ProgramId,
     program_name: String,
     role: &'static str,
     role_label: &'static str,
@@ -81,7 +82,7 @@ async fn list_users(
     let ids: Vec<UserId> = found.iter().map(|u| u.id).collect();
     let grants = roles::for_users(conn.exec(), &ids).await?;
     let programs = programs::list(conn.exec()).await?;
-    let program_name = |id: i64| {
+    let program_name = |id: ProgramId| {
         programs
             .iter()
             .find(|p| p.id == id)
@@ -121,8 +122,8 @@ async fn list_users(
 
 #[derive(FromForm)]
 struct RoleForm {
-    #[field(default = 0)]
-    program: i64,
+    #[field(default = ProgramId(0))]
+    program: ProgramId,
     #[field(default = String::new())]
     role: String,
     #[field(default = String::new())]

@@ -1,6 +1,7 @@
 //! An applicant downloading their own upload (never a letter); every
 //! download is logged, whether streamed or sent through a link.
 
+use crate::domain::document::DocumentId;
 use rocket::response::Redirect;
 use rocket::{get, routes, Either, Route, State};
 
@@ -20,7 +21,7 @@ async fn download(
     who: Applicant,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: DocumentId,
 ) -> Result<Either<Redirect, Download>> {
     let (doc, fetched) = applying::download_own(ctx, &who, &ip, id).await?;
     Ok(match fetched {

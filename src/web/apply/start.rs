@@ -2,6 +2,7 @@
 //! application: eligibility questions first, then a draft pre-filled from
 //! the profile.
 
+use crate::domain::cycle::CycleId;
 use std::collections::BTreeMap;
 
 use rocket::form::Form;
@@ -29,7 +30,7 @@ pub fn routes() -> Vec<Route> {
 
 #[derive(Serialize)]
 struct OpenCycle {
-    id: i64,
+    id: CycleId,
     program_name: String,
     name: String,
     closes: String,
@@ -101,7 +102,7 @@ struct EligibilityQuestionView {
 
 #[derive(Serialize)]
 struct StartPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     program_name: String,
     cycle_name: String,
     description: String,
@@ -117,7 +118,7 @@ struct StartPage {
 
 async fn start_page(
     ctx: &Ctx,
-    cycle_id: i64,
+    cycle_id: CycleId,
     answers: &BTreeMap<String, String>,
 ) -> Result<StartPage> {
     let mut conn = ctx.conn().await?;
@@ -171,7 +172,7 @@ async fn show_cycle(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    cycle_id: i64,
+    cycle_id: CycleId,
 ) -> Result<Either<Redirect, Template>> {
     let mut conn = ctx.conn().await?;
     if let Some(a) = applications::find_for(conn.exec(), cycle_id, who.0.user().id).await? {
@@ -199,7 +200,7 @@ async fn start(
     who: Applicant,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    cycle_id: i64,
+    cycle_id: CycleId,
     form: Form<StartForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
     let outcome = applying::start(ctx, &who, cycle_id, &form.e).await;

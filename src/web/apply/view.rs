@@ -1,6 +1,7 @@
 //! What the applicant's pages show of a form: questions with their current
 //! answers, documents and referees, and the problems next to them.
 
+use crate::domain::document::DocumentId;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -23,7 +24,7 @@ pub struct OptionView {
 /// A stored document, as its owner sees it.
 #[derive(Serialize, Clone)]
 pub struct DocumentView {
-    pub id: i64,
+    pub id: DocumentId,
     pub name: String,
     pub size: String,
 }

@@ -3,6 +3,8 @@
 //! decision and the history; and its documents. The forms on the page post
 //! to `screening`, `reviewers` and `decisions`.
 
+use crate::domain::cycle::CycleId;
+use crate::domain::document::DocumentId;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rocket::response::Redirect;
@@ -171,7 +173,7 @@ struct DecisionView {
 #[derive(Serialize)]
 struct ApplicationPage {
     id: ApplicationId,
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     blind: bool,
     applicant_name: String,
@@ -524,7 +526,7 @@ async fn download_document(
     ctx: &State<Ctx>,
     ip: ClientIp,
     id: ApplicationId,
-    doc: i64,
+    doc: DocumentId,
 ) -> Result<Sent> {
     let (app, c) = application_for_manager(ctx, &who, id).await?;
     dossier::download(

@@ -2,6 +2,7 @@
 //! cap kept, never a conflicted reviewer), previewed before it is applied;
 //! the plan and its application are `app::assignment`'s.
 
+use crate::domain::cycle::CycleId;
 use std::collections::BTreeMap;
 
 use rocket::form::Form;
@@ -40,7 +41,7 @@ struct ShortRow {
 
 #[derive(Serialize)]
 struct AutoPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     per_application: u32,
     cap: Option<u32>,
@@ -62,7 +63,7 @@ async fn show_auto_assign(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: CycleId,
     due: Option<String>,
 ) -> Result<Template> {
     let c = cycle_for_manager(ctx, &who, id).await?;
@@ -139,7 +140,7 @@ async fn apply_auto_assign(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: CycleId,
     form: Form<ApplyForm>,
 ) -> Result<Flash<Redirect>> {
     let preview = Redirect::to(format!(

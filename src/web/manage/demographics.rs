@@ -5,6 +5,7 @@
 //! [`suppress`]). Counted by [`crate::app::demographics::tally`]. Nobody's
 //! answers are ever shown one by one.
 
+use crate::domain::cycle::CycleId;
 use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
@@ -33,7 +34,7 @@ struct Table {
 
 #[derive(Serialize)]
 struct DemographicsPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     groups: [&'static str; 3],
     totals: Vec<String>,
@@ -46,7 +47,7 @@ async fn show_demographics(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: CycleId,
 ) -> Result<Template> {
     let (c, tally) = crate::app::demographics::tally(ctx, &who, id).await?;
     let tables = tally

@@ -3,6 +3,7 @@
 //! written to a temporary file, then streamed, so a cycle of any size
 //! costs the same memory; every download is recorded.
 
+use crate::domain::cycle::CycleId;
 use rocket::{get, routes, Route, State};
 
 use crate::auth::guards::Manager;
@@ -16,7 +17,12 @@ pub fn routes() -> Vec<Route> {
 }
 
 #[get("/cycles/<id>/export.csv")]
-async fn export_cycle(who: Manager, ctx: &State<Ctx>, ip: ClientIp, id: i64) -> Result<Download> {
+async fn export_cycle(
+    who: Manager,
+    ctx: &State<Ctx>,
+    ip: ClientIp,
+    id: CycleId,
+) -> Result<Download> {
     let csv = crate::app::export::cycle_csv(ctx, &who, &ip, id).await?;
     Ok(Download {
         reader: Box::pin(csv.file),

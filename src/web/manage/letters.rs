@@ -4,6 +4,7 @@
 //! to its field, and a stored one that no longer passes shows the reason
 //! when opened (see [`crate::app::letters`]).
 
+use crate::domain::cycle::CycleId;
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -35,13 +36,18 @@ struct LetterRow {
 
 #[derive(Serialize)]
 struct ListPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     letters: Vec<LetterRow>,
 }
 
 #[get("/cycles/<id>/letters")]
-async fn list_letters(who: Manager, ctx: &State<Ctx>, chrome: Chrome, id: i64) -> Result<Template> {
+async fn list_letters(
+    who: Manager,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: CycleId,
+) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
     let mut rows = Vec::new();
     for o in Outcome::ALL {
@@ -85,7 +91,7 @@ impl From<Rendered> for Preview {
 
 #[derive(Serialize)]
 struct EditPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     outcome: &'static str,
     label: &'static str,
@@ -128,7 +134,7 @@ async fn show_letter(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: CycleId,
     outcome: &str,
 ) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
@@ -168,7 +174,7 @@ async fn save_letter(
     ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
-    id: i64,
+    id: CycleId,
     outcome: &str,
     form: Form<LetterForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {

@@ -27,6 +27,8 @@ mod reviewers;
 mod screening;
 mod settings;
 
+use crate::domain::cycle::CycleId;
+use crate::domain::program::ProgramId;
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, FromForm, Route, State};
@@ -65,7 +67,7 @@ pub fn routes() -> Vec<Route> {
 
 #[derive(Serialize)]
 struct CycleRow {
-    id: i64,
+    id: CycleId,
     program_name: String,
     name: String,
     closes: String,
@@ -78,7 +80,7 @@ struct IndexPage {
 
 #[get("/")]
 async fn index(who: Manager, ctx: &State<Ctx>, chrome: Chrome) -> Result<Template> {
-    let programs: Vec<i64> = who
+    let programs: Vec<ProgramId> = who
         .0
         .roles()
         .grants
@@ -118,7 +120,7 @@ struct StageCount {
 
 #[derive(Serialize)]
 struct CyclePage {
-    id: i64,
+    id: CycleId,
     program_name: String,
     name: String,
     opens: String,
@@ -129,7 +131,12 @@ struct CyclePage {
 }
 
 #[get("/cycles/<id>")]
-async fn show_cycle(who: Manager, ctx: &State<Ctx>, chrome: Chrome, id: i64) -> Result<Template> {
+async fn show_cycle(
+    who: Manager,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    id: CycleId,
+) -> Result<Template> {
     let c = cycle_for_manager(ctx, &who, id).await?;
     let mut conn = ctx.conn().await?;
     let program = crate::db::programs::find(conn.exec(), c.cycle.program_id)
@@ -180,7 +187,7 @@ async fn extend(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: CycleId,
     form: Form<ExtensionForm>,
 ) -> Result<Flash<Redirect>> {
     let input = Extension {

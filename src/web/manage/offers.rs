@@ -1,6 +1,7 @@
 //! A cycle's decisions and offers: the list (best normalised score first),
 //! offer counts, and offering a place to the next waitlisted applicant.
 
+use crate::domain::cycle::CycleId;
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, FromForm, Route, State};
@@ -44,7 +45,7 @@ struct Counts {
 
 #[derive(Serialize)]
 struct DecisionsPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     filter: String,
     rows: Vec<Row>,
@@ -70,7 +71,7 @@ async fn list_decisions(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: CycleId,
     outcome: Option<String>,
     page: Option<i64>,
 ) -> Result<Template> {
@@ -174,7 +175,7 @@ async fn promote_waitlisted(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: CycleId,
     form: Form<PromoteForm>,
 ) -> Result<Flash<Redirect>> {
     let list = || Redirect::to(format!("/manage/cycles/{id}/decisions?outcome=waitlisted"));

@@ -3,6 +3,7 @@
 //! institution, sorted and paginated in SQL; and bulk moves or assignment
 //! of the selected rows (`app::screening`, `app::assignment`).
 
+use crate::domain::cycle::CycleId;
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, FromForm, Route, State};
@@ -73,7 +74,7 @@ struct SortLink {
 
 #[derive(Serialize)]
 struct ListPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     stages: Vec<Choice>,
     reviewers: Vec<Choice>,
@@ -109,7 +110,7 @@ async fn list_applications(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: CycleId,
     stage: Option<String>,
     reviewer: Option<UserId>,
     progress: Option<String>,
@@ -288,7 +289,7 @@ struct BulkForm {
 /// Where a bulk action returns: the cycle's list or ranking the form came
 /// from (with its filters), read as an address; anything else (another
 /// path, `..`, text that is not an address) is the cycle's list.
-fn list_to_return_to(back: &str, cycle: i64) -> String {
+fn list_to_return_to(back: &str, cycle: CycleId) -> String {
     let list = format!("/manage/cycles/{cycle}/applications");
     let ranking = format!("/manage/cycles/{cycle}/ranking");
     let Ok(origin) = rocket::http::uri::Origin::parse(back) else {
@@ -311,7 +312,7 @@ async fn bulk_action(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: CycleId,
     form: Form<BulkForm>,
 ) -> Result<Flash<Redirect>> {
     let c = cycle_for_manager(ctx, &who, id).await?;
@@ -366,16 +367,20 @@ async fn bulk_action(
 #[cfg(test)]
 mod tests {
     use super::list_to_return_to;
+    use crate::domain::cycle::CycleId;
 
     #[test]
     fn a_bulk_action_returns_only_to_the_cycles_list_or_ranking() {
         let list = "/manage/cycles/7/applications";
         assert_eq!(
-            list_to_return_to("/manage/cycles/7/applications?stage=review&page=2", 7),
+            list_to_return_to(
+                "/manage/cycles/7/applications?stage=review&page=2",
+                CycleId(7)
+            ),
             "/manage/cycles/7/applications?stage=review&page=2"
         );
         assert_eq!(
-            list_to_return_to("/manage/cycles/7/ranking?sort=spread", 7),
+            list_to_return_to("/manage/cycles/7/ranking?sort=spread", CycleId(7)),
             "/manage/cycles/7/ranking?sort=spread"
         );
         for bad in [
@@ -389,7 +394,7 @@ mod tests {
             "not an address at all",
             "",
         ] {
-            assert_eq!(list_to_return_to(bad, 7), list, "{bad}");
+            assert_eq!(list_to_return_to(bad, CycleId(7)), list, "{bad}");
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Reviewer progress in a cycle, and reminding every overdue reviewer
 //! (at most one mail per reviewer and day, through `app::assignment`).
 
+use crate::domain::cycle::CycleId;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, Route, State};
 use rocket_dyn_templates::Template;
@@ -32,7 +33,7 @@ struct Row {
 
 #[derive(Serialize)]
 struct ProgressPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     rows: Vec<Row>,
     any_overdue: bool,
@@ -43,7 +44,7 @@ async fn show_progress(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: CycleId,
 ) -> Result<Template> {
     let c = cycle_for_manager(ctx, &who, id).await?;
     let mut conn = ctx.conn().await?;
@@ -77,7 +78,7 @@ async fn remind_overdue(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
-    id: i64,
+    id: CycleId,
 ) -> Result<Flash<Redirect>> {
     let outcome = assignment::remind_overdue(ctx, &who, &ip, id).await;
     let back = Redirect::to(format!("/manage/cycles/{id}/reviewers"));

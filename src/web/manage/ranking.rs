@@ -1,6 +1,7 @@
 //! The ranking of a cycle's reviewed applications, sortable by each
 //! figure, aggregated and paginated in SQL.
 
+use crate::domain::cycle::CycleId;
 use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
@@ -50,7 +51,7 @@ struct Column {
 
 #[derive(Serialize)]
 struct RankingPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     columns: Vec<Column>,
     rows: Vec<Row>,
@@ -71,7 +72,7 @@ async fn show_ranking(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: CycleId,
     sort: Option<String>,
     dir: Option<String>,
     page: Option<i64>,

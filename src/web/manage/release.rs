@@ -2,6 +2,7 @@
 //! or of a selection) are shown and must be confirmed, and still be the
 //! counts, before each applicant is sent one letter, in batches.
 
+use crate::domain::cycle::CycleId;
 use rocket::form::Form;
 use rocket::response::{Flash, Redirect};
 use rocket::{get, post, routes, FromForm, Route, State};
@@ -35,7 +36,7 @@ struct OutcomeCount {
 struct ReleasePage {
     /// The applications chosen on the decisions list (empty: all).
     ids: Vec<ApplicationId>,
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     counts: Vec<OutcomeCount>,
     total: i64,
@@ -89,7 +90,7 @@ async fn show_release(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: CycleId,
     ids: Vec<ApplicationId>,
 ) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
@@ -140,7 +141,7 @@ async fn release_decisions(
     ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
-    id: i64,
+    id: CycleId,
     form: Form<ReleaseForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (rocket::http::Status, Template)>> {
     let input = Release::from(&*form);

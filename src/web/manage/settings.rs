@@ -3,6 +3,7 @@
 //! threshold) and its rubric, which may change only before the first
 //! review is started. Saving is `app::settings`'s.
 
+use crate::domain::cycle::CycleId;
 use rocket::form::Form;
 use rocket::http::Status;
 use rocket::response::{Flash, Redirect};
@@ -60,7 +61,7 @@ struct Values {
 
 #[derive(Serialize)]
 struct SettingsPage {
-    cycle_id: i64,
+    cycle_id: CycleId,
     cycle_name: String,
     values: Values,
     other_reviews: Vec<Choice>,
@@ -132,7 +133,7 @@ async fn show_settings(
     who: Manager,
     ctx: &State<Ctx>,
     chrome: Chrome,
-    id: i64,
+    id: CycleId,
 ) -> Result<Template> {
     let c = cycle_for_manager(ctx, &who, id).await?;
     let setup = review_setup(ctx, id).await?;
@@ -169,7 +170,7 @@ async fn refuse(
     ctx: &Ctx,
     who: &Manager,
     chrome: &Chrome,
-    id: i64,
+    id: CycleId,
     values: impl FnOnce(&CycleWithForm, &ReviewSetup, i64) -> Values,
     chosen: Option<&str>,
     errors: FormErrors,
@@ -194,7 +195,7 @@ async fn save_settings(
     ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
-    id: i64,
+    id: CycleId,
     form: Form<SettingsForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
     let input = settings::SettingsForm {
@@ -240,7 +241,7 @@ async fn save_rubric(
     ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
-    id: i64,
+    id: CycleId,
     form: Form<RubricForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
     match settings::save_rubric(ctx, &who, &ip, id, &form.rubric).await {

@@ -5,6 +5,7 @@
 //! form (draft or submit, which locks), other reviews when the cycle
 //! allows, and declaring a conflict.
 
+use crate::domain::document::DocumentId;
 use std::collections::BTreeMap;
 
 use rocket::form::Form;
@@ -344,7 +345,7 @@ async fn download_document(
     ctx: &State<Ctx>,
     ip: ClientIp,
     id: ApplicationId,
-    doc: i64,
+    doc: DocumentId,
 ) -> Result<Sent> {
     let o = open(ctx, &who, id).await?;
     let blind = o.cycle.cycle.blind_review;

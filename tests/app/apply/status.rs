@@ -1,6 +1,7 @@
 //! After submitting: the close and extensions, withdrawal, and what the
 //! applicant's status page shows and refuses.
 
+use fellowship_portal::domain::cycle::CycleId;
 use rocket::http::Status;
 
 use super::ready_to_submit;
@@ -12,7 +13,7 @@ async fn after_the_close_submission_is_refused_and_the_draft_kept_until_an_exten
     let id = ready_to_submit(&app).await;
     let cycle = app.cycle_of("health-justice").await;
     let mut conn = app.pool().conn().await.unwrap();
-    let closes = fellowship_portal::db::cycles::find(conn.exec(), cycle)
+    let closes = fellowship_portal::db::cycles::find(conn.exec(), CycleId(cycle))
         .await
         .unwrap()
         .unwrap()

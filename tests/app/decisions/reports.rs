@@ -1,5 +1,6 @@
 //! Reports of a cycle: the CSV export and demographics in aggregate.
 
+use fellowship_portal::domain::cycle::CycleId;
 use fellowship_portal::domain::role::ProgramRole;
 use fellowship_portal::domain::user::UserId;
 use fellowship_portal::domain::workflow::stage::Stage;
@@ -152,7 +153,7 @@ async fn a_cycle_exports_as_csv_for_its_managers_only() {
     // In small batches the rows are the same, each once.
     let found = {
         let mut conn = app.pool().conn().await.unwrap();
-        fellowship_portal::db::cycles::find(conn.exec(), c.id)
+        fellowship_portal::db::cycles::find(conn.exec(), CycleId(c.id))
             .await
             .unwrap()
             .unwrap()

@@ -1,6 +1,7 @@
 //! Letter templates: checked on save, used on release, and a broken stored
 //! one stops the release.
 
+use fellowship_portal::domain::cycle::CycleId;
 use rocket::http::Status;
 
 use super::{decide, release_all};
@@ -140,7 +141,7 @@ async fn a_stored_template_that_includes_itself_stops_the_release_and_sends_noth
         let mut conn = app.pool().conn().await.unwrap();
         fellowship_portal::db::decisions::put_template(
             conn.exec(),
-            c.id,
+            CycleId(c.id),
             "declined",
             "About {{program}}",
             "Dear {{applicant_name}},\n{{#if note}}{{note}}{{else}}{{> letter}}{{/if}}",
@@ -206,7 +207,7 @@ async fn a_stored_template_that_includes_itself_stops_the_release_and_sends_noth
         let mut conn = app.pool().conn().await.unwrap();
         fellowship_portal::db::decisions::put_template(
             conn.exec(),
-            c.id,
+            CycleId(c.id),
             "accepted",
             "{{#*inline \"s\"}}{{> s}}{{/inline}}{{> s}}",
             "Dear {{applicant_name}},",

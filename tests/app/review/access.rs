@@ -1,6 +1,7 @@
 //! Who may reach what: reviewers only their unconflicted assignments,
 //! no longer once their role is revoked; applicants and other programs' managers never.
 
+use fellowship_portal::domain::program::ProgramId;
 use fellowship_portal::domain::role::ProgramRole;
 use rocket::http::Status;
 
@@ -110,7 +111,7 @@ async fn a_reviewer_whose_role_is_revoked_no_longer_sees_that_programs_assignmen
     fellowship_portal::db::roles::grant(
         conn.exec(),
         rev,
-        summer,
+        ProgramId(summer),
         ProgramRole::Reviewer,
         rev,
         app.clock.now(),

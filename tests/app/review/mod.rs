@@ -88,5 +88,5 @@ pub(crate) async fn attach_cv(
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    id
+    id.0
 }

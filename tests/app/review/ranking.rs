@@ -1,6 +1,7 @@
 //! The ranking's figures against the pure aggregation.
 
 use fellowship_portal::domain::application::ApplicationId;
+use fellowship_portal::domain::cycle::CycleId;
 use fellowship_portal::domain::role::ProgramRole;
 use fellowship_portal::domain::workflow::rubric::Rubric;
 use fellowship_portal::domain::workflow::scoring::{aggregate, SubmittedReview};
@@ -61,7 +62,7 @@ async fn the_ranking_in_sql_agrees_with_the_pure_aggregation() {
         }
     }
     let mut conn = app.pool().conn().await.unwrap();
-    let setup = fellowship_portal::db::cycles::review_setup(conn.exec(), c.id)
+    let setup = fellowship_portal::db::cycles::review_setup(conn.exec(), CycleId(c.id))
         .await
         .unwrap()
         .unwrap();
@@ -83,12 +84,12 @@ async fn the_ranking_in_sql_agrees_with_the_pure_aggregation() {
         .collect();
     let rubric: &Rubric = &setup.rubric;
     let expected = aggregate(rubric, setup.settings.disagreement_threshold, &reviews);
-    let scale = fellowship_portal::db::reviews::cycle_scale(conn.exec(), c.id)
+    let scale = fellowship_portal::db::reviews::cycle_scale(conn.exec(), CycleId(c.id))
         .await
         .unwrap();
     let (rows, total) = fellowship_portal::db::reviews::ranking(
         conn.exec(),
-        c.id,
+        CycleId(c.id),
         fellowship_portal::domain::user::UserId(0),
         fellowship_portal::db::reviews::RankBy::Normalised,
         false,

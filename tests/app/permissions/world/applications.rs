@@ -6,6 +6,7 @@
 
 use fellowship_portal::db::{assignments, documents, referees};
 use fellowship_portal::domain::application::ApplicationId;
+use fellowship_portal::domain::cycle::CycleId;
 use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
 
@@ -132,7 +133,7 @@ async fn attached(app: &TestApp, application: i64, question: &str) -> i64 {
         .unwrap()
         .into_iter()
         .find(|(k, _)| k == question)
-        .map(|(_, d)| d.id)
+        .map(|(_, d)| d.id.0)
         .expect("an attached document")
 }
 
@@ -259,7 +260,7 @@ pub async fn build(app: &TestApp, p: &Programs, people: &People) -> Applications
             conn.exec(),
             ApplicationId(o),
             people.oli_id,
-            hj,
+            CycleId(hj),
             people.mo_id,
             due,
             now,

@@ -6,6 +6,7 @@
 use fellowship_portal::auth::token;
 use fellowship_portal::db::{outbox, referees, tokens};
 use fellowship_portal::domain::application::ApplicationId;
+use fellowship_portal::domain::cycle::CycleId;
 use fellowship_portal::domain::role::ProgramRole;
 use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
@@ -149,7 +150,7 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
     outbox::mark_failed(conn.exec(), failed_message, "relay refused the message")
         .await
         .unwrap();
-    let rubric_c3 = fellowship_portal::db::cycles::review_setup(conn.exec(), p.c3)
+    let rubric_c3 = fellowship_portal::db::cycles::review_setup(conn.exec(), CycleId(p.c3))
         .await
         .unwrap()
         .expect("the cycle's review setup")

@@ -3,6 +3,7 @@
 //! manager's forms to name.
 
 use fellowship_portal::db::{roles, users};
+use fellowship_portal::domain::program::ProgramId;
 use fellowship_portal::domain::role::ProgramRole;
 use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
@@ -68,9 +69,16 @@ pub async fn account(app: &TestApp, name: &str, email: &str, confirmed: bool) ->
 /// A role granted directly (as the fixtures' `staff` does).
 pub async fn grant(app: &TestApp, user: UserId, program: i64, role: ProgramRole) {
     let mut conn = app.pool().conn().await.unwrap();
-    roles::grant(conn.exec(), user, program, role, user, chrono::Utc::now())
-        .await
-        .unwrap();
+    roles::grant(
+        conn.exec(),
+        user,
+        ProgramId(program),
+        role,
+        user,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
 }
 
 /// Everyone; staff have addresses at a public mail service, so that no
