@@ -138,6 +138,16 @@ impl FormErrors {
         self.summary.is_empty()
     }
 
+    /// Every mistake in one sentence each, for a notice that cannot sit
+    /// next to its fields.
+    pub fn in_words(&self) -> String {
+        self.summary
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// `Err(Invalid)` when there is anything to report.
     pub fn into_result(self) -> Result<()> {
         if self.is_empty() {

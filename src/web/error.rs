@@ -49,15 +49,7 @@ impl From<crate::app::Error> for Error {
             App::NotFound => Self::NotFound,
             App::Forbidden => Self::Forbidden,
             App::Refused(message) => Self::Refused(Status::Conflict, message),
-            App::Invalid(errors) => Self::Refused(
-                Status::UnprocessableEntity,
-                errors
-                    .summary
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
+            App::Invalid(errors) => Self::Refused(Status::UnprocessableEntity, errors.in_words()),
             App::Limited => Self::Refused(
                 Status::TooManyRequests,
                 "Too many attempts. Please wait a few minutes and try again.".into(),

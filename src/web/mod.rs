@@ -41,15 +41,7 @@ pub fn told<T>(
     match outcome {
         Ok(done) => Ok(Flash::success(to, said(done))),
         Err(crate::app::Error::Refused(message)) => Ok(Flash::error(to, message)),
-        Err(crate::app::Error::Invalid(errors)) => Ok(Flash::error(
-            to,
-            errors
-                .summary
-                .iter()
-                .map(|e| e.message.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        )),
+        Err(crate::app::Error::Invalid(errors)) => Ok(Flash::error(to, errors.in_words())),
         Err(e) => Err(e.into()),
     }
 }
