@@ -102,16 +102,19 @@ async fn a_decision_changed_after_release_replaces_the_letter_still_waiting() {
 async fn a_letter_stuck_on_a_hung_relay_is_superseded_by_the_changed_decision() {
     let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = hung.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = accepted.clone();
     // Accepts and holds every connection, saying nothing.
     std::thread::spawn(move || {
         let mut held = Vec::new();
         for s in hung.incoming().flatten() {
             held.push(s);
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
     });
     let app = spawn_with(|f| {
         f.merge(("portal.smtp_url", format!("smtp://127.0.0.1:{port}")))
-            .merge(("portal.mail_timeout_seconds", 1))
+            .merge(("portal.mail_timeout_seconds", 3))
     })
     .await;
     let c = app.with_cycle().await;
@@ -131,13 +134,16 @@ async fn a_letter_stuck_on_a_hung_relay_is_superseded_by_the_changed_decision() 
     let worker = app.worker();
     let started = Instant::now();
     let round = tokio::spawn(async move { worker.deliver_due().await });
+    // The letter is stuck once the relay holds the worker's connection
+    // (before that, the worker has claimed it but not begun to send it).
+    while accepted.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "never sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let stuck = format!(
         "SELECT COUNT(*) FROM outbox WHERE message_key = 'decision:{a}' AND status = 'sending'"
     );
-    while app.count(&stuck).await == 0 {
-        assert!(started.elapsed() < Duration::from_secs(10), "never claimed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    assert_eq!(app.count(&stuck).await, 1);
     let page = manager
         .post(
             &format!("/manage/applications/{a}/decide"),
