@@ -1,5 +1,6 @@
 //! The command line of the one binary: `serve` (the default), `migrate`,
-//! `create-admin`, `migrate-storage`, `seed-demo`, `export`.
+//! `create-admin`, `migrate-storage`, `seed-demo`, `export`, `backup`,
+//! `restore`, `verify-backup`, `check`.
 
 use crate::domain::cycle::CycleId;
 use std::process::ExitCode;
@@ -7,6 +8,8 @@ use std::process::ExitCode;
 use rocket_db_pools::Database;
 
 use crate::clock::Clock;
+
+mod ops;
 use crate::config::{PortalConfig, StorageKind};
 use crate::db::Db;
 use crate::storage::Storage;
@@ -15,11 +18,15 @@ use crate::storage::Storage;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Serve,
-    Migrate,
+    Migrate { dry_run: bool },
     CreateAdmin { email: String, name: String },
     MigrateStorage { from: StorageKind, to: StorageKind },
     SeedDemo(crate::demo::Options),
     Export { cycle: CycleId, out: Option<String> },
+    Backup { out: String },
+    Restore { from: String },
+    VerifyBackup { from: String },
+    Check,
     Help,
 }
 
@@ -29,7 +36,8 @@ fellowship-portal: application portal for fellowships and internships
 
 Usage:
   fellowship-portal [serve]                                serve the portal (the default)
-  fellowship-portal migrate                                apply database migrations and exit
+  fellowship-portal migrate [--dry-run]                    apply database migrations and exit
+                                                           (--dry-run: list what would run, change nothing)
   fellowship-portal create-admin --email EMAIL --name NAME make EMAIL an admin with a one-time password
   fellowship-portal migrate-storage --from local --to s3   copy every document to another store (repeatable)
   fellowship-portal seed-demo [--applications N] [--reviewers R] [--program SLUG]
@@ -37,6 +45,14 @@ Usage:
                                                            (defaults: 200, 12, health-justice)
   fellowship-portal export --cycle ID [--out FILE]          write a cycle's submitted applications as CSV
                                                            (to FILE, or to standard output)
+  fellowship-portal backup --out DIR                       a consistent backup while the portal serves:
+                                                           database, local documents, manifest
+  fellowship-portal restore --from DIR                     restore a backup into an empty database and
+                                                           data folder, checking every file
+  fellowship-portal verify-backup DIR                      restore a backup into a temporary place and
+                                                           compare it with its manifest
+  fellowship-portal check                                  check the configuration, database, store and
+                                                           mail relay, and say what is wrong
   fellowship-portal help                                   show this text
 
 Settings come from Rocket.toml and the environment (DATABASE_URL, PORTAL_DATA_DIR, ...): see the README.";
@@ -46,7 +62,29 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
     let mut args = args.into_iter();
     let command = match args.next().as_deref() {
         None | Some("serve") => Command::Serve,
-        Some("migrate") => Command::Migrate,
+        Some("migrate") => match args.next().as_deref() {
+            None => Command::Migrate { dry_run: false },
+            Some("--dry-run") => Command::Migrate { dry_run: true },
+            Some(other) => return Err(format!("migrate: unknown option {other:?}")),
+        },
+        Some("check") => Command::Check,
+        Some("backup") => {
+            let [out] = flags("backup", &mut args, ["--out"])?;
+            Command::Backup {
+                out: out.ok_or("backup: --out is required (a new or empty folder)")?,
+            }
+        }
+        Some("restore") => {
+            let [from] = flags("restore", &mut args, ["--from"])?;
+            Command::Restore {
+                from: from.ok_or("restore: --from is required (the backup's folder)")?,
+            }
+        }
+        Some("verify-backup") => Command::VerifyBackup {
+            from: args
+                .next()
+                .ok_or("verify-backup: name the backup's folder")?,
+        },
         Some("help" | "--help" | "-h") => Command::Help,
         Some("create-admin") => {
             let [email, name] = flags("create-admin", &mut args, ["--email", "--name"])?;
@@ -168,7 +206,9 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Migrate => {
+        Command::Migrate { dry_run: true } => ops::migrate_dry_run(&figment).await,
+        Command::Migrate { dry_run: false } => {
+            let before = ops::schema_before_migrating(&figment).await;
             let rocket = match ignite(figment, "migration failed").await {
                 Ok(r) => r,
                 Err(code) => return code,
@@ -176,6 +216,12 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
             let backend = Db::fetch(&rocket)
                 .map(|d| d.backend().as_str())
                 .unwrap_or("unknown");
+            if let Some(pending) = before.filter(|p| !p.is_empty()) {
+                println!("Applied:");
+                for m in pending {
+                    println!("  {m}");
+                }
+            }
             println!("The {backend} database is up to date.");
             ExitCode::SUCCESS
         }
@@ -204,6 +250,10 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
         Command::MigrateStorage { from, to } => migrate_storage(figment, from, to).await,
         Command::SeedDemo(options) => seed_demo(figment, &options).await,
         Command::Export { cycle, out } => export(figment, cycle, out.as_deref()).await,
+        Command::Backup { out } => ops::backup(&figment, out.as_ref()).await,
+        Command::Restore { from } => ops::restore(&figment, from.as_ref()).await,
+        Command::VerifyBackup { from } => ops::verify(&figment, from.as_ref()).await,
+        Command::Check => ops::check(&figment).await,
         Command::Help => ExitCode::SUCCESS,
     }
 }
@@ -430,7 +480,29 @@ mod tests {
     fn parses_each_command() {
         assert_eq!(parse(args("")), Ok(Command::Serve));
         assert_eq!(parse(args("serve")), Ok(Command::Serve));
-        assert_eq!(parse(args("migrate")), Ok(Command::Migrate));
+        assert_eq!(
+            parse(args("migrate")),
+            Ok(Command::Migrate { dry_run: false })
+        );
+        assert_eq!(
+            parse(args("migrate --dry-run")),
+            Ok(Command::Migrate { dry_run: true })
+        );
+        assert_eq!(
+            parse(args("backup --out /srv/backups/2027-01-05")),
+            Ok(Command::Backup {
+                out: "/srv/backups/2027-01-05".into()
+            })
+        );
+        assert_eq!(
+            parse(args("restore --from b")),
+            Ok(Command::Restore { from: "b".into() })
+        );
+        assert_eq!(
+            parse(args("verify-backup b")),
+            Ok(Command::VerifyBackup { from: "b".into() })
+        );
+        assert_eq!(parse(args("check")), Ok(Command::Check));
         assert_eq!(
             parse(args("create-admin --name Ada --email ada@example.org")),
             Ok(Command::CreateAdmin {
@@ -480,7 +552,26 @@ mod tests {
         assert!(parse(args("frobnicate"))
             .unwrap_err()
             .contains("unknown command"));
-        assert!(parse(args("migrate now"))
+        assert_eq!(
+            parse(args("migrate now")).unwrap_err(),
+            "migrate: unknown option \"now\""
+        );
+        assert!(parse(args("migrate --dry-run now"))
+            .unwrap_err()
+            .contains("unexpected argument"));
+        assert_eq!(
+            parse(args("backup")).unwrap_err(),
+            "backup: --out is required (a new or empty folder)"
+        );
+        assert_eq!(
+            parse(args("restore --from")).unwrap_err(),
+            "restore: --from needs a value"
+        );
+        assert_eq!(
+            parse(args("verify-backup")).unwrap_err(),
+            "verify-backup: name the backup's folder"
+        );
+        assert!(parse(args("check --fix"))
             .unwrap_err()
             .contains("unexpected argument"));
         assert!(parse(args("create-admin --email a@b.org"))

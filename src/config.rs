@@ -149,6 +149,11 @@ impl PortalConfig {
     }
 }
 
+/// What is wrong with a cookie key that is not one.
+pub const BAD_SECRET_KEY: &str = "ROCKET_SECRET_KEY is not a usable key: it must be 256 random \
+     bits, written as 44 base64 characters or 64 hexadecimal ones (make one with \
+     `openssl rand -base64 32`), or left unset so that one is generated and kept in the data folder";
+
 /// Why the configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -159,6 +164,8 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}", BAD_SECRET_KEY)]
+    BadSecretKey,
     #[error("cannot read or write the secret key file {path}: {source}")]
     SecretKey {
         path: PathBuf,
@@ -207,10 +214,15 @@ pub fn load(figment: Figment) -> Result<Figment, ConfigError> {
     if chosen_temp.map_or(true, |p| p == std::env::temp_dir()) {
         figment = figment.merge(Serialized::global("temp_dir", temp_dir));
     }
-    // Rocket's own defaults hold a random, unstable key; only an operator's counts.
-    let provided = figment
-        .extract_inner::<rocket::config::SecretKey>("secret_key")
-        .is_ok_and(|k| k.is_provided());
+    // Rocket's own defaults hold a random, unstable key; only an operator's
+    // counts. A key the operator gave that cannot be a key stops the start
+    // (replacing it silently would end every session at each restart of a
+    // fleet that shares it).
+    let given = figment.extract_inner::<rocket::config::SecretKey>("secret_key");
+    if given.is_err() && figment.find_value("secret_key").is_ok() {
+        return Err(ConfigError::BadSecretKey);
+    }
+    let provided = given.is_ok_and(|k| k.is_provided());
     if !provided {
         let key = secret_key(dir)?;
         figment = figment.merge(Serialized::global("secret_key", key));
@@ -289,6 +301,25 @@ mod tests {
 
     const GIVEN_KEY: &str =
         "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk+kMgqaBZ4fo9SVG8kLNFmEbkXwW5UJ1VJPx7bCYk4nA==";
+
+    #[test]
+    fn a_given_key_that_cannot_be_a_key_stops_the_start_in_words() {
+        let dir = tempfile::tempdir().unwrap();
+        for bad in ["too-short", "c2VjcmV0", &"a".repeat(63)] {
+            let base = Figment::from(Serialized::defaults(serde_json::json!({
+                "portal": {"data_dir": dir.path()},
+                "secret_key": bad,
+            })));
+            let e = load(base).unwrap_err().to_string();
+            assert!(
+                e.starts_with("ROCKET_SECRET_KEY is not a usable key"),
+                "{bad}: {e}"
+            );
+            assert!(e.contains("openssl rand -base64 32"), "{e}");
+        }
+        // Nothing was generated in its place.
+        assert!(!dir.path().join("secret_key").exists());
+    }
 
     #[test]
     fn an_explicit_url_and_key_win() {

@@ -19,6 +19,7 @@ pub mod export;
 pub mod health;
 pub mod jobs;
 pub mod mail;
+pub mod ops;
 pub mod seed;
 pub mod storage;
 pub mod transfer;

@@ -76,6 +76,10 @@ const SEEDED_ZONE: &str = "America/New_York";
 /// Applies pending migrations, inserts any missing seeded program, and
 /// gives each seeded program without a cycle an open one with its form.
 pub async fn migrate_and_seed(pool: &PortalPool, now: DateTime<Utc>) -> anyhow::Result<()> {
+    // A database a newer release upgraded is left as it is.
+    if let Some(words) = crate::ops::schema::refusal(&crate::ops::schema::status(pool).await?) {
+        anyhow::bail!(words);
+    }
     pool.migrate().await?;
     let mut conn = pool.conn().await?;
     for (position, program) in SEEDED_PROGRAMS.iter().enumerate() {

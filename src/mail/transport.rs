@@ -95,6 +95,26 @@ impl Transport {
         }
     }
 
+    /// Why mail cannot be delivered now, in words; `Ok` when it can (for
+    /// `fellowship-portal check`).
+    pub async fn probe(&self) -> Result<(), String> {
+        match self {
+            Self::File { dir, .. } => {
+                let probe = dir.join(".check");
+                let written = tokio::fs::write(&probe, b"ok").await;
+                let _ = tokio::fs::remove_file(&probe).await;
+                written.map_err(|e| format!("cannot write mail files in {}: {e}", dir.display()))
+            }
+            Self::Smtp {
+                transport, host, ..
+            } => match transport.test_connection().await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(format!("the mail relay {host} did not accept a connection")),
+                Err(e) => Err(format!("the mail relay {host} refused: {e}")),
+            },
+        }
+    }
+
     /// Delivers one queued message; the error text is kept on the outbox row.
     pub async fn send(&self, m: &Queued) -> Result<(), String> {
         let (Self::File { from, reply_to, .. } | Self::Smtp { from, reply_to, .. }) = self;

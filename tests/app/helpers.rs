@@ -513,6 +513,22 @@ impl TestApp {
             PortalPool::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
         }
     }
+
+    /// The one text value of one SQL query.
+    pub async fn text(&self, sql: &str) -> String {
+        match self.pool() {
+            PortalPool::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            PortalPool::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+        }
+    }
+
+    /// The text values of one SQL query's rows.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        match self.pool() {
+            PortalPool::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+            PortalPool::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        }
+    }
 }
 
 /// A port nobody listens on right now.

@@ -10,6 +10,7 @@ mod decisions;
 mod fixtures;
 mod helpers;
 mod mail;
+mod operate;
 mod permissions;
 mod platform;
 mod referee;
