@@ -12,6 +12,7 @@ mod helpers;
 mod mail;
 mod permissions;
 mod platform;
+mod proxy;
 mod referee;
 mod review;
 mod s3;
