@@ -221,13 +221,11 @@ impl<'r> FromRequest<'r> for ClientIp {
 /// Without trusted proxies, as Rocket tells it: the `ip_header` when one is
 /// configured, else the connection's address.
 pub fn client_address(req: &Request<'_>) -> Option<IpAddr> {
-    match (trusted_proxies(req), req.remote()) {
-        (Some(trusted), Some(peer)) => Some(forwarded::client_address(
-            peer.ip(),
-            req.headers().get("X-Forwarded-For"),
-            trusted,
-        )),
-        _ => req.client_ip(),
+    match trusted_proxies(req) {
+        Some(trusted) => req.remote().map(|peer| {
+            forwarded::client_address(peer.ip(), req.headers().get("X-Forwarded-For"), trusted)
+        }),
+        None => req.client_ip(),
     }
 }
 

@@ -403,4 +403,24 @@ mod tests {
             None
         );
     }
+
+    proptest::proptest! {
+        /// Whatever a client writes into the header, only the entry the
+        /// trusted proxy appended after it is believed.
+        #[test]
+        fn nothing_a_client_writes_is_believed(
+            spoofed in proptest::collection::vec(".{0,40}", 0..6),
+            client in proptest::prelude::any::<[u8; 4]>(),
+        ) {
+            let client = IpAddr::from(client);
+            let proxies = trusted("127.0.0.1");
+            proptest::prop_assume!(!proxies.trusts(client));
+            let mut header = spoofed.join(", ");
+            header.push_str(&format!(", {client}"));
+            proptest::prop_assert_eq!(
+                client_address(ip("127.0.0.1"), [header.as_str()], &proxies),
+                client
+            );
+        }
+    }
 }
