@@ -637,3 +637,24 @@ async fn the_portal_works_behind_nginx_with_tls() {
         .collect();
     assert!(errors.is_empty(), "{log}");
 }
+
+#[test]
+fn nginx_takes_exactly_what_the_portal_reads_in_one_form() {
+    // deploy/nginx.conf refuses bodies over its client_max_body_size with
+    // the portal's page; the portal refuses forms over its data-form
+    // limit. Equal, every upload the portal would judge reaches it.
+    let conf = include_str!("../../../deploy/nginx.conf");
+    let nginx_mib: u64 = conf
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("client_max_body_size "))
+        .and_then(|v| v.trim_end_matches(';').strip_suffix('m'))
+        .and_then(|v| v.parse().ok())
+        .expect("client_max_body_size in MiB in deploy/nginx.conf");
+    use rocket::figment::providers::{Format, Toml};
+    let toml = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Rocket.toml");
+    let limits: rocket::data::Limits = rocket::figment::Figment::from(Toml::file(toml))
+        .extract_inner("default.limits")
+        .unwrap();
+    let portal = limits.get("data-form").expect("a data-form limit");
+    assert_eq!(portal.as_u64(), nginx_mib * 1024 * 1024);
+}
