@@ -13,6 +13,8 @@ use rocket::figment::providers::{Env, Serialized};
 use rocket::figment::Figment;
 use serde::Deserialize;
 
+use crate::domain::forwarded::TrustedProxies;
+
 /// Where documents are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -84,6 +86,32 @@ pub struct PortalConfig {
     /// Seconds between the background health checks `/healthz` reports.
     #[serde(default = "default_health_seconds")]
     pub health_seconds: u64,
+    /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are
+    /// believed (addresses or networks, separated by commas); empty: none.
+    #[serde(default, deserialize_with = "trusted_proxies")]
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// Reads the trusted proxies from one text (`127.0.0.1/32,::1`, as an
+/// environment variable gives it) or a list of texts (as `Rocket.toml`
+/// may), naming a bad entry in words.
+fn trusted_proxies<'de, D: serde::Deserializer<'de>>(d: D) -> Result<TrustedProxies, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        One(String),
+        Many(Vec<String>),
+    }
+    let given = Given::deserialize(d).map_err(|_| {
+        serde::de::Error::custom(
+            "trusted_proxies: expected addresses or networks separated by commas, e.g. 127.0.0.1/32,::1",
+        )
+    })?;
+    let parsed = match &given {
+        Given::One(text) => TrustedProxies::parse(text),
+        Given::Many(list) => TrustedProxies::from_entries(list.iter().map(String::as_str)),
+    };
+    parsed.map_err(|e| serde::de::Error::custom(format!("trusted_proxies: {e}")))
 }
 
 fn default_data_dir() -> PathBuf {
@@ -336,5 +364,31 @@ mod tests {
         );
         assert_eq!(f.extract_inner::<String>("secret_key").unwrap(), GIVEN_KEY);
         assert!(!dir.path().join("secret_key").exists());
+    }
+
+    #[test]
+    fn trusted_proxies_are_read_from_a_text_or_a_list_and_a_bad_one_is_named() {
+        let read = |value: serde_json::Value| {
+            PortalConfig::from_figment(&Figment::from(Serialized::defaults(
+                serde_json::json!({"portal": {"trusted_proxies": value}}),
+            )))
+        };
+        let from_text = read(serde_json::json!("127.0.0.1/32, ::1")).unwrap();
+        assert!(from_text.trusted_proxies.trusts("::1".parse().unwrap()));
+        assert!(!from_text
+            .trusted_proxies
+            .trusts("127.0.0.2".parse().unwrap()));
+        let from_list = read(serde_json::json!(["10.0.0.0/8"])).unwrap();
+        assert!(from_list
+            .trusted_proxies
+            .trusts("10.9.8.7".parse().unwrap()));
+        let bad = read(serde_json::json!("127.0.0.1,10.0.0.0/40")).unwrap_err();
+        assert!(
+            bad.to_string()
+                .contains("\"10.0.0.0/40\" is not an IP address or network"),
+            "{bad}"
+        );
+        let unset = PortalConfig::from_figment(&Figment::new()).unwrap();
+        assert!(unset.trusted_proxies.is_empty());
     }
 }

@@ -14,7 +14,6 @@ use rocket::request::{FromRequest, Outcome, Request};
 use rocket::Data;
 
 use super::{session, token};
-use crate::config::PortalConfig;
 
 /// Name of the CSRF cookie.
 pub const COOKIE: &str = "portal_csrf";
@@ -36,10 +35,7 @@ impl CsrfToken {
             let cookies = req.cookies();
             let existing = cookies.get_private(COOKIE).map(|c| c.value().to_owned());
             Self(existing.unwrap_or_else(|| {
-                let secure = req
-                    .rocket()
-                    .state::<PortalConfig>()
-                    .is_some_and(|c| c.secure_cookies);
+                let secure = super::guards::secure_cookies(req);
                 let t = token::generate();
                 cookies.add_private(session::cookie(COOKIE, t.clone(), secure));
                 t

@@ -8,6 +8,8 @@
 //! the login page, or to the password page when it must change first); a
 //! missing role fails with 403.
 
+use std::net::IpAddr;
+
 use rocket::http::Status;
 use rocket::outcome::try_outcome;
 use rocket::request::{FromRequest, Outcome, Request};
@@ -15,6 +17,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 use super::session;
 use crate::config::PortalConfig;
 use crate::db::{roles, sessions, users, Db};
+use crate::domain::forwarded::{self, TrustedProxies};
 use crate::domain::role::Roles;
 use crate::domain::user::User;
 
@@ -191,8 +194,8 @@ role_guard!(
     can_administer
 );
 
-/// A request guard giving the client's address, for throttling and the
-/// audit log.
+/// A request guard giving the client's address (see [`client_address`]),
+/// for throttling, the mail limits and the audit log.
 pub struct ClientIp(pub Option<String>);
 
 impl ClientIp {
@@ -207,6 +210,62 @@ impl<'r> FromRequest<'r> for ClientIp {
     type Error = std::convert::Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(Self(req.client_ip().map(|ip| ip.to_string())))
+        Outcome::Success(Self(client_address(req).map(|ip| ip.to_string())))
+    }
+}
+
+/// The client's address. With `trusted_proxies` set, the connection's own
+/// address unless it is a trusted proxy, and then the client named in
+/// `X-Forwarded-For` (`domain::forwarded::client_address`); Rocket's
+/// `ip_header` is not read, so no other header can choose the address.
+/// Without trusted proxies, as Rocket tells it: the `ip_header` when one is
+/// configured, else the connection's address.
+pub fn client_address(req: &Request<'_>) -> Option<IpAddr> {
+    match trusted_proxies(req) {
+        Some(trusted) => req.remote().map(|peer| {
+            forwarded::client_address(peer.ip(), req.headers().get("X-Forwarded-For"), trusted)
+        }),
+        None => req.client_ip(),
+    }
+}
+
+/// Whether cookies set in answer to this request are `Secure`: always
+/// when `secure_cookies` is on, and also when a trusted proxy says the
+/// browser reached it over HTTPS (`X-Forwarded-Proto: https`).
+pub fn secure_cookies(req: &Request<'_>) -> bool {
+    let configured = req
+        .rocket()
+        .state::<PortalConfig>()
+        .is_some_and(|c| c.secure_cookies);
+    configured
+        || match (trusted_proxies(req), req.remote()) {
+            (Some(trusted), Some(peer)) => forwarded::forwarded_https(
+                peer.ip(),
+                req.headers().get("X-Forwarded-Proto"),
+                trusted,
+            )
+            .unwrap_or(false),
+            _ => false,
+        }
+}
+
+/// The configured trusted proxies, when there are any.
+fn trusted_proxies<'r>(req: &'r Request<'_>) -> Option<&'r TrustedProxies> {
+    req.rocket()
+        .state::<PortalConfig>()
+        .map(|c| &c.trusted_proxies)
+        .filter(|t| !t.is_empty())
+}
+
+/// A request guard saying whether cookies set now are `Secure` (see
+/// [`secure_cookies`]).
+pub struct SecureCookies(pub bool);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for SecureCookies {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(Self(secure_cookies(req)))
     }
 }

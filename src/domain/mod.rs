@@ -14,6 +14,7 @@ pub mod demographics;
 pub mod document;
 pub mod email;
 pub mod form;
+pub mod forwarded;
 #[cfg(test)]
 mod fuzzing;
 pub mod id;

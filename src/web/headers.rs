@@ -34,10 +34,7 @@ impl Fairing for SecurityHeaders {
         {
             res.set_header(Header::new("Cache-Control", "no-store"));
         }
-        let secure = req
-            .rocket()
-            .state::<crate::config::PortalConfig>()
-            .is_some_and(|c| c.secure_cookies);
+        let secure = crate::auth::guards::secure_cookies(req);
         harden_flash_cookie(res, secure);
     }
 }

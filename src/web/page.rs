@@ -156,7 +156,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 
 /// The client's address as text, for throttling and the audit log.
 pub fn client_ip(req: &Request<'_>) -> Option<String> {
-    req.client_ip().map(|ip| ip.to_string())
+    crate::auth::guards::client_address(req).map(|ip| ip.to_string())
 }
 
 pub use crate::auth::guards::ClientIp;

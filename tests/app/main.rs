@@ -13,6 +13,7 @@ mod mail;
 mod operate;
 mod permissions;
 mod platform;
+mod proxy;
 mod referee;
 mod review;
 mod s3;

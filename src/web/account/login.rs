@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::app;
 use crate::app::accounts::{self, Credentials, LoggedIn};
-use crate::auth::guards::SessionUser;
+use crate::auth::guards::{SecureCookies, SessionUser};
 use crate::auth::session;
 use crate::context::Ctx;
 use crate::domain::email::EmailAddress;
@@ -65,6 +65,7 @@ async fn login(
     cookies: &CookieJar<'_>,
     chrome: Chrome,
     ip: ClientIp,
+    secure: SecureCookies,
     form: Form<LoginForm>,
 ) -> LoginResult {
     let email = EmailAddress::normalise_for_lookup(&form.email);
@@ -105,7 +106,7 @@ async fn login(
         }
         Err(e) => return Err(e.into()),
     };
-    let secure = ctx.config.secure_cookies;
+    let SecureCookies(secure) = secure;
     session::remember_device(cookies, &user.email, secure);
     cookies.add_private(session::cookie(session::COOKIE, token, secure));
     if user.must_change_password {
