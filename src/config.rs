@@ -178,8 +178,8 @@ impl PortalConfig {
 }
 
 /// What is wrong with a cookie key that is not one.
-pub const BAD_SECRET_KEY: &str = "ROCKET_SECRET_KEY is not a usable key: it must be 256 random \
-     bits, written as 44 base64 characters or 64 hexadecimal ones (make one with \
+pub const BAD_SECRET_KEY: &str = "ROCKET_SECRET_KEY is not a usable key: it must be 256 or 512 \
+     random bits, written as 44 or 88 base64 characters or 64 hexadecimal ones (make one with \
      `openssl rand -base64 32`), or left unset so that one is generated and kept in the data folder";
 
 /// Why the configuration cannot be used.
