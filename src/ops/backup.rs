@@ -142,6 +142,7 @@ async fn write_backup(source: &Source<'_>, out: &Path, now: DateTime<Utc>) -> Re
                 let mut conn = source.pool.conn().await?;
                 maintenance::sqlite_snapshot(conn.exec(), &file).await?;
             }
+            restrict(&file)?;
             read_sqlite_file(&file).await?
         }
         Backend::Postgres => {
@@ -345,10 +346,12 @@ pub async fn restore(from: &Path, target: &Target<'_>) -> Result<Restored> {
         }
     }
 
+    // The target was empty, so a key already in its data folder (made at
+    // the command's start) guards no session: the backup's replaces it.
     let mut secret_key = false;
     let key = from.join(SECRET_KEY);
     let kept = target.data_dir.join(SECRET_KEY);
-    if key.exists() && !kept.exists() {
+    if key.exists() {
         tokio::fs::create_dir_all(target.data_dir)
             .await
             .map_err(io(format!("creating {}", target.data_dir.display())))?;

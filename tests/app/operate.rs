@@ -430,6 +430,22 @@ async fn the_operators_commands_back_up_verify_restore_and_check_in_words() {
     );
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("the same counts as the backup"), "{text}");
+    assert!(text.contains("The cookie key was restored"), "{text}");
+    assert_eq!(
+        std::fs::read(fresh.join("secret_key")).unwrap(),
+        std::fs::read(data.join("secret_key")).unwrap()
+    );
+    use std::os::unix::fs::PermissionsExt;
+    for file in [
+        "database.sqlite",
+        "database.pgdump",
+        "manifest.json",
+        "secret_key",
+    ] {
+        if let Ok(meta) = std::fs::metadata(out.join(file)) {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
+        }
+    }
     let (code, text) = run(&fresh, &fresh_url, &["migrate", "--dry-run"], &[]);
     assert_eq!(code, 0, "{text}");
     assert!(text.contains("up to date"), "{text}");
