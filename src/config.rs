@@ -84,6 +84,15 @@ pub struct PortalConfig {
     /// Seconds between the background health checks `/healthz` reports.
     #[serde(default = "default_health_seconds")]
     pub health_seconds: u64,
+    /// `text` (the default) or `json`: what each log line looks like.
+    #[serde(default)]
+    pub log_format: crate::logging::LogFormat,
+    /// Which lines are logged (`info`, `warn`, or `tracing` filter
+    /// directives); unset: `RUST_LOG`, else the portal at info.
+    pub log_level: Option<String>,
+    /// A bearer token that lets a scraper read `/metrics` from another
+    /// machine; unset: only this machine (loopback, no proxy) may.
+    pub metrics_token: Option<String>,
 }
 
 fn default_data_dir() -> PathBuf {
