@@ -21,7 +21,8 @@ pub enum LogFormat {
     /// `2026-12-07T06:30:00.123Z  INFO request{...}: message key=value`.
     #[default]
     Text,
-    /// One JSON object per line (`timestamp`, `level`, `fields`, `target`, `span`).
+    /// One JSON object per line (`timestamp`, `level`, `fields`, `target`,
+    /// `span`: the innermost span, `spans`: all of them, outermost first).
     Json,
 }
 
@@ -70,7 +71,7 @@ where
             builder
                 .json()
                 .with_current_span(true)
-                .with_span_list(false)
+                .with_span_list(true)
                 .finish(),
         ),
     })

@@ -191,6 +191,8 @@ pub async fn log_in(ctx: &Ctx, ip: &ClientIp, input: Credentials<'_>) -> Result<
     let wait = match throttle::count_attempt(&ctx.pool, &keys, now).await? {
         Attempt::Refused(until) => {
             ctx.metrics.login_throttled();
+            // Neither the address nor the account is named: the request id ties it to the request.
+            tracing::warn!("login throttled");
             return Err(Error::refused(too_many(until, now)));
         }
         Attempt::Counted(wait) => wait,
@@ -206,6 +208,7 @@ pub async fn log_in(ctx: &Ctx, ip: &ClientIp, input: Credentials<'_>) -> Result<
         Some((user, _)) if matches && user.email_confirmed => user,
         _ => {
             ctx.metrics.login_failed();
+            tracing::info!("login refused: wrong email or password, or not confirmed");
             let message = match wait {
                 Some(until) => too_many(until, now),
                 None => "The email address or password is not right. Check both and try again. \

@@ -10,6 +10,7 @@ mod decisions;
 mod fixtures;
 mod helpers;
 mod mail;
+mod observe;
 mod permissions;
 mod platform;
 mod referee;
