@@ -32,6 +32,14 @@ impl Captured {
 
     /// The portal's subscriber (as the binary builds it) writing here.
     pub fn dispatch(&self, format: fellowship_portal::logging::LogFormat) -> tracing::Dispatch {
+        // With a single registered dispatcher, tracing takes it for the
+        // global one and caches each new callsite's interest from the
+        // default of whichever thread hits it first: a callsite first hit
+        // by another test's thread would never reach this one. A second,
+        // silent dispatcher kept for the whole run makes it ask every
+        // registered dispatcher instead.
+        static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
         let sink = self.clone();
         let sub =
             fellowship_portal::logging::subscriber(format, "debug", move || sink.clone()).unwrap();
