@@ -17,6 +17,8 @@ const EMAIL: &str = "leak-check@example.org";
 const PASSWORD: &str = "violet-anchor-harbor-42";
 const LINK_TOKEN: &str = "Zq8tLinkTokenNeverLogged0123456789abcdef";
 const QUERY_MARKER: &str = "query-marker-91c2";
+/// Digits only, with leading zeros: it must arrive as written.
+const METRICS_TOKEN: &str = "0042004200420042";
 
 /// An answer, whatever its status.
 fn call(request: ureq::Request) -> ureq::Response {
@@ -38,6 +40,7 @@ async fn the_binary_logs_json_request_lines_and_no_secrets() {
         // Rocket is asked for its chattiest log: it must stay off anyway.
         .env("ROCKET_LOG_LEVEL", "debug")
         .env("PORTAL_LOG_FORMAT", "json")
+        .env("PORTAL_METRICS_TOKEN", METRICS_TOKEN)
         .env_remove("RUST_LOG")
         .env_remove("PORTAL_LOG_LEVEL")
         .stdout(Stdio::piped())
@@ -94,6 +97,11 @@ async fn the_binary_logs_json_request_lines_and_no_secrets() {
         .get(&format!("{base}/metrics"))
         .set("X-Forwarded-For", "203.0.113.9");
     assert_eq!(call(proxied).status(), 404);
+    let with_token = agent
+        .get(&format!("{base}/metrics"))
+        .set("X-Forwarded-For", "203.0.113.9")
+        .set("Authorization", &format!("Bearer {METRICS_TOKEN}"));
+    assert_eq!(call(with_token).status(), 200);
 
     let _ = child.kill();
     let _ = child.wait();
@@ -117,6 +125,7 @@ async fn the_binary_logs_json_request_lines_and_no_secrets() {
         ("CSRF token", csrf.clone()),
         ("first admin's password", otp),
         ("secret key", key.trim().to_owned()),
+        ("metrics token", METRICS_TOKEN.to_owned()),
     ];
     for cookie in &cookies {
         secrets.push(("cookie", cookie.split_once('=').unwrap().1.to_owned()));
