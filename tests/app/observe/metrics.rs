@@ -240,3 +240,27 @@ async fn metrics_count_requests_logins_mail_and_the_pool() {
             .await as f64
     );
 }
+
+#[rocket::async_test]
+async fn a_failing_job_and_store_are_counted() {
+    let app = spawn().await;
+    // The documents folder replaced by a file: listing the store fails.
+    let documents = app.dir.path().join("documents");
+    std::fs::remove_dir_all(&documents).unwrap();
+    std::fs::write(&documents, b"not a folder").unwrap();
+    fellowship_portal::jobs::run_all(&app.ctx(), None).await;
+    let text = app.ctx().metrics.encode();
+    for line in [
+        "portal_job_runs_total{job=\"orphaned_documents\"} 1",
+        "portal_job_failures_total{job=\"orphaned_documents\"} 1",
+        "portal_storage_errors_total{operation=\"list\"} 1",
+        "portal_job_runs_total{job=\"sessions\"} 1",
+        "portal_job_failures_total{job=\"sessions\"} 0",
+    ] {
+        assert!(text.contains(line), "{line} in:\n{text}");
+    }
+    // Read through /metrics as a scraper does.
+    let (status, body) = scrape(&app, Some("127.0.0.1:40000"), &[]).await;
+    assert_eq!(status, Status::Ok);
+    assert!(body.contains("portal_job_failures_total{job=\"orphaned_documents\"} 1"));
+}
