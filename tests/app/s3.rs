@@ -229,6 +229,12 @@ async fn an_outage_of_the_store_loses_no_answer() {
         .await;
     assert_eq!(page.status, Status::ServiceUnavailable);
     page.assert_contains("Storage is unavailable for a moment; your answers are saved.");
+    // The operator sees the failed call in the metrics.
+    let metrics = app.ctx().metrics.encode();
+    assert!(
+        metrics.contains("portal_storage_errors_total{operation=\"put\"} 1"),
+        "{metrics}"
+    );
     // Everything else keeps working, typed answers included.
     let contact = format!("/apply/applications/{id}/sections/contact");
     let saved = app
