@@ -198,6 +198,13 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let figment = match start_log(figment) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
     match command {
         Command::Serve => match crate::build(figment).launch().await {
             Ok(_) => ExitCode::SUCCESS,
@@ -256,6 +263,17 @@ pub async fn main<I: IntoIterator<Item = String>>(args: I) -> ExitCode {
         Command::Check => ops::check(&figment).await,
         Command::Help => ExitCode::SUCCESS,
     }
+}
+
+/// Installs the portal's log (format and filter from the configuration)
+/// and turns Rocket's own logger off: it prints each request's concrete
+/// path, which may carry a token, and the portal logs its own request
+/// line instead.
+fn start_log(figment: rocket::figment::Figment) -> Result<rocket::figment::Figment, String> {
+    let config = PortalConfig::from_figment(&figment).map_err(|e| e.to_string())?;
+    crate::logging::init(config.log_format, config.log_level.as_deref())
+        .map_err(|e| e.to_string())?;
+    Ok(figment.merge(("log_level", rocket::config::LogLevel::Off)))
 }
 
 /// The application ignited without serving (migrations applied, database
@@ -411,11 +429,15 @@ async fn migrate_storage(
             return ExitCode::FAILURE;
         }
     };
+    let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
     let open = |kind: StorageKind| {
-        Storage::open(&PortalConfig {
-            storage: kind,
-            ..config.clone()
-        })
+        Storage::open(
+            &PortalConfig {
+                storage: kind,
+                ..config.clone()
+            },
+            metrics.clone(),
+        )
     };
     let (source, target) = match (open(from), open(to)) {
         (Ok(s), Ok(t)) => (s, t),

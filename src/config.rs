@@ -86,6 +86,15 @@ pub struct PortalConfig {
     /// Seconds between the background health checks `/healthz` reports.
     #[serde(default = "default_health_seconds")]
     pub health_seconds: u64,
+    /// `text` (the default) or `json`: what each log line looks like.
+    #[serde(default)]
+    pub log_format: crate::logging::LogFormat,
+    /// Which lines are logged (`info`, `warn`, or `tracing` filter
+    /// directives); unset: `RUST_LOG`, else the portal at info.
+    pub log_level: Option<String>,
+    /// A bearer token that lets a scraper read `/metrics` from another
+    /// machine; unset: only this machine (loopback, no proxy) may.
+    pub metrics_token: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are
     /// believed (addresses or networks, separated by commas); empty: none.
     #[serde(default, deserialize_with = "trusted_proxies")]
@@ -201,8 +210,28 @@ pub enum ConfigError {
     },
 }
 
+/// Settings taken from the environment exactly as written: figment reads
+/// other variables as values, so a token of digits would become a number
+/// (and lose its leading zeros), `true` a boolean.
+const RAW_SETTINGS: [&str; 1] = ["metrics_token"];
+
+/// `figment` with each of [`RAW_SETTINGS`] that `lookup` finds (as
+/// `PORTAL_<KEY>`) set to its text as written.
+fn with_raw_settings(mut figment: Figment, lookup: impl Fn(&str) -> Option<String>) -> Figment {
+    for key in RAW_SETTINGS {
+        if let Some(value) = lookup(&format!("PORTAL_{}", key.to_uppercase())) {
+            figment = figment.merge(Serialized::global(&format!("portal.{key}"), value));
+        }
+    }
+    figment
+}
+
 /// Rocket's figment plus the portal's environment variables.
 pub fn figment() -> Figment {
+    with_raw_settings(figment_parsed(), |name| std::env::var(name).ok())
+}
+
+fn figment_parsed() -> Figment {
     rocket::Config::figment()
         .merge(
             Env::prefixed("PORTAL_")
@@ -325,6 +354,33 @@ mod tests {
         }
         let again: String = load(base).unwrap().extract_inner("secret_key").unwrap();
         assert_eq!(again, key, "the key survives a restart");
+    }
+
+    #[test]
+    fn log_and_metrics_settings_are_read_as_the_environment_gives_them() {
+        use rocket::figment::value::Value;
+        // Values as the `PORTAL_` variables arrive: parsed from text.
+        let env = |pairs: &[(&str, &str)]| {
+            let mut map = rocket::figment::value::Dict::new();
+            for (k, v) in pairs {
+                map.insert((*k).into(), v.parse::<Value>().unwrap());
+            }
+            Figment::from(Serialized::defaults(serde_json::json!({ "portal": {} })))
+                .merge(Serialized::global("portal", map))
+        };
+        let given = env(&[
+            ("log_format", "json"),
+            ("log_level", "warn,fellowship_portal=debug"),
+            ("metrics_token", "0123456789"),
+        ]);
+        // A token of digits only is still the token, leading zero and all.
+        let raw = |name: &str| (name == "PORTAL_METRICS_TOKEN").then(|| "0123456789".to_owned());
+        let c = PortalConfig::from_figment(&with_raw_settings(given, raw)).unwrap();
+        assert_eq!(c.log_format, crate::logging::LogFormat::Json);
+        assert_eq!(c.log_level.as_deref(), Some("warn,fellowship_portal=debug"));
+        assert_eq!(c.metrics_token.as_deref(), Some("0123456789"));
+        let e = PortalConfig::from_figment(&env(&[("log_format", "xml")])).unwrap_err();
+        assert!(e.to_string().contains("xml"), "{e}");
     }
 
     const GIVEN_KEY: &str =

@@ -9,6 +9,7 @@ use crate::clock::Clock;
 use crate::config::PortalConfig;
 use crate::db::{Conn, DbResult, PortalPool, Tx};
 use crate::mail::Mail;
+use crate::metrics::Metrics;
 use crate::storage::Storage;
 
 /// The portal's context; cheap to clone (each part is shared).
@@ -19,6 +20,8 @@ pub struct Ctx {
     pub mail: Mail,
     pub clock: Clock,
     pub config: Arc<PortalConfig>,
+    /// This instance's metrics.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Ctx {
@@ -53,6 +56,7 @@ impl Ctx {
             mail: rocket.state::<Mail>()?.clone(),
             clock: rocket.state::<Clock>()?.clone(),
             config: Arc::new(rocket.state::<PortalConfig>()?.clone()),
+            metrics: rocket.state::<Arc<Metrics>>()?.clone(),
         })
     }
 }

@@ -18,7 +18,9 @@ pub mod domain;
 pub mod export;
 pub mod health;
 pub mod jobs;
+pub mod logging;
 pub mod mail;
+pub mod metrics;
 pub mod ops;
 pub mod seed;
 pub mod storage;
@@ -42,6 +44,8 @@ pub fn build_with_clock(figment: Figment, clock: clock::Clock) -> Rocket<Build> 
         .extract_inner::<std::path::PathBuf>("portal.static_dir")
         .unwrap_or_else(|_| "static".into());
     let templates = web::templates::fairing(&figment);
+    // This instance's own counters: never shared with another instance.
+    let metrics = std::sync::Arc::new(metrics::Metrics::new());
     rocket::custom(figment)
         .attach(AdHoc::try_on_ignite(
             "Configuration and storage",
@@ -50,7 +54,7 @@ pub fn build_with_clock(figment: Figment, clock: clock::Clock) -> Rocket<Build> 
                     Ok(c) => c,
                     Err(e) => return seed::fail(rocket, format!("configuration: {e}")),
                 };
-                let store = match storage::Storage::open(&config) {
+                let store = match storage::Storage::open(&config, metrics.clone()) {
                     Ok(store) => store,
                     Err(e) => return seed::fail(rocket, format!("document storage: {e}")),
                 };
@@ -60,7 +64,11 @@ pub fn build_with_clock(figment: Figment, clock: clock::Clock) -> Rocket<Build> 
                         return seed::fail(rocket, format!("document storage (S3): {e}"));
                     }
                 }
-                Ok(rocket.manage(config).manage(store).manage(clock))
+                Ok(rocket
+                    .manage(config)
+                    .manage(store)
+                    .manage(clock)
+                    .manage(metrics))
             },
         ))
         .attach(db::Db::init())

@@ -275,7 +275,7 @@ pub fn first_admin() -> impl Fairing {
                     config.admin_email
                 ),
                 Ok(None) => println!("fellowship-portal is ready at {address}"),
-                Err(e) => rocket::error!("the first admin could not be created: {e:#}"),
+                Err(e) => tracing::error!("the first admin could not be created: {e:#}"),
             }
         })
     })

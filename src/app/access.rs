@@ -18,6 +18,7 @@ use crate::domain::workflow::stage::Stage;
 use super::{Error, Result};
 
 /// Cycle `id` with its form, if `who` manages its program.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn cycle_for_manager(ctx: &Ctx, who: &Manager, id: CycleId) -> Result<CycleWithForm> {
     let mut conn = ctx.conn().await?;
     let c = cycles::find(conn.exec(), id)
@@ -31,6 +32,7 @@ pub async fn cycle_for_manager(ctx: &Ctx, who: &Manager, id: CycleId) -> Result<
 
 /// Application `id` and its cycle, if `who` manages its program, it is
 /// submitted (a draft is the applicant's own) and it is not `who`'s own.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn application_for_manager(
     ctx: &Ctx,
     who: &Manager,
@@ -50,6 +52,7 @@ pub async fn application_for_manager(
 }
 
 /// The review settings and rubric of cycle `id`.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn review_setup(ctx: &Ctx, cycle: CycleId) -> Result<ReviewSetup> {
     let mut conn = ctx.conn().await?;
     cycles::review_setup(conn.exec(), cycle)
@@ -65,6 +68,7 @@ pub struct Owned {
 }
 
 /// Application `id`, if `who` is its applicant.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn owned_application(ctx: &Ctx, who: &Applicant, id: ApplicationId) -> Result<Owned> {
     let mut conn = ctx.conn().await?;
     let application = applications::find(conn.exec(), id)

@@ -57,6 +57,7 @@ pub fn check_new_password(
 /// gets a mail telling its owner instead, and the answer is the same.
 /// Refused when the hourly mail limit of the address or the client is
 /// reached.
+#[tracing::instrument(skip_all)]
 pub async fn register(ctx: &Ctx, ip: &ClientIp, input: Registration) -> Result<()> {
     // Hashed whether or not the address has an account: the same work and
     // the same answer either way.
@@ -124,6 +125,7 @@ async fn send_confirmation(
 
 /// Confirms the email address of the account the link `secret` was sent
 /// to; the link works once, until it expires.
+#[tracing::instrument(skip_all)]
 pub async fn confirm_email(ctx: &Ctx, secret: &str) -> LinkOutcome<()> {
     let now = ctx.now();
     let mut tx = ctx.begin().await?;
@@ -140,6 +142,7 @@ pub async fn confirm_email(ctx: &Ctx, secret: &str) -> LinkOutcome<()> {
 /// Mails a fresh confirmation link if `email` names an account not yet
 /// confirmed; does nothing otherwise, without telling which. Refused when
 /// an hourly mail limit is reached.
+#[tracing::instrument(skip_all)]
 pub async fn resend_confirmation(ctx: &Ctx, ip: &ClientIp, email: &str) -> Result<()> {
     let email = EmailAddress::normalise_for_lookup(email);
     let now = ctx.now();
@@ -180,12 +183,18 @@ pub struct LoggedIn {
 /// and starts a session. Refused (in the words to show) while a wait is in
 /// force; `Invalid` on the `email` field when the address or password is
 /// wrong or the account is not confirmed (which is not told apart).
+#[tracing::instrument(skip_all)]
 pub async fn log_in(ctx: &Ctx, ip: &ClientIp, input: Credentials<'_>) -> Result<LoggedIn> {
     let email = EmailAddress::normalise_for_lookup(input.email);
     let now = ctx.now();
     let keys = LoginKeys::new(&email, ip.as_deref(), input.known_device);
     let wait = match throttle::count_attempt(&ctx.pool, &keys, now).await? {
-        Attempt::Refused(until) => return Err(Error::refused(too_many(until, now))),
+        Attempt::Refused(until) => {
+            ctx.metrics.login_throttled();
+            // Neither the address nor the account is named: the request id ties it to the request.
+            tracing::warn!("login throttled");
+            return Err(Error::refused(too_many(until, now)));
+        }
         Attempt::Counted(wait) => wait,
     };
     let mut conn = ctx.conn().await?;
@@ -198,6 +207,8 @@ pub async fn log_in(ctx: &Ctx, ip: &ClientIp, input: Credentials<'_>) -> Result<
     let user = match found {
         Some((user, _)) if matches && user.email_confirmed => user,
         _ => {
+            ctx.metrics.login_failed();
+            tracing::info!("login refused: wrong email or password, or not confirmed");
             let message = match wait {
                 Some(until) => too_many(until, now),
                 None => "The email address or password is not right. Check both and try again. \
@@ -223,6 +234,7 @@ fn too_many(until: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 /// Ends every session of `who`, on this device and others.
+#[tracing::instrument(skip_all)]
 pub async fn log_out(ctx: &Ctx, who: &SessionUser) -> Result<()> {
     let mut conn = ctx.conn().await?;
     sessions::delete_for_user(conn.exec(), who.user.id, None).await?;
@@ -232,6 +244,7 @@ pub async fn log_out(ctx: &Ctx, who: &SessionUser) -> Result<()> {
 /// Mails a link to choose a new password if `email` has an account; does
 /// nothing otherwise, without telling which. Refused when an hourly mail
 /// limit is reached.
+#[tracing::instrument(skip_all)]
 pub async fn forgot_password(ctx: &Ctx, ip: &ClientIp, email: &EmailAddress) -> Result<()> {
     let now = ctx.now();
     let mut tx = ctx.begin().await?;
@@ -263,6 +276,7 @@ pub async fn forgot_password(ctx: &Ctx, ip: &ClientIp, email: &EmailAddress) -> 
 }
 
 /// Whether the reset link `secret` still works (without using it up).
+#[tracing::instrument(skip_all)]
 pub async fn check_reset_link(ctx: &Ctx, secret: &str) -> LinkOutcome<()> {
     let mut conn = ctx.conn().await?;
     let found = tokens::peek(
@@ -278,6 +292,7 @@ pub async fn check_reset_link(ctx: &Ctx, secret: &str) -> LinkOutcome<()> {
 /// Sets a new password through the emailed reset link `secret`: it also
 /// confirms the address, ends every session, lifts the login wait of the
 /// account and mails its owner that the password changed.
+#[tracing::instrument(skip_all)]
 pub async fn reset_password(ctx: &Ctx, secret: &str, new: NewPassword) -> LinkOutcome<()> {
     let hash = password::hash(new.expose()).await?;
     let now = ctx.now();
@@ -319,6 +334,7 @@ pub struct PasswordChange<'a> {
 /// their other sessions and mails them. `Invalid` when the current
 /// password is missing or wrong, the new one is not acceptable, or it is
 /// the current one again.
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     ctx: &Ctx,
     who: &SessionUser,

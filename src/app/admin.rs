@@ -32,6 +32,7 @@ pub struct RoleChanged {
 
 /// Grants or revokes a program role of user `user_id`. Not found for an
 /// unknown user; refused for an unknown program.
+#[tracing::instrument(skip_all, fields(user_id = %user_id))]
 pub async fn change_role(
     ctx: &Ctx,
     who: &Admin,
@@ -82,6 +83,7 @@ pub async fn change_role(
 
 /// Queues failed message `id` again for a fresh round of attempts.
 /// Refused when it is not failed.
+#[tracing::instrument(skip_all)]
 pub async fn resend_message(ctx: &Ctx, who: &Admin, ip: &ClientIp, id: i64) -> Result<()> {
     let now = ctx.now();
     let mut tx = ctx.begin().await?;

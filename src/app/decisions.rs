@@ -38,6 +38,7 @@ pub(super) async fn deadline_in(
 }
 
 /// The accept-by date of an offer of cycle `cycle` released now.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn offer_deadline(ctx: &Ctx, cycle: CycleId) -> Result<DateTime<Utc>> {
     let mut conn = ctx.conn().await?;
     deadline_in(conn.exec(), cycle, ctx.now()).await
@@ -68,6 +69,7 @@ pub enum Decided {
 /// refuses the change, when someone else changed it at the same moment,
 /// and when a change after release cannot be sent because the cycle's
 /// letter fails the check; nothing is recorded then. Audited.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn decide(
     ctx: &Ctx,
     who: &Manager,
@@ -197,6 +199,7 @@ async fn move_to_decided(
 /// overwrites one. Returns how many were recorded and, for each refused,
 /// why (`#id: reason`); an application of another cycle, or the manager's
 /// own, is passed over in silence.
+#[tracing::instrument(skip_all)]
 pub async fn decide_many(
     ctx: &Ctx,
     who: &Manager,

@@ -19,6 +19,7 @@ const BATCH: i64 = 1000;
 
 /// Cycle `id` and its applicants' demographics per group: not reviewed,
 /// reviewed but not offered, and offered a place (a released offer only).
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn tally(ctx: &Ctx, who: &Manager, id: CycleId) -> Result<(CycleWithForm, Tally)> {
     let c = access::cycle_for_manager(ctx, who, id).await?;
     let mut conn = ctx.conn().await?;

@@ -20,6 +20,7 @@ pub struct CycleCsv {
 
 /// Writes cycle `id`'s applications (but the manager's own) as CSV to a
 /// temporary file and records the export in the audit log.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn cycle_csv(ctx: &Ctx, who: &Manager, ip: &ClientIp, id: CycleId) -> Result<CycleCsv> {
     let c = access::cycle_for_manager(ctx, who, id).await?;
     let program = {

@@ -47,12 +47,14 @@ async fn template_in(ex: Exec<'_>, cycle: CycleId, outcome: Outcome) -> Result<T
 
 /// The letter of cycle `cycle` for `outcome`: the stored one, or the
 /// shipped one when the managers wrote none.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn template(ctx: &Ctx, cycle: CycleId, outcome: Outcome) -> Result<Template> {
     let mut conn = ctx.conn().await?;
     template_in(conn.exec(), cycle, outcome).await
 }
 
 /// The name of the program that cycle `c` belongs to.
+#[tracing::instrument(skip_all)]
 pub async fn program_name(ctx: &Ctx, c: &CycleWithForm) -> Result<String> {
     let mut conn = ctx.conn().await?;
     Ok(programs::name_of(conn.exec(), c.cycle.program_id).await?)
@@ -76,6 +78,7 @@ pub fn errors_of(e: LetterError) -> FormErrors {
 /// A template as typed, rendered for a sample application of cycle `c`;
 /// refused ([`Error::Invalid`], against its field) when the letter check
 /// finds a problem.
+#[tracing::instrument(skip_all)]
 pub async fn preview(ctx: &Ctx, c: &CycleWithForm, subject: &str, body: &str) -> Result<Rendered> {
     let program = program_name(ctx, c).await?;
     letter::render(subject, body, &LetterFacts::sample(&program, &c.cycle.name))
@@ -92,6 +95,7 @@ pub struct LetterText {
 /// Stores cycle `cycle`'s letter for `outcome`, used for every letter of
 /// that outcome released from then on. Refused ([`Error::Invalid`],
 /// against its field) when the letter check finds a problem; audited.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn save(
     ctx: &Ctx,
     who: &Manager,

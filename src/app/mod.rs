@@ -21,6 +21,7 @@ pub mod decisions;
 pub mod demographics;
 pub mod export;
 pub mod letters;
+pub mod metrics;
 pub mod offers;
 pub mod referees;
 pub mod release;
@@ -176,6 +177,7 @@ impl<'a> By<'a> {
 
     /// Records `action` on `subject` in the audit log, in the transaction
     /// of the change.
+    #[tracing::instrument(skip_all)]
     pub async fn audit(
         &self,
         ex: Exec<'_>,

@@ -25,6 +25,7 @@ pub struct Promoted {
 /// offer letter. Refused when it has no decision, is not a waitlisted one
 /// already told, changed meanwhile, or the offer letter fails the check.
 /// Audited.
+#[tracing::instrument(skip_all, fields(cycle = %cycle, application = %application))]
 pub async fn promote(
     ctx: &Ctx,
     who: &Manager,

@@ -19,6 +19,7 @@ const RELEASE_BATCH: i64 = 100;
 /// How many decisions of cycle `cycle` (among `only`, when given) wait
 /// for release, per outcome in [`Outcome::ALL`]'s order, but for `me`'s
 /// own application: another manager releases that one.
+#[tracing::instrument(skip_all, fields(me = %me, cycle = %cycle))]
 pub async fn held_counts(
     ctx: &Ctx,
     me: UserId,
@@ -54,6 +55,7 @@ pub struct Release {
 /// `outcomes` or `confirm`) when nothing is chosen, the counts are not
 /// confirmed or changed since, or a chosen letter fails the check; then
 /// nothing is released. Returns how many were released; audited per batch.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn release(
     ctx: &Ctx,
     who: &Manager,

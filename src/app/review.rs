@@ -37,6 +37,7 @@ pub struct Opened {
 /// still a reviewer of the program, never their own application nor one
 /// they are a referee of, and the application still in the workflow.
 /// Anything else is [`Error::NotFound`].
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn open(ctx: &Ctx, who: &Reviewer, id: ApplicationId) -> Result<Opened> {
     let me = who.0.user().id;
     let mut conn = ctx.conn().await?;
@@ -105,6 +106,7 @@ pub struct ReviewForm<'a> {
 /// criterion the rubric does not have, over-long comments, a missing
 /// recommendation or confidence on submission, a submission with nothing
 /// scored, and any change to a review already submitted.
+#[tracing::instrument(skip_all)]
 pub async fn save_review(
     ctx: &Ctx,
     who: &Reviewer,
@@ -231,6 +233,7 @@ pub async fn save_review(
 /// Takes `who` off the opened application for a conflict in their words
 /// (recomputing their normalised scores) and tells the program's
 /// managers. Refuses an empty reason or one over 2,000 characters.
+#[tracing::instrument(skip_all)]
 pub async fn declare_conflict(
     ctx: &Ctx,
     who: &Reviewer,
@@ -294,6 +297,7 @@ pub async fn declare_conflict(
 
 /// Keeps `who`'s institution, so that automatic assignment never gives
 /// them an applicant from it. Refuses a name over 200 characters.
+#[tracing::instrument(skip_all)]
 pub async fn save_institution(ctx: &Ctx, who: &Reviewer, institution: &str) -> Result<()> {
     let me = who.0.user().id;
     let institution = institution.trim();
@@ -319,6 +323,7 @@ pub struct ManagedReview {
 
 /// Review `rid`, if `who` may act on its application (see
 /// [`access::application_for_manager`]).
+#[tracing::instrument(skip_all)]
 pub async fn review_for_manager(ctx: &Ctx, who: &Manager, rid: i64) -> Result<ManagedReview> {
     let review = {
         let mut conn = ctx.conn().await?;
@@ -333,6 +338,7 @@ pub async fn review_for_manager(ctx: &Ctx, who: &Manager, rid: i64) -> Result<Ma
 /// Turns the submitted review `r` back into a draft its reviewer can
 /// change, recording `reason`, and recomputes the reviewer's normalised
 /// scores. Refuses a review that is not submitted.
+#[tracing::instrument(skip_all)]
 pub async fn reopen(
     ctx: &Ctx,
     who: &Manager,

@@ -93,6 +93,7 @@ const CHANGED: &str =
 /// ineligible records the reason (shared with the applicant or not).
 /// Refuses a form without a valid choice, a move the stage does not allow,
 /// and a stage changed meanwhile. Returns the outcome.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn screen(
     ctx: &Ctx,
     who: &Manager,
@@ -144,6 +145,7 @@ pub async fn screen(
 /// `note` on the stage event. Refuses a missing move (`None`), a move the
 /// stage does not allow and a stage changed meanwhile. Returns the new
 /// stage.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn move_application(
     ctx: &Ctx,
     who: &Manager,
@@ -237,6 +239,7 @@ impl Moved {
 /// in its own transaction. Ids outside the cycle, drafts and the manager's
 /// own application are skipped without a word (as if absent); each that
 /// the stage does not allow, or that changed meanwhile, is named.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn move_many(
     ctx: &Ctx,
     who: &Manager,

@@ -22,12 +22,14 @@ use super::{access, By, Error, FormErrors, Result};
 pub const MAX_OFFER_DAYS: i64 = 90;
 
 /// Whether cycle `id`'s rubric is fixed: a review has been started.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn rubric_locked(ctx: &Ctx, id: CycleId) -> Result<bool> {
     let mut conn = ctx.conn().await?;
     Ok(reviews::count_in_cycle(conn.exec(), id).await? > 0)
 }
 
 /// The days an applicant has to answer an offer in cycle `id`.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn offer_days(ctx: &Ctx, id: CycleId) -> Result<i64> {
     let mut conn = ctx.conn().await?;
     Ok(cycles::offer_days(conn.exec(), id).await?)
@@ -46,6 +48,7 @@ pub struct SettingsForm<'a> {
 /// Saves cycle `id`'s review settings. Refuses, field by field, what the
 /// domain's settings do not accept and days to answer an offer outside 1
 /// to [`MAX_OFFER_DAYS`].
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn save_settings(
     ctx: &Ctx,
     who: &Manager,
@@ -111,6 +114,7 @@ pub async fn save_settings(
 /// Replaces cycle `id`'s rubric with `rubric` (its JSON). Refuses, against
 /// the `rubric` field, a rubric that does not read and any change once a
 /// review is started.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn save_rubric(
     ctx: &Ctx,
     who: &Manager,
@@ -170,6 +174,7 @@ pub struct Extended {
 /// time that does not read, a time a clock change skips, a missing reason,
 /// a deadline not later than both now and the cycle's, an address without
 /// an account or an application in the cycle, and a submitted application.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn extend_deadline(
     ctx: &Ctx,
     who: &Manager,

@@ -41,6 +41,7 @@ pub enum NotMoved {
 /// Makes the move in `tx` and records it in the audit log with the detail
 /// `detail(from, to)` returns; returns the new stage, or why it was not
 /// made.
+#[tracing::instrument(skip_all)]
 pub async fn move_one(
     tx: &mut Tx,
     step: &StageMove<'_>,

@@ -89,7 +89,7 @@ impl SessionUser {
                 match Self::load(req).await {
                     Ok(found) => found,
                     Err(e) => {
-                        rocket::error!("loading the session failed: {e:#}");
+                        tracing::error!("loading the session failed: {e:#}");
                         None
                     }
                 }

@@ -118,7 +118,7 @@ pub async fn backup(figment: &Figment, out: &Path) -> ExitCode {
         (Ok(u), Ok(c)) => (u, c),
         (Err(e), _) | (_, Err(e)) => return failed("backup", e),
     };
-    let store = match Storage::open(&config) {
+    let store = match Storage::open(&config, std::sync::Arc::default()) {
         Ok(s) => s,
         Err(e) => return failed("backup", e),
     };
@@ -164,7 +164,7 @@ pub async fn restore(figment: &Figment, from: &Path) -> ExitCode {
         (Ok(u), Ok(c)) => (u, c),
         (Err(e), _) | (_, Err(e)) => return failed("restore", e),
     };
-    let store = match Storage::open(&config) {
+    let store = match Storage::open(&config, std::sync::Arc::default()) {
         Ok(s) => s,
         Err(e) => return failed("restore", e),
     };
@@ -355,7 +355,7 @@ pub async fn findings(figment: &Figment) -> Vec<Finding> {
     out.push(secret_key_finding(figment, &config));
 
     // The document store.
-    match Storage::open(&config) {
+    match Storage::open(&config, std::sync::Arc::default()) {
         Err(e) => out.push(Finding::Problem(format!("documents: {e}"))),
         Ok(store) => {
             let checked = tokio::time::timeout(Duration::from_secs(15), store.check()).await;

@@ -68,6 +68,7 @@ fn to_json(answers: &Answers) -> String {
 
 /// Creates a draft and its first event (call it in a transaction); a
 /// second one for the same applicant and cycle is a unique violation.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -103,6 +104,7 @@ pub async fn create(
 }
 
 /// The application with this id.
+#[tracing::instrument(skip_all)]
 pub async fn find(ex: Exec<'_>, id: ApplicationId) -> DbResult<Option<Application>> {
     let sql = format!("SELECT {COLUMNS} FROM applications WHERE id = $1");
     let row: Option<Row> = run!(ex, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)?;
@@ -110,6 +112,7 @@ pub async fn find(ex: Exec<'_>, id: ApplicationId) -> DbResult<Option<Applicatio
 }
 
 /// The applicant's application to a cycle, if any.
+#[tracing::instrument(skip_all)]
 pub async fn find_for(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -135,6 +138,7 @@ pub struct Listed {
 }
 
 /// The applicant's applications, newest first (a handful per person).
+#[tracing::instrument(skip_all)]
 pub async fn for_applicant(ex: Exec<'_>, applicant: UserId) -> DbResult<Vec<Listed>> {
     let sql = "SELECT a.id, a.cycle_id, p.name AS program_name, c.name AS cycle_name, a.stage, a.decision_released, a.updated_at \
                FROM applications a JOIN cycles c ON c.id = a.cycle_id JOIN programs p ON p.id = c.program_id \
@@ -143,6 +147,7 @@ pub async fn for_applicant(ex: Exec<'_>, applicant: UserId) -> DbResult<Vec<List
 }
 
 /// Stores the answers of a draft; `false` when it is no longer a draft.
+#[tracing::instrument(skip_all)]
 pub async fn save_answers(
     ex: Exec<'_>,
     id: ApplicationId,
@@ -159,6 +164,7 @@ pub async fn save_answers(
 /// Moves an application from `from` to `to` and records the event; `false`
 /// (nothing written) when the stage is no longer `from`.
 #[expect(clippy::too_many_arguments, reason = "one event has this many facts")]
+#[tracing::instrument(skip_all)]
 pub async fn move_stage(
     ex: Exec<'_>,
     id: ApplicationId,
@@ -215,6 +221,7 @@ pub struct Event {
 }
 
 /// The events of an application, oldest first.
+#[tracing::instrument(skip_all)]
 pub async fn events(ex: Exec<'_>, id: ApplicationId) -> DbResult<Vec<Event>> {
     let sql = "SELECT from_stage, to_stage, move AS move_name, actor_role, note, created_at FROM application_events \
                WHERE application_id = $1 ORDER BY id";
@@ -222,6 +229,7 @@ pub async fn events(ex: Exec<'_>, id: ApplicationId) -> DbResult<Vec<Event>> {
 }
 
 /// Gives one application a later deadline, recording who, when and why.
+#[tracing::instrument(skip_all)]
 pub async fn extend(
     ex: Exec<'_>,
     id: ApplicationId,
@@ -253,6 +261,7 @@ pub async fn extend(
 }
 
 /// How many applications of a cycle are in each stage.
+#[tracing::instrument(skip_all)]
 pub async fn count_by_stage(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(String, i64)>> {
     let sql = "SELECT stage, COUNT(*) FROM applications WHERE cycle_id = $1 GROUP BY stage";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
@@ -260,6 +269,7 @@ pub async fn count_by_stage(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(Strin
 
 /// Keeps the institution the applicant gave (for search and conflict
 /// detection); called when the application is submitted.
+#[tracing::instrument(skip_all)]
 pub async fn set_institution(ex: Exec<'_>, id: ApplicationId, institution: &str) -> DbResult<()> {
     execute!(
         ex,
@@ -280,6 +290,7 @@ pub struct Screening {
 }
 
 /// The institution and screening outcome of an application.
+#[tracing::instrument(skip_all)]
 pub async fn screening(ex: Exec<'_>, id: ApplicationId) -> DbResult<Screening> {
     let sql = "SELECT institution, screening_reason, screening_note, screening_reason_shared FROM applications WHERE id = $1";
     let row: Option<Screening> =
@@ -289,6 +300,7 @@ pub async fn screening(ex: Exec<'_>, id: ApplicationId) -> DbResult<Screening> {
 
 /// Records why an application was found ineligible (call it in the
 /// transaction of the stage move).
+#[tracing::instrument(skip_all)]
 pub async fn set_screening(
     ex: Exec<'_>,
     id: ApplicationId,
@@ -495,6 +507,7 @@ fn pipeline_filter(
     clippy::too_many_arguments,
     reason = "filter, order and page of one list"
 )]
+#[tracing::instrument(skip_all)]
 pub async fn pipeline(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -562,6 +575,7 @@ pub async fn pipeline(
 /// transaction ends (a second change waits, then sees the first); on
 /// SQLite the write transaction starts here, so a reader that writes later
 /// cannot find its snapshot stale.
+#[tracing::instrument(skip_all)]
 pub async fn lock(ex: Exec<'_>, id: ApplicationId) -> DbResult<()> {
     execute!(
         ex,

@@ -21,6 +21,7 @@ pub struct Reviewer {
 }
 
 /// The reviewers of a program, by name.
+#[tracing::instrument(skip_all)]
 pub async fn reviewers_of(ex: Exec<'_>, program: ProgramId) -> DbResult<Vec<Reviewer>> {
     let sql = "SELECT u.id, u.name, u.email, COALESCE(p.institution, '') AS institution \
                FROM role_grants g JOIN users u ON u.id = g.user_id LEFT JOIN profiles p ON p.user_id = u.id \
@@ -38,6 +39,7 @@ pub struct Candidate {
 }
 
 /// The applications of a cycle in review, or those of `only` when given.
+#[tracing::instrument(skip_all)]
 pub async fn candidates(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -57,6 +59,7 @@ pub async fn candidates(
 
 /// The referees' email addresses of a cycle's applications (of `only`
 /// when given), as (application, email) pairs, by application.
+#[tracing::instrument(skip_all)]
 pub async fn referee_emails(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -80,12 +83,14 @@ pub(crate) fn join_ids<T: std::fmt::Display>(ids: &[T]) -> String {
 }
 
 /// Every (application, reviewer) pair of a cycle.
+#[tracing::instrument(skip_all)]
 pub async fn pairs_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(ApplicationId, UserId)>> {
     let sql = "SELECT application_id, reviewer_id FROM assignments WHERE cycle_id = $1";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
 }
 
 /// Every recorded conflict of a cycle's applications.
+#[tracing::instrument(skip_all)]
 pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(ApplicationId, UserId)>> {
     let sql = "SELECT k.application_id, k.reviewer_id FROM conflicts k \
                JOIN applications a ON a.id = k.application_id WHERE a.cycle_id = $1";
@@ -93,6 +98,7 @@ pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(Applica
 }
 
 /// Assigns a reviewer; `false` when they already were.
+#[tracing::instrument(skip_all)]
 pub async fn assign(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -117,6 +123,7 @@ pub async fn assign(
 }
 
 /// Removes an assignment and its review; `false` when there was none.
+#[tracing::instrument(skip_all)]
 pub async fn remove(ex: Exec<'_>, application: ApplicationId, reviewer: UserId) -> DbResult<bool> {
     let sql = "DELETE FROM assignments WHERE application_id = $1 AND reviewer_id = $2";
     Ok(execute!(ex, sqlx::query(sql).bind(application).bind(reviewer))? == 1)
@@ -134,6 +141,7 @@ pub struct Assignment {
 }
 
 /// The assignment of `reviewer` to `application`, if any.
+#[tracing::instrument(skip_all)]
 pub async fn find(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -162,6 +170,7 @@ pub struct Mine {
 /// A reviewer's assignments, soonest due first (at most `limit`), in the
 /// programs they still review for, never their own application or one
 /// they are a referee of.
+#[tracing::instrument(skip_all)]
 pub async fn for_reviewer(ex: Exec<'_>, reviewer: UserId, limit: i64) -> DbResult<Vec<Mine>> {
     let sql = "SELECT s.application_id, s.cycle_id, p.name AS program_name, c.name AS cycle_name, c.time_zone, \
                c.blind_review, u.name AS applicant_name, s.due_at, r.state AS review_state \
@@ -191,6 +200,7 @@ pub struct OfApplication {
 }
 
 /// The assignments of an application, by reviewer name.
+#[tracing::instrument(skip_all)]
 pub async fn of_application(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -213,6 +223,7 @@ pub struct Progress {
 }
 
 /// Every reviewer of the cycle's program with their counts in the cycle.
+#[tracing::instrument(skip_all)]
 pub async fn progress(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -243,6 +254,7 @@ pub struct Overdue {
 }
 
 /// Reviewers with overdue, unsubmitted assignments (of one cycle, or all).
+#[tracing::instrument(skip_all)]
 pub async fn overdue(
     ex: Exec<'_>,
     cycle: Option<CycleId>,
@@ -281,6 +293,7 @@ impl ConflictSource {
 /// Records a conflict and withdraws any assignment of that reviewer to
 /// the application; a review they had written is set aside (kept on the
 /// record, out of every score). `false` when it was recorded before.
+#[tracing::instrument(skip_all)]
 pub async fn record_conflict(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -328,6 +341,7 @@ pub async fn record_conflict(
 }
 
 /// Whether a conflict is recorded between the reviewer and application.
+#[tracing::instrument(skip_all)]
 pub async fn is_conflicted(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -350,6 +364,7 @@ pub struct Conflict {
 }
 
 /// The recorded conflicts of an application.
+#[tracing::instrument(skip_all)]
 pub async fn conflicts_of(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Conflict>> {
     let sql = "SELECT k.reviewer_id, u.name AS reviewer_name, k.source, k.reason, k.created_at \
                FROM conflicts k JOIN users u ON u.id = k.reviewer_id WHERE k.application_id = $1 ORDER BY k.created_at";
@@ -357,6 +372,7 @@ pub async fn conflicts_of(ex: Exec<'_>, application: ApplicationId) -> DbResult<
 }
 
 /// The managers of a program (to tell them of a declared conflict).
+#[tracing::instrument(skip_all)]
 pub async fn managers_of(
     ex: Exec<'_>,
     program: ProgramId,
@@ -378,6 +394,7 @@ pub struct SetAside {
 }
 
 /// The reviews of an application set aside after a conflict, oldest first.
+#[tracing::instrument(skip_all)]
 pub async fn set_aside_of(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<SetAside>> {
     let sql = "SELECT u.name AS reviewer_name, s.state, s.score_total, s.recommendation, s.submitted_at, \
                s.set_aside_at FROM set_aside_reviews s JOIN users u ON u.id = s.reviewer_id \

@@ -15,6 +15,7 @@ pub struct Entry<'a> {
 }
 
 /// Appends an entry; call it in the transaction of the action it records.
+#[tracing::instrument(skip_all)]
 pub async fn record(ex: Exec<'_>, e: &Entry<'_>, now: DateTime<Utc>) -> DbResult<()> {
     let sql = "INSERT INTO audit_log (actor_id, action, subject, detail, client_ip, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
     execute!(

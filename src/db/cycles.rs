@@ -59,6 +59,7 @@ fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
 }
 
 /// The cycle with this id.
+#[tracing::instrument(skip_all)]
 pub async fn find(ex: Exec<'_>, id: CycleId) -> DbResult<Option<CycleWithForm>> {
     let sql = format!("SELECT {COLUMNS} FROM cycles WHERE id = $1");
     let row: Option<CycleRow> =
@@ -79,6 +80,7 @@ pub struct Listed {
 }
 
 /// Cycles open at `now`, by program order.
+#[tracing::instrument(skip_all)]
 pub async fn open_at(ex: Exec<'_>, now: DateTime<Utc>) -> DbResult<Vec<Listed>> {
     let sql = "SELECT c.id, c.program_id, p.name AS program_name, c.name, c.time_zone, c.opens_at, c.closes_at \
                FROM cycles c JOIN programs p ON p.id = c.program_id \
@@ -87,6 +89,7 @@ pub async fn open_at(ex: Exec<'_>, now: DateTime<Utc>) -> DbResult<Vec<Listed>> 
 }
 
 /// Cycles of the given programs, newest first (for managers).
+#[tracing::instrument(skip_all)]
 pub async fn for_programs(ex: Exec<'_>, programs: &[ProgramId]) -> DbResult<Vec<Listed>> {
     if programs.is_empty() {
         return Ok(Vec::new());
@@ -105,6 +108,7 @@ pub async fn for_programs(ex: Exec<'_>, programs: &[ProgramId]) -> DbResult<Vec<
 }
 
 /// Whether a program has any cycle.
+#[tracing::instrument(skip_all)]
 pub async fn program_has_cycle(ex: Exec<'_>, program: ProgramId) -> DbResult<bool> {
     let n: i64 = run!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM cycles WHERE program_id = $1").bind(program).fetch_one(c).await)?;
     Ok(n > 0)
@@ -125,6 +129,7 @@ pub struct NewCycle<'a> {
 }
 
 /// Inserts a cycle.
+#[tracing::instrument(skip_all)]
 pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
     let sql = "INSERT INTO cycles (program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
                decision_planned_at, blind_review, form_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
@@ -165,6 +170,7 @@ struct ReviewRow {
 }
 
 /// The review settings and rubric of a cycle.
+#[tracing::instrument(skip_all)]
 pub async fn review_setup(ex: Exec<'_>, id: CycleId) -> DbResult<Option<ReviewSetup>> {
     let sql = "SELECT reviewers_per_application, reviewer_cap, show_other_reviews, disagreement_threshold, rubric_json \
                FROM cycles WHERE id = $1";
@@ -187,6 +193,7 @@ pub async fn review_setup(ex: Exec<'_>, id: CycleId) -> DbResult<Option<ReviewSe
 }
 
 /// Stores a cycle's review settings and blind flag.
+#[tracing::instrument(skip_all)]
 pub async fn set_review_settings(
     ex: Exec<'_>,
     id: CycleId,
@@ -209,6 +216,7 @@ pub async fn set_review_settings(
 }
 
 /// Replaces a cycle's rubric (already checked by [`Rubric::parse`]).
+#[tracing::instrument(skip_all)]
 pub async fn set_rubric(ex: Exec<'_>, id: CycleId, rubric_json: &str) -> DbResult<()> {
     execute!(
         ex,
@@ -220,6 +228,7 @@ pub async fn set_rubric(ex: Exec<'_>, id: CycleId, rubric_json: &str) -> DbResul
 }
 
 /// Gives every cycle of `program` without a rubric this one; returns how many.
+#[tracing::instrument(skip_all)]
 pub async fn fill_missing_rubrics(
     ex: Exec<'_>,
     program: ProgramId,
@@ -236,6 +245,7 @@ pub async fn fill_missing_rubrics(
 }
 
 /// Sets the days an accepted applicant has to answer an offer.
+#[tracing::instrument(skip_all)]
 pub async fn set_offer_days(ex: Exec<'_>, id: CycleId, days: i64) -> DbResult<()> {
     execute!(
         ex,
@@ -247,6 +257,7 @@ pub async fn set_offer_days(ex: Exec<'_>, id: CycleId, days: i64) -> DbResult<()
 }
 
 /// Days an accepted applicant has to answer an offer.
+#[tracing::instrument(skip_all)]
 pub async fn offer_days(ex: Exec<'_>, id: CycleId) -> DbResult<i64> {
     run!(ex, c => sqlx::query_scalar("SELECT offer_days FROM cycles WHERE id = $1").bind(id).fetch_one(c).await)
 }
@@ -254,6 +265,7 @@ pub async fn offer_days(ex: Exec<'_>, id: CycleId) -> DbResult<i64> {
 /// Takes the write lock for a change across a cycle (assigning reviewers,
 /// releasing decisions), before reading what it depends on; see
 /// [`super::applications::lock`].
+#[tracing::instrument(skip_all)]
 pub async fn lock(ex: Exec<'_>, id: CycleId) -> DbResult<()> {
     execute!(
         ex,

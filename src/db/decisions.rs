@@ -31,6 +31,7 @@ const COLUMNS: &str =
                        offer_deadline, offer_answer, answered_at";
 
 /// The decision on an application, if any.
+#[tracing::instrument(skip_all)]
 pub async fn find(ex: Exec<'_>, application: ApplicationId) -> DbResult<Option<Decision>> {
     let sql = format!("SELECT {COLUMNS} FROM decisions WHERE application_id = $1");
     run!(ex, c => sqlx::query_as(&sql).bind(application).fetch_optional(c).await)
@@ -40,6 +41,7 @@ pub async fn find(ex: Exec<'_>, application: ApplicationId) -> DbResult<Option<D
 /// one exists by now), else a change of the version seen (`false` if it
 /// moved on). Either way the version grows by one.
 #[expect(clippy::too_many_arguments, reason = "a decision has this many facts")]
+#[tracing::instrument(skip_all)]
 pub async fn record(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -82,6 +84,7 @@ pub async fn record(
 }
 
 /// Appends to an application's decision history.
+#[tracing::instrument(skip_all)]
 pub async fn add_event(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -118,6 +121,7 @@ pub struct Event {
 }
 
 /// The decision history of an application, oldest first.
+#[tracing::instrument(skip_all)]
 pub async fn events(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Event>> {
     let sql = "SELECT e.what, e.outcome, e.note, u.name AS actor_name, e.created_at FROM decision_events e \
                LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.id";
@@ -134,6 +138,7 @@ fn hidden(applicant: UserId) -> String {
 
 /// How many decisions of a cycle (among `only`, when given) wait for
 /// release, per outcome, but for `hide_applicant`'s own.
+#[tracing::instrument(skip_all)]
 pub async fn unreleased_counts(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -169,6 +174,7 @@ pub struct ToRelease {
 
 /// Up to `limit` unreleased decisions of a cycle with one of `outcomes`
 /// (and among `only`, when given), by application.
+#[tracing::instrument(skip_all)]
 pub async fn to_release(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -205,6 +211,7 @@ pub async fn to_release(
 /// Marks a decision released at the version its letter was written for
 /// (with the offer's accept-by date when accepted); `false`, with nothing
 /// written, when the decision changed meanwhile.
+#[tracing::instrument(skip_all)]
 pub async fn mark_released(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -238,6 +245,7 @@ pub async fn mark_released(
 
 /// Records the applicant's answer to an open offer; `false` when it was
 /// answered already or has lapsed.
+#[tracing::instrument(skip_all)]
 pub async fn answer_offer(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -254,6 +262,7 @@ pub async fn answer_offer(
 }
 
 /// Marks every open offer past its date as lapsed; returns how many.
+#[tracing::instrument(skip_all)]
 pub async fn lapse_offers(ex: Exec<'_>, now: DateTime<Utc>) -> DbResult<u64> {
     let sql = "UPDATE decisions SET offer_answer = 'lapsed', answered_at = $1 \
                WHERE offer_answer IS NULL AND outcome = 'accepted' AND offer_deadline < $1";
@@ -280,6 +289,7 @@ pub struct Listed {
     clippy::too_many_arguments,
     reason = "a page of a sorted list has this many facts"
 )]
+#[tracing::instrument(skip_all)]
 pub async fn list(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -331,6 +341,7 @@ pub struct OfferCounts {
 }
 
 /// The offer counts of a cycle.
+#[tracing::instrument(skip_all)]
 pub async fn offer_counts(ex: Exec<'_>, cycle: CycleId) -> DbResult<OfferCounts> {
     let sql = "SELECT \
                COUNT(CASE WHEN outcome = 'accepted' AND released_at IS NOT NULL AND offer_answer IS NULL THEN 1 END) AS open, \
@@ -344,6 +355,7 @@ pub async fn offer_counts(ex: Exec<'_>, cycle: CycleId) -> DbResult<OfferCounts>
 
 /// The released waitlisted applications of a cycle with their normalised
 /// score (for [`crate::domain::workflow::decision::waitlist_order`]).
+#[tracing::instrument(skip_all)]
 pub async fn waitlisted(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -359,6 +371,7 @@ pub async fn waitlisted(
 }
 
 /// A cycle's letter template for an outcome, if the manager wrote one.
+#[tracing::instrument(skip_all)]
 pub async fn template(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -369,6 +382,7 @@ pub async fn template(
 }
 
 /// Stores a cycle's letter template for an outcome (already checked).
+#[tracing::instrument(skip_all)]
 pub async fn put_template(
     ex: Exec<'_>,
     cycle: CycleId,

@@ -38,6 +38,7 @@ pub struct NewDocument<'a> {
 }
 
 /// Records a stored document.
+#[tracing::instrument(skip_all)]
 pub async fn insert(ex: Exec<'_>, d: &NewDocument<'_>, now: DateTime<Utc>) -> DbResult<DocumentId> {
     let sql = "INSERT INTO documents (owner_id, kind, storage_key, original_name, content_type, size_bytes, sha256, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
@@ -56,6 +57,7 @@ pub async fn insert(ex: Exec<'_>, d: &NewDocument<'_>, now: DateTime<Utc>) -> Db
 }
 
 /// The document with this id.
+#[tracing::instrument(skip_all)]
 pub async fn find(ex: Exec<'_>, id: DocumentId) -> DbResult<Option<Document>> {
     let sql = format!("SELECT {COLUMNS} FROM documents WHERE id = $1");
     run!(ex, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
@@ -63,6 +65,7 @@ pub async fn find(ex: Exec<'_>, id: DocumentId) -> DbResult<Option<Document>> {
 
 /// Attaches a document to an application's question, replacing any other;
 /// returns the id of the replaced one.
+#[tracing::instrument(skip_all)]
 pub async fn attach(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -93,6 +96,7 @@ pub async fn attach(
 }
 
 /// Detaches the document of a question; returns its id.
+#[tracing::instrument(skip_all)]
 pub async fn detach(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -105,6 +109,7 @@ pub async fn detach(
 }
 
 /// The documents attached to an application, by question key.
+#[tracing::instrument(skip_all)]
 pub async fn attached(
     ex: Exec<'_>,
     application: ApplicationId,
@@ -126,12 +131,14 @@ pub async fn attached(
 }
 
 /// An applicant's own uploads, newest first, for reuse in another application.
+#[tracing::instrument(skip_all)]
 pub async fn uploads_of(ex: Exec<'_>, owner: UserId, limit: i64) -> DbResult<Vec<Document>> {
     let sql = format!("SELECT {COLUMNS} FROM documents WHERE owner_id = $1 AND kind = 'upload' ORDER BY id DESC LIMIT $2");
     run!(ex, c => sqlx::query_as(&sql).bind(owner).bind(limit).fetch_all(c).await)
 }
 
 /// Whether any application or referee request still refers to a document.
+#[tracing::instrument(skip_all)]
 pub async fn is_referenced(ex: Exec<'_>, id: DocumentId) -> DbResult<bool> {
     let sql = "SELECT (SELECT COUNT(*) FROM application_documents WHERE document_id = $1) + \
                (SELECT COUNT(*) FROM referee_requests WHERE letter_document_id = $1)";
@@ -140,6 +147,7 @@ pub async fn is_referenced(ex: Exec<'_>, id: DocumentId) -> DbResult<bool> {
 }
 
 /// Deletes a document's row (its bytes are removed by the caller after commit).
+#[tracing::instrument(skip_all)]
 pub async fn delete(ex: Exec<'_>, id: DocumentId) -> DbResult<()> {
     execute!(
         ex,
@@ -149,6 +157,7 @@ pub async fn delete(ex: Exec<'_>, id: DocumentId) -> DbResult<()> {
 }
 
 /// Records a download.
+#[tracing::instrument(skip_all)]
 pub async fn log_view(
     ex: Exec<'_>,
     document: DocumentId,
@@ -171,6 +180,7 @@ pub async fn log_view(
 }
 
 /// Which of `keys` name a recorded document.
+#[tracing::instrument(skip_all)]
 pub async fn existing_keys(
     ex: Exec<'_>,
     keys: &[String],
@@ -194,12 +204,14 @@ pub async fn existing_keys(
 }
 
 /// One page of documents in id order after `after` (for copying stores).
+#[tracing::instrument(skip_all)]
 pub async fn page_after(ex: Exec<'_>, after: DocumentId, limit: i64) -> DbResult<Vec<Document>> {
     let sql = format!("SELECT {COLUMNS} FROM documents WHERE id > $1 ORDER BY id LIMIT $2");
     run!(ex, c => sqlx::query_as(&sql).bind(after).bind(limit).fetch_all(c).await)
 }
 
 /// How many documents are recorded.
+#[tracing::instrument(skip_all)]
 pub async fn count(ex: Exec<'_>) -> DbResult<i64> {
     run!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM documents").fetch_one(c).await)
 }

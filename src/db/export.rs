@@ -35,6 +35,7 @@ pub struct Exported {
 /// Up to `limit` of the cycle's submitted applications (every stage but
 /// draft) with an id above `after`, by id. `scale` is the cycle's
 /// [`super::reviews::cycle_scale`], for the normalised score.
+#[tracing::instrument(skip_all)]
 pub async fn batch(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -86,6 +87,7 @@ pub struct Counted {
 /// Up to `limit` of the cycle's submitted applications with an id above
 /// `after`, by id, with the applicant's demographics and their released
 /// decision (none while it is held).
+#[tracing::instrument(skip_all)]
 pub async fn demographics_batch(
     ex: Exec<'_>,
     cycle: CycleId,

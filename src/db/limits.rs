@@ -8,6 +8,7 @@ use super::{returned_one, DbResult, Exec};
 /// Counts one more request for `key` in the hour starting at `window`
 /// and returns the count with it. The counter row is locked until the
 /// transaction ends, so requests at once are counted one after the other.
+#[tracing::instrument(skip_all)]
 pub async fn count(ex: Exec<'_>, key: &str, window: DateTime<Utc>) -> DbResult<i64> {
     let sql = "INSERT INTO mail_limits (key, window_start, count) VALUES ($1, $2, 1) \
                ON CONFLICT (key, window_start) DO UPDATE SET count = mail_limits.count + 1 \
@@ -18,6 +19,7 @@ pub async fn count(ex: Exec<'_>, key: &str, window: DateTime<Utc>) -> DbResult<i
 }
 
 /// Removes the counters of hours before `before`; returns how many.
+#[tracing::instrument(skip_all)]
 pub async fn sweep(ex: Exec<'_>, before: DateTime<Utc>) -> DbResult<u64> {
     execute!(
         ex,

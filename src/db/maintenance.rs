@@ -34,6 +34,7 @@ pub fn known_migrations(backend: Backend) -> Vec<Migration> {
 
 /// The versions of the migrations applied to the database, oldest first;
 /// empty for a database never migrated.
+#[tracing::instrument(skip_all)]
 pub async fn applied_versions(mut ex: Exec<'_>) -> DbResult<Vec<i64>> {
     let present = match ex.reborrow() {
         Exec::Sqlite(c) => sqlx::query_scalar::<_, i64>(
@@ -56,6 +57,7 @@ pub async fn applied_versions(mut ex: Exec<'_>) -> DbResult<Vec<i64>> {
 }
 
 /// The portal's tables (its migrations' bookkeeping among them), by name.
+#[tracing::instrument(skip_all)]
 pub async fn tables(ex: Exec<'_>) -> DbResult<Vec<String>> {
     match ex {
         Exec::Sqlite(c) => {
@@ -78,6 +80,7 @@ pub async fn tables(ex: Exec<'_>) -> DbResult<Vec<String>> {
 }
 
 /// How many rows `table` holds; `table` must be one [`tables`] named.
+#[tracing::instrument(skip_all)]
 pub async fn count_rows(ex: Exec<'_>, table: &str) -> DbResult<i64> {
     // A name from the catalogue, quoted as an identifier all the same.
     let sql = format!("SELECT COUNT(*) FROM \"{}\"", table.replace('"', "\"\""));
@@ -93,6 +96,7 @@ pub struct StoredDocument {
 }
 
 /// Every document the database refers to, in the order they were stored.
+#[tracing::instrument(skip_all)]
 pub async fn documents(ex: Exec<'_>) -> DbResult<Vec<StoredDocument>> {
     let sql = "SELECT storage_key, size_bytes, sha256 FROM documents ORDER BY id";
     run!(ex, c => sqlx::query_as(sql).fetch_all(c).await)
@@ -101,6 +105,7 @@ pub async fn documents(ex: Exec<'_>) -> DbResult<Vec<StoredDocument>> {
 /// Writes a consistent copy of a SQLite database to `path` while others
 /// keep reading and writing it (`VACUUM INTO`: one read transaction, so
 /// the copy is the database as of one instant, compacted).
+#[tracing::instrument(skip_all)]
 pub async fn sqlite_snapshot(ex: Exec<'_>, path: &std::path::Path) -> DbResult<()> {
     let Exec::Sqlite(c) = ex else {
         return Err(sqlx::Error::Protocol("VACUUM INTO is SQLite's".into()));
@@ -114,6 +119,7 @@ pub async fn sqlite_snapshot(ex: Exec<'_>, path: &std::path::Path) -> DbResult<(
 
 /// Whether SQLite finds the database file sound (`PRAGMA integrity_check`);
 /// its first complaint otherwise. PostgreSQL: always sound.
+#[tracing::instrument(skip_all)]
 pub async fn integrity(ex: Exec<'_>) -> DbResult<Result<(), String>> {
     match ex {
         Exec::Sqlite(c) => {
@@ -141,6 +147,7 @@ pub struct PgSnapshot {
 
 impl PgSnapshot {
     /// Starts the snapshot on a connection of `pool` (PostgreSQL only).
+    #[tracing::instrument(skip_all)]
     pub async fn start(pool: &PortalPool) -> DbResult<Self> {
         let PortalPool::Postgres(p) = pool else {
             return Err(sqlx::Error::Protocol("snapshots are PostgreSQL's".into()));
@@ -161,6 +168,7 @@ impl PgSnapshot {
     }
 
     /// Ends the snapshot (it only read).
+    #[tracing::instrument(skip_all)]
     pub async fn finish(self) -> DbResult<()> {
         self.tx.rollback().await
     }
@@ -168,6 +176,7 @@ impl PgSnapshot {
 
 /// The major version of the PostgreSQL server (e.g. 15), for the message
 /// when `pg_dump` is older than the server.
+#[tracing::instrument(skip_all)]
 pub async fn server_major_version(ex: Exec<'_>) -> DbResult<Option<i64>> {
     match ex {
         Exec::Postgres(c) => {
@@ -182,6 +191,7 @@ pub async fn server_major_version(ex: Exec<'_>) -> DbResult<Option<i64>> {
 
 /// Creates an empty PostgreSQL database `name` (a plain identifier) on the
 /// server `ex` is connected to.
+#[tracing::instrument(skip_all)]
 pub async fn create_database(ex: Exec<'_>, name: &str) -> DbResult<()> {
     let Exec::Postgres(c) = ex else {
         return Err(sqlx::Error::Protocol(
@@ -195,6 +205,7 @@ pub async fn create_database(ex: Exec<'_>, name: &str) -> DbResult<()> {
 }
 
 /// Drops the PostgreSQL database `name`, ending its sessions.
+#[tracing::instrument(skip_all)]
 pub async fn drop_database(ex: Exec<'_>, name: &str) -> DbResult<()> {
     let Exec::Postgres(c) = ex else {
         return Err(sqlx::Error::Protocol(
@@ -209,6 +220,7 @@ pub async fn drop_database(ex: Exec<'_>, name: &str) -> DbResult<()> {
 
 /// Opens a SQLite file read-only and immutable (a backup's snapshot): no
 /// journal or lock file appears beside it.
+#[tracing::instrument(skip_all)]
 pub async fn open_read_only(file: &std::path::Path) -> DbResult<PortalPool> {
     let options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(file)
@@ -223,6 +235,7 @@ pub async fn open_read_only(file: &std::path::Path) -> DbResult<PortalPool> {
 
 /// Opens and closes one connection to `url`, for the driver's own reason
 /// when the database cannot be reached (a pool only says it timed out).
+#[tracing::instrument(skip_all)]
 pub async fn reach(url: &str) -> DbResult<()> {
     use sqlx::Connection;
     match Backend::from_url(url) {

@@ -194,6 +194,7 @@ impl Tx {
     }
 
     /// Commits the transaction.
+    #[tracing::instrument(skip_all)]
     pub async fn commit(self) -> DbResult<()> {
         match self {
             Self::Sqlite(t) => t.commit().await,
@@ -206,6 +207,7 @@ impl PortalPool {
     /// Opens a pool for `url`: SQLite files are created if missing and use
     /// WAL, a busy timeout, foreign keys and one memory budget for every
     /// connection's cache.
+    #[tracing::instrument(skip_all)]
     pub async fn connect(
         url: &str,
         max_connections: u32,
@@ -263,6 +265,7 @@ impl PortalPool {
     }
 
     /// Takes a connection from the pool.
+    #[tracing::instrument(skip_all)]
     pub async fn conn(&self) -> DbResult<Conn> {
         Ok(match self {
             Self::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
@@ -278,6 +281,7 @@ impl PortalPool {
     /// `BEGIN`, so the first statement writes to an empty table instead.)
     /// On PostgreSQL, rows a transaction reads before changing are locked
     /// by the caller where it matters (`applications::lock`, `cycles::lock`).
+    #[tracing::instrument(skip_all)]
     pub async fn begin(&self) -> DbResult<Tx> {
         Ok(match self {
             Self::Sqlite(p) => {
@@ -291,7 +295,16 @@ impl PortalPool {
         })
     }
 
+    /// Connections open, of them idle, and the most the pool may open.
+    pub fn usage(&self) -> (u32, usize, u32) {
+        match self {
+            Self::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Self::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        }
+    }
+
     /// Applies the migrations of the live backend that are not yet applied.
+    #[tracing::instrument(skip_all)]
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
             Self::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
@@ -300,6 +313,7 @@ impl PortalPool {
     }
 
     /// Whether the database answers a trivial query.
+    #[tracing::instrument(skip_all)]
     pub async fn ping(&self) -> bool {
         let Ok(mut conn) = self.conn().await else {
             return false;

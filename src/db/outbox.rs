@@ -44,6 +44,7 @@ const COLUMNS: &str =
 
 /// Queues a message (its priority from its kind); `false` when its key
 /// was queued before.
+#[tracing::instrument(skip_all)]
 pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> DbResult<bool> {
     let sql = "INSERT INTO outbox (message_key, kind, recipient, subject, text_body, html_body, secret, priority, \
                status, next_attempt_at, created_at) \
@@ -67,6 +68,7 @@ pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> Db
 /// Rewrites the message of the same kind to the same recipient that is
 /// still waiting to be sent (a second reset link replaces the first
 /// instead of adding a message); `false` when there is none.
+#[tracing::instrument(skip_all)]
 pub async fn replace_waiting(ex: Exec<'_>, m: &NewMessage<'_>) -> DbResult<bool> {
     let sql = "UPDATE outbox SET subject = $3, text_body = $4, html_body = $5, secret = $6 \
                WHERE recipient = $1 AND kind = $2 AND status = 'pending'";
@@ -86,6 +88,7 @@ pub async fn replace_waiting(ex: Exec<'_>, m: &NewMessage<'_>) -> DbResult<bool>
 /// Claims up to `limit` due messages (pending and due, or sending with an
 /// expired lease) until `lease_until`, counting the attempt. On PostgreSQL
 /// rows locked by another instance are skipped.
+#[tracing::instrument(skip_all)]
 pub async fn claim_due(
     ex: Exec<'_>,
     now: DateTime<Utc>,
@@ -119,6 +122,7 @@ pub async fn claim_due(
 
 /// Marks a message delivered, and removes its working link's secret from
 /// the stored bodies: whoever reads the outbox later cannot use the link.
+#[tracing::instrument(skip_all)]
 pub async fn mark_sent(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<()> {
     let sql = "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL, last_error = NULL, \
                text_body = CASE WHEN secret IS NULL THEN text_body ELSE REPLACE(text_body, secret, $3) END, \
@@ -130,6 +134,7 @@ pub async fn mark_sent(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<()
 
 /// Puts a message back in the queue after a failed attempt, keeping the
 /// error (a message a newer letter superseded meanwhile stays superseded).
+#[tracing::instrument(skip_all)]
 pub async fn mark_retry(ex: Exec<'_>, id: i64, at: DateTime<Utc>, error: &str) -> DbResult<()> {
     let sql = "UPDATE outbox SET status = CASE WHEN status = 'superseded' THEN status ELSE 'pending' END, \
                next_attempt_at = $1, lease_until = NULL, last_error = $2 \
@@ -140,6 +145,7 @@ pub async fn mark_retry(ex: Exec<'_>, id: i64, at: DateTime<Utc>, error: &str) -
 
 /// Gives up on a message, keeping the last error (a superseded one keeps
 /// that status, with the error).
+#[tracing::instrument(skip_all)]
 pub async fn mark_failed(ex: Exec<'_>, id: i64, error: &str) -> DbResult<()> {
     let sql = "UPDATE outbox SET status = CASE WHEN status = 'superseded' THEN status ELSE 'failed' END, \
                lease_until = NULL, last_error = $1 WHERE id = $2";
@@ -151,6 +157,7 @@ pub async fn mark_failed(ex: Exec<'_>, id: i64, error: &str) -> DbResult<()> {
 /// the lease it claimed it with to `until`; `false` when the message is no
 /// longer its own: a newer letter superseded it, or its lease ran out
 /// (earlier messages of the batch took long) and another worker took it.
+#[tracing::instrument(skip_all)]
 pub async fn renew_claim(
     ex: Exec<'_>,
     id: i64,
@@ -165,6 +172,7 @@ pub async fn renew_claim(
 /// is not confirmed sent and is not waiting to be rewritten — being sent
 /// now, or failed — as superseded: never retried or resent. Returns how
 /// many.
+#[tracing::instrument(skip_all)]
 pub async fn supersede(ex: Exec<'_>, key: &str) -> DbResult<u64> {
     let sql = "UPDATE outbox SET status = 'superseded', lease_until = NULL \
                WHERE (message_key = $1 OR message_key LIKE $2) AND status IN ('sending', 'failed')";
@@ -172,6 +180,7 @@ pub async fn supersede(ex: Exec<'_>, key: &str) -> DbResult<u64> {
 }
 
 /// The newest message to `recipient` (of `kind`, when given).
+#[tracing::instrument(skip_all)]
 pub async fn latest_to(
     ex: Exec<'_>,
     recipient: &str,
@@ -186,6 +195,7 @@ pub async fn latest_to(
 /// Rewrites a message of `key` (or of a key starting with `key:`) that is
 /// still waiting to be sent; `false` when there is none (it was sent, is
 /// being sent, or was never queued).
+#[tracing::instrument(skip_all)]
 pub async fn replace_pending(
     ex: Exec<'_>,
     key: &str,
@@ -211,6 +221,7 @@ pub async fn replace_pending(
 
 /// A page of messages in one status (or all), newest first, and how many
 /// in all.
+#[tracing::instrument(skip_all)]
 pub async fn page(
     ex: Exec<'_>,
     status: &str,
@@ -243,6 +254,7 @@ pub struct Listed {
 
 /// Puts a failed message back in the queue for a fresh round of attempts;
 /// `false` when it is not failed.
+#[tracing::instrument(skip_all)]
 pub async fn resend(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool> {
     let sql = "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL \
                WHERE id = $2 AND status = 'failed'";
@@ -252,6 +264,7 @@ pub async fn resend(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool>
 /// How many decision letters of a cycle are released but not yet sent
 /// (waiting, being sent, or failed after every attempt, e.g. while the
 /// mail relay is down), and since when the oldest waits.
+#[tracing::instrument(skip_all)]
 pub async fn letters_waiting(
     ex: Exec<'_>,
     cycle: crate::domain::cycle::CycleId,
@@ -264,4 +277,22 @@ pub async fn letters_waiting(
                  AND (o.message_key = 'decision:' || d.application_id \
                       OR o.message_key LIKE 'decision:' || d.application_id || ':%'))";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_one(c).await)
+}
+
+/// Undelivered messages of one state, and when the oldest was queued.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Depth {
+    pub status: String,
+    pub n: i64,
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+/// The outbox's depth: messages waiting, being sent or failed, per state,
+/// with the oldest of each (one aggregate for the metrics scrape; the
+/// status index finds the few undelivered rows without reading the sent ones).
+#[tracing::instrument(skip_all)]
+pub async fn depth(ex: Exec<'_>) -> DbResult<Vec<Depth>> {
+    let sql = "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox \
+               WHERE status IN ('pending', 'sending', 'failed') GROUP BY status";
+    run!(ex, c => sqlx::query_as(sql).fetch_all(c).await)
 }

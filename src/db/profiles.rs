@@ -19,6 +19,7 @@ struct Row {
 }
 
 /// The user's profile (empty when never saved).
+#[tracing::instrument(skip_all)]
 pub async fn get(ex: Exec<'_>, user: UserId) -> DbResult<Profile> {
     let sql = "SELECT preferred_name, pronouns, institution, discipline, degree, expected_graduation, phone \
                FROM profiles WHERE user_id = $1";
@@ -35,6 +36,7 @@ pub async fn get(ex: Exec<'_>, user: UserId) -> DbResult<Profile> {
 }
 
 /// Stores the user's profile.
+#[tracing::instrument(skip_all)]
 pub async fn put(ex: Exec<'_>, user: UserId, p: &Profile, now: DateTime<Utc>) -> DbResult<()> {
     let sql = "INSERT INTO profiles (user_id, preferred_name, pronouns, institution, discipline, degree, expected_graduation, phone, updated_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (user_id) DO UPDATE SET \
@@ -58,12 +60,14 @@ pub async fn put(ex: Exec<'_>, user: UserId, p: &Profile, now: DateTime<Utc>) ->
 }
 
 /// The user's demographic answers as stored JSON, if any.
+#[tracing::instrument(skip_all)]
 pub async fn demographics(ex: Exec<'_>, user: UserId) -> DbResult<Option<String>> {
     let sql = "SELECT answers_json FROM demographics WHERE user_id = $1";
     run!(ex, c => sqlx::query_scalar(sql).bind(user).fetch_optional(c).await)
 }
 
 /// Stores the user's demographic answers.
+#[tracing::instrument(skip_all)]
 pub async fn put_demographics(
     ex: Exec<'_>,
     user: UserId,

@@ -26,6 +26,7 @@ impl From<ProgramRow> for Program {
 }
 
 /// Every program, in display order (a handful per organisation).
+#[tracing::instrument(skip_all)]
 pub async fn list(ex: Exec<'_>) -> DbResult<Vec<Program>> {
     let sql = "SELECT id, slug, name, kind, description FROM programs ORDER BY position, name";
     let rows: Vec<ProgramRow> = run!(ex, c => sqlx::query_as(sql).fetch_all(c).await)?;
@@ -34,6 +35,7 @@ pub async fn list(ex: Exec<'_>) -> DbResult<Vec<Program>> {
 
 /// The name of the program with this id (empty if there is none), for
 /// pages and mail that only name it.
+#[tracing::instrument(skip_all)]
 pub async fn name_of(ex: Exec<'_>, id: ProgramId) -> DbResult<String> {
     let sql = "SELECT name FROM programs WHERE id = $1";
     let name: Option<String> =
@@ -42,6 +44,7 @@ pub async fn name_of(ex: Exec<'_>, id: ProgramId) -> DbResult<String> {
 }
 
 /// The program with this id.
+#[tracing::instrument(skip_all)]
 pub async fn find(ex: Exec<'_>, id: ProgramId) -> DbResult<Option<Program>> {
     let sql = "SELECT id, slug, name, kind, description FROM programs WHERE id = $1";
     let row: Option<ProgramRow> =
@@ -50,6 +53,7 @@ pub async fn find(ex: Exec<'_>, id: ProgramId) -> DbResult<Option<Program>> {
 }
 
 /// Inserts a seeded program unless one with its slug exists.
+#[tracing::instrument(skip_all)]
 pub async fn insert_seed(ex: Exec<'_>, seed: &ProgramSeed, position: i64) -> DbResult<bool> {
     let sql = "INSERT INTO programs (slug, name, kind, description, position) VALUES ($1, $2, $3, $4, $5) \
                ON CONFLICT (slug) DO NOTHING";

@@ -46,6 +46,7 @@ pub struct NewRequest<'a> {
 /// Names a referee in a slot, or replaces the one named there while no
 /// answer has arrived; returns the request id, or `None` when the slot's
 /// referee has already answered.
+#[tracing::instrument(skip_all)]
 pub async fn put(ex: Exec<'_>, r: &NewRequest<'_>, now: DateTime<Utc>) -> DbResult<Option<i64>> {
     let sql = "INSERT INTO referee_requests (application_id, question_key, position, name, email, relationship, waived, \
                token_hash, token_expires_at, status, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'requested', $10) \
@@ -70,24 +71,28 @@ pub async fn put(ex: Exec<'_>, r: &NewRequest<'_>, now: DateTime<Utc>) -> DbResu
 }
 
 /// The requests of an application, by question and position.
+#[tracing::instrument(skip_all)]
 pub async fn for_application(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Request>> {
     let sql = format!("SELECT {COLUMNS} FROM referee_requests WHERE application_id = $1 ORDER BY question_key, position");
     run!(ex, c => sqlx::query_as(&sql).bind(application).fetch_all(c).await)
 }
 
 /// The request with this id.
+#[tracing::instrument(skip_all)]
 pub async fn find(ex: Exec<'_>, id: i64) -> DbResult<Option<Request>> {
     let sql = format!("SELECT {COLUMNS} FROM referee_requests WHERE id = $1");
     run!(ex, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await)
 }
 
 /// The request a link's token hash names.
+#[tracing::instrument(skip_all)]
 pub async fn find_by_token(ex: Exec<'_>, token_hash: &str) -> DbResult<Option<Request>> {
     let sql = format!("SELECT {COLUMNS} FROM referee_requests WHERE token_hash = $1");
     run!(ex, c => sqlx::query_as(&sql).bind(token_hash).fetch_optional(c).await)
 }
 
 /// Gives a waiting request a new link (the old one stops working).
+#[tracing::instrument(skip_all)]
 pub async fn renew_token(
     ex: Exec<'_>,
     id: i64,
@@ -109,6 +114,7 @@ pub async fn renew_token(
 }
 
 /// Records a received letter; `false` if the request was already answered.
+#[tracing::instrument(skip_all)]
 pub async fn record_letter(
     ex: Exec<'_>,
     id: i64,
@@ -121,6 +127,7 @@ pub async fn record_letter(
 }
 
 /// Records that the referee declined; `false` if already answered.
+#[tracing::instrument(skip_all)]
 pub async fn record_decline(
     ex: Exec<'_>,
     id: i64,
@@ -134,6 +141,7 @@ pub async fn record_decline(
 }
 
 /// Removes a referee who has not answered.
+#[tracing::instrument(skip_all)]
 pub async fn remove(ex: Exec<'_>, id: i64) -> DbResult<bool> {
     Ok(execute!(
         ex,
@@ -155,6 +163,7 @@ pub struct Due {
 
 /// Waiting requests of applications still alive whose letters are due
 /// before `horizon` (and not yet past), not reminded yet; at most `limit`.
+#[tracing::instrument(skip_all)]
 pub async fn due_reminders(
     ex: Exec<'_>,
     now: DateTime<Utc>,
@@ -170,6 +179,7 @@ pub async fn due_reminders(
 }
 
 /// Notes that a reminder was queued.
+#[tracing::instrument(skip_all)]
 pub async fn mark_reminded(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<()> {
     execute!(
         ex,

@@ -45,6 +45,7 @@ const COLUMNS: &str = "r.id, r.assignment_id, r.application_id, r.reviewer_id, u
      r.score_total, r.version, r.updated_at, r.submitted_at";
 
 /// The review written for an assignment, if any.
+#[tracing::instrument(skip_all)]
 pub async fn for_assignment(ex: Exec<'_>, assignment: i64) -> DbResult<Option<Review>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM reviews r JOIN users u ON u.id = r.reviewer_id WHERE r.assignment_id = $1"
@@ -53,6 +54,7 @@ pub async fn for_assignment(ex: Exec<'_>, assignment: i64) -> DbResult<Option<Re
 }
 
 /// The review with this id, if any.
+#[tracing::instrument(skip_all)]
 pub async fn find(ex: Exec<'_>, id: i64) -> DbResult<Option<Review>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM reviews r JOIN users u ON u.id = r.reviewer_id WHERE r.id = $1"
@@ -61,6 +63,7 @@ pub async fn find(ex: Exec<'_>, id: i64) -> DbResult<Option<Review>> {
 }
 
 /// Every review of an application (drafts too), by reviewer name.
+#[tracing::instrument(skip_all)]
 pub async fn of_application(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Review>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM reviews r JOIN users u ON u.id = r.reviewer_id \
@@ -85,6 +88,7 @@ pub struct Written<'a> {
 /// Saves a draft, or submits with the review's figures (`Some((mean,
 /// total))`). `false`, with nothing written, when the review was already
 /// submitted: a submitted review changes only after a manager reopens it.
+#[tracing::instrument(skip_all)]
 pub async fn save(
     ex: Exec<'_>,
     w: &Written<'_>,
@@ -129,6 +133,7 @@ pub async fn save(
 
 /// Turns a submitted review back into a draft; `false` when it was not
 /// submitted (reopened already, or never sent).
+#[tracing::instrument(skip_all)]
 pub async fn reopen(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool> {
     let sql = "UPDATE reviews SET state = 'draft', submitted_at = NULL, score_mean = NULL, score_total = NULL, z = NULL, \
                updated_at = $1, version = version + 1 WHERE id = $2 AND state = 'submitted'";
@@ -139,6 +144,7 @@ pub async fn reopen(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool>
 /// the cycle; call it in the transaction that changed one of them. On
 /// PostgreSQL the reviewer's row is locked first, so two of their
 /// submissions at once cannot each miss the other.
+#[tracing::instrument(skip_all)]
 pub async fn recompute_z(ex: Exec<'_>, cycle: CycleId, reviewer: UserId) -> DbResult<()> {
     let ex = match ex {
         Exec::Postgres(c) => {
@@ -170,6 +176,7 @@ pub async fn recompute_z(ex: Exec<'_>, cycle: CycleId, reviewer: UserId) -> DbRe
 }
 
 /// Count, mean and standard deviation of every submitted total in a cycle.
+#[tracing::instrument(skip_all)]
 pub async fn cycle_scale(ex: Exec<'_>, cycle: CycleId) -> DbResult<Stats> {
     let sql =
         "SELECT COUNT(score_total), AVG(score_total), AVG(score_total * score_total) FROM reviews \
@@ -268,6 +275,7 @@ pub struct Ranked {
     clippy::too_many_arguments,
     reason = "a page of a sorted list has this many facts"
 )]
+#[tracing::instrument(skip_all)]
 pub async fn ranking(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -373,6 +381,7 @@ pub struct Submitted {
 }
 
 /// The submitted reviews of the given applications.
+#[tracing::instrument(skip_all)]
 pub async fn submitted_of(
     ex: Exec<'_>,
     applications: &[ApplicationId],
@@ -390,6 +399,7 @@ pub async fn submitted_of(
 
 /// Count, mean and standard deviation of each given reviewer's submitted
 /// totals in the cycle (for normalising one application's reviews).
+#[tracing::instrument(skip_all)]
 pub async fn reviewer_stats(
     ex: Exec<'_>,
     cycle: CycleId,
@@ -412,6 +422,7 @@ pub async fn reviewer_stats(
 }
 
 /// How many reviews (drafts included) a cycle has.
+#[tracing::instrument(skip_all)]
 pub async fn count_in_cycle(ex: Exec<'_>, cycle: CycleId) -> DbResult<i64> {
     run!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM reviews WHERE cycle_id = $1").bind(cycle).fetch_one(c).await)
 }

@@ -15,6 +15,7 @@ struct GrantRow {
 }
 
 /// The grants of one user.
+#[tracing::instrument(skip_all)]
 pub async fn for_user(ex: Exec<'_>, user: UserId) -> DbResult<Vec<Grant>> {
     let sql = "SELECT user_id, program_id, role FROM role_grants WHERE user_id = $1 ORDER BY program_id, role";
     let rows: Vec<GrantRow> = run!(ex, c => sqlx::query_as(sql).bind(user).fetch_all(c).await)?;
@@ -26,6 +27,7 @@ pub async fn for_user(ex: Exec<'_>, user: UserId) -> DbResult<Vec<Grant>> {
 }
 
 /// The grants of a page of users, as (user, grant) pairs.
+#[tracing::instrument(skip_all)]
 pub async fn for_users(ex: Exec<'_>, users: &[UserId]) -> DbResult<Vec<(UserId, Grant)>> {
     if users.is_empty() {
         return Ok(Vec::new());
@@ -52,6 +54,7 @@ fn to_grant(r: GrantRow) -> Option<(UserId, Grant)> {
 }
 
 /// Grants a role; `false` when the user already had it.
+#[tracing::instrument(skip_all)]
 pub async fn grant(
     ex: Exec<'_>,
     user: UserId,
@@ -75,6 +78,7 @@ pub async fn grant(
 }
 
 /// Revokes a role; `false` when the user did not have it.
+#[tracing::instrument(skip_all)]
 pub async fn revoke(
     ex: Exec<'_>,
     user: UserId,

@@ -17,6 +17,7 @@ pub struct SessionRow {
 }
 
 /// Records a new session.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     ex: Exec<'_>,
     token_hash: &str,
@@ -29,12 +30,14 @@ pub async fn create(
 }
 
 /// The session with this token hash.
+#[tracing::instrument(skip_all)]
 pub async fn find(ex: Exec<'_>, token_hash: &str) -> DbResult<Option<SessionRow>> {
     let sql = "SELECT id, user_id, created_at, last_seen_at FROM sessions WHERE token_hash = $1";
     run!(ex, c => sqlx::query_as(sql).bind(token_hash).fetch_optional(c).await)
 }
 
 /// Notes activity on a session (keeps it from idling out).
+#[tracing::instrument(skip_all)]
 pub async fn touch(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<()> {
     execute!(
         ex,
@@ -46,6 +49,7 @@ pub async fn touch(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<()> {
 }
 
 /// Ends one session.
+#[tracing::instrument(skip_all)]
 pub async fn delete(ex: Exec<'_>, id: i64) -> DbResult<()> {
     execute!(
         ex,
@@ -55,6 +59,7 @@ pub async fn delete(ex: Exec<'_>, id: i64) -> DbResult<()> {
 }
 
 /// Ends every session of a user except `keep` (all when `None`).
+#[tracing::instrument(skip_all)]
 pub async fn delete_for_user(ex: Exec<'_>, user: UserId, keep: Option<i64>) -> DbResult<u64> {
     let sql = "DELETE FROM sessions WHERE user_id = $1 AND id <> $2";
     let r = execute!(ex, sqlx::query(sql).bind(user).bind(keep.unwrap_or(-1)))?;
@@ -63,6 +68,7 @@ pub async fn delete_for_user(ex: Exec<'_>, user: UserId, keep: Option<i64>) -> D
 
 /// Removes sessions idle since before `idle_cutoff` or started before
 /// `started_cutoff`.
+#[tracing::instrument(skip_all)]
 pub async fn delete_expired(
     ex: Exec<'_>,
     idle_cutoff: DateTime<Utc>,

@@ -28,6 +28,7 @@ impl From<Row> for ThrottleState {
 /// until the transaction ends (on PostgreSQL a row lock; SQLite's write
 /// transactions already hold the database's), so that two attempts at
 /// once count one after the other.
+#[tracing::instrument(skip_all)]
 pub async fn lock(
     ex: Exec<'_>,
     key: &str,
@@ -48,6 +49,7 @@ pub async fn lock(
 }
 
 /// Stores the counter for `key`.
+#[tracing::instrument(skip_all)]
 pub async fn put(ex: Exec<'_>, key: &str, state: &ThrottleState) -> DbResult<()> {
     let sql = "UPDATE login_throttle SET failures = $2, last_failure_at = $3, locked_until = $4 \
                WHERE key = $1";
@@ -65,6 +67,7 @@ pub async fn put(ex: Exec<'_>, key: &str, state: &ThrottleState) -> DbResult<()>
 /// Takes one failure back from `key` (an attempt counted before the
 /// password was checked turned out right), ending its wait if the count
 /// falls below `max_failures`.
+#[tracing::instrument(skip_all)]
 pub async fn take_back(ex: Exec<'_>, key: &str, max_failures: u32) -> DbResult<()> {
     let sql = "UPDATE login_throttle SET failures = failures - 1, \
                locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END \
@@ -75,6 +78,7 @@ pub async fn take_back(ex: Exec<'_>, key: &str, max_failures: u32) -> DbResult<(
 
 /// Forgets every counter of an account (after a successful login or a
 /// password reset), from every address.
+#[tracing::instrument(skip_all)]
 pub async fn clear_account(ex: Exec<'_>, account: &str) -> DbResult<()> {
     execute!(
         ex,
@@ -85,6 +89,7 @@ pub async fn clear_account(ex: Exec<'_>, account: &str) -> DbResult<()> {
 
 /// Removes counters with no failure since `before` and no wait in force;
 /// returns how many.
+#[tracing::instrument(skip_all)]
 pub async fn sweep(ex: Exec<'_>, before: DateTime<Utc>, now: DateTime<Utc>) -> DbResult<u64> {
     let sql = "DELETE FROM login_throttle WHERE last_failure_at < $1 \
                AND (locked_until IS NULL OR locked_until < $2)";

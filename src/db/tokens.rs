@@ -39,6 +39,7 @@ struct TokenRow {
 }
 
 /// Stores a token hash; returns its id (used in the mail's outbox key).
+#[tracing::instrument(skip_all)]
 pub async fn create(
     ex: Exec<'_>,
     user: UserId,
@@ -61,6 +62,7 @@ pub async fn create(
 }
 
 /// The owner of a live token, without using it up (to show a form).
+#[tracing::instrument(skip_all)]
 pub async fn peek(
     ex: Exec<'_>,
     purpose: Purpose,
@@ -79,6 +81,7 @@ pub async fn peek(
 
 /// Uses a token up: it and every other open token of the same purpose for
 /// that user stop working. Two concurrent uses cannot both succeed.
+#[tracing::instrument(skip_all)]
 pub async fn consume(
     ex: Exec<'_>,
     purpose: Purpose,

@@ -46,6 +46,7 @@ pub struct NewUser<'a> {
 
 /// Inserts an account; a taken email is a unique violation
 /// (see [`super::is_unique_violation`]).
+#[tracing::instrument(skip_all)]
 pub async fn insert(ex: Exec<'_>, user: &NewUser<'_>, now: DateTime<Utc>) -> DbResult<UserId> {
     let sql = "INSERT INTO users (email, name, password_hash, email_confirmed_at, is_admin, must_change_password, created_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
@@ -64,6 +65,7 @@ pub async fn insert(ex: Exec<'_>, user: &NewUser<'_>, now: DateTime<Utc>) -> DbR
 }
 
 /// The account with this (normalised) email, with its password hash.
+#[tracing::instrument(skip_all)]
 pub async fn find_by_email(ex: Exec<'_>, email: &str) -> DbResult<Option<(User, String)>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
     let row: Option<UserRow> =
@@ -75,6 +77,7 @@ pub async fn find_by_email(ex: Exec<'_>, email: &str) -> DbResult<Option<(User, 
 }
 
 /// The account with this id, with its password hash.
+#[tracing::instrument(skip_all)]
 pub async fn find_with_hash(ex: Exec<'_>, id: UserId) -> DbResult<Option<(User, String)>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     let row: Option<UserRow> =
@@ -86,11 +89,13 @@ pub async fn find_with_hash(ex: Exec<'_>, id: UserId) -> DbResult<Option<(User, 
 }
 
 /// The account with this id.
+#[tracing::instrument(skip_all)]
 pub async fn find(ex: Exec<'_>, id: UserId) -> DbResult<Option<User>> {
     Ok(find_with_hash(ex, id).await?.map(|(u, _)| u))
 }
 
 /// Marks the email as confirmed (keeps the first confirmation time).
+#[tracing::instrument(skip_all)]
 pub async fn confirm_email(ex: Exec<'_>, id: UserId, now: DateTime<Utc>) -> DbResult<()> {
     let sql =
         "UPDATE users SET email_confirmed_at = COALESCE(email_confirmed_at, $1) WHERE id = $2";
@@ -99,6 +104,7 @@ pub async fn confirm_email(ex: Exec<'_>, id: UserId, now: DateTime<Utc>) -> DbRe
 }
 
 /// Replaces the password hash and clears the must-change flag.
+#[tracing::instrument(skip_all)]
 pub async fn set_password(ex: Exec<'_>, id: UserId, password_hash: &str) -> DbResult<()> {
     let sql = "UPDATE users SET password_hash = $1, must_change_password = FALSE WHERE id = $2";
     execute!(ex, sqlx::query(sql).bind(password_hash).bind(id))?;
@@ -106,6 +112,7 @@ pub async fn set_password(ex: Exec<'_>, id: UserId, password_hash: &str) -> DbRe
 }
 
 /// Makes an existing account an admin with a one-time password.
+#[tracing::instrument(skip_all)]
 pub async fn make_admin(
     ex: Exec<'_>,
     id: UserId,
@@ -119,12 +126,14 @@ pub async fn make_admin(
 }
 
 /// How many admins exist.
+#[tracing::instrument(skip_all)]
 pub async fn count_admins(ex: Exec<'_>) -> DbResult<i64> {
     run!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE is_admin = TRUE").fetch_one(c).await)
 }
 
 /// One page of accounts whose email or name contains `query` (all when
 /// empty), ordered by email, and the number that match.
+#[tracing::instrument(skip_all)]
 pub async fn search(
     ex: Exec<'_>,
     query: &str,

@@ -13,6 +13,7 @@ pub const ORPHAN_AGE: chrono::Duration = chrono::Duration::hours(1);
 /// Removes stored objects older than [`ORPHAN_AGE`] that no document row
 /// names; returns how many. Recent objects are left alone: their upload
 /// may still be committing.
+#[tracing::instrument(skip_all)]
 pub async fn sweep_orphans(ctx: &Ctx) -> anyhow::Result<usize> {
     let now = ctx.now();
     let old: Vec<String> = ctx
@@ -35,7 +36,7 @@ pub async fn sweep_orphans(ctx: &Ctx) -> anyhow::Result<usize> {
         }
     }
     if removed > 0 {
-        rocket::info!("removed {removed} orphaned document(s)");
+        tracing::info!("removed {removed} orphaned document(s)");
     }
     Ok(removed)
 }
@@ -44,6 +45,7 @@ pub async fn sweep_orphans(ctx: &Ctx) -> anyhow::Result<usize> {
 /// arriving (in `upload_dir`, named with [`crate::storage::UPLOAD_PREFIX`])
 /// and documents staged but never filed (in the local store). Returns how
 /// many files.
+#[tracing::instrument(skip_all)]
 pub async fn sweep_leftovers(ctx: &Ctx, upload_dir: Option<&Path>) -> anyhow::Result<usize> {
     let before = ctx.now() - ORPHAN_AGE;
     let mut removed = ctx.store.sweep_staging(before).await?;
@@ -51,7 +53,7 @@ pub async fn sweep_leftovers(ctx: &Ctx, upload_dir: Option<&Path>) -> anyhow::Re
         removed += crate::storage::remove_older(dir, crate::storage::UPLOAD_PREFIX, before).await?;
     }
     if removed > 0 {
-        rocket::info!("removed {removed} unfinished upload(s)");
+        tracing::info!("removed {removed} unfinished upload(s)");
     }
     Ok(removed)
 }

@@ -20,25 +20,38 @@ use crate::context::Ctx;
 pub const EVERY: Duration = Duration::from_secs(600);
 
 /// Runs every job once, in order; a job that fails is logged and the
-/// others still run.
+/// others still run. Each round of each job is counted in the metrics.
+#[tracing::instrument(skip_all)]
 pub async fn run_all(ctx: &Ctx, upload_dir: Option<&std::path::Path>) {
-    if let Err(e) = sessions::sweep(ctx).await {
-        rocket::warn!("clearing idle sessions failed: {e:#}");
-    }
-    if let Err(e) = documents::sweep_orphans(ctx).await {
-        rocket::warn!("removing orphaned documents failed: {e:#}");
-    }
-    if let Err(e) = documents::sweep_leftovers(ctx, upload_dir).await {
-        rocket::warn!("removing unfinished uploads failed: {e:#}");
-    }
-    if let Err(e) = reminders::remind_referees(ctx).await {
-        rocket::warn!("queueing referee reminders failed: {e:#}");
-    }
-    if let Err(e) = offers::lapse(ctx).await {
-        rocket::warn!("marking lapsed offers failed: {e:#}");
-    }
-    if let Err(e) = reminders::remind_reviewers(ctx).await {
-        rocket::warn!("queueing review reminders failed: {e:#}");
+    let done = sessions::sweep(ctx).await;
+    record(ctx, "sessions", "clearing idle sessions", done);
+    let done = documents::sweep_orphans(ctx).await;
+    record(
+        ctx,
+        "orphaned_documents",
+        "removing orphaned documents",
+        done,
+    );
+    let done = documents::sweep_leftovers(ctx, upload_dir).await;
+    record(
+        ctx,
+        "unfinished_uploads",
+        "removing unfinished uploads",
+        done,
+    );
+    let done = reminders::remind_referees(ctx).await;
+    record(ctx, "referee_reminders", "queueing referee reminders", done);
+    let done = offers::lapse(ctx).await;
+    record(ctx, "lapsed_offers", "marking lapsed offers", done);
+    let done = reminders::remind_reviewers(ctx).await;
+    record(ctx, "review_reminders", "queueing review reminders", done);
+}
+
+/// Counts a job's round and logs its failure.
+fn record<T, E: std::fmt::Display>(ctx: &Ctx, job: &str, what: &str, done: Result<T, E>) {
+    ctx.metrics.job(job, done.is_ok());
+    if let Err(e) = done {
+        tracing::warn!(job, "{what} failed: {e:#}");
     }
 }
 
@@ -48,7 +61,7 @@ pub fn fairing() -> impl Fairing {
     AdHoc::on_liftoff("Background jobs", |rocket| {
         Box::pin(async move {
             let Some(ctx) = rocket.state::<Ctx>().cloned() else {
-                rocket::error!("the background jobs cannot start: the context is missing");
+                tracing::error!("the background jobs cannot start: the context is missing");
                 return;
             };
             let uploads: PathBuf = rocket.config().temp_dir.relative();

@@ -14,6 +14,7 @@ const BATCH: i64 = 20;
 /// Queues one reminder, with a fresh link, to each referee who has not
 /// answered and whose letter is due within [`REMINDER_AHEAD`]; returns how
 /// many were queued. Each referee is reminded once.
+#[tracing::instrument(skip_all)]
 pub async fn remind_referees(ctx: &Ctx) -> anyhow::Result<usize> {
     let now = ctx.now();
     let due = {
@@ -70,6 +71,7 @@ pub async fn remind_referees(ctx: &Ctx) -> anyhow::Result<usize> {
 
 /// Queues today's reminder for every reviewer with overdue reviews (once
 /// a day each, however often it runs); returns how many.
+#[tracing::instrument(skip_all)]
 pub async fn remind_reviewers(ctx: &Ctx) -> anyhow::Result<usize> {
     let mut tx = ctx.begin().await?;
     let n = remind_overdue_reviewers(tx.exec(), &ctx.mail, None, ctx.now()).await?;
@@ -83,6 +85,7 @@ pub async fn remind_reviewers(ctx: &Ctx) -> anyhow::Result<usize> {
 /// Reminds each reviewer with overdue reviews (in `cycle`, or anywhere),
 /// one mail listing them per cycle; a reviewer already reminded today is
 /// not mailed again. Returns how many mails were queued.
+#[tracing::instrument(skip_all)]
 pub async fn remind_overdue_reviewers(
     ex: db::Exec<'_>,
     mail: &Mail,

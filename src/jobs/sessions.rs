@@ -7,6 +7,7 @@ use crate::db;
 /// Ends sessions idle longer than the configured idle time or older than
 /// the longest session, forgets login counters a day old and mail
 /// counters of past hours.
+#[tracing::instrument(skip_all)]
 pub async fn sweep(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.now();
     let idle = chrono::Duration::minutes(ctx.config.session_idle_minutes);

@@ -25,7 +25,7 @@ pub fn fairing(poll: Duration) -> impl Fairing {
     AdHoc::on_liftoff("Outbox worker", move |rocket| {
         Box::pin(async move {
             let Some(ctx) = rocket.state::<Ctx>() else {
-                rocket::error!("the outbox worker cannot start: the context is missing");
+                tracing::error!("the outbox worker cannot start: the context is missing");
                 return;
             };
             let worker = Worker::new(ctx);
@@ -43,6 +43,7 @@ pub fn fairing(poll: Duration) -> impl Fairing {
 /// One instance's worker.
 #[derive(Clone)]
 pub struct Worker {
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
     pool: PortalPool,
     mail: Mail,
     clock: Clock,
@@ -52,6 +53,7 @@ impl Worker {
     /// The worker of the context's database, mailer and clock.
     pub fn new(ctx: &Ctx) -> Self {
         Self {
+            metrics: ctx.metrics.clone(),
             pool: ctx.pool.clone(),
             mail: ctx.mail.clone(),
             clock: ctx.clock.clone(),
@@ -60,11 +62,13 @@ impl Worker {
 
     async fn run(self, poll: Duration) {
         loop {
-            match self.deliver_due().await {
+            let round = self.deliver_due().await;
+            self.metrics.job("outbox", round.is_ok());
+            match round {
                 // A full batch means more may be waiting: go again at once.
                 Ok(n) if n as i64 == BATCH => continue,
                 Ok(_) => {}
-                Err(e) => rocket::warn!("outbox round failed: {e:#}"),
+                Err(e) => tracing::warn!("outbox round failed: {e:#}"),
             }
             tokio::select! {
                 _ = self.mail.wake.notified() => {}
@@ -74,6 +78,7 @@ impl Worker {
     }
 
     /// Delivers every message due now; returns how many were attempted.
+    #[tracing::instrument(name = "outbox_round", skip_all)]
     pub async fn deliver_due(&self) -> anyhow::Result<usize> {
         let now = self.clock.now();
         let limit = match self.allowance() {
@@ -117,16 +122,18 @@ impl Worker {
                     let attempts = u32::try_from(message.attempts).unwrap_or(u32::MAX);
                     match self.mail.retry.after_failure(attempts, now) {
                         AfterFailure::RetryAt(at) => {
-                            rocket::warn!(
-                                "mail {} failed on attempt {attempts}, will retry: {error}",
-                                message.id
+                            tracing::warn!(
+                                "mail {} failed on attempt {attempts}, will retry: {}",
+                                message.id,
+                                crate::logging::without_addresses(&error)
                             );
                             db::outbox::mark_retry(conn.exec(), message.id, at, &error).await?
                         }
                         AfterFailure::GiveUp => {
-                            rocket::error!(
-                                "mail {} failed after {attempts} attempts: {error}",
-                                message.id
+                            tracing::error!(
+                                "mail {} failed after {attempts} attempts: {}",
+                                message.id,
+                                crate::logging::without_addresses(&error)
                             );
                             db::outbox::mark_failed(conn.exec(), message.id, &error).await?
                         }

@@ -24,8 +24,8 @@ use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::db::maintenance::{self, PgSnapshot, StoredDocument};
-use crate::db::{Backend, PortalPool};
-use crate::storage::Storage;
+use crate::db::{Backend as Database, PortalPool};
+use crate::storage::{Backend, Storage};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
@@ -122,6 +122,7 @@ pub struct Source<'a> {
 
 /// Takes a backup into `out` (a new or empty folder) while the portal
 /// keeps serving.
+#[tracing::instrument(skip_all)]
 pub async fn create(source: &Source<'_>, out: &Path, now: DateTime<Utc>) -> Result<Manifest> {
     prepare_empty_folder(out)?;
     let result = write_backup(source, out, now).await;
@@ -136,7 +137,7 @@ pub async fn create(source: &Source<'_>, out: &Path, now: DateTime<Utc>) -> Resu
 async fn write_backup(source: &Source<'_>, out: &Path, now: DateTime<Utc>) -> Result<Manifest> {
     let backend = source.pool.backend();
     let (tables, schema_version, documents) = match backend {
-        Backend::Sqlite => {
+        Database::Sqlite => {
             let file = out.join(SQLITE_FILE);
             {
                 let mut conn = source.pool.conn().await?;
@@ -145,7 +146,7 @@ async fn write_backup(source: &Source<'_>, out: &Path, now: DateTime<Utc>) -> Re
             restrict(&file)?;
             read_sqlite_file(&file).await?
         }
-        Backend::Postgres => {
+        Database::Postgres => {
             let mut snapshot = PgSnapshot::start(source.pool).await?;
             let (tables, schema_version) = counts(snapshot.exec()).await?;
             let documents = maintenance::documents(snapshot.exec()).await?;
@@ -167,7 +168,7 @@ async fn write_backup(source: &Source<'_>, out: &Path, now: DateTime<Utc>) -> Re
 
     let mut notes = Vec::new();
     let mut missing = Vec::new();
-    let included = matches!(source.store, Storage::Local { .. });
+    let included = matches!(source.store.backend(), Backend::Local { .. });
     if included {
         for doc in &documents {
             if !copy_document(source.store, doc, out).await? {
@@ -245,9 +246,10 @@ pub struct Restored {
 /// Restores the backup in `from` into `target`, which must be empty: every
 /// file is checked against the manifest before anything is written, and
 /// the restored tables are counted against it afterwards.
+#[tracing::instrument(skip_all)]
 pub async fn restore(from: &Path, target: &Target<'_>) -> Result<Restored> {
     let manifest = read_checked(from).await?;
-    let backend = Backend::from_url(target.database_url).ok_or_else(|| {
+    let backend = Database::from_url(target.database_url).ok_or_else(|| {
         refused("DATABASE_URL must start with sqlite: or postgres: to restore into it")
     })?;
     if backend.as_str() != manifest.backend {
@@ -274,8 +276,8 @@ pub async fn restore(from: &Path, target: &Target<'_>) -> Result<Restored> {
     }
     // Everything is checked before anything is written.
     match backend {
-        Backend::Sqlite => sqlite_target_is_empty(target.database_url).await?,
-        Backend::Postgres => {
+        Database::Sqlite => sqlite_target_is_empty(target.database_url).await?,
+        Database::Postgres => {
             let pool = PortalPool::connect(target.database_url, 1, Duration::from_secs(10))
                 .await
                 .map_err(|e| refused(format!("cannot open the target database: {e}")))?;
@@ -293,7 +295,7 @@ pub async fn restore(from: &Path, target: &Target<'_>) -> Result<Restored> {
             }
         }
     }
-    if let Storage::Local { root } = target.store {
+    if let Backend::Local { root } = target.store.backend() {
         tokio::fs::create_dir_all(root)
             .await
             .map_err(io(format!("creating {}", root.display())))?;
@@ -310,7 +312,7 @@ pub async fn restore(from: &Path, target: &Target<'_>) -> Result<Restored> {
     }
 
     match backend {
-        Backend::Sqlite => {
+        Database::Sqlite => {
             let path = sqlite_path(target.database_url);
             let partial = path.with_extension("restoring");
             tokio::fs::copy(from.join(SQLITE_FILE), &partial)
@@ -321,7 +323,7 @@ pub async fn restore(from: &Path, target: &Target<'_>) -> Result<Restored> {
                 .await
                 .map_err(io(format!("moving the database into {}", path.display())))?;
         }
-        Backend::Postgres => pg_restore(target.database_url, &from.join(POSTGRES_FILE)).await?,
+        Database::Postgres => pg_restore(target.database_url, &from.join(POSTGRES_FILE)).await?,
     }
 
     let mut documents = 0;
@@ -395,15 +397,19 @@ pub async fn restore(from: &Path, target: &Target<'_>) -> Result<Restored> {
 /// Restores the backup into a temporary place (a folder, and for a
 /// PostgreSQL backup a temporary database on the server `server_url`
 /// names) and compares what came back with the manifest; removes it all.
+#[tracing::instrument(skip_all)]
 pub async fn verify(from: &Path, server_url: Option<&str>) -> Result<Restored> {
     let manifest = read_manifest(from).await?;
     let place = tempfile::Builder::new()
         .prefix("fellowship-portal-verify-")
         .tempdir()
         .map_err(io("creating a temporary folder"))?;
-    let store = Storage::Local {
-        root: place.path().join(DOCUMENTS),
-    };
+    let store = Storage::new(
+        Backend::Local {
+            root: place.path().join(DOCUMENTS),
+        },
+        std::sync::Arc::default(),
+    );
     tokio::fs::create_dir_all(place.path().join(DOCUMENTS))
         .await
         .map_err(io("creating a temporary folder"))?;
@@ -422,7 +428,7 @@ pub async fn verify(from: &Path, server_url: Option<&str>) -> Result<Restored> {
         }
         "postgres" => {
             let server = server_url
-                .filter(|u| Backend::from_url(u) == Some(Backend::Postgres))
+                .filter(|u| Database::from_url(u) == Some(Database::Postgres))
                 .ok_or_else(|| {
                     refused(
                     "this backup is of a PostgreSQL database: verify-backup restores it into a \
@@ -468,6 +474,7 @@ pub async fn verify(from: &Path, server_url: Option<&str>) -> Result<Restored> {
 
 /// The manifest of the backup in `from`, with every file it lists checked
 /// (present, same size, same SHA-256) and no file missing from it.
+#[tracing::instrument(skip_all)]
 pub async fn read_checked(from: &Path) -> Result<Manifest> {
     let manifest = read_manifest(from).await?;
     let mut problems = Vec::new();

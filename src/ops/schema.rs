@@ -46,6 +46,7 @@ pub fn compare(applied: &[i64], known: &[Migration]) -> Schema {
 }
 
 /// Reads where the database stands.
+#[tracing::instrument(skip_all)]
 pub async fn status(pool: &PortalPool) -> DbResult<Schema> {
     let mut conn = pool.conn().await?;
     let applied = maintenance::applied_versions(conn.exec()).await?;

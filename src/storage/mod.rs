@@ -5,6 +5,7 @@
 //!
 //! Imports `config`; never `web` or `db`.
 
+mod calls;
 #[cfg(feature = "s3")]
 pub mod s3;
 
@@ -16,9 +17,17 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 use crate::config::{PortalConfig, StorageKind};
 
-/// The configured document store.
+/// The configured document store, counting its failed calls in the
+/// instance's metrics.
 #[derive(Clone)]
-pub enum Storage {
+pub struct Storage {
+    backend: Backend,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+}
+
+/// Where the documents are.
+#[derive(Clone)]
+pub enum Backend {
     /// A folder on this machine.
     Local { root: PathBuf },
     /// A bucket of an S3-compatible store.
@@ -166,30 +175,45 @@ async fn copy_hashing(
 }
 
 impl Storage {
-    /// Opens the backend the configuration names.
-    pub fn open(config: &PortalConfig) -> Result<Self, StorageError> {
-        match config.storage {
+    /// Opens the backend the configuration names; its failures are
+    /// counted in `metrics`.
+    pub fn open(
+        config: &PortalConfig,
+        metrics: std::sync::Arc<crate::metrics::Metrics>,
+    ) -> Result<Self, StorageError> {
+        let backend = match config.storage {
             StorageKind::Local => {
                 let root = config.documents_dir();
                 std::fs::create_dir_all(&root).map_err(|source| StorageError::LocalFolder {
                     path: root.clone(),
                     source,
                 })?;
-                Ok(Self::Local { root })
+                Backend::Local { root }
             }
             #[cfg(feature = "s3")]
-            StorageKind::S3 => Ok(Self::S3(s3::S3Store::open(config)?)),
+            StorageKind::S3 => Backend::S3(s3::S3Store::open(config)?),
             #[cfg(not(feature = "s3"))]
-            StorageKind::S3 => Err(StorageError::NoS3Support),
-        }
+            StorageKind::S3 => return Err(StorageError::NoS3Support),
+        };
+        Ok(Self::new(backend, metrics))
+    }
+
+    /// A store over `backend`, its failures counted in `metrics`.
+    pub fn new(backend: Backend, metrics: std::sync::Arc<crate::metrics::Metrics>) -> Self {
+        Self { backend, metrics }
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &Backend {
+        &self.backend
     }
 
     /// `local` or `s3`, for `/healthz`.
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Local { .. } => "local",
+        match &self.backend {
+            Backend::Local { .. } => "local",
             #[cfg(feature = "s3")]
-            Self::S3(_) => "s3",
+            Backend::S3(_) => "s3",
         }
     }
 
@@ -200,7 +224,7 @@ impl Storage {
     }
 
     /// Stores `source` under a given key (copying between stores keeps keys).
-    pub async fn put_as(
+    async fn put_as_inner(
         &self,
         key: String,
         source: impl AsyncRead + Unpin + Send,
@@ -208,8 +232,8 @@ impl Storage {
         if !valid_key(&key) {
             return Err(StorageError::NotFound);
         }
-        match self {
-            Self::Local { root } => {
+        match &self.backend {
+            Backend::Local { root } => {
                 let staging = root.join(format!(".staging-{key}"));
                 let result = copy_hashing(source, &staging).await;
                 let (size, sha256) = match result {
@@ -227,7 +251,7 @@ impl Storage {
                 Ok(Stored { key, size, sha256 })
             }
             #[cfg(feature = "s3")]
-            Self::S3(store) => {
+            Backend::S3(store) => {
                 store
                     .put(&key, source)
                     .await
@@ -239,14 +263,14 @@ impl Storage {
     /// A place where a local upload can be moved (renamed, not copied)
     /// before [`Storage::adopt`] files it; `None` for other stores.
     pub fn staging(&self) -> Option<(String, PathBuf)> {
-        match self {
-            Self::Local { root } => {
+        match &self.backend {
+            Backend::Local { root } => {
                 let key = new_key();
                 let path = root.join(format!(".staging-{key}"));
                 Some((key, path))
             }
             #[cfg(feature = "s3")]
-            Self::S3(_) => None,
+            Backend::S3(_) => None,
         }
     }
 
@@ -254,13 +278,13 @@ impl Storage {
     /// size and hash are `known`), flushes it to disk and renames it into
     /// place. The staged file is removed when
     /// this fails.
-    pub async fn adopt(
+    async fn adopt_inner(
         &self,
         key: String,
         staged: PathBuf,
         known: Option<(u64, String)>,
     ) -> Result<Stored, StorageError> {
-        let Self::Local { root } = self else {
+        let Backend::Local { root } = &self.backend else {
             return Err(StorageError::S3(
                 "only the local folder adopts files".into(),
             ));
@@ -296,15 +320,18 @@ impl Storage {
 
     /// Stores the file at `path` under a new key, streamed from disk (its
     /// size and hash computed unless `known`).
-    pub async fn put_file(
+    async fn put_file_inner(
         &self,
         path: &Path,
         known: Option<(u64, String)>,
     ) -> Result<Stored, StorageError> {
-        match self {
-            Self::Local { .. } => self.put(tokio::fs::File::open(path).await?).await,
+        match &self.backend {
+            Backend::Local { .. } => {
+                self.put_as_inner(new_key(), tokio::fs::File::open(path).await?)
+                    .await
+            }
             #[cfg(feature = "s3")]
-            Self::S3(store) => {
+            Backend::S3(store) => {
                 let key = new_key();
                 let (size, sha256) = store.put_file(&key, path, known).await?;
                 Ok(Stored { key, size, sha256 })
@@ -313,58 +340,58 @@ impl Storage {
     }
 
     /// Reads a stored document.
-    pub async fn read(&self, key: &str) -> Result<Reader, StorageError> {
-        match self {
-            Self::Local { root } => match tokio::fs::File::open(local_path(root, key)).await {
+    async fn read_inner(&self, key: &str) -> Result<Reader, StorageError> {
+        match &self.backend {
+            Backend::Local { root } => match tokio::fs::File::open(local_path(root, key)).await {
                 Ok(f) => Ok(Box::pin(f)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StorageError::NotFound),
                 Err(e) => Err(e.into()),
             },
             #[cfg(feature = "s3")]
-            Self::S3(store) => store.read(key).await,
+            Backend::S3(store) => store.read(key).await,
         }
     }
 
     /// Deletes a stored document (no error when it is already gone).
-    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        match self {
-            Self::Local { root } => match tokio::fs::remove_file(local_path(root, key)).await {
+    async fn delete_inner(&self, key: &str) -> Result<(), StorageError> {
+        match &self.backend {
+            Backend::Local { root } => match tokio::fs::remove_file(local_path(root, key)).await {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
                 _ => Ok(()),
             },
             #[cfg(feature = "s3")]
-            Self::S3(store) => store.delete(key).await,
+            Backend::S3(store) => store.delete(key).await,
         }
     }
 
     /// The size of a stored document, if it exists.
-    pub async fn size_of(&self, key: &str) -> Result<Option<u64>, StorageError> {
-        match self {
-            Self::Local { root } => match tokio::fs::metadata(local_path(root, key)).await {
+    async fn size_of_inner(&self, key: &str) -> Result<Option<u64>, StorageError> {
+        match &self.backend {
+            Backend::Local { root } => match tokio::fs::metadata(local_path(root, key)).await {
                 Ok(m) => Ok(Some(m.len())),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(e.into()),
             },
             #[cfg(feature = "s3")]
-            Self::S3(store) => store.size_of(key).await,
+            Backend::S3(store) => store.size_of(key).await,
         }
     }
 
     /// A short-lived link from which the browser downloads the document
     /// itself (S3); `None` when the portal streams it (local folder).
-    pub async fn link(
+    async fn link_inner(
         &self,
         key: &str,
         file_name: &str,
         content_type: &str,
     ) -> Result<Option<String>, StorageError> {
-        match self {
-            Self::Local { .. } => {
+        match &self.backend {
+            Backend::Local { .. } => {
                 let _ = (key, file_name, content_type);
                 Ok(None)
             }
             #[cfg(feature = "s3")]
-            Self::S3(store) => {
+            Backend::S3(store) => {
                 let disposition = crate::domain::document::content_disposition(file_name);
                 store.link(key, &disposition, content_type).await.map(Some)
             }
@@ -373,9 +400,9 @@ impl Storage {
 
     /// Every stored document with its last modification time (for the
     /// sweeper). Local staging files are not listed.
-    pub async fn list(&self) -> Result<Vec<Listed>, StorageError> {
-        match self {
-            Self::Local { root } => {
+    async fn list_inner(&self) -> Result<Vec<Listed>, StorageError> {
+        match &self.backend {
+            Backend::Local { root } => {
                 let mut out = Vec::new();
                 let mut fans = tokio::fs::read_dir(root).await?;
                 while let Some(fan) = fans.next_entry().await? {
@@ -398,7 +425,7 @@ impl Storage {
                 Ok(out)
             }
             #[cfg(feature = "s3")]
-            Self::S3(store) => store.list().await,
+            Backend::S3(store) => store.list().await,
         }
     }
 
@@ -409,17 +436,17 @@ impl Storage {
         &self,
         before: chrono::DateTime<chrono::Utc>,
     ) -> std::io::Result<usize> {
-        match self {
-            Self::Local { root } => remove_older(root, ".staging-", before).await,
+        match &self.backend {
+            Backend::Local { root } => remove_older(root, ".staging-", before).await,
             #[cfg(feature = "s3")]
-            Self::S3(_) => Ok(0),
+            Backend::S3(_) => Ok(0),
         }
     }
 
     /// Whether documents can be stored now.
-    pub async fn check(&self) -> Result<(), StorageError> {
-        match self {
-            Self::Local { root } => {
+    async fn check_inner(&self) -> Result<(), StorageError> {
+        match &self.backend {
+            Backend::Local { root } => {
                 let probe = root.join(".healthz");
                 let result = tokio::fs::write(&probe, b"ok").await;
                 let _ = tokio::fs::remove_file(&probe).await;
@@ -429,7 +456,7 @@ impl Storage {
                 })
             }
             #[cfg(feature = "s3")]
-            Self::S3(store) => store.check().await,
+            Backend::S3(store) => store.check().await,
         }
     }
 }
@@ -455,11 +482,33 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn failed_store_calls_are_counted_by_operation() {
+        let dir = tempfile::tempdir().unwrap();
+        let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
+        // A file where the documents folder should be: every write fails.
+        let root = dir.path().join("not-a-folder");
+        std::fs::write(&root, b"x").unwrap();
+        let store = Storage::new(Backend::Local { root }, metrics.clone());
+        assert!(store.put(&b"%PDF-1.4"[..]).await.is_err());
+        assert!(store.check().await.is_err());
+        assert!(store.list().await.is_err());
+        let text = metrics.encode();
+        for op in ["put", "check", "list"] {
+            let line = format!("portal_storage_errors_total{{operation=\"{op}\"}} 1");
+            assert!(text.contains(&line), "{line} in\n{text}");
+        }
+    }
+
+    #[tokio::test]
     async fn local_documents_stream_in_and_out_with_their_hash() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Storage::Local {
-            root: dir.path().to_owned(),
-        };
+        let metrics = std::sync::Arc::new(crate::metrics::Metrics::new());
+        let store = Storage::new(
+            Backend::Local {
+                root: dir.path().to_owned(),
+            },
+            metrics.clone(),
+        );
         let data = vec![7u8; 300_000];
         let stored = store.put(&data[..]).await.unwrap();
         assert_eq!(stored.size, 300_000);
@@ -490,6 +539,13 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().starts_with(".staging"))
             .collect();
         assert!(leftovers.is_empty());
+        assert!(
+            metrics
+                .encode()
+                .lines()
+                .all(|l| !l.starts_with("portal_storage_errors_total")),
+            "a missing document is not a failure of the store"
+        );
 
         // An upload moved to a staging place is adopted without another copy.
         let (key, staged) = store.staging().unwrap();

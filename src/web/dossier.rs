@@ -253,7 +253,7 @@ pub async fn download(
         Ok(s) => s,
         Err(SendError::Missing) => return Err(Error::NotFound),
         Err(SendError::Unclean(why)) => {
-            rocket::warn!("document {} not cleaned for blind review: {why}", d.id);
+            tracing::warn!("document {} not cleaned for blind review: {why}", d.id);
             return Err(Error::Refused(
                 rocket::http::Status::Conflict,
                 "This document cannot be shown in a blind review because its details could not be removed (it may be encrypted or damaged). Ask the program team for a copy.".into(),

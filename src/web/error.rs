@@ -81,7 +81,12 @@ impl<'r> Responder<'r, 'static> for Error {
                     .respond_to(req)
             }
             Self::Internal(e) => {
-                rocket::error!("{} {}: {e:#}", req.method(), req.uri().path());
+                // The route's pattern, never the path: a path may hold a token.
+                tracing::error!(
+                    "{} {}: {e:#}",
+                    req.method(),
+                    super::observe::route_pattern(req)
+                );
                 Err(Status::InternalServerError)
             }
         }

@@ -16,6 +16,7 @@ pub mod headers;
 mod ids;
 pub mod manage;
 pub mod multipart;
+pub mod observe;
 pub mod page;
 pub mod pager;
 pub mod public;
@@ -50,15 +51,17 @@ pub fn told<T>(
 pub fn stage(static_dir: std::path::PathBuf) -> AdHoc {
     AdHoc::on_ignite("Web", move |rocket| async move {
         rocket
-            .mount("/", public::routes())
-            .mount("/account", account::routes())
-            .mount("/admin", admin::routes())
-            .mount("/apply", apply::routes())
-            .mount("/referee", referee::routes())
-            .mount("/review", review::routes())
-            .mount("/manage", manage::routes())
+            .mount("/", observe::traced(public::routes()))
+            .mount("/account", observe::traced(account::routes()))
+            .mount("/admin", observe::traced(admin::routes()))
+            .mount("/apply", observe::traced(apply::routes()))
+            .mount("/referee", observe::traced(referee::routes()))
+            .mount("/review", observe::traced(review::routes()))
+            .mount("/manage", observe::traced(manage::routes()))
+            .mount("/", observe::traced(observe::routes()))
             .mount("/static", FileServer::from(static_dir).rank(20))
             .register("/", error::catchers())
+            .attach(observe::RequestLog)
             .attach(headers::SecurityHeaders)
             .attach(crate::auth::csrf::CsrfFairing)
     })

@@ -144,7 +144,7 @@ impl<'r> FromRequest<'r> for OpenLink {
             Ok(Ok((request, page))) => Outcome::Success(Self(request, page)),
             Ok(Err((status, _))) => Outcome::Forward(status),
             Err(e) => {
-                rocket::error!("checking a referee link failed: {e:?}");
+                tracing::error!("checking a referee link failed: {e:?}");
                 Outcome::Error((Status::InternalServerError, ()))
             }
         }
@@ -183,7 +183,7 @@ async fn upload_letter(
     let stored = match upload::store(&ctx.store, file).await {
         Ok(s) => s,
         Err(e) if e.is_unavailable() => {
-            rocket::warn!("document store unavailable during a letter upload: {e}");
+            tracing::warn!("document store unavailable during a letter upload: {e}");
             let message = "Our document store is unavailable for a moment, so the letter was not stored. Please try again in a few minutes.";
             return refuse(page, Status::ServiceUnavailable, message.into());
         }

@@ -10,6 +10,7 @@ mod decisions;
 mod fixtures;
 mod helpers;
 mod mail;
+mod observe;
 mod operate;
 mod permissions;
 mod platform;

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::path::Path;
 
 use fellowship_portal::ops::backup::{self, Source, Target};
-use fellowship_portal::storage::Storage;
+use fellowship_portal::storage::{Backend, Storage};
 use rocket::http::Status;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
@@ -155,9 +155,12 @@ async fn a_backup_taken_while_applicants_submit_restores_every_acknowledged_subm
     // Restored into a new, empty database and data folder.
     let place = tempfile::tempdir().unwrap();
     let (url, _guard) = fresh_database(place.path()).await;
-    let store = Storage::Local {
-        root: place.path().join("documents"),
-    };
+    let store = Storage::new(
+        Backend::Local {
+            root: place.path().join("documents"),
+        },
+        std::sync::Arc::default(),
+    );
     let restored = backup::restore(
         &out,
         &Target {
@@ -295,9 +298,12 @@ async fn a_restore_refuses_a_damaged_backup_and_a_target_that_is_not_empty() {
         .find(|f| f.path.starts_with("documents/"))
         .unwrap();
     std::fs::write(out.join(&document.path), b"changed").unwrap();
-    let store = Storage::Local {
-        root: place.path().join("documents"),
-    };
+    let store = Storage::new(
+        Backend::Local {
+            root: place.path().join("documents"),
+        },
+        std::sync::Arc::default(),
+    );
     let target = Target {
         database_url: &url,
         store: &store,

@@ -139,7 +139,10 @@ async fn a_30_mb_upload_goes_in_parts_and_reads_back_byte_exact() {
         S3_KEY,
         S3_SECRET,
     );
-    let storage = fellowship_portal::storage::Storage::S3(store.clone());
+    let storage = fellowship_portal::storage::Storage::new(
+        fellowship_portal::storage::Backend::S3(store.clone()),
+        Default::default(),
+    );
     let mut data = vec![0u8; 30 * 1024 * 1024 + 12345];
     rand::thread_rng().fill_bytes(&mut data);
     let expected: String = Sha256::digest(&data)
@@ -168,7 +171,10 @@ async fn expired_or_altered_links_are_refused() {
         S3_KEY,
         S3_SECRET,
     );
-    let storage = fellowship_portal::storage::Storage::S3(store.clone());
+    let storage = fellowship_portal::storage::Storage::new(
+        fellowship_portal::storage::Backend::S3(store.clone()),
+        Default::default(),
+    );
     let stored = storage.put(&pdf("letter")[..]).await.unwrap();
     let good = store
         .link(&stored.key, "attachment", "application/pdf")
@@ -223,6 +229,12 @@ async fn an_outage_of_the_store_loses_no_answer() {
         .await;
     assert_eq!(page.status, Status::ServiceUnavailable);
     page.assert_contains("Storage is unavailable for a moment; your answers are saved.");
+    // The operator sees the failed call in the metrics.
+    let metrics = app.ctx().metrics.encode();
+    assert!(
+        metrics.contains("portal_storage_errors_total{operation=\"put\"} 1"),
+        "{metrics}"
+    );
     // Everything else keeps working, typed answers included.
     let contact = format!("/apply/applications/{id}/sections/contact");
     let saved = app

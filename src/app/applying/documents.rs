@@ -27,6 +27,7 @@ pub enum Fetched {
 
 /// Opens `who`'s own upload `id` (never a letter) and logs the download.
 /// Not found for anybody else's document or one missing from storage.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn download_own(
     ctx: &Ctx,
     who: &Applicant,

@@ -49,6 +49,7 @@ pub enum Started {
 /// `answers`. Not found for an unknown cycle; refused when the cycle is
 /// not open; `Invalid` (field `e-<question>`) for each unanswered
 /// question.
+#[tracing::instrument(skip_all, fields(cycle_id = %cycle_id))]
 pub async fn start(
     ctx: &Ctx,
     who: &Applicant,
@@ -130,6 +131,7 @@ pub async fn start(
     }
 }
 /// What an application still lacks before it can be submitted.
+#[tracing::instrument(skip_all)]
 pub async fn problems(ctx: &Ctx, owned: &Owned) -> Result<Vec<Problem>> {
     let mut conn = ctx.conn().await?;
     let id = owned.application.id;
@@ -168,6 +170,7 @@ pub fn applicant_refusal(owned: &Owned, mv: Move) -> String {
 /// Submits draft `id` and mails the applicant a confirmation. Refused
 /// (in the words for the review page) when it is not a draft, its
 /// deadline has passed, it is incomplete, or it changed meanwhile.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn submit(ctx: &Ctx, who: &Applicant, id: ApplicationId) -> Result<()> {
     let o = access::owned_application(ctx, who, id).await?;
     let to = stage::apply(o.application.stage, Move::Submit, Actor::Applicant)
@@ -239,6 +242,7 @@ pub async fn submit(ctx: &Ctx, who: &Applicant, id: ApplicationId) -> Result<()>
 /// Withdraws application `id`, keeping the first 2000 characters of the
 /// reason. Refused (in the words for the withdrawal page) when its stage
 /// does not allow it.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn withdraw(ctx: &Ctx, who: &Applicant, id: ApplicationId, reason: &str) -> Result<()> {
     let o = access::owned_application(ctx, who, id).await?;
     let to = stage::apply(o.application.stage, Move::Withdraw, Actor::Applicant)

@@ -25,6 +25,7 @@ pub struct OfferAnswer<'a> {
 /// Returns whether it was accepted. Refused when there is no offer, it is
 /// answered or lapsed (also meanwhile); `Invalid` when no answer was
 /// chosen (`answer-accept`) or not confirmed (`offer-confirm`).
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn answer_offer(
     ctx: &Ctx,
     who: &Applicant,

@@ -13,6 +13,7 @@ use crate::domain::profile::Profile;
 use super::super::{Error, FormErrors, Result};
 
 /// Saves the profile that pre-fills new applications.
+#[tracing::instrument(skip_all)]
 pub async fn save_profile(ctx: &Ctx, who: &Applicant, profile: &Profile) -> Result<()> {
     let mut conn = ctx.conn().await?;
     profiles::put(conn.exec(), who.0.user().id, profile, ctx.now()).await?;
@@ -20,6 +21,7 @@ pub async fn save_profile(ctx: &Ctx, who: &Applicant, profile: &Profile) -> Resu
 }
 
 /// The demographic answers `who` gave, if any.
+#[tracing::instrument(skip_all)]
 pub async fn demographics(ctx: &Ctx, who: &Applicant) -> Result<Answers> {
     let mut conn = ctx.conn().await?;
     let stored = profiles::demographics(conn.exec(), who.0.user().id).await?;
@@ -30,6 +32,7 @@ pub async fn demographics(ctx: &Ctx, who: &Applicant) -> Result<Answers> {
 
 /// Merges the demographic answers `sent` into those already given.
 /// `Invalid` (nothing saved) when an answer is not one the form offers.
+#[tracing::instrument(skip_all)]
 pub async fn save_demographics(
     ctx: &Ctx,
     who: &Applicant,

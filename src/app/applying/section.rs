@@ -36,6 +36,7 @@ pub struct SectionSave {
 /// mistakes of reused documents (the rest is saved). Refused with
 /// [`NOT_EDITABLE`] when it stopped being a draft meanwhile; on any
 /// failure the staged uploads are removed from storage again.
+#[tracing::instrument(skip_all)]
 pub async fn save_section(
     ctx: &Ctx,
     who: &Applicant,
@@ -55,7 +56,7 @@ pub async fn save_section(
     };
     for key in unreferenced {
         if let Err(e) = ctx.store.delete(&key).await {
-            rocket::warn!("could not delete a replaced document: {e}");
+            tracing::warn!("could not delete a replaced document: {e}");
         }
     }
     Ok(problems)

@@ -32,6 +32,7 @@ pub struct Proposal {
 
 /// The plan for cycle `c`'s applications in review, but for the manager's
 /// own (if they applied): another manager staffs that one.
+#[tracing::instrument(skip_all)]
 pub async fn propose(ctx: &Ctx, who: &Manager, c: &CycleWithForm) -> Result<Proposal> {
     let setup = access::review_setup(ctx, c.cycle.id).await?;
     let mut conn = ctx.conn().await?;
@@ -118,6 +119,7 @@ impl AutoAssigned {
 /// Applies the automatic plan of cycle `cycle`, due on the date `due`
 /// typed, if it is still the plan previewed (`fingerprint`). Refuses a bad
 /// date, a changed plan and an empty one.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn apply_plan(
     ctx: &Ctx,
     who: &Manager,

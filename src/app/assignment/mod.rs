@@ -269,6 +269,7 @@ async fn assign_in(
 /// Assigns reviewer `reviewer` (`None`: none chosen) to application `id`,
 /// due on the date `due` typed. Refuses a missing reviewer or date, and
 /// says which conflict keeps the reviewer away (see [`Assigned`]).
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn assign_one(
     ctx: &Ctx,
     who: &Manager,
@@ -286,6 +287,7 @@ pub async fn assign_one(
 /// Assigns reviewer `reviewer` (`None`: none chosen) to the applications
 /// `ids` of cycle `cycle`, due on the date `due` typed; as
 /// [`assign_one`], for each.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn assign_many(
     ctx: &Ctx,
     who: &Manager,
@@ -306,6 +308,7 @@ pub async fn assign_many(
 /// is assigned first, with the checks of any assignment; only then is the
 /// old one taken off. Refuses a missing choice and a `from` who is no
 /// longer assigned.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn reassign(
     ctx: &Ctx,
     who: &Manager,
@@ -353,6 +356,7 @@ pub async fn reassign(
 /// Takes reviewer `reviewer` (`None`: none chosen) off application `id`,
 /// with their review if any, and recomputes their normalised scores.
 /// Refuses a reviewer who was not assigned.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn unassign(
     ctx: &Ctx,
     who: &Manager,
@@ -387,6 +391,7 @@ pub async fn unassign(
 /// application `id`, for `reason`, withdrawing any assignment. Refuses a
 /// missing reviewer or reason, and a person who is not a reviewer of the
 /// program.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn record_conflict(
     ctx: &Ctx,
     who: &Manager,
@@ -437,6 +442,7 @@ pub async fn record_conflict(
 
 /// Queues a reminder to every reviewer with overdue reviews in cycle
 /// `cycle` who has not been reminded today; returns how many were.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn remind_overdue(
     ctx: &Ctx,
     who: &Manager,

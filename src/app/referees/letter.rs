@@ -40,6 +40,7 @@ pub enum Closed {
 }
 
 /// The request the link `secret` names, if it can still be answered.
+#[tracing::instrument(skip_all)]
 pub async fn open_request(
     ctx: &Ctx,
     secret: &str,
@@ -85,6 +86,7 @@ pub const ANSWERED: &str = "Thank you: this request was already answered.";
 /// Records the referee's letter (already checked and staged) and thanks
 /// them by mail. Refused with [`ANSWERED`] when the request was answered
 /// meanwhile; on any failure the staged letter is removed from storage.
+#[tracing::instrument(skip_all)]
 pub async fn upload_letter(ctx: &Ctx, open: &OpenRequest, letter: Staged) -> Result<()> {
     let outcome = record_letter(ctx, open, &letter).await;
     if outcome.is_err() {
@@ -148,6 +150,7 @@ async fn thank(
 /// them by mail. `Invalid` (field `note`) for a note over 2000
 /// characters; refused with [`ANSWERED`] when the request was answered
 /// meanwhile.
+#[tracing::instrument(skip_all)]
 pub async fn decline(ctx: &Ctx, open: &OpenRequest, note: &str) -> Result<()> {
     let note = note.trim();
     if note.chars().count() > 2000 {

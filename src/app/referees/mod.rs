@@ -54,6 +54,7 @@ pub struct Requested {
 /// does not have; `Invalid` (fields `<question>-<position>-name`, `-email`,
 /// `-relationship`, `-waiver-yes`) for mistakes; over the mail limit
 /// when it is reached (nothing stored).
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn name_referee(
     ctx: &Ctx,
     who: &Applicant,
@@ -228,6 +229,7 @@ async fn request_of(ctx: &Ctx, o: &Owned, rid: i64) -> Result<Request> {
 /// stops working). Returns the referee's name. Refused once they answered
 /// or referees can no longer be changed; over the mail limit when it is
 /// reached.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn resend_request(
     ctx: &Ctx,
     who: &Applicant,
@@ -268,6 +270,7 @@ pub async fn resend_request(
 /// Removes referee `rid` of application `id` (their link stops working).
 /// Returns their name. Refused once they answered or referees can no
 /// longer be changed.
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn remove_referee(
     ctx: &Ctx,
     who: &Applicant,

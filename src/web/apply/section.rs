@@ -363,7 +363,7 @@ async fn stage_uploads(
                     },
                 )),
                 Err(e) if e.is_unavailable() => {
-                    rocket::warn!("document store unavailable during an upload: {e}");
+                    tracing::warn!("document store unavailable during an upload: {e}");
                     status = Status::ServiceUnavailable;
                     errors.add(&k, upload::STORAGE_DOWN);
                 }

@@ -116,6 +116,9 @@ pub fn rows() -> Vec<Row> {
     let mut rows = vec![
         get("/", Public, 200, |_, _| "/".into()),
         get("/healthz", Public, 200, |_, _| "/healthz".into()),
+        // For a scraper on this machine or holding the metrics token, and
+        // nobody's browser: the same 404 as an unknown page for everyone here.
+        get("/metrics", Public, 404, |_, _| "/metrics".into()),
         get("/static/<path..>", Public, 200, |_, _| {
             "/static/portal.css".into()
         }),
