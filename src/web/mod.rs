@@ -20,6 +20,7 @@ pub mod page;
 pub mod pager;
 pub mod public;
 pub mod referee;
+pub mod reminders;
 pub mod review;
 pub mod templates;
 pub mod upload;
@@ -55,6 +56,7 @@ pub fn stage(static_dir: std::path::PathBuf) -> AdHoc {
             .mount("/admin", admin::routes())
             .mount("/apply", apply::routes())
             .mount("/referee", referee::routes())
+            .mount("/mail", reminders::routes())
             .mount("/review", review::routes())
             .mount("/manage", manage::routes())
             .mount("/static", FileServer::from(static_dir).rank(20))
