@@ -211,7 +211,13 @@ pub(crate) async fn queue(
             // A letter being sent now (to a relay that may hang) or failed
             // is never sent again: only the new one goes out.
             outbox::supersede(ex.reborrow(), &key).await?;
-            let (text, html) = mail.finish(&rendered.subject, &rendered.text, &rendered.html, None);
+            let (text, html) = mail.finish(
+                &rendered.subject,
+                &rendered.text,
+                &rendered.html,
+                crate::mail::layout::Signed::ByItsAuthor,
+                None,
+            );
             let replaced = outbox::replace_pending(
                 ex.reborrow(),
                 &key,

@@ -52,11 +52,22 @@ pub fn escape(s: &str) -> String {
         .replace('\'', "&#x27;")
 }
 
+/// Whether a message ends with the configured signature: the portal's
+/// own messages do; a decision letter carries the signature its program
+/// team wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signed {
+    Yes,
+    ByItsAuthor,
+}
+
 /// A plain-text part with the common footer.
-pub fn text(body: &str, sender: &Sender, unsubscribe: Option<&str>) -> String {
+pub fn text(body: &str, sender: &Sender, signed: Signed, unsubscribe: Option<&str>) -> String {
     let mut out = body.trim_end().to_owned();
-    out.push_str("\n\n");
-    out.push_str(&sender.signature);
+    if signed == Signed::Yes {
+        out.push_str("\n\n");
+        out.push_str(&sender.signature);
+    }
     out.push_str("\n\n-- \n");
     out.push_str(&format!(
         "{}\nQuestions: {}\nThis message was sent automatically by the {} application portal.\n",
@@ -71,7 +82,13 @@ pub fn text(body: &str, sender: &Sender, unsubscribe: Option<&str>) -> String {
 }
 
 /// A whole HTML document around a template's body, with the common footer.
-pub fn html(title: &str, body: &str, sender: &Sender, unsubscribe: Option<&str>) -> String {
+pub fn html(
+    title: &str,
+    body: &str,
+    sender: &Sender,
+    signed: Signed,
+    unsubscribe: Option<&str>,
+) -> String {
     let contact = escape(&sender.contact);
     let organisation = escape(&sender.organisation);
     let stop = unsubscribe.map_or_else(String::new, |url| {
@@ -85,7 +102,7 @@ pub fn html(title: &str, body: &str, sender: &Sender, unsubscribe: Option<&str>)
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title}</title>\n</head>\n\
          <body style=\"font-family: Arial, sans-serif; color: #1b1b1b; line-height: 1.5; margin: 0; padding: 16px; overflow-wrap: break-word\">\n\
-         {body}\n<p>{signature}</p>\n\
+         {body}\n{signature}\
          <hr style=\"border: 0; border-top: 1px solid #ccc\">\n\
          <p style=\"font-size: 0.875em; color: #4a4a4a\">{organisation}<br>\n\
          Questions: <a href=\"mailto:{contact}\">{contact}</a><br>\n\
@@ -93,7 +110,13 @@ pub fn html(title: &str, body: &str, sender: &Sender, unsubscribe: Option<&str>)
          </body>\n</html>\n",
         title = escape(title),
         body = body.trim(),
-        signature = escape(&sender.signature).replace('\n', "<br>\n"),
+        signature = match signed {
+            Signed::Yes => format!(
+                "<p>{}</p>\n",
+                escape(&sender.signature).replace('\n', "<br>\n")
+            ),
+            Signed::ByItsAuthor => String::new(),
+        },
     )
 }
 
@@ -111,7 +134,7 @@ mod tests {
 
     #[test]
     fn html_has_a_head_and_the_footer() {
-        let h = html("Subject & more", "<p>Hi</p>", &sender(), None);
+        let h = html("Subject & more", "<p>Hi</p>", &sender(), Signed::Yes, None);
         assert!(h.contains("<head>\n<meta charset=\"utf-8\">"), "{h}");
         assert!(h.contains("name=\"viewport\" content=\"width=device-width"));
         assert!(h.contains("<title>Subject &amp; more</title>"));
@@ -122,14 +145,21 @@ mod tests {
             "s",
             "<p>Hi</p>",
             &sender(),
+            Signed::ByItsAuthor,
             Some("https://p.example/mail/reminders/t"),
         );
+        assert!(!h.contains("The team"), "a letter keeps its own signature");
         assert!(h.contains("<a href=\"https://p.example/mail/reminders/t\">Stop reminders"));
     }
 
     #[test]
     fn text_has_the_signature_and_footer() {
-        let t = text("Hello\n\n", &sender(), Some("https://p.example/x"));
+        let t = text(
+            "Hello\n\n",
+            &sender(),
+            Signed::Yes,
+            Some("https://p.example/x"),
+        );
         assert!(
             t.starts_with("Hello\n\nThe team\n\n-- \nAlliance <for> Health\n"),
             "{t}"
@@ -137,6 +167,9 @@ mod tests {
         assert!(t.contains("Questions: team@alliance.example"));
         assert!(t.contains("sent automatically"));
         assert!(t.contains("To stop reminders like this one: https://p.example/x"));
+        let t = text("Hello", &sender(), Signed::ByItsAuthor, None);
+        assert!(t.starts_with("Hello\n\n-- \nAlliance"), "{t}");
+        assert!(!t.contains("stop reminders"));
     }
 
     #[test]

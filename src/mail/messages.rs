@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::layout::Signed;
 use super::Mail;
 use crate::db::mail_preferences::{self, Reminder};
 use crate::db::{outbox, Exec};
@@ -70,7 +71,13 @@ async fn send(
         Some(_) => Some(stop_link(ex.reborrow(), mail, e.to, now).await?),
         None => None,
     };
-    let (text, html) = mail.finish(&r.subject, &r.text, &r.html, unsubscribe.as_deref());
+    let (text, html) = mail.finish(
+        &r.subject,
+        &r.text,
+        &r.html,
+        Signed::Yes,
+        unsubscribe.as_deref(),
+    );
     let message = outbox::NewMessage {
         key: e.key,
         kind: e.kind,
@@ -523,7 +530,13 @@ pub async fn decision_letter(
     letter: &crate::domain::letter::Rendered,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let (text, html) = mail.finish(&letter.subject, &letter.text, &letter.html, None);
+    let (text, html) = mail.finish(
+        &letter.subject,
+        &letter.text,
+        &letter.html,
+        Signed::ByItsAuthor,
+        None,
+    );
     let message = outbox::NewMessage {
         key,
         kind: "decision_letter",

@@ -69,17 +69,19 @@ impl Mail {
 
     /// A message's parts as sent: the text with the common footer, and the
     /// HTML body (a template's fragment) in the common document with its
-    /// footer; `unsubscribe` is the page that stops reminders like it.
+    /// footer, signed unless its author signed it; `unsubscribe` is the
+    /// page that stops reminders like it.
     pub fn finish(
         &self,
         subject: &str,
         text: &str,
         html: &str,
+        signed: layout::Signed,
         unsubscribe: Option<&str>,
     ) -> (String, String) {
         (
-            layout::text(text, &self.sender, unsubscribe),
-            layout::html(subject, html, &self.sender, unsubscribe),
+            layout::text(text, &self.sender, signed, unsubscribe),
+            layout::html(subject, html, &self.sender, signed, unsubscribe),
         )
     }
 
