@@ -184,7 +184,7 @@ pub fn warnings(config: &PortalConfig) -> Vec<String> {
             "links in mail use plain HTTP ({base}): set PORTAL_BASE_URL to the portal's https:// address"
         ));
     }
-    let unset = |v: &Option<String>| v.as_deref().map_or(true, |v| v.trim().is_empty());
+    let unset = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
     if unset(&config.mail_reply_to) {
         out.push(
             "mail has no Reply-To: replies go to the sending address, which may be read by nobody; set PORTAL_MAIL_REPLY_TO to the program team's inbox"

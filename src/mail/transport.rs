@@ -36,7 +36,7 @@ impl Transport {
         })?;
         // "Alliance Name <portal@...>": the reader sees who writes.
         let organisation = config.organisation_name.trim();
-        if from.name.as_deref().map_or(true, str::is_empty) && !organisation.is_empty() {
+        if from.name.as_deref().is_none_or(str::is_empty) && !organisation.is_empty() {
             from.name = Some(organisation.to_owned());
         }
         let reply_to: Option<Mailbox> = match config
