@@ -70,7 +70,7 @@ pub fn text(body: &str, sender: &Sender, signed: Signed, unsubscribe: Option<&st
     }
     out.push_str("\n\n-- \n");
     out.push_str(&format!(
-        "{}\nQuestions: {}\nThis message was sent automatically by the {} application portal.\n",
+        "{}\nQuestions: {}\nThis message was sent automatically by the application portal of {}.\n",
         sender.organisation, sender.contact, sender.organisation
     ));
     if let Some(url) = unsubscribe {
@@ -106,7 +106,7 @@ pub fn html(
          <hr style=\"border: 0; border-top: 1px solid #ccc\">\n\
          <p style=\"font-size: 0.875em; color: #4a4a4a\">{organisation}<br>\n\
          Questions: <a href=\"mailto:{contact}\">{contact}</a><br>\n\
-         This message was sent automatically by the {organisation} application portal.{stop}</p>\n\
+         This message was sent automatically by the application portal of {organisation}.{stop}</p>\n\
          </body>\n</html>\n",
         title = escape(title),
         body = body.trim(),
