@@ -72,3 +72,11 @@ pub async fn stopped(ex: Exec<'_>, email: &str, kind: Reminder) -> DbResult<bool
     let n: i64 = run!(ex, c => sqlx::query_scalar(&sql).bind(&email).fetch_one(c).await)?;
     Ok(n > 0)
 }
+
+/// The token of `email`'s page and whether review reminders are on, if
+/// the address was ever sent a reminder (only then has it a page).
+pub async fn review_page(ex: Exec<'_>, email: &str) -> DbResult<Option<(String, bool)>> {
+    let sql = "SELECT token, review_reminders FROM mail_preferences WHERE email = $1";
+    let email = email.trim().to_lowercase();
+    run!(ex, c => sqlx::query_as(sql).bind(&email).fetch_optional(c).await)
+}

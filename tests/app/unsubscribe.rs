@@ -148,6 +148,15 @@ async fn a_reviewer_stops_reminders_with_one_click_and_turns_them_back_on() {
         .assert_contains("reminders of reviews past their due date: <strong>off</strong>")
         .assert_contains("Turn reminders back on");
 
+    // Her own review page says so, with the way back.
+    let reviewer = app.another_browser().await;
+    reviewer.login("rae@faculty.org", PASSWORD).await;
+    reviewer
+        .get("/review")
+        .await
+        .assert_contains("Reminders of reviews past their due date are <strong>off</strong>.")
+        .assert_contains(&format!("<a href=\"{path}\">Turn them back on</a>"));
+
     // The next rounds skip her, from the job and from the manager's button.
     app.advance(chrono::Duration::days(1));
     assert_eq!(review_reminders(&app).await, 1, "no second reminder");
