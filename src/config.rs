@@ -49,6 +49,16 @@ pub struct PortalConfig {
     /// Where replies to the portal's mail go (e.g. the program team's
     /// inbox); unset: no Reply-To header.
     pub mail_reply_to: Option<String>,
+    /// The organisation that sends the mail: the From display name, and
+    /// the footer of every message.
+    #[serde(default = "default_organisation_name")]
+    pub organisation_name: String,
+    /// The address people write to with questions, in every message's
+    /// footer; unset: the Reply-To address, else the From address.
+    pub contact_email: Option<String>,
+    /// The signature above the footer of every message; unset: "The
+    /// <organisation> team".
+    pub mail_signature: Option<String>,
     /// The most messages sent per minute by this instance (for relays that
     /// throttle); unset: no limit.
     pub mail_per_minute: Option<u32>,
@@ -128,6 +138,11 @@ fn default_data_dir() -> PathBuf {
 }
 fn default_mail_from() -> String {
     "portal@localhost".into()
+}
+/// The organisation's name when an operator gave none.
+pub const DEFAULT_ORGANISATION_NAME: &str = "Fellowship Portal";
+fn default_organisation_name() -> String {
+    DEFAULT_ORGANISATION_NAME.into()
 }
 fn default_base_url() -> String {
     "http://127.0.0.1:8000".into()

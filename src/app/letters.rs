@@ -200,26 +200,44 @@ pub(crate) async fn queue(
     let key = format!("decision:{}", l.application);
     match l.replacement {
         None => {
-            decision_letter(ex, &key, l.applicant_email, &rendered, now).await?;
+            decision_letter(
+                ex,
+                mail,
+                &key,
+                l.applicant_email,
+                l.applicant_name,
+                &rendered,
+                now,
+            )
+            .await?;
         }
         Some(version) => {
             // A letter being sent now (to a relay that may hang) or failed
             // is never sent again: only the new one goes out.
             outbox::supersede(ex.reborrow(), &key).await?;
+            let (text, html) = mail.finish(
+                &rendered.subject,
+                &rendered.text,
+                &rendered.html,
+                crate::mail::layout::Signed::ByItsAuthor,
+                None,
+            );
             let replaced = outbox::replace_pending(
                 ex.reborrow(),
                 &key,
                 l.applicant_email,
                 &rendered.subject,
-                &rendered.text,
-                &rendered.html,
+                &text,
+                &html,
             )
             .await?;
             if !replaced {
                 decision_letter(
                     ex,
+                    mail,
                     &format!("{key}:v{version}"),
                     l.applicant_email,
+                    l.applicant_name,
                     &rendered,
                     now,
                 )

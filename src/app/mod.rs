@@ -21,6 +21,7 @@ pub mod decisions;
 pub mod demographics;
 pub mod export;
 pub mod letters;
+pub mod mail_preferences;
 pub mod metrics;
 pub mod offers;
 pub mod referees;

@@ -6,6 +6,8 @@
 //! a handler that answers 403, so the handler it was meant for never runs
 //! and nothing changes. The fairing peeks at the first bytes of the body,
 //! which is why the token must come first (the `csrf` partial does that).
+//! One path is left alone: [`TOKEN_ONLY_PREFIX`], whose token in the path
+//! is the proof.
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::uri::Origin;
@@ -21,6 +23,10 @@ pub const COOKIE: &str = "portal_csrf";
 pub const FIELD: &str = "csrf_token";
 /// Where rejected requests are sent.
 pub const REJECTED_PATH: &str = "/csrf-rejected";
+/// The one path whose POSTs are authenticated by the token in the path
+/// alone: the reminders page, whose address a mailbox provider posts a
+/// one-click unsubscribe to (RFC 8058) without any cookie.
+pub const TOKEN_ONLY_PREFIX: &str = "/mail/reminders/";
 /// Bytes of the body examined; Rocket's peek buffer holds at most 512.
 const PEEK: usize = 512;
 
@@ -71,6 +77,9 @@ impl Fairing for CsrfFairing {
             req.method(),
             Method::Post | Method::Put | Method::Patch | Method::Delete
         ) {
+            return;
+        }
+        if req.uri().path().as_str().starts_with(TOKEN_ONLY_PREFIX) {
             return;
         }
         let expected = expected_token(req.cookies());

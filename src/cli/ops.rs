@@ -379,29 +379,37 @@ pub async fn findings(figment: &Figment) -> Vec<Finding> {
         Ok(transport) => {
             let probed = tokio::time::timeout(Duration::from_secs(20), transport.probe()).await;
             out.push(match (probed, transport.name()) {
-                (Ok(Ok(())), "file") => Finding::Warning(format!(
-                    "mail: no PORTAL_SMTP_URL, so mail is written as files in {} and nobody receives it",
+                (Ok(Ok(())), "file") => Finding::Ok(format!(
+                    "mail: written as files in {}",
                     config.mail_dir().display()
                 )),
                 (Ok(Ok(())), _) => Finding::Ok("mail: the relay answers".into()),
                 (Ok(Err(e)), _) => Finding::Problem(format!("mail: {e}")),
-                (Err(_), _) => Finding::Problem("mail: the relay did not answer within 20 seconds".into()),
+                (Err(_), _) => {
+                    Finding::Problem("mail: the relay did not answer within 20 seconds".into())
+                }
             });
         }
     }
 
-    // Addresses people will see.
+    // What keeps mail from reaching inboxes (the start-up log says the same).
     let base = config.base();
-    if !base.starts_with("https://") {
+    let insecure = !base.starts_with("https://");
+    for warning in crate::mail::warnings(&config) {
+        // In release a base address that is not https is a problem, below.
+        if release && insecure && warning.starts_with("links in mail use plain HTTP") {
+            continue;
+        }
+        out.push(Finding::Warning(format!("mail: {warning}")));
+    }
+
+    // Addresses people will see.
+    if release && insecure {
         let words = format!(
             "PORTAL_BASE_URL is {base}, not https: links in mail would send people's passwords \
              and private links unencrypted"
         );
-        out.push(if release {
-            Finding::Problem(words)
-        } else {
-            Finding::Warning(words)
-        });
+        out.push(Finding::Problem(words));
     }
     out
 }

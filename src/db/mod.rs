@@ -62,6 +62,7 @@ pub mod documents;
 pub mod export;
 mod ids;
 pub mod limits;
+pub mod mail_preferences;
 pub mod maintenance;
 pub mod outbox;
 pub mod profiles;

@@ -12,12 +12,16 @@ pub struct NewMessage<'a> {
     pub key: &'a str,
     pub kind: &'a str,
     pub recipient: &'a str,
+    /// The recipient's name for the To header, when the portal knows it.
+    pub recipient_name: Option<&'a str>,
     pub subject: &'a str,
     pub text_body: &'a str,
     pub html_body: &'a str,
     /// The secret of a working link in the bodies (a token), removed from
     /// them once the message is sent.
     pub secret: Option<&'a str>,
+    /// The page that stops messages like this one (reminders only).
+    pub unsubscribe_url: Option<&'a str>,
 }
 
 /// What stands in a sent message's bodies where its working link's secret
@@ -37,18 +41,29 @@ pub struct Message {
     pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
+    /// The random part of the Message-ID, drawn at enqueue (NULL on rows
+    /// queued before it existed).
+    pub message_id: Option<String>,
+    pub recipient_name: Option<String>,
+    pub unsubscribe_url: Option<String>,
 }
 
 const COLUMNS: &str =
-    "id, message_key, kind, recipient, subject, text_body, html_body, status, attempts, last_error";
+    "id, message_key, kind, recipient, subject, text_body, html_body, status, attempts, \
+                       last_error, message_id, recipient_name, unsubscribe_url";
 
-/// Queues a message (its priority from its kind); `false` when its key
-/// was queued before.
+/// Queues a message (its priority from its kind) with a Message-ID part
+/// of its own, drawn now and kept through every retry; `false` when its
+/// key was queued before.
 #[tracing::instrument(skip_all)]
 pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> DbResult<bool> {
     let sql = "INSERT INTO outbox (message_key, kind, recipient, subject, text_body, html_body, secret, priority, \
-               status, next_attempt_at, created_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9) ON CONFLICT (message_key) DO NOTHING";
+               status, next_attempt_at, created_at, message_id, recipient_name, unsubscribe_url) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9, $10, $11, $12) \
+               ON CONFLICT (message_key) DO NOTHING";
+    // Random, not derived from the key: keys such as `decision:19` repeat
+    // in every database, and a provider drops a Message-ID it has seen.
+    let message_id = crate::auth::token::generate();
     let r = execute!(
         ex,
         sqlx::query(sql)
@@ -61,6 +76,9 @@ pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> Db
             .bind(m.secret)
             .bind(Priority::of(m.kind).rank())
             .bind(now)
+            .bind(&message_id)
+            .bind(m.recipient_name)
+            .bind(m.unsubscribe_url)
     )?;
     Ok(r == 1)
 }

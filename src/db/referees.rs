@@ -162,7 +162,8 @@ pub struct Due {
 }
 
 /// Waiting requests of applications still alive whose letters are due
-/// before `horizon` (and not yet past), not reminded yet; at most `limit`.
+/// before `horizon` (and not yet past), not reminded yet, whose referee
+/// has not stopped reminders; at most `limit`.
 #[tracing::instrument(skip_all)]
 pub async fn due_reminders(
     ex: Exec<'_>,
@@ -174,7 +175,9 @@ pub async fn due_reminders(
                FROM referee_requests r JOIN applications a ON a.id = r.application_id JOIN users u ON u.id = a.applicant_id \
                JOIN cycles c ON c.id = a.cycle_id JOIN programs p ON p.id = c.program_id \
                WHERE r.status = 'requested' AND r.reminded_at IS NULL AND c.letters_due_at > $1 AND c.letters_due_at <= $2 \
-               AND a.stage <> 'withdrawn' ORDER BY r.id LIMIT $3";
+               AND a.stage <> 'withdrawn' \
+               AND NOT EXISTS (SELECT 1 FROM mail_preferences m WHERE m.email = LOWER(r.email) AND m.referee_reminders = FALSE) \
+               ORDER BY r.id LIMIT $3";
     run!(ex, c => sqlx::query_as(sql).bind(now).bind(horizon).bind(limit).fetch_all(c).await)
 }
 

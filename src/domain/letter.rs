@@ -182,8 +182,9 @@ pub fn render(subject: &str, body: &str, facts: &LetterFacts) -> Result<Rendered
     };
     let subject = one_line(&fill(Part::Subject, &subject_t)?);
     let text = fill(Part::Letter, &body_t)?;
+    let labels = [(facts.status_link.as_str(), "Open your application page")];
     Ok(Rendered {
-        html: to_html(&text),
+        html: to_html(&text, &labels),
         subject,
         text,
     })
@@ -214,24 +215,77 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#x27;")
 }
 
-/// Plain text as simple HTML: escaped, blank lines as paragraphs, line
-/// breaks kept.
-fn to_html(text: &str) -> String {
+/// Plain text as the body of an HTML part: escaped, blank lines as
+/// paragraphs, line breaks kept, and every web address a real link. The
+/// link text is short, so that it wraps on a phone instead of running off
+/// the screen: `labels` names known addresses (the application page), and
+/// any other shows its host. The mail layer puts it in a whole document.
+fn to_html(text: &str, labels: &[(&str, &str)]) -> String {
     let paragraphs: Vec<String> = text
         .split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>\n")))
+        .map(|p| {
+            let lines: Vec<String> = p.lines().map(|l| linked(l, labels)).collect();
+            format!("<p>{}</p>", lines.join("<br>\n"))
+        })
         .collect();
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<body style=\"font-family: Arial, sans-serif; color: #1b1b1b; line-height: 1.5\">\n{}\n</body>\n</html>\n",
-        paragraphs.join("\n")
-    )
+    paragraphs.join("\n")
+}
+
+/// One line, escaped, its `http(s)://` addresses made links.
+fn linked(line: &str, labels: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(at) = ["https://", "http://"]
+        .iter()
+        .filter_map(|scheme| rest.find(scheme))
+        .min()
+    {
+        out.push_str(&escape(&rest[..at]));
+        let tail = &rest[at..];
+        let end = tail.find(char::is_whitespace).unwrap_or(tail.len());
+        // A sentence's closing punctuation is not part of the address.
+        let url = tail[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
+        let label = labels
+            .iter()
+            .find(|(known, _)| *known == url)
+            .map_or_else(|| host_of(url).to_owned(), |(_, l)| (*l).to_owned());
+        out.push_str(&format!(
+            "<a href=\"{}\">{}</a>",
+            escape(url),
+            escape(&label)
+        ));
+        rest = &tail[url.len()..];
+    }
+    out.push_str(&escape(rest));
+    out
+}
+
+/// The host of an address (`https://a.org/x` gives `a.org`).
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_address_becomes_a_short_link() {
+        let html = to_html(
+            "See https://a.org/apply/applications/7, or http://b.org/x?y=1&z=2.\nhttps://a.org/me",
+            &[("https://a.org/me", "Your page")],
+        );
+        assert_eq!(
+            html,
+            "<p>See <a href=\"https://a.org/apply/applications/7\">a.org</a>, or \
+             <a href=\"http://b.org/x?y=1&amp;z=2\">b.org</a>.<br>\n\
+             <a href=\"https://a.org/me\">Your page</a></p>"
+        );
+        assert_eq!(to_html("a <b> & c", &[]), "<p>a &lt;b&gt; &amp; c</p>");
+    }
 
     #[test]
     fn the_shipped_letters_render_every_field() {
@@ -247,6 +301,23 @@ mod tests {
             assert!(r.subject.contains("Health Justice Fellowship"));
             assert!(r.html.contains("<p>Dear Jordan Rivera,</p>"));
         }
+        // The accept or decline address is a link with short text, not a
+        // bare address cut off on a phone.
+        let facts = LetterFacts::sample("P", "C");
+        for o in Outcome::ALL {
+            let (subject, body) = default_for(o);
+            let r = render(subject, body, &facts).unwrap();
+            if r.text.contains(&facts.status_link) {
+                let link = format!(
+                    "<a href=\"{}\">Open your application page</a>",
+                    facts.status_link
+                );
+                assert!(r.html.contains(&link), "{o:?}: {}", r.html);
+                assert!(!r.html.contains(&format!(">{}<", facts.status_link)));
+            }
+        }
+        let (_, body) = default_for(Outcome::Accepted);
+        assert!(render("s", body, &facts).unwrap().html.contains("<a href="));
         let (_, body) = default_for(Outcome::Accepted);
         let r = render("s", body, &LetterFacts::sample("P", "C")).unwrap();
         assert!(r.text.contains("by 15 April 2027"));

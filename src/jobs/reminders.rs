@@ -13,7 +13,8 @@ const BATCH: i64 = 20;
 
 /// Queues one reminder, with a fresh link, to each referee who has not
 /// answered and whose letter is due within [`REMINDER_AHEAD`]; returns how
-/// many were queued. Each referee is reminded once.
+/// many were queued. Each referee is reminded once, unless they stopped
+/// reminders.
 #[tracing::instrument(skip_all)]
 pub async fn remind_referees(ctx: &Ctx) -> anyhow::Result<usize> {
     let now = ctx.now();
@@ -83,8 +84,8 @@ pub async fn remind_reviewers(ctx: &Ctx) -> anyhow::Result<usize> {
 }
 
 /// Reminds each reviewer with overdue reviews (in `cycle`, or anywhere),
-/// one mail listing them per cycle; a reviewer already reminded today is
-/// not mailed again. Returns how many mails were queued.
+/// one mail listing them per cycle; a reviewer already reminded today, or
+/// who stopped reminders, is not mailed. Returns how many mails were queued.
 #[tracing::instrument(skip_all)]
 pub async fn remind_overdue_reviewers(
     ex: db::Exec<'_>,
@@ -105,6 +106,16 @@ pub async fn remind_overdue_reviewers(
             .collect();
         i += mine.len();
         let first = mine[0];
+        // A reviewer who stopped reminders (from the link in one) gets none.
+        if db::mail_preferences::stopped(
+            ex.reborrow(),
+            &first.email,
+            db::mail_preferences::Reminder::Review,
+        )
+        .await?
+        {
+            continue;
+        }
         let cycles: Vec<OverdueIn> = mine
             .iter()
             .map(|r| OverdueIn {

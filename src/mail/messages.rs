@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::layout::Signed;
 use super::Mail;
+use crate::db::mail_preferences::{self, Reminder};
 use crate::db::{outbox, Exec};
 use crate::domain::application::ApplicationId;
 use crate::domain::user::{User, UserId};
@@ -15,12 +17,14 @@ pub const CONFIRM_HOURS: i64 = 24;
 /// Minutes a password reset link stays valid.
 pub const RESET_MINUTES: i64 = 60;
 
+#[expect(clippy::too_many_arguments, reason = "a message has this many facts")]
 async fn queue(
     ex: Exec<'_>,
     mail: &Mail,
     key: &str,
     kind: &str,
     to: &str,
+    to_name: Option<&str>,
     context: &impl Serialize,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
@@ -28,8 +32,10 @@ async fn queue(
         key,
         kind,
         to,
+        to_name,
         secret: None,
         replaces_waiting: false,
+        reminder: None,
     };
     send(ex, mail, &envelope, context, now).await
 }
@@ -40,11 +46,15 @@ struct Envelope<'a> {
     /// The template, and the message's kind in the outbox.
     kind: &'a str,
     to: &'a str,
+    /// The recipient's name, when the portal knows it.
+    to_name: Option<&'a str>,
     /// A working link's secret in the bodies, removed once sent.
     secret: Option<&'a str>,
     /// Rewrite a message of this kind to this address that is still
     /// waiting, instead of queueing another.
     replaces_waiting: bool,
+    /// The kind of reminder this is, which its recipient can stop.
+    reminder: Option<Reminder>,
 }
 
 /// Renders and queues a message; `false` when nothing new was queued.
@@ -57,20 +67,47 @@ async fn send(
 ) -> anyhow::Result<bool> {
     let mut ex = ex;
     let r = mail.templates.render(e.kind, context)?;
+    let unsubscribe = match e.reminder {
+        Some(_) => Some(stop_link(ex.reborrow(), mail, e.to, now).await?),
+        None => None,
+    };
+    let (text, html) = mail.finish(
+        &r.subject,
+        &r.text,
+        &r.html,
+        Signed::Yes,
+        unsubscribe.as_deref(),
+    );
     let message = outbox::NewMessage {
         key: e.key,
         kind: e.kind,
         recipient: e.to,
+        recipient_name: e.to_name,
         subject: &r.subject,
-        text_body: &r.text,
-        html_body: &r.html,
+        text_body: &text,
+        html_body: &html,
         secret: e.secret,
+        unsubscribe_url: unsubscribe.as_deref(),
     };
     if e.replaces_waiting && outbox::replace_waiting(ex.reborrow(), &message).await? {
         return Ok(false);
     }
     Ok(outbox::enqueue(ex, &message, now).await?)
 }
+
+/// The address of the page where `email` stops (or restarts) reminders.
+async fn stop_link(
+    ex: Exec<'_>,
+    mail: &Mail,
+    email: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    let token = mail_preferences::token_for(ex, email, now).await?;
+    Ok(mail.link(&format!("{STOP_PATH}/{token}")))
+}
+
+/// Where the page that stops reminders is mounted (its token follows).
+pub const STOP_PATH: &str = "/mail/reminders";
 
 /// The link that confirms a new account's email address.
 pub async fn confirm_email(
@@ -96,8 +133,10 @@ pub async fn confirm_email(
         key: &format!("confirm_email:{token_id}"),
         kind: "confirm_email",
         to: &user.email,
+        to_name: Some(&user.name),
         secret: Some(token),
         replaces_waiting: true,
+        reminder: None,
     };
     send(ex, mail, &envelope, &ctx, now).await?;
     Ok(())
@@ -127,8 +166,10 @@ pub async fn reset_password(
         key: &format!("reset_password:{token_id}"),
         kind: "reset_password",
         to: &user.email,
+        to_name: Some(&user.name),
         secret: Some(token),
         replaces_waiting: true,
+        reminder: None,
     };
     send(ex, mail, &envelope, &ctx, now).await?;
     Ok(())
@@ -158,8 +199,10 @@ pub async fn account_exists(
         key: &format!("account_exists:{}:{}", user.id, now.timestamp_micros()),
         kind: "account_exists",
         to: &user.email,
+        to_name: Some(&user.name),
         secret: None,
         replaces_waiting: true,
+        reminder: None,
     };
     send(ex, mail, &envelope, &ctx, now).await?;
     Ok(())
@@ -183,7 +226,18 @@ pub async fn password_changed(
         reset_link: mail.link("/account/forgot"),
     };
     let key = format!("password_changed:{}:{}", user.id, now.timestamp_micros());
-    queue(ex, mail, &key, "password_changed", &user.email, &ctx, now).await?;
+    let to_name = Some(user.name.as_str());
+    queue(
+        ex,
+        mail,
+        &key,
+        "password_changed",
+        &user.email,
+        to_name,
+        &ctx,
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -217,6 +271,7 @@ pub async fn application_submitted(
         &key,
         "application_submitted",
         &user.email,
+        Some(&user.name),
         &ctx,
         now,
     )
@@ -270,8 +325,11 @@ pub async fn referee_request(
         key: &key,
         kind: template,
         to,
+        to_name: Some(ctx.referee_name),
         secret: Some(token),
         replaces_waiting: false,
+        // A first request must reach the referee; only reminders can stop.
+        reminder: (kind == RefereeMessage::Reminder).then_some(Reminder::Referee),
     };
     send(ex, mail, &envelope, &full, now).await?;
     Ok(())
@@ -308,6 +366,7 @@ pub async fn referee_thanks(
         &format!("referee_thanks:{request_id}"),
         "referee_thanks",
         to,
+        Some(ctx.referee_name),
         ctx,
         now,
     )
@@ -359,7 +418,8 @@ pub async fn review_assigned(
         link: mail.link("/review"),
     };
     let key = format!("review_assigned:{}:{batch}", to.id);
-    queue(ex, mail, &key, "review_assigned", to.email, &ctx, now).await?;
+    let name = Some(to.name);
+    queue(ex, mail, &key, "review_assigned", to.email, name, &ctx, now).await?;
     Ok(())
 }
 
@@ -397,7 +457,16 @@ pub async fn review_reminder(
         link: mail.link("/review"),
     };
     let key = format!("review_reminder:{}:{}", to.id, now.format("%Y-%m-%d"));
-    queue(ex, mail, &key, "review_reminder", to.email, &ctx, now).await
+    let envelope = Envelope {
+        key: &key,
+        kind: "review_reminder",
+        to: to.email,
+        to_name: Some(to.name),
+        secret: None,
+        replaces_waiting: false,
+        reminder: Some(Reminder::Review),
+    };
+    send(ex, mail, &envelope, &ctx, now).await
 }
 
 /// What a manager is told when a reviewer declares a conflict.
@@ -441,6 +510,7 @@ pub async fn conflict_declared(
         &key,
         "conflict_declared",
         manager.email,
+        Some(manager.name),
         &ctx,
         now,
     )
@@ -453,19 +523,30 @@ pub async fn conflict_declared(
 /// before.
 pub async fn decision_letter(
     ex: Exec<'_>,
+    mail: &Mail,
     key: &str,
     to: &str,
+    to_name: &str,
     letter: &crate::domain::letter::Rendered,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
+    let (text, html) = mail.finish(
+        &letter.subject,
+        &letter.text,
+        &letter.html,
+        Signed::ByItsAuthor,
+        None,
+    );
     let message = outbox::NewMessage {
         key,
         kind: "decision_letter",
         recipient: to,
+        recipient_name: Some(to_name),
         subject: &letter.subject,
-        text_body: &letter.text,
-        html_body: &letter.html,
+        text_body: &text,
+        html_body: &html,
         secret: None,
+        unsubscribe_url: None,
     };
     Ok(outbox::enqueue(ex, &message, now).await?)
 }
@@ -494,6 +575,17 @@ pub async fn offer_answered(
         link: mail.link(&format!("/apply/applications/{application_id}")),
     };
     let key = format!("offer_answered:{application_id}");
-    queue(ex, mail, &key, "offer_answered", &user.email, &ctx, now).await?;
+    let to_name = Some(user.name.as_str());
+    queue(
+        ex,
+        mail,
+        &key,
+        "offer_answered",
+        &user.email,
+        to_name,
+        &ctx,
+        now,
+    )
+    .await?;
     Ok(())
 }

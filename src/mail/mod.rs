@@ -6,6 +6,7 @@
 //! worker delivers it with retries. Imports `db`, `domain` and `config`;
 //! never `web`.
 
+pub mod layout;
 pub mod limits;
 pub mod messages;
 pub mod templates;
@@ -30,6 +31,8 @@ pub struct Mail {
     pub templates: Arc<MailTemplates>,
     pub transport: Transport,
     pub base_url: String,
+    /// Who the mail comes from, as every message's footer says.
+    pub sender: Arc<layout::Sender>,
     pub retry: RetryPolicy,
     /// The send rate limit of this instance, if any.
     pub rate: Option<Arc<std::sync::Mutex<RateLimit>>>,
@@ -45,6 +48,7 @@ impl Mail {
             templates: Arc::new(MailTemplates::load(&template_dir.join("email"))?),
             transport: Transport::from_config(config)?,
             base_url: config.base().to_owned(),
+            sender: Arc::new(layout::Sender::from_config(config)),
             retry: RetryPolicy {
                 max_attempts: config.mail_max_attempts.max(1),
                 base_delay: chrono::Duration::seconds(config.mail_retry_seconds.max(1)),
@@ -61,6 +65,24 @@ impl Mail {
     /// Tells the worker that a message was committed to the outbox.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// A message's parts as sent: the text with the common footer, and the
+    /// HTML body (a template's fragment) in the common document with its
+    /// footer, signed unless its author signed it; `unsubscribe` is the
+    /// page that stops reminders like it.
+    pub fn finish(
+        &self,
+        subject: &str,
+        text: &str,
+        html: &str,
+        signed: layout::Signed,
+        unsubscribe: Option<&str>,
+    ) -> (String, String) {
+        (
+            layout::text(text, &self.sender, signed, unsubscribe),
+            layout::html(subject, html, &self.sender, signed, unsubscribe),
+        )
     }
 
     /// An absolute link to a path of the portal.
@@ -83,6 +105,16 @@ pub fn stage() -> impl Fairing {
             });
         match built {
             Ok((mail, config)) => {
+                // In release each problem is a warning; in development
+                // the defaults are expected, and said once as information.
+                let release = rocket.figment().profile() == rocket::Config::RELEASE_PROFILE;
+                for w in warnings(&config) {
+                    if release {
+                        rocket::warn!("mail: {w}");
+                    } else {
+                        rocket::info!("mail: {w}");
+                    }
+                }
                 let rocket = rocket.manage(mail);
                 if config.mail_worker {
                     rocket.attach(worker::fairing(std::time::Duration::from_millis(
@@ -98,4 +130,162 @@ pub fn stage() -> impl Fairing {
             }
         }
     })
+}
+
+/// What in the configuration keeps the portal's mail from reaching
+/// inboxes, or sends readers to the wrong place: each problem in words
+/// with the setting that changes it. Pure (no I/O), so the start-up log
+/// and the `check` command say the same.
+pub fn warnings(config: &PortalConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    let from = config.mail_from.trim();
+    let from_domain = from
+        .parse::<lettre::message::Mailbox>()
+        .map(|m| m.email.domain().to_ascii_lowercase())
+        .unwrap_or_default();
+    if from_domain.is_empty() {
+        out.push(format!(
+            "PORTAL_MAIL_FROM {from:?} is not an email address: no message can be sent; set PORTAL_MAIL_FROM to an address of your organisation's domain"
+        ));
+    } else if is_local_host(&from_domain) || from_domain.ends_with(".local") {
+        out.push(format!(
+            "mail is sent from {from:?}, a domain nobody else can reach: mailbox providers reject or hide such mail; set PORTAL_MAIL_FROM to an address of your organisation's domain (whose SPF and DKIM the relay passes)"
+        ));
+    } else if matches!(
+        from_domain.as_str(),
+        "example.org" | "example.com" | "example.net"
+    ) || from_domain.ends_with(".example")
+    {
+        out.push(format!(
+            "mail is sent from {from:?}, an example domain: set PORTAL_MAIL_FROM to an address of your organisation's domain"
+        ));
+    }
+    let base = config.base();
+    let host = base
+        .split_once("://")
+        .map_or(base, |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host_only = if host.starts_with('[') {
+        host.split_once(']')
+            .map_or(host, |(h, _)| h)
+            .trim_start_matches('[')
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    if is_local_host(&host_only.to_ascii_lowercase()) {
+        out.push(format!(
+            "links in mail point to {base}, which only this machine can open: set PORTAL_BASE_URL to the portal's public address (e.g. https://apply.your-organisation.org)"
+        ));
+    } else if base.starts_with("http://") {
+        out.push(format!(
+            "links in mail use plain HTTP ({base}): set PORTAL_BASE_URL to the portal's https:// address"
+        ));
+    }
+    let unset = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+    if unset(&config.mail_reply_to) {
+        out.push(
+            "mail has no Reply-To: replies go to the sending address, which may be read by nobody; set PORTAL_MAIL_REPLY_TO to the program team's inbox"
+                .into(),
+        );
+    }
+    if config.organisation_name.trim().is_empty()
+        || config.organisation_name.trim() == crate::config::DEFAULT_ORGANISATION_NAME
+    {
+        out.push(format!(
+            "mail is signed by {:?}, not your organisation: set PORTAL_ORGANISATION_NAME (and PORTAL_CONTACT_EMAIL, PORTAL_MAIL_SIGNATURE)",
+            crate::config::DEFAULT_ORGANISATION_NAME
+        ));
+    }
+    if unset(&config.smtp_url) {
+        out.push(format!(
+            "no mail relay is set: messages are written as files in {} and reach nobody; set PORTAL_SMTP_URL",
+            config.mail_dir().display()
+        ));
+    }
+    out
+}
+
+/// Whether a host name or address is this machine's own.
+fn is_local_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(json: serde_json::Value) -> PortalConfig {
+        let f = rocket::figment::Figment::from(rocket::figment::providers::Serialized::defaults(
+            serde_json::json!({ "portal": json }),
+        ));
+        PortalConfig::from_figment(&f).unwrap()
+    }
+
+    #[test]
+    fn the_defaults_get_a_warning_each_naming_the_setting() {
+        let w = warnings(&config(serde_json::json!({})));
+        let all = w.join("\n");
+        for setting in [
+            "PORTAL_MAIL_FROM",
+            "PORTAL_BASE_URL",
+            "PORTAL_MAIL_REPLY_TO",
+            "PORTAL_ORGANISATION_NAME",
+            "PORTAL_SMTP_URL",
+        ] {
+            assert_eq!(
+                w.iter().filter(|l| l.contains(setting)).count(),
+                1,
+                "{setting} in {all}"
+            );
+        }
+        assert!(all.contains("\"portal@localhost\""), "{all}");
+        assert!(all.contains("http://127.0.0.1:8000"), "{all}");
+    }
+
+    #[test]
+    fn a_production_configuration_has_no_warnings() {
+        let c = config(serde_json::json!({
+            "mail_from": "Alliance <portal@alliance.org>",
+            "mail_reply_to": "team@alliance.org",
+            "base_url": "https://apply.alliance.org/",
+            "organisation_name": "Health Equity Alliance",
+            "smtp_url": "smtps://relay.alliance.org",
+        }));
+        assert_eq!(warnings(&c), Vec::<String>::new());
+    }
+
+    #[test]
+    fn local_addresses_in_every_spelling_are_caught() {
+        for base in [
+            "http://localhost:8000",
+            "https://[::1]:8443/x",
+            "https://0.0.0.0",
+            "https://portal.localhost",
+        ] {
+            let w = warnings(&config(serde_json::json!({ "base_url": base })));
+            assert!(
+                w.iter().any(|l| l.contains("only this machine")),
+                "{base}: {w:?}"
+            );
+        }
+        let w = warnings(&config(
+            serde_json::json!({ "base_url": "http://apply.alliance.org" }),
+        ));
+        assert!(w.iter().any(|l| l.contains("plain HTTP")), "{w:?}");
+        let w = warnings(&config(
+            serde_json::json!({ "mail_from": "portal@127.0.0.1" }),
+        ));
+        assert!(
+            w.iter().any(|l| l.contains("nobody else can reach")),
+            "{w:?}"
+        );
+    }
 }

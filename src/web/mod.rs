@@ -21,6 +21,7 @@ pub mod page;
 pub mod pager;
 pub mod public;
 pub mod referee;
+pub mod reminders;
 pub mod review;
 pub mod templates;
 pub mod upload;
@@ -56,6 +57,7 @@ pub fn stage(static_dir: std::path::PathBuf) -> AdHoc {
             .mount("/admin", observe::traced(admin::routes()))
             .mount("/apply", observe::traced(apply::routes()))
             .mount("/referee", observe::traced(referee::routes()))
+            .mount("/mail", observe::traced(reminders::routes()))
             .mount("/review", observe::traced(review::routes()))
             .mount("/manage", observe::traced(manage::routes()))
             .mount("/", observe::traced(observe::routes()))

@@ -45,12 +45,19 @@ async fn the_worker_writes_each_message_once_as_an_eml_file() {
             .find(|h| h.get_key().eq_ignore_ascii_case(name))
             .map(|h| h.get_value())
     };
-    assert_eq!(header("To").as_deref(), Some("maya@example.edu"));
+    // The recipient's name is in To, and the organisation's in From.
+    assert_eq!(
+        header("To").as_deref(),
+        Some("Maya O'Brien <maya@example.edu>")
+    );
     assert_eq!(
         header("Subject").as_deref(),
         Some("Confirm your email address for the application portal")
     );
-    assert_eq!(header("From").as_deref(), Some("portal@localhost"));
+    assert_eq!(
+        header("From").as_deref(),
+        Some("\"Fellowship Portal\" <portal@localhost>")
+    );
     assert_eq!(parsed.subparts.len(), 2, "text and HTML parts");
     let text = parsed.subparts[0].get_body().unwrap();
     let html = parsed.subparts[1].get_body().unwrap();
@@ -75,6 +82,8 @@ async fn a_message_key_is_queued_only_once() {
         text_body: "t",
         html_body: "h",
         secret: None,
+        recipient_name: None,
+        unsubscribe_url: None,
     };
     let now = app.clock.now();
     assert!(outbox::enqueue(conn.exec(), &m, now).await.unwrap());
@@ -205,7 +214,7 @@ async fn a_message_written_again_after_a_crash_is_still_one_file() {
         .iter()
         .find(|h| h.get_key().eq_ignore_ascii_case("To"))
         .map(|h| h.get_value());
-    assert_eq!(to.as_deref(), Some("maya@example.edu"));
+    assert_eq!(to.as_deref(), Some("\"Maya Chen\" <maya@example.edu>"));
     assert_eq!(
         app.count("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
             .await,
@@ -455,6 +464,8 @@ async fn urgent_mail_goes_first_and_sent_links_are_not_kept() {
             text_body: "t",
             html_body: "h",
             secret: None,
+            recipient_name: None,
+            unsubscribe_url: None,
         };
         assert!(outbox::enqueue(conn.exec(), &m, now).await.unwrap());
     }
@@ -513,6 +524,8 @@ async fn a_message_taken_over_after_its_lease_is_not_sent_again_by_the_first_wor
         text_body: "t",
         html_body: "h",
         secret: None,
+        recipient_name: None,
+        unsubscribe_url: None,
     };
     let mut conn = app.pool().conn().await.unwrap();
     assert!(outbox::enqueue(conn.exec(), &m, now).await.unwrap());

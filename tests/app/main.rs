@@ -20,3 +20,4 @@ mod review;
 mod s3;
 mod security;
 mod self_review;
+mod unsubscribe;

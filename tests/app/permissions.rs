@@ -228,14 +228,22 @@ impl Run<'_> {
             }
             return;
         }
-        self.forge(row, &cols, &body).await;
-        let forged = check::digest(pool).await;
-        let changed = check::changed(&refused, &forged);
-        if !changed.is_empty() {
-            self.problems.push(format!(
-                "{key}: requests without a valid CSRF token changed {changed:?}"
-            ));
-        }
+        let forged = if row.token_only {
+            // The token in the path is the proof: a POST with no CSRF
+            // token (a provider's one-click) does what the row does.
+            self.without_csrf(row, &cols, &body).await;
+            refused.clone()
+        } else {
+            self.forge(row, &cols, &body).await;
+            let forged = check::digest(pool).await;
+            let changed = check::changed(&refused, &forged);
+            if !changed.is_empty() {
+                self.problems.push(format!(
+                    "{key}: requests without a valid CSRF token changed {changed:?}"
+                ));
+            }
+            forged
+        };
         for (col, want) in &allowed {
             self.ask(row, *col, *want, &body).await;
         }
@@ -245,6 +253,36 @@ impl Run<'_> {
         if !allowed.is_empty() && check::changed(&forged, &after).is_empty() {
             self.problems
                 .push(format!("{key}: the allowed requests changed nothing"));
+        }
+    }
+
+    /// Sends a token-only `row` as the first allowed column without a CSRF
+    /// token: it must get what an allowed caller gets.
+    async fn without_csrf(&mut self, row: &Row, cols: &[(Col, Cell)], body: &Prepared) {
+        let Some(&(col, want)) = cols.iter().find(|(_, e)| !e.is_refusal()) else {
+            return;
+        };
+        let path = (row.path)(self.w, col);
+        let b = self.w.browser(col, row.by);
+        let a = send(
+            b,
+            (row.method, &path),
+            body,
+            Token::Missing,
+            &mut self.cookies,
+        )
+        .await;
+        self.requests += 1;
+        let key = row.key();
+        self.problems
+            .extend(a.problems.into_iter().map(|p| format!("{key}: {p}")));
+        if a.cell != want {
+            self.problems.push(format!(
+                "{key} as {} without a CSRF token: {} instead of {}",
+                col.label(),
+                a.cell.show(),
+                want.show()
+            ));
         }
     }
 

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::auth::guards::Reviewer;
 use crate::context::Ctx;
-use crate::db::{assignments, profiles};
+use crate::db::{assignments, mail_preferences, profiles};
 use crate::domain::application::ApplicationId;
 use crate::domain::workflow::review::{is_overdue, ReviewState};
 use crate::web::page::{render, Chrome};
@@ -48,6 +48,16 @@ struct IndexPage {
     rows: Vec<Row>,
     to_do: usize,
     institution: String,
+    /// The page that stops or restarts reminders of overdue reviews, and
+    /// whether they are on; only once a reminder was sent (its link is
+    /// that page).
+    reminders: Option<Reminders>,
+}
+
+#[derive(Serialize)]
+struct Reminders {
+    link: String,
+    on: bool,
 }
 
 /// The title of an application as a reviewer sees it: never a name in a
@@ -67,6 +77,12 @@ async fn index(who: Reviewer, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templa
     let mut conn = ctx.conn().await?;
     let mine = assignments::for_reviewer(conn.exec(), me, LISTED).await?;
     let profile = profiles::get(conn.exec(), me).await?;
+    let reminders = mail_preferences::review_page(conn.exec(), &who.0.user().email)
+        .await?
+        .map(|(token, on)| Reminders {
+            link: format!("{}/{token}", crate::mail::messages::STOP_PATH),
+            on,
+        });
     let rows: Vec<Row> = mine
         .into_iter()
         .map(|a| {
@@ -88,6 +104,7 @@ async fn index(who: Reviewer, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templa
         to_do: rows.iter().filter(|r| !r.submitted).count(),
         rows,
         institution: profile.institution,
+        reminders,
     };
     Ok(render("review/index", &chrome, "Your reviews", page))
 }

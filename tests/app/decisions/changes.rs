@@ -133,9 +133,10 @@ async fn a_letter_stuck_on_a_hung_relay_is_superseded_by_the_changed_decision() 
     app.sql("UPDATE outbox SET status = 'sent' WHERE kind <> 'decision_letter'")
         .await;
 
-    // The health check at start has connected (and given up) already.
-    let before = accepted.load(std::sync::atomic::Ordering::SeqCst);
     let worker = app.worker();
+    // The health check has connected to the relay already (at start):
+    // only a connection after these is the worker's.
+    let before = accepted.load(std::sync::atomic::Ordering::SeqCst);
     let started = Instant::now();
     let round = tokio::spawn(async move { worker.deliver_due().await });
     // The letter is stuck once the relay holds the worker's connection

@@ -55,6 +55,10 @@ pub struct Row {
     pub body: Body,
     pub by: Owner,
     pub turn: Turn,
+    /// Authenticated by a token in the path alone, with no CSRF token (a
+    /// mailbox provider's one-click unsubscribe carries no cookie): a POST
+    /// without one must succeed instead of getting 403.
+    pub token_only: bool,
 }
 
 impl Row {
@@ -66,6 +70,11 @@ impl Row {
 
     fn by_sol(mut self) -> Self {
         self.by = Owner::Sol;
+        self
+    }
+
+    fn token_only(mut self) -> Self {
+        self.token_only = true;
         self
     }
 
@@ -85,6 +94,7 @@ fn get(uri: &'static str, who: Audience, ok: u16, path: fn(&World, Col) -> Strin
         body: Body::Empty,
         by: Owner::Ana,
         turn: Turn::Normal,
+        token_only: false,
     }
 }
 
@@ -257,6 +267,17 @@ pub fn rows() -> Vec<Row> {
             |w, c| format!("/referee/{}/decline", w.link(c, &w.links.decline)),
             Form(|_| owned(&[("note", "I am on leave this term.")])),
         ),
+        get("/mail/reminders/<token>", Public, 200, |w, _| {
+            format!("/mail/reminders/{}", w.links.stop)
+        }),
+        post(
+            "/mail/reminders/<token>",
+            Public,
+            303,
+            |w, _| format!("/mail/reminders/{}", w.links.stop),
+            Form(|_| owned(&[("reminders", "off")])),
+        )
+        .token_only(),
         get("/review", Reviewer, 200, |_, _| "/review".into()),
         post(
             "/review/institution",

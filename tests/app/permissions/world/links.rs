@@ -35,6 +35,8 @@ pub struct Links {
     pub confirm: Vec<(Col, String)>,
     pub reset: Vec<(Col, String)>,
     pub reset_peek: String,
+    /// The token of a referee's page that stops reminders.
+    pub stop: String,
 }
 
 /// What the public and admin rows name.
@@ -155,6 +157,14 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
         .unwrap()
         .expect("the cycle's review setup")
         .rubric_json;
+    let now = chrono::Utc::now();
+    let stop = fellowship_portal::db::mail_preferences::token_for(
+        conn.exec(),
+        "one@clinic.example.org",
+        now,
+    )
+    .await
+    .unwrap();
     let links = Links {
         show,
         letter,
@@ -166,6 +176,7 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
         confirm,
         reset,
         reset_peek,
+        stop,
     };
     let targets = Targets {
         lou_email,
