@@ -110,9 +110,9 @@ pub fn stage() -> impl Fairing {
                 let release = rocket.figment().profile() == rocket::Config::RELEASE_PROFILE;
                 for w in warnings(&config) {
                     if release {
-                        rocket::warn!("mail: {w}");
+                        tracing::warn!("mail: {w}");
                     } else {
-                        rocket::info!("mail: {w}");
+                        tracing::info!("mail: {w}");
                     }
                 }
                 let rocket = rocket.manage(mail);

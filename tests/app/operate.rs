@@ -485,7 +485,10 @@ async fn the_operators_commands_back_up_verify_restore_and_check_in_words() {
         text.contains("warning  mail: no mail relay is set"),
         "{text}"
     );
-    assert!(text.contains("warning  mail: mail has no Reply-To"), "{text}");
+    assert!(
+        text.contains("warning  mail: mail has no Reply-To"),
+        "{text}"
+    );
     assert!(text.contains("Ready to serve"), "{text}");
     // In release: a base address that is not https is a problem; so are
     // an unreachable database, a cookie key of the wrong length and a mail

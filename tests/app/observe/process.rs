@@ -167,4 +167,14 @@ async fn the_binary_logs_json_request_lines_and_no_secrets() {
         .unwrap_or_else(|| panic!("the refusal is logged:\n{log}"));
     assert_eq!(refusal["spans"][0]["request_id"], "proc-login-1");
     assert_eq!(refusal["span"]["name"], "log_in");
+    // What keeps mail from inboxes is said at start, in the same log.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["target"] == "fellowship_portal::mail"
+                && l["fields"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("mail: mail has no Reply-To"))),
+        "the mail warnings at start:\n{log}"
+    );
 }
