@@ -176,11 +176,14 @@ async fn write_backup(source: &Source<'_>, out: &Path, now: DateTime<Utc>) -> Re
             }
         }
     } else {
+        let these = match documents.len() {
+            1 => "The one document is".to_owned(),
+            n => format!("The {n} documents are"),
+        };
         notes.push(format!(
-            "The {} documents are kept in the S3 bucket and are not in this backup: the \
-             bucket's own versioning or replication is their backup. Restore the bucket (or \
-             keep it) alongside this database.",
-            documents.len()
+            "{these} kept in the S3 bucket and not in this backup: the bucket's own \
+             versioning or replication is their backup. Restore the bucket (or keep it) \
+             alongside this database."
         ));
     }
     if !missing.is_empty() {

@@ -449,3 +449,54 @@ async fn a_misconfigured_store_is_named_at_start() {
     );
     assert!(start("exists", S3_SECRET).status.success());
 }
+
+/// On S3 the bucket keeps the documents: a backup holds the database, the
+/// list of documents and a note saying where they are, and restores.
+#[rocket::async_test]
+#[ignore = "needs s3s-fs: TEST_S3S_BIN (scripts/test-all installs it)"]
+async fn a_backup_on_s3_says_the_bucket_keeps_the_documents_and_restores() {
+    use fellowship_portal::ops::backup;
+    let server = S3Server::start();
+    server.bucket("portal-docs").await;
+    let app = spawn_on_s3(&server, "portal-docs").await;
+    let id = start_application(&app).await;
+    let page = app
+        .post_multipart(
+            &format!("/apply/applications/{id}/sections/documents"),
+            &[],
+            &[("f[cv]", "Maya CV.pdf", &pdf("curriculum vitae"))],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let ctx = app.ctx();
+    let out = app.dir.path().join("backup");
+    let manifest = backup::create(
+        &backup::Source {
+            pool: &ctx.pool,
+            database_url: &app.database_url,
+            store: &ctx.store,
+            data_dir: app.dir.path(),
+        },
+        &out,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(manifest.store, "s3");
+    assert!(!manifest.documents_included);
+    assert_eq!(manifest.documents, 1);
+    assert!(!out.join("documents").exists());
+    assert!(
+        manifest.notes[0].starts_with(
+            "The one document is kept in the S3 bucket and not in this backup: the bucket's own versioning or replication is their backup."
+        ),
+        "{:?}",
+        manifest.notes
+    );
+    let server_url = std::env::var("TEST_DATABASE_URL").ok();
+    let verified = backup::verify(&out, server_url.as_deref().filter(|u| !u.is_empty()))
+        .await
+        .unwrap();
+    assert_eq!(verified.tables, manifest.tables);
+    assert_eq!(verified.documents, 0);
+}
