@@ -16,7 +16,28 @@ async fn journey(env: &[(&str, String)]) {
     assert!(printed.contains("fellowship-portal is ready"), "{printed}");
     let admin_email = printed_value(&printed, "First admin:");
     let admin_password = printed_value(&printed, "One-time password:");
+    // The page a reminder's stop link opens (no reminder is due in the
+    // journey, so its token is drawn here, as the first reminder would).
+    let reminders = {
+        let pool = fellowship_portal::db::PortalPool::connect(
+            &db_url,
+            1,
+            std::time::Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+        let mut conn = pool.conn().await.unwrap();
+        let token = fellowship_portal::db::mail_preferences::token_for(
+            conn.exec(),
+            "rosa.referee@example.org",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        format!("/mail/reminders/{token}")
+    };
     let out = Command::new("node")
+        .env("JOURNEY_REMINDERS_PATH", reminders)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("tests/browser/journey.js")
         .arg(format!("http://127.0.0.1:{port}"))

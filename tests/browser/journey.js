@@ -316,6 +316,15 @@ function dateIn(days) {
     }
     await seen(asker, "We have already sent several emails to this address in the last hour", "the mail limit is explained");
     await axe(asker, "forgot password with the mail limit reached");
+
+    // A reminder's stop link: no login, one button, and back again.
+    if (process.env.JOURNEY_REMINDERS_PATH) {
+      await asker.goto(base + process.env.JOURNEY_REMINDERS_PATH);
+      await axe(asker, "stop reminders");
+      await clickAndWait(asker, asker.getByRole("button", { name: "Stop these reminders" }));
+      await seen(asker, "Turn reminders back on", "reminders can be turned back on");
+      await axe(asker, "reminders stopped");
+    }
     current = page;
 
     const staff = await reviewWorkflow(browser, "Maya Chen");
