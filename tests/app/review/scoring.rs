@@ -2,11 +2,20 @@
 
 use rocket::http::Status;
 
-use crate::fixtures::{assign, mark_eligible, post_review, review_fields, Staff};
-use crate::helpers::spawn;
+use crate::fixtures::{assign, mark_eligible, post_review, review_fields, Cycle, Staff};
+use crate::helpers::{spawn, Browser, TestApp};
 
-#[rocket::async_test]
-async fn bad_review_input_is_refused_in_words_and_nothing_changes() {
+/// Rae Reviewer assigned by Mo Manager to Ana Applicant's eligible
+/// application.
+struct Assigned {
+    app: TestApp,
+    c: Cycle,
+    manager: Staff,
+    reviewer: Browser,
+    a: i64,
+}
+
+async fn assigned() -> Assigned {
     let app = spawn().await;
     let c = app.with_cycle().await;
     let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
@@ -23,6 +32,24 @@ async fn bad_review_input_is_refused_in_words_and_nothing_changes() {
         .await;
     mark_eligible(&manager, a).await;
     assign(&manager, a, rev).await;
+    Assigned {
+        app,
+        c,
+        manager,
+        reviewer,
+        a,
+    }
+}
+
+#[rocket::async_test]
+async fn bad_review_input_is_refused_in_words_and_nothing_changes() {
+    let Assigned {
+        app,
+        c,
+        manager,
+        reviewer,
+        a,
+    } = assigned().await;
     let first = &c.criteria[0];
 
     // An unknown criterion key: the whole save refused.
@@ -166,22 +193,13 @@ async fn two_reviewers_submitting_at_once_are_both_kept() {
 
 #[rocket::async_test]
 async fn a_refused_comment_comes_back_byte_for_byte() {
-    let app = spawn().await;
-    let c = app.with_cycle().await;
-    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
-    let Staff {
-        id: rev,
-        browser: reviewer,
-    } = app
-        .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
-        .await;
-    let a = app
-        .submitted_application(&c)
-        .by("Ana Applicant", "ana@student.edu")
-        .from("Lakeside University")
-        .await;
-    mark_eligible(&manager, a).await;
-    assign(&manager, a, rev).await;
+    let Assigned {
+        app: _app,
+        c,
+        manager: _manager,
+        reviewer,
+        a,
+    } = assigned().await;
 
     // A score outside the scale refuses the form; the overall comment and a
     // criterion's comment, over several lines with leading spaces, come back
