@@ -12,8 +12,8 @@ use rocket::http::Status;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
-use crate::apply::answer_everything;
-use crate::helpers::{fresh_database, pdf, portal, spawn, spawn_with, Browser, TestApp, PASSWORD};
+use crate::apply::nearly_ready;
+use crate::helpers::{fresh_database, pdf, portal, spawn, spawn_with, TestApp, PASSWORD};
 
 /// The PostgreSQL server the suite runs on, when it does.
 fn pg_server() -> Option<String> {
@@ -41,29 +41,6 @@ async fn read_all(store: &Storage, key: &str) -> Vec<u8> {
     bytes
 }
 
-/// An applicant with everything answered and both referees named, but no
-/// CV yet.
-async fn nearly_ready(app: &TestApp, i: usize) -> (Browser, i64) {
-    let email = format!("applicant{i}@example.edu");
-    app.new_user(&format!("Applicant {i}"), &email).await;
-    let b = app.another_browser().await;
-    assert_eq!(b.login(&email, PASSWORD).await.status, Status::SeeOther);
-    let id = app.start_health_justice(&b).await;
-    answer_everything(&b, id).await;
-    for (position, referee) in [("1", "rosa"), ("2", "sam")] {
-        let page = b
-            .name_referee(
-                id,
-                position,
-                "Dr. Referee",
-                &format!("{referee}{i}@example.org"),
-            )
-            .await;
-        assert_eq!(page.status, Status::SeeOther, "{}", page.body);
-    }
-    (b, id)
-}
-
 fn source<'a>(
     app: &'a TestApp,
     pool: &'a fellowship_portal::db::PortalPool,
@@ -84,7 +61,7 @@ async fn a_backup_taken_while_applicants_submit_restores_every_acknowledged_subm
     let app = spawn().await;
     let mut applicants = Vec::new();
     for i in 0..N {
-        applicants.push(nearly_ready(&app, i).await);
+        applicants.push(nearly_ready(&app, &format!("Applicant {i}"), i).await);
     }
     let ctx = app.ctx();
     let out = app.dir.path().join("backup-under-load");
@@ -227,7 +204,7 @@ async fn a_backup_taken_while_applicants_submit_restores_every_acknowledged_subm
 #[rocket::async_test]
 async fn a_restore_refuses_a_damaged_backup_and_a_target_that_is_not_empty() {
     let app = spawn().await;
-    let (b, id) = nearly_ready(&app, 1).await;
+    let (b, id) = nearly_ready(&app, "Applicant 1", 1).await;
     let page = b
         .post_multipart(
             &format!("/apply/applications/{id}/sections/documents"),

@@ -10,7 +10,7 @@ mod submitting;
 
 use rocket::http::Status;
 
-use crate::helpers::{pdf, Browser, TestApp};
+use crate::helpers::{pdf, Browser, TestApp, PASSWORD};
 
 /// Answers every Health Justice section but the referees and the CV.
 pub(crate) async fn answer_everything(b: &Browser, id: i64) {
@@ -83,4 +83,28 @@ pub(crate) async fn ready_to_submit(app: &TestApp) -> i64 {
         Status::SeeOther
     );
     id
+}
+
+/// A new applicant `name` (`applicant{i}@example.edu`), logged in in a
+/// browser of their own, with a Health Justice application answered and
+/// both referees named (`rosa{i}@`, `sam{i}@example.org`), but no CV yet.
+pub(crate) async fn nearly_ready(app: &TestApp, name: &str, i: usize) -> (Browser, i64) {
+    let email = format!("applicant{i}@example.edu");
+    app.new_user(name, &email).await;
+    let b = app.another_browser().await;
+    assert_eq!(b.login(&email, PASSWORD).await.status, Status::SeeOther);
+    let id = app.start_health_justice(&b).await;
+    answer_everything(&b, id).await;
+    for (position, referee) in [("1", "rosa"), ("2", "sam")] {
+        let page = b
+            .name_referee(
+                id,
+                position,
+                "Dr. Referee",
+                &format!("{referee}{i}@example.org"),
+            )
+            .await;
+        assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    }
+    (b, id)
 }
