@@ -105,17 +105,26 @@ pub fn stage() -> impl Fairing {
             });
         match built {
             Ok((mail, config)) => {
-                // In release each problem is a warning; in development
-                // the defaults are expected, and said once as information.
+                // Said when the portal starts serving (the commands that
+                // only open the database have no mail to send). In release
+                // each problem is a warning; in development the defaults
+                // are expected, and said once as information.
                 let release = rocket.figment().profile() == rocket::Config::RELEASE_PROFILE;
-                for w in warnings(&config) {
-                    if release {
-                        tracing::warn!("mail: {w}");
-                    } else {
-                        tracing::info!("mail: {w}");
-                    }
-                }
-                let rocket = rocket.manage(mail);
+                let found = warnings(&config);
+                let rocket =
+                    rocket
+                        .manage(mail)
+                        .attach(AdHoc::on_liftoff("Mail warnings", move |_| {
+                            Box::pin(async move {
+                                for w in found {
+                                    if release {
+                                        tracing::warn!("mail: {w}");
+                                    } else {
+                                        tracing::info!("mail: {w}");
+                                    }
+                                }
+                            })
+                        }));
                 if config.mail_worker {
                     rocket.attach(worker::fairing(std::time::Duration::from_millis(
                         config.mail_poll_ms.max(50),
