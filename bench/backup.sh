@@ -44,6 +44,20 @@ timed() {
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# An empty data folder DIR and an empty database of the current backend
+# (a SQLite file in DIR, or a new PostgreSQL database NAME, dropped at the
+# end); its address is left in $new_url.
+new_database() { # dir name
+  mkdir -p "$1"
+  if [ "$backend" = sqlite ]; then
+    new_url="sqlite://$1/portal.sqlite"
+  else
+    databases+=("$2")
+    psql -q "$BENCH_DATABASE_URL" -c "CREATE DATABASE $2" >/dev/null
+    new_url="${BENCH_DATABASE_URL%/*}/$2"
+  fi
+}
+
 backends=(sqlite)
 [ -n "${BENCH_DATABASE_URL:-}" ] && backends+=(postgres)
 
@@ -52,15 +66,8 @@ for backend in "${backends[@]}"; do
   printf '%-14s %10s %10s %10s %12s %12s\n' applications backup verify restore "backup size" "database"
   for n in "${sizes[@]}"; do
     data="$work/$backend-$n"
-    mkdir -p "$data"
-    if [ "$backend" = sqlite ]; then
-      url="sqlite://$data/portal.sqlite"
-    else
-      name="bench_backup_${n}_$$"
-      databases+=("$name")
-      psql -q "$BENCH_DATABASE_URL" -c "CREATE DATABASE $name" >/dev/null
-      url="${BENCH_DATABASE_URL%/*}/$name"
-    fi
+    new_database "$data" "bench_backup_${n}_$$"
+    url="$new_url"
     export PORTAL_DATA_DIR="$data" DATABASE_URL="$url" ROCKET_PROFILE=release
     "$bin" seed-demo --applications "$n" --reviewers 40 >/dev/null
     b=() v=() r=()
@@ -70,16 +77,8 @@ for backend in "${backends[@]}"; do
       v+=("$(timed "$bin" verify-backup "$out")")
       # Restore into an empty data folder and database each time.
       target="$work/$backend-$n-restore-$i"
-      mkdir -p "$target"
-      if [ "$backend" = sqlite ]; then
-        turl="sqlite://$target/portal.sqlite"
-      else
-        tname="${name}_r$i"
-        databases+=("$tname")
-        psql -q "$BENCH_DATABASE_URL" -c "CREATE DATABASE $tname" >/dev/null
-        turl="${BENCH_DATABASE_URL%/*}/$tname"
-      fi
-      r+=("$(PORTAL_DATA_DIR="$target" DATABASE_URL="$turl" timed "$bin" restore --from "$out")")
+      new_database "$target" "bench_backup_${n}_$$_r$i"
+      r+=("$(PORTAL_DATA_DIR="$target" DATABASE_URL="$new_url" timed "$bin" restore --from "$out")")
     done
     size=$(du -sh "$work/$backend-$n-backup-1" | cut -f1)
     if [ "$backend" = sqlite ]; then
