@@ -20,12 +20,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rocket_db_pools::Pool as _;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::db::maintenance::{self, PgSnapshot, StoredDocument};
 use crate::db::{Backend as Database, PortalPool};
-use crate::storage::{Backend, Storage};
+use crate::storage::{self, Backend, Storage};
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "manifest.json";
@@ -490,7 +489,7 @@ pub async fn read_checked(from: &Path) -> Result<Manifest> {
             problems.push(format!("{}: not a path inside the backup", entry.path));
             continue;
         }
-        match hash_file(&from.join(&entry.path)).await {
+        match storage::hash_file_async(&from.join(&entry.path)).await {
             Ok((size, sha256)) if size == entry.size && sha256 == entry.sha256 => {}
             Ok((size, _)) if size != entry.size => problems.push(format!(
                 "{}: {size} bytes, the manifest says {}",
@@ -651,28 +650,10 @@ async fn copy_document(store: &Storage, doc: &StoredDocument, out: &Path) -> Res
             .await
             .map_err(io(format!("creating {}", parent.display())))?;
     }
-    let mut file = tokio::fs::File::create(&path)
+    let (_, sha256) = storage::copy_hashing(&mut reader, &path)
         .await
-        .map_err(io(format!("writing {relative}")))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = reader
-            .read(&mut buf)
-            .await
-            .map_err(io(format!("reading document {key}")))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        file.write_all(&buf[..n])
-            .await
-            .map_err(io(format!("writing {relative}")))?;
-    }
-    file.sync_all()
-        .await
-        .map_err(io(format!("writing {relative}")))?;
-    if hex(&hasher.finalize()) != doc.sha256 {
+        .map_err(io(format!("copying document {key} into {relative}")))?;
+    if sha256 != doc.sha256 {
         return Err(BackupError::Tool(format!(
             "document {key} in the store differs from what the database recorded (SHA-256)"
         )));
@@ -705,7 +686,7 @@ async fn list_files(root: &Path) -> Result<Vec<FileEntry>> {
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect::<Vec<_>>()
                 .join("/");
-            let (size, sha256) = hash_file(&path)
+            let (size, sha256) = storage::hash_file_async(&path)
                 .await
                 .map_err(io(format!("reading {relative}")))?;
             out.push(FileEntry {
@@ -717,26 +698,6 @@ async fn list_files(root: &Path) -> Result<Vec<FileEntry>> {
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
-}
-
-async fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut file = tokio::fs::File::open(path).await?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf).await?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
-    Ok((size, hex(&hasher.finalize())))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Creates `out` (readable by its owner only), or accepts it when it is an

@@ -143,16 +143,16 @@ fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
 }
 
 /// Size and SHA-256 of a file, computed on a blocking thread.
-#[cfg(feature = "s3")]
-async fn hash_file_async(path: &Path) -> std::io::Result<(u64, String)> {
+pub async fn hash_file_async(path: &Path) -> std::io::Result<(u64, String)> {
     let path = path.to_owned();
     tokio::task::spawn_blocking(move || hash_file(&path))
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?
 }
 
-/// Copies `source` into a new file at `path`, returning size and SHA-256.
-async fn copy_hashing(
+/// Copies `source` into a new file at `path` (flushed to disk), returning
+/// size and SHA-256.
+pub async fn copy_hashing(
     mut source: impl AsyncRead + Unpin,
     path: &Path,
 ) -> std::io::Result<(u64, String)> {
