@@ -28,6 +28,14 @@ fn portal_config(figment: &Figment) -> Result<PortalConfig, String> {
     PortalConfig::from_figment(figment).map_err(|e| e.to_string())
 }
 
+/// The database address, the settings and the document store they name.
+fn database_and_store(figment: &Figment) -> Result<(String, PortalConfig, Storage), String> {
+    let url = database_url(figment)?;
+    let config = portal_config(figment)?;
+    let store = Storage::open(&config, std::sync::Arc::default()).map_err(|e| e.to_string())?;
+    Ok((url, config, store))
+}
+
 /// The SQLite file an address names, when it is one.
 fn sqlite_file(url: &str) -> Option<&Path> {
     let rest = url
@@ -114,12 +122,8 @@ pub async fn migrate_dry_run(figment: &Figment) -> ExitCode {
 /// `backup --out DIR`.
 pub async fn backup(figment: &Figment, out: &Path) -> ExitCode {
     let started = Instant::now();
-    let (url, config) = match (database_url(figment), portal_config(figment)) {
-        (Ok(u), Ok(c)) => (u, c),
-        (Err(e), _) | (_, Err(e)) => return failed("backup", e),
-    };
-    let store = match Storage::open(&config, std::sync::Arc::default()) {
-        Ok(s) => s,
+    let (url, config, store) = match database_and_store(figment) {
+        Ok(found) => found,
         Err(e) => return failed("backup", e),
     };
     let pool = match open_existing(&url).await {
@@ -160,12 +164,8 @@ pub async fn backup(figment: &Figment, out: &Path) -> ExitCode {
 
 /// `restore --from DIR`.
 pub async fn restore(figment: &Figment, from: &Path) -> ExitCode {
-    let (url, config) = match (database_url(figment), portal_config(figment)) {
-        (Ok(u), Ok(c)) => (u, c),
-        (Err(e), _) | (_, Err(e)) => return failed("restore", e),
-    };
-    let store = match Storage::open(&config, std::sync::Arc::default()) {
-        Ok(s) => s,
+    let (url, config, store) = match database_and_store(figment) {
+        Ok(found) => found,
         Err(e) => return failed("restore", e),
     };
     let target = Target {
