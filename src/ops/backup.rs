@@ -165,13 +165,19 @@ async fn write_backup(source: &Source<'_>, out: &Path, now: DateTime<Utc>) -> Re
         }
     };
 
+    let database = match backend {
+        Database::Sqlite => SQLITE_FILE,
+        Database::Postgres => POSTGRES_FILE,
+    };
+    let mut files = vec![entry(out, database).await?];
     let mut notes = Vec::new();
     let mut missing = Vec::new();
     let included = matches!(source.store.backend(), Backend::Local { .. });
     if included {
         for doc in &documents {
-            if !copy_document(source.store, doc, out).await? {
-                missing.push(doc.storage_key.clone());
+            match copy_document(source.store, doc, out).await? {
+                Some(copied) => files.push(copied),
+                None => missing.push(doc.storage_key.clone()),
             }
         }
     } else {
@@ -199,9 +205,9 @@ async fn write_backup(source: &Source<'_>, out: &Path, now: DateTime<Utc>) -> Re
             .await
             .map_err(io(format!("copying {}", key.display())))?;
         restrict(&target)?;
+        files.push(entry(out, SECRET_KEY).await?);
     }
-
-    let files = list_files(out).await?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     let manifest = Manifest {
         format: FORMAT,
         portal_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -635,11 +641,15 @@ fn with_database(url: &str, name: &str) -> Result<String> {
 }
 
 /// Copies one document into the backup, checking it against what the
-/// database recorded; `false` when the store does not have it.
-async fn copy_document(store: &Storage, doc: &StoredDocument, out: &Path) -> Result<bool> {
+/// database recorded; `None` when the store does not have it.
+async fn copy_document(
+    store: &Storage,
+    doc: &StoredDocument,
+    out: &Path,
+) -> Result<Option<FileEntry>> {
     let mut reader = match store.read(&doc.storage_key).await {
         Ok(r) => r,
-        Err(crate::storage::StorageError::NotFound) => return Ok(false),
+        Err(storage::StorageError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     let key = &doc.storage_key;
@@ -650,7 +660,7 @@ async fn copy_document(store: &Storage, doc: &StoredDocument, out: &Path) -> Res
             .await
             .map_err(io(format!("creating {}", parent.display())))?;
     }
-    let (_, sha256) = storage::copy_hashing(&mut reader, &path)
+    let (size, sha256) = storage::copy_hashing(&mut reader, &path)
         .await
         .map_err(io(format!("copying document {key} into {relative}")))?;
     if sha256 != doc.sha256 {
@@ -658,46 +668,24 @@ async fn copy_document(store: &Storage, doc: &StoredDocument, out: &Path) -> Res
             "document {key} in the store differs from what the database recorded (SHA-256)"
         )));
     }
-    Ok(true)
+    Ok(Some(FileEntry {
+        path: relative,
+        size,
+        sha256,
+    }))
 }
 
-/// Every file under `root` with its size and SHA-256, by relative path.
-async fn list_files(root: &Path) -> Result<Vec<FileEntry>> {
-    let mut out = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let mut entries = tokio::fs::read_dir(&dir)
-            .await
-            .map_err(io(format!("listing {}", dir.display())))?;
-        while let Some(entry) = entries
-            .next_entry()
-            .await
-            .map_err(io(format!("listing {}", dir.display())))?
-        {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-                continue;
-            }
-            let relative = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            let (size, sha256) = storage::hash_file_async(&path)
-                .await
-                .map_err(io(format!("reading {relative}")))?;
-            out.push(FileEntry {
-                path: relative,
-                size,
-                sha256,
-            });
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+/// The file `relative` (with `/`) of the backup in `root`, with its size
+/// and SHA-256.
+async fn entry(root: &Path, relative: &str) -> Result<FileEntry> {
+    let (size, sha256) = storage::hash_file_async(&root.join(relative))
+        .await
+        .map_err(io(format!("reading {relative}")))?;
+    Ok(FileEntry {
+        path: relative.to_owned(),
+        size,
+        sha256,
+    })
 }
 
 /// Creates `out` (readable by its owner only), or accepts it when it is an
@@ -869,8 +857,10 @@ mod tests {
         std::fs::write(dir.path().join(SQLITE_FILE), b"database bytes").unwrap();
         std::fs::create_dir_all(dir.path().join("documents/ab")).unwrap();
         std::fs::write(dir.path().join("documents/ab/abcd"), b"a letter").unwrap();
-        let files = list_files(dir.path()).await.unwrap();
-        assert_eq!(files.len(), 2);
+        let files = vec![
+            entry(dir.path(), "documents/ab/abcd").await.unwrap(),
+            entry(dir.path(), SQLITE_FILE).await.unwrap(),
+        ];
         let manifest = Manifest {
             format: FORMAT,
             portal_version: "0".into(),
