@@ -11,7 +11,7 @@ use rocket_db_pools::Pool as _;
 
 use crate::clock::Clock;
 use crate::config::PortalConfig;
-use crate::db::maintenance::Migration;
+use crate::db::maintenance::{sqlite_file, Migration};
 use crate::db::{Backend, PortalPool};
 use crate::ops::backup::{self, Manifest, Restored, Source, Target};
 use crate::ops::schema::{self, Schema};
@@ -34,14 +34,6 @@ fn database_and_store(figment: &Figment) -> Result<(String, PortalConfig, Storag
     let config = portal_config(figment)?;
     let store = Storage::open(&config, std::sync::Arc::default()).map_err(|e| e.to_string())?;
     Ok((url, config, store))
-}
-
-/// The SQLite file an address names, when it is one.
-fn sqlite_file(url: &str) -> Option<&Path> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    Some(Path::new(rest.split('?').next().unwrap_or(rest)))
 }
 
 /// Opens the live database without migrating it; a SQLite file that does

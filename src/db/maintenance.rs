@@ -246,3 +246,35 @@ pub async fn reach(url: &str) -> DbResult<()> {
         )),
     }
 }
+
+/// The file a `sqlite:` address names (without its options); `None` for
+/// any other address.
+pub fn sqlite_file(url: &str) -> Option<&std::path::Path> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(std::path::Path::new(rest.split('?').next().unwrap_or(rest)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn a_sqlite_address_names_its_file() {
+        assert_eq!(
+            sqlite_file("sqlite:///var/lib/portal/portal.sqlite"),
+            Some(Path::new("/var/lib/portal/portal.sqlite"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite://data/portal.sqlite?mode=rwc"),
+            Some(Path::new("data/portal.sqlite"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:portal.sqlite"),
+            Some(Path::new("portal.sqlite"))
+        );
+        assert_eq!(sqlite_file("postgres://db/portal"), None);
+    }
+}

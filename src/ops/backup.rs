@@ -14,7 +14,7 @@
 //! - `secret_key`, the cookie key kept in the data folder, when there is one.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -321,7 +321,7 @@ pub async fn restore(from: &Path, target: &Target<'_>) -> Result<Restored> {
 
     match backend {
         Database::Sqlite => {
-            let path = sqlite_path(target.database_url);
+            let path = sqlite_path(target.database_url).to_path_buf();
             let partial = path.with_extension("restoring");
             tokio::fs::copy(from.join(SQLITE_FILE), &partial)
                 .await
@@ -623,13 +623,10 @@ async fn sqlite_target_is_empty(url: &str) -> Result<()> {
     Ok(())
 }
 
-/// The file a `sqlite:` address names.
-fn sqlite_path(url: &str) -> PathBuf {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    PathBuf::from(rest.split('?').next().unwrap_or(rest))
+/// The file of a `sqlite:` address (the callers have read the backend
+/// from it already).
+fn sqlite_path(url: &str) -> &Path {
+    maintenance::sqlite_file(url).unwrap_or(Path::new(url))
 }
 
 /// `url` with its database name replaced by `name`.
@@ -802,22 +799,6 @@ mod tests {
         assert_eq!(
             difference(&a, &b).unwrap(),
             "applications has 2 rows, the backup 3; users is missing; documents is not in the backup"
-        );
-    }
-
-    #[test]
-    fn a_sqlite_address_names_its_file() {
-        assert_eq!(
-            sqlite_path("sqlite:///var/lib/portal/portal.sqlite"),
-            PathBuf::from("/var/lib/portal/portal.sqlite")
-        );
-        assert_eq!(
-            sqlite_path("sqlite://data/portal.sqlite?mode=rwc"),
-            PathBuf::from("data/portal.sqlite")
-        );
-        assert_eq!(
-            sqlite_path("sqlite:portal.sqlite"),
-            PathBuf::from("portal.sqlite")
         );
     }
 
