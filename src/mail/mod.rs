@@ -170,21 +170,14 @@ pub fn warnings(config: &PortalConfig) -> Vec<String> {
         ));
     }
     let base = config.base();
-    let host = base
-        .split_once("://")
-        .map_or(base, |(_, rest)| rest)
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host_only = if host.starts_with('[') {
-        host.split_once(']')
-            .map_or(host, |(h, _)| h)
-            .trim_start_matches('[')
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
-    };
-    if is_local_host(&host_only.to_ascii_lowercase()) {
+    let host = url::Url::parse(base).ok().and_then(|u| {
+        u.host().map(|h| match h {
+            url::Host::Domain(d) => d.to_ascii_lowercase(),
+            url::Host::Ipv4(ip) => ip.to_string(),
+            url::Host::Ipv6(ip) => ip.to_string(),
+        })
+    });
+    if host.as_deref().is_some_and(is_local_host) {
         out.push(format!(
             "links in mail point to {base}, which only this machine can open: set PORTAL_BASE_URL to the portal's public address (e.g. https://apply.your-organisation.org)"
         ));
