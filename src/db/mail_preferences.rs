@@ -23,17 +23,22 @@ pub enum Reminder {
     Review,
 }
 
-/// The token of `email`'s page, drawn on first use and kept.
-pub async fn token_for(ex: Exec<'_>, email: &str, now: DateTime<Utc>) -> DbResult<String> {
+/// The token of `email`'s page: `fresh` (a new random token) on first
+/// use, kept ever after.
+pub async fn token_for(
+    ex: Exec<'_>,
+    email: &str,
+    fresh: &str,
+    now: DateTime<Utc>,
+) -> DbResult<String> {
     // The DO UPDATE (that changes nothing) makes RETURNING give the row
     // that was there as well as a new one.
     let sql = "INSERT INTO mail_preferences (email, token, updated_at) VALUES ($1, $2, $3) \
                ON CONFLICT (email) DO UPDATE SET token = mail_preferences.token RETURNING token";
-    let token = crate::auth::token::generate();
     let email = email.trim().to_lowercase();
     let rows: Vec<(String,)> = run!(ex, c => sqlx::query_as(sql)
         .bind(&email)
-        .bind(&token)
+        .bind(fresh)
         .bind(now)
         .fetch_all(c)
         .await)?;

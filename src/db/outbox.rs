@@ -63,7 +63,10 @@ pub async fn enqueue(ex: Exec<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> Db
                ON CONFLICT (message_key) DO NOTHING";
     // Random, not derived from the key: keys such as `decision:19` repeat
     // in every database, and a provider drops a Message-ID it has seen.
-    let message_id = crate::auth::token::generate();
+    let message_id: String = rand::random::<[u8; 16]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let r = execute!(
         ex,
         sqlx::query(sql)

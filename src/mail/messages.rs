@@ -102,7 +102,8 @@ async fn stop_link(
     email: &str,
     now: DateTime<Utc>,
 ) -> anyhow::Result<String> {
-    let token = mail_preferences::token_for(ex, email, now).await?;
+    let fresh = crate::auth::token::generate();
+    let token = mail_preferences::token_for(ex, email, &fresh, now).await?;
     Ok(mail.link(&format!("{STOP_PATH}/{token}")))
 }
 

@@ -30,6 +30,7 @@ async fn journey(env: &[(&str, String)]) {
         let token = fellowship_portal::db::mail_preferences::token_for(
             conn.exec(),
             "rosa.referee@example.org",
+            &fellowship_portal::auth::token::generate(),
             chrono::Utc::now(),
         )
         .await

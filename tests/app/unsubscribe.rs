@@ -185,9 +185,14 @@ async fn a_changed_or_made_up_stop_link_gets_a_clear_not_found_page() {
     let app = spawn().await;
     let token = {
         let mut conn = app.pool().conn().await.unwrap();
-        mail_preferences::token_for(conn.exec(), "rosa@example.org", app.clock.now())
-            .await
-            .unwrap()
+        mail_preferences::token_for(
+            conn.exec(),
+            "rosa@example.org",
+            &fellowship_portal::auth::token::generate(),
+            app.clock.now(),
+        )
+        .await
+        .unwrap()
     };
     let mut changed = token.clone();
     let last = changed.pop().unwrap();
@@ -242,9 +247,14 @@ async fn a_referee_who_stopped_reminders_gets_the_first_request_but_no_reminder(
     // He stopped reminders from a reviewer's mail of the same address.
     let token = {
         let mut conn = app.pool().conn().await.unwrap();
-        mail_preferences::token_for(conn.exec(), "JOSE@example.org", app.clock.now())
-            .await
-            .unwrap()
+        mail_preferences::token_for(
+            conn.exec(),
+            "JOSE@example.org",
+            &fellowship_portal::auth::token::generate(),
+            app.clock.now(),
+        )
+        .await
+        .unwrap()
     };
     let path = format!("/mail/reminders/{token}");
     assert_eq!(one_click(&app, &path).await.status, Status::SeeOther);

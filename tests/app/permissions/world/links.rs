@@ -161,6 +161,7 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
     let stop = fellowship_portal::db::mail_preferences::token_for(
         conn.exec(),
         "one@clinic.example.org",
+        &fellowship_portal::auth::token::generate(),
         now,
     )
     .await
