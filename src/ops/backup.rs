@@ -418,9 +418,6 @@ pub async fn verify(from: &Path, server_url: Option<&str>) -> Result<Restored> {
         },
         std::sync::Arc::default(),
     );
-    tokio::fs::create_dir_all(place.path().join(DOCUMENTS))
-        .await
-        .map_err(io("creating a temporary folder"))?;
     match manifest.backend.as_str() {
         "sqlite" => {
             let url = format!("sqlite://{}", place.path().join("portal.sqlite").display());
