@@ -20,330 +20,158 @@
 //   node tests/browser/journey.js <base url> <mail folder> <admin email> <admin one-time password>
 "use strict";
 
-const fs = require("fs");
-const os = require("os");
-const path = require("path");
-const { chromium } = require("playwright-core");
-const { AxeBuilder } = require("@axe-core/playwright");
+const {
+  base, axe, seen, expect, mailTo, linkIn, pdfFile, saveAndContinue, clickAndWait,
+  newBrowserPage, registerAndConfirm, logIn, dateIn, focus, run, firstAdmin,
+} = require("./lib");
 
-const base = process.argv[2];
-const mailDir = process.argv[3];
-const adminEmail = process.argv[4];
-const adminOtp = process.argv[5];
-if (!base || !mailDir || !adminEmail || !adminOtp) {
-  console.error("usage: node tests/browser/journey.js <base url> <mail folder> <admin email> <admin one-time password>");
-  process.exit(2);
-}
-
-const started = Date.now();
-const violations = [];
-let checked = 0;
-// The page acted on last, for the failure message and screenshot.
-let current = null;
-
-async function axe(page, name) {
-  current = page;
-  const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-  checked += 1;
-  for (const v of result.violations) {
-    violations.push(`${name} (${page.url()}): ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  }
-  // With JOURNEY_SCREENSHOTS=<folder>, every checked page is kept at 1280
-  // and 360 pixels wide, and a page wider than the phone's screen fails.
-  const folder = process.env.JOURNEY_SCREENSHOTS;
-  if (folder) {
-    const size = page.viewportSize() || { width: 1280, height: 800 };
-    const file = `${String(checked).padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-")}`;
-    for (const width of [1280, 360]) {
-      await page.setViewportSize({ width, height: 800 });
-      await page.screenshot({ path: path.join(folder, `${file}-${width}.png`), fullPage: true });
-      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
-      if (width === 360 && wide > 360) {
-        const culprits = await page.evaluate(() => [...document.querySelectorAll("body *")]
-          .filter((e) => e.getBoundingClientRect().right > 361)
-          .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > 361))
-          .slice(0, 3)
-          .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}${e.className ? "." + String(e.className).split(" ").join(".") : ""} (${Math.round(e.getBoundingClientRect().right)} px)`));
-        const said = `${name} (${page.url()}): ${wide} px wide at 360 px: it scrolls sideways (${culprits.join(", ")})`;
-        // The staff's wide tables are listed, not failed: their layout for
-        // phones is a piece of work of its own.
-        if (/^\/(manage|admin|review)(\/|$)/.test(new URL(page.url()).pathname)) {
-          console.log("wide on a phone: " + said);
-        } else {
-          violations.push(said);
-        }
-      }
-    }
-    await page.setViewportSize(size);
-  }
-}
-
-// Waits (up to 10 s) for `text` to be visible; fails with `message`.
-async function seen(page, text, message) {
-  try {
-    await page.getByText(text).first().waitFor({ state: "visible", timeout: 10000 });
-  } catch (e) {
-    throw new Error(message + " (did not see: " + text + ")");
-  }
-}
-
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-// The newest .eml file to `to` whose text matches `pattern`; returns the
-// decoded body.
-async function mailTo(to, pattern) {
-  const deadline = Date.now() + 20000;
-  while (Date.now() < deadline) {
-    const files = fs.existsSync(mailDir) ? fs.readdirSync(mailDir).filter((f) => f.endsWith(".eml")) : [];
-    const bodies = files
-      .map((f) => ({ f, t: fs.statSync(path.join(mailDir, f)).mtimeMs }))
-      .sort((a, b) => b.t - a.t)
-      .map(({ f }) => decode(fs.readFileSync(path.join(mailDir, f), "utf8")));
-    const hit = bodies.find((b) => b.includes(to) && pattern.test(b));
-    if (hit) return hit;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no mail to ${to} matching ${pattern}`);
-}
-
-function decode(raw) {
-  // Quoted-printable soft breaks and escapes, enough to read links back.
-  return raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-}
-
-function linkIn(text, pathPart) {
-  const m = text.match(new RegExp("https?://[^\\s\"<>]*" + pathPart.replace(/\//g, "\\/") + "[^\\s\"<>]*"));
-  expect(m, `no link to ${pathPart} in mail`);
-  return new URL(m[0]).pathname;
-}
-
-function pdfFile(name, words) {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "journey-")), name);
-  const body = `%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${words}\ntrailer << /Root 1 0 R >>\n%%EOF\n`;
-  fs.writeFileSync(file, body);
-  return file;
-}
-
-// Saves a section and waits for the next page (uploads go through a script
-// that navigates when the upload finishes).
-async function saveAndContinue(page) {
-  const before = page.url();
-  await page.getByRole("button", { name: /^Save and (continue|review)$/ }).click();
-  await page.waitForURL((url) => url.toString() !== before);
-  await page.waitForLoadState("load");
-}
-
-// Waits for the page after a click that submits a form or follows a link.
-async function clickAndWait(page, locator) {
-  await Promise.all([page.waitForEvent("load"), locator.click()]);
-}
-
-// A new browser (own cookies) with one page.
-async function newBrowserPage(browser) {
-  const context = await browser.newContext();
-  const p = await context.newPage();
-  current = p;
-  return p;
-}
-
-// Registers and confirms an account through the forms and the mailed link.
-async function registerAndConfirm(p, name, mail, pw) {
-  current = p;
-  await p.goto(base + "/account/register");
-  await p.getByLabel("Full name").fill(name);
-  await p.getByLabel("Email address").fill(mail);
-  await p.getByLabel("Password", { exact: true }).fill(pw);
-  await p.getByLabel("Password again").fill(pw);
-  await p.getByRole("button", { name: "Create account" }).click();
-  await seen(p, "with a link to activate your account", `${name} registers`);
-  await p.goto(base + linkIn(await mailTo(mail, /Confirm your email/), "/account/confirm/"));
-  await seen(p, "Your email address is confirmed", `${name} confirms`);
-}
-
-async function logIn(p, mail, pw) {
-  current = p;
-  await p.goto(base + "/account/login");
-  await p.getByLabel("Email address").fill(mail);
-  await p.getByLabel("Password").fill(pw);
-  await clickAndWait(p, p.getByRole("button", { name: "Log in" }));
-  expect(!/\/account\/login/.test(p.url()), `${mail} is logged in (still on ${p.url()})`);
-}
-
-// A date `days` from today, as a date input takes it.
-function dateIn(days) {
-  const d = new Date(Date.now() + days * 86400000);
-  return d.toISOString().slice(0, 10);
-}
-
-(async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+run("journey", async (browser) => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  current = page;
+  focus(page);
   const email = `maya.${Date.now()}@example.edu`;
   const password = "plum-kettle-orbit-sage";
-  try {
-    await page.goto(base + "/");
-    await axe(page, "home");
+  await page.goto(base + "/");
+  await axe(page, "home");
 
-    await page.getByRole("link", { name: "Create an account" }).first().click();
-    await axe(page, "register");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await seen(page, "There is a problem", "empty registration shows the error summary");
-    await axe(page, "register with errors");
-    await page.getByLabel("Full name").fill("Maya Chen");
-    await page.getByLabel("Email address").fill(email);
-    await page.getByLabel("Password", { exact: true }).fill(password);
-    await page.getByLabel("Password again").fill(password);
-    await page.getByRole("button", { name: "Create account" }).click();
-    await seen(page, "with a link to activate your account", "registration sends a link");
-    await axe(page, "login after registration");
+  await page.getByRole("link", { name: "Create an account" }).first().click();
+  await axe(page, "register");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await seen(page, "There is a problem", "empty registration shows the error summary");
+  await axe(page, "register with errors");
+  await page.getByLabel("Full name").fill("Maya Chen");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+  await page.getByLabel("Password again").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await seen(page, "with a link to activate your account", "registration sends a link");
+  await axe(page, "login after registration");
 
-    await page.goto(base + linkIn(await mailTo(email, /Confirm your email/), "/account/confirm/"));
-    await seen(page, "Your email address is confirmed", "confirmation works");
-    await page.getByLabel("Email address").fill(email);
-    await page.getByLabel("Password").fill(password);
-    await page.getByRole("button", { name: "Log in" }).click();
+  await page.goto(base + linkIn(await mailTo(email, /Confirm your email/), "/account/confirm/"));
+  await seen(page, "Your email address is confirmed", "confirmation works");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
 
-    await page.goto(base + "/apply");
-    await axe(page, "applications");
-    await page.getByRole("link", { name: /Apply to the Health Justice Fellowship/ }).click();
-    await axe(page, "eligibility");
-    await page.getByRole("button", { name: "Continue" }).click();
-    await seen(page, "There is a problem", "unanswered eligibility is explained");
-    await axe(page, "eligibility with errors");
-    for (const group of await page.locator("fieldset").all()) {
-      await group.getByLabel("Yes", { exact: true }).check();
-    }
-    await page.getByRole("button", { name: "Continue" }).click();
-
-    // Contact
-    await axe(page, "section: contact");
-    expect((await page.getByLabel(/legal name/i).inputValue()) === "Maya Chen", "the name is pre-filled");
-    await page.getByLabel(/city/i).fill("Baltimore");
-    await page.getByLabel(/state/i).fill("MD");
-    await saveAndContinue(page);
-    // Education
-    await axe(page, "section: education");
-    await page.getByLabel(/School|institution/i).first().fill("Johns Hopkins School of Nursing");
-    await page.getByLabel("Nursing", { exact: true }).check();
-    await page.getByLabel(/Degree/).first().fill("BSN");
-    await page.getByLabel(/graduat/i).first().fill("2027-05-31");
-    await saveAndContinue(page);
-    // Essays
-    await axe(page, "section: essays");
-    const essays = page.locator("textarea");
-    await essays.nth(0).fill("Working nights in a community clinic taught me how housing shapes health. ".repeat(5));
-    await essays.nth(1).fill("A bilingual blood-pressure program with the barbershops on our block. ".repeat(5));
-    expect(/words/.test(await page.locator(".word-count").first().textContent()), "word counts are shown");
-    await saveAndContinue(page);
-    // Documents
-    await axe(page, "section: documents");
-    await page.locator('input[type="file"]').first().setInputFiles(pdfFile("Maya Chen CV.pdf", "curriculum vitae"));
-    await saveAndContinue(page);
-    // References: a link to the referees page
-    await axe(page, "section: references");
-    await page.getByRole("link", { name: /Name or change your referees/ }).click();
-    await axe(page, "referees");
-    const referees = [
-      ["Dr. Rosa Parks-Lee", "rosa.referee@example.org", "Clinical supervisor"],
-      ["Prof. Sam Okafor", "sam.referee@example.org", "Professor"],
-    ];
-    for (const [i, [name, mail, relation]] of referees.entries()) {
-      const form = page.locator("form.referee-form:visible").first();
-      await form.getByLabel("Full name").fill(name);
-      await form.getByLabel("Email address").fill(mail);
-      await form.getByLabel("How do you know them?").fill(relation);
-      await form.getByLabel(/Yes, I waive/).check();
-      await form.getByRole("button", { name: "Send the request" }).click();
-      await seen(page, `We sent ${name} a request`, `referee ${i + 1} is asked`);
-    }
-    await axe(page, "referees named");
-    await page.goto(page.url().replace(/\/referees$/, "/sections/commitment"));
-    await axe(page, "section: commitment");
-    await page.locator("fieldset").first().getByLabel("Yes", { exact: true }).check();
-    await page.locator('input[type="checkbox"]').first().check();
-    await saveAndContinue(page);
-
-    // Review and submit
-    await axe(page, "review");
-    const remaining = await page.locator(".problems li").allTextContents();
-    expect(remaining.length === 0, "nothing left to do, but: " + remaining.join(" | "));
-    await page.getByRole("button", { name: "Submit my application" }).click();
-    await seen(page, "Your application is submitted", "submission confirmed");
-    await axe(page, "application after submission");
-    await mailTo(email, /was submitted/);
-    const applicationUrl = page.url();
-    await page.getByRole("link", { name: "Read or print your answers" }).click();
-    await axe(page, "summary");
-
-    // The referee answers through the emailed link, in a browser of their own.
-    const refereeContext = await browser.newContext();
-    const referee = await refereeContext.newPage();
-    await referee.goto(base + linkIn(await mailTo("rosa.referee@example.org", /letter of recommendation/), "/referee/"));
-    await axe(referee, "referee page");
-    await seen(referee, "Maya Chen", "the referee sees the applicant's name");
-    await referee.getByRole("button", { name: "Upload the letter" }).click();
-    await axe(referee, "referee page with error");
-    await referee.getByLabel("Your letter").setInputFiles(pdfFile("letter.pdf", "a strong recommendation"));
-    await referee.getByRole("button", { name: "Upload the letter" }).click();
-    await seen(referee, "Your letter for Maya Chen has arrived", "the letter arrives");
-    await axe(referee, "referee thanks");
-
-    await page.goto(applicationUrl);
-    await seen(page, "Letter received", "the applicant sees the letter arrived");
-    await page.goto(base + "/apply/profile");
-    await axe(page, "profile");
-    await page.goto(base + "/apply/demographics");
-    await axe(page, "demographics");
-    await page.goto(applicationUrl + "/withdraw");
-    await axe(page, "withdraw");
-
-    // Nobody can make the portal send unlimited mail: the sixth reset link
-    // for one address within the hour is refused, next to the field.
-    const asker = await newBrowserPage(browser);
-    current = asker;
-    for (let i = 0; i < 6; i += 1) {
-      await asker.goto(base + "/account/forgot");
-      await asker.getByLabel("Email address").fill("someone.else@example.org");
-      await clickAndWait(asker, asker.getByRole("button", { name: "Send the link" }));
-    }
-    await seen(asker, "We have already sent several emails to this address in the last hour", "the mail limit is explained");
-    await axe(asker, "forgot password with the mail limit reached");
-
-    // A reminder's stop link: no login, one button, and back again.
-    if (process.env.JOURNEY_REMINDERS_PATH) {
-      await asker.goto(base + process.env.JOURNEY_REMINDERS_PATH);
-      await axe(asker, "stop reminders");
-      await clickAndWait(asker, asker.getByRole("button", { name: "Stop these reminders" }));
-      await seen(asker, "Turn reminders back on", "reminders can be turned back on");
-      await axe(asker, "reminders stopped");
-    }
-    current = page;
-
-    const staff = await reviewWorkflow(browser, "Maya Chen");
-    await decisions(staff, { page, applicationUrl, email, name: "Maya Chen" });
-  } catch (e) {
-    const at = current || page;
-    await at.screenshot({ path: path.join(os.tmpdir(), "journey-failure.png"), fullPage: true }).catch(() => {});
-    console.error(`journey failed at ${at.url()}: ${e.message}`);
-    await browser.close();
-    process.exit(1);
+  await page.goto(base + "/apply");
+  await axe(page, "applications");
+  await page.getByRole("link", { name: /Apply to the Health Justice Fellowship/ }).click();
+  await axe(page, "eligibility");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await seen(page, "There is a problem", "unanswered eligibility is explained");
+  await axe(page, "eligibility with errors");
+  for (const group of await page.locator("fieldset").all()) {
+    await group.getByLabel("Yes", { exact: true }).check();
   }
-  await browser.close();
-  if (violations.length) {
-    console.error(`${violations.length} accessibility violation(s) on ${checked} pages:\n` + violations.join("\n"));
-    process.exit(1);
+  await page.getByRole("button", { name: "Continue" }).click();
+
+  // Contact
+  await axe(page, "section: contact");
+  expect((await page.getByLabel(/legal name/i).inputValue()) === "Maya Chen", "the name is pre-filled");
+  await page.getByLabel(/city/i).fill("Baltimore");
+  await page.getByLabel(/state/i).fill("MD");
+  await saveAndContinue(page);
+  // Education
+  await axe(page, "section: education");
+  await page.getByLabel(/School|institution/i).first().fill("Johns Hopkins School of Nursing");
+  await page.getByLabel("Nursing", { exact: true }).check();
+  await page.getByLabel(/Degree/).first().fill("BSN");
+  await page.getByLabel(/graduat/i).first().fill("2027-05-31");
+  await saveAndContinue(page);
+  // Essays
+  await axe(page, "section: essays");
+  const essays = page.locator("textarea");
+  await essays.nth(0).fill("Working nights in a community clinic taught me how housing shapes health. ".repeat(5));
+  await essays.nth(1).fill("A bilingual blood-pressure program with the barbershops on our block. ".repeat(5));
+  expect(/words/.test(await page.locator(".word-count").first().textContent()), "word counts are shown");
+  await saveAndContinue(page);
+  // Documents
+  await axe(page, "section: documents");
+  await page.locator('input[type="file"]').first().setInputFiles(pdfFile("Maya Chen CV.pdf", "curriculum vitae"));
+  await saveAndContinue(page);
+  // References: a link to the referees page
+  await axe(page, "section: references");
+  await page.getByRole("link", { name: /Name or change your referees/ }).click();
+  await axe(page, "referees");
+  const referees = [
+    ["Dr. Rosa Parks-Lee", "rosa.referee@example.org", "Clinical supervisor"],
+    ["Prof. Sam Okafor", "sam.referee@example.org", "Professor"],
+  ];
+  for (const [i, [name, mail, relation]] of referees.entries()) {
+    const form = page.locator("form.referee-form:visible").first();
+    await form.getByLabel("Full name").fill(name);
+    await form.getByLabel("Email address").fill(mail);
+    await form.getByLabel("How do you know them?").fill(relation);
+    await form.getByLabel(/Yes, I waive/).check();
+    await form.getByRole("button", { name: "Send the request" }).click();
+    await seen(page, `We sent ${name} a request`, `referee ${i + 1} is asked`);
   }
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`journey passed in ${seconds} s; axe found no violations on ${checked} pages`);
-})();
+  await axe(page, "referees named");
+  await page.goto(page.url().replace(/\/referees$/, "/sections/commitment"));
+  await axe(page, "section: commitment");
+  await page.locator("fieldset").first().getByLabel("Yes", { exact: true }).check();
+  await page.locator('input[type="checkbox"]').first().check();
+  await saveAndContinue(page);
+
+  // Review and submit
+  await axe(page, "review");
+  const remaining = await page.locator(".problems li").allTextContents();
+  expect(remaining.length === 0, "nothing left to do, but: " + remaining.join(" | "));
+  await page.getByRole("button", { name: "Submit my application" }).click();
+  await seen(page, "Your application is submitted", "submission confirmed");
+  await axe(page, "application after submission");
+  await mailTo(email, /was submitted/);
+  const applicationUrl = page.url();
+  await page.getByRole("link", { name: "Read or print your answers" }).click();
+  await axe(page, "summary");
+
+  // The referee answers through the emailed link, in a browser of their own.
+  const refereeContext = await browser.newContext();
+  const referee = await refereeContext.newPage();
+  await referee.goto(base + linkIn(await mailTo("rosa.referee@example.org", /letter of recommendation/), "/referee/"));
+  await axe(referee, "referee page");
+  await seen(referee, "Maya Chen", "the referee sees the applicant's name");
+  await referee.getByRole("button", { name: "Upload the letter" }).click();
+  await axe(referee, "referee page with error");
+  await referee.getByLabel("Your letter").setInputFiles(pdfFile("letter.pdf", "a strong recommendation"));
+  await referee.getByRole("button", { name: "Upload the letter" }).click();
+  await seen(referee, "Your letter for Maya Chen has arrived", "the letter arrives");
+  await axe(referee, "referee thanks");
+
+  await page.goto(applicationUrl);
+  await seen(page, "Letter received", "the applicant sees the letter arrived");
+  await page.goto(base + "/apply/profile");
+  await axe(page, "profile");
+  await page.goto(base + "/apply/demographics");
+  await axe(page, "demographics");
+  await page.goto(applicationUrl + "/withdraw");
+  await axe(page, "withdraw");
+
+  // Nobody can make the portal send unlimited mail: the sixth reset link
+  // for one address within the hour is refused, next to the field.
+  const asker = await newBrowserPage(browser);
+  focus(asker);
+  for (let i = 0; i < 6; i += 1) {
+    await asker.goto(base + "/account/forgot");
+    await asker.getByLabel("Email address").fill("someone.else@example.org");
+    await clickAndWait(asker, asker.getByRole("button", { name: "Send the link" }));
+  }
+  await seen(asker, "We have already sent several emails to this address in the last hour", "the mail limit is explained");
+  await axe(asker, "forgot password with the mail limit reached");
+
+  // A reminder's stop link: no login, one button, and back again.
+  if (process.env.JOURNEY_REMINDERS_PATH) {
+    await asker.goto(base + process.env.JOURNEY_REMINDERS_PATH);
+    await axe(asker, "stop reminders");
+    await clickAndWait(asker, asker.getByRole("button", { name: "Stop these reminders" }));
+    await seen(asker, "Turn reminders back on", "reminders can be turned back on");
+    await axe(asker, "reminders stopped");
+  }
+  focus(page);
+
+  const staff = await reviewWorkflow(browser, "Maya Chen");
+  await decisions(staff, { page, applicationUrl, email, name: "Maya Chen" });
+});
 
 // The review workflow on the application `applicant` submitted.
 async function reviewWorkflow(browser, applicant) {
@@ -361,22 +189,7 @@ async function reviewWorkflow(browser, applicant) {
   }
 
   // The first admin logs in with the one-time password and must choose one.
-  const admin = await newBrowserPage(browser);
-  await admin.goto(base + "/account/login");
-  await admin.getByLabel("Email address").fill(adminEmail);
-  await admin.getByLabel("Password").fill(adminOtp);
-  await clickAndWait(admin, admin.getByRole("button", { name: "Log in" }));
-  expect(new URL(admin.url()).pathname === "/account/password", "a one-time password leads to /account/password, not " + admin.url());
-  await seen(admin, "Choose your own password", "the admin is asked to choose a password");
-  await axe(admin, "choose a password");
-  const adminPassword = "copper-meadow-violin-tide";
-  if (await admin.getByLabel("Current password").count()) {
-    await admin.getByLabel("Current password").fill(adminOtp);
-  }
-  await admin.getByLabel("New password", { exact: true }).fill(adminPassword);
-  await admin.getByLabel("New password again").fill(adminPassword);
-  await clickAndWait(admin, admin.getByRole("button", { name: "Save the new password" }));
-  await seen(admin, "Your password has been changed", "the admin's password is changed");
+  const admin = await firstAdmin(browser, "copper-meadow-violin-tide");
 
   await admin.getByRole("link", { name: "Admin", exact: true }).click();
   await admin.waitForURL(/\/admin\/users/);
@@ -526,7 +339,7 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
 
   // 1. The manager records "Accepted" with a note: held, not yet released.
   await m.goto(managedUrl);
-  current = m;
+  focus(m);
   const decision = m.getByRole("region", { name: "Decision", exact: true });
   await decision.getByRole("radio", { name: "Accepted", exact: true }).check();
   const note = "The committee loved the barbershop blood-pressure project.";
@@ -538,7 +351,7 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
 
   // 2. The applicant sees nothing of it yet.
   await a.goto(applicant.applicationUrl);
-  current = a;
+  focus(a);
   await axe(a, "application with a held decision");
   const held = await a.locator("main").innerText();
   expect((await a.locator(".status").first().innerText()).trim() === "Under review",
@@ -550,7 +363,7 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
   // 3. The Accepted letter: a preview with the sample applicant, and a
   // broken template refused next to its field; nothing is saved.
   await m.goto(cycleUrl);
-  current = m;
+  focus(m);
   await clickAndWait(m, cycleNav.getByRole("link", { name: "Decision letters" }));
   expect(new URL(m.url()).pathname === new URL(cycleUrl).pathname + "/letters", "the letters open: " + m.url());
   await axe(m, "manage: decision letters");
@@ -622,7 +435,7 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
 
   // 6. The applicant answers the offer.
   await a.goto(applicant.applicationUrl);
-  current = a;
+  focus(a);
   await seen(a, "Decision: Accepted", "the applicant sees the decision");
   expect((await a.locator(".status").first().innerText()).trim() === "Decision available", "the status is Decision available");
   const offerText = await a.getByRole("region", { name: "Decision: Accepted" }).innerText();
@@ -643,7 +456,7 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
 
   // 7. The manager sees the accepted offer.
   await m.goto(cycleUrl);
-  current = m;
+  focus(m);
   await clickAndWait(m, cycleNav.getByRole("link", { name: "Decisions and offers" }));
   await axe(m, "manage: decisions with the offer accepted");
   const accepted = await decidedRow().innerText();
@@ -662,14 +475,14 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
   // 9. A reviewer finds out they know the applicant, after reviewing: the
   // review is set aside, on the record, out of the scores.
   const tom = reviewers[1].page;
-  current = tom;
+  focus(tom);
   await tom.goto(base + "/review");
   await clickAndWait(tom, tom.getByRole("link", { name: /Application #\d+/ }));
   await tom.getByLabel("What the conflict is").fill("I realised I taught her at nursing school.");
   await clickAndWait(tom, tom.getByRole("button", { name: /Declare a conflict/ }));
   await seen(tom, /You have been taken off application #\d+/, "the conflict is declared");
   await m.goto(managedUrl);
-  current = m;
+  focus(m);
   await seen(m, "Reviews set aside", "the manager sees the review set aside");
   const setAside = await m.getByRole("row").filter({ hasText: reviewers[1].name }).last().innerText();
   expect(/Submitted/.test(setAside), "the set-aside review keeps its state: " + setAside);
