@@ -110,12 +110,10 @@ pub async fn copy_letter_templates(
     by: UserId,
     now: DateTime<Utc>,
 ) -> DbResult<u64> {
-    let sql = "INSERT INTO letter_templates (cycle_id, outcome, subject, body, updated_by, updated_at) \
+    let sql =
+        "INSERT INTO letter_templates (cycle_id, outcome, subject, body, updated_by, updated_at) \
                SELECT $1, outcome, subject, body, $2, $3 FROM letter_templates WHERE cycle_id = $4";
-    execute!(
-        ex,
-        sqlx::query(sql).bind(to).bind(by).bind(now).bind(from)
-    )
+    execute!(ex, sqlx::query(sql).bind(to).bind(by).bind(now).bind(from))
 }
 
 /// One recorded change of a cycle's field.

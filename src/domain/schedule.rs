@@ -168,7 +168,13 @@ pub fn read_local(
             .map_err(|_| LocalTimeError::BadTime)?,
     };
     let local = date.and_time(time);
-    let said = || format!("{} on {}", local.format("%-I:%M %P"), local.format("%-d %B %Y"));
+    let said = || {
+        format!(
+            "{} on {}",
+            local.format("%-I:%M %P"),
+            local.format("%-d %B %Y")
+        )
+    };
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         LocalResult::None => Err(LocalTimeError::Skipped(said(), tz.name().to_owned())),
@@ -288,7 +294,9 @@ pub fn read_grace(hours: &str) -> Result<i64, String> {
         .ok()
         .filter(|h| (0..=MAX_GRACE_HOURS).contains(h))
         .ok_or_else(|| {
-            format!("Enter the grace period as a whole number of hours from 0 to {MAX_GRACE_HOURS}.")
+            format!(
+                "Enter the grace period as a whole number of hours from 0 to {MAX_GRACE_HOURS}."
+            )
         })
 }
 
@@ -423,7 +431,11 @@ mod tests {
         let fields: Vec<DateField> = s.order_problems().iter().map(|(f, _)| *f).collect();
         assert_eq!(
             fields,
-            [DateField::Closes, DateField::LettersDue, DateField::Decisions]
+            [
+                DateField::Closes,
+                DateField::LettersDue,
+                DateField::Decisions
+            ]
         );
         let ok = Schedule {
             opens_at: close - Duration::days(90),
@@ -431,29 +443,44 @@ mod tests {
             decision_planned_at: close + Duration::days(60),
             ..s
         };
-        assert!(ok.order_problems().is_empty(), "letters may be due at the close");
+        assert!(
+            ok.order_problems().is_empty(),
+            "letters may be due at the close"
+        );
     }
 
     #[test]
     fn a_year_later_keeps_the_wall_clock_time() {
         let close = at(New_York, 2027, 3, 1, 17, 0);
-        assert_eq!(a_year_later(New_York, close), at(New_York, 2028, 3, 1, 17, 0));
+        assert_eq!(
+            a_year_later(New_York, close),
+            at(New_York, 2028, 3, 1, 17, 0)
+        );
         // Summer time then, winter time now: still 9:00 local.
         let open = at(New_York, 2026, 11, 2, 9, 0);
-        assert_eq!(a_year_later(New_York, open), at(New_York, 2027, 11, 2, 9, 0));
+        assert_eq!(
+            a_year_later(New_York, open),
+            at(New_York, 2027, 11, 2, 9, 0)
+        );
     }
 
     #[test]
     fn the_29th_of_february_becomes_the_28th() {
         let leap = at(New_York, 2028, 2, 29, 17, 0);
-        assert_eq!(a_year_later(New_York, leap), at(New_York, 2029, 2, 28, 17, 0));
+        assert_eq!(
+            a_year_later(New_York, leap),
+            at(New_York, 2029, 2, 28, 17, 0)
+        );
     }
 
     #[test]
     fn a_skipped_time_moves_to_the_end_of_the_gap() {
         // 14 March 2027 is the day the clocks go forward: 2:30 am is skipped.
         let before = at(New_York, 2026, 3, 14, 2, 30);
-        assert_eq!(a_year_later(New_York, before), at(New_York, 2027, 3, 14, 3, 0));
+        assert_eq!(
+            a_year_later(New_York, before),
+            at(New_York, 2027, 3, 14, 3, 0)
+        );
     }
 
     #[test]
@@ -472,7 +499,9 @@ mod tests {
         assert!(read_name("  ").is_err());
         assert!(read_name(&"x".repeat(101)).is_err());
         assert_eq!(read_zone("Europe/London").unwrap().name(), "Europe/London");
-        assert!(read_zone("Mars/Olympus").unwrap_err().contains("Mars/Olympus"));
+        assert!(read_zone("Mars/Olympus")
+            .unwrap_err()
+            .contains("Mars/Olympus"));
         assert_eq!(read_grace("72"), Ok(72));
         assert!(read_grace("-1").is_err());
         assert!(read_grace("721").is_err());

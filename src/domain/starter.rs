@@ -38,9 +38,14 @@ mod tests {
             ("nomination", NOMINATION_FORM),
         ] {
             let form = FormDefinition::parse(json).unwrap_or_else(|e| panic!("{name}: {e}"));
-            assert_eq!(form.sections[0].questions[0].profile.as_deref(), Some("name"), "{name}");
+            assert_eq!(
+                form.sections[0].questions[0].profile.as_deref(),
+                Some("name"),
+                "{name}"
+            );
             assert!(
-                form.questions().any(|q| matches!(q.kind, QuestionKind::Email)),
+                form.questions()
+                    .any(|q| matches!(q.kind, QuestionKind::Email)),
                 "{name} asks for an email address"
             );
         }

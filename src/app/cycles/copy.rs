@@ -89,7 +89,13 @@ pub async fn copy(
         typed.name, source.cycle.name
     );
     By::user(by, ip.as_deref())
-        .audit(tx.exec(), "cycle.copy", &format!("cycle:{copy}"), &detail, now)
+        .audit(
+            tx.exec(),
+            "cycle.copy",
+            &format!("cycle:{copy}"),
+            &detail,
+            now,
+        )
         .await?;
     tx.commit().await?;
     Ok(copy)

@@ -72,7 +72,13 @@ pub async fn create(
     cycles::set_rubric(tx.exec(), id, starter_rubric(&program)).await?;
     let detail = format!("“{}” for {}", typed.name, program.name);
     By::user(who.0.user().id, ip.as_deref())
-        .audit(tx.exec(), "cycle.create", &format!("cycle:{id}"), &detail, now)
+        .audit(
+            tx.exec(),
+            "cycle.create",
+            &format!("cycle:{id}"),
+            &detail,
+            now,
+        )
         .await?;
     tx.commit().await?;
     Ok(id)

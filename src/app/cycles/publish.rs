@@ -75,7 +75,13 @@ pub async fn publish(
     };
     let detail = if open_now { "opened now" } else { "published" };
     By::user(by, ip.as_deref())
-        .audit(tx.exec(), "cycle.publish", &format!("cycle:{id}"), detail, now)
+        .audit(
+            tx.exec(),
+            "cycle.publish",
+            &format!("cycle:{id}"),
+            detail,
+            now,
+        )
         .await?;
     tx.commit().await?;
     Ok(said)
@@ -107,7 +113,13 @@ pub async fn unpublish(ctx: &Ctx, who: &Manager, ip: &ClientIp, id: CycleId) -> 
     }
     cycle_setup::set_published(tx.exec(), id, false).await?;
     By::user(who.0.user().id, ip.as_deref())
-        .audit(tx.exec(), "cycle.unpublish", &format!("cycle:{id}"), "", now)
+        .audit(
+            tx.exec(),
+            "cycle.unpublish",
+            &format!("cycle:{id}"),
+            "",
+            now,
+        )
         .await?;
     tx.commit().await?;
     Ok(format!(
