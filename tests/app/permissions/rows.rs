@@ -240,6 +240,7 @@ pub fn rows() -> Vec<Row> {
             }),
         ),
     ];
+    rows.extend(cycles::rows());
     rows.extend(apply::rows());
     rows.extend([
         get("/referee/<secret>", Referee, 200, |w, c| {
@@ -320,7 +321,6 @@ pub fn rows() -> Vec<Row> {
         ),
     ]);
     rows.extend(manage::rows());
-    rows.extend(cycles::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {

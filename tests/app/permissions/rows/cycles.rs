@@ -1,6 +1,8 @@
 //! The rows of setting cycles up: a new cycle for Health Justice, its
-//! name and dates, a copy, publishing and unpublishing (Nia, who manages
-//! another program, asks for the same ids).
+//! name and dates, a copy, and unpublishing and publishing the Summer
+//! Internship cycle (Nia, who manages another program, asks for the same
+//! ids). They come before the applicants' rows, which apply to Summer
+//! Internship.
 
 use super::{get, owned, post, Body, Row};
 use crate::permissions::roles::{Audience, Col};
@@ -78,20 +80,20 @@ pub fn rows() -> Vec<Row> {
             |w, c| cycle(w, c, "/copy"),
             Form(|_| fields("2099 matrix copy")),
         ),
-        // The Health Justice cycle is published and has applications: the
-        // manager is told so (a redirect with the message), nothing changes.
-        post(
-            "/manage/cycles/<id>/publish",
-            ManagedCycle,
-            303,
-            |w, c| cycle(w, c, "/publish"),
-            Empty,
-        ),
+        // On Summer Internship, before anyone applies to it (these rows run
+        // before the applicants'): taken back, then opened again.
         post(
             "/manage/cycles/<id>/unpublish",
             ManagedCycle,
             303,
-            |w, c| cycle(w, c, "/unpublish"),
+            |w, _| format!("/manage/cycles/{}/unpublish", w.programs.c3),
+            Empty,
+        ),
+        post(
+            "/manage/cycles/<id>/publish",
+            ManagedCycle,
+            303,
+            |w, _| format!("/manage/cycles/{}/publish", w.programs.c3),
             Empty,
         ),
     ]
