@@ -13,6 +13,9 @@ use rocket::http::Status;
 use crate::fixtures::Staff;
 use crate::helpers::{spawn, Browser, Page, TestApp};
 
+/// Fields to change in a form, by name.
+type Changes<'a> = Vec<(&'a str, &'a str)>;
+
 /// A cycle's fields, far in the future, with `changes` applied.
 fn fields<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut all = vec![
@@ -181,7 +184,7 @@ async fn each_bad_input_is_told_next_to_its_field_and_nothing_is_stored() {
     let taken = app
         .text(&format!("SELECT name FROM cycles WHERE id = {}", c.id))
         .await;
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<(Changes, &str, &str)> = vec![
         (
             vec![("closes_date", "2098-12-01")],
             "closes_date-error",
