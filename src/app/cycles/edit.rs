@@ -5,7 +5,6 @@
 //! another manager changed one meanwhile, the change is refused against
 //! that field and the typed values are kept.
 
-use chrono::Utc;
 use chrono_tz::Tz;
 
 use crate::auth::guards::{ClientIp, Manager};
@@ -21,7 +20,7 @@ use crate::app::{By, Error, FormErrors, Result};
 use crate::db::cycles::CycleWithForm;
 
 /// A cycle's dates.
-pub(super) fn schedule_of(c: &Cycle) -> Schedule {
+pub fn schedule_of(c: &Cycle) -> Schedule {
     Schedule {
         opens_at: c.opens_at,
         closes_at: c.closes_at,
@@ -242,7 +241,7 @@ pub async fn save(
     let mut told = 0;
     if let (true, Some(change_id)) = (form.tell_drafts, closing_change) {
         let program = programs::name_of(tx.exec(), c.program_id).await?;
-        let old = show_in(typed.zone, c.closes_at.with_timezone(&Utc));
+        let old = show_in(typed.zone, c.closes_at);
         let new = show_in(typed.zone, typed.schedule.closes_at);
         for holder in cycle_setup::draft_holders(tx.exec(), id).await? {
             let facts = messages::ClosingDateMoved {

@@ -13,7 +13,7 @@ mod publish;
 
 pub use copy::{copy, copy_proposal, Proposal};
 pub use create::{create, program_for_setup, starter_rubric};
-pub use edit::{edit_view, save, shown_values, EditForm, EditView, Saved};
+pub use edit::{edit_view, save, schedule_of, shown_values, EditForm, EditView, Saved};
 pub use publish::{publish, unpublish};
 
 use chrono::{DateTime, Utc};

@@ -79,12 +79,7 @@ async fn show_dates(
     let typed = CycleFields::of(
         &c.name,
         c.time_zone,
-        &crate::domain::schedule::Schedule {
-            opens_at: c.opens_at,
-            closes_at: c.closes_at,
-            letters_due_at: c.letters_due_at,
-            decision_planned_at: c.decision_planned_at,
-        },
+        &cycles::schedule_of(c),
         c.letters_grace.num_hours(),
     );
     let title = format!("Name and dates – {}", c.name);
