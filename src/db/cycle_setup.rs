@@ -82,6 +82,21 @@ pub async fn set_published(ex: Exec<'_>, id: CycleId, published: bool) -> DbResu
     Ok(())
 }
 
+/// Which of `ids` are not published.
+#[tracing::instrument(skip_all)]
+pub async fn unpublished_among(ex: Exec<'_>, ids: &[CycleId]) -> DbResult<Vec<CycleId>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids
+        .iter()
+        .map(CycleId::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!("SELECT id FROM cycles WHERE id IN ({list}) AND NOT published");
+    run!(ex, c => sqlx::query_scalar(&sql).fetch_all(c).await)
+}
+
 /// How many applications (drafts included) cycle `id` has.
 #[tracing::instrument(skip_all)]
 pub async fn application_count(ex: Exec<'_>, id: CycleId) -> DbResult<i64> {

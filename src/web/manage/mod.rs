@@ -76,6 +76,7 @@ struct CycleRow {
     program_name: String,
     name: String,
     closes: String,
+    published: bool,
 }
 
 /// A program whose cycles the manager sets up.
@@ -102,13 +103,16 @@ async fn index(who: Manager, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templat
         .map(|g| g.program_id)
         .collect();
     let mut conn = ctx.conn().await?;
-    let rows = cycles::for_programs(conn.exec(), &programs)
-        .await?
+    let listed = cycles::for_programs(conn.exec(), &programs).await?;
+    let ids: Vec<CycleId> = listed.iter().map(|c| c.id).collect();
+    let unpublished = crate::db::cycle_setup::unpublished_among(conn.exec(), &ids).await?;
+    let rows = listed
         .into_iter()
         .map(|c| CycleRow {
             closes: crate::domain::cycle::parse_zone(&c.time_zone)
                 .map(|tz| crate::domain::cycle::show_in(tz, c.closes_at))
                 .unwrap_or_default(),
+            published: !unpublished.contains(&c.id),
             id: c.id,
             program_name: c.program_name,
             name: c.name,

@@ -25,6 +25,9 @@ async fn a_manager_creates_an_unpublished_cycle_with_the_starter_form_and_the_pr
         .assert_contains("Letters due 16 March 2099, 5:00 pm EDT (America/New_York) (the form asks for no referees)")
         .assert_contains("This cycle is not published")
         .assert_contains("Open it now instead");
+    mo.get("/manage").await.assert_contains(
+        "2099 cohort</a> (closes 2 March 2099, 5:00 pm EST (America/New_York)), not published",
+    );
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM cycles WHERE id = {id} AND name = '2099 cohort' AND published = FALSE \
