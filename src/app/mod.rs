@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod admin;
 pub mod applying;
 pub mod assignment;
+pub mod cycles;
 pub mod decisions;
 pub mod demographics;
 pub mod export;

@@ -21,12 +21,13 @@ struct CycleRow {
     letters_grace_hours: i64,
     decision_planned_at: DateTime<Utc>,
     blind_review: bool,
+    published: bool,
     form_json: String,
 }
 
 const COLUMNS: &str =
     "id, program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
-                       decision_planned_at, blind_review, form_json";
+                       decision_planned_at, blind_review, published, form_json";
 
 /// A cycle with its form.
 #[derive(Debug, Clone)]
@@ -53,6 +54,7 @@ fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
             letters_grace: Duration::hours(r.letters_grace_hours),
             decision_planned_at: r.decision_planned_at,
             blind_review: r.blind_review,
+            published: r.published,
         },
         form,
     })
@@ -79,12 +81,12 @@ pub struct Listed {
     pub closes_at: DateTime<Utc>,
 }
 
-/// Cycles open at `now`, by program order.
+/// Published cycles open at `now`, by program order.
 #[tracing::instrument(skip_all)]
 pub async fn open_at(ex: Exec<'_>, now: DateTime<Utc>) -> DbResult<Vec<Listed>> {
     let sql = "SELECT c.id, c.program_id, p.name AS program_name, c.name, c.time_zone, c.opens_at, c.closes_at \
                FROM cycles c JOIN programs p ON p.id = c.program_id \
-               WHERE c.opens_at <= $1 AND c.closes_at > $1 ORDER BY p.position, c.closes_at";
+               WHERE c.published AND c.opens_at <= $1 AND c.closes_at > $1 ORDER BY p.position, c.closes_at";
     run!(ex, c => sqlx::query_as(sql).bind(now).fetch_all(c).await)
 }
 
@@ -128,7 +130,8 @@ pub struct NewCycle<'a> {
     pub form_json: &'a str,
 }
 
-/// Inserts a cycle.
+/// Inserts a cycle, published (seeding's cycles are open at once; the
+/// set-up use cases unpublish theirs in the same transaction).
 #[tracing::instrument(skip_all)]
 pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
     let sql = "INSERT INTO cycles (program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \

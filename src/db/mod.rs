@@ -56,6 +56,7 @@ pub(crate) fn returned<T>(rows: Result<Vec<T>, sqlx::Error>) -> Result<Option<T>
 pub mod applications;
 pub mod assignments;
 pub mod audit;
+pub mod cycle_setup;
 pub mod cycles;
 pub mod decisions;
 pub mod documents;

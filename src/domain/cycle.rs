@@ -27,6 +27,9 @@ pub struct Cycle {
     pub letters_grace: Duration,
     pub decision_planned_at: DateTime<Utc>,
     pub blind_review: bool,
+    /// Listed and open to applicants (new and copied cycles start
+    /// unpublished; an unpublished cycle is unknown to applicants).
+    pub published: bool,
 }
 
 /// Where a cycle stands at a moment.
@@ -107,6 +110,7 @@ mod tests {
             letters_grace: Duration::days(3),
             decision_planned_at: Utc.with_ymd_and_hms(2027, 5, 1, 16, 0, 0).unwrap(),
             blind_review: false,
+            published: true,
         }
     }
 

@@ -28,6 +28,8 @@ pub mod profile;
 pub mod program;
 pub mod referee;
 pub mod role;
+pub mod schedule;
+pub mod starter;
 pub mod throttle;
 pub mod user;
 pub mod workflow;

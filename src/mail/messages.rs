@@ -590,3 +590,49 @@ pub async fn offer_answered(
     .await?;
     Ok(())
 }
+
+/// What a message about a moved closing date says.
+#[derive(Serialize)]
+pub struct ClosingDateMoved<'a> {
+    pub name: &'a str,
+    pub program: &'a str,
+    pub cycle: &'a str,
+    /// The old and new closing times, in the cycle's time zone.
+    pub old: &'a str,
+    pub new: &'a str,
+}
+
+/// Tells an applicant with an unsubmitted draft that the cycle's closing
+/// date moved; one per application and recorded change (`change_id`).
+pub async fn closing_date_moved(
+    ex: Exec<'_>,
+    mail: &Mail,
+    to: &str,
+    application_id: ApplicationId,
+    change_id: i64,
+    facts: &ClosingDateMoved<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        #[serde(flatten)]
+        facts: &'a ClosingDateMoved<'a>,
+        link: String,
+    }
+    let ctx = Ctx {
+        facts,
+        link: mail.link(&format!("/apply/applications/{application_id}")),
+    };
+    let key = format!("closing_date_moved:{application_id}:{change_id}");
+    queue(
+        ex,
+        mail,
+        &key,
+        "closing_date_moved",
+        to,
+        Some(facts.name),
+        &ctx,
+        now,
+    )
+    .await
+}

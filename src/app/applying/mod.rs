@@ -46,7 +46,7 @@ pub enum Started {
 }
 
 /// Starts an application to cycle `cycle_id` with the eligibility
-/// `answers`. Not found for an unknown cycle; refused when the cycle is
+/// `answers`. Not found for an unknown or unpublished cycle; refused when the cycle is
 /// not open; `Invalid` (field `e-<question>`) for each unanswered
 /// question.
 #[tracing::instrument(skip_all, fields(cycle_id = %cycle_id))]
@@ -59,8 +59,10 @@ pub async fn start(
     let now = ctx.now();
     let user = who.0.user();
     let mut conn = ctx.conn().await?;
+    // An unpublished cycle is unknown to applicants.
     let c = cycles::find(conn.exec(), cycle_id)
         .await?
+        .filter(|c| c.cycle.published)
         .ok_or(Error::NotFound)?;
     if let Some(a) = applications::find_for(conn.exec(), cycle_id, user.id).await? {
         return Ok(Started::Existing(a.id));

@@ -124,6 +124,7 @@ async fn start_page(
     let mut conn = ctx.conn().await?;
     let c = cycles::find(conn.exec(), cycle_id)
         .await?
+        .filter(|c| c.cycle.published)
         .ok_or(Error::NotFound)?;
     let program = programs::find(conn.exec(), c.cycle.program_id)
         .await?

@@ -6,14 +6,17 @@
 //! assignment ([`assign`]), reviewer progress and reminders
 //! ([`progress`]), the ranking ([`ranking`]), review settings and the
 //! rubric ([`settings`]), decisions ([`decisions`]), their release
-//! ([`release`]), offers and the waitlist ([`offers`]) and the letter
-//! templates ([`letters`]). Every route takes the `Manager` guard and
+//! ([`release`]), offers and the waitlist ([`offers`]), the letter
+//! templates ([`letters`]), and setting cycles up: new, copied, published
+//! ([`cycle_setup`]) and their name and dates ([`cycle_dates`]). Every route takes the `Manager` guard and
 //! checks the program with `Roles::can_manage`.
 
 mod application;
 
 pub(crate) use application::{review_view, ReviewView};
 mod assign;
+mod cycle_dates;
+mod cycle_setup;
 mod decisions;
 mod demographics;
 mod export;
@@ -62,6 +65,8 @@ pub fn routes() -> Vec<Route> {
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());
+    all.extend(cycle_setup::routes());
+    all.extend(cycle_dates::routes());
     all
 }
 
@@ -71,11 +76,20 @@ struct CycleRow {
     program_name: String,
     name: String,
     closes: String,
+    published: bool,
+}
+
+/// A program whose cycles the manager sets up.
+#[derive(Serialize)]
+struct ProgramRow {
+    id: ProgramId,
+    name: String,
 }
 
 #[derive(Serialize)]
 struct IndexPage {
     cycles: Vec<CycleRow>,
+    programs: Vec<ProgramRow>,
 }
 
 #[get("/")]
@@ -89,23 +103,39 @@ async fn index(who: Manager, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templat
         .map(|g| g.program_id)
         .collect();
     let mut conn = ctx.conn().await?;
-    let rows = cycles::for_programs(conn.exec(), &programs)
-        .await?
+    let listed = cycles::for_programs(conn.exec(), &programs).await?;
+    let ids: Vec<CycleId> = listed.iter().map(|c| c.id).collect();
+    let unpublished = crate::db::cycle_setup::unpublished_among(conn.exec(), &ids).await?;
+    let rows = listed
         .into_iter()
         .map(|c| CycleRow {
             closes: crate::domain::cycle::parse_zone(&c.time_zone)
                 .map(|tz| crate::domain::cycle::show_in(tz, c.closes_at))
                 .unwrap_or_default(),
+            published: !unpublished.contains(&c.id),
             id: c.id,
             program_name: c.program_name,
             name: c.name,
+        })
+        .collect();
+    let roles = who.0.roles();
+    let managed = crate::db::programs::list(conn.exec())
+        .await?
+        .into_iter()
+        .filter(|p| roles.can_manage(p.id) || roles.can_administer())
+        .map(|p| ProgramRow {
+            id: p.id,
+            name: p.name,
         })
         .collect();
     Ok(render(
         "manage/index",
         &chrome,
         "Your programs",
-        IndexPage { cycles: rows },
+        IndexPage {
+            cycles: rows,
+            programs: managed,
+        },
     ))
 }
 
@@ -127,7 +157,13 @@ struct CyclePage {
     closes: String,
     letters_due: String,
     time_zone: String,
+    decisions_expected: String,
     counts: Vec<StageCount>,
+    published: bool,
+    /// When a published or unpublished cycle opens, if that is ahead.
+    opens_ahead: bool,
+    closed: bool,
+    uses_referees: bool,
 }
 
 #[get("/cycles/<id>")]
@@ -163,7 +199,12 @@ async fn show_cycle(
         closes: c.cycle.show(c.cycle.closes_at),
         letters_due: c.cycle.show(c.cycle.letters_due_at),
         time_zone: c.cycle.time_zone.name().to_owned(),
+        decisions_expected: c.cycle.show(c.cycle.decision_planned_at),
         counts,
+        published: c.cycle.published,
+        opens_ahead: c.cycle.opens_at > ctx.now(),
+        closed: c.cycle.closes_at <= ctx.now(),
+        uses_referees: crate::app::cycles::uses_referees(&c.form),
     };
     let title = format!("{} – {}", page.program_name, page.name);
     Ok(render("manage/cycle", &chrome, &title, page))

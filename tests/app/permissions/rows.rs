@@ -6,6 +6,7 @@
 //! an allowed caller).
 
 mod apply;
+mod cycles;
 mod manage;
 
 use rocket::http::Method;
@@ -239,6 +240,7 @@ pub fn rows() -> Vec<Row> {
             }),
         ),
     ];
+    rows.extend(cycles::rows());
     rows.extend(apply::rows());
     rows.extend([
         get("/referee/<secret>", Referee, 200, |w, c| {
