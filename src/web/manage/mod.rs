@@ -20,6 +20,7 @@ mod export;
 mod letters;
 mod offers;
 mod pipeline;
+mod programs;
 mod progress;
 mod ranking;
 mod release;
@@ -62,6 +63,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());
+    all.extend(programs::routes());
     all
 }
 
@@ -74,7 +76,15 @@ struct CycleRow {
 }
 
 #[derive(Serialize)]
+struct ProgramLink {
+    id: ProgramId,
+    name: String,
+    archived: bool,
+}
+
+#[derive(Serialize)]
 struct IndexPage {
+    programs: Vec<ProgramLink>,
     cycles: Vec<CycleRow>,
 }
 
@@ -101,11 +111,24 @@ async fn index(who: Manager, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templat
             name: c.name,
         })
         .collect();
+    let managed = crate::db::programs::list(conn.exec())
+        .await?
+        .into_iter()
+        .filter(|p| programs.contains(&p.id))
+        .map(|p| ProgramLink {
+            archived: p.is_archived(),
+            id: p.id,
+            name: p.name,
+        })
+        .collect();
     Ok(render(
         "manage/index",
         &chrome,
         "Your programs",
-        IndexPage { cycles: rows },
+        IndexPage {
+            programs: managed,
+            cycles: rows,
+        },
     ))
 }
 

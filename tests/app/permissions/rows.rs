@@ -7,6 +7,7 @@
 
 mod apply;
 mod manage;
+mod programs;
 
 use rocket::http::Method;
 
@@ -361,6 +362,7 @@ pub fn rows() -> Vec<Row> {
             Empty,
         ),
     ]);
+    rows.extend(programs::rows());
     rows
 }
 
