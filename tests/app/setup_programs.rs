@@ -76,6 +76,10 @@ async fn an_admin_creates_the_social_mission_award_listed_when_public_with_its_c
     let app = spawn().await;
     let admin = app.admin_browser("dean@example.edu").await;
     admin
+        .get("/admin/users")
+        .await
+        .assert_contains(r#"<a href="/admin/programs">Programs</a>"#);
+    admin
         .get("/admin/programs")
         .await
         .assert_contains(r#"href="/admin/programs/new""#)
@@ -127,7 +131,12 @@ async fn an_admin_creates_the_social_mission_award_listed_when_public_with_its_c
     let public = admin
         .post(&format!("/admin/programs/{id}"), &award("public"))
         .await;
-    assert_eq!(public.status, Status::SeeOther, "{}", public.body);
+    assert_eq!(
+        public.location,
+        Some(format!("/admin/programs/{id}")),
+        "{}",
+        public.body
+    );
     assert_eq!(
         app.text("SELECT detail FROM audit_log WHERE action = 'program.edit'")
             .await,
@@ -160,6 +169,26 @@ async fn an_admin_creates_the_social_mission_award_listed_when_public_with_its_c
         3,
         "the two fellowships and the internship say Apply"
     );
+
+    // Hidden again: off the home page, but nominators given its address
+    // still find the button.
+    // (Eleven days on, the first admin's session has ended.)
+    let admin = app.admin_browser("registrar@example.edu").await;
+    let hidden = admin
+        .post(&format!("/admin/programs/{id}"), &award("hidden"))
+        .await;
+    assert_eq!(
+        hidden.location,
+        Some(format!("/admin/programs/{id}")),
+        "{}",
+        hidden.body
+    );
+    app.get("/").await.assert_lacks("Social Mission Award");
+    app.get("/programs/social-mission")
+        .await
+        .assert_contains(&format!(
+            r#"<a class="button" href="/apply/cycles/{cycle}">Nominate</a>"#
+        ));
 }
 
 #[rocket::async_test]
@@ -196,7 +225,12 @@ async fn a_manager_edits_their_own_program_and_gets_404_on_another() {
         ("visibility", "public"),
     ];
     let saved = mo.post(&format!("/manage/programs/{hj}"), &fields).await;
-    assert_eq!(saved.status, Status::SeeOther, "{}", saved.body);
+    assert_eq!(
+        saved.location,
+        Some(format!("/manage/programs/{hj}")),
+        "{}",
+        saved.body
+    );
     mo.get(&format!("/manage/programs/{hj}"))
         .await
         .assert_contains("The Health Justice Fellowship is saved.");
@@ -373,7 +407,10 @@ async fn archiving_takes_a_program_off_the_home_page_and_stops_new_applications(
             &[("archive", "yes")],
         )
         .await;
-    assert_eq!(archived.status, Status::SeeOther);
+    assert_eq!(
+        archived.location,
+        Some(format!("/admin/programs/{}", c.program))
+    );
     admin
         .get(&format!("/admin/programs/{}", c.program))
         .await
