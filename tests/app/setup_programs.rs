@@ -421,6 +421,10 @@ async fn archiving_takes_a_program_off_the_home_page_and_stops_new_applications(
             .await,
         "archived: no → yes"
     );
+    admin
+        .get("/admin/programs")
+        .await
+        .assert_contains("<td>Public</td>\n      <td>Archived</td>");
     app.get("/").await.assert_lacks("Health Justice Fellowship");
     app.get("/programs/health-justice")
         .await
