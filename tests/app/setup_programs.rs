@@ -543,3 +543,77 @@ async fn login_lands_an_applicant_on_their_applications_and_staff_where_they_did
     let page = mo.login("mo@alliance.example", PASSWORD).await;
     assert_eq!(page.location.as_deref(), Some("/"));
 }
+
+/// Counts the spans of the database layer's calls (each query function is
+/// instrumented), by name.
+#[derive(Clone, Default)]
+struct DbCalls(std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for DbCalls {
+    fn on_new_span(
+        &self,
+        attrs: &tracing::span::Attributes<'_>,
+        _: &tracing::span::Id,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        let m = attrs.metadata();
+        if m.target().starts_with("fellowship_portal::db") {
+            self.0.lock().unwrap().push(m.name());
+        }
+    }
+}
+
+/// The database calls the home page makes for an anonymous visitor.
+async fn home_page_calls(app: &TestApp) -> Vec<&'static str> {
+    use tracing::instrument::WithSubscriber;
+    use tracing_subscriber::layer::SubscriberExt;
+    // A second dispatcher for the whole run, so that tracing asks every
+    // registered one about each callsite instead of caching the first
+    // answer (see `observe::Captured::dispatch`).
+    static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
+    let calls = DbCalls::default();
+    let subscriber = tracing_subscriber::registry().with(calls.clone());
+    let page = app.get("/").with_subscriber(subscriber).await;
+    assert_eq!(page.status, Status::Ok);
+    let seen = calls.0.lock().unwrap().clone();
+    seen
+}
+
+#[rocket::async_test]
+async fn the_home_page_costs_the_same_queries_however_many_programs() {
+    let app = spawn().await;
+    let three = home_page_calls(&app).await;
+    assert_eq!(
+        three.iter().filter(|n| **n == "public_calls").count(),
+        1,
+        "{three:?}"
+    );
+    let admin = app.admin_browser("dean@example.edu").await;
+    for (name, slug) in [
+        ("Social Mission Award", "social-mission"),
+        ("Community Abstracts", "abstracts"),
+        ("Rural Health Internship", "rural-health"),
+    ] {
+        let page = admin
+            .post(
+                "/admin/programs",
+                &[
+                    ("name", name),
+                    ("slug", slug),
+                    ("kind", "call"),
+                    ("visibility", "public"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+        let id = app
+            .count(&format!("SELECT id FROM programs WHERE slug = '{slug}'"))
+            .await;
+        madrid_cycle(&app, id, app.clock.now() - Duration::days(1)).await;
+    }
+    let page = app.get("/").await;
+    page.assert_contains("Rural Health Internship");
+    assert_eq!(page.body.matches(">Apply <span").count(), 6);
+    assert_eq!(home_page_calls(&app).await, three);
+}
