@@ -433,6 +433,10 @@ async fn archiving_takes_a_program_off_the_home_page_and_stops_new_applications(
     nell.get("/apply")
         .await
         .assert_lacks(&format!("/apply/cycles/{}", c.id));
+    nell.get(&format!("/apply/cycles/{}", c.id))
+        .await
+        .assert_contains("This program is archived and takes no new applications.")
+        .assert_lacks("First, can you apply?");
     let start = nell
         .post(
             &format!("/apply/cycles/{}/start", c.id),
