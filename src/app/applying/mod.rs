@@ -47,8 +47,8 @@ pub enum Started {
 
 /// Starts an application to cycle `cycle_id` with the eligibility
 /// `answers`. Not found for an unknown cycle; refused when the cycle is
-/// not open or its program archived; `Invalid` (field `e-<question>`) for each unanswered
-/// question.
+/// not open or its program is archived; `Invalid` (field `e-<question>`)
+/// for each unanswered question.
 #[tracing::instrument(skip_all, fields(cycle_id = %cycle_id))]
 pub async fn start(
     ctx: &Ctx,

@@ -7,8 +7,9 @@
 //! ([`progress`]), the ranking ([`ranking`]), review settings and the
 //! rubric ([`settings`]), decisions ([`decisions`]), their release
 //! ([`release`]), offers and the waitlist ([`offers`]) and the letter
-//! templates ([`letters`]). Every route takes the `Manager` guard and
-//! checks the program with `Roles::can_manage`.
+//! templates ([`letters`]), and a program's own page with its details
+//! ([`programs`]). Every route takes the `Manager` guard and checks the
+//! program with `Roles::can_manage`.
 
 mod application;
 
