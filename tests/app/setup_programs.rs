@@ -78,7 +78,7 @@ async fn an_admin_creates_the_social_mission_award_listed_when_public_with_its_c
     admin
         .get("/admin/users")
         .await
-        .assert_contains(r#"<a href="/admin/programs">Programs</a>"#);
+        .assert_contains(r#"<a href="/admin/programs">Set up programs</a>"#);
     admin
         .get("/admin/programs")
         .await
@@ -203,7 +203,7 @@ async fn a_manager_edits_their_own_program_and_gets_404_on_another() {
         .count("SELECT id FROM programs WHERE slug = 'voices-for-change'")
         .await;
     mo.get("/manage").await.assert_contains(&format!(
-        r#"<a href="/manage/programs/{hj}">Health Justice Fellowship</a>"#
+        r#"<li>Health Justice Fellowship: <a href="/manage/programs/{hj}">details and cycles</a></li>"#
     ));
     mo.get(&format!("/manage/programs/{hj}"))
         .await
