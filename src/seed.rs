@@ -97,7 +97,7 @@ pub async fn migrate_and_seed(pool: &PortalPool, now: DateTime<Utc>) -> anyhow::
         let dates = seeded_dates(now);
         let name = match program.kind {
             ProgramKind::Internship => format!("Summer {}", dates.cohort_year),
-            ProgramKind::Fellowship => format!("{} cohort", dates.cohort_year),
+            _ => format!("{} cohort", dates.cohort_year),
         };
         let cycle = cycles::NewCycle {
             program_id: program.id,

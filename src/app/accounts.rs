@@ -13,7 +13,7 @@ use crate::auth::throttle::{self, Attempt, LoginKeys};
 use crate::auth::{password, token};
 use crate::context::Ctx;
 use crate::db::tokens::{Purpose, TokenProblem};
-use crate::db::{self, sessions, tokens, users};
+use crate::db::{self, roles, sessions, tokens, users};
 use crate::domain::email::EmailAddress;
 use crate::domain::password::{NewPassword, PasswordError};
 use crate::domain::throttle::describe_wait;
@@ -177,6 +177,9 @@ pub struct Credentials<'a> {
 pub struct LoggedIn {
     pub token: String,
     pub user: User,
+    /// Whether the user is an admin or holds a program role (staff land
+    /// where they always did; applicants on their applications).
+    pub staff: bool,
 }
 
 /// Logs in: counts the attempt against the throttle, checks the password
@@ -223,7 +226,8 @@ pub async fn log_in(ctx: &Ctx, ip: &ClientIp, input: Credentials<'_>) -> Result<
     throttle::succeeded(&ctx.pool, &keys).await?;
     let token = token::generate();
     sessions::create(conn.exec(), &token::hash(&token), user.id, now).await?;
-    Ok(LoggedIn { token, user })
+    let staff = user.is_admin || !roles::for_user(conn.exec(), user.id).await?.is_empty();
+    Ok(LoggedIn { token, user, staff })
 }
 
 fn too_many(until: DateTime<Utc>, now: DateTime<Utc>) -> String {

@@ -81,12 +81,14 @@ pub struct Listed {
     pub closes_at: DateTime<Utc>,
 }
 
-/// Published cycles open at `now`, by program order.
+/// Published cycles open at `now` of listed, unarchived programs, by program order
+/// (a hidden program's cycle is reached from its page).
 #[tracing::instrument(skip_all)]
 pub async fn open_at(ex: Exec<'_>, now: DateTime<Utc>) -> DbResult<Vec<Listed>> {
     let sql = "SELECT c.id, c.program_id, p.name AS program_name, c.name, c.time_zone, c.opens_at, c.closes_at \
                FROM cycles c JOIN programs p ON p.id = c.program_id \
-               WHERE c.published AND c.opens_at <= $1 AND c.closes_at > $1 ORDER BY p.position, c.closes_at";
+               WHERE c.published AND c.opens_at <= $1 AND c.closes_at > $1 AND p.is_public AND p.archived_at IS NULL \
+               ORDER BY p.position, c.closes_at";
     run!(ex, c => sqlx::query_as(sql).bind(now).fetch_all(c).await)
 }
 

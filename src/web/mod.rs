@@ -19,6 +19,7 @@ pub mod multipart;
 pub mod observe;
 pub mod page;
 pub mod pager;
+pub mod program_form;
 pub mod public;
 pub mod referee;
 pub mod reminders;

@@ -1,5 +1,5 @@
-//! Pages for everyone: the home page with the programs, `/healthz`, and the
-//! answer to a form without a valid CSRF token.
+//! Pages for everyone: the home page with the programs' calls, a program's
+//! page, `/healthz`, and the answer to a form without a valid CSRF token.
 
 use rocket::http::Status;
 use rocket::serde::json::Json;
@@ -9,31 +9,119 @@ use serde::Serialize;
 
 use super::page::{render, Chrome};
 use super::Result;
+use crate::app::programs;
 use crate::auth::guards::Admin;
-use crate::db::{programs, Db};
-use crate::domain::program::Program;
+use crate::context::Ctx;
+use crate::db::programs::Call;
+use crate::domain::cycle::Cycle;
+use crate::domain::program::{call_state, CallState};
 use crate::health::{Monitor, Status as HealthStatus};
 
 /// Routes mounted at `/`.
 pub fn routes() -> Vec<Route> {
-    routes![home, healthz, csrf_rejected, unknown_get, unknown_post]
+    routes![
+        home,
+        show_program,
+        healthz,
+        csrf_rejected,
+        unknown_get,
+        unknown_post
+    ]
+}
+
+/// A program's call as the public pages show it.
+#[derive(Serialize)]
+struct CallView {
+    name: String,
+    slug: String,
+    kind: &'static str,
+    description: String,
+    state: CallState,
+    cycle_name: String,
+    /// Times in the cycle's zone, named (empty without a cycle).
+    opens: String,
+    closes: String,
+    letters_due: String,
+    decisions_expected: String,
+    /// Where the Apply (or Nominate) button leads: the cycle's start page.
+    apply_url: String,
+    /// "Apply", or "Nominate" for an award nomination.
+    verb: &'static str,
+}
+
+impl CallView {
+    fn of(call: Call, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let state = call_state(call.cycle.as_ref(), now);
+        let p = call.program;
+        let c = call.cycle.as_ref();
+        let show = |at: fn(&Cycle) -> chrono::DateTime<chrono::Utc>| {
+            c.map(|c| c.show(at(c))).unwrap_or_default()
+        };
+        Self {
+            cycle_name: c.map(|c| c.name.clone()).unwrap_or_default(),
+            opens: show(|c| c.opens_at),
+            closes: show(|c| c.closes_at),
+            letters_due: show(|c| c.letters_due_at),
+            decisions_expected: show(|c| c.decision_planned_at),
+            apply_url: c
+                .map(|c| format!("/apply/cycles/{}", c.id))
+                .unwrap_or_default(),
+            verb: p.kind.apply_verb(),
+            kind: p.kind.label(),
+            state,
+            name: p.name,
+            slug: p.slug,
+            description: p.description,
+        }
+    }
 }
 
 #[derive(Serialize)]
 struct HomePage {
-    programs: Vec<Program>,
+    calls: Vec<CallView>,
 }
 
 #[get("/")]
-async fn home(db: &Db, chrome: Chrome) -> Result<Template> {
-    let mut conn = db.conn().await?;
-    let programs = programs::list(conn.exec()).await?;
+async fn home(ctx: &State<Ctx>, chrome: Chrome) -> Result<Template> {
+    let now = ctx.now();
+    let calls = programs::public_calls(ctx)
+        .await?
+        .into_iter()
+        .map(|c| CallView::of(c, now))
+        .collect();
     Ok(render(
         "public/home",
         &chrome,
         "Fellowships and internships in health equity",
-        HomePage { programs },
+        HomePage { calls },
     ))
+}
+
+#[derive(Serialize)]
+struct ProgramPage {
+    #[serde(flatten)]
+    call: CallView,
+    eligibility: String,
+    contact_email: String,
+    archived: bool,
+}
+
+/// A program's public page: what it offers, who may apply, its current
+/// or next cycle's dates, whom to write to, and the button to apply.
+/// Hidden programs are reached here by their address.
+#[get("/programs/<slug>")]
+async fn show_program(ctx: &State<Ctx>, chrome: Chrome, slug: &str) -> Result<Template> {
+    let (call, contact_email) = programs::public_program(ctx, slug).await?;
+    let archived = call.program.is_archived();
+    let eligibility = call.program.eligibility.clone();
+    let page = ProgramPage {
+        call: CallView::of(call, ctx.now()),
+        eligibility,
+        contact_email,
+        archived,
+    };
+    let title = page.call.name.clone();
+    Ok(render("public/program", &chrome, &title, page))
 }
 
 #[derive(Serialize)]

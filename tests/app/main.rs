@@ -21,4 +21,5 @@ mod s3;
 mod security;
 mod self_review;
 mod setup_cycles;
+mod setup_programs;
 mod unsubscribe;

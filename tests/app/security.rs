@@ -221,7 +221,9 @@ async fn login_returns_only_to_local_pages() {
             ],
         )
         .await;
-    assert_eq!(page.location.as_deref(), Some("/"));
+    // Another site's address is dropped: an applicant lands on their
+    // applications, as without a `next`.
+    assert_eq!(page.location.as_deref(), Some("/apply"));
     app.post("/account/logout", &[]).await;
     let page = app
         .post(

@@ -46,9 +46,9 @@ pub enum Started {
 }
 
 /// Starts an application to cycle `cycle_id` with the eligibility
-/// `answers`. Not found for an unknown or unpublished cycle; refused when the cycle is
-/// not open; `Invalid` (field `e-<question>`) for each unanswered
-/// question.
+/// `answers`. Not found for an unknown or unpublished cycle; refused when
+/// the cycle is not open or its program is archived; `Invalid` (field
+/// `e-<question>`) for each unanswered question.
 #[tracing::instrument(skip_all, fields(cycle_id = %cycle_id))]
 pub async fn start(
     ctx: &Ctx,
@@ -66,6 +66,15 @@ pub async fn start(
         .ok_or(Error::NotFound)?;
     if let Some(a) = applications::find_for(conn.exec(), cycle_id, user.id).await? {
         return Ok(Started::Existing(a.id));
+    }
+    let archived = db::programs::find(conn.exec(), c.cycle.program_id)
+        .await?
+        .is_none_or(|p| !p.takes_applications());
+    if archived {
+        return Err(Error::invalid(
+            "eligibility",
+            "This program is archived and takes no new applications.",
+        ));
     }
     if c.cycle.phase(now) != CyclePhase::Open {
         return Err(Error::invalid(

@@ -52,6 +52,7 @@ pub async fn copy(
     form: &CycleForm<'_>,
 ) -> Result<CycleId> {
     let source = cycle_for_setup(ctx, who, id).await?;
+    super::refuse_if_archived(ctx, source.cycle.program_id).await?;
     let typed = read(form).map_err(Error::Invalid)?;
     let now = ctx.now();
     let by = who.0.user().id;

@@ -47,6 +47,7 @@ pub async fn create(
     form: &CycleForm<'_>,
 ) -> Result<CycleId> {
     let program = program_for_setup(ctx, who, program_id).await?;
+    super::refuse_if_archived(ctx, program.id).await?;
     let typed = read(form).map_err(Error::Invalid)?;
     let now = ctx.now();
     let mut tx = ctx.begin().await?;

@@ -48,6 +48,22 @@ pub async fn cycle_for_setup(ctx: &Ctx, who: &Manager, id: CycleId) -> Result<Cy
     Ok(c)
 }
 
+/// Refuses a new or reopened cycle of an archived program: an archived
+/// program takes no new applications.
+async fn refuse_if_archived(ctx: &Ctx, program: ProgramId) -> Result<()> {
+    let mut conn = ctx.conn().await?;
+    let found = crate::db::programs::find(conn.exec(), program)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if found.takes_applications() {
+        Ok(())
+    } else {
+        Err(Error::refused(
+            "This program is archived: an admin must bring it back before it runs a new cycle.",
+        ))
+    }
+}
+
 /// Whether the form asks for referees (so letters are used).
 pub fn uses_referees(form: &FormDefinition) -> bool {
     form.questions()

@@ -23,7 +23,8 @@ pub async fn publish(
     id: CycleId,
     open_now: bool,
 ) -> Result<String> {
-    cycle_for_setup(ctx, who, id).await?;
+    let found = cycle_for_setup(ctx, who, id).await?;
+    super::refuse_if_archived(ctx, found.cycle.program_id).await?;
     let now = ctx.now();
     let by = who.0.user().id;
     let mut tx = ctx.begin().await?;

@@ -93,7 +93,7 @@ async fn login(
         password: &form.password,
         known_device: session::is_known_device(cookies, &email),
     };
-    let LoggedIn { token, user } = match accounts::log_in(ctx, &ip, input).await {
+    let LoggedIn { token, user, staff } = match accounts::log_in(ctx, &ip, input).await {
         Ok(done) => done,
         Err(app::Error::Refused(message)) => {
             page.errors.add("email", message);
@@ -115,7 +115,18 @@ async fn login(
             "Please choose your own password before you continue.",
         ))));
     }
-    Ok(Either::Left(Redirect::to(next)))
+    Ok(Either::Left(Redirect::to(landing(&next, staff).to_owned())))
+}
+
+/// Where a login leads: to `next`, except that without one (the login
+/// page's own `/`) an applicant lands on their applications; staff on
+/// the home page, as before.
+fn landing(next: &str, staff: bool) -> &str {
+    if next == "/" && !staff {
+        "/apply"
+    } else {
+        next
+    }
 }
 
 /// Ends every session of the user, on this device and others.
@@ -133,4 +144,17 @@ async fn logout(
         Redirect::to("/"),
         "You have been logged out on every device.",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::landing;
+
+    #[test]
+    fn applicants_without_a_next_land_on_their_applications() {
+        assert_eq!(landing("/", false), "/apply");
+        assert_eq!(landing("/", true), "/");
+        assert_eq!(landing("/apply/profile", false), "/apply/profile");
+        assert_eq!(landing("/manage", true), "/manage");
+    }
 }

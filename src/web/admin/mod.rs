@@ -1,7 +1,9 @@
-//! The admin area: users and their reviewer and manager roles per program.
+//! The admin area: users and their reviewer and manager roles per program,
+//! the programs ([`programs`]) and the mail outbox.
 //! Mounted at `/admin`; every route takes the `Admin` guard.
 
 mod outbox;
+mod programs;
 
 use crate::domain::program::ProgramId;
 use rocket::form::Form;
@@ -16,7 +18,7 @@ use super::{told, Result};
 use crate::app::admin::{self, RoleChange};
 use crate::auth::guards::Admin;
 use crate::context::Ctx;
-use crate::db::{programs, roles, users};
+use crate::db::{self, roles, users};
 use crate::domain::program::Program;
 use crate::domain::role::ProgramRole;
 use crate::domain::user::UserId;
@@ -25,6 +27,7 @@ use crate::domain::user::UserId;
 pub fn routes() -> Vec<Route> {
     let mut all = routes![index, list_users, grant_role, revoke_role];
     all.extend(outbox::routes());
+    all.extend(programs::routes());
     all
 }
 
@@ -81,7 +84,7 @@ async fn list_users(
     let (found, total) = users::search(conn.exec(), q, PAGE_SIZE, offset).await?;
     let ids: Vec<UserId> = found.iter().map(|u| u.id).collect();
     let grants = roles::for_users(conn.exec(), &ids).await?;
-    let programs = programs::list(conn.exec()).await?;
+    let programs = db::programs::list(conn.exec()).await?;
     let program_name = |id: ProgramId| {
         programs
             .iter()

@@ -110,6 +110,8 @@ struct StartPage {
     closes: String,
     decisions_expected: String,
     phase: CyclePhase,
+    /// The program is archived: it takes no new applications.
+    archived: bool,
     questions: Vec<EligibilityQuestionView>,
     errors: FormErrors,
     /// Messages for someone who cannot apply.
@@ -132,6 +134,7 @@ async fn start_page(
     let now = ctx.now();
     Ok(StartPage {
         cycle_id,
+        archived: program.is_archived(),
         program_name: program.name,
         cycle_name: c.cycle.name.clone(),
         description: program.description,

@@ -7,9 +7,11 @@
 //! ([`progress`]), the ranking ([`ranking`]), review settings and the
 //! rubric ([`settings`]), decisions ([`decisions`]), their release
 //! ([`release`]), offers and the waitlist ([`offers`]), the letter
-//! templates ([`letters`]), and setting cycles up: new, copied, published
-//! ([`cycle_setup`]) and their name and dates ([`cycle_dates`]). Every route takes the `Manager` guard and
-//! checks the program with `Roles::can_manage`.
+//! templates ([`letters`]), a program's own page with its details
+//! ([`programs`]), and setting cycles up: new, copied, published
+//! ([`cycle_setup`]) and their name and dates ([`cycle_dates`]). Every
+//! route takes the `Manager` guard and checks the program with
+//! `Roles::can_manage`.
 
 mod application;
 
@@ -23,6 +25,7 @@ mod export;
 mod letters;
 mod offers;
 mod pipeline;
+mod programs;
 mod progress;
 mod ranking;
 mod release;
@@ -65,6 +68,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());
+    all.extend(programs::routes());
     all.extend(cycle_setup::routes());
     all.extend(cycle_dates::routes());
     all
@@ -79,17 +83,19 @@ struct CycleRow {
     published: bool,
 }
 
-/// A program whose cycles the manager sets up.
+/// A program the manager looks after: its page, and a new cycle unless
+/// it is archived.
 #[derive(Serialize)]
-struct ProgramRow {
+struct ProgramLink {
     id: ProgramId,
     name: String,
+    archived: bool,
 }
 
 #[derive(Serialize)]
 struct IndexPage {
+    programs: Vec<ProgramLink>,
     cycles: Vec<CycleRow>,
-    programs: Vec<ProgramRow>,
 }
 
 #[get("/")]
@@ -123,7 +129,8 @@ async fn index(who: Manager, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templat
         .await?
         .into_iter()
         .filter(|p| roles.can_manage(p.id) || roles.can_administer())
-        .map(|p| ProgramRow {
+        .map(|p| ProgramLink {
+            archived: p.is_archived(),
             id: p.id,
             name: p.name,
         })
@@ -133,8 +140,8 @@ async fn index(who: Manager, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templat
         &chrome,
         "Your programs",
         IndexPage {
-            cycles: rows,
             programs: managed,
+            cycles: rows,
         },
     ))
 }

@@ -48,7 +48,7 @@ async fn a_student_registers_confirms_logs_in_and_out() {
 
     let page = app.login("MAYA.CHEN@example.edu ", PASSWORD).await;
     assert_eq!(page.status, Status::SeeOther);
-    assert_eq!(page.location.as_deref(), Some("/"));
+    assert_eq!(page.location.as_deref(), Some("/apply"));
     app.get("/")
         .await
         .assert_contains("Welcome, Maya Chen.")

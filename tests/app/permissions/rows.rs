@@ -8,6 +8,7 @@
 mod apply;
 mod cycles;
 mod manage;
+mod programs;
 
 use rocket::http::Method;
 
@@ -363,6 +364,7 @@ pub fn rows() -> Vec<Row> {
             Empty,
         ),
     ]);
+    rows.extend(programs::rows());
     rows
 }
 
