@@ -27,6 +27,7 @@ pub mod offers;
 pub mod referees;
 pub mod release;
 pub mod review;
+pub mod rubric;
 pub mod screening;
 pub mod settings;
 pub mod stage;
