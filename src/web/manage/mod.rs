@@ -4,8 +4,8 @@
 //! bulk actions ([`pipeline`]), one application ([`application`]) with
 //! its screening ([`screening`]) and reviewers ([`reviewers`]), automatic
 //! assignment ([`assign`]), reviewer progress and reminders
-//! ([`progress`]), the ranking ([`ranking`]), review settings and the
-//! rubric ([`settings`]), decisions ([`decisions`]), their release
+//! ([`progress`]), the ranking ([`ranking`]), review settings ([`settings`]) and the
+//! rubric builder ([`rubric`]), decisions ([`decisions`]), their release
 //! ([`release`]), offers and the waitlist ([`offers`]) and the letter
 //! templates ([`letters`]). Every route takes the `Manager` guard and
 //! checks the program with `Roles::can_manage`.
@@ -24,6 +24,7 @@ mod progress;
 mod ranking;
 mod release;
 mod reviewers;
+mod rubric;
 mod screening;
 mod settings;
 
@@ -56,6 +57,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(progress::routes());
     all.extend(ranking::routes());
     all.extend(settings::routes());
+    all.extend(rubric::routes());
     all.extend(decisions::routes());
     all.extend(export::routes());
     all.extend(demographics::routes());
