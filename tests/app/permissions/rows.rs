@@ -7,6 +7,7 @@
 
 mod apply;
 mod manage;
+mod rubric;
 
 use rocket::http::Method;
 
@@ -319,6 +320,7 @@ pub fn rows() -> Vec<Row> {
         ),
     ]);
     rows.extend(manage::rows());
+    rows.extend(rubric::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {
