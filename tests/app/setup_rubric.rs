@@ -26,6 +26,9 @@ fn criterion<'a>(version: &'a str, name: &'a str, weight: &'a str) -> Vec<(&'a s
     ]
 }
 
+/// A criterion's fields, the message they get and a typed value kept.
+type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 async fn version_of(app: &TestApp, c: &Cycle) -> i64 {
     app.count(&format!(
         "SELECT rubric_version FROM cycles WHERE id = {}",
@@ -257,7 +260,7 @@ async fn a_review_keeps_the_version_it_was_written_under_and_its_scores() {
              FROM reviews WHERE application_id = {a} ORDER BY reviewer_id"
         ))
         .await,
-        [format!("1:50"), format!("1:100"), format!("2:0")]
+        ["1:50", "1:100", "2:0"]
     );
     // Totals of both versions count together; the figures say so.
     manager
@@ -436,7 +439,7 @@ async fn each_bad_criterion_is_refused_next_to_its_field_and_nothing_is_stored()
     let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
     let stored = rubric_of(&app, &c).await;
     let add = format!("{}/criteria", builder(&c));
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             criterion("1", "Reach", "heavy"),
             "The weight must be a number, such as 1 or 2.5.",
