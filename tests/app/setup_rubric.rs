@@ -78,7 +78,11 @@ async fn confirmed(
     let page = b.post(uri, fields).await;
     assert_eq!(page.status, Status::Ok, "{}", page.body);
     page.assert_contains("Confirm the change to the rubric")
-        .assert_contains("Nothing is changed yet.");
+        .assert_contains("Nothing is changed yet.")
+        .assert_contains("name=\"confirm\" value=\"true\"");
+    for (name, value) in fields {
+        page.assert_contains(&format!("name=\"{name}\" value=\"{value}\""));
+    }
     assert_eq!(version_of(app, c).await, before);
     let mut with = fields.to_vec();
     with.push(("confirm", "true"));

@@ -724,6 +724,44 @@ mod tests {
     }
 
     #[test]
+    fn something_that_is_not_a_rubric_says_so() {
+        let form = include_str!("../../../forms/health-justice.json");
+        for json in [form, "[1, 2]", r#""criteria""#, r#"{"criteria": {}}"#] {
+            assert_eq!(Rubric::parse(json).unwrap_err(), RubricError::NotARubric);
+        }
+        assert!(parse_error("{").starts_with("The rubric is not valid JSON"));
+    }
+
+    #[test]
+    fn end_labels_are_optional_short_and_round_trip() {
+        let r = Rubric::parse(&json_with(
+            r#"{"key": "impact", "label": "Impact", "min": 0, "max": 4, "min_label": "Weak", "max_label": "Exceptional", "weight": 1}"#,
+        ))
+        .unwrap();
+        let c = r.criterion("impact").unwrap();
+        assert_eq!(
+            (c.end_label(0), c.end_label(4)),
+            (Some("Weak"), Some("Exceptional"))
+        );
+        assert_eq!(r.criterion("clarity").unwrap().end_label(1), None);
+        // Written only when given, and read back the same.
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json.matches("min_label").count(), 1);
+        assert_eq!(Rubric::parse(&json).unwrap(), r);
+        let long = "w".repeat(61);
+        assert_eq!(
+            bad_end_label(&long),
+            "Criterion 2 (\"impact\"): a label for an end of the scale may be at most 60 characters long."
+        );
+    }
+
+    fn bad_end_label(label: &str) -> String {
+        parse_error(&json_with(&format!(
+            r#"{{"key": "impact", "label": "I", "min": 1, "max": 5, "max_label": "{label}", "weight": 1}}"#
+        )))
+    }
+
+    #[test]
     fn a_non_finite_weight_is_refused() {
         let mut r = rubric();
         r.criteria[1].weight = f64::NAN;
