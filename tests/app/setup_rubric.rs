@@ -622,3 +622,91 @@ async fn criteria_are_edited_and_moved_with_keys_from_their_names() {
     assert_eq!(keys[5], "fellowship_fit");
     assert_eq!(version_of(&app, &c).await, 4);
 }
+
+#[rocket::async_test]
+async fn once_reviews_exist_a_renamed_criterion_keeps_its_key() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let Staff {
+        id: rev,
+        browser: reviewer,
+    } = app
+        .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
+        .await;
+    let a = in_review(&app, &c, &manager, rev.0, "Ana Applicant").await;
+    let draft = vec![
+        ("score[fellowship_fit]".to_owned(), "4".to_owned()),
+        ("action".to_owned(), "save".to_owned()),
+    ];
+    assert_eq!(
+        post_review(&reviewer, a, &draft).await.status,
+        Status::SeeOther
+    );
+    let edit = format!("{}/criteria/fellowship_fit", builder(&c));
+    manager
+        .get(&edit)
+        .await
+        .assert_contains(
+            "The criterion keeps its key (<code>fellowship_fit</code>) if you rename it.",
+        )
+        .assert_contains("You will be asked to confirm.");
+    let fields = [
+        ("version", "1"),
+        ("name", "Fit with the fellowship"),
+        ("min", "1"),
+        ("max", "5"),
+        ("weight", "2"),
+        ("allow_na", "true"),
+    ];
+    let page = confirmed(&app, &c, &manager, &edit, &fields).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let rubric =
+        fellowship_portal::domain::workflow::rubric::Rubric::parse(&rubric_of(&app, &c).await)
+            .unwrap();
+    let fit = rubric.criterion("fellowship_fit").expect("the key is kept");
+    assert_eq!(
+        (fit.label.as_str(), fit.allow_na),
+        ("Fit with the fellowship", true)
+    );
+    assert_eq!(version_of(&app, &c).await, 2);
+    // The draft is still on version 1, with the old name.
+    reviewer
+        .get(&format!("/review/applications/{a}"))
+        .await
+        .assert_contains("What the fellowship would add")
+        .assert_lacks("Fit with the fellowship");
+}
+
+#[rocket::async_test]
+async fn setting_a_rubric_for_a_cycle_records_a_version() {
+    // What seeding and a cloned cycle call: the rubric and its version row
+    // in one go, numbered on.
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let json = r#"{"criteria":[{"key":"a","label":"A","min":1,"max":5,"weight":1}]}"#;
+    let mut conn = app.pool().conn().await.unwrap();
+    let cycle = fellowship_portal::domain::cycle::CycleId(c.id);
+    let n = fellowship_portal::db::cycles::set_rubric(conn.exec(), cycle, json)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    let versions = fellowship_portal::db::rubrics::of_cycle(conn.exec(), cycle)
+        .await
+        .unwrap();
+    let numbers: Vec<i64> = versions.iter().map(|v| v.number).collect();
+    assert_eq!(numbers, [2, 1]);
+    assert_eq!(versions[0].by_name, None);
+    assert_eq!(versions[0].rubric.criteria[0].key, "a");
+    assert_eq!(rubric_of(&app, &c).await, json);
+    manager_sees_the_portal_as_author(&app, &c).await;
+}
+
+async fn manager_sees_the_portal_as_author(app: &TestApp, c: &Cycle) {
+    let manager = app.with_manager(c, "Mo Manager", "mo@alliance.org").await;
+    manager
+        .get(&builder(c))
+        .await
+        .assert_contains("the portal (set up with the cycle)")
+        .assert_contains("2 (current)");
+}
