@@ -8,6 +8,11 @@
 //! fewer than three reviews, otherwise the cycle's mean plus its standard
 //! deviation times the stored z. `tests/app/review.rs` checks the SQL
 //! against the pure aggregation.
+//!
+//! A review keeps the rubric version it was started under
+//! (`rubric_version`, see `rubrics`): its mean and total were computed
+//! against that version, so totals written under different versions are
+//! ranked together without being recomputed.
 
 use chrono::{DateTime, Utc};
 
