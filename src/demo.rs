@@ -372,6 +372,7 @@ pub async fn seed(
                 overall_comment: OVERALL[rng.gen_range(0..OVERALL.len())],
                 recommendation: recommendation(total).as_str(),
                 confidence: Confidence::ALL[rng.gen_range(0..Confidence::ALL.len())].as_str(),
+                rubric_version: setup.rubric_version,
             };
             let figures = figures.filter(|_| submit).map(|f| (f.mean, f.total));
             reviews::save(tx.exec(), &written, figures, when).await?;

@@ -29,6 +29,7 @@ pub mod programs;
 pub mod referees;
 pub mod release;
 pub mod review;
+pub mod rubric;
 pub mod screening;
 pub mod settings;
 pub mod stage;

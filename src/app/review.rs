@@ -11,7 +11,7 @@ use crate::context::Ctx;
 use crate::db::applications::{self, Application};
 use crate::db::assignments::{self, Assignment, ConflictSource};
 use crate::db::cycles::{self, CycleWithForm, ReviewSetup};
-use crate::db::{profiles, programs, reviews};
+use crate::db::{profiles, programs, reviews, rubrics};
 use crate::domain::application::ApplicationId;
 use crate::domain::workflow::assignment::{detect_conflict, Detected, Person};
 use crate::domain::workflow::review::reviewer_may_open;
@@ -30,6 +30,9 @@ pub struct Opened {
     pub app: Application,
     pub cycle: CycleWithForm,
     pub assignment: Assignment,
+    /// The cycle's review settings, with the rubric this review is
+    /// written under: the version its review was started under, or the
+    /// cycle's current one when it is not started.
     pub setup: ReviewSetup,
 }
 
@@ -76,9 +79,23 @@ pub async fn open(ctx: &Ctx, who: &Reviewer, id: ApplicationId) -> Result<Opened
     if !who.0.roles().can_review(cycle.cycle.program_id) {
         return Err(Error::NotFound);
     }
-    let setup = cycles::review_setup(conn.exec(), app.cycle_id)
+    let mut setup = cycles::review_setup(conn.exec(), app.cycle_id)
         .await?
         .ok_or(Error::NotFound)?;
+    let started = reviews::for_assignment(conn.exec(), assignment.id).await?;
+    if let Some(own) = started.filter(|r| r.rubric_version != setup.rubric_version) {
+        setup.rubric = rubrics::find(conn.exec(), app.cycle_id, own.rubric_version)
+            .await?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "review {} names rubric version {}, which cycle {} lacks",
+                    own.id,
+                    own.rubric_version,
+                    app.cycle_id
+                )
+            })?;
+        setup.rubric_version = own.rubric_version;
+    }
     Ok(Opened {
         app,
         cycle,
@@ -98,6 +115,8 @@ pub struct ReviewForm<'a> {
     pub confidence: &'a str,
     /// Submit (which locks the review) rather than keep a draft.
     pub submit: bool,
+    /// The rubric version the form was built from, when it says.
+    pub rubric_version: Option<&'a str>,
 }
 
 /// Saves `who`'s review of the opened application as a draft, or submits
@@ -119,6 +138,13 @@ pub async fn save_review(
     let submit = form.submit;
     let rubric = &o.setup.rubric;
     let mut errors = FormErrors::default();
+    let shown = form.rubric_version.map(|v| v.trim().parse::<i64>().ok());
+    if shown.is_some_and(|v| v != Some(o.setup.rubric_version)) {
+        return Err(Error::invalid(
+            "review-form",
+            "The program team changed this cycle's rubric after you opened this page, so nothing was saved. The form below now shows the rubric your review is scored against; check your scores and save again.",
+        ));
+    }
     // Blank radio groups are simply absent; keep only what was chosen.
     let raw: BTreeMap<String, String> = form
         .score
@@ -200,6 +226,7 @@ pub async fn save_review(
         overall_comment: overall,
         recommendation: recommendation.map_or("", Recommendation::as_str),
         confidence: confidence.map_or("", Confidence::as_str),
+        rubric_version: o.setup.rubric_version,
     };
     let now = ctx.now();
     let mut tx = ctx.begin().await?;

@@ -1,32 +1,24 @@
 //! A cycle's settings as its managers change them: the review settings
 //! (reviewers per application, cap, when reviewers see each other's
 //! reviews, the disagreement threshold, blind review, days to answer an
-//! offer), the rubric (only before the first review is started), and a
-//! later deadline for one applicant's draft.
+//! offer) and a later deadline for one applicant's draft. The rubric is
+//! `app::rubric`'s.
 
 use crate::domain::cycle::CycleId;
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::auth::guards::{ClientIp, Manager};
 use crate::context::Ctx;
-use crate::db::{applications, cycles, reviews, users};
+use crate::db::{applications, cycles, users};
 use crate::domain::access::manager_may_act_on;
 use crate::domain::email::EmailAddress;
 use crate::domain::workflow::review::ReviewSettings;
-use crate::domain::workflow::rubric::Rubric;
 use crate::domain::workflow::stage::Stage;
 
 use super::{access, By, Error, FormErrors, Result};
 
 /// The longest time an applicant may be given to answer an offer.
 pub const MAX_OFFER_DAYS: i64 = 90;
-
-/// Whether cycle `id`'s rubric is fixed: a review has been started.
-#[tracing::instrument(skip_all, fields(id = %id))]
-pub async fn rubric_locked(ctx: &Ctx, id: CycleId) -> Result<bool> {
-    let mut conn = ctx.conn().await?;
-    Ok(reviews::count_in_cycle(conn.exec(), id).await? > 0)
-}
 
 /// The days an applicant has to answer an offer in cycle `id`.
 #[tracing::instrument(skip_all, fields(id = %id))]
@@ -104,44 +96,6 @@ pub async fn save_settings(
             "cycle.review_settings",
             &format!("cycle:{id}"),
             &detail,
-            now,
-        )
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Replaces cycle `id`'s rubric with `rubric` (its JSON). Refuses, against
-/// the `rubric` field, a rubric that does not read and any change once a
-/// review is started.
-#[tracing::instrument(skip_all, fields(id = %id))]
-pub async fn save_rubric(
-    ctx: &Ctx,
-    who: &Manager,
-    ip: &ClientIp,
-    id: CycleId,
-    rubric: &str,
-) -> Result<()> {
-    access::cycle_for_manager(ctx, who, id).await?;
-    access::review_setup(ctx, id).await?;
-    if rubric_locked(ctx, id).await? {
-        return Err(Error::invalid(
-            "rubric",
-            "The rubric cannot change now: reviewers have started scoring against it.",
-        ));
-    }
-    if let Err(e) = Rubric::parse(rubric) {
-        return Err(Error::invalid("rubric", e));
-    }
-    let now = ctx.now();
-    let mut tx = ctx.begin().await?;
-    cycles::set_rubric(tx.exec(), id, rubric).await?;
-    By::user(who.0.user().id, ip.as_deref())
-        .audit(
-            tx.exec(),
-            "cycle.rubric",
-            &format!("cycle:{id}"),
-            "rubric replaced",
             now,
         )
         .await?;

@@ -163,6 +163,8 @@ pub struct ReviewSetup {
     pub rubric: Rubric,
     /// The rubric's JSON as stored (what the manager edits).
     pub rubric_json: String,
+    /// The current rubric's version number.
+    pub rubric_version: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -172,13 +174,14 @@ struct ReviewRow {
     show_other_reviews: String,
     disagreement_threshold: f64,
     rubric_json: String,
+    rubric_version: i64,
 }
 
 /// The review settings and rubric of a cycle.
 #[tracing::instrument(skip_all)]
 pub async fn review_setup(ex: Exec<'_>, id: CycleId) -> DbResult<Option<ReviewSetup>> {
-    let sql = "SELECT reviewers_per_application, reviewer_cap, show_other_reviews, disagreement_threshold, rubric_json \
-               FROM cycles WHERE id = $1";
+    let sql = "SELECT reviewers_per_application, reviewer_cap, show_other_reviews, disagreement_threshold, rubric_json, \
+               rubric_version FROM cycles WHERE id = $1";
     let row: Option<ReviewRow> =
         run!(ex, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
     let Some(r) = row else { return Ok(None) };
@@ -194,6 +197,7 @@ pub async fn review_setup(ex: Exec<'_>, id: CycleId) -> DbResult<Option<ReviewSe
         },
         rubric,
         rubric_json: r.rubric_json,
+        rubric_version: r.rubric_version,
     }))
 }
 
@@ -220,33 +224,31 @@ pub async fn set_review_settings(
     Ok(())
 }
 
-/// Replaces a cycle's rubric (already checked by [`Rubric::parse`]).
+/// Sets a cycle's rubric (already checked by [`Rubric::parse`]) as its
+/// next version, by the portal (seeding, a new or cloned cycle), dated
+/// with the cycle's creation; a manager's change goes through
+/// [`super::rubrics::record`] with who and when. Returns the version's
+/// number.
 #[tracing::instrument(skip_all)]
-pub async fn set_rubric(ex: Exec<'_>, id: CycleId, rubric_json: &str) -> DbResult<()> {
-    execute!(
-        ex,
-        sqlx::query("UPDATE cycles SET rubric_json = $1 WHERE id = $2")
-            .bind(rubric_json)
-            .bind(id)
-    )?;
-    Ok(())
+pub async fn set_rubric(ex: Exec<'_>, id: CycleId, rubric_json: &str) -> DbResult<i64> {
+    super::rubrics::record(ex, id, rubric_json, None, None).await
 }
 
-/// Gives every cycle of `program` without a rubric this one; returns how many.
+/// Gives every cycle of `program` without a rubric this one (as its first
+/// version); returns how many.
 #[tracing::instrument(skip_all)]
 pub async fn fill_missing_rubrics(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     program: ProgramId,
     rubric_json: &str,
 ) -> DbResult<u64> {
-    execute!(
-        ex,
-        sqlx::query(
-            "UPDATE cycles SET rubric_json = $1 WHERE program_id = $2 AND rubric_json = ''"
-        )
-        .bind(rubric_json)
-        .bind(program)
-    )
+    let sql = "SELECT id FROM cycles WHERE program_id = $1 AND rubric_json = '' ORDER BY id";
+    let ids: Vec<CycleId> =
+        run!(ex.reborrow(), c => sqlx::query_scalar(sql).bind(program).fetch_all(c).await)?;
+    for id in &ids {
+        set_rubric(ex.reborrow(), *id, rubric_json).await?;
+    }
+    Ok(ids.len() as u64)
 }
 
 /// Sets the days an accepted applicant has to answer an offer.

@@ -71,6 +71,7 @@ pub mod programs;
 pub mod referees;
 pub mod reviews;
 pub mod roles;
+pub mod rubrics;
 pub mod sessions;
 mod states;
 pub mod throttle;

@@ -8,6 +8,11 @@
 //! fewer than three reviews, otherwise the cycle's mean plus its standard
 //! deviation times the stored z. `tests/app/review.rs` checks the SQL
 //! against the pure aggregation.
+//!
+//! A review keeps the rubric version it was started under
+//! (`rubric_version`, see `rubrics`): its mean and total were computed
+//! against that version, so totals written under different versions are
+//! ranked together without being recomputed.
 
 use chrono::{DateTime, Utc};
 
@@ -36,13 +41,15 @@ pub struct Review {
     pub score_mean: Option<f64>,
     pub score_total: Option<f64>,
     pub version: i64,
+    /// The rubric version the review was started under, and is scored against.
+    pub rubric_version: i64,
     pub updated_at: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "r.id, r.assignment_id, r.application_id, r.reviewer_id, u.name AS reviewer_name, r.state, \
      r.scores_json, r.comments_json, r.overall_comment, r.recommendation, r.confidence, r.score_mean, \
-     r.score_total, r.version, r.updated_at, r.submitted_at";
+     r.score_total, r.version, r.rubric_version, r.updated_at, r.submitted_at";
 
 /// The review written for an assignment, if any.
 #[tracing::instrument(skip_all)]
@@ -83,6 +90,9 @@ pub struct Written<'a> {
     pub overall_comment: &'a str,
     pub recommendation: &'a str,
     pub confidence: &'a str,
+    /// The rubric version the scores were given under: kept from the
+    /// review's start, so an existing review's is never changed.
+    pub rubric_version: i64,
 }
 
 /// Saves a draft, or submits with the review's figures (`Some((mean,
@@ -102,8 +112,8 @@ pub async fn save(
     };
     let submitted_at = submit.map(|_| now);
     let sql = "INSERT INTO reviews (assignment_id, application_id, reviewer_id, cycle_id, state, scores_json, comments_json, \
-               overall_comment, recommendation, confidence, score_mean, score_total, created_at, updated_at, submitted_at) \
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) \
+               overall_comment, recommendation, confidence, score_mean, score_total, created_at, updated_at, submitted_at, \
+               rubric_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) \
                ON CONFLICT (assignment_id) DO UPDATE SET state = excluded.state, scores_json = excluded.scores_json, \
                comments_json = excluded.comments_json, overall_comment = excluded.overall_comment, \
                recommendation = excluded.recommendation, confidence = excluded.confidence, \
@@ -127,6 +137,7 @@ pub async fn save(
             .bind(submit.map(|s| s.1))
             .bind(now)
             .bind(submitted_at)
+            .bind(w.rubric_version)
     )?;
     Ok(n == 1)
 }

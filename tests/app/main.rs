@@ -22,4 +22,5 @@ mod security;
 mod self_review;
 mod setup_cycles;
 mod setup_programs;
+mod setup_rubric;
 mod unsubscribe;

@@ -4,5 +4,6 @@ pub mod assignment;
 pub mod decision;
 pub mod review;
 pub mod rubric;
+pub mod rubric_edit;
 pub mod scoring;
 pub mod stage;

@@ -24,6 +24,8 @@ pub const MAX_LABEL_CHARS: usize = 120;
 pub const MAX_SCALE_SPAN: i32 = 10;
 /// The largest weight a criterion may carry.
 pub const MAX_WEIGHT: f64 = 100.0;
+/// The longest a label for an end of a scale may be, in characters.
+pub const MAX_END_LABEL_CHARS: usize = 60;
 
 /// The criteria reviewers score, in the order the review form shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,6 +50,13 @@ pub struct Criterion {
     pub min: i32,
     /// The highest score (above `min`, at most 10 above it).
     pub max: i32,
+    /// What the lowest score means ("Weak"), shown at that end of the
+    /// scale; empty for none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub min_label: String,
+    /// What the highest score means ("Exceptional"); empty for none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub max_label: String,
     /// Relative weight in the weighted total: above 0, at most 100.
     pub weight: f64,
     /// Whether a reviewer may answer "not applicable".
@@ -74,6 +83,8 @@ pub struct Level {
 pub enum RubricError {
     #[error("The rubric is not valid JSON: {0}.")]
     Json(String),
+    #[error("This is not a rubric: a rubric is a JSON object with a list of \"criteria\" (see the files in rubrics/, or download this cycle's rubric to see one).")]
+    NotARubric,
     #[error("The rubric needs at least one criterion.")]
     NoCriteria,
     #[error("The rubric has {0} criteria; it may have at most 20.")]
@@ -90,6 +101,8 @@ pub enum RubricError {
     LabelEmpty { position: usize, key: String },
     #[error("Criterion {position} ({key:?}): the label may be at most 120 characters long.")]
     LabelTooLong { position: usize, key: String },
+    #[error("Criterion {position} ({key:?}): a label for an end of the scale may be at most 60 characters long.")]
+    EndLabelTooLong { position: usize, key: String },
     #[error("Criterion {position} ({key:?}): the lowest score may not be below 0.")]
     NegativeMin { position: usize, key: String },
     #[error("Criterion {position} ({key:?}): the lowest score must be below the highest.")]
@@ -127,6 +140,16 @@ pub enum RubricError {
 impl Rubric {
     /// Parses a rubric and checks it (see [`Rubric::check`]).
     pub fn parse(json: &str) -> Result<Self, RubricError> {
+        // Valid JSON without a list of criteria (a form, say) is named as
+        // such rather than by the first field serde trips on.
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+            if !value
+                .get("criteria")
+                .is_some_and(serde_json::Value::is_array)
+            {
+                return Err(RubricError::NotARubric);
+            }
+        }
         let rubric: Self = serde_json::from_str(json).map_err(|e| json_error(&e))?;
         rubric.check()?;
         Ok(rubric)
@@ -165,6 +188,18 @@ impl Criterion {
             .map(|l| l.text.as_str())
     }
 
+    /// The label of `score` when it is an end of the scale and has one.
+    pub fn end_label(&self, score: i32) -> Option<&str> {
+        let label = if score == self.min {
+            &self.min_label
+        } else if score == self.max {
+            &self.max_label
+        } else {
+            return None;
+        };
+        (!label.is_empty()).then_some(label.as_str())
+    }
+
     /// Every score a reviewer may give, lowest first.
     pub fn scores(&self) -> RangeInclusive<i32> {
         self.min..=self.max
@@ -196,6 +231,13 @@ impl Criterion {
         }
         if self.label.chars().count() > MAX_LABEL_CHARS {
             return Err(RubricError::LabelTooLong {
+                position,
+                key: key(),
+            });
+        }
+        let too_long = |l: &str| l.chars().count() > MAX_END_LABEL_CHARS;
+        if too_long(&self.min_label) || too_long(&self.max_label) {
+            return Err(RubricError::EndLabelTooLong {
                 position,
                 key: key(),
             });
@@ -531,6 +573,8 @@ mod tests {
             description: String::new(),
             min: 1,
             max: 5,
+            min_label: String::new(),
+            max_label: String::new(),
             weight: 1.0,
             allow_na,
             levels: Vec::new(),
@@ -677,6 +721,44 @@ mod tests {
             "é".repeat(120)
         );
         assert!(Rubric::parse(&json_with(&ok)).is_ok());
+    }
+
+    #[test]
+    fn something_that_is_not_a_rubric_says_so() {
+        let form = include_str!("../../../forms/health-justice.json");
+        for json in [form, "[1, 2]", r#""criteria""#, r#"{"criteria": {}}"#] {
+            assert_eq!(Rubric::parse(json).unwrap_err(), RubricError::NotARubric);
+        }
+        assert!(parse_error("{").starts_with("The rubric is not valid JSON"));
+    }
+
+    #[test]
+    fn end_labels_are_optional_short_and_round_trip() {
+        let r = Rubric::parse(&json_with(
+            r#"{"key": "impact", "label": "Impact", "min": 0, "max": 4, "min_label": "Weak", "max_label": "Exceptional", "weight": 1}"#,
+        ))
+        .unwrap();
+        let c = r.criterion("impact").unwrap();
+        assert_eq!(
+            (c.end_label(0), c.end_label(4)),
+            (Some("Weak"), Some("Exceptional"))
+        );
+        assert_eq!(r.criterion("clarity").unwrap().end_label(1), None);
+        // Written only when given, and read back the same.
+        let json = serde_json::to_string(&r).unwrap();
+        assert_eq!(json.matches("min_label").count(), 1);
+        assert_eq!(Rubric::parse(&json).unwrap(), r);
+        let long = "w".repeat(61);
+        assert_eq!(
+            bad_end_label(&long),
+            "Criterion 2 (\"impact\"): a label for an end of the scale may be at most 60 characters long."
+        );
+    }
+
+    fn bad_end_label(label: &str) -> String {
+        parse_error(&json_with(&format!(
+            r#"{{"key": "impact", "label": "I", "min": 1, "max": 5, "max_label": "{label}", "weight": 1}}"#
+        )))
     }
 
     #[test]

@@ -257,6 +257,8 @@ mod tests {
             description: String::new(),
             min,
             max,
+            min_label: String::new(),
+            max_label: String::new(),
             weight,
             allow_na,
             levels: Vec::new(),

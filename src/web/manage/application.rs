@@ -19,7 +19,7 @@ use crate::context::Ctx;
 use crate::db::applications::Application;
 use crate::db::assignments;
 use crate::db::cycles::{CycleWithForm, ReviewSetup};
-use crate::db::{applications, reviews, users, PortalPool};
+use crate::db::{applications, reviews, rubrics, users, PortalPool};
 use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::{offer_state, Outcome};
@@ -86,6 +86,8 @@ pub(crate) struct ReviewView {
     pub confidence: String,
     pub overall_comment: String,
     pub total: Option<String>,
+    /// The rubric version the review was written under (and is shown in).
+    pub rubric_version: i64,
     pub criteria: Vec<CriterionScore>,
 }
 
@@ -111,6 +113,7 @@ pub(crate) fn review_view(
             .unwrap_or_default(),
         overall_comment: r.overall_comment.clone(),
         total: r.score_total.map(|t| format!("{t:.1}")),
+        rubric_version: r.rubric_version,
         criteria: rubric
             .criteria
             .iter()
@@ -143,6 +146,11 @@ struct Figures {
     normalised: String,
     disagreement: bool,
     criteria: Vec<FigureRow>,
+    /// The current rubric's number, and how many submitted reviews were
+    /// written under an earlier one (their totals count; their criteria
+    /// are left out of the per-criterion means).
+    version: i64,
+    earlier: usize,
 }
 
 #[derive(Serialize)]
@@ -305,20 +313,34 @@ async fn application_page(
     .await?;
 
     // Figures from the submitted reviews, normalised against each
-    // reviewer's whole cycle.
-    let submitted: Vec<SubmittedReview> = stored_reviews
+    // reviewer's whole cycle. Each review's total (0-100) was computed
+    // against its own rubric version, so totals of every version count
+    // together; per-criterion means only over the current version.
+    let versions = rubrics::by_number(conn.exec(), c.cycle.id).await?;
+    let current = setup.rubric_version;
+    let submitted: Vec<(i64, SubmittedReview)> = stored_reviews
         .iter()
         .filter(|r| r.state == ReviewState::Submitted)
         .filter_map(|r| {
-            Some(SubmittedReview {
-                application: id,
-                reviewer: r.reviewer_id,
-                scores: serde_json::from_str(&r.scores_json).ok()?,
-                total: r.score_total?,
-                mean: r.score_mean?,
-            })
+            Some((
+                r.rubric_version,
+                SubmittedReview {
+                    application: id,
+                    reviewer: r.reviewer_id,
+                    scores: serde_json::from_str(&r.scores_json).ok()?,
+                    total: r.score_total?,
+                    mean: r.score_mean?,
+                },
+            ))
         })
         .collect();
+    let earlier = submitted.iter().filter(|(v, _)| *v != current).count();
+    let of_current: Vec<SubmittedReview> = submitted
+        .iter()
+        .filter(|(v, _)| *v == current)
+        .map(|(_, r)| r.clone())
+        .collect();
+    let submitted: Vec<SubmittedReview> = submitted.into_iter().map(|(_, r)| r).collect();
     let reviewer_ids: Vec<UserId> = submitted.iter().map(|r| r.reviewer).collect();
     let stats: BTreeMap<UserId, _> =
         reviews::reviewer_stats(conn.exec(), c.cycle.id, &reviewer_ids)
@@ -326,33 +348,35 @@ async fn application_page(
             .into_iter()
             .collect();
     let scale = reviews::cycle_scale(conn.exec(), c.cycle.id).await?;
-    let figures = aggregate_one(
-        &setup.rubric,
-        setup.settings.disagreement_threshold,
-        &submitted,
-        &stats,
-        &scale,
-    )
-    .map(|f| Figures {
-        review_count: f.review_count,
-        mean: format!("{:.1}", f.mean),
-        total: format!("{:.1}", f.weighted_total),
-        range: format!("{:.1}", f.range),
-        sd: format!("{:.1}", f.sd),
-        normalised: format!("{:.1}", f.normalised),
-        disagreement: f.disagreement,
-        criteria: f
-            .criterion_means
-            .iter()
-            .map(|(key, mean)| FigureRow {
-                label: setup
-                    .rubric
-                    .criterion(key)
-                    .map_or_else(|| key.clone(), |c| c.label.clone()),
-                mean: mean.map_or_else(|| "—".into(), |m| format!("{m:.2}")),
-            })
-            .collect(),
-    });
+    let threshold = setup.settings.disagreement_threshold;
+    let means = aggregate_one(&setup.rubric, threshold, &of_current, &stats, &scale)
+        .map(|f| f.criterion_means)
+        .unwrap_or_else(|| {
+            let none = setup.rubric.criteria.iter().map(|k| (k.key.clone(), None));
+            none.collect()
+        });
+    let figures =
+        aggregate_one(&setup.rubric, threshold, &submitted, &stats, &scale).map(|f| Figures {
+            review_count: f.review_count,
+            mean: format!("{:.1}", f.mean),
+            total: format!("{:.1}", f.weighted_total),
+            range: format!("{:.1}", f.range),
+            sd: format!("{:.1}", f.sd),
+            normalised: format!("{:.1}", f.normalised),
+            disagreement: f.disagreement,
+            criteria: means
+                .iter()
+                .map(|(key, mean)| FigureRow {
+                    label: setup
+                        .rubric
+                        .criterion(key)
+                        .map_or_else(|| key.clone(), |c| c.label.clone()),
+                    mean: mean.map_or_else(|| "—".into(), |m| format!("{m:.2}")),
+                })
+                .collect(),
+            version: current,
+            earlier,
+        });
 
     let taken: BTreeSet<UserId> = held
         .iter()
@@ -447,7 +471,10 @@ async fn application_page(
             .collect(),
         reviews: stored_reviews
             .iter()
-            .map(|r| review_view(r, &setup.rubric, r.reviewer_name.clone()))
+            .map(|r| {
+                let rubric = versions.get(&r.rubric_version).unwrap_or(&setup.rubric);
+                review_view(r, rubric, r.reviewer_name.clone())
+            })
             .collect(),
         figures,
         dossier,

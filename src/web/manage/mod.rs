@@ -4,8 +4,8 @@
 //! bulk actions ([`pipeline`]), one application ([`application`]) with
 //! its screening ([`screening`]) and reviewers ([`reviewers`]), automatic
 //! assignment ([`assign`]), reviewer progress and reminders
-//! ([`progress`]), the ranking ([`ranking`]), review settings and the
-//! rubric ([`settings`]), decisions ([`decisions`]), their release
+//! ([`progress`]), the ranking ([`ranking`]), review settings
+//! ([`settings`]) and the rubric builder ([`rubric`]), decisions ([`decisions`]), their release
 //! ([`release`]), offers and the waitlist ([`offers`]), the letter
 //! templates ([`letters`]), a program's own page with its details
 //! ([`programs`]), and setting cycles up: new, copied, published
@@ -30,6 +30,7 @@ mod progress;
 mod ranking;
 mod release;
 mod reviewers;
+mod rubric;
 mod screening;
 mod settings;
 
@@ -62,6 +63,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(progress::routes());
     all.extend(ranking::routes());
     all.extend(settings::routes());
+    all.extend(rubric::routes());
     all.extend(decisions::routes());
     all.extend(export::routes());
     all.extend(demographics::routes());

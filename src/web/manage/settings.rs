@@ -1,7 +1,7 @@
 //! A cycle's review settings (reviewers per application, cap, blind
 //! review, when reviewers see each other's reviews, the disagreement
-//! threshold) and its rubric, which may change only before the first
-//! review is started. Saving is `app::settings`'s.
+//! threshold, days to answer an offer). Saving is `app::settings`'s; the
+//! rubric has its own builder (`rubric`), which this page links to.
 
 use crate::domain::cycle::CycleId;
 use rocket::form::Form;
@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::app;
 use crate::app::access::{cycle_for_manager, review_setup};
-use crate::app::settings::{self, offer_days, rubric_locked};
+use crate::app::settings::{self, offer_days};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::cycles::{CycleWithForm, ReviewSetup};
@@ -22,7 +22,7 @@ use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
-    routes![show_settings, save_settings, save_rubric]
+    routes![show_settings, save_settings]
 }
 
 #[derive(Serialize)]
@@ -32,30 +32,12 @@ struct Choice {
     checked: bool,
 }
 
-#[derive(Serialize)]
-struct LevelView {
-    score: i32,
-    text: String,
-}
-
-#[derive(Serialize)]
-struct CriterionView {
-    key: String,
-    label: String,
-    description: String,
-    scale: String,
-    weight: String,
-    allow_na: bool,
-    levels: Vec<LevelView>,
-}
-
 #[derive(Serialize, Default)]
 struct Values {
     reviewers_per_application: String,
     reviewer_cap: String,
     disagreement_threshold: String,
     blind_review: bool,
-    rubric: String,
     offer_days: String,
 }
 
@@ -65,15 +47,15 @@ struct SettingsPage {
     cycle_name: String,
     values: Values,
     other_reviews: Vec<Choice>,
-    criteria: Vec<CriterionView>,
-    rubric_locked: bool,
+    /// How many criteria the current rubric has, and its version.
+    criteria: usize,
+    rubric_version: i64,
     errors: FormErrors,
 }
 
 fn page(
     c: &CycleWithForm,
     setup: &ReviewSetup,
-    locked: bool,
     values: Values,
     chosen: &str,
     errors: FormErrors,
@@ -90,28 +72,8 @@ fn page(
                 checked: o.as_str() == chosen,
             })
             .collect(),
-        criteria: setup
-            .rubric
-            .criteria
-            .iter()
-            .map(|k| CriterionView {
-                key: k.key.clone(),
-                label: k.label.clone(),
-                description: k.description.clone(),
-                scale: format!("{} to {}", k.min, k.max),
-                weight: format!("{}", k.weight),
-                allow_na: k.allow_na,
-                levels: k
-                    .levels
-                    .iter()
-                    .map(|l| LevelView {
-                        score: l.score,
-                        text: l.text.clone(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        rubric_locked: locked,
+        criteria: setup.rubric.criteria.len(),
+        rubric_version: setup.rubric_version,
         errors,
     }
 }
@@ -124,7 +86,6 @@ fn stored_values(c: &CycleWithForm, setup: &ReviewSetup, offer_days: i64) -> Val
         reviewer_cap: s.reviewer_cap.map(|c| c.to_string()).unwrap_or_default(),
         disagreement_threshold: format!("{}", s.disagreement_threshold),
         blind_review: c.cycle.blind_review,
-        rubric: setup.rubric_json.clone(),
     }
 }
 
@@ -137,7 +98,6 @@ async fn show_settings(
 ) -> Result<Template> {
     let c = cycle_for_manager(ctx, &who, id).await?;
     let setup = review_setup(ctx, id).await?;
-    let locked = rubric_locked(ctx, id).await?;
     let values = stored_values(&c, &setup, offer_days(ctx, id).await?);
     let chosen = setup.settings.other_reviews.as_str();
     let title = format!("Review settings – {}", c.cycle.name);
@@ -145,7 +105,7 @@ async fn show_settings(
         "manage/settings",
         &chrome,
         &title,
-        page(&c, &setup, locked, values, chosen, FormErrors::default()),
+        page(&c, &setup, values, chosen, FormErrors::default()),
     ))
 }
 
@@ -177,7 +137,6 @@ async fn refuse(
 ) -> Result<(Status, Template)> {
     let c = cycle_for_manager(ctx, who, id).await?;
     let setup = review_setup(ctx, id).await?;
-    let locked = rubric_locked(ctx, id).await?;
     let values = values(&c, &setup, offer_days(ctx, id).await?);
     let chosen = chosen.unwrap_or(setup.settings.other_reviews.as_str());
     let title = format!("Review settings – {}", c.cycle.name);
@@ -185,7 +144,7 @@ async fn refuse(
         "manage/settings",
         chrome,
         &title,
-        page(&c, &setup, locked, values, chosen, errors),
+        page(&c, &setup, values, chosen, errors),
     ))
 }
 
@@ -212,50 +171,16 @@ async fn save_settings(
             "Review settings saved.",
         ))),
         Err(app::Error::Invalid(errors)) => {
-            let values = |_: &CycleWithForm, setup: &ReviewSetup, _| Values {
+            let values = |_: &CycleWithForm, _: &ReviewSetup, _| Values {
                 reviewers_per_application: form.reviewers_per_application.clone(),
                 reviewer_cap: form.reviewer_cap.clone(),
                 disagreement_threshold: form.disagreement_threshold.clone(),
                 blind_review: form.blind_review,
-                rubric: setup.rubric_json.clone(),
                 offer_days: form.offer_days.clone(),
             };
             let chosen = Some(form.other_reviews.as_str());
             Ok(Err(
                 refuse(ctx, &who, &chrome, id, values, chosen, errors).await?
-            ))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(FromForm)]
-struct RubricForm {
-    #[field(default = String::new())]
-    rubric: String,
-}
-
-#[post("/cycles/<id>/rubric", data = "<form>")]
-async fn save_rubric(
-    who: Manager,
-    ctx: &State<Ctx>,
-    chrome: Chrome,
-    ip: ClientIp,
-    id: CycleId,
-    form: Form<RubricForm>,
-) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
-    match settings::save_rubric(ctx, &who, &ip, id, &form.rubric).await {
-        Ok(()) => Ok(Ok(Flash::success(
-            Redirect::to(format!("/manage/cycles/{id}/settings")),
-            "Rubric saved.",
-        ))),
-        Err(app::Error::Invalid(errors)) => {
-            let values = |c: &CycleWithForm, setup: &ReviewSetup, days| Values {
-                rubric: form.rubric.clone(),
-                ..stored_values(c, setup, days)
-            };
-            Ok(Err(
-                refuse(ctx, &who, &chrome, id, values, None, errors).await?
             ))
         }
         Err(e) => Err(e.into()),

@@ -20,7 +20,7 @@ use crate::app;
 use crate::app::review::{self as reviewing, open, Opened};
 use crate::auth::guards::Reviewer;
 use crate::context::Ctx;
-use crate::db::{programs, reviews, users};
+use crate::db::{programs, reviews, rubrics, users};
 use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::review::{may_see_other_reviews, ReviewState};
@@ -43,6 +43,8 @@ pub fn routes() -> Vec<Route> {
 #[derive(Serialize)]
 struct LevelView {
     score: i32,
+    /// What the score means, at the ends of the scale.
+    end_label: Option<String>,
     text: String,
     checked: bool,
 }
@@ -78,6 +80,8 @@ struct ReviewPage {
     due: String,
     state: &'static str,
     locked: bool,
+    /// The rubric version the form is built from (sent back with it).
+    rubric_version: i64,
     criteria: Vec<CriterionField>,
     recommendations: Vec<Choice>,
     confidences: Vec<Choice>,
@@ -169,10 +173,14 @@ async fn build_page(
         // Numbered in the order they came in: numbers given in name order
         // would tell a reader who knows the panel which review is whose.
         submitted.sort_by_key(|r| (r.submitted_at, r.id));
+        let versions = rubrics::by_number(conn.exec(), o.app.cycle_id).await?;
         submitted
             .iter()
             .enumerate()
-            .map(|(n, r)| review_view(r, &o.setup.rubric, format!("Reviewer {}", n + 1)))
+            .map(|(n, r)| {
+                let rubric = versions.get(&r.rubric_version).unwrap_or(&o.setup.rubric);
+                review_view(r, rubric, format!("Reviewer {}", n + 1))
+            })
             .collect()
     } else {
         Vec::new()
@@ -193,6 +201,7 @@ async fn build_page(
                     .scores()
                     .map(|s| LevelView {
                         score: s,
+                        end_label: c.end_label(s).map(str::to_owned),
                         text: c.guidance(s).unwrap_or("").to_owned(),
                         checked: value == s.to_string(),
                     })
@@ -214,6 +223,7 @@ async fn build_page(
         due: o.cycle.cycle.show(o.assignment.due_at),
         state: state.label(),
         locked: state == ReviewState::Submitted,
+        rubric_version: o.setup.rubric_version,
         criteria,
         recommendations: Recommendation::ALL
             .iter()
@@ -266,6 +276,7 @@ struct ReviewForm {
     confidence: String,
     #[field(default = String::new())]
     action: String,
+    rubric_version: Option<String>,
 }
 
 /// Saves the review as a draft, or submits it (which locks it).
@@ -287,6 +298,7 @@ async fn save_review(
         recommendation: &form.recommendation,
         confidence: &form.confidence,
         submit,
+        rubric_version: form.rubric_version.as_deref(),
     };
     match reviewing::save_review(ctx, &who, &ip, &o, &input).await {
         Ok(()) if submit => Ok(Ok(Flash::success(

@@ -9,6 +9,7 @@ mod apply;
 mod cycles;
 mod manage;
 mod programs;
+mod rubric;
 
 use rocket::http::Method;
 
@@ -322,6 +323,7 @@ pub fn rows() -> Vec<Row> {
         ),
     ]);
     rows.extend(manage::rows());
+    rows.extend(rubric::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {

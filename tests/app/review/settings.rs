@@ -53,25 +53,35 @@ async fn settings_and_the_rubric_refuse_bad_input_next_to_the_field() {
         app.count(&format!("SELECT COUNT(*) FROM cycles WHERE id = {} AND reviewers_per_application = 2 AND reviewer_cap = 4 AND show_other_reviews = 'never' AND blind_review = TRUE AND offer_days = 21", c.id)).await,
         1
     );
-    // A rubric that is not JSON, or breaks a rule, is refused with the reason.
-    let rubric = format!("/manage/cycles/{}/rubric", c.id);
+    // The rubric is the builder's: the settings page links to it, and an
+    // import that is not JSON, or breaks a rule, is refused with the reason.
+    manager
+        .get(&settings)
+        .await
+        .assert_contains(&format!("/manage/cycles/{}/rubric\"", c.id))
+        .assert_lacks("name=\"rubric\"");
+    let import = format!("/manage/cycles/{}/rubric/import", c.id);
     let page = manager
-        .post(&rubric, &[("rubric", "{\"criteria\": [")])
+        .post(&import, &[("version", "1"), ("json", "{\"criteria\": [")])
         .await;
     assert_eq!(page.status, Status::UnprocessableEntity);
     page.assert_contains("The rubric is not valid JSON");
     let two_keys = r#"{"criteria":[{"key":"a","label":"A","min":1,"max":5,"weight":1},{"key":"a","label":"B","min":1,"max":5,"weight":1}]}"#;
-    let page = manager.post(&rubric, &[("rubric", two_keys)]).await;
+    let page = manager
+        .post(&import, &[("version", "1"), ("json", two_keys)])
+        .await;
     assert_eq!(page.status, Status::UnprocessableEntity);
     page.assert_contains("Two criteria use the key");
     let good = r#"{"criteria":[{"key":"impact","label":"Impact","min":0,"max":4,"weight":2}]}"#;
-    let page = manager.post(&rubric, &[("rubric", good)]).await;
+    let page = manager
+        .post(&import, &[("version", "1"), ("json", good)])
+        .await;
     assert_eq!(page.status, Status::SeeOther, "{}", page.body);
     manager
-        .get(&settings)
+        .get(&format!("/manage/cycles/{}/rubric", c.id))
         .await
         .assert_contains("Scale 0 to 4, weight 2");
-    // Once a review exists, the rubric is locked.
+    // Once a review exists, a change asks for a confirmation first.
     let Staff {
         id: rev,
         browser: reviewer,
@@ -94,7 +104,18 @@ async fn settings_and_the_rubric_refuse_bad_input_next_to_the_field() {
         ],
     )
     .await;
-    let page = manager.post(&rubric, &[("rubric", good)]).await;
-    assert_eq!(page.status, Status::UnprocessableEntity);
-    page.assert_contains("The rubric cannot change now");
+    let again = r#"{"criteria":[{"key":"impact","label":"Impact","min":0,"max":6,"weight":2}]}"#;
+    let page = manager
+        .post(&import, &[("version", "2"), ("json", again)])
+        .await;
+    assert_eq!(page.status, Status::Ok);
+    page.assert_contains("Confirm the change to the rubric");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT rubric_version FROM cycles WHERE id = {}",
+            c.id
+        ))
+        .await,
+        2
+    );
 }

@@ -217,14 +217,6 @@ pub fn rows() -> Vec<Row> {
             |w, c| cycle(w, c, "/settings"),
             Form(|_| settings_fields()),
         ),
-        // On the cycle without reviews: a rubric is fixed once scoring starts.
-        post(
-            "/manage/cycles/<id>/rubric",
-            ManagedCycle,
-            303,
-            |w, _| format!("/manage/cycles/{}/rubric", w.programs.c3),
-            Form(|w| vec![("rubric".into(), w.targets.rubric_c3.clone())]),
-        ),
         get(
             "/manage/cycles/<id>/export.csv",
             ManagedCycle,

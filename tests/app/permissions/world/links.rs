@@ -49,7 +49,7 @@ pub struct Targets {
     /// Gets and loses roles from the admin's rows.
     pub gus: UserId,
     pub failed_message: i64,
-    /// The Summer Internship's rubric, sent back unchanged.
+    /// The Summer Internship's rubric, which the import row imports changed.
     pub rubric_c3: String,
 }
 
