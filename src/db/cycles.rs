@@ -22,17 +22,20 @@ struct CycleRow {
     decision_planned_at: DateTime<Utc>,
     blind_review: bool,
     form_json: String,
+    form_version: i64,
 }
 
 const COLUMNS: &str =
     "id, program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
-                       decision_planned_at, blind_review, form_json";
+                       decision_planned_at, blind_review, form_json, form_version";
 
 /// A cycle with its form.
 #[derive(Debug, Clone)]
 pub struct CycleWithForm {
     pub cycle: Cycle,
     pub form: FormDefinition,
+    /// The number of the form's current version.
+    pub form_version: i64,
 }
 
 fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
@@ -55,6 +58,7 @@ fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
             blind_review: r.blind_review,
         },
         form,
+        form_version: r.form_version,
     })
 }
 
@@ -128,13 +132,14 @@ pub struct NewCycle<'a> {
     pub form_json: &'a str,
 }
 
-/// Inserts a cycle.
+/// Inserts a cycle, with its form as the form's first version.
 #[tracing::instrument(skip_all)]
 pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
+    let mut ex = ex;
     let sql = "INSERT INTO cycles (program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
                decision_planned_at, blind_review, form_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                RETURNING id";
-    let rows: Result<Vec<CycleId>, _> = run!(ex, conn => sqlx::query_scalar(sql)
+    let rows: Result<Vec<CycleId>, _> = run!(ex.reborrow(), conn => sqlx::query_scalar(sql)
         .bind(c.program_id)
         .bind(c.name)
         .bind(c.time_zone)
@@ -148,7 +153,9 @@ pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbRes
         .bind(now)
         .fetch_all(conn)
         .await);
-    super::returned_one(rows)
+    let id = super::returned_one(rows)?;
+    super::form_versions::insert(ex, id, 1, c.form_json, None, "First version", now).await?;
+    Ok(id)
 }
 
 /// How a cycle is reviewed: its settings and its rubric as stored.

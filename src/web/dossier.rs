@@ -11,10 +11,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::db::documents::{self, Document};
+use crate::db::form_versions;
 use crate::db::referees;
 use crate::domain::application::ApplicationId;
+use crate::domain::cycle::CycleId;
 use crate::domain::document::{human_size, sanitise_file_name};
-use crate::domain::form::{Answers, FormDefinition, Question, QuestionKind};
+use crate::domain::form::{retired_questions, Answers, FormDefinition, Question, QuestionKind};
 use crate::web::apply::view::answer_text;
 use crate::web::download::{send, SendError, Sent};
 
@@ -77,6 +79,9 @@ pub struct LetterView {
 #[derive(Debug, Clone, Serialize)]
 pub struct Dossier {
     pub sections: Vec<SectionView>,
+    /// Answers to questions the version shown does not have (removed
+    /// since), labelled as the version that had them asked.
+    pub retired: Vec<Item>,
     pub letters: Vec<LetterView>,
 }
 
@@ -108,6 +113,7 @@ fn link(href_base: &str, doc: &Document, name: String) -> DocumentLink {
 pub async fn build(
     ex: &mut crate::db::Conn,
     application: ApplicationId,
+    cycle: CycleId,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
@@ -149,6 +155,27 @@ pub async fn build(
             });
         }
     }
+    let retired = if answers.keys().any(|k| form.question(k).is_none()) {
+        let versions = form_versions::all(ex.exec(), cycle).await?;
+        retired_questions(form, versions.iter().map(|v| &v.form), answers)
+            .iter()
+            .filter(|q| audience.sees(q))
+            .filter(|q| {
+                !matches!(
+                    q.kind,
+                    QuestionKind::Referees { .. } | QuestionKind::Document { .. }
+                )
+            })
+            .map(|q| Item {
+                label: q.label.clone(),
+                answer: answer_text(q, answers.get(&q.key)),
+                is_document: false,
+                document: None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut letters = Vec::new();
     for (n, r) in requests.iter().enumerate() {
         let position = n + 1;
@@ -184,7 +211,11 @@ pub async fn build(
             document,
         });
     }
-    Ok(Dossier { sections, letters })
+    Ok(Dossier {
+        sections,
+        retired,
+        letters,
+    })
 }
 
 /// A document of the application this reader may download, with the name

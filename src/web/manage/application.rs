@@ -297,6 +297,7 @@ async fn application_page(
     let dossier = dossier::build(
         &mut conn,
         id,
+        c.cycle.id,
         &c.form,
         &app.answers,
         Audience::Manager,

@@ -153,6 +153,7 @@ async fn build_page(
     let dossier = dossier::build(
         &mut conn,
         o.app.id,
+        o.cycle.cycle.id,
         &o.cycle.form,
         &o.app.answers,
         Audience::Reviewer { blind },
