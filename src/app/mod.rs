@@ -20,6 +20,7 @@ pub mod assignment;
 pub mod decisions;
 pub mod demographics;
 pub mod export;
+pub mod forms;
 pub mod letters;
 pub mod mail_preferences;
 pub mod metrics;

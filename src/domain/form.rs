@@ -25,7 +25,7 @@ pub struct FormDefinition {
 pub struct EligibilityQuestion {
     pub key: String,
     pub label: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     pub options: Vec<Choice>,
     /// The option values that allow applying.
@@ -40,7 +40,7 @@ pub struct EligibilityQuestion {
 pub struct Section {
     pub key: String,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<String>,
     pub questions: Vec<Question>,
 }
@@ -51,7 +51,7 @@ pub struct Section {
 pub struct Question {
     pub key: String,
     pub label: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     #[serde(default)]
     pub required: bool,
@@ -62,10 +62,10 @@ pub struct Question {
     #[serde(default)]
     pub identifying: bool,
     /// Asked only when another answer has a given value.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<Condition>,
     /// A profile field that pre-fills this answer in a new application.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
     #[serde(flatten)]
     pub kind: QuestionKind,
@@ -97,9 +97,9 @@ pub enum QuestionKind {
     Url,
     Date,
     Number {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         min: Option<f64>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<f64>,
         #[serde(default)]
         integer: bool,
@@ -109,9 +109,9 @@ pub enum QuestionKind {
     },
     MultipleChoice {
         options: Vec<Choice>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         min: Option<usize>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<usize>,
     },
     YesNo,

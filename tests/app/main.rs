@@ -20,4 +20,5 @@ mod review;
 mod s3;
 mod security;
 mod self_review;
+mod setup_forms;
 mod unsubscribe;

@@ -17,6 +17,7 @@ mod assign;
 mod decisions;
 mod demographics;
 mod export;
+mod form;
 mod letters;
 mod offers;
 mod pipeline;
@@ -62,6 +63,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());
+    all.extend(form::routes());
     all
 }
 

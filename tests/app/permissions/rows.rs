@@ -6,6 +6,7 @@
 //! an allowed caller).
 
 mod apply;
+mod forms;
 mod manage;
 
 use rocket::http::Method;
@@ -319,6 +320,7 @@ pub fn rows() -> Vec<Row> {
         ),
     ]);
     rows.extend(manage::rows());
+    rows.extend(forms::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {
