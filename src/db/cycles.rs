@@ -132,7 +132,8 @@ pub struct NewCycle<'a> {
     pub form_json: &'a str,
 }
 
-/// Inserts a cycle, with its form as the form's first version.
+/// Inserts a cycle, with its form as the form's first version (call it in a
+/// transaction, so that both are written or neither).
 #[tracing::instrument(skip_all)]
 pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
     let mut ex = ex;

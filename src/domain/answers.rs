@@ -587,9 +587,11 @@ mod tests {
             .map(|f| FormDefinition::parse(f).unwrap())
             .collect();
             forms.push(form());
-            // Limits a manager could set that no answer, or every answer, meets.
+            // Limits that no answer, or every answer, meets (refused by the
+            // builder and by `FormDefinition::check` now, but the validator
+            // must still judge them without panicking).
             forms.push(
-                FormDefinition::parse(
+                serde_json::from_str::<FormDefinition>(
                     r#"{"sections": [{"key": "s", "title": "S", "questions": [
                         {"key": "none", "label": "N", "type": "short_text", "max_chars": 0, "required": true},
                         {"key": "one", "label": "O", "type": "long_text", "max_words": 1},
@@ -701,5 +703,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn phone_consent_and_both_limits_are_judged() {
+        let f = FormDefinition::parse(
+            r#"{"sections": [{"key": "s", "title": "S", "questions": [
+                {"key": "tel", "label": "Phone", "type": "phone"},
+                {"key": "agree", "label": "I agree", "type": "consent", "required": true},
+                {"key": "motto", "label": "Motto", "type": "short_text", "max_words": 3},
+                {"key": "bio", "label": "Bio", "type": "long_text", "max_chars": 10}
+            ]}]}"#,
+        )
+        .unwrap();
+        let q = |k: &str| f.question(k).unwrap();
+        let one = |s: &str| Answer::One(s.into());
+        let none = Attachments::default();
+        assert!(check_one(q("tel"), Some(&one("+1 (505) 555-0100")), &none).is_none());
+        assert!(check_one(q("tel"), Some(&one("call me")), &none).is_some());
+        assert!(check_one(q("tel"), Some(&one("12")), &none).is_some());
+        assert!(check_one(q("agree"), None, &none)
+            .unwrap()
+            .message
+            .contains("Tick “I agree”"));
+        assert!(check_one(q("agree"), Some(&one("yes")), &none).is_none());
+        assert!(
+            check_one(q("motto"), Some(&one("one two three four")), &none)
+                .unwrap()
+                .message
+                .contains("has 4 words; the limit is 3")
+        );
+        assert!(check_one(q("bio"), Some(&one("eleven char")), &none)
+            .unwrap()
+            .message
+            .contains("to 10 characters"));
+        // A consent box sends a hidden empty value before its own.
+        let saved = accept_save(&f, &sub(&[("agree", &["", "yes"])])).unwrap();
+        assert_eq!(saved, vec![("agree".to_owned(), Some(one("yes")))]);
+        let cleared = accept_save(&f, &sub(&[("agree", &[""])])).unwrap();
+        assert_eq!(cleared, vec![("agree".to_owned(), None)]);
+        assert!(accept_save(&f, &sub(&[("agree", &["maybe"])])).is_err());
+        assert_eq!(answer_text(q("agree"), Some(&one("yes"))), "Ticked");
     }
 }

@@ -527,7 +527,7 @@ async fn a_database_a_newer_release_upgraded_is_refused_with_both_versions() {
         text.contains("the database is at schema version 9999, newer than this fellowship-portal"),
         "{text}"
     );
-    assert!(text.contains("knows versions up to 7"), "{text}");
+    assert!(text.contains("knows versions up to 10"), "{text}");
     let (code, text) = run(data, &app.database_url, &["migrate", "--dry-run"], &[]);
     assert_eq!(code, 1, "{text}");
     assert!(
