@@ -551,19 +551,11 @@ fn check_kind(q: &Question) -> Result<(), FormError> {
         QuestionKind::ShortText {
             max_chars,
             max_words,
-        } => {
-            if *max_chars == 0 || *max_words == Some(0) {
-                return zero();
-            }
-        }
+        } if *max_chars == 0 || *max_words == Some(0) => return zero(),
         QuestionKind::LongText {
             max_words,
             max_chars,
-        } => {
-            if *max_chars == Some(0) || *max_words == Some(0) {
-                return zero();
-            }
-        }
+        } if *max_chars == Some(0) || *max_words == Some(0) => return zero(),
         QuestionKind::Number {
             min: Some(lo),
             max: Some(hi),

@@ -512,12 +512,15 @@ async fn an_import_that_is_not_a_form_says_why_and_changes_nothing() {
     assert_eq!(versions(&app, &c).await, 1);
 }
 
+/// Fields typed, what the page says, and the field it says it next to.
+type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+
 #[rocket::async_test]
 async fn bad_input_in_the_builder_is_shown_next_to_its_field_and_nothing_is_saved() {
     let (app, c, mo) = setup().await;
     let before = stored_form(&app, &c).await;
     let add = form(&c, "/sections/essays/questions");
-    let cases: [(&[(&str, &str)], &str, &str); 5] = [
+    let cases: [Case; 5] = [
         (
             &[
                 ("kind", "long_text"),
