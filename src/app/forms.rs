@@ -120,6 +120,8 @@ pub async fn change(
     }
     let json = serde_json::to_string_pretty(&new).map_err(anyhow::Error::from)?;
     if !confirmed {
+        // On one line: it travels back in a hidden field.
+        let compact = serde_json::to_string(&new).map_err(anyhow::Error::from)?;
         let versions: BTreeMap<i64, FormDefinition> = form_versions::all(tx.exec(), id)
             .await?
             .into_iter()
@@ -143,7 +145,7 @@ pub async fn change(
         if affected > 0 {
             return Ok(Outcome::Confirm(Impact {
                 based_on,
-                proposed_json: json,
+                proposed_json: compact,
                 summary,
                 affected,
                 reasons: reasons.into_iter().collect(),

@@ -443,13 +443,18 @@ async fn a_form_is_exported_and_imported_back_as_a_new_version() {
         .as_array_mut()
         .unwrap()
         .push(serde_json::json!({"key": "agree", "label": "I confirm that my answers are true.", "type": "consent", "required": true}));
-    post_back(
-        &mo,
-        &form(&c, "/import"),
-        &[("based_on", "1"), ("json", &json.to_string())],
-    )
-    .await
-    .assert_contains("Saved as version 2 of the form: Imported a form.");
+    // Uploaded as a file (the pasted text left empty).
+    let upload = mo
+        .post_multipart(
+            &form(&c, "/import"),
+            &[("based_on", "1"), ("json", "")],
+            &[("file", "form.json", json.to_string().as_bytes())],
+        )
+        .await;
+    assert_eq!(upload.status, Status::SeeOther, "{}", upload.body);
+    mo.get(upload.location.as_deref().unwrap())
+        .await
+        .assert_contains("Saved as version 2 of the form: Imported a form.");
     let again = mo.get(&format!("/manage/cycles/{}/form.json", c.id)).await;
     assert_eq!(
         FormDefinition::parse(&again.body).unwrap(),
