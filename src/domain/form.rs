@@ -267,6 +267,8 @@ pub enum FormError {
         on: String,
         value: String,
     },
+    #[error("Question “{question}” depends on “{on}”, which offers no answers to choose from: a question can only depend on a choice, yes/no or consent question.")]
+    ConditionOnText { question: String, on: String },
     #[error("Question “{0}” has no options.")]
     NoOptions(String),
     #[error("Question “{question}” offers “{value}” twice; each choice must be different.")]
@@ -388,14 +390,17 @@ impl FormDefinition {
             QuestionKind::Consent => Some(vec!["yes"]),
             _ => None,
         });
-        if let Some(offered) = offered {
-            if let Some(v) = c.any_of.iter().find(|v| !offered.contains(&v.as_str())) {
-                return Err(FormError::BadConditionValue {
-                    question: q.key.clone(),
-                    on: c.question.clone(),
-                    value: v.clone(),
-                });
-            }
+        // A condition on a text answer (allowed in files, never made by the
+        // builder) is left to match the text.
+        let Some(offered) = offered else {
+            return Ok(());
+        };
+        if let Some(v) = c.any_of.iter().find(|v| !offered.contains(&v.as_str())) {
+            return Err(FormError::BadConditionValue {
+                question: q.key.clone(),
+                on: c.question.clone(),
+                value: v.clone(),
+            });
         }
         Ok(())
     }

@@ -473,7 +473,8 @@ fn field_of(e: &FormError) -> &'static str {
     match e {
         FormError::BadCondition { .. }
         | FormError::UnknownCondition { .. }
-        | FormError::ConditionLoop(_) => "show_if_question",
+        | FormError::ConditionLoop(_)
+        | FormError::ConditionOnText { .. } => "show_if_question",
         FormError::BadConditionValue { .. } => "show_if_values",
         FormError::DuplicateKey(_) | FormError::BadKey(_) => "key",
         FormError::NoOptions(_) | FormError::DuplicateChoice { .. } => "choices",
@@ -747,6 +748,21 @@ fn save_question(
         profile: old.and_then(|q| q.profile.clone()),
         kind,
     };
+    let offers_answers = matches!(q.kind, QuestionKind::YesNo | QuestionKind::Consent)
+        || !q.kind.options().is_empty();
+    if let Some(dependent) = original.filter(|_| !offers_answers).and_then(|o| {
+        form.questions()
+            .find(|d| d.show_if.as_ref().is_some_and(|c| c.question == o))
+    }) {
+        return Err(problem(
+            "kind",
+            FormError::ConditionOnText {
+                question: dependent.key.clone(),
+                on: key.clone(),
+            }
+            .to_string(),
+        ));
+    }
     let summary = match original {
         Some(o) => {
             let (s, i) = find_question(&f, o).ok_or_else(|| problem("form", GONE))?;
@@ -1070,6 +1086,21 @@ mod tests {
             any_of: vec!["yes".into()],
         });
         assert!(matches!(f.check(), Err(FormError::ConditionLoop(_))));
+    }
+
+    #[test]
+    fn a_question_others_depend_on_keeps_answers_to_choose_from() {
+        let (f, _) = save(&form(), essay(), None).unwrap();
+        let d = QuestionDraft {
+            kind: "short_text".into(),
+            ..QuestionDraft::of(f.question("project").unwrap())
+        };
+        let problems = save(&f, d, Some("project")).unwrap_err();
+        assert!(
+            problems[0].1.contains("offers no answers to choose from"),
+            "{}",
+            problems[0].1
+        );
     }
 
     #[test]
