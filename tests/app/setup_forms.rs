@@ -584,6 +584,36 @@ async fn bad_input_in_the_builder_is_shown_next_to_its_field_and_nothing_is_save
             .assert_contains(&format!("href=\"#{field}\""))
             .assert_contains(&format!("value=\"{}\"", fields[1].1));
     }
+    // A section without a title, an eligibility question allowing nobody.
+    let page = mo
+        .post(
+            &form(&c, "/sections"),
+            &[
+                ("based_on", "1"),
+                ("title", " "),
+                ("intro", "Kept as typed."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Give the section a title.")
+        .assert_contains("Kept as typed.")
+        .assert_contains("This is version 1 of the form.");
+    let page = mo
+        .post(
+            &form(&c, "/eligibility"),
+            &[
+                ("based_on", "1"),
+                ("label", "Do you live in Maryland?"),
+                ("options", "Yes\nNo"),
+                ("eligible", "Maybe"),
+                ("ineligible_message", "Sorry."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("“Maybe” is not one of the answers offered (Yes, No).")
+        .assert_contains("value=\"Do you live in Maryland?\"");
     // A condition on a later question.
     let page = mo
         .post(
