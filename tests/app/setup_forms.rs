@@ -301,6 +301,11 @@ async fn a_submitted_application_keeps_its_version_and_staff_see_retired_questio
         .await
         .assert_lacks("Retired questions")
         .assert_contains("Clinics close early where buses stop running.");
+    // The export keeps the retired answer in a column of its own.
+    mo.get(&format!("/manage/cycles/{}/export.csv", c.id))
+        .await
+        .assert_contains("Is there anything else you'd like us to know? (retired question)")
+        .assert_contains("I care for my grandmother on weekends.");
 }
 
 /// The value of a hidden input in a page, unescaped.
