@@ -4,11 +4,14 @@
 //! version it was made on, then a redirect back with a notice. A change
 //! that would invalidate submitted answers gets a confirmation page
 //! first ([`transfer`]). Question, eligibility and section pages are in
-//! [`question`]; export, import and the confirmation in [`transfer`]; the
-//! preview in [`preview`]. Every change is `app::forms::change`.
+//! [`question`], [`eligibility`] and [`section`]; export, import and the
+//! confirmation in [`transfer`]; the preview in [`preview`].
+//! Every change is `app::forms::change`.
 
+mod eligibility;
 mod preview;
 mod question;
+mod section;
 mod transfer;
 
 use rocket::form::Form;
@@ -42,6 +45,8 @@ pub fn routes() -> Vec<Route> {
         remove_eligibility,
     ];
     all.extend(question::routes());
+    all.extend(eligibility::routes());
+    all.extend(section::routes());
     all.extend(transfer::routes());
     all.extend(preview::routes());
     all

@@ -17,6 +17,7 @@ use crate::web::apply::view;
 use crate::web::page::{render, Chrome, FormErrors};
 use crate::web::{Error, Result};
 
+/// The routes of this part of the builder.
 pub fn routes() -> Vec<Route> {
     routes![preview_start, preview_section]
 }

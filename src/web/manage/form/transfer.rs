@@ -19,6 +19,7 @@ use crate::web::download::Download;
 use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
 use crate::web::Result;
 
+/// The routes of this part of the builder.
 pub fn routes() -> Vec<Route> {
     routes![export_form, show_import, import_form, confirm_change]
 }
