@@ -13,7 +13,8 @@ use crate::db::form_versions::{self, Version};
 use crate::db::{applications, cycles};
 use crate::domain::cycle::CycleId;
 use crate::domain::form::FormDefinition;
-use crate::domain::form_edit::{breaks, Edit};
+use crate::domain::form_change::breaks;
+use crate::domain::form_edit::Edit;
 use crate::domain::workflow::stage::Stage;
 
 use super::{access, By, Error, FormErrors, Result};

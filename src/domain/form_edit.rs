@@ -5,15 +5,14 @@
 //! [`FormDefinition::check`], with a one-line summary of the change; or
 //! the problems, each against the field it is about.
 //!
-//! Also here: what a new form would do to answers already submitted
-//! ([`breaks`]), so that no change invalidates one silently.
+//! What a new form would do to answers already given is in
+//! [`super::form_change`].
 
 use std::collections::HashSet;
 
-use super::answers::{check_one, Attachments};
 use super::form::{
-    Answer, Answers, Choice, Condition, DocumentType, EligibilityQuestion, FormDefinition,
-    FormError, Question, QuestionKind, Section, MAX_DOCUMENT_MB,
+    Choice, Condition, DocumentType, EligibilityQuestion, FormDefinition, FormError, Question,
+    QuestionKind, Section, MAX_DOCUMENT_MB,
 };
 
 /// A problem with what was typed, against the field (its `id`) it is about.
@@ -860,87 +859,6 @@ fn save_eligibility(
     Ok((f, summary))
 }
 
-/// Why `new` would make answers given under `old` invalid, one reason per
-/// question, in plain words (empty when it would not). Documents and
-/// referees are taken as given (they are kept apart from the answers).
-pub fn breaks(old: &FormDefinition, new: &FormDefinition, answers: &Answers) -> Vec<String> {
-    let mut reasons = Vec::new();
-    for (key, answer) in answers {
-        let Some(before) = old.question(key) else {
-            continue;
-        };
-        match new.question(key) {
-            None => reasons.push(format!(
-                "“{}” is removed (its answers stay, shown to staff as a retired question)",
-                before.label
-            )),
-            Some(after) if after.kind.type_name() != before.kind.type_name() => {
-                reasons.push(format!(
-                    "“{}” changes type, from {} to {}",
-                    after.label,
-                    before.kind.type_name(),
-                    after.kind.type_name()
-                ))
-            }
-            Some(after) => {
-                let offered = after.kind.options();
-                let chosen: Vec<&String> = match answer {
-                    Answer::One(v) => vec![v],
-                    Answer::Many(vs) => vs.iter().collect(),
-                };
-                if !offered.is_empty()
-                    && chosen
-                        .iter()
-                        .any(|v| !offered.iter().any(|o| &o.value == *v))
-                {
-                    reasons.push(format!(
-                        "“{}” no longer offers a choice that was chosen",
-                        after.label
-                    ));
-                }
-            }
-        }
-    }
-    let all = Attachments {
-        documents: new.questions().map(|q| q.key.clone()).collect(),
-        referees: new
-            .questions()
-            .filter_map(|q| match q.kind {
-                QuestionKind::Referees { max, .. } => Some((q.key.clone(), max)),
-                _ => None,
-            })
-            .collect(),
-    };
-    for after in new.questions() {
-        if !new.is_shown(after, answers)
-            || reasons
-                .iter()
-                .any(|r| r.starts_with(&format!("“{}”", after.label)))
-        {
-            continue;
-        }
-        if check_one(after, answers.get(&after.key), &all).is_none() {
-            continue;
-        }
-        let fine_before = match old.question(&after.key) {
-            Some(before) => {
-                !old.is_shown(before, answers)
-                    || check_one(before, answers.get(&before.key), &all).is_none()
-            }
-            None => true,
-        };
-        if fine_before {
-            let why = if answers.get(&after.key).is_none() {
-                "becomes required, and some answers leave it empty"
-            } else {
-                "gets a limit that some answers go over"
-            };
-            reasons.push(format!("“{}” {why}", after.label));
-        }
-    }
-    reasons
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1154,37 +1072,6 @@ mod tests {
         }
         .apply(&f, &HashSet::new())
         .is_err());
-    }
-
-    #[test]
-    fn changes_that_invalidate_answers_are_named() {
-        let old = form();
-        let mut answers = Answers::new();
-        answers.insert("project".into(), Answer::One("yes".into()));
-        answers.insert("area".into(), Answer::One("b".into()));
-        answers.insert("name".into(), Answer::One("Ana Lopez".into()));
-        assert!(breaks(&old, &old, &answers).is_empty());
-        let mut new = old.clone();
-        new.sections[0].questions[2].kind = QuestionKind::SingleChoice {
-            options: vec![Choice {
-                value: "a".into(),
-                label: "A".into(),
-            }],
-        };
-        new.sections[0].questions[1].kind = QuestionKind::ShortText {
-            max_chars: 3,
-            max_words: None,
-        };
-        let (with_essay, _) = save(&new, essay(), None).unwrap();
-        let reasons = breaks(&old, &with_essay, &answers);
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
-        assert!(reasons.iter().any(|r| r.contains("no longer offers")));
-        assert!(reasons.iter().any(|r| r.contains("limit")));
-        assert!(reasons.iter().any(|r| r.contains("becomes required")));
-        let (removed, _) = Edit::RemoveQuestion { key: "name".into() }
-            .apply(&old, &HashSet::new())
-            .unwrap();
-        assert!(breaks(&old, &removed, &answers)[0].contains("retired"));
     }
 
     #[test]
