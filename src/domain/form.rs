@@ -464,25 +464,25 @@ impl FormDefinition {
     }
 }
 
-/// The questions answered in `answers` that `shown` does not have (removed
-/// in a later version, or added in one the answers were not given under),
-/// each as the newest of `versions` that had it: "retired questions".
-pub fn retired_questions<'a>(
+/// The questions of `keys` (answered, or with a document attached) that
+/// `shown` does not have (removed in a later version, or added in one the
+/// answers were not given under), each as the newest of `versions` that had
+/// it: "retired questions". In the order of `keys`, once each.
+pub fn retired_questions<'a, 'k>(
     shown: &FormDefinition,
     versions: impl IntoIterator<Item = &'a FormDefinition> + Clone,
-    answers: &Answers,
+    keys: impl IntoIterator<Item = &'k str>,
 ) -> Vec<Question> {
-    answers
-        .keys()
-        .filter(|k| shown.question(k).is_none())
-        .filter_map(|k| {
-            versions
-                .clone()
-                .into_iter()
-                .find_map(|f| f.question(k))
-                .cloned()
-        })
-        .collect()
+    let mut out: Vec<Question> = Vec::new();
+    for k in keys {
+        if shown.question(k).is_some() || out.iter().any(|q| q.key == k) {
+            continue;
+        }
+        if let Some(q) = versions.clone().into_iter().find_map(|f| f.question(k)) {
+            out.push(q.clone());
+        }
+    }
+    out
 }
 
 /// Refuses a choice list that offers a value or a label twice.

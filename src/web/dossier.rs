@@ -108,6 +108,32 @@ fn link(href_base: &str, doc: &Document, name: String) -> DocumentLink {
     }
 }
 
+/// The questions answered (or with a document attached) that `form` does
+/// not have, as the newest version of cycle `cycle`'s form that had them.
+async fn retired<'k>(
+    ex: &mut crate::db::Conn,
+    cycle: CycleId,
+    form: &FormDefinition,
+    answers: &Answers,
+    documents: impl Iterator<Item = &'k String>,
+) -> crate::db::DbResult<Vec<Question>> {
+    let keys: Vec<String> = answers
+        .keys()
+        .cloned()
+        .chain(documents.cloned())
+        .filter(|k| form.question(k).is_none())
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let versions = form_versions::all(ex.exec(), cycle).await?;
+    Ok(retired_questions(
+        form,
+        versions.iter().map(|v| &v.form),
+        keys.iter().map(String::as_str),
+    ))
+}
+
 /// Builds the dossier; document links start with `href_base` and end with
 /// the document's id.
 pub async fn build(
@@ -155,27 +181,26 @@ pub async fn build(
             });
         }
     }
-    let retired = if answers.keys().any(|k| form.question(k).is_none()) {
-        let versions = form_versions::all(ex.exec(), cycle).await?;
-        retired_questions(form, versions.iter().map(|v| &v.form), answers)
-            .iter()
-            .filter(|q| audience.sees(q))
-            .filter(|q| {
-                !matches!(
-                    q.kind,
-                    QuestionKind::Referees { .. } | QuestionKind::Document { .. }
+    let retired = retired(ex, cycle, form, answers, attached.keys())
+        .await?
+        .iter()
+        .filter(|q| audience.sees(q) && !matches!(q.kind, QuestionKind::Referees { .. }))
+        .map(|q| {
+            let document = attached.get(&q.key).map(|d| {
+                link(
+                    href_base,
+                    d,
+                    file_name(audience, &d.original_name, &q.label, &d.content_type),
                 )
-            })
-            .map(|q| Item {
+            });
+            Item {
                 label: q.label.clone(),
                 answer: answer_text(q, answers.get(&q.key)),
-                is_document: false,
-                document: None,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+                is_document: matches!(q.kind, QuestionKind::Document { .. }),
+                document,
+            }
+        })
+        .collect();
     let mut letters = Vec::new();
     for (n, r) in requests.iter().enumerate() {
         let position = n + 1;
@@ -224,6 +249,7 @@ pub async fn build(
 pub async fn find_document(
     ex: &mut crate::db::Conn,
     application: ApplicationId,
+    cycle: CycleId,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
@@ -233,12 +259,17 @@ pub async fn find_document(
         if d.id != document {
             continue;
         }
-        let Some(q) = form.question(&key) else {
+        let shown = match form.question(&key) {
+            Some(q) => form.is_shown(q, answers).then(|| q.clone()),
+            // A document of a question removed since: still the staff's to read.
+            None => retired(ex, cycle, form, answers, std::iter::once(&key))
+                .await?
+                .into_iter()
+                .next(),
+        };
+        let Some(q) = shown.filter(|q| audience.sees(q)) else {
             return Ok(None);
         };
-        if !audience.sees(q) || !form.is_shown(q, answers) {
-            return Ok(None);
-        }
         let name = file_name(audience, &d.original_name, &q.label, &d.content_type);
         return Ok(Some((d, name)));
     }
@@ -265,9 +296,14 @@ pub async fn find_document(
 /// theirs: 404 when it is not the application's or not shown to them; in
 /// a blind review renamed and cleaned of metadata, or refused (409) when
 /// it cannot be cleaned.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "who reads what, of which application"
+)]
 pub async fn download(
     ctx: &crate::context::Ctx,
     application: ApplicationId,
+    cycle: CycleId,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
@@ -277,7 +313,7 @@ pub async fn download(
     use crate::web::Error;
     let mut conn = ctx.conn().await?;
     let ex = &mut conn;
-    let (d, name) = find_document(ex, application, form, answers, audience, document)
+    let (d, name) = find_document(ex, application, cycle, form, answers, audience, document)
         .await?
         .ok_or(Error::NotFound)?;
     let sent = match send(&ctx.store, &d, &name, audience.blind()).await {

@@ -245,6 +245,7 @@ async fn a_submitted_application_keeps_its_version_and_staff_see_retired_questio
         .by("Ana Early", "ana@student.example.edu")
         .await;
     let (b, id) = nearly_ready(&app, "Bea Late", 2).await;
+    assert_eq!(upload_cv(&b, id).await.status, Status::SeeOther);
     let page = b
         .post_multipart(
             &format!("/apply/applications/{id}/sections/commitment"),
@@ -253,7 +254,8 @@ async fn a_submitted_application_keeps_its_version_and_staff_see_retired_questio
         )
         .await;
     assert_eq!(page.status, Status::SeeOther, "{}", page.body);
-    // Only a draft answered it: removed at once, the answer kept.
+    // Only a draft answered them: removed at once, the answer and the file
+    // kept.
     post_back(
         &mo,
         &form(&c, "/questions/anything_else/remove"),
@@ -261,6 +263,9 @@ async fn a_submitted_application_keeps_its_version_and_staff_see_retired_questio
     )
     .await
     .assert_contains("Saved as version 2 of the form");
+    post_back(&mo, &form(&c, "/questions/cv/remove"), &[("based_on", "2")])
+        .await
+        .assert_contains("Saved as version 3 of the form");
     // Saving moves the draft to the new version; then it is submitted.
     let page = b
         .post_multipart(
@@ -270,11 +275,10 @@ async fn a_submitted_application_keeps_its_version_and_staff_see_retired_questio
         )
         .await;
     assert_eq!(page.status, Status::SeeOther);
-    assert_eq!(upload_cv(&b, id).await.status, Status::SeeOther);
     let submit = b
         .post(&format!("/apply/applications/{id}/submit"), &[])
         .await;
-    assert_eq!(submit.status, Status::SeeOther);
+    assert_eq!(submit.status, Status::SeeOther, "{}", submit.body);
     let stored = |id: i64| {
         let app = &app;
         async move {
@@ -285,18 +289,23 @@ async fn a_submitted_application_keeps_its_version_and_staff_see_retired_questio
         }
     };
     assert_eq!(stored(early).await, 1, "the early one keeps its version");
-    assert_eq!(stored(id).await, 2);
+    assert_eq!(stored(id).await, 3);
     assert!(app
         .text(&format!(
             "SELECT answers_json FROM applications WHERE id = {id}"
         ))
         .await
         .contains("grandmother"));
-    mo.get(&format!("/manage/applications/{id}"))
-        .await
-        .assert_contains("Retired questions")
+    let page = mo.get(&format!("/manage/applications/{id}")).await;
+    page.assert_contains("Retired questions")
         .assert_contains("Is there anything else you")
-        .assert_contains("I care for my grandmother on weekends.");
+        .assert_contains("I care for my grandmother on weekends.")
+        .assert_contains("CV or résumé");
+    let marker = format!("/manage/applications/{id}/documents/");
+    let at = page.body.find(&marker).expect("a link to the retired CV");
+    let href: String = page.body[at..].chars().take_while(|c| *c != '"').collect();
+    let file = mo.get(&href).await;
+    assert_eq!(file.status, Status::Ok, "{href}");
     mo.get(&format!("/manage/applications/{early}"))
         .await
         .assert_lacks("Retired questions")

@@ -533,6 +533,7 @@ async fn download_document(
     dossier::download(
         ctx,
         id,
+        c.cycle.id,
         &c.form,
         &app.answers,
         Audience::Manager,

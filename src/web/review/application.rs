@@ -353,6 +353,7 @@ async fn download_document(
     dossier::download(
         ctx,
         id,
+        o.cycle.cycle.id,
         &o.cycle.form,
         &o.app.answers,
         Audience::Reviewer { blind },
