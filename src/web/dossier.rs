@@ -78,6 +78,9 @@ pub struct LetterView {
 /// What staff read of an application.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dossier {
+    /// The version of the form the answers are read against (the one they
+    /// were given under).
+    pub form_version: i64,
     pub sections: Vec<SectionView>,
     /// Answers to questions the version shown does not have (removed
     /// since), labelled as the version that had them asked.
@@ -134,12 +137,18 @@ async fn retired<'k>(
     ))
 }
 
-/// Builds the dossier; document links start with `href_base` and end with
-/// the document's id.
+/// Builds the dossier from `form`, version `form_version` of cycle
+/// `cycle`'s form; document links start with `href_base` and end with the
+/// document's id.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "what is read, against what, by whom"
+)]
 pub async fn build(
     ex: &mut crate::db::Conn,
     application: ApplicationId,
     cycle: CycleId,
+    form_version: i64,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
@@ -237,6 +246,7 @@ pub async fn build(
         });
     }
     Ok(Dossier {
+        form_version,
         sections,
         retired,
         letters,

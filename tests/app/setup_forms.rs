@@ -297,7 +297,8 @@ async fn a_submitted_application_keeps_its_version_and_staff_see_retired_questio
         .await
         .contains("grandmother"));
     let page = mo.get(&format!("/manage/applications/{id}")).await;
-    page.assert_contains("Retired questions")
+    page.assert_contains("Answers as given under version 3 of the application form.")
+        .assert_contains("Retired questions")
         .assert_contains("Is there anything else you")
         .assert_contains("I care for my grandmother on weekends.")
         .assert_contains("CV or résumé");
@@ -396,6 +397,7 @@ async fn a_change_that_invalidates_submitted_answers_is_explained_and_confirmed(
     // The submitted one is still read against its own version.
     mo.get(&format!("/manage/applications/{early}"))
         .await
+        .assert_contains("Answers as given under version 1 of the application form.")
         .assert_contains("A mobile blood-pressure screening day.")
         .assert_lacks("Retired questions");
     // The confirmation posted again, now stale: refused, nothing changed.

@@ -298,6 +298,7 @@ async fn application_page(
         &mut conn,
         id,
         c.cycle.id,
+        c.form_version,
         &c.form,
         &app.answers,
         Audience::Manager,

@@ -154,6 +154,7 @@ async fn build_page(
         &mut conn,
         o.app.id,
         o.cycle.cycle.id,
+        o.cycle.form_version,
         &o.cycle.form,
         &o.app.answers,
         Audience::Reviewer { blind },
