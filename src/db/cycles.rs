@@ -23,17 +23,20 @@ struct CycleRow {
     blind_review: bool,
     published: bool,
     form_json: String,
+    form_version: i64,
 }
 
 const COLUMNS: &str =
     "id, program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
-                       decision_planned_at, blind_review, published, form_json";
+                       decision_planned_at, blind_review, published, form_json, form_version";
 
 /// A cycle with its form.
 #[derive(Debug, Clone)]
 pub struct CycleWithForm {
     pub cycle: Cycle,
     pub form: FormDefinition,
+    /// The number of the form's current version.
+    pub form_version: i64,
 }
 
 fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
@@ -57,6 +60,7 @@ fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
             published: r.published,
         },
         form,
+        form_version: r.form_version,
     })
 }
 
@@ -133,13 +137,16 @@ pub struct NewCycle<'a> {
 }
 
 /// Inserts a cycle, published (seeding's cycles are open at once; the
-/// set-up use cases unpublish theirs in the same transaction).
+/// set-up use cases unpublish theirs in the same transaction), with its
+/// form as the form's first version (call it in a transaction, so that
+/// both are written or neither).
 #[tracing::instrument(skip_all)]
 pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
+    let mut ex = ex;
     let sql = "INSERT INTO cycles (program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
                decision_planned_at, blind_review, form_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                RETURNING id";
-    let rows: Result<Vec<CycleId>, _> = run!(ex, conn => sqlx::query_scalar(sql)
+    let rows: Result<Vec<CycleId>, _> = run!(ex.reborrow(), conn => sqlx::query_scalar(sql)
         .bind(c.program_id)
         .bind(c.name)
         .bind(c.time_zone)
@@ -153,7 +160,9 @@ pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbRes
         .bind(now)
         .fetch_all(conn)
         .await);
-    super::returned_one(rows)
+    let id = super::returned_one(rows)?;
+    super::form_versions::insert(ex, id, 1, c.form_json, None, "First version", now).await?;
+    Ok(id)
 }
 
 /// How a cycle is reviewed: its settings and its rubric as stored.

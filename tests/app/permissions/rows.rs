@@ -7,6 +7,7 @@
 
 mod apply;
 mod cycles;
+mod forms;
 mod manage;
 mod programs;
 mod rubric;
@@ -324,6 +325,7 @@ pub fn rows() -> Vec<Row> {
     ]);
     rows.extend(manage::rows());
     rows.extend(rubric::rows());
+    rows.extend(forms::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {
