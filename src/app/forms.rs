@@ -11,11 +11,11 @@ use crate::auth::guards::{ClientIp, Manager};
 use crate::context::Ctx;
 use crate::db::form_versions::{self, Version};
 use crate::db::{applications, cycles};
+use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::form::FormDefinition;
 use crate::domain::form_change::breaks;
 use crate::domain::form_edit::Edit;
-use crate::domain::workflow::stage::Stage;
 
 use super::{access, By, Error, FormErrors, Result};
 
@@ -50,10 +50,9 @@ pub async fn builder(ctx: &Ctx, who: &Manager, id: CycleId) -> Result<Builder> {
 }
 
 async fn answered_keys(mut ex: crate::db::Exec<'_>, id: CycleId) -> Result<HashSet<String>> {
-    let mut keys: HashSet<String> = applications::answered_in_cycle(ex.reborrow(), id)
+    let mut keys: HashSet<String> = applications::answered_keys(ex.reborrow(), id)
         .await?
         .into_iter()
-        .flat_map(|a| a.answers.into_keys())
         .collect();
     keys.extend(applications::attached_keys(ex, id).await?);
     Ok(keys)
@@ -130,17 +129,20 @@ pub async fn change(
             .collect();
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         let mut affected = 0;
-        for a in applications::answered_in_cycle(tx.exec(), id).await? {
-            if a.stage == Stage::Draft {
-                continue;
-            }
-            let old = versions.get(&a.form_version).unwrap_or(&c.form);
-            let found = breaks(old, &new, &a.answers);
-            if !found.is_empty() {
-                affected += 1;
-            }
-            for r in found {
-                *reasons.entry(r).or_default() += 1;
+        let mut after = ApplicationId(0);
+        loop {
+            let batch = applications::submitted_answers_after(tx.exec(), id, after).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.id;
+            for a in &batch {
+                let old = versions.get(&a.form_version).unwrap_or(&c.form);
+                let found = breaks(old, &new, &a.answers);
+                if !found.is_empty() {
+                    affected += 1;
+                }
+                for r in found {
+                    *reasons.entry(r).or_default() += 1;
+                }
             }
         }
         if affected > 0 {

@@ -194,12 +194,22 @@ pub struct Answered {
     pub answers: Answers,
 }
 
-/// The answers of every application to cycle `cycle`, drafts included.
+/// How many submitted applications a form change weighs at a time.
+pub const ANSWERED_BATCH: i64 = 200;
+
+/// The answers of up to [`ANSWERED_BATCH`] applications to cycle `cycle`
+/// past the draft stage, with ids above `after`, in id order: a form
+/// change weighs a cycle a batch at a time.
 #[tracing::instrument(skip_all)]
-pub async fn answered_in_cycle(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<Answered>> {
+pub async fn submitted_answers_after(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    after: ApplicationId,
+) -> DbResult<Vec<Answered>> {
     let rows: Vec<(ApplicationId, String, i64, String)> = run!(ex, c => sqlx::query_as(
-        "SELECT id, stage, form_version, answers_json FROM applications WHERE cycle_id = $1 ORDER BY id"
-    ).bind(cycle).fetch_all(c).await)?;
+        "SELECT id, stage, form_version, answers_json FROM applications \
+         WHERE cycle_id = $1 AND stage <> 'draft' AND id > $2 ORDER BY id LIMIT $3"
+    ).bind(cycle).bind(after).bind(ANSWERED_BATCH).fetch_all(c).await)?;
     let bad = |what: String| sqlx::Error::Decode(what.into());
     rows.into_iter()
         .map(|(id, stage, form_version, answers)| {
@@ -213,6 +223,31 @@ pub async fn answered_in_cycle(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<Ans
             })
         })
         .collect()
+}
+
+/// The question keys answered in some application of cycle `cycle`,
+/// drafts included, gathered by the database from the stored answers
+/// (each backend reads JSON with its own functions).
+#[tracing::instrument(skip_all)]
+pub async fn answered_keys(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<String>> {
+    match ex {
+        Exec::Sqlite(c) => {
+            sqlx::query_scalar(
+                "SELECT DISTINCT j.key FROM applications a, json_each(a.answers_json) j \
+                 WHERE a.cycle_id = $1",
+            )
+            .bind(cycle)
+            .fetch_all(c)
+            .await
+        }
+        Exec::Postgres(c) => sqlx::query_scalar(
+            "SELECT DISTINCT k FROM applications a, jsonb_object_keys(a.answers_json::jsonb) k \
+                 WHERE a.cycle_id = $1",
+        )
+        .bind(cycle)
+        .fetch_all(c)
+        .await,
+    }
 }
 
 /// The question keys of cycle `cycle` that hold an attached document or a
