@@ -1,12 +1,107 @@
 //! The program details form, shared by the admin's pages (with the short
-//! name) and the manager's (without): the fields as posted, and the view
-//! that shows them, stored or as typed, with their mistakes.
+//! name) and the manager's (without): the fields as posted, the view that
+//! shows them, stored or as typed, with their mistakes, and the program's
+//! page with its cycles, shown and saved the same way for both.
 
+use rocket::http::Status;
+use rocket::response::{Flash, Redirect};
 use rocket::FromForm;
+use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use crate::domain::program::{Program, ProgramInput, ProgramKind};
-use crate::web::page::FormErrors;
+use crate::app::{self, programs};
+use crate::auth::guards::CurrentUser;
+use crate::context::Ctx;
+use crate::db::cycles;
+use crate::domain::program::{Program, ProgramId, ProgramInput, ProgramKind};
+use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
+use crate::web::Result;
+
+/// Whose page of a program: the admin's (with the short name) or its
+/// managers'.
+#[derive(Clone, Copy)]
+pub struct Editor {
+    /// The page's template.
+    pub template: &'static str,
+    /// Where the program's pages are, before its id.
+    pub base: &'static str,
+    /// Whether the short name may be changed.
+    pub slug_editable: bool,
+}
+
+/// A program's page: its details, the form to edit them, its cycles.
+#[derive(Serialize)]
+struct ProgramPage {
+    program: Details,
+    form: FormView,
+    errors: FormErrors,
+    cycles: Vec<CycleLine>,
+}
+
+async fn program_page(
+    ctx: &Ctx,
+    who: &CurrentUser,
+    id: ProgramId,
+    form: impl FnOnce(&Program) -> FormView,
+) -> Result<ProgramPage> {
+    let p = programs::program_for_editor(ctx, who, id).await?;
+    let mut conn = ctx.conn().await?;
+    let cycles = cycles::for_programs(conn.exec(), &[id])
+        .await?
+        .into_iter()
+        .map(CycleLine::of)
+        .collect();
+    let form = form(&p);
+    Ok(ProgramPage {
+        program: Details::of(&p),
+        errors: form.errors.clone(),
+        form,
+        cycles,
+    })
+}
+
+/// Program `id`'s page for `who` (404 unless they may edit it).
+pub async fn show(
+    ctx: &Ctx,
+    who: &CurrentUser,
+    chrome: &Chrome,
+    id: ProgramId,
+    editor: Editor,
+) -> Result<Template> {
+    let page = program_page(ctx, who, id, |p| FormView::stored(p, editor.slug_editable)).await?;
+    let title = page.program.name.clone();
+    Ok(render(editor.template, chrome, &title, page))
+}
+
+/// Saves program `id`'s details as posted: back to its page with what was
+/// done, or the page again with each mistake next to its field.
+pub async fn save(
+    ctx: &Ctx,
+    who: &CurrentUser,
+    ip: &ClientIp,
+    chrome: &Chrome,
+    id: ProgramId,
+    form: &ProgramForm,
+    editor: Editor,
+) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
+    let back = Redirect::to(format!("{}/{id}", editor.base));
+    match programs::edit(ctx, who, ip, id, &form.input()).await {
+        Ok((p, true)) => Ok(Ok(Flash::success(
+            back,
+            format!("The {} is saved.", p.name),
+        ))),
+        Ok((_, false)) => Ok(Ok(Flash::success(back, "Nothing was changed."))),
+        Err(app::Error::Invalid(errors)) => {
+            let page = program_page(ctx, who, id, |_| {
+                FormView::typed(form, editor.slug_editable, errors)
+            })
+            .await?;
+            let title = page.program.name.clone();
+            Ok(Err(invalid(editor.template, chrome, &title, page)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// The form as posted.
 #[derive(FromForm)]

@@ -12,10 +12,9 @@ use serde::Serialize;
 use crate::app::{self, programs};
 use crate::auth::guards::Admin;
 use crate::context::Ctx;
-use crate::db::cycles;
 use crate::domain::program::ProgramId;
 use crate::web::page::{invalid, render, Chrome, ClientIp};
-use crate::web::program_form::{CycleLine, Details, FormView, ProgramForm};
+use crate::web::program_form::{self, Details, Editor, FormView, ProgramForm};
 use crate::web::{told, Result};
 
 /// Routes mounted at `/admin`.
@@ -111,35 +110,12 @@ async fn create_program(
     }
 }
 
-#[derive(Serialize)]
-struct ProgramPage {
-    program: Details,
-    form: FormView,
-    errors: crate::web::page::FormErrors,
-    cycles: Vec<CycleLine>,
-}
-
-async fn program_page(
-    ctx: &Ctx,
-    who: &Admin,
-    id: ProgramId,
-    form: impl FnOnce(&crate::domain::program::Program) -> FormView,
-) -> Result<ProgramPage> {
-    let p = programs::program_for_editor(ctx, &who.0, id).await?;
-    let mut conn = ctx.conn().await?;
-    let cycles = cycles::for_programs(conn.exec(), &[id])
-        .await?
-        .into_iter()
-        .map(CycleLine::of)
-        .collect();
-    let form = form(&p);
-    Ok(ProgramPage {
-        program: Details::of(&p),
-        errors: form.errors.clone(),
-        form,
-        cycles,
-    })
-}
+/// The admin's page of a program.
+const EDITOR: Editor = Editor {
+    template: "admin/program",
+    base: "/admin/programs",
+    slug_editable: true,
+};
 
 #[get("/programs/<id>")]
 async fn show_program(
@@ -148,9 +124,7 @@ async fn show_program(
     chrome: Chrome,
     id: ProgramId,
 ) -> Result<Template> {
-    let page = program_page(ctx, &who, id, |p| FormView::stored(p, true)).await?;
-    let title = page.program.name.clone();
-    Ok(render("admin/program", &chrome, &title, page))
+    program_form::show(ctx, &who.0, &chrome, id, EDITOR).await
 }
 
 #[post("/programs/<id>", data = "<form>")]
@@ -162,21 +136,7 @@ async fn edit_program(
     id: ProgramId,
     form: Form<ProgramForm>,
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
-    let back = Redirect::to(format!("/admin/programs/{id}"));
-    match programs::edit(ctx, &who.0, &ip, id, &form.input()).await {
-        Ok((p, true)) => Ok(Ok(Flash::success(
-            back,
-            format!("The {} is saved.", p.name),
-        ))),
-        Ok((_, false)) => Ok(Ok(Flash::success(back, "Nothing was changed."))),
-        Err(app::Error::Invalid(errors)) => {
-            let page =
-                program_page(ctx, &who, id, |_| FormView::typed(&form, true, errors)).await?;
-            let title = page.program.name.clone();
-            Ok(Err(invalid("admin/program", &chrome, &title, page)))
-        }
-        Err(e) => Err(e.into()),
-    }
+    program_form::save(ctx, &who.0, &ip, &chrome, id, &form, EDITOR).await
 }
 
 #[derive(FromForm)]
