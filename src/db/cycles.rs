@@ -133,13 +133,14 @@ pub struct NewCycle<'a> {
 }
 
 /// Inserts a cycle, published (seeding's cycles are open at once; the
-/// set-up use cases unpublish theirs in the same transaction).
+/// set-up use cases unpublish theirs in the same transaction), with the
+/// three default outcomes.
 #[tracing::instrument(skip_all)]
-pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
+pub async fn insert(mut ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
     let sql = "INSERT INTO cycles (program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
                decision_planned_at, blind_review, form_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                RETURNING id";
-    let rows: Result<Vec<CycleId>, _> = run!(ex, conn => sqlx::query_scalar(sql)
+    let rows: Result<Vec<CycleId>, _> = run!(ex.reborrow(), conn => sqlx::query_scalar(sql)
         .bind(c.program_id)
         .bind(c.name)
         .bind(c.time_zone)
@@ -153,7 +154,9 @@ pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbRes
         .bind(now)
         .fetch_all(conn)
         .await);
-    super::returned_one(rows)
+    let id = super::returned_one(rows)?;
+    super::outcomes::insert_defaults(ex, id).await?;
+    Ok(id)
 }
 
 /// How a cycle is reviewed: its settings and its rubric as stored.

@@ -24,6 +24,7 @@ mod demographics;
 mod export;
 mod letters;
 mod offers;
+mod outcomes;
 mod pipeline;
 mod programs;
 mod progress;
@@ -70,6 +71,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());
+    all.extend(outcomes::routes());
     all.extend(programs::routes());
     all.extend(cycle_setup::routes());
     all.extend(cycle_dates::routes());
