@@ -8,6 +8,7 @@
 mod apply;
 mod cycles;
 mod manage;
+mod outcomes;
 mod programs;
 mod rubric;
 
@@ -324,6 +325,7 @@ pub fn rows() -> Vec<Row> {
     ]);
     rows.extend(manage::rows());
     rows.extend(rubric::rows());
+    rows.extend(outcomes::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {
