@@ -341,7 +341,7 @@ mod tests {
         );
         assert_eq!(
             check("Hello", "Dear {{first_name}},").unwrap_err().to_string(),
-            "There is no field called {{first_name}} (line 1). The fields you can use are applicant_name, program, cycle, offer_deadline, note, status_link."
+            "There is no field called {{first_name}} (line 1). The fields you can use are applicant_name, program, cycle, outcome, offer_deadline, note, status_link."
         );
         let e = check("Hi {{nope}}", "Body").unwrap_err();
         assert_eq!(e.part(), Part::Subject);

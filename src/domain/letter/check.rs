@@ -411,7 +411,7 @@ mod tests {
     }
 
     const KNOWN: &str =
-        "The fields you can use are applicant_name, program, cycle, offer_deadline, note, status_link.";
+        "The fields you can use are applicant_name, program, cycle, outcome, offer_deadline, note, status_link.";
 
     #[test]
     fn fields_conditions_comments_and_else_pass() {
