@@ -102,12 +102,16 @@ pub fn read_label(typed: &str) -> Result<String, LabelError> {
     Ok(label.to_owned())
 }
 
+/// Labels read, each with its outcome's key.
+pub type Labels = Vec<(String, String)>;
+
+/// Labels refused, each with its outcome's key and why.
+pub type Refused = Vec<(String, LabelError)>;
+
 /// Checks new labels for the outcomes `keys` (in the same order): each
 /// must read by [`read_label`], and no two may be the same (ignoring
 /// case). Returns the labels, or each refused one's key with why.
-pub fn read_labels(
-    typed: &[(&str, &str)],
-) -> Result<Vec<(String, String)>, Vec<(String, LabelError)>> {
+pub fn read_labels(typed: &[(&str, &str)]) -> Result<Labels, Refused> {
     let mut read = Vec::new();
     let mut errors = Vec::new();
     for (key, label) in typed {
