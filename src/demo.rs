@@ -478,18 +478,23 @@ fn answers(
             }
             (_, _, k) if k.contains("city") => text(city),
             (_, _, k) if k.contains("state") => text(state),
-            (QuestionKind::ShortText { max_chars }, _, _) => {
+            (QuestionKind::Phone, _, _) => {
+                text(&format!("(505) 555-{:04}", rng.gen_range(100..10000)))
+            }
+            (QuestionKind::Consent, _, _) => text("yes"),
+            (QuestionKind::ShortText { max_chars, .. }, _, _) => {
                 let t = SHORT_ANSWERS[rng.gen_range(0..SHORT_ANSWERS.len())];
                 text(&t.chars().take(*max_chars).collect::<String>())
             }
-            (QuestionKind::LongText { max_words }, _, key) => {
+            (QuestionKind::LongText { max_words, .. }, _, key) => {
+                let max_words = max_words.unwrap_or(300);
                 let bank: &[&str] = if key.contains("project") {
                     &PROJECT
                 } else {
                     &EXPERIENCE
                 };
                 let target = max_words * rng.gen_range(40..85) / 100;
-                text(&essay(bank, target.max(20).min(*max_words), rng))
+                text(&essay(bank, target.max(20).min(max_words), rng))
             }
             (QuestionKind::Url, _, _) => text(&format!(
                 "https://portfolio.example.org/{}",

@@ -1,16 +1,17 @@
 //! A cycle's applications as CSV (RFC 4180, UTF-8 with a byte-order mark
 //! so that spreadsheets read the accents): one row per submitted
 //! application with its stage, screening reason, review figures, decision
-//! and every answer in words, in the form's order. Documents and referees
+//! and every answer in words, in the form's order, then the answers to
+//! questions removed from the form since (retired questions). Documents and referees
 //! are not in it, nor demographics. Written a batch at a time, so a cycle
 //! of any size costs the same memory; for the manager's download
 //! (`/manage/cycles/<id>/export.csv`) and `fellowship-portal export`.
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::db::{cycles::CycleWithForm, export, reviews, PortalPool};
+use crate::db::{cycles::CycleWithForm, export, form_versions, reviews, PortalPool};
 use crate::domain::answers::answer_text;
-use crate::domain::form::{Answers, Question, QuestionKind};
+use crate::domain::form::{Answers, FormDefinition, Question, QuestionKind};
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::OfferAnswer;
 use crate::domain::workflow::review::IneligibleReason;
@@ -88,7 +89,20 @@ fn figure(v: Option<f64>) -> String {
     v.map_or_else(String::new, |v| format!("{v:.2}"))
 }
 
-fn row(out: &mut String, c: &CycleWithForm, questions: &[&Question], a: &export::Exported) {
+/// A question an earlier version of the form had and the current one does
+/// not, with the version it is read against (the newest that had it).
+struct Retired {
+    question: Question,
+    form: FormDefinition,
+}
+
+fn row(
+    out: &mut String,
+    c: &CycleWithForm,
+    questions: &[&Question],
+    retired: &[Retired],
+    a: &export::Exported,
+) {
     let answers: Answers = serde_json::from_str(&a.answers_json).unwrap_or_default();
     let offer = match a.offer_answer {
         Some(OfferAnswer::Accepted) => "Accepted",
@@ -138,6 +152,13 @@ fn row(out: &mut String, c: &CycleWithForm, questions: &[&Question], a: &export:
                 String::new()
             }
         })
+        .chain(retired.iter().map(|r| {
+            if r.form.is_shown(&r.question, &answers) {
+                answer_text(&r.question, answers.get(&r.question.key))
+            } else {
+                String::new()
+            }
+        }))
         .collect();
     line(
         out,
@@ -173,15 +194,37 @@ pub async fn write_in_batches(
     batch_size: i64,
 ) -> anyhow::Result<u64> {
     let questions = answered(c);
+    let mut conn = pool.conn().await?;
+    // Answers to questions removed since are kept: each gets a column.
+    let mut retired: Vec<Retired> = Vec::new();
+    for v in form_versions::all(conn.exec(), c.cycle.id).await? {
+        for q in v.form.questions() {
+            let asked_now = c.form.question(&q.key).is_some();
+            let typed = !matches!(
+                q.kind,
+                QuestionKind::Document { .. } | QuestionKind::Referees { .. }
+            );
+            if !asked_now && typed && !retired.iter().any(|r| r.question.key == q.key) {
+                retired.push(Retired {
+                    question: q.clone(),
+                    form: v.form.clone(),
+                });
+            }
+        }
+    }
+    let headers: Vec<String> = retired
+        .iter()
+        .map(|r| format!("{} (retired question)", r.question.label))
+        .collect();
     let mut text = String::from("\u{feff}");
     line(
         &mut text,
         FIXED
             .iter()
             .map(|h| (*h, false))
-            .chain(questions.iter().map(|q| (q.label.as_str(), true))),
+            .chain(questions.iter().map(|q| (q.label.as_str(), true)))
+            .chain(headers.iter().map(|h| (h.as_str(), true))),
     );
-    let mut conn = pool.conn().await?;
     let scale = reviews::cycle_scale(conn.exec(), c.cycle.id).await?;
     let (mut after, mut count) = (0, 0u64);
     loop {
@@ -195,7 +238,7 @@ pub async fn write_in_batches(
         )
         .await?;
         for a in &batch {
-            row(&mut text, c, &questions, a);
+            row(&mut text, c, &questions, &retired, a);
         }
         out.write_all(text.as_bytes()).await?;
         text.clear();

@@ -8,7 +8,7 @@ use crate::auth::guards::{Applicant, Manager};
 use crate::context::Ctx;
 use crate::db::applications::{self, Application};
 use crate::db::cycles::{self, CycleWithForm, ReviewSetup};
-use crate::db::programs;
+use crate::db::{form_versions, programs};
 use crate::domain::access::{applicant_may_open, manager_may_act_on};
 use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
@@ -47,8 +47,36 @@ pub async fn application_for_manager(
     if app.stage == Stage::Draft || !manager_may_act_on(app.applicant_id, who.0.user().id) {
         return Err(Error::NotFound);
     }
-    let c = cycle_for_manager(ctx, who, app.cycle_id).await?;
+    let mut c = cycle_for_manager(ctx, who, app.cycle_id).await?;
+    let mut conn = ctx.conn().await?;
+    as_answered(conn.exec(), &app, &mut c).await?;
     Ok((app, c))
+}
+
+/// Puts in `c` the form version `app` is read against: the version its
+/// answers were given under, except for a draft, which is answered against
+/// the current form (and moves to it when its owner saves it).
+#[tracing::instrument(skip_all)]
+pub async fn as_answered(
+    ex: crate::db::Exec<'_>,
+    app: &Application,
+    c: &mut CycleWithForm,
+) -> Result<()> {
+    if app.stage == Stage::Draft || app.form_version == c.form_version {
+        return Ok(());
+    }
+    let version = form_versions::find(ex, app.cycle_id, app.form_version)
+        .await?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "application {}: form version {} is missing",
+                app.id,
+                app.form_version
+            )
+        })?;
+    c.form = version.form;
+    c.form_version = version.number;
+    Ok(())
 }
 
 /// The review settings and rubric of cycle `id`.
@@ -77,9 +105,10 @@ pub async fn owned_application(ctx: &Ctx, who: &Applicant, id: ApplicationId) ->
     if !applicant_may_open(application.applicant_id, who.0.user().id) {
         return Err(Error::NotFound);
     }
-    let cycle = cycles::find(conn.exec(), application.cycle_id)
+    let mut cycle = cycles::find(conn.exec(), application.cycle_id)
         .await?
         .ok_or(Error::NotFound)?;
+    as_answered(conn.exec(), &application, &mut cycle).await?;
     let program = programs::find(conn.exec(), cycle.cycle.program_id)
         .await?
         .ok_or(Error::NotFound)?;

@@ -21,6 +21,7 @@ pub mod cycles;
 pub mod decisions;
 pub mod demographics;
 pub mod export;
+pub mod forms;
 pub mod letters;
 pub mod mail_preferences;
 pub mod metrics;

@@ -73,9 +73,10 @@ pub async fn open(ctx: &Ctx, who: &Reviewer, id: ApplicationId) -> Result<Opened
     if detect_conflict(me_as, applicant, &emails).is_some_and(Detected::is_absolute) {
         return Err(Error::NotFound);
     }
-    let cycle = cycles::find(conn.exec(), app.cycle_id)
+    let mut cycle = cycles::find(conn.exec(), app.cycle_id)
         .await?
         .ok_or(Error::NotFound)?;
+    super::access::as_answered(conn.exec(), &app, &mut cycle).await?;
     if !who.0.roles().can_review(cycle.cycle.program_id) {
         return Err(Error::NotFound);
     }

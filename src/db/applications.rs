@@ -18,6 +18,7 @@ struct Row {
     applicant_id: UserId,
     stage: String,
     answers_json: String,
+    form_version: i64,
     deadline_extended_to: Option<DateTime<Utc>>,
     decision_released: bool,
     submitted_at: Option<DateTime<Utc>>,
@@ -33,6 +34,8 @@ pub struct Application {
     pub applicant_id: UserId,
     pub stage: Stage,
     pub answers: Answers,
+    /// The version of the cycle's form the answers were given under.
+    pub form_version: i64,
     pub deadline_extended_to: Option<DateTime<Utc>>,
     pub decision_released: bool,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -41,7 +44,7 @@ pub struct Application {
 }
 
 const COLUMNS: &str =
-    "id, cycle_id, applicant_id, stage, answers_json, deadline_extended_to, decision_released, \
+    "id, cycle_id, applicant_id, stage, answers_json, form_version, deadline_extended_to, decision_released, \
                        submitted_at, created_at, updated_at";
 
 fn convert(r: Row) -> DbResult<Application> {
@@ -54,6 +57,7 @@ fn convert(r: Row) -> DbResult<Application> {
             .ok_or_else(|| bad(format!("application {}: stage {}", r.id, r.stage)))?,
         answers: serde_json::from_str(&r.answers_json)
             .map_err(|e| bad(format!("application {}: {e}", r.id)))?,
+        form_version: r.form_version,
         deadline_extended_to: r.deadline_extended_to,
         decision_released: r.decision_released,
         submitted_at: r.submitted_at,
@@ -79,8 +83,8 @@ pub async fn create(
 ) -> DbResult<ApplicationId> {
     run!(ex, c => {
         let id: Result<Vec<ApplicationId>, _> = sqlx::query_scalar(
-            "INSERT INTO applications (cycle_id, applicant_id, stage, answers_json, eligibility_json, created_at, updated_at) \
-             VALUES ($1, $2, 'draft', $3, $4, $5, $5) RETURNING id",
+            "INSERT INTO applications (cycle_id, applicant_id, stage, answers_json, eligibility_json, created_at, updated_at, form_version) \
+             VALUES ($1, $2, 'draft', $3, $4, $5, $5, (SELECT form_version FROM cycles WHERE id = $1)) RETURNING id",
         )
         .bind(cycle)
         .bind(applicant)
@@ -146,19 +150,116 @@ pub async fn for_applicant(ex: Exec<'_>, applicant: UserId) -> DbResult<Vec<List
     run!(ex, c => sqlx::query_as(sql).bind(applicant).fetch_all(c).await)
 }
 
-/// Stores the answers of a draft; `false` when it is no longer a draft.
+/// Stores the answers of a draft, now given under form version
+/// `form_version`; `false` when it is no longer a draft.
 #[tracing::instrument(skip_all)]
 pub async fn save_answers(
     ex: Exec<'_>,
     id: ApplicationId,
     answers: &Answers,
+    form_version: i64,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
-    let sql = "UPDATE applications SET answers_json = $1, updated_at = $2 WHERE id = $3 AND stage = 'draft'";
+    let sql = "UPDATE applications SET answers_json = $1, updated_at = $2, form_version = $4 \
+               WHERE id = $3 AND stage = 'draft'";
     Ok(execute!(
         ex,
-        sqlx::query(sql).bind(to_json(answers)).bind(now).bind(id)
+        sqlx::query(sql)
+            .bind(to_json(answers))
+            .bind(now)
+            .bind(id)
+            .bind(form_version)
     )? == 1)
+}
+
+/// Records that a draft's answers were checked (and are submitted) under
+/// form version `form_version`.
+#[tracing::instrument(skip_all)]
+pub async fn set_form_version(ex: Exec<'_>, id: ApplicationId, form_version: i64) -> DbResult<()> {
+    execute!(
+        ex,
+        sqlx::query("UPDATE applications SET form_version = $1 WHERE id = $2")
+            .bind(form_version)
+            .bind(id)
+    )?;
+    Ok(())
+}
+
+/// An application's answers as a form change weighs them.
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub id: ApplicationId,
+    pub stage: Stage,
+    pub form_version: i64,
+    pub answers: Answers,
+}
+
+/// How many submitted applications a form change weighs at a time.
+pub const ANSWERED_BATCH: i64 = 200;
+
+/// The answers of up to [`ANSWERED_BATCH`] applications to cycle `cycle`
+/// past the draft stage, with ids above `after`, in id order: a form
+/// change weighs a cycle a batch at a time.
+#[tracing::instrument(skip_all)]
+pub async fn submitted_answers_after(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    after: ApplicationId,
+) -> DbResult<Vec<Answered>> {
+    let rows: Vec<(ApplicationId, String, i64, String)> = run!(ex, c => sqlx::query_as(
+        "SELECT id, stage, form_version, answers_json FROM applications \
+         WHERE cycle_id = $1 AND stage <> 'draft' AND id > $2 ORDER BY id LIMIT $3"
+    ).bind(cycle).bind(after).bind(ANSWERED_BATCH).fetch_all(c).await)?;
+    let bad = |what: String| sqlx::Error::Decode(what.into());
+    rows.into_iter()
+        .map(|(id, stage, form_version, answers)| {
+            Ok(Answered {
+                id,
+                stage: Stage::parse(&stage)
+                    .ok_or_else(|| bad(format!("application {id}: stage {stage}")))?,
+                form_version,
+                answers: serde_json::from_str(&answers)
+                    .map_err(|e| bad(format!("application {id}: {e}")))?,
+            })
+        })
+        .collect()
+}
+
+/// The question keys answered in some application of cycle `cycle`,
+/// drafts included, gathered by the database from the stored answers
+/// (each backend reads JSON with its own functions).
+#[tracing::instrument(skip_all)]
+pub async fn answered_keys(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<String>> {
+    match ex {
+        Exec::Sqlite(c) => {
+            sqlx::query_scalar(
+                "SELECT DISTINCT j.key FROM applications a, json_each(a.answers_json) j \
+                 WHERE a.cycle_id = $1",
+            )
+            .bind(cycle)
+            .fetch_all(c)
+            .await
+        }
+        Exec::Postgres(c) => sqlx::query_scalar(
+            "SELECT DISTINCT k FROM applications a, jsonb_object_keys(a.answers_json::jsonb) k \
+                 WHERE a.cycle_id = $1",
+        )
+        .bind(cycle)
+        .fetch_all(c)
+        .await,
+    }
+}
+
+/// The question keys of cycle `cycle` that hold an attached document or a
+/// named referee in some application.
+#[tracing::instrument(skip_all)]
+pub async fn attached_keys(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<String>> {
+    run!(ex, c => sqlx::query_scalar(
+        "SELECT d.question_key FROM application_documents d JOIN applications a ON a.id = d.application_id \
+         WHERE a.cycle_id = $1 \
+         UNION SELECT r.question_key FROM referee_requests r JOIN applications a ON a.id = r.application_id \
+         WHERE a.cycle_id = $1"
+    ).bind(cycle).fetch_all(c).await)
 }
 
 /// Moves an application from `from` to `to` and records the event; `false`

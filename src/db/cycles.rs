@@ -23,17 +23,20 @@ struct CycleRow {
     blind_review: bool,
     published: bool,
     form_json: String,
+    form_version: i64,
 }
 
 const COLUMNS: &str =
     "id, program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
-                       decision_planned_at, blind_review, published, form_json";
+                       decision_planned_at, blind_review, published, form_json, form_version";
 
 /// A cycle with its form.
 #[derive(Debug, Clone)]
 pub struct CycleWithForm {
     pub cycle: Cycle,
     pub form: FormDefinition,
+    /// The number of the form's current version.
+    pub form_version: i64,
 }
 
 fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
@@ -57,6 +60,7 @@ fn convert(r: CycleRow) -> DbResult<CycleWithForm> {
             published: r.published,
         },
         form,
+        form_version: r.form_version,
     })
 }
 
@@ -133,8 +137,9 @@ pub struct NewCycle<'a> {
 }
 
 /// Inserts a cycle, published (seeding's cycles are open at once; the
-/// set-up use cases unpublish theirs in the same transaction), with the
-/// three default outcomes.
+/// set-up use cases unpublish theirs in the same transaction), with its
+/// form as the form's first version and the three default outcomes (call
+/// it in a transaction, so that all are written or none).
 #[tracing::instrument(skip_all)]
 pub async fn insert(mut ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
     let sql = "INSERT INTO cycles (program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
@@ -155,6 +160,16 @@ pub async fn insert(mut ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> D
         .fetch_all(conn)
         .await);
     let id = super::returned_one(rows)?;
+    super::form_versions::insert(
+        ex.reborrow(),
+        id,
+        1,
+        c.form_json,
+        None,
+        "First version",
+        now,
+    )
+    .await?;
     super::outcomes::insert_defaults(ex, id).await?;
     Ok(id)
 }

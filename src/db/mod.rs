@@ -61,6 +61,7 @@ pub mod cycles;
 pub mod decisions;
 pub mod documents;
 pub mod export;
+pub mod form_versions;
 mod ids;
 pub mod limits;
 pub mod mail_preferences;

@@ -157,6 +157,9 @@ pub struct Due {
     pub email: String,
     pub applicant_name: String,
     pub program_name: String,
+    /// The program's kind as stored (a nomination asks for letters of
+    /// support).
+    pub program_kind: String,
     pub letters_due_at: DateTime<Utc>,
     pub time_zone: String,
 }
@@ -171,7 +174,8 @@ pub async fn due_reminders(
     horizon: DateTime<Utc>,
     limit: i64,
 ) -> DbResult<Vec<Due>> {
-    let sql = "SELECT r.id, r.name, r.email, u.name AS applicant_name, p.name AS program_name, c.letters_due_at, c.time_zone \
+    let sql = "SELECT r.id, r.name, r.email, u.name AS applicant_name, p.name AS program_name, p.kind AS program_kind, \
+               c.letters_due_at, c.time_zone \
                FROM referee_requests r JOIN applications a ON a.id = r.application_id JOIN users u ON u.id = a.applicant_id \
                JOIN cycles c ON c.id = a.cycle_id JOIN programs p ON p.id = c.program_id \
                WHERE r.status = 'requested' AND r.reminded_at IS NULL AND c.letters_due_at > $1 AND c.letters_due_at <= $2 \

@@ -57,6 +57,17 @@ pub fn accept_save(
                     problems.push(problem(key, "Choose one of the options listed."));
                 }
             }
+            QuestionKind::Consent => {
+                // A hidden empty value comes before the box's own, so that
+                // unticking clears the answer.
+                let ticked = values.iter().any(|v| v.trim() == "yes");
+                let other = values.iter().any(|v| !matches!(v.trim(), "" | "yes"));
+                if other {
+                    problems.push(problem(key, "Tick the box or leave it empty."));
+                } else {
+                    accepted.push((key.clone(), ticked.then(|| Answer::One("yes".into()))));
+                }
+            }
             QuestionKind::YesNo => {
                 let v = values.last().map(|s| s.trim()).unwrap_or("");
                 match v {
@@ -218,6 +229,11 @@ pub fn check_one(q: &Question, answer: Option<&Answer>, attached: &Attachments) 
             }
             return None;
         }
+        QuestionKind::Consent => {
+            let ticked = text == Some("yes");
+            return (q.required && !ticked)
+                .then(|| problem(key, format!("Tick “{}” to go on: it is required.", q.label)));
+        }
         _ => {}
     }
     let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
@@ -230,31 +246,23 @@ pub fn check_one(q: &Question, answer: Option<&Answer>, attached: &Attachments) 
             .then(|| problem(key, format!("{verb} “{}”.", q.label)));
     };
     match &q.kind {
-        QuestionKind::ShortText { max_chars } => {
-            let n = text.chars().count();
-            (n > *max_chars).then(|| {
-                problem(
-                    key,
-                    format!(
-                        "Shorten “{}” to {max_chars} characters (it has {n}).",
-                        q.label
-                    ),
-                )
-            })
-        }
-        QuestionKind::LongText { max_words } => {
-            let n = word_count(text);
-            (n > *max_words).then(|| {
-                problem(
-                    key,
-                    format!(
-                        "“{}” has {n} words; the limit is {max_words}. Shorten it by {}.",
-                        q.label,
-                        n - max_words
-                    ),
-                )
-            })
-        }
+        QuestionKind::ShortText {
+            max_chars,
+            max_words,
+        } => too_long(q, text, Some(*max_chars), *max_words),
+        QuestionKind::LongText {
+            max_words,
+            max_chars,
+        } => too_long(q, text, *max_chars, *max_words),
+        QuestionKind::Phone => (!is_phone(text)).then(|| {
+            problem(
+                key,
+                format!(
+                    "Enter “{}” as a telephone number, for example +1 505 555 0100.",
+                    q.label
+                ),
+            )
+        }),
         QuestionKind::Email => EmailAddress::parse(text)
             .err()
             .map(|e| problem(key, e.to_string())),
@@ -307,6 +315,53 @@ pub fn check_one(q: &Question, answer: Option<&Answer>, attached: &Attachments) 
     }
 }
 
+/// The problem with a text over its word or character limit, if any.
+fn too_long(
+    q: &Question,
+    text: &str,
+    max_chars: Option<usize>,
+    max_words: Option<usize>,
+) -> Option<Problem> {
+    let key = q.key.as_str();
+    if let Some(max_words) = max_words {
+        let n = word_count(text);
+        if n > max_words {
+            return Some(problem(
+                key,
+                format!(
+                    "“{}” has {n} words; the limit is {max_words}. Shorten it by {}.",
+                    q.label,
+                    n - max_words
+                ),
+            ));
+        }
+    }
+    if let Some(max_chars) = max_chars {
+        let n = text.chars().count();
+        if n > max_chars {
+            return Some(problem(
+                key,
+                format!(
+                    "Shorten “{}” to {max_chars} characters (it has {n}).",
+                    q.label
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// Whether `text` reads as a telephone number: digits with the usual
+/// separators, an optional leading `+`, and 7 to 15 digits.
+pub fn is_phone(text: &str) -> bool {
+    let t = text.trim();
+    let body = t.strip_prefix('+').unwrap_or(t);
+    let digits = body.chars().filter(char::is_ascii_digit).count();
+    body.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.'))
+        && (7..=15).contains(&digits)
+}
+
 /// An answer in words: option labels for choices, "Yes"/"No", the text
 /// otherwise; empty when unanswered.
 pub fn answer_text(q: &Question, answer: Option<&Answer>) -> String {
@@ -324,6 +379,7 @@ pub fn answer_text(q: &Question, answer: Option<&Answer>) -> String {
             .map(|v| label(options, v))
             .collect::<Vec<_>>()
             .join("; "),
+        (QuestionKind::Consent, Some(Answer::One(v))) if v == "yes" => "Ticked".into(),
         (QuestionKind::YesNo, Some(Answer::One(v))) => {
             if v == "yes" {
                 "Yes".into()
@@ -531,9 +587,11 @@ mod tests {
             .map(|f| FormDefinition::parse(f).unwrap())
             .collect();
             forms.push(form());
-            // Limits a manager could set that no answer, or every answer, meets.
+            // Limits that no answer, or every answer, meets (refused by the
+            // builder and by `FormDefinition::check` now, but the validator
+            // must still judge them without panicking).
             forms.push(
-                FormDefinition::parse(
+                serde_json::from_str::<FormDefinition>(
                     r#"{"sections": [{"key": "s", "title": "S", "questions": [
                         {"key": "none", "label": "N", "type": "short_text", "max_chars": 0, "required": true},
                         {"key": "one", "label": "O", "type": "long_text", "max_words": 1},
@@ -645,5 +703,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn phone_consent_and_both_limits_are_judged() {
+        let f = FormDefinition::parse(
+            r#"{"sections": [{"key": "s", "title": "S", "questions": [
+                {"key": "tel", "label": "Phone", "type": "phone"},
+                {"key": "agree", "label": "I agree", "type": "consent", "required": true},
+                {"key": "motto", "label": "Motto", "type": "short_text", "max_words": 3},
+                {"key": "bio", "label": "Bio", "type": "long_text", "max_chars": 10}
+            ]}]}"#,
+        )
+        .unwrap();
+        let q = |k: &str| f.question(k).unwrap();
+        let one = |s: &str| Answer::One(s.into());
+        let none = Attachments::default();
+        assert!(check_one(q("tel"), Some(&one("+1 (505) 555-0100")), &none).is_none());
+        assert!(check_one(q("tel"), Some(&one("call me")), &none).is_some());
+        assert!(check_one(q("tel"), Some(&one("12")), &none).is_some());
+        assert!(check_one(q("agree"), None, &none)
+            .unwrap()
+            .message
+            .contains("Tick “I agree”"));
+        assert!(check_one(q("agree"), Some(&one("yes")), &none).is_none());
+        assert!(
+            check_one(q("motto"), Some(&one("one two three four")), &none)
+                .unwrap()
+                .message
+                .contains("has 4 words; the limit is 3")
+        );
+        assert!(check_one(q("bio"), Some(&one("eleven char")), &none)
+            .unwrap()
+            .message
+            .contains("to 10 characters"));
+        // A consent box sends a hidden empty value before its own.
+        let saved = accept_save(&f, &sub(&[("agree", &["", "yes"])])).unwrap();
+        assert_eq!(saved, vec![("agree".to_owned(), Some(one("yes")))]);
+        let cleared = accept_save(&f, &sub(&[("agree", &[""])])).unwrap();
+        assert_eq!(cleared, vec![("agree".to_owned(), None)]);
+        assert!(accept_save(&f, &sub(&[("agree", &["maybe"])])).is_err());
+        assert_eq!(answer_text(q("agree"), Some(&one("yes"))), "Ticked");
     }
 }

@@ -25,7 +25,7 @@ pub struct FormDefinition {
 pub struct EligibilityQuestion {
     pub key: String,
     pub label: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     pub options: Vec<Choice>,
     /// The option values that allow applying.
@@ -40,7 +40,7 @@ pub struct EligibilityQuestion {
 pub struct Section {
     pub key: String,
     pub title: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intro: Option<String>,
     pub questions: Vec<Question>,
 }
@@ -51,7 +51,7 @@ pub struct Section {
 pub struct Question {
     pub key: String,
     pub label: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
     #[serde(default)]
     pub required: bool,
@@ -62,10 +62,10 @@ pub struct Question {
     #[serde(default)]
     pub identifying: bool,
     /// Asked only when another answer has a given value.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<Condition>,
     /// A profile field that pre-fills this answer in a new application.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
     #[serde(flatten)]
     pub kind: QuestionKind,
@@ -75,20 +75,31 @@ pub struct Question {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum QuestionKind {
+    /// One line; at most `max_chars` characters and, if given, `max_words`
+    /// words.
     ShortText {
         #[serde(default = "default_max_chars")]
         max_chars: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_words: Option<usize>,
     },
+    /// Paragraphs; a word limit, a character limit, or both.
     LongText {
-        max_words: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_words: Option<usize>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_chars: Option<usize>,
     },
     Email,
+    /// A telephone number, as people write them (digits, spaces, `+`, `-`,
+    /// brackets and dots).
+    Phone,
     Url,
     Date,
     Number {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         min: Option<f64>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<f64>,
         #[serde(default)]
         integer: bool,
@@ -98,9 +109,9 @@ pub enum QuestionKind {
     },
     MultipleChoice {
         options: Vec<Choice>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         min: Option<usize>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<usize>,
     },
     YesNo,
@@ -112,6 +123,42 @@ pub enum QuestionKind {
         min: usize,
         max: usize,
     },
+    /// A statement the applicant ticks (the label is the statement); when
+    /// required, it must be ticked. Stored as `"yes"` when ticked.
+    Consent,
+}
+
+/// The largest file a question may accept, in MiB: the portal's own upload
+/// limit (`file` in `Rocket.toml`'s limits).
+pub const MAX_DOCUMENT_MB: u64 = 20;
+
+impl QuestionKind {
+    /// The name of the type as stored (`type` in the JSON).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Self::ShortText { .. } => "short_text",
+            Self::LongText { .. } => "long_text",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Url => "url",
+            Self::Date => "date",
+            Self::Number { .. } => "number",
+            Self::SingleChoice { .. } => "single_choice",
+            Self::MultipleChoice { .. } => "multiple_choice",
+            Self::YesNo => "yes_no",
+            Self::Document { .. } => "document",
+            Self::Referees { .. } => "referees",
+            Self::Consent => "consent",
+        }
+    }
+
+    /// The options a choice question offers (empty for other types).
+    pub fn options(&self) -> &[Choice] {
+        match self {
+            Self::SingleChoice { options } | Self::MultipleChoice { options, .. } => options,
+            _ => &[],
+        }
+    }
 }
 
 fn default_max_chars() -> usize {
@@ -199,22 +246,43 @@ impl DocumentType {
     }
 }
 
-/// Why a form definition is not usable.
+/// Why a form definition is not usable, in words a program manager reads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormError {
-    #[error("the form is not valid JSON for a form: {0}")]
+    #[error("This is not a form in the portal's format: {0}")]
     Syntax(String),
-    #[error("the key {0:?} is used twice")]
+    #[error("The key “{0}” is used twice; every question and section needs a key of its own.")]
     DuplicateKey(String),
-    #[error("the key {0:?} must be lower-case letters, digits and underscores")]
+    #[error("The key “{0}” must be lower-case letters, digits and underscores.")]
     BadKey(String),
-    #[error("question {question:?} depends on {on:?}, which is not an earlier question")]
+    #[error("Question “{question}” depends on “{on}”, which is not an earlier question: a question can only be shown depending on one asked before it.")]
     BadCondition { question: String, on: String },
-    #[error("question {0:?} has no options")]
+    #[error("Question “{question}” depends on “{on}”, which is not a question of this form (was it removed?).")]
+    UnknownCondition { question: String, on: String },
+    #[error("Question “{0}” depends on itself through its conditions (a loop); remove one of the conditions.")]
+    ConditionLoop(String),
+    #[error("Question “{question}” is shown for “{value}”, which is not an answer “{on}” offers.")]
+    BadConditionValue {
+        question: String,
+        on: String,
+        value: String,
+    },
+    #[error("Question “{question}” depends on “{on}”, which offers no answers to choose from: a question can only depend on a choice, yes/no or consent question.")]
+    ConditionOnText { question: String, on: String },
+    #[error("Question “{0}” has no options.")]
     NoOptions(String),
-    #[error("question {0:?} has limits that cannot be met")]
+    #[error("Question “{question}” offers “{value}” twice; each choice must be different.")]
+    DuplicateChoice { question: String, value: String },
+    #[error("Question “{0}” has limits that cannot be met.")]
     BadLimits(String),
-    #[error("eligibility question {0:?} names an eligible answer that is not one of its options")]
+    #[error("Question “{0}” has a limit of 0; a limit must be at least 1.")]
+    ZeroLimit(String),
+    #[error(
+        "Question “{question}” accepts files up to {max_mb} MiB; the portal's maximum is {} MiB.",
+        MAX_DOCUMENT_MB
+    )]
+    TooLarge { question: String, max_mb: u64 },
+    #[error("Eligibility question “{0}” names an eligible answer that is not one of its options.")]
     BadEligible(String),
 }
 
@@ -250,6 +318,7 @@ impl FormDefinition {
             if q.options.is_empty() {
                 return Err(FormError::NoOptions(q.key.clone()));
             }
+            distinct_choices(&q.key, &q.options)?;
             if q.eligible.is_empty()
                 || !q
                     .eligible
@@ -259,48 +328,79 @@ impl FormDefinition {
                 return Err(FormError::BadEligible(q.key.clone()));
             }
         }
+        let all: HashSet<&str> = self.questions().map(|q| q.key.as_str()).collect();
         let mut earlier: HashSet<&str> = HashSet::new();
         for s in &self.sections {
             key(&s.key)?;
             for q in &s.questions {
                 key(&q.key)?;
                 if let Some(c) = &q.show_if {
-                    if !earlier.contains(c.question.as_str()) {
-                        return Err(FormError::BadCondition {
-                            question: q.key.clone(),
-                            on: c.question.clone(),
-                        });
-                    }
+                    self.check_condition(q, c, &earlier, &all)?;
                 }
-                match &q.kind {
-                    QuestionKind::SingleChoice { options } if options.is_empty() => {
-                        return Err(FormError::NoOptions(q.key.clone()))
-                    }
-                    QuestionKind::MultipleChoice { options, min, max } => {
-                        if options.is_empty() {
-                            return Err(FormError::NoOptions(q.key.clone()));
-                        }
-                        let lo = min.unwrap_or(0);
-                        let hi = max.unwrap_or(options.len());
-                        if lo > hi || lo > options.len() {
-                            return Err(FormError::BadLimits(q.key.clone()));
-                        }
-                    }
-                    QuestionKind::Referees { min, max } if min > max || *max == 0 => {
-                        return Err(FormError::BadLimits(q.key.clone()))
-                    }
-                    QuestionKind::Document { accepted, max_mb }
-                        if accepted.is_empty() || *max_mb == 0 =>
-                    {
-                        return Err(FormError::BadLimits(q.key.clone()))
-                    }
-                    QuestionKind::LongText { max_words } if *max_words == 0 => {
-                        return Err(FormError::BadLimits(q.key.clone()))
-                    }
-                    _ => {}
-                }
+                check_kind(q)?;
                 earlier.insert(&q.key);
             }
+        }
+        Ok(())
+    }
+
+    fn check_condition(
+        &self,
+        q: &Question,
+        c: &Condition,
+        earlier: &HashSet<&str>,
+        all: &HashSet<&str>,
+    ) -> Result<(), FormError> {
+        // A loop: following the conditions from `q` comes back to `q`.
+        let mut on = Some(c.question.as_str());
+        let mut steps = 0;
+        while let Some(k) = on {
+            if k == q.key {
+                return Err(FormError::ConditionLoop(q.key.clone()));
+            }
+            steps += 1;
+            if steps > 64 {
+                break;
+            }
+            on = self
+                .question(k)
+                .and_then(|p| p.show_if.as_ref())
+                .map(|c| c.question.as_str());
+        }
+        if !earlier.contains(c.question.as_str()) {
+            return Err(if all.contains(c.question.as_str()) {
+                FormError::BadCondition {
+                    question: q.key.clone(),
+                    on: c.question.clone(),
+                }
+            } else {
+                FormError::UnknownCondition {
+                    question: q.key.clone(),
+                    on: c.question.clone(),
+                }
+            });
+        }
+        let parent = self.question(&c.question);
+        let offered: Option<Vec<&str>> = parent.and_then(|p| match &p.kind {
+            QuestionKind::SingleChoice { options }
+            | QuestionKind::MultipleChoice { options, .. } => {
+                Some(options.iter().map(|o| o.value.as_str()).collect())
+            }
+            QuestionKind::YesNo => Some(vec!["yes", "no"]),
+            QuestionKind::Consent => Some(vec!["yes"]),
+            _ => None,
+        });
+        // A condition on a text answer (allowed in files, never made by the
+        // builder) is left to match the text.
+        let Some(offered) = offered else {
+            return Ok(());
+        };
+        if let Some(v) = c.any_of.iter().find(|v| !offered.contains(&v.as_str())) {
+            return Err(FormError::BadConditionValue {
+                question: q.key.clone(),
+                on: c.question.clone(),
+                value: v.clone(),
+            });
         }
         Ok(())
     }
@@ -364,6 +464,113 @@ impl FormDefinition {
     }
 }
 
+/// The questions of `keys` (answered, or with a document attached) that
+/// `shown` does not have (removed in a later version, or added in one the
+/// answers were not given under), each as the newest of `versions` that had
+/// it: "retired questions". In the order of `keys`, once each.
+pub fn retired_questions<'a, 'k>(
+    shown: &FormDefinition,
+    versions: impl IntoIterator<Item = &'a FormDefinition> + Clone,
+    keys: impl IntoIterator<Item = &'k str>,
+) -> Vec<Question> {
+    let mut out: Vec<Question> = Vec::new();
+    for k in keys {
+        if shown.question(k).is_some() || out.iter().any(|q| q.key == k) {
+            continue;
+        }
+        if let Some(q) = versions.clone().into_iter().find_map(|f| f.question(k)) {
+            out.push(q.clone());
+        }
+    }
+    out
+}
+
+/// Refuses a choice list that offers a value or a label twice.
+fn distinct_choices(key: &str, options: &[Choice]) -> Result<(), FormError> {
+    let mut values = HashSet::new();
+    let mut labels = HashSet::new();
+    for o in options {
+        if !values.insert(o.value.as_str()) {
+            return Err(FormError::DuplicateChoice {
+                question: key.to_owned(),
+                value: o.value.clone(),
+            });
+        }
+        if !labels.insert(o.label.trim().to_lowercase()) {
+            return Err(FormError::DuplicateChoice {
+                question: key.to_owned(),
+                value: o.label.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Checks what a question of its type needs: options, limits that can be
+/// met, a file size within the portal's maximum.
+fn check_kind(q: &Question) -> Result<(), FormError> {
+    let zero = || Err(FormError::ZeroLimit(q.key.clone()));
+    match &q.kind {
+        QuestionKind::SingleChoice { options } => {
+            if options.is_empty() {
+                return Err(FormError::NoOptions(q.key.clone()));
+            }
+            distinct_choices(&q.key, options)?;
+        }
+        QuestionKind::MultipleChoice { options, min, max } => {
+            if options.is_empty() {
+                return Err(FormError::NoOptions(q.key.clone()));
+            }
+            distinct_choices(&q.key, options)?;
+            if *max == Some(0) {
+                return zero();
+            }
+            let lo = min.unwrap_or(0);
+            let hi = max.unwrap_or(options.len());
+            if lo > hi || lo > options.len() {
+                return Err(FormError::BadLimits(q.key.clone()));
+            }
+        }
+        QuestionKind::Referees { min, max } => {
+            if *max == 0 {
+                return zero();
+            }
+            if min > max {
+                return Err(FormError::BadLimits(q.key.clone()));
+            }
+        }
+        QuestionKind::Document { accepted, max_mb } => {
+            if *max_mb == 0 {
+                return zero();
+            }
+            if accepted.is_empty() {
+                return Err(FormError::BadLimits(q.key.clone()));
+            }
+            if *max_mb > MAX_DOCUMENT_MB {
+                return Err(FormError::TooLarge {
+                    question: q.key.clone(),
+                    max_mb: *max_mb,
+                });
+            }
+        }
+        QuestionKind::ShortText {
+            max_chars,
+            max_words,
+        } if *max_chars == 0 || *max_words == Some(0) => return zero(),
+        QuestionKind::LongText {
+            max_words,
+            max_chars,
+        } if *max_chars == Some(0) || *max_words == Some(0) => return zero(),
+        QuestionKind::Number {
+            min: Some(lo),
+            max: Some(hi),
+            ..
+        } if lo > hi => return Err(FormError::BadLimits(q.key.clone())),
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Refuses keys a question of its type does not have (a typo such as
 /// `"requried"` must not silently make a question optional).
 fn check_question_keys(form: &serde_json::Value) -> Result<(), FormError> {
@@ -392,8 +599,7 @@ fn check_question_keys(form: &serde_json::Value) -> Result<(), FormError> {
         let Some(obj) = q.as_object() else { continue };
         let kind = obj.get("type").and_then(|t| t.as_str()).unwrap_or("");
         let own: &[&str] = match kind {
-            "short_text" => &["max_chars"],
-            "long_text" => &["max_words"],
+            "short_text" | "long_text" => &["max_chars", "max_words"],
             "number" => &["min", "max", "integer"],
             "multiple_choice" => &["min", "max"],
             "document" => &["accepted", "max_mb"],
@@ -465,7 +671,10 @@ mod tests {
         assert_eq!(f.questions().count(), 7);
         assert!(matches!(
             f.question("essay").unwrap().kind,
-            QuestionKind::LongText { max_words: 5 }
+            QuestionKind::LongText {
+                max_words: Some(5),
+                max_chars: None
+            }
         ));
     }
 
@@ -588,6 +797,8 @@ mod tests {
             "yes_no",
             "document",
             "referees",
+            "phone",
+            "consent",
             "pdf",
             "docx",
             "png",

@@ -14,6 +14,8 @@ pub mod demographics;
 pub mod document;
 pub mod email;
 pub mod form;
+pub mod form_change;
+pub mod form_edit;
 pub mod forwarded;
 #[cfg(test)]
 mod fuzzing;

@@ -48,6 +48,8 @@ pub async fn remind_referees(ctx: &Ctx) -> anyhow::Result<usize> {
             applicant_name: &r.applicant_name,
             program: &r.program_name,
             due: &when,
+            support: crate::domain::program::ProgramKind::parse(&r.program_kind)
+                == Some(crate::domain::program::ProgramKind::Nomination),
         };
         crate::mail::messages::referee_request(
             tx.exec(),

@@ -288,6 +288,9 @@ pub struct RefereeRequest<'a> {
     pub program: &'a str,
     /// When letters are due, in the cycle's time zone.
     pub due: &'a str,
+    /// A letter of support for a nomination, rather than a letter of
+    /// recommendation for the applicant.
+    pub support: bool,
 }
 
 /// Asks a referee for a letter (or reminds them), with their own link.

@@ -11,10 +11,12 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::db::documents::{self, Document};
+use crate::db::form_versions;
 use crate::db::referees;
 use crate::domain::application::ApplicationId;
+use crate::domain::cycle::CycleId;
 use crate::domain::document::{human_size, sanitise_file_name};
-use crate::domain::form::{Answers, FormDefinition, Question, QuestionKind};
+use crate::domain::form::{retired_questions, Answers, FormDefinition, Question, QuestionKind};
 use crate::web::apply::view::answer_text;
 use crate::web::download::{send, SendError, Sent};
 
@@ -76,7 +78,13 @@ pub struct LetterView {
 /// What staff read of an application.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dossier {
+    /// The version of the form the answers are read against (the one they
+    /// were given under).
+    pub form_version: i64,
     pub sections: Vec<SectionView>,
+    /// Answers to questions the version shown does not have (removed
+    /// since), labelled as the version that had them asked.
+    pub retired: Vec<Item>,
     pub letters: Vec<LetterView>,
 }
 
@@ -103,11 +111,44 @@ fn link(href_base: &str, doc: &Document, name: String) -> DocumentLink {
     }
 }
 
-/// Builds the dossier; document links start with `href_base` and end with
-/// the document's id.
+/// The questions answered (or with a document attached) that `form` does
+/// not have, as the newest version of cycle `cycle`'s form that had them.
+async fn retired<'k>(
+    ex: &mut crate::db::Conn,
+    cycle: CycleId,
+    form: &FormDefinition,
+    answers: &Answers,
+    documents: impl Iterator<Item = &'k String>,
+) -> crate::db::DbResult<Vec<Question>> {
+    let keys: Vec<String> = answers
+        .keys()
+        .cloned()
+        .chain(documents.cloned())
+        .filter(|k| form.question(k).is_none())
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let versions = form_versions::all(ex.exec(), cycle).await?;
+    Ok(retired_questions(
+        form,
+        versions.iter().map(|v| &v.form),
+        keys.iter().map(String::as_str),
+    ))
+}
+
+/// Builds the dossier from `form`, version `form_version` of cycle
+/// `cycle`'s form; document links start with `href_base` and end with the
+/// document's id.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "what is read, against what, by whom"
+)]
 pub async fn build(
     ex: &mut crate::db::Conn,
     application: ApplicationId,
+    cycle: CycleId,
+    form_version: i64,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
@@ -149,6 +190,26 @@ pub async fn build(
             });
         }
     }
+    let retired = retired(ex, cycle, form, answers, attached.keys())
+        .await?
+        .iter()
+        .filter(|q| audience.sees(q) && !matches!(q.kind, QuestionKind::Referees { .. }))
+        .map(|q| {
+            let document = attached.get(&q.key).map(|d| {
+                link(
+                    href_base,
+                    d,
+                    file_name(audience, &d.original_name, &q.label, &d.content_type),
+                )
+            });
+            Item {
+                label: q.label.clone(),
+                answer: answer_text(q, answers.get(&q.key)),
+                is_document: matches!(q.kind, QuestionKind::Document { .. }),
+                document,
+            }
+        })
+        .collect();
     let mut letters = Vec::new();
     for (n, r) in requests.iter().enumerate() {
         let position = n + 1;
@@ -184,7 +245,12 @@ pub async fn build(
             document,
         });
     }
-    Ok(Dossier { sections, letters })
+    Ok(Dossier {
+        form_version,
+        sections,
+        retired,
+        letters,
+    })
 }
 
 /// A document of the application this reader may download, with the name
@@ -193,6 +259,7 @@ pub async fn build(
 pub async fn find_document(
     ex: &mut crate::db::Conn,
     application: ApplicationId,
+    cycle: CycleId,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
@@ -202,12 +269,17 @@ pub async fn find_document(
         if d.id != document {
             continue;
         }
-        let Some(q) = form.question(&key) else {
+        let shown = match form.question(&key) {
+            Some(q) => form.is_shown(q, answers).then(|| q.clone()),
+            // A document of a question removed since: still the staff's to read.
+            None => retired(ex, cycle, form, answers, std::iter::once(&key))
+                .await?
+                .into_iter()
+                .next(),
+        };
+        let Some(q) = shown.filter(|q| audience.sees(q)) else {
             return Ok(None);
         };
-        if !audience.sees(q) || !form.is_shown(q, answers) {
-            return Ok(None);
-        }
         let name = file_name(audience, &d.original_name, &q.label, &d.content_type);
         return Ok(Some((d, name)));
     }
@@ -234,9 +306,14 @@ pub async fn find_document(
 /// theirs: 404 when it is not the application's or not shown to them; in
 /// a blind review renamed and cleaned of metadata, or refused (409) when
 /// it cannot be cleaned.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "who reads what, of which application"
+)]
 pub async fn download(
     ctx: &crate::context::Ctx,
     application: ApplicationId,
+    cycle: CycleId,
     form: &FormDefinition,
     answers: &Answers,
     audience: Audience,
@@ -246,7 +323,7 @@ pub async fn download(
     use crate::web::Error;
     let mut conn = ctx.conn().await?;
     let ex = &mut conn;
-    let (d, name) = find_document(ex, application, form, answers, audience, document)
+    let (d, name) = find_document(ex, application, cycle, form, answers, audience, document)
         .await?
         .ok_or(Error::NotFound)?;
     let sent = match send(&ctx.store, &d, &name, audience.blind()).await {

@@ -35,6 +35,8 @@ struct RefereePage {
     applicant_name: String,
     program_name: String,
     cycle_name: String,
+    /// Asking for a letter of support for a nomination.
+    support: bool,
     due: String,
     max_mb: u64,
     errors: FormErrors,
@@ -66,6 +68,7 @@ async fn load(ctx: &Ctx, secret: &str) -> Result<Loaded> {
         applicant_name: open.applicant_name.clone(),
         program_name: open.program_name.clone(),
         cycle_name: open.cycle.name.clone(),
+        support: open.support,
         due: open.cycle.show(open.cycle.letters_due_at),
         max_mb: LETTER_MAX_MB,
         ..RefereePage::default()

@@ -2,12 +2,21 @@
 //! letters, release, the offer answered) in headless Chromium, with
 //! axe-core on every page (tests/browser/journey.js), against the real
 //! binary: documents in the local folder, and in an S3-compatible store.
+//! And the program team's set-up of a call (tests/browser/setup.js): a new
+//! program, a cycle cloned, its form and rubric changed, opened, and
+//! applied to.
 
 use std::process::Command;
 
 use crate::helpers::{free_port, fresh_database, serve_with, S3Server, S3_KEY, S3_SECRET};
 
 async fn journey(env: &[(&str, String)]) {
+    run_script("tests/browser/journey.js", env).await;
+}
+
+/// Serves the portal binary on a fresh database and runs the node script
+/// against it; the script must pass with no accessibility violation.
+async fn run_script(script: &str, env: &[(&str, String)]) {
     let dir = tempfile::tempdir().unwrap();
     let (db_url, _database) = fresh_database(dir.path()).await;
     let data = dir.path().join("data");
@@ -40,7 +49,7 @@ async fn journey(env: &[(&str, String)]) {
     let out = Command::new("node")
         .env("JOURNEY_REMINDERS_PATH", reminders)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("tests/browser/journey.js")
+        .arg(script)
         .arg(format!("http://127.0.0.1:{port}"))
         .arg(data.join("mail"))
         .arg(admin_email)
@@ -53,7 +62,7 @@ async fn journey(env: &[(&str, String)]) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "the browser journey failed:\n{stdout}\n{stderr}"
+        "the browser journey {script} failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("axe found no violations"), "{stdout}");
     // The page count and the time (shown with --nocapture).
@@ -74,6 +83,12 @@ fn printed_value<'a>(printed: &'a str, label: &str) -> &'a str {
 #[ignore = "needs Chromium and the npm packages of package.json (scripts/test-all installs them)"]
 async fn the_applicant_journey_works_in_a_browser_without_accessibility_violations() {
     journey(&[]).await;
+}
+
+#[rocket::async_test]
+#[ignore = "needs Chromium and the npm packages of package.json (scripts/test-all installs them)"]
+async fn a_program_team_sets_up_a_call_in_a_browser_without_accessibility_violations() {
+    run_script("tests/browser/setup.js", &[]).await;
 }
 
 #[rocket::async_test]

@@ -21,6 +21,7 @@ mod s3;
 mod security;
 mod self_review;
 mod setup_cycles;
+mod setup_forms;
 mod setup_outcomes;
 mod setup_programs;
 mod setup_rubric;

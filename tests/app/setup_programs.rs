@@ -47,7 +47,22 @@ async fn create_award(app: &TestApp, admin: &Browser) -> i64 {
 /// A cycle of program `program` in Madrid's zone, opening at `opens`
 /// (stored directly: making cycles is the cycles pages' own business).
 async fn madrid_cycle(app: &TestApp, program: i64, opens: DateTime<Utc>) -> CycleId {
-    let form = fellowship_portal::seed::SEEDED_FORMS[0].1;
+    madrid_cycle_with(
+        app,
+        program,
+        opens,
+        fellowship_portal::seed::SEEDED_FORMS[0].1,
+    )
+    .await
+}
+
+/// [`madrid_cycle`] with the form `form`.
+async fn madrid_cycle_with(
+    app: &TestApp,
+    program: i64,
+    opens: DateTime<Utc>,
+    form: &str,
+) -> CycleId {
     let c = NewCycle {
         program_id: ProgramId(program),
         name: "2027 award",
@@ -724,4 +739,86 @@ async fn follow(who: &Browser, page: Page) -> Page {
         (Status::SeeOther, Some(to)) => who.get(to).await,
         _ => page,
     }
+}
+
+#[rocket::async_test]
+async fn a_nomination_asks_the_people_it_names_for_letters_of_support() {
+    let app = spawn().await;
+    let admin = app.admin_browser("dean@example.edu").await;
+    let award = create_award(&app, &admin).await;
+    let opens = app.clock.now() - Duration::days(1);
+    let cycle = madrid_cycle_with(
+        &app,
+        award,
+        opens,
+        fellowship_portal::domain::starter::NOMINATION_FORM,
+    )
+    .await;
+    app.logged_in_user("Maya Chen", "maya@example.edu").await;
+    let started = app.post(&format!("/apply/cycles/{cycle}/start"), &[]).await;
+    assert_eq!(started.status, Status::SeeOther, "{}", started.body);
+    let id: i64 = started
+        .location
+        .unwrap()
+        .split('/')
+        .nth(3)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let named = app
+        .post(
+            &format!("/apply/applications/{id}/referees"),
+            &[
+                ("question", "support_letters"),
+                ("position", "1"),
+                ("name", "Dr. Lucia Ramos"),
+                ("email", "lucia@clinic.example.org"),
+                ("relationship", "The nominee's colleague"),
+                ("waiver", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(named.status, Status::SeeOther, "{}", named.body);
+
+    let mail = app
+        .last_mail("lucia@clinic.example.org", "referee_request")
+        .await;
+    assert_eq!(
+        mail.subject,
+        "Maya Chen asks you for a letter of support (Social Mission Award)"
+    );
+    assert!(
+        mail.text_body
+            .contains("Maya Chen is making a nomination for the Social Mission Award"),
+        "{}",
+        mail.text_body
+    );
+    assert!(
+        !mail.text_body.contains("recommendation"),
+        "{}",
+        mail.text_body
+    );
+    let link = crate::helpers::link_in(&mail.text_body, "/referee/");
+    app.another_browser()
+        .await
+        .get(&link)
+        .await
+        .assert_contains("has asked you for a letter of support")
+        .assert_lacks("letter of recommendation");
+
+    // A fellowship's referee is still asked for a recommendation.
+    let nell = app.another_browser().await;
+    app.new_user("Nell Newcomer", "nell@example.edu").await;
+    nell.login("nell@example.edu", PASSWORD).await;
+    let draft = app.start_health_justice(&nell).await;
+    nell.name_referee(draft, "1", "Prof. Sam Okafor", "sam@uni.example.edu")
+        .await;
+    let other = app
+        .last_mail("sam@uni.example.edu", "referee_request")
+        .await;
+    assert!(
+        other.subject.contains("letter of recommendation"),
+        "{}",
+        other.subject
+    );
 }

@@ -216,7 +216,7 @@ async function reviewWorkflow(browser, applicant) {
   await m.getByRole("link", { name: "Manage", exact: true }).click();
   await m.waitForURL(/\/manage\/?$/);
   await axe(m, "manage: programs");
-  await clickAndWait(m, m.getByRole("link", { name: /Health Justice Fellowship/ }));
+  await clickAndWait(m, m.getByRole("link", { name: /^Health Justice Fellowship: / }));
   const cycleUrl = m.url();
   expect(/\/manage\/cycles\/\d+$/.test(new URL(cycleUrl).pathname), "the cycle page opens: " + cycleUrl);
   await axe(m, "manage: cycle");

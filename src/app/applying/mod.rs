@@ -235,6 +235,8 @@ pub async fn submit(ctx: &Ctx, who: &Applicant, id: ApplicationId) -> Result<()>
         .map(|q| answers::answer_text(q, o.application.answers.get(&q.key)))
         .unwrap_or_default();
     applications::set_institution(tx.exec(), id, institution.trim()).await?;
+    // Checked complete against this version: it is the one answered under.
+    applications::set_form_version(tx.exec(), id, o.cycle.form_version).await?;
     messages::application_submitted(
         tx.exec(),
         &ctx.mail,

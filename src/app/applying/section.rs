@@ -132,7 +132,7 @@ async fn write_section(
     if let Some(k) = &input.remove {
         dropped.extend(documents::detach(tx.exec(), app, k).await?);
     }
-    if !applications::save_answers(tx.exec(), app, &merged, now).await? {
+    if !applications::save_answers(tx.exec(), app, &merged, owned.cycle.form_version, now).await? {
         return Err(Error::refused(NOT_EDITABLE));
     }
     let mut unreferenced = Vec::new();

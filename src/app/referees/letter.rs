@@ -19,6 +19,9 @@ pub struct OpenRequest {
     pub request: Request,
     pub applicant_name: String,
     pub program_name: String,
+    /// A letter of support for a nomination, rather than a letter of
+    /// recommendation.
+    pub support: bool,
     pub cycle: Cycle,
 }
 
@@ -76,6 +79,7 @@ pub async fn open_request(
         request: r,
         applicant_name: applicant.name,
         program_name: program.name,
+        support: program.kind == crate::domain::program::ProgramKind::Nomination,
         cycle: c.cycle,
     }))
 }

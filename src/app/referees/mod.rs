@@ -198,6 +198,7 @@ async fn send_request(
         applicant_name: &applicant.0.user().name,
         program: &o.program.name,
         due: &due,
+        support: o.program.kind == crate::domain::program::ProgramKind::Nomination,
     };
     messages::referee_request(
         tx.exec(),

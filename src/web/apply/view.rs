@@ -89,6 +89,9 @@ pub struct QuestionView {
     pub max_words: Option<usize>,
     pub words: usize,
     pub max_chars: Option<usize>,
+    /// The limits not shown otherwise (a word limit on one line, a
+    /// character limit on paragraphs), in words.
+    pub limits: Option<String>,
     pub condition: Option<String>,
     /// The question and values it depends on, for the script that hides it.
     pub depends_on: Option<String>,
@@ -183,6 +186,7 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
         options: vec![],
         max_words: None,
         max_chars: None,
+        limits: None,
         condition,
         depends_on: q.show_if.as_ref().map(|c| c.question.clone()),
         depends_values: q
@@ -201,12 +205,31 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
         referees_max: 0,
     };
     match &q.kind {
-        QuestionKind::ShortText { max_chars } => v.max_chars = Some(*max_chars),
-        QuestionKind::LongText { max_words } => {
+        QuestionKind::ShortText {
+            max_chars,
+            max_words,
+        } => {
+            v.max_chars = Some(*max_chars);
+            v.limits = max_words.map(|n| format!("Up to {n} words."));
+        }
+        QuestionKind::LongText {
+            max_words,
+            max_chars,
+        } => {
             v.widget = "textarea";
-            v.max_words = Some(*max_words);
+            v.max_words = *max_words;
+            v.limits = max_chars.map(|n| format!("Up to {n} characters."));
         }
         QuestionKind::Email => v.input_type = "email",
+        QuestionKind::Phone => v.input_type = "tel",
+        QuestionKind::Consent => {
+            v.widget = "consent";
+            v.options = vec![OptionView {
+                value: "yes".into(),
+                label: q.label.clone(),
+                checked: chosen.iter().any(|c| c == "yes"),
+            }];
+        }
         QuestionKind::Url => v.input_type = "url",
         QuestionKind::Date => v.input_type = "date",
         QuestionKind::Number { .. } => v.input_type = "number",

@@ -306,6 +306,8 @@ async fn application_page(
     let dossier = dossier::build(
         &mut conn,
         id,
+        c.cycle.id,
+        c.form_version,
         &c.form,
         &app.answers,
         Audience::Manager,
@@ -560,6 +562,7 @@ async fn download_document(
     dossier::download(
         ctx,
         id,
+        c.cycle.id,
         &c.form,
         &app.answers,
         Audience::Manager,

@@ -22,6 +22,7 @@ mod cycle_setup;
 mod decisions;
 mod demographics;
 mod export;
+mod form;
 mod letters;
 mod offers;
 mod outcomes;
@@ -75,6 +76,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(programs::routes());
     all.extend(cycle_setup::routes());
     all.extend(cycle_dates::routes());
+    all.extend(form::routes());
     all
 }
 

@@ -157,6 +157,8 @@ async fn build_page(
     let dossier = dossier::build(
         &mut conn,
         o.app.id,
+        o.cycle.cycle.id,
+        o.cycle.form_version,
         &o.cycle.form,
         &o.app.answers,
         Audience::Reviewer { blind },
@@ -364,6 +366,7 @@ async fn download_document(
     dossier::download(
         ctx,
         id,
+        o.cycle.cycle.id,
         &o.cycle.form,
         &o.app.answers,
         Audience::Reviewer { blind },

@@ -7,6 +7,7 @@
 
 mod apply;
 mod cycles;
+mod forms;
 mod manage;
 mod outcomes;
 mod programs;
@@ -325,6 +326,7 @@ pub fn rows() -> Vec<Row> {
     ]);
     rows.extend(manage::rows());
     rows.extend(rubric::rows());
+    rows.extend(forms::rows());
     rows.extend(outcomes::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
