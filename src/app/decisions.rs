@@ -55,13 +55,13 @@ pub struct Decision {
     pub confirm: bool,
 }
 
-/// What recording a decision did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What recording a decision did, with the outcome's label in its cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decided {
     /// Recorded and held until the manager releases decisions.
-    Held(Outcome),
+    Held(Outcome, String),
     /// Changed after release: the applicant is sent a replacement letter.
-    Replaced(Outcome),
+    Replaced(Outcome, String),
 }
 
 /// Records or changes application `id`'s decision. Refused
@@ -126,7 +126,11 @@ pub async fn decide(
         Change::AfterRelease => "changed_after_release",
     };
     decisions::add_event(tx.exec(), id, what, outcome, note, Some(me), now).await?;
-    let mut decided = Decided::Held(outcome);
+    let label = crate::db::outcomes::list(tx.exec(), c.cycle.id)
+        .await?
+        .label(outcome)
+        .to_owned();
+    let mut decided = Decided::Held(outcome, label.clone());
     if change == Change::AfterRelease {
         // The applicant was told the old decision: send the new one now.
         if let Some(message) = letters::refusal(tx.exec(), c.cycle.id, outcome).await? {
@@ -154,7 +158,7 @@ pub async fn decide(
         };
         letters::queue(tx.exec(), &ctx.mail, &letter, now).await?;
         decisions::mark_released(tx.exec(), id, version, deadline, now).await?;
-        decided = Decided::Replaced(outcome);
+        decided = Decided::Replaced(outcome, label);
     }
     By::user(me, ip.as_deref())
         .audit(

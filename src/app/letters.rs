@@ -79,10 +79,17 @@ pub fn errors_of(e: LetterError) -> FormErrors {
 /// refused ([`Error::Invalid`], against its field) when the letter check
 /// finds a problem.
 #[tracing::instrument(skip_all)]
-pub async fn preview(ctx: &Ctx, c: &CycleWithForm, subject: &str, body: &str) -> Result<Rendered> {
+pub async fn preview(
+    ctx: &Ctx,
+    c: &CycleWithForm,
+    outcome: Outcome,
+    subject: &str,
+    body: &str,
+) -> Result<Rendered> {
     let program = program_name(ctx, c).await?;
-    letter::render(subject, body, &LetterFacts::sample(&program, &c.cycle.name))
-        .map_err(|e| Error::Invalid(errors_of(e)))
+    let label = super::outcomes::labels(ctx, c.cycle.id).await?;
+    let facts = LetterFacts::sample(&program, &c.cycle.name, label.label(outcome));
+    letter::render(subject, body, &facts).map_err(|e| Error::Invalid(errors_of(e)))
 }
 
 /// A letter template as typed on the edit page.
@@ -105,7 +112,7 @@ pub async fn save(
     input: LetterText,
 ) -> Result<()> {
     let c = access::cycle_for_manager(ctx, who, cycle).await?;
-    preview(ctx, &c, &input.subject, &input.body).await?;
+    preview(ctx, &c, outcome, &input.subject, &input.body).await?;
     let now = ctx.now();
     let me = who.0.user().id;
     let mut tx = ctx.begin().await?;
@@ -137,15 +144,16 @@ pub async fn save(
 /// check existed. Asked before anything is recorded or queued, so a bad
 /// template stops the action whole and nothing is sent.
 pub(crate) async fn refusal(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     cycle: CycleId,
     outcome: Outcome,
 ) -> Result<Option<String>> {
-    let t = template_in(ex, cycle, outcome).await?;
+    let t = template_in(ex.reborrow(), cycle, outcome).await?;
+    let labels = crate::db::outcomes::list(ex, cycle).await?;
     Ok(letter::check(&t.subject, &t.body).err().map(|e| {
         format!(
             "The “{}” letter of this cycle cannot be sent: {e} Correct it on the decision letters page; nothing was sent.",
-            outcome.label()
+            labels.label(outcome)
         )
     }))
 }
@@ -185,10 +193,12 @@ pub(crate) async fn queue(
 ) -> Result<()> {
     let c = l.cycle;
     let t = template_in(ex.reborrow(), c.cycle.id, l.outcome).await?;
+    let labels = crate::db::outcomes::list(ex.reborrow(), c.cycle.id).await?;
     let facts = LetterFacts {
         applicant_name: l.applicant_name.to_owned(),
         program: l.program.to_owned(),
         cycle: c.cycle.name.clone(),
+        outcome: labels.label(l.outcome).to_owned(),
         offer_deadline: l.deadline.map(|d| c.cycle.show(d)).unwrap_or_default(),
         note: l.note.to_owned(),
         status_link: mail.link(&format!("/apply/applications/{}", l.application)),

@@ -26,6 +26,7 @@ pub mod letters;
 pub mod mail_preferences;
 pub mod metrics;
 pub mod offers;
+pub mod outcomes;
 pub mod programs;
 pub mod referees;
 pub mod release;

@@ -138,11 +138,10 @@ pub struct NewCycle<'a> {
 
 /// Inserts a cycle, published (seeding's cycles are open at once; the
 /// set-up use cases unpublish theirs in the same transaction), with its
-/// form as the form's first version (call it in a transaction, so that
-/// both are written or neither).
+/// form as the form's first version and the three default outcomes (call
+/// it in a transaction, so that all are written or none).
 #[tracing::instrument(skip_all)]
-pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
-    let mut ex = ex;
+pub async fn insert(mut ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbResult<CycleId> {
     let sql = "INSERT INTO cycles (program_id, name, time_zone, opens_at, closes_at, letters_due_at, letters_grace_hours, \
                decision_planned_at, blind_review, form_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                RETURNING id";
@@ -161,7 +160,17 @@ pub async fn insert(ex: Exec<'_>, c: &NewCycle<'_>, now: DateTime<Utc>) -> DbRes
         .fetch_all(conn)
         .await);
     let id = super::returned_one(rows)?;
-    super::form_versions::insert(ex, id, 1, c.form_json, None, "First version", now).await?;
+    super::form_versions::insert(
+        ex.reborrow(),
+        id,
+        1,
+        c.form_json,
+        None,
+        "First version",
+        now,
+    )
+    .await?;
+    super::outcomes::insert_defaults(ex, id).await?;
     Ok(id)
 }
 

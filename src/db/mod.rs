@@ -67,6 +67,7 @@ pub mod limits;
 pub mod mail_preferences;
 pub mod maintenance;
 pub mod outbox;
+pub mod outcomes;
 pub mod profiles;
 pub mod programs;
 pub mod referees;

@@ -49,6 +49,10 @@ pub const FIELDS: &[Field] = &[
     text("program", "the program's name"),
     text("cycle", "the cycle's name"),
     text(
+        "outcome",
+        "the decision, under the name this cycle gives it (for example “Accepted”)",
+    ),
+    text(
         "offer_deadline",
         "the date to answer an offer by (empty unless accepted)",
     ),
@@ -68,18 +72,22 @@ pub struct LetterFacts {
     pub applicant_name: String,
     pub program: String,
     pub cycle: String,
+    /// The decision's label in the cycle.
+    pub outcome: String,
     pub offer_deadline: String,
     pub note: String,
     pub status_link: String,
 }
 
 impl LetterFacts {
-    /// Facts for a preview: every field non-empty.
-    pub fn sample(program: &str, cycle: &str) -> Self {
+    /// Facts for a preview of the letter for `outcome` (its label): every
+    /// field non-empty.
+    pub fn sample(program: &str, cycle: &str, outcome: &str) -> Self {
         Self {
             applicant_name: "Jordan Rivera".into(),
             program: program.into(),
             cycle: cycle.into(),
+            outcome: outcome.into(),
             offer_deadline: "15 April 2027, 5:00 pm EDT (America/New_York)".into(),
             note: "Your community health project impressed the committee.".into(),
             status_link: "https://portal.example.org/apply/applications/123".into(),
@@ -294,7 +302,7 @@ mod tests {
             let r = render(
                 subject,
                 body,
-                &LetterFacts::sample("Health Justice Fellowship", "2027 cohort"),
+                &LetterFacts::sample("Health Justice Fellowship", "2027 cohort", "Accepted"),
             )
             .unwrap();
             assert!(r.text.contains("Jordan Rivera"), "{o:?}");
@@ -303,7 +311,7 @@ mod tests {
         }
         // The accept or decline address is a link with short text, not a
         // bare address cut off on a phone.
-        let facts = LetterFacts::sample("P", "C");
+        let facts = LetterFacts::sample("P", "C", "Accepted");
         for o in Outcome::ALL {
             let (subject, body) = default_for(o);
             let r = render(subject, body, &facts).unwrap();
@@ -319,7 +327,7 @@ mod tests {
         let (_, body) = default_for(Outcome::Accepted);
         assert!(render("s", body, &facts).unwrap().html.contains("<a href="));
         let (_, body) = default_for(Outcome::Accepted);
-        let r = render("s", body, &LetterFacts::sample("P", "C")).unwrap();
+        let r = render("s", body, &LetterFacts::sample("P", "C", "Accepted")).unwrap();
         assert!(r.text.contains("by 15 April 2027"));
     }
 
@@ -333,7 +341,7 @@ mod tests {
         );
         assert_eq!(
             check("Hello", "Dear {{first_name}},").unwrap_err().to_string(),
-            "There is no field called {{first_name}} (line 1). The fields you can use are applicant_name, program, cycle, offer_deadline, note, status_link."
+            "There is no field called {{first_name}} (line 1). The fields you can use are applicant_name, program, cycle, outcome, offer_deadline, note, status_link."
         );
         let e = check("Hi {{nope}}", "Body").unwrap_err();
         assert_eq!(e.part(), Part::Subject);
@@ -366,7 +374,7 @@ mod tests {
 
     #[test]
     fn a_template_stored_before_the_check_is_refused_at_rendering() {
-        let facts = LetterFacts::sample("P", "C");
+        let facts = LetterFacts::sample("P", "C", "Accepted");
         let e = render(
             "Hi",
             "{{#if note}}{{note}}{{else}}{{> letter}}{{/if}}",
@@ -382,7 +390,7 @@ mod tests {
 
     #[test]
     fn what_the_facts_hold_cannot_break_a_subject() {
-        let mut f = LetterFacts::sample("P", "C");
+        let mut f = LetterFacts::sample("P", "C", "Accepted");
         f.note = "First line\r\nsecond\u{7}line".into();
         let r = render("About {{note}}", "Body", &f).unwrap();
         assert_eq!(r.subject, "About First line secondline");
@@ -394,7 +402,7 @@ mod tests {
 
     #[test]
     fn user_text_is_escaped_in_html_and_kept_in_text() {
-        let mut f = LetterFacts::sample("P", "C");
+        let mut f = LetterFacts::sample("P", "C", "Accepted");
         f.applicant_name = "<script>alert(1)</script> & Co".into();
         let r = render("Hi", "Dear {{applicant_name}},\n\nBye", &f).unwrap();
         assert!(r.text.contains("<script>alert(1)</script> & Co"));

@@ -22,6 +22,7 @@ mod security;
 mod self_review;
 mod setup_cycles;
 mod setup_forms;
+mod setup_outcomes;
 mod setup_programs;
 mod setup_rubric;
 mod unsubscribe;

@@ -1,6 +1,6 @@
 //! Copying a cycle to next year: the name with the year moved on and every
 //! date a year later at the same wall-clock time are proposed; the copy
-//! takes the form, rubric, letter templates and review settings, nothing
+//! takes the form, rubric, letter templates, outcomes and review settings, nothing
 //! else (no applications, assignments or decisions), and starts
 //! unpublished.
 
@@ -85,6 +85,7 @@ pub async fn copy(
         .await?;
     cycles::set_offer_days(tx.exec(), copy, offer_days).await?;
     let letters = cycle_setup::copy_letter_templates(tx.exec(), id, copy, by, now).await?;
+    crate::db::outcomes::copy(tx.exec(), id, copy).await?;
     let detail = format!(
         "“{}” copied from cycle:{id} “{}” (form, rubric, review settings, {letters} letter templates)",
         typed.name, source.cycle.name

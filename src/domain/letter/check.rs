@@ -411,7 +411,7 @@ mod tests {
     }
 
     const KNOWN: &str =
-        "The fields you can use are applicant_name, program, cycle, offer_deadline, note, status_link.";
+        "The fields you can use are applicant_name, program, cycle, outcome, offer_deadline, note, status_link.";
 
     #[test]
     fn fields_conditions_comments_and_else_pass() {
@@ -612,7 +612,7 @@ mod tests {
 
     #[test]
     fn filling_in_includes_nothing_even_unchecked() {
-        let facts = super::super::LetterFacts::sample("P", "C");
+        let facts = super::super::LetterFacts::sample("P", "C", "Accepted");
         for source in [
             "{{> letter}}",
             "{{> subject}}",
@@ -747,10 +747,11 @@ mod tests {
 
         fn facts() -> impl Strategy<Value = LetterFacts> {
             let v = || any::<String>();
-            (v(), v(), v(), v(), v(), v()).prop_map(|(a, p, c, o, n, s)| LetterFacts {
+            (v(), v(), v(), v(), v(), v(), v()).prop_map(|(a, p, c, d, o, n, s)| LetterFacts {
                 applicant_name: a,
                 program: p,
                 cycle: c,
+                outcome: d,
                 offer_deadline: o,
                 note: n,
                 status_link: s,

@@ -165,13 +165,13 @@ struct EventView {
 #[derive(Serialize)]
 struct OutcomeChoice {
     value: &'static str,
-    label: &'static str,
+    label: String,
     checked: bool,
 }
 
 #[derive(Serialize)]
 struct DecisionView {
-    label: &'static str,
+    label: String,
     note: String,
     released: bool,
     offer: Option<&'static str>,
@@ -298,6 +298,7 @@ async fn application_page(
     let reviewers = assignments::reviewers_of(conn.exec(), c.cycle.program_id).await?;
     let conflicts = assignments::conflicts_of(conn.exec(), id).await?;
     let set_aside = assignments::set_aside_of(conn.exec(), id).await?;
+    let labels = crate::db::outcomes::list(conn.exec(), c.cycle.id).await?;
     let stored_reviews = reviews::of_application(conn.exec(), id).await?;
     let events = applications::events(conn.exec(), id).await?;
     let decision = crate::db::decisions::find(conn.exec(), id).await?;
@@ -501,7 +502,7 @@ async fn application_page(
             .iter()
             .map(|o| OutcomeChoice {
                 value: o.as_str(),
-                label: o.label(),
+                label: labels.label(*o).to_owned(),
                 checked: match &refused {
                     Some(r) => r.outcome == o.as_str(),
                     None => decision.as_ref().is_some_and(|d| d.outcome == *o),
@@ -509,7 +510,7 @@ async fn application_page(
             })
             .collect(),
         decision: decision.as_ref().map(|d| DecisionView {
-            label: d.outcome.label(),
+            label: labels.label(d.outcome).to_owned(),
             note: d.note.clone(),
             released: d.released_at.is_some(),
             offer: match (d.outcome, d.released_at, d.offer_deadline) {
@@ -528,7 +529,7 @@ async fn application_page(
             .map(|e| EventView {
                 when: c.cycle.show(e.created_at),
                 from: e.what.replace('_', " "),
-                to: e.outcome.label().to_owned(),
+                to: labels.label(e.outcome).to_owned(),
                 by: e.actor_name.clone().unwrap_or_default(),
                 note: e.note.clone(),
             })

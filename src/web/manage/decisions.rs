@@ -74,14 +74,12 @@ async fn decide_application(
         Err(errors) => Err(crate::app::Error::Invalid(errors)),
     };
     let message = match decided {
-        Ok(Decided::Held(o)) => format!(
-            "Decision recorded: {}. Held until you release decisions.",
-            o.label()
-        ),
-        Ok(Decided::Replaced(o)) => format!(
-            "Decision changed to {}; the applicant is sent a replacement letter.",
-            o.label()
-        ),
+        Ok(Decided::Held(_, label)) => {
+            format!("Decision recorded: {label}. Held until you release decisions.")
+        }
+        Ok(Decided::Replaced(_, label)) => {
+            format!("Decision changed to {label}; the applicant is sent a replacement letter.")
+        }
         Err(crate::app::Error::Invalid(errors)) => {
             let refused = RefusedDecision {
                 outcome: form.outcome.clone(),

@@ -13,7 +13,7 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use crate::app::letters::{self, LetterText};
-use crate::app::{access, Error as AppError};
+use crate::app::{access, outcomes, Error as AppError};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::cycles::CycleWithForm;
@@ -29,7 +29,7 @@ pub fn routes() -> Vec<Route> {
 #[derive(Serialize)]
 struct LetterRow {
     outcome: &'static str,
-    label: &'static str,
+    label: String,
     subject: String,
     custom: bool,
 }
@@ -49,12 +49,13 @@ async fn list_letters(
     id: CycleId,
 ) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
+    let labels = outcomes::labels(ctx, id).await?;
     let mut rows = Vec::new();
     for o in Outcome::ALL {
         let t = letters::template(ctx, id, o).await?;
         rows.push(LetterRow {
             outcome: o.as_str(),
-            label: o.label(),
+            label: labels.label(o).to_owned(),
             subject: t.subject,
             custom: t.custom,
         });
@@ -94,7 +95,7 @@ struct EditPage {
     cycle_id: CycleId,
     cycle_name: String,
     outcome: &'static str,
-    label: &'static str,
+    label: String,
     subject: String,
     body: String,
     fields: Vec<Field>,
@@ -105,6 +106,7 @@ struct EditPage {
 fn edit_page(
     c: &CycleWithForm,
     outcome: Outcome,
+    label: &str,
     subject: String,
     body: String,
     preview: Option<Preview>,
@@ -114,7 +116,7 @@ fn edit_page(
         cycle_id: c.cycle.id,
         cycle_name: c.cycle.name.clone(),
         outcome: outcome.as_str(),
-        label: outcome.label(),
+        label: label.to_owned(),
         subject,
         body,
         fields: FIELDS
@@ -139,20 +141,22 @@ async fn show_letter(
 ) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
     let outcome = Outcome::parse(outcome).ok_or(Error::NotFound)?;
+    let labels = outcomes::labels(ctx, id).await?;
+    let label = labels.label(outcome);
     let t = letters::template(ctx, id, outcome).await?;
     // A template stored before a rule existed opens with the reason it
     // would now be refused (and would stop a release).
-    let (preview, errors) = match letters::preview(ctx, &c, &t.subject, &t.body).await {
+    let (preview, errors) = match letters::preview(ctx, &c, outcome, &t.subject, &t.body).await {
         Ok(r) => (Some(r.into()), FormErrors::default()),
         Err(AppError::Invalid(errors)) => (None, errors),
         Err(e) => return Err(e.into()),
     };
-    let title = format!("{} letter – {}", outcome.label(), c.cycle.name);
+    let title = format!("{label} letter – {}", c.cycle.name);
     Ok(render(
         "manage/letter",
         &chrome,
         &title,
-        edit_page(&c, outcome, t.subject, t.body, preview, errors),
+        edit_page(&c, outcome, label, t.subject, t.body, preview, errors),
     ))
 }
 
@@ -180,10 +184,12 @@ async fn save_letter(
 ) -> Result<std::result::Result<Flash<Redirect>, (Status, Template)>> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
     let outcome = Outcome::parse(outcome).ok_or(Error::NotFound)?;
-    let title = format!("{} letter – {}", outcome.label(), c.cycle.name);
+    let labels = outcomes::labels(ctx, id).await?;
+    let label = labels.label(outcome);
+    let title = format!("{label} letter – {}", c.cycle.name);
     let page = |preview: Option<Preview>, errors| {
         let (subject, body) = (form.subject.clone(), form.body.clone());
-        edit_page(&c, outcome, subject, body, preview, errors)
+        edit_page(&c, outcome, label, subject, body, preview, errors)
     };
     let done = if form.action == "save" {
         let input = LetterText {
@@ -192,7 +198,7 @@ async fn save_letter(
         };
         letters::save(ctx, &who, &ip, id, outcome, input).await
     } else {
-        match letters::preview(ctx, &c, &form.subject, &form.body).await {
+        match letters::preview(ctx, &c, outcome, &form.subject, &form.body).await {
             Ok(r) => {
                 let shown = render(
                     "manage/letter",

@@ -25,6 +25,7 @@ mod export;
 mod form;
 mod letters;
 mod offers;
+mod outcomes;
 mod pipeline;
 mod programs;
 mod progress;
@@ -71,6 +72,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());
+    all.extend(outcomes::routes());
     all.extend(programs::routes());
     all.extend(cycle_setup::routes());
     all.extend(cycle_dates::routes());

@@ -27,7 +27,7 @@ pub fn routes() -> Vec<Route> {
 struct Row {
     id: ApplicationId,
     applicant_name: String,
-    outcome: &'static str,
+    outcome: String,
     released: bool,
     offer: Option<&'static str>,
     offer_deadline: String,
@@ -48,6 +48,8 @@ struct DecisionsPage {
     cycle_id: CycleId,
     cycle_name: String,
     filter: String,
+    /// One link per outcome, under the cycle's labels.
+    filters: Vec<Filter>,
     rows: Vec<Row>,
     #[serde(flatten)]
     pager: Pager,
@@ -58,6 +60,13 @@ struct DecisionsPage {
     unreleased: i64,
     /// Letters released and not yet sent.
     waiting: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Filter {
+    value: &'static str,
+    label: String,
+    current: bool,
 }
 
 #[derive(Serialize)]
@@ -82,6 +91,7 @@ async fn list_decisions(
     let now = ctx.now();
     let mut conn = ctx.conn().await?;
     let scale = reviews::cycle_scale(conn.exec(), id).await?;
+    let labels = crate::db::outcomes::list(conn.exec(), id).await?;
     let me = who.0.user().id;
     let (rows, total) = decisions::list(
         conn.exec(),
@@ -127,7 +137,7 @@ async fn list_decisions(
             .map(|d| Row {
                 id: d.application_id,
                 applicant_name: d.applicant_name,
-                outcome: d.outcome.label(),
+                outcome: labels.label(d.outcome).to_owned(),
                 released: d.released_at.is_some(),
                 offer: match (d.outcome, d.released_at, d.offer_deadline) {
                     (Outcome::Accepted, Some(_), Some(by)) => {
@@ -145,6 +155,14 @@ async fn list_decisions(
             })
             .collect(),
         filter: filter.to_owned(),
+        filters: Outcome::ALL
+            .into_iter()
+            .map(|o| Filter {
+                value: o.as_str(),
+                label: labels.label(o).to_owned(),
+                current: chosen == Some(o),
+            })
+            .collect(),
         pager: Pager::new(page, total, PAGE_SIZE, href),
         offers: Counts {
             open: counts.open,

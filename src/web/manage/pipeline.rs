@@ -339,10 +339,11 @@ async fn bulk_action(
     {
         let (done, refused) =
             crate::app::decisions::decide_many(ctx, &who, &ip, &c, &form.ids, outcome).await?;
+        let labels = crate::app::outcomes::labels(ctx, id).await?;
         let mut message = format!(
             "{done} decision{} recorded ({}), held until you release decisions.",
             if done == 1 { "" } else { "s" },
-            outcome.label()
+            labels.label(outcome)
         );
         if refused.is_empty() {
             return Ok(Flash::success(back(), message));

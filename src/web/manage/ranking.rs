@@ -12,6 +12,7 @@ use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::db::reviews::{self, RankBy};
 use crate::domain::application::ApplicationId;
+use crate::domain::workflow::decision::Outcome;
 use crate::domain::workflow::scoring::MIN_REVIEWS_TO_NORMALISE;
 use crate::domain::workflow::stage::Stage;
 use crate::web::page::{render, Chrome};
@@ -61,6 +62,14 @@ struct RankingPage {
     pager: Pager,
     /// This page's address, to come back to after sending to committee.
     back: String,
+    /// The outcomes a selection may be decided as, under the cycle's labels.
+    outcomes: Vec<OutcomeOption>,
+}
+
+#[derive(Serialize)]
+struct OutcomeOption {
+    value: &'static str,
+    label: String,
 }
 
 fn figure(v: Option<f64>) -> String {
@@ -79,6 +88,7 @@ async fn show_ranking(
 ) -> Result<Template> {
     let c = access::cycle_for_manager(ctx, &who, id).await?;
     let setup = access::review_setup(ctx, id).await?;
+    let labels = crate::app::outcomes::labels(ctx, id).await?;
     let by = sort
         .as_deref()
         .and_then(RankBy::parse)
@@ -153,6 +163,13 @@ async fn show_ranking(
         cycle_name: c.cycle.name.clone(),
         columns,
         rows,
+        outcomes: Outcome::ALL
+            .into_iter()
+            .map(|o| OutcomeOption {
+                value: o.as_str(),
+                label: labels.label(o).to_owned(),
+            })
+            .collect(),
         threshold: format!("{threshold:.0}"),
         min_reviews: MIN_REVIEWS_TO_NORMALISE,
         pager: Pager::new(page, total, PAGE_SIZE, |p| href(by, ascending, p)),

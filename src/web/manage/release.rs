@@ -27,7 +27,7 @@ pub fn routes() -> Vec<Route> {
 #[derive(Serialize)]
 struct OutcomeCount {
     value: &'static str,
-    label: &'static str,
+    label: String,
     count: i64,
     checked: bool,
 }
@@ -58,12 +58,13 @@ async fn release_page(
     errors: FormErrors,
 ) -> Result<ReleasePage> {
     let only = (!ids.is_empty()).then_some(ids);
+    let labels = crate::app::outcomes::labels(ctx, c.cycle.id).await?;
     let counts: Vec<OutcomeCount> = release::held_counts(ctx, me, c.cycle.id, only)
         .await?
         .into_iter()
         .map(|(o, count)| OutcomeCount {
             value: o.as_str(),
-            label: o.label(),
+            label: labels.label(o).to_owned(),
             count,
             checked: match chosen {
                 Some(chosen) => chosen.contains(&o),

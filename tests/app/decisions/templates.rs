@@ -41,7 +41,7 @@ async fn letter_templates_are_checked_on_save_and_used_on_release() {
         )
         .await;
     assert_eq!(page.status, Status::UnprocessableEntity);
-    page.assert_contains("There is no field called {{first_name}} (line 1). The fields you can use are applicant_name, program, cycle, offer_deadline, note, status_link.");
+    page.assert_contains("There is no field called {{first_name}} (line 1). The fields you can use are applicant_name, program, cycle, outcome, offer_deadline, note, status_link.");
     // Templates that include themselves once crashed the whole server
     // when checked or sent: each is refused on save, in words, next to
     // the letter, and the server goes on answering.

@@ -9,6 +9,7 @@ mod apply;
 mod cycles;
 mod forms;
 mod manage;
+mod outcomes;
 mod programs;
 mod rubric;
 
@@ -326,6 +327,7 @@ pub fn rows() -> Vec<Row> {
     rows.extend(manage::rows());
     rows.extend(rubric::rows());
     rows.extend(forms::rows());
+    rows.extend(outcomes::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {

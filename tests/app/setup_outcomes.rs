@@ -1,0 +1,220 @@
+//! A cycle's outcomes renamed by its managers: the new name is what staff
+//! read on every decision page and what the letter says, the meaning (an
+//! offer, the waitlist) stays; a copy of the cycle keeps the names; bad
+//! names are told next to their field and nothing is stored.
+
+use rocket::http::Status;
+
+use crate::decisions::{decide, own_application_in_review, release_all};
+use crate::helpers::{spawn, TestApp};
+use crate::setup_cycles::{cycle_in, form_values, health_justice_with_mo, post_owned};
+
+fn outcomes_of(cycle: i64) -> String {
+    format!("/manage/cycles/{cycle}/outcomes")
+}
+
+async fn labels(app: &TestApp, cycle: i64) -> Vec<String> {
+    app.texts(&format!(
+        "SELECT label FROM cycle_outcomes WHERE cycle_id = {cycle} ORDER BY position"
+    ))
+    .await
+}
+
+fn named(accepted: &str, waitlisted: &str, declined: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("labels[accepted]", accepted.to_owned()),
+        ("labels[waitlisted]", waitlisted.to_owned()),
+        ("labels[declined]", declined.to_owned()),
+    ]
+}
+
+async fn rename(
+    b: &crate::helpers::Browser,
+    cycle: i64,
+    fields: &[(&'static str, String)],
+) -> crate::helpers::Page {
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    b.post(&outcomes_of(cycle), &borrowed).await
+}
+
+#[rocket::async_test]
+async fn a_renamed_outcome_is_what_staff_read_and_what_the_letter_says() {
+    let app = spawn().await;
+    let (c, mo) = health_justice_with_mo(&app).await;
+    let a = own_application_in_review(&app, &c, &mo, "Ana Applicant", "ana@student.edu").await;
+
+    // Every cycle starts with the three defaults under the portal's names.
+    assert_eq!(
+        labels(&app, c.id).await,
+        ["Accepted", "Waitlisted", "Not selected"]
+    );
+    mo.get(&format!("/manage/cycles/{}", c.id))
+        .await
+        .assert_contains(&format!("href=\"{}\"", outcomes_of(c.id)));
+    mo.get(&outcomes_of(c.id))
+        .await
+        .assert_contains("<label for=\"label-declined\">Name of the declined outcome</label>")
+        .assert_contains("name=\"labels[declined]\" type=\"text\" value=\"Not selected\"");
+
+    let page = rename(&mo, c.id, &named("Accepted", "Waitlisted", "Not this year")).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(page.location.as_deref(), Some(outcomes_of(c.id).as_str()));
+    assert_eq!(
+        labels(&app, c.id).await,
+        ["Accepted", "Waitlisted", "Not this year"]
+    );
+    assert_eq!(
+        app.text(&format!(
+            "SELECT detail FROM audit_log WHERE action = 'cycle.outcomes' AND subject = 'cycle:{}'",
+            c.id
+        ))
+        .await,
+        "declined: “Not selected” → “Not this year”"
+    );
+    // Saving the same names again changes and records nothing.
+    rename(&mo, c.id, &named("Accepted", "Waitlisted", "Not this year")).await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cycle.outcomes'")
+            .await,
+        1
+    );
+
+    // The decision form, the ranking and the letters page.
+    mo.get(&format!("/manage/applications/{a}"))
+        .await
+        .assert_contains("Not this year")
+        .assert_lacks("Not selected");
+    mo.get(&format!("/manage/cycles/{}/ranking", c.id))
+        .await
+        .assert_contains("Decide: Not this year (held until release)");
+    mo.get(&format!("/manage/cycles/{}/letters", c.id))
+        .await
+        .assert_contains(">Not this year</a>");
+    let letter = mo
+        .post(
+            &format!("/manage/cycles/{}/letters/declined", c.id),
+            &[
+                ("subject", "{{program}}: {{outcome}}"),
+                (
+                    "body",
+                    "Dear {{applicant_name}},\n\nOur decision: {{outcome}}.\n\n{{status_link}}\n",
+                ),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(letter.status, Status::SeeOther, "{}", letter.body);
+
+    // Decided: the message, the decisions list (row and filter) and the
+    // release counts say the cycle's name; the stored meaning is unchanged.
+    let page = decide(&mo, a, "declined", "").await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM decisions WHERE outcome = 'declined'")
+            .await,
+        1
+    );
+    mo.get(&format!("/manage/applications/{a}"))
+        .await
+        .assert_contains("Decision recorded: Not this year. Held until you release decisions.");
+    mo.get(&format!("/manage/cycles/{}/decisions", c.id))
+        .await
+        .assert_contains("<td>Not this year</td>")
+        .assert_contains("?outcome=declined\">Not this year</a>");
+    mo.get(&format!("/manage/cycles/{}/release", c.id))
+        .await
+        .assert_contains("Not this year: 1");
+
+    let page = release_all(&mo, c.id).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let letter = app.last_mail("ana@student.edu", "decision_letter").await;
+    assert_eq!(letter.subject, "Health Justice Fellowship: Not this year");
+    assert!(
+        letter.text_body.contains("Our decision: Not this year."),
+        "{}",
+        letter.text_body
+    );
+}
+
+#[rocket::async_test]
+async fn two_outcomes_may_swap_names() {
+    let app = spawn().await;
+    let (c, mo) = health_justice_with_mo(&app).await;
+    let page = rename(&mo, c.id, &named("Waitlisted", "Accepted", "Not selected")).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(
+        labels(&app, c.id).await,
+        ["Waitlisted", "Accepted", "Not selected"]
+    );
+}
+
+#[rocket::async_test]
+async fn bad_names_are_told_next_to_their_field_and_nothing_is_stored() {
+    let app = spawn().await;
+    let (c, mo) = health_justice_with_mo(&app).await;
+    let long = "x".repeat(81);
+    for (fields, field, message) in [
+        (named("Offered", "Waitlisted", "  "), "label-declined", "Enter a name for this outcome."),
+        (named("Offered", "Waitlisted", &long), "label-declined", "Shorten the name to 80 characters or fewer."),
+        (
+            named("Offered", "offered ", "Declined"),
+            "label-waitlisted",
+            "Another outcome of this cycle is already called “offered”: give each outcome its own name.",
+        ),
+    ] {
+        let page = rename(&mo, c.id, &fields).await;
+        assert_eq!(page.status, Status::UnprocessableEntity, "{}", page.body);
+        page.assert_contains("There is a problem")
+            .assert_contains(&format!("href=\"#{field}\""))
+            .assert_contains(&format!("id=\"{field}-error\""))
+            .assert_contains(&format!("aria-describedby=\"{field}-hint {field}-error\""))
+            .assert_contains(message)
+            // What was typed is shown again.
+            .assert_contains("value=\"Offered\"");
+        assert_eq!(labels(&app, c.id).await, ["Accepted", "Waitlisted", "Not selected"]);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cycle.outcomes'")
+            .await,
+        0
+    );
+}
+
+#[rocket::async_test]
+async fn a_copy_of_a_cycle_keeps_its_outcome_names() {
+    let app = spawn().await;
+    let (c, mo) = health_justice_with_mo(&app).await;
+    rename(
+        &mo,
+        c.id,
+        &named("Offered a place", "Waitlisted", "Not this year"),
+    )
+    .await;
+    let page = mo.get(&format!("/manage/cycles/{}/copy", c.id)).await;
+    let copied = post_owned(
+        &mo,
+        &format!("/manage/cycles/{}/copy", c.id),
+        &form_values(&page.body),
+    )
+    .await;
+    let copy = cycle_in(&copied);
+    assert_eq!(
+        labels(&app, copy).await,
+        ["Offered a place", "Waitlisted", "Not this year"]
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM cycle_outcomes WHERE cycle_id = {copy} AND key = meaning"
+        ))
+        .await,
+        3
+    );
+    // The copy's names are its own from then on.
+    rename(
+        &mo,
+        copy,
+        &named("Offered a place", "Waitlisted", "Declined"),
+    )
+    .await;
+    assert_eq!(labels(&app, c.id).await[2], "Not this year");
+}
