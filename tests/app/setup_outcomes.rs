@@ -134,6 +134,11 @@ async fn a_renamed_outcome_is_what_staff_read_and_what_the_letter_says() {
         "{}",
         letter.text_body
     );
+    // The applicant's own page names the decision as the cycle does.
+    app.get(&format!("/apply/applications/{a}"))
+        .await
+        .assert_contains("Decision: Not this year")
+        .assert_lacks("Not selected");
 }
 
 #[rocket::async_test]

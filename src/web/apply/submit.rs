@@ -81,7 +81,8 @@ struct ApplicationPage {
 /// A released decision as its applicant sees it.
 #[derive(Serialize)]
 struct DecisionView {
-    label: &'static str,
+    /// The outcome under the cycle's name for it.
+    label: String,
     accepted: bool,
     offer_open: bool,
     offer_state: Option<&'static str>,
@@ -124,6 +125,7 @@ async fn build(
         } else {
             None
         };
+    let labels = crate::db::outcomes::list(conn.exec(), o.cycle.cycle.id).await?;
     // Only a released decision exists as far as the applicant can tell.
     let decision = crate::db::decisions::find(conn.exec(), o.application.id)
         .await?
@@ -135,7 +137,7 @@ async fn build(
                 .filter(|_| outcome == Outcome::Accepted)
                 .map(|by| offer_state(d.offer_answer, by, now));
             DecisionView {
-                label: outcome.label(),
+                label: labels.label(outcome).to_owned(),
                 accepted: outcome == Outcome::Accepted,
                 offer_open: state == Some(OfferState::Open),
                 offer_state: state.map(OfferState::label),
