@@ -6,7 +6,8 @@
 // opening is refused first), adds a yes/no question and an essay with a
 // 300-word limit shown only to those who answered "yes" (a word limit of 0
 // is refused first), adds a rubric criterion with a weight (a weight that
-// is not a number is refused first), previews the form and opens the
+// is not a number is refused first), names the declined outcome "Not this
+// year" (a blank name is refused first), previews the form and opens the
 // cycle now. He sets up the award's first cycle, whose starter form asks
 // the nominator about the nominee. A new applicant then finds both calls
 // on the home page, applies to the 2028 cycle, sees the essay appear only
@@ -40,6 +41,7 @@ run("setup", async (browser) => {
   await moveTheClosingDate(m, cycleUrl);
   await addTheConditionalEssay(m, cycleUrl);
   await addARubricCriterion(m, cycleUrl);
+  await nameTheOutcomes(m, cycleUrl);
   await openNow(m, cycleUrl);
   await setUpTheAward(m);
 
@@ -188,6 +190,22 @@ async function addARubricCriterion(m, cycleUrl) {
   await seen(m, "Community partnership", "the criterion is added");
   expect((await m.getByRole("heading", { name: "Community partnership" }).count()) === 1, "the criterion is listed");
   await axe(m, "manage: rubric builder after adding");
+}
+
+// A blank name is refused; "Not selected" becomes "Not this year".
+async function nameTheOutcomes(m, cycleUrl) {
+  await m.goto(cycleUrl);
+  await clickAndWait(m, m.getByRole("link", { name: "Outcomes and their names" }));
+  await axe(m, "manage: outcomes");
+  const declined = () => m.getByLabel(/Name of the declined outcome/);
+  await declined().fill("");
+  await clickAndWait(m, m.getByRole("button", { name: "Save outcome names" }));
+  await seen(m, "There is a problem", "a blank outcome name is refused");
+  await axe(m, "manage: outcomes with an error");
+  await declined().fill("Not this year");
+  await clickAndWait(m, m.getByRole("button", { name: "Save outcome names" }));
+  await seen(m, "Outcome names saved.", "the outcome is renamed");
+  expect((await declined().inputValue()) === "Not this year", "the new name is kept");
 }
 
 async function openNow(m, cycleUrl) {
