@@ -5,13 +5,14 @@
 // proposed a year on), moves its closing date (a closing before the
 // opening is refused first), adds a yes/no question and an essay with a
 // 300-word limit shown only to those who answered "yes" (a word limit of 0
-// is refused first), adds a rubric criterion with a weight (a weight that
-// is not a number is refused first), names the declined outcome "Not this
-// year" (a blank name is refused first), previews the form and opens the
-// cycle now. He sets up the award's first cycle, whose starter form asks
-// the nominator about the nominee. A new applicant then finds both calls
-// on the home page, applies to the 2028 cycle, sees the essay appear only
-// after answering "yes", has 301 words refused and 300 kept.
+// is refused first) and previews the form, adds a rubric criterion with a
+// weight (a weight that is not a number is refused first), names the
+// declined outcome "Not this year" (a blank name is refused first) and
+// opens the cycle now. He sets up the award's first cycle, whose starter
+// form asks the nominator about the nominee. A new applicant then finds
+// both calls on the home page, applies to the 2028 cycle, sees the essay
+// appear only after answering "yes", is told on the review page that 301
+// words pass the limit, and submits with 300.
 // axe-core (WCAG 2.1 A and AA) runs on every page visited.
 //
 //   node tests/browser/setup.js <base url> <mail folder> <admin email> <admin one-time password>
