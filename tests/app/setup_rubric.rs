@@ -826,40 +826,51 @@ async fn each_bad_recommendation_word_is_refused_next_to_its_field_and_nothing_i
     let uri = format!("{}/recommendation", builder(&c));
     let long_label = "x".repeat(61);
     let long_question = "q".repeat(201);
-    // Each: the fields, the message, a typed value kept, the field it is next to.
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str, &str)> = vec![
+    // Each: the fields, the message and a typed value kept (as for a
+    // criterion), and the field the message is next to.
+    let cases: Vec<(Case, &str)> = vec![
         (
-            recommendation("1", "Fund it?", ["Strongly support", "  ", "Kept typed", "No"]),
-            "The label for “Support” is empty; give each level of the recommendation a label.",
-            "value=\"Kept typed\"",
+            (
+                recommendation("1", "Fund it?", ["Strongly support", "  ", "Kept typed", "No"]),
+                "The label for “Support” is empty; give each level of the recommendation a label.",
+                "value=\"Kept typed\"",
+            ),
             "label_support",
         ),
         (
-            recommendation("1", "Fund it?", ["Yes", "Yes", "Kept typed", "No"]),
-            "Two levels of the recommendation are labelled &quot;Yes&quot;; give each its own label.",
-            "value=\"Kept typed\"",
+            (
+                recommendation("1", "Fund it?", ["Yes", "Yes", "Kept typed", "No"]),
+                "Two levels of the recommendation are labelled &quot;Yes&quot;; give each its own label.",
+                "value=\"Kept typed\"",
+            ),
             "label_support",
         ),
         (
-            recommendation("1", "Fund it?", ["Yes", "Maybe", &long_label, "No"]),
-            "The label for “Neutral” may be at most 60 characters long.",
-            "value=\"Maybe\"",
+            (
+                recommendation("1", "Fund it?", ["Yes", "Maybe", &long_label, "No"]),
+                "The label for “Neutral” may be at most 60 characters long.",
+                "value=\"Maybe\"",
+            ),
             "label_neutral",
         ),
         (
-            recommendation("1", &long_question, REWORDED),
-            "The question for the overall recommendation may be at most 200 characters long.",
-            "value=\"Undecided\"",
+            (
+                recommendation("1", &long_question, REWORDED),
+                "The question for the overall recommendation may be at most 200 characters long.",
+                "value=\"Undecided\"",
+            ),
             "question",
         ),
         (
-            recommendation("1", " ", REWORDED),
-            "The question for the overall recommendation is empty; write what reviewers are asked.",
-            "value=\"Undecided\"",
+            (
+                recommendation("1", " ", REWORDED),
+                "The question for the overall recommendation is empty; write what reviewers are asked.",
+                "value=\"Undecided\"",
+            ),
             "question",
         ),
     ];
-    for (fields, message, kept, field) in cases {
+    for ((fields, message, kept), field) in cases {
         let page = manager.post(&uri, &fields).await;
         assert_eq!(page.status, Status::UnprocessableEntity, "{message}");
         page.assert_contains("There is a problem")
