@@ -805,11 +805,18 @@ async fn the_recommendation_is_reworded_and_each_review_keeps_its_words() {
         .await,
         2
     );
+    // Rae's own form keeps version 1's words; the other reviewer's review
+    // (shown once one's own is submitted) has its own version's.
     rae_b
         .get(&format!("/review/applications/{a}"))
         .await
         .assert_contains("<legend>Your recommendation")
-        .assert_contains("<label for=\"rec-neutral\">Neutral</label>");
+        .assert_contains("<label for=\"rec-neutral\">Neutral</label>")
+        .assert_contains("<dt>Recommendation</dt><dd>Undecided</dd>");
+    kim_b
+        .get(&format!("/review/applications/{a}"))
+        .await
+        .assert_contains("<dt>Recommendation</dt><dd>Neutral</dd>");
     manager
         .get(&format!("/manage/applications/{a}"))
         .await
