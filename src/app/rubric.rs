@@ -1,7 +1,7 @@
 //! A cycle's rubric as its managers build it: the builder's view (the
 //! current version, the reviews already written, earlier versions), one
-//! change at a time (add, edit, move or remove a criterion, or import a
-//! whole rubric), and the export.
+//! change at a time (add, edit, move or remove a criterion, reword the
+//! overall recommendation, or import a whole rubric), and the export.
 //!
 //! Every change is a new rubric version in one transaction, audited. A
 //! change is refused, with nothing applied, when the page it came from

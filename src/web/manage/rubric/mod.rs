@@ -1,6 +1,7 @@
 //! The rubric builder, without JavaScript: the criteria of the cycle's
-//! current rubric with a form per change (add, edit, move, remove), each
-//! one POST that redirects back with a notice; import by paste or file,
+//! current rubric with a form per change (add, edit, move, remove; the
+//! overall recommendation's question and level names), each one POST that
+//! redirects back with a notice; import by paste or file,
 //! export as JSON; earlier versions listed. Every form carries the
 //! version it was based on. Once reviews exist, a change goes through a
 //! confirmation page saying what it does to them. The rules and the
