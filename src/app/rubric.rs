@@ -1,7 +1,7 @@
 //! A cycle's rubric as its managers build it: the builder's view (the
 //! current version, the reviews already written, earlier versions), one
-//! change at a time (add, edit, move or remove a criterion, or import a
-//! whole rubric), and the export.
+//! change at a time (add, edit, move or remove a criterion, reword the
+//! overall recommendation, or import a whole rubric), and the export.
 //!
 //! Every change is a new rubric version in one transaction, audited. A
 //! change is refused, with nothing applied, when the page it came from
@@ -16,7 +16,8 @@ use crate::db::rubrics::{self, Version};
 use crate::domain::cycle::CycleId;
 use crate::domain::workflow::rubric::{Rubric, MAX_CRITERIA};
 use crate::domain::workflow::rubric_edit::{
-    apply, change_notice, key_from_name, read_criterion, CriterionInput, Direction, Edit, EditError,
+    apply, change_notice, key_from_name, read_criterion, read_recommendation, CriterionInput,
+    Direction, Edit, EditError,
 };
 
 use super::{access, By, Error, FormErrors, Result};
@@ -117,6 +118,12 @@ pub enum Change<'a> {
     },
     /// A whole rubric as JSON.
     Import(&'a str),
+    /// The overall recommendation's question and its four labels (in
+    /// `Recommendation::ALL` order), as typed.
+    Recommendation {
+        question: &'a str,
+        labels: [&'a str; 4],
+    },
 }
 
 /// What a change did.
@@ -135,7 +142,8 @@ pub enum Outcome {
 /// as version `based_on`. Refuses, against the field: a page showing
 /// another version than the current one (`version`), a criterion that
 /// does not read (see [`read_criterion`]), one too many criteria (`name`),
-/// an import that is not a rubric (`json`). Refuses in words a criterion
+/// an import that is not a rubric (`json`), recommendation words that do
+/// not read (`question`, `label_<level>`). Refuses in words a criterion
 /// no longer there, removing the last one or moving one past an end.
 #[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn change(
@@ -274,6 +282,13 @@ fn edited(current: &Rubric, keys_fixed: bool, change: Change<'_>) -> Result<(Rub
                 if n == 1 { "on" } else { "a" }
             );
             return Ok((rubric, said));
+        }
+        Change::Recommendation { question, labels } => {
+            let text = read_recommendation(question, labels).map_err(invalid)?;
+            (
+                Edit::Recommendation(text),
+                "The overall recommendation saved.".to_owned(),
+            )
         }
     };
     let field = match &edit {

@@ -710,3 +710,252 @@ async fn manager_sees_the_portal_as_author(app: &TestApp, c: &Cycle) {
         .assert_contains("the portal (set up with the cycle)")
         .assert_contains("2 (current)");
 }
+
+/// The overall recommendation's form: the question and the four labels,
+/// strongest support first, based on `version`.
+fn recommendation<'a>(
+    version: &'a str,
+    question: &'a str,
+    labels: [&'a str; 4],
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("version", version),
+        ("question", question),
+        ("label_strongly_support", labels[0]),
+        ("label_support", labels[1]),
+        ("label_neutral", labels[2]),
+        ("label_do_not_support", labels[3]),
+    ]
+}
+
+const REWORDED: [&str; 4] = ["Strongly support", "Support", "Undecided", "Do not support"];
+
+#[rocket::async_test]
+async fn the_recommendation_is_reworded_and_each_review_keeps_its_words() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let Staff {
+        id: rae,
+        browser: rae_b,
+    } = app
+        .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
+        .await;
+    let Staff {
+        id: kim,
+        browser: kim_b,
+    } = app
+        .with_reviewer(&c, "Kim Reviewer", "kim@faculty.org")
+        .await;
+    let a = in_review(&app, &c, &manager, rae.0, "Ana Applicant").await;
+    assign(&manager, a, kim).await;
+    let neutral = |mut fields: Vec<(String, String)>| {
+        for (k, v) in &mut fields {
+            if k == "recommendation" {
+                *v = "neutral".into();
+            }
+        }
+        fields
+    };
+    // Rae submits under version 1, with today's words.
+    rae_b
+        .get(&format!("/review/applications/{a}"))
+        .await
+        .assert_contains("<legend>Your recommendation")
+        .assert_contains("<label for=\"rec-neutral\">Neutral</label>");
+    let page = post_review(&rae_b, a, &neutral(review_fields(&c, "3", "submit"))).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+
+    // The manager rewords: reviews exist, so it asks first.
+    let uri = format!("{}/recommendation", builder(&c));
+    let fields = recommendation("1", "Should we fund this fellow?", REWORDED);
+    let page = confirmed(&app, &c, &manager, &uri, &fields).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(version_of(&app, &c).await, 2);
+    let stored = rubric_of(&app, &c).await;
+    assert!(stored.contains("Undecided") && stored.contains("Should we fund this fellow?"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cycle.rubric'")
+            .await,
+        1
+    );
+    manager
+        .get(&builder(&c))
+        .await
+        .assert_contains("The overall recommendation saved. This is version 2 of the rubric.")
+        .assert_contains("value=\"Should we fund this fellow?\"")
+        .assert_contains("value=\"Undecided\"");
+
+    // Kim starts under version 2: the new question and label.
+    kim_b
+        .get(&format!("/review/applications/{a}"))
+        .await
+        .assert_contains("<legend>Should we fund this fellow?")
+        .assert_contains("<label for=\"rec-neutral\">Undecided</label>")
+        .assert_lacks(">Neutral</label>");
+    let mut fields = neutral(review_fields(&c, "4", "submit"));
+    fields.push(("rubric_version".into(), "2".into()));
+    let page = post_review(&kim_b, a, &fields).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    // Both stored the same level; each is shown in its version's words.
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM reviews WHERE application_id = {a} AND recommendation = 'neutral'"
+        ))
+        .await,
+        2
+    );
+    // Rae's own form keeps version 1's words; the other reviewer's review
+    // (shown once one's own is submitted) has its own version's.
+    rae_b
+        .get(&format!("/review/applications/{a}"))
+        .await
+        .assert_contains("<legend>Your recommendation")
+        .assert_contains("<label for=\"rec-neutral\">Neutral</label>")
+        .assert_contains("<dt>Recommendation</dt><dd>Undecided</dd>");
+    kim_b
+        .get(&format!("/review/applications/{a}"))
+        .await
+        .assert_contains("<dt>Recommendation</dt><dd>Neutral</dd>");
+    manager
+        .get(&format!("/manage/applications/{a}"))
+        .await
+        .assert_contains("<dt>Recommendation</dt><dd>Neutral</dd>")
+        .assert_contains("<dt>Recommendation</dt><dd>Undecided</dd>");
+}
+
+#[rocket::async_test]
+async fn each_bad_recommendation_word_is_refused_next_to_its_field_and_nothing_is_stored() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let stored = rubric_of(&app, &c).await;
+    let uri = format!("{}/recommendation", builder(&c));
+    let long_label = "x".repeat(61);
+    let long_question = "q".repeat(201);
+    // Each: the fields, the message and a typed value kept (as for a
+    // criterion), and the field the message is next to.
+    let cases: Vec<(Case, &str)> = vec![
+        (
+            (
+                recommendation("1", "Fund it?", ["Strongly support", "  ", "Kept typed", "No"]),
+                "The label for “Support” is empty; give each level of the recommendation a label.",
+                "value=\"Kept typed\"",
+            ),
+            "label_support",
+        ),
+        (
+            (
+                recommendation("1", "Fund it?", ["Yes", "Yes", "Kept typed", "No"]),
+                "Two levels of the recommendation are labelled &quot;Yes&quot;; give each its own label.",
+                "value=\"Kept typed\"",
+            ),
+            "label_support",
+        ),
+        (
+            (
+                recommendation("1", "Fund it?", ["Yes", "Maybe", &long_label, "No"]),
+                "The label for “Neutral” may be at most 60 characters long.",
+                "value=\"Maybe\"",
+            ),
+            "label_neutral",
+        ),
+        (
+            (
+                recommendation("1", &long_question, REWORDED),
+                "The question for the overall recommendation may be at most 200 characters long.",
+                "value=\"Undecided\"",
+            ),
+            "question",
+        ),
+        (
+            (
+                recommendation("1", " ", REWORDED),
+                "The question for the overall recommendation is empty; write what reviewers are asked.",
+                "value=\"Undecided\"",
+            ),
+            "question",
+        ),
+    ];
+    for ((fields, message, kept), field) in cases {
+        let page = manager.post(&uri, &fields).await;
+        assert_eq!(page.status, Status::UnprocessableEntity, "{message}");
+        page.assert_contains("There is a problem")
+            .assert_contains(message)
+            .assert_contains(kept)
+            .assert_contains(&format!("href=\"#{field}\""))
+            .assert_contains(&format!("id=\"{field}-error\""));
+        assert_eq!(rubric_of(&app, &c).await, stored, "{message}");
+        assert_eq!(version_of(&app, &c).await, 1, "{message}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'cycle.rubric'")
+            .await,
+        0
+    );
+}
+
+/// Cycle `c`'s rubric as `b` downloads it.
+async fn exported(b: &Browser, c: &Cycle) -> String {
+    let r = b
+        .client
+        .get(format!("{}.json", builder(c)))
+        .dispatch()
+        .await;
+    assert_eq!(r.status(), Status::Ok);
+    r.into_string().await.unwrap()
+}
+
+#[rocket::async_test]
+async fn reworded_recommendation_travels_with_an_exported_rubric() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let other = app.with_cycle_of("voices-for-change").await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    // A seeded rubric exports as before, without the default words.
+    let json = exported(&manager, &c).await;
+    assert!(!json.contains("\"recommendation\""), "{json}");
+    let page = manager
+        .post(
+            &format!("{}/recommendation", builder(&c)),
+            &recommendation("1", "Should we fund this fellow?", REWORDED),
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let json = exported(&manager, &c).await;
+    assert!(json.contains("\"Undecided\""), "{json}");
+    // Into another cycle: the same words, as its version 2.
+    let staff = crate::fixtures::staff(
+        &app,
+        "Mo Again",
+        "mo2@alliance.org",
+        other.program,
+        fellowship_portal::domain::role::ProgramRole::Manager,
+    )
+    .await;
+    let page = staff
+        .1
+        .post(
+            &format!("/manage/cycles/{}/rubric/import", other.id),
+            &[("version", "1"), ("json", &json)],
+        )
+        .await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    assert_eq!(version_of(&app, &other).await, 2);
+    use fellowship_portal::domain::workflow::rubric::{Recommendation, Rubric};
+    let imported = Rubric::parse(&rubric_of(&app, &other).await).unwrap();
+    assert_eq!(
+        imported.recommendation_question(),
+        "Should we fund this fellow?"
+    );
+    assert_eq!(
+        imported.recommendation_label(Recommendation::Neutral),
+        "Undecided"
+    );
+    assert_eq!(imported, Rubric::parse(&json).unwrap());
+    staff
+        .1
+        .get(&format!("/manage/cycles/{}/rubric", other.id))
+        .await
+        .assert_contains("value=\"Undecided\"");
+}

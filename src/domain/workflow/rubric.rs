@@ -33,6 +33,105 @@ pub const MAX_END_LABEL_CHARS: usize = 60;
 pub struct Rubric {
     /// The criteria, in order.
     pub criteria: Vec<Criterion>,
+    /// How the overall recommendation is put to reviewers; `None` for the
+    /// default question and labels (see [`Rubric::recommendation_label`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommendation: Option<RecommendationText>,
+}
+
+/// The longest the recommendation's question may be, in characters.
+pub const MAX_QUESTION_CHARS: usize = 200;
+/// The longest a recommendation level's label may be, in characters.
+pub const MAX_RECOMMENDATION_LABEL_CHARS: usize = 60;
+/// The question reviewers are asked when a rubric names none.
+pub const DEFAULT_QUESTION: &str = "Your recommendation";
+
+/// The words of a rubric's overall recommendation: the question and a
+/// label for each of the four levels. The stored value of a review stays
+/// the level's key, so figures and exports do not depend on the words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationText {
+    /// The question reviewers answer (the legend of the choices).
+    #[serde(default = "default_question")]
+    pub question: String,
+    /// A label by level; a level left out keeps its default label.
+    #[serde(default)]
+    pub labels: BTreeMap<Recommendation, String>,
+}
+
+fn default_question() -> String {
+    DEFAULT_QUESTION.to_owned()
+}
+
+impl RecommendationText {
+    /// The words as given: `None` when they are the defaults.
+    pub fn new(question: &str, labels: [&str; 4]) -> Option<Self> {
+        let text = Self {
+            question: question.to_owned(),
+            labels: Recommendation::ALL
+                .into_iter()
+                .zip(labels)
+                .map(|(r, l)| (r, l.to_owned()))
+                .collect(),
+        };
+        (!text.is_default()).then_some(text)
+    }
+
+    /// The label of `level`: the one given, or the default.
+    pub fn label(&self, level: Recommendation) -> &str {
+        self.labels
+            .get(&level)
+            .map_or_else(|| level.label(), String::as_str)
+    }
+
+    fn is_default(&self) -> bool {
+        self.question == DEFAULT_QUESTION
+            && Recommendation::ALL
+                .into_iter()
+                .all(|r| self.label(r) == r.label())
+    }
+
+    /// Checks the question and every label, reporting the first problem.
+    pub fn check(&self) -> Result<(), RubricError> {
+        if let Some(e) = question_problem(&self.question) {
+            return Err(e);
+        }
+        let mut seen = HashSet::new();
+        for level in Recommendation::ALL {
+            let label = self.label(level);
+            if let Some(e) = label_problem(level, label) {
+                return Err(e);
+            }
+            if !seen.insert(label.trim().to_lowercase()) {
+                return Err(RubricError::RecommendationLabelTwice(label.to_owned()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with the recommendation's question, if anything.
+pub fn question_problem(question: &str) -> Option<RubricError> {
+    if question.trim().is_empty() {
+        Some(RubricError::QuestionEmpty)
+    } else if question.chars().count() > MAX_QUESTION_CHARS {
+        Some(RubricError::QuestionTooLong)
+    } else {
+        None
+    }
+}
+
+/// What is wrong with the label of one level, if anything (a label used
+/// twice is found only over all four).
+pub fn label_problem(level: Recommendation, label: &str) -> Option<RubricError> {
+    if label.trim().is_empty() {
+        Some(RubricError::RecommendationLabelEmpty(level.label()))
+    } else if label.chars().count() > MAX_RECOMMENDATION_LABEL_CHARS {
+        Some(RubricError::RecommendationLabelTooLong(level.label()))
+    } else {
+        None
+    }
 }
 
 /// One thing reviewers score, on a whole-number scale.
@@ -135,6 +234,18 @@ pub enum RubricError {
         key: String,
         score: i32,
     },
+    #[error(
+        "The question for the overall recommendation is empty; write what reviewers are asked."
+    )]
+    QuestionEmpty,
+    #[error("The question for the overall recommendation may be at most 200 characters long.")]
+    QuestionTooLong,
+    #[error("The label for \u{201c}{0}\u{201d} is empty; give each level of the recommendation a label.")]
+    RecommendationLabelEmpty(&'static str),
+    #[error("The label for \u{201c}{0}\u{201d} may be at most 60 characters long.")]
+    RecommendationLabelTooLong(&'static str),
+    #[error("Two levels of the recommendation are labelled {0:?}; give each its own label.")]
+    RecommendationLabelTwice(String),
 }
 
 impl Rubric {
@@ -150,8 +261,17 @@ impl Rubric {
                 return Err(RubricError::NotARubric);
             }
         }
-        let rubric: Self = serde_json::from_str(json).map_err(|e| json_error(&e))?;
+        let mut rubric: Self = serde_json::from_str(json).map_err(|e| json_error(&e))?;
         rubric.check()?;
+        // The default words are stored as none, so a rubric reads the same
+        // whether or not its file spells them out.
+        if rubric
+            .recommendation
+            .as_ref()
+            .is_some_and(RecommendationText::is_default)
+        {
+            rubric.recommendation = None;
+        }
         Ok(rubric)
     }
 
@@ -170,7 +290,24 @@ impl Rubric {
                 return Err(RubricError::DuplicateKey(c.key.clone()));
             }
         }
+        if let Some(text) = &self.recommendation {
+            text.check()?;
+        }
         Ok(())
+    }
+
+    /// The question reviewers are asked for their overall recommendation.
+    pub fn recommendation_question(&self) -> &str {
+        self.recommendation
+            .as_ref()
+            .map_or(DEFAULT_QUESTION, |t| t.question.as_str())
+    }
+
+    /// What reviewers of this rubric see for `level`.
+    pub fn recommendation_label(&self, level: Recommendation) -> &str {
+        self.recommendation
+            .as_ref()
+            .map_or_else(|| level.label(), |t| t.label(level))
     }
 
     /// The criterion with this key.
@@ -378,7 +515,7 @@ impl serde::de::Visitor<'_> for ScoreVisitor {
 pub type Scores = BTreeMap<String, Score>;
 
 /// A reviewer's overall recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Recommendation {
     StronglySupport,
@@ -411,7 +548,8 @@ impl Recommendation {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// The name shown to people.
+    /// The default name shown to people (a rubric may name it otherwise:
+    /// see [`Rubric::recommendation_label`]).
     pub fn label(self) -> &'static str {
         match self {
             Self::StronglySupport => "Strongly support",
@@ -587,6 +725,7 @@ mod tests {
                 criterion("impact", "Impact", false),
                 criterion("experience", "Prior experience", true),
             ],
+            recommendation: None,
         }
     }
 
@@ -894,5 +1033,68 @@ mod tests {
         );
         // A draft may be all "not applicable" for now.
         assert_eq!(read_scores(&r, &all_na, false).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_rubric_without_recommendation_words_has_the_defaults() {
+        let r = Rubric::parse(&json_with(
+            r#"{"key": "a", "label": "A", "min": 1, "max": 3, "weight": 1}"#,
+        ))
+        .unwrap();
+        assert_eq!(r.recommendation, None);
+        assert_eq!(r.recommendation_question(), DEFAULT_QUESTION);
+        for level in Recommendation::ALL {
+            assert_eq!(r.recommendation_label(level), level.label());
+        }
+        assert!(!serde_json::to_string(&r)
+            .unwrap()
+            .contains("recommendation"));
+    }
+
+    #[test]
+    fn recommendation_words_parse_and_round_trip() {
+        let json = r#"{"criteria": [{"key": "a", "label": "A", "min": 1, "max": 3, "weight": 1}],
+            "recommendation": {"question": "Fund it?", "labels": {"neutral": "Undecided"}}}"#;
+        let r = Rubric::parse(json).unwrap();
+        assert_eq!(r.recommendation_question(), "Fund it?");
+        assert_eq!(r.recommendation_label(Recommendation::Neutral), "Undecided");
+        assert_eq!(r.recommendation_label(Recommendation::Support), "Support");
+        let again = Rubric::parse(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(again, r);
+        // Spelling out the defaults is the same as leaving them out.
+        let defaults = r#"{"criteria": [{"key": "a", "label": "A", "min": 1, "max": 3, "weight": 1}],
+            "recommendation": {"question": "Your recommendation", "labels": {"neutral": "Neutral"}}}"#;
+        assert_eq!(Rubric::parse(defaults).unwrap().recommendation, None);
+    }
+
+    #[test]
+    fn bad_recommendation_words_are_refused() {
+        let with = |rec: &str| {
+            parse_error(&format!(
+                r#"{{"criteria": [{{"key": "a", "label": "A", "min": 1, "max": 3, "weight": 1}}], "recommendation": {rec}}}"#
+            ))
+        };
+        assert_eq!(
+            with(r#"{"labels": {"support": " "}}"#),
+            "The label for \u{201c}Support\u{201d} is empty; give each level of the recommendation a label."
+        );
+        assert_eq!(
+            with(&format!(
+                r#"{{"labels": {{"support": "{}"}}}}"#,
+                "x".repeat(61)
+            )),
+            "The label for \u{201c}Support\u{201d} may be at most 60 characters long."
+        );
+        assert_eq!(
+            with(r#"{"labels": {"neutral": "support"}}"#),
+            "Two levels of the recommendation are labelled \"support\"; give each its own label."
+        );
+        assert_eq!(
+            with(&format!(r#"{{"question": "{}"}}"#, "q".repeat(201))),
+            "The question for the overall recommendation may be at most 200 characters long."
+        );
+        assert!(
+            with(r#"{"labels": {"maybe": "Maybe"}}"#).starts_with("The rubric is not valid JSON")
+        );
     }
 }

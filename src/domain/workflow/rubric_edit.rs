@@ -9,8 +9,9 @@
 use std::collections::HashSet;
 
 use super::rubric::{
-    Criterion, Level, Rubric, RubricError, MAX_CRITERIA, MAX_END_LABEL_CHARS, MAX_KEY_CHARS,
-    MAX_LABEL_CHARS, MAX_SCALE_SPAN, MAX_WEIGHT,
+    label_problem, question_problem, Criterion, Level, Recommendation, RecommendationText, Rubric,
+    RubricError, MAX_CRITERIA, MAX_END_LABEL_CHARS, MAX_KEY_CHARS, MAX_LABEL_CHARS, MAX_SCALE_SPAN,
+    MAX_WEIGHT,
 };
 
 /// The longest a criterion's guidance may be, in characters.
@@ -255,6 +256,47 @@ pub fn levels_text(c: &Criterion) -> String {
         .join("\n")
 }
 
+/// The builder's field for the label of `level`.
+pub fn label_field(level: Recommendation) -> &'static str {
+    match level {
+        Recommendation::StronglySupport => "label_strongly_support",
+        Recommendation::Support => "label_support",
+        Recommendation::Neutral => "label_neutral",
+        Recommendation::DoNotSupport => "label_do_not_support",
+    }
+}
+
+/// The overall recommendation's words as typed in the builder (the
+/// question, then a label per level in [`Recommendation::ALL`] order),
+/// trimmed: `None` when they are the defaults. Every problem is tied to
+/// its field (`question`, or [`label_field`]); a label used twice is
+/// named against its second use.
+pub fn read_recommendation(
+    question: &str,
+    labels: [&str; 4],
+) -> Result<Option<RecommendationText>, FieldErrors> {
+    let question = question.trim();
+    let labels = labels.map(str::trim);
+    let mut errors = FieldErrors::new();
+    if let Some(e) = question_problem(question) {
+        errors.push(("question", e.to_string()));
+    }
+    let mut seen = HashSet::new();
+    for (level, label) in Recommendation::ALL.into_iter().zip(labels) {
+        if let Some(e) = label_problem(level, label) {
+            errors.push((label_field(level), e.to_string()));
+        } else if !seen.insert(label.to_lowercase()) {
+            let e = RubricError::RecommendationLabelTwice(label.to_owned());
+            errors.push((label_field(level), e.to_string()));
+        }
+    }
+    if errors.is_empty() {
+        Ok(RecommendationText::new(question, labels))
+    } else {
+        Err(errors)
+    }
+}
+
 /// Which way a criterion moves in the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -273,6 +315,8 @@ pub enum Edit {
     Move { key: String, to: Direction },
     /// The criterion with `key` removed.
     Remove { key: String },
+    /// The overall recommendation's words set (`None`: the defaults).
+    Recommendation(Option<RecommendationText>),
 }
 
 /// Why an edit cannot be made, in a program manager's words.
@@ -323,6 +367,7 @@ pub fn apply(rubric: &Rubric, edit: Edit) -> Result<Rubric, EditError> {
             }
             next.criteria.remove(i);
         }
+        Edit::Recommendation(text) => next.recommendation = text,
     }
     next.check()?;
     Ok(next)
@@ -568,6 +613,56 @@ mod tests {
             apply(&r, Edit::Add(dup)),
             Err(EditError::Rule(RubricError::DuplicateKey(_)))
         ));
+    }
+
+    #[test]
+    fn the_recommendation_reads_from_its_form() {
+        let defaults = ["Strongly support", "Support", "Neutral", "Do not support"];
+        assert_eq!(
+            read_recommendation(" Your recommendation ", defaults),
+            Ok(None)
+        );
+        let text = read_recommendation(
+            "Should we fund this?",
+            ["Yes, gladly", "Yes", " Undecided ", "No"],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(text.question, "Should we fund this?");
+        assert_eq!(text.label(Recommendation::Neutral), "Undecided");
+        let next = apply(&rubric(), Edit::Recommendation(Some(text))).unwrap();
+        assert_eq!(next.recommendation_label(Recommendation::Support), "Yes");
+        assert_eq!(next.criteria, rubric().criteria);
+    }
+
+    #[test]
+    fn each_bad_recommendation_input_is_named_against_its_field() {
+        let long = "x".repeat(61);
+        let e = read_recommendation(&"q".repeat(201), ["", "Support", long.as_str(), "support"])
+            .unwrap_err();
+        assert_eq!(
+            e,
+            vec![
+                (
+                    "question",
+                    "The question for the overall recommendation may be at most 200 characters long.".to_owned()
+                ),
+                (
+                    "label_strongly_support",
+                    "The label for \u{201c}Strongly support\u{201d} is empty; give each level of the recommendation a label.".to_owned()
+                ),
+                (
+                    "label_neutral",
+                    "The label for \u{201c}Neutral\u{201d} may be at most 60 characters long.".to_owned()
+                ),
+                (
+                    "label_do_not_support",
+                    "Two levels of the recommendation are labelled \"support\"; give each its own label.".to_owned()
+                ),
+            ]
+        );
+        let e = read_recommendation("  ", ["A", "B", "C", "D"]).unwrap_err();
+        assert_eq!(fields(&e), vec!["question"]);
     }
 
     #[test]

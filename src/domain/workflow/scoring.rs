@@ -272,6 +272,7 @@ mod tests {
                 criterion("a", 1, 5, 1.0, true),
                 criterion("b", 1, 5, 3.0, true),
             ],
+            recommendation: None,
         }
     }
 
@@ -335,6 +336,7 @@ mod tests {
         // 87.73001033603158 * 100 / 87.73001033603158 rounds to just above 100.
         let r = Rubric {
             criteria: vec![criterion("a", 0, 1, 87.730_010_336_031_58, false)],
+            recommendation: None,
         };
         let f = review_figures(&r, &scores(&[("a", Score::Points(1))])).unwrap();
         assert_eq!((f.mean, f.total), (100.0, 100.0));
@@ -474,6 +476,7 @@ mod tests {
                 criterion("b", 0, 10, 1.0, false),
                 criterion("c", 1, 5, 1.0, true),
             ],
+            recommendation: None,
         };
         let mut first = review(1, 1, 0.0);
         first.scores = scores(&[
@@ -515,6 +518,7 @@ mod tests {
         proptest::collection::vec(one, 1..8).prop_map(|cs| {
             let mut rubric = Rubric {
                 criteria: Vec::new(),
+                recommendation: None,
             };
             let mut scores = Scores::new();
             for (i, (min, span, weight, allow_na, pick, na)) in cs.into_iter().enumerate() {

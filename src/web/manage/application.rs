@@ -106,7 +106,7 @@ pub(crate) fn review_view(
         submitted: r.state == ReviewState::Submitted,
         state: r.state.label(),
         recommendation: Recommendation::parse(&r.recommendation)
-            .map(|x| x.label().to_owned())
+            .map(|x| rubric.recommendation_label(x).to_owned())
             .unwrap_or_default(),
         confidence: Confidence::parse(&r.confidence)
             .map(|x| x.label().to_owned())
@@ -466,8 +466,10 @@ async fn application_page(
                 total: r
                     .score_total
                     .map_or_else(|| "—".into(), |t| format!("{t:.1}")),
+                // A set-aside review keeps no rubric version: it is named
+                // in the words of the current one.
                 recommendation: Recommendation::parse(&r.recommendation)
-                    .map_or("—", Recommendation::label)
+                    .map_or("—", |x| setup.rubric.recommendation_label(x))
                     .to_owned(),
                 set_aside: c.cycle.show(r.set_aside_at),
             })

@@ -66,7 +66,7 @@ struct CriterionField {
 #[derive(Serialize)]
 struct Choice {
     value: &'static str,
-    label: &'static str,
+    label: String,
     checked: bool,
 }
 
@@ -83,6 +83,8 @@ struct ReviewPage {
     /// The rubric version the form is built from (sent back with it).
     rubric_version: i64,
     criteria: Vec<CriterionField>,
+    /// The rubric's question: the legend of the recommendation's choices.
+    recommendation_question: String,
     recommendations: Vec<Choice>,
     confidences: Vec<Choice>,
     overall_comment: String,
@@ -227,11 +229,12 @@ async fn build_page(
         locked: state == ReviewState::Submitted,
         rubric_version: o.setup.rubric_version,
         criteria,
+        recommendation_question: o.setup.rubric.recommendation_question().to_owned(),
         recommendations: Recommendation::ALL
             .iter()
             .map(|r| Choice {
                 value: r.as_str(),
-                label: r.label(),
+                label: o.setup.rubric.recommendation_label(*r).to_owned(),
                 checked: entered.recommendation == r.as_str(),
             })
             .collect(),
@@ -239,7 +242,7 @@ async fn build_page(
             .iter()
             .map(|c| Choice {
                 value: c.as_str(),
-                label: c.label(),
+                label: c.label().to_owned(),
                 checked: entered.confidence == c.as_str(),
             })
             .collect(),

@@ -1,6 +1,7 @@
 //! The rubric builder, without JavaScript: the criteria of the cycle's
-//! current rubric with a form per change (add, edit, move, remove), each
-//! one POST that redirects back with a notice; import by paste or file,
+//! current rubric with a form per change (add, edit, move, remove; the
+//! overall recommendation's question and level names), each one POST that
+//! redirects back with a notice; import by paste or file,
 //! export as JSON; earlier versions listed. Every form carries the
 //! version it was based on. Once reviews exist, a change goes through a
 //! confirmation page saying what it does to them. The rules and the
@@ -18,8 +19,9 @@ use crate::app::rubric::{self as building, Builder, Change, Outcome};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::domain::cycle::CycleId;
+use crate::domain::workflow::rubric::Rubric;
 use crate::domain::workflow::rubric::{Criterion, Recommendation};
-use crate::domain::workflow::rubric_edit::levels_text;
+use crate::domain::workflow::rubric_edit::{label_field, levels_text};
 use crate::web::download::Download;
 use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
 use crate::web::Result;
@@ -27,7 +29,12 @@ use crate::web::Result;
 mod criteria;
 
 pub fn routes() -> Vec<Route> {
-    let mut all = routes![show_rubric, export_rubric, import_rubric];
+    let mut all = routes![
+        show_rubric,
+        export_rubric,
+        import_rubric,
+        save_recommendation
+    ];
     all.extend(criteria::routes());
     all
 }
@@ -106,6 +113,50 @@ impl Values {
     }
 }
 
+/// The overall recommendation's form, as typed or as stored.
+#[derive(Serialize, Clone)]
+struct RecValues {
+    question: String,
+    labels: Vec<RecLabel>,
+}
+
+/// One level's label field.
+#[derive(Serialize, Clone)]
+struct RecLabel {
+    /// The field's name and id.
+    field: &'static str,
+    /// The level's default name, which the field's label gives.
+    default: &'static str,
+    value: String,
+    error: Option<String>,
+}
+
+impl RecValues {
+    fn of(r: &Rubric) -> Self {
+        Self::typed(
+            r.recommendation_question(),
+            Recommendation::ALL.map(|l| r.recommendation_label(l)),
+            &FormErrors::default(),
+        )
+    }
+
+    fn typed(question: &str, labels: [&str; 4], errors: &FormErrors) -> Self {
+        Self {
+            question: question.to_owned(),
+            labels: Recommendation::ALL
+                .into_iter()
+                .zip(labels)
+                .map(|(level, value)| RecLabel {
+                    field: label_field(level),
+                    default: level.label(),
+                    value: value.to_owned(),
+                    error: errors.fields.get(label_field(level)).cloned(),
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct VersionRow {
     number: i64,
@@ -124,7 +175,7 @@ struct RubricPage {
     keys_fixed: bool,
     criteria: Vec<CriterionRow>,
     full: bool,
-    recommendations: Vec<&'static str>,
+    rec: RecValues,
     add: Values,
     json: String,
     versions: Vec<VersionRow>,
@@ -167,7 +218,7 @@ fn rubric_page(b: &Builder, add: Values, json: String, errors: FormErrors) -> Ru
             })
             .collect(),
         full: n >= crate::domain::workflow::rubric::MAX_CRITERIA,
-        recommendations: Recommendation::ALL.iter().map(|r| r.label()).collect(),
+        rec: RecValues::of(&b.rubric),
         add,
         json,
         versions: b
@@ -330,6 +381,79 @@ async fn import_rubric(
         fields,
         |b, errors| {
             let page = rubric_page(b, Values::blank(), json.clone(), errors);
+            invalid("manage/rubric", &chrome, &title(b), page)
+        },
+    )
+    .await
+}
+
+/// The overall recommendation's form: the question and a label per level.
+#[derive(FromForm)]
+struct RecommendationForm {
+    #[field(default = String::new())]
+    version: String,
+    #[field(default = String::new())]
+    question: String,
+    #[field(default = String::new())]
+    label_strongly_support: String,
+    #[field(default = String::new())]
+    label_support: String,
+    #[field(default = String::new())]
+    label_neutral: String,
+    #[field(default = String::new())]
+    label_do_not_support: String,
+    #[field(default = false)]
+    confirm: bool,
+}
+
+impl RecommendationForm {
+    fn labels(&self) -> [&str; 4] {
+        [
+            &self.label_strongly_support,
+            &self.label_support,
+            &self.label_neutral,
+            &self.label_do_not_support,
+        ]
+    }
+}
+
+#[post("/cycles/<id>/rubric/recommendation", data = "<form>")]
+async fn save_recommendation(
+    who: Manager,
+    ctx: &State<Ctx>,
+    chrome: Chrome,
+    ip: ClientIp,
+    id: CycleId,
+    form: Form<RecommendationForm>,
+) -> Result<Answer> {
+    let change = Change::Recommendation {
+        question: &form.question,
+        labels: form.labels(),
+    };
+    let outcome = building::change(ctx, &who, &ip, id, &form.version, form.confirm, change).await;
+    let action = format!("/manage/cycles/{id}/rubric/recommendation");
+    let fields = || {
+        let mut f = vec![
+            ("version".to_owned(), form.version.clone()),
+            ("question".to_owned(), form.question.clone()),
+        ];
+        for (level, label) in Recommendation::ALL.into_iter().zip(form.labels()) {
+            f.push((label_field(level).to_owned(), label.to_owned()));
+        }
+        f
+    };
+    answer(
+        ctx,
+        &who,
+        &chrome,
+        id,
+        outcome,
+        action,
+        fields,
+        |b, errors| {
+            let mut page = rubric_page(b, Values::blank(), String::new(), FormErrors::default());
+            page.rec = RecValues::typed(&form.question, form.labels(), &errors);
+            page.errors = errors;
             invalid("manage/rubric", &chrome, &title(b), page)
         },
     )

@@ -99,5 +99,21 @@ pub fn rows() -> Vec<Row> {
             |w, _| c3(w, "/import"),
             Form(|w| vec![("version".into(), "5".into()), ("json".into(), imported(w))]),
         ),
+        post(
+            "/manage/cycles/<id>/rubric/recommendation",
+            ManagedCycle,
+            303,
+            |w, _| c3(w, "/recommendation"),
+            Form(|_| {
+                owned(&[
+                    ("version", "6"),
+                    ("question", "Should we take this intern?"),
+                    ("label_strongly_support", "Yes, gladly"),
+                    ("label_support", "Yes"),
+                    ("label_neutral", "Undecided"),
+                    ("label_do_not_support", "No"),
+                ])
+            }),
+        ),
     ]
 }
