@@ -16,6 +16,7 @@ use crate::domain::access::manager_may_act_on;
 use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::{self, Change, DecisionError, Outcome, Recorded};
+use crate::domain::workflow::outcomes::is_default_key;
 use crate::domain::workflow::stage::{Actor, Move, Stage};
 
 /// The stored decision in the domain's terms.
@@ -47,7 +48,9 @@ pub async fn offer_deadline(ctx: &Ctx, cycle: CycleId) -> Result<DateTime<Utc>> 
 /// A decision as the manager typed it on the application's page.
 #[derive(Debug, Clone)]
 pub struct Decision {
-    pub outcome: Outcome,
+    /// The key of the outcome chosen, one of the cycle's (a default
+    /// outcome's key is its meaning's name).
+    pub outcome: String,
     pub note: String,
     /// The decision's version the manager saw (`None`: there was none).
     pub seen: Option<i64>,
@@ -79,7 +82,7 @@ pub async fn decide(
 ) -> Result<Decided> {
     let (app, c) = access::application_for_manager(ctx, who, id).await?;
     let Decision {
-        outcome,
+        outcome: chosen,
         note,
         seen,
         confirm,
@@ -89,6 +92,14 @@ pub async fn decide(
     let me = who.0.user().id;
     let mut tx = ctx.begin().await?;
     applications::lock(tx.exec(), id).await?;
+    let labels = crate::db::outcomes::list(tx.exec(), c.cycle.id).await?;
+    let Some(picked) = labels.find(chosen.trim()) else {
+        return Err(Error::invalid("decision-outcome", "Choose the decision."));
+    };
+    let outcome = picked.meaning;
+    // A default outcome is stored as its meaning alone.
+    let key = (!is_default_key(&picked.key)).then(|| picked.key.clone());
+    let key = key.as_deref();
     let current = decisions::find(tx.exec(), id).await?;
     let answered = current.as_ref().is_some_and(|d| d.offer_answer.is_some());
     let change = decision::decide(
@@ -108,7 +119,27 @@ pub async fn decide(
         };
         Error::invalid(field, e)
     })?;
-    if !decisions::record(tx.exec(), id, c.cycle.id, outcome, note, seen, me, now).await? {
+    // The same meaning under another of the cycle's outcomes is a change
+    // the applicant, once told, is sent a letter about.
+    let change = match &current {
+        Some(d)
+            if change == Change::Unchanged
+                && d.outcome_key.as_deref() != key
+                && d.released_at.is_some() =>
+        {
+            if !confirm {
+                return Err(Error::invalid(
+                    "decision-confirm",
+                    DecisionError::NeedsConfirmation {
+                        current: d.outcome.label(),
+                    },
+                ));
+            }
+            Change::AfterRelease
+        }
+        _ => change,
+    };
+    if !decisions::record(tx.exec(), id, c.cycle.id, outcome, key, note, seen, me, now).await? {
         return Err(Error::invalid(
             "decision-outcome",
             "Someone else changed this decision at the same moment; nothing was overwritten. Check it and decide again.",
@@ -125,11 +156,8 @@ pub async fn decide(
         Change::BeforeRelease | Change::Unchanged => "changed",
         Change::AfterRelease => "changed_after_release",
     };
-    decisions::add_event(tx.exec(), id, what, outcome, note, Some(me), now).await?;
-    let label = crate::db::outcomes::list(tx.exec(), c.cycle.id)
-        .await?
-        .label(outcome)
-        .to_owned();
+    decisions::add_event(tx.exec(), id, what, outcome, key, note, Some(me), now).await?;
+    let label = labels.name(outcome, key).to_owned();
     let mut decided = Decided::Held(outcome, label.clone());
     if change == Change::AfterRelease {
         // The applicant was told the old decision: send the new one now.
@@ -152,6 +180,7 @@ pub async fn decide(
             applicant_name: &applicant.name,
             applicant_email: &applicant.email,
             outcome,
+            key,
             note,
             deadline,
             replacement: Some(version),
@@ -165,7 +194,7 @@ pub async fn decide(
             tx.exec(),
             "decision.record",
             &format!("application:{id}"),
-            &format!("{what}: {}", outcome.as_str()),
+            &format!("{what}: {}", key.unwrap_or(outcome.as_str())),
             now,
         )
         .await?;
@@ -239,13 +268,13 @@ pub async fn decide_many(
             refused.push(format!("#{id}: {e}"));
             continue;
         }
-        if !decisions::record(tx.exec(), *id, c.cycle.id, outcome, "", None, me, now).await?
+        if !decisions::record(tx.exec(), *id, c.cycle.id, outcome, None, "", None, me, now).await?
             || !move_to_decided(tx.exec(), *id, app.stage, me, now).await?
         {
             refused.push(format!("#{id}: it changed meanwhile"));
             continue;
         }
-        decisions::add_event(tx.exec(), *id, "decided", outcome, "", Some(me), now).await?;
+        decisions::add_event(tx.exec(), *id, "decided", outcome, None, "", Some(me), now).await?;
         by.audit(
             tx.exec(),
             "decision.record",

@@ -174,6 +174,9 @@ pub(crate) struct Letter<'a> {
     pub applicant_name: &'a str,
     pub applicant_email: &'a str,
     pub outcome: Outcome,
+    /// The extra outcome the decision was recorded as, named by the
+    /// letter's `{{outcome}}` (the letter is its meaning's).
+    pub key: Option<&'a str>,
     pub note: &'a str,
     pub deadline: Option<DateTime<Utc>>,
     /// The decision's new version, when this letter replaces one the
@@ -198,7 +201,7 @@ pub(crate) async fn queue(
         applicant_name: l.applicant_name.to_owned(),
         program: l.program.to_owned(),
         cycle: c.cycle.name.clone(),
-        outcome: labels.label(l.outcome).to_owned(),
+        outcome: labels.name(l.outcome, l.key).to_owned(),
         offer_deadline: l.deadline.map(|d| c.cycle.show(d)).unwrap_or_default(),
         note: l.note.to_owned(),
         status_link: mail.link(&format!("/apply/applications/{}", l.application)),

@@ -7,9 +7,15 @@ use crate::context::Ctx;
 use crate::db::cycles::CycleWithForm;
 use crate::db::outcomes;
 use crate::domain::cycle::CycleId;
-use crate::domain::workflow::outcomes::{read_labels, Outcomes};
+use crate::domain::workflow::outcomes::{
+    is_default_key, next_extra_key, read_extra, read_labels, Outcomes,
+};
 
 use super::{access, By, Error, FormErrors, Result};
+
+/// The ids of the fields of a new extra outcome: its name and meaning.
+pub const NEW_LABEL: &str = "new-label";
+pub const NEW_MEANING: &str = "new-meaning";
 
 /// The id of the field holding outcome `key`'s label.
 pub fn label_field(key: &str) -> String {
@@ -112,4 +118,92 @@ pub async fn rename(
         .await?;
     tx.commit().await?;
     Ok(changed.len())
+}
+
+/// Adds to cycle `id` an outcome of its own named `label` that acts as
+/// the meaning `meaning` (as typed: accepted, waitlisted or declined).
+/// Refuses, next to its field, a blank or over-long name, one another
+/// outcome of the cycle has (ignoring case), an unknown meaning, and an
+/// outcome beyond the tenth extra; then nothing is stored. Audited.
+/// Returns the name stored.
+#[tracing::instrument(skip_all, fields(id = %id))]
+pub async fn add_extra(
+    ctx: &Ctx,
+    who: &Manager,
+    ip: &ClientIp,
+    id: CycleId,
+    label: &str,
+    meaning: &str,
+) -> Result<String> {
+    access::cycle_for_manager(ctx, who, id).await?;
+    let now = ctx.now();
+    let mut tx = ctx.begin().await?;
+    let current = outcomes::list(tx.exec(), id).await?;
+    let (label, meaning) = read_extra(&current, label, meaning).map_err(|(l, m)| {
+        let mut errors = FormErrors::default();
+        if let Some(e) = l {
+            errors.add(NEW_LABEL, e);
+        }
+        if let Some(e) = m {
+            errors.add(NEW_MEANING, e);
+        }
+        Error::Invalid(errors)
+    })?;
+    let key = next_extra_key(&current);
+    outcomes::insert_extra(tx.exec(), id, &key, &label, meaning).await?;
+    By::user(who.0.user().id, ip.as_deref())
+        .audit(
+            tx.exec(),
+            "cycle.outcome_add",
+            &format!("cycle:{id}"),
+            &format!("{key}: “{label}”, acts as {}", meaning.as_str()),
+            now,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(label)
+}
+
+/// Removes cycle `id`'s extra outcome `key`. Refused while a decision of
+/// the cycle was recorded as it; a default outcome cannot be removed
+/// (not found). Audited. Returns the name it had.
+#[tracing::instrument(skip_all, fields(id = %id))]
+pub async fn remove_extra(
+    ctx: &Ctx,
+    who: &Manager,
+    ip: &ClientIp,
+    id: CycleId,
+    key: &str,
+) -> Result<String> {
+    access::cycle_for_manager(ctx, who, id).await?;
+    if is_default_key(key) {
+        return Err(Error::NotFound);
+    }
+    let now = ctx.now();
+    let mut tx = ctx.begin().await?;
+    let current = outcomes::list(tx.exec(), id).await?;
+    let label = current.find(key).ok_or(Error::NotFound)?.label.clone();
+    let used = outcomes::decisions_using(tx.exec(), id, key).await?;
+    if used > 0 {
+        return Err(Error::refused(format!(
+            "“{label}” cannot be removed: {used} decision{} {} recorded as it. Change {} to another outcome first.",
+            if used == 1 { "" } else { "s" },
+            if used == 1 { "is" } else { "are" },
+            if used == 1 { "it" } else { "them" },
+        )));
+    }
+    if !outcomes::remove(tx.exec(), id, key).await? {
+        return Err(Error::NotFound);
+    }
+    By::user(who.0.user().id, ip.as_deref())
+        .audit(
+            tx.exec(),
+            "cycle.outcome_remove",
+            &format!("cycle:{id}"),
+            &format!("{key}: “{label}”"),
+            now,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(label)
 }

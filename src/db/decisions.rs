@@ -16,6 +16,8 @@ pub struct Decision {
     pub application_id: ApplicationId,
     pub cycle_id: CycleId,
     pub outcome: Outcome,
+    /// The extra outcome it was recorded as (`None`: the default one).
+    pub outcome_key: Option<String>,
     pub note: String,
     pub version: i64,
     pub decided_at: DateTime<Utc>,
@@ -27,7 +29,7 @@ pub struct Decision {
 }
 
 const COLUMNS: &str =
-    "application_id, cycle_id, outcome, note, version, decided_at, released_at, released_version, \
+    "application_id, cycle_id, outcome, outcome_key, note, version, decided_at, released_at, released_version, \
                        offer_deadline, offer_answer, answered_at";
 
 /// The decision on an application, if any.
@@ -47,6 +49,7 @@ pub async fn record(
     application: ApplicationId,
     cycle: CycleId,
     outcome: Outcome,
+    key: Option<&str>,
     note: &str,
     seen_version: Option<i64>,
     by: UserId,
@@ -56,8 +59,8 @@ pub async fn record(
         None => execute!(
             ex,
             sqlx::query(
-                "INSERT INTO decisions (application_id, cycle_id, outcome, note, version, decided_by, decided_at) \
-                 VALUES ($1, $2, $3, $4, 1, $5, $6) ON CONFLICT (application_id) DO NOTHING"
+                "INSERT INTO decisions (application_id, cycle_id, outcome, note, version, decided_by, decided_at, outcome_key) \
+                 VALUES ($1, $2, $3, $4, 1, $5, $6, $7) ON CONFLICT (application_id) DO NOTHING"
             )
             .bind(application)
             .bind(cycle)
@@ -65,12 +68,13 @@ pub async fn record(
             .bind(note)
             .bind(by)
             .bind(now)
+            .bind(key)
         )?,
         Some(v) => execute!(
             ex,
             sqlx::query(
-                "UPDATE decisions SET outcome = $1, note = $2, version = version + 1, decided_by = $3, decided_at = $4 \
-                 WHERE application_id = $5 AND version = $6 AND offer_answer IS NULL"
+                "UPDATE decisions SET outcome = $1, note = $2, version = version + 1, decided_by = $3, decided_at = $4, \
+                 outcome_key = $7 WHERE application_id = $5 AND version = $6 AND offer_answer IS NULL"
             )
             .bind(outcome)
             .bind(note)
@@ -78,25 +82,32 @@ pub async fn record(
             .bind(now)
             .bind(application)
             .bind(v)
+            .bind(key)
         )?,
     };
     Ok(n == 1)
 }
 
-/// Appends to an application's decision history.
+/// Appends to an application's decision history (`key`: the extra
+/// outcome it was recorded as).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a history entry has this many facts"
+)]
 #[tracing::instrument(skip_all)]
 pub async fn add_event(
     ex: Exec<'_>,
     application: ApplicationId,
     what: &str,
     outcome: Outcome,
+    key: Option<&str>,
     note: &str,
     by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> DbResult<()> {
     let sql =
-        "INSERT INTO decision_events (application_id, what, outcome, note, actor_id, created_at) \
-               VALUES ($1, $2, $3, $4, $5, $6)";
+        "INSERT INTO decision_events (application_id, what, outcome, note, actor_id, created_at, outcome_key) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7)";
     execute!(
         ex,
         sqlx::query(sql)
@@ -106,6 +117,7 @@ pub async fn add_event(
             .bind(note)
             .bind(by)
             .bind(now)
+            .bind(key)
     )?;
     Ok(())
 }
@@ -115,6 +127,7 @@ pub async fn add_event(
 pub struct Event {
     pub what: String,
     pub outcome: Outcome,
+    pub outcome_key: Option<String>,
     pub note: String,
     pub actor_name: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -123,7 +136,7 @@ pub struct Event {
 /// The decision history of an application, oldest first.
 #[tracing::instrument(skip_all)]
 pub async fn events(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<Event>> {
-    let sql = "SELECT e.what, e.outcome, e.note, u.name AS actor_name, e.created_at FROM decision_events e \
+    let sql = "SELECT e.what, e.outcome, e.outcome_key, e.note, u.name AS actor_name, e.created_at FROM decision_events e \
                LEFT JOIN users u ON u.id = e.actor_id WHERE e.application_id = $1 ORDER BY e.id";
     run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
 }
@@ -168,6 +181,7 @@ pub struct ToRelease {
     pub applicant_name: String,
     pub applicant_email: String,
     pub outcome: Outcome,
+    pub outcome_key: Option<String>,
     pub note: String,
     pub version: i64,
 }
@@ -200,7 +214,7 @@ pub async fn to_release(
     });
     restrict.push_str(&format!(" AND a.applicant_id <> {hide_applicant}"));
     let sql = format!(
-        "SELECT d.application_id, u.name AS applicant_name, u.email AS applicant_email, d.outcome, d.note, d.version \
+        "SELECT d.application_id, u.name AS applicant_name, u.email AS applicant_email, d.outcome, d.outcome_key, d.note, d.version \
          FROM decisions d JOIN applications a ON a.id = d.application_id JOIN users u ON u.id = a.applicant_id \
          WHERE d.cycle_id = $1 AND d.released_at IS NULL AND d.outcome IN ({outcomes}){restrict} \
          ORDER BY d.application_id LIMIT $2"
@@ -275,6 +289,7 @@ pub struct Listed {
     pub application_id: ApplicationId,
     pub applicant_name: String,
     pub outcome: Outcome,
+    pub outcome_key: Option<String>,
     pub version: i64,
     pub released_at: Option<DateTime<Utc>>,
     pub offer_deadline: Option<DateTime<Utc>>,
@@ -300,7 +315,7 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> DbResult<(Vec<Listed>, i64)> {
-    let sql = format!("SELECT d.application_id, u.name AS applicant_name, d.outcome, d.version, d.released_at, d.offer_deadline, \
+    let sql = format!("SELECT d.application_id, u.name AS applicant_name, d.outcome, d.outcome_key, d.version, d.released_at, d.offer_deadline, \
                d.offer_answer, \
                (SELECT {} FROM reviews r \
                 WHERE r.application_id = d.application_id AND r.state = 'submitted') AS normalised \

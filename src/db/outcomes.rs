@@ -76,3 +76,40 @@ pub async fn copy(mut ex: Exec<'_>, from: CycleId, to: CycleId) -> DbResult<u64>
                SELECT $1, key, label, meaning, position FROM cycle_outcomes WHERE cycle_id = $2";
     execute!(ex, sqlx::query(sql).bind(to).bind(from))
 }
+
+/// Adds outcome `key` to cycle `cycle`, after its others.
+#[tracing::instrument(skip_all)]
+pub async fn insert_extra(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    key: &str,
+    label: &str,
+    meaning: Outcome,
+) -> DbResult<()> {
+    let sql = "INSERT INTO cycle_outcomes (cycle_id, key, label, meaning, position) \
+               SELECT $1, $2, $3, $4, COALESCE(MAX(position), 0) + 1 FROM cycle_outcomes WHERE cycle_id = $1";
+    execute!(
+        ex,
+        sqlx::query(sql)
+            .bind(cycle)
+            .bind(key)
+            .bind(label)
+            .bind(meaning.as_str())
+    )?;
+    Ok(())
+}
+
+/// How many decisions of cycle `cycle` were recorded as outcome `key`.
+#[tracing::instrument(skip_all)]
+pub async fn decisions_using(ex: Exec<'_>, cycle: CycleId, key: &str) -> DbResult<i64> {
+    let sql = "SELECT COUNT(*) FROM decisions WHERE cycle_id = $1 AND outcome_key = $2";
+    run!(ex, c => sqlx::query_scalar(sql).bind(cycle).bind(key).fetch_one(c).await)
+}
+
+/// Removes outcome `key` from cycle `cycle`; returns whether it existed.
+#[tracing::instrument(skip_all)]
+pub async fn remove(ex: Exec<'_>, cycle: CycleId, key: &str) -> DbResult<bool> {
+    let sql = "DELETE FROM cycle_outcomes WHERE cycle_id = $1 AND key = $2";
+    let n = execute!(ex, sqlx::query(sql).bind(cycle).bind(key))?;
+    Ok(n == 1)
+}

@@ -82,6 +82,7 @@ pub async fn answer_offer(
         id,
         &format!("offer_{stored}"),
         d.outcome,
+        d.outcome_key.as_deref(),
         "",
         Some(user.id),
         now,

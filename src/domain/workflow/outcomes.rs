@@ -76,6 +76,83 @@ impl Outcomes {
     }
 }
 
+impl Outcomes {
+    /// The outcome with key `key`.
+    pub fn find(&self, key: &str) -> Option<&CycleOutcome> {
+        self.0.iter().find(|o| o.key == key)
+    }
+
+    /// The name of a decision of meaning `meaning` recorded as outcome
+    /// `key` (`None`: the meaning's default outcome). A key the cycle no
+    /// longer has, or one of another meaning, reads as the default.
+    pub fn name(&self, meaning: Outcome, key: Option<&str>) -> &str {
+        key.and_then(|k| self.find(k))
+            .filter(|o| o.meaning == meaning)
+            .map_or_else(|| self.label(meaning), |o| o.label.as_str())
+    }
+
+    /// The outcomes a cycle added to the three defaults.
+    pub fn extras(&self) -> impl Iterator<Item = &CycleOutcome> {
+        self.0.iter().filter(|o| !is_default_key(&o.key))
+    }
+}
+
+/// Whether `key` names one of the three default outcomes.
+pub fn is_default_key(key: &str) -> bool {
+    Outcome::parse(key).is_some()
+}
+
+/// The most outcomes a cycle may add to the three defaults.
+pub const MAX_EXTRAS: usize = 10;
+
+/// Why an extra outcome is refused, in the manager's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtraError {
+    #[error("Choose what this outcome does.")]
+    NoMeaning,
+    #[error("This cycle already has {MAX_EXTRAS} outcomes of its own: remove one before adding another.")]
+    TooMany,
+}
+
+/// Checks a new extra outcome against the cycle's outcomes `o`: its
+/// label (read by [`read_label`], not another outcome's, ignoring case)
+/// and its meaning as typed. Returns the label and meaning, or each
+/// refused part: the label's error and the meaning's error.
+pub fn read_extra(
+    o: &Outcomes,
+    label: &str,
+    meaning: &str,
+) -> Result<(String, Outcome), (Option<LabelError>, Option<ExtraError>)> {
+    let label = read_label(label).and_then(|l| {
+        let lower = l.to_lowercase();
+        if o.all().iter().any(|x| x.label.to_lowercase() == lower) {
+            Err(LabelError::Taken(l))
+        } else {
+            Ok(l)
+        }
+    });
+    let meaning = if o.extras().count() >= MAX_EXTRAS {
+        Err(ExtraError::TooMany)
+    } else {
+        Outcome::parse(meaning.trim()).ok_or(ExtraError::NoMeaning)
+    };
+    match (label, meaning) {
+        (Ok(l), Ok(m)) => Ok((l, m)),
+        (l, m) => Err((l.err(), m.err())),
+    }
+}
+
+/// The key of a new extra outcome: `extra-N`, N one more than the largest
+/// in use.
+pub fn next_extra_key(o: &Outcomes) -> String {
+    let n = o
+        .extras()
+        .filter_map(|x| x.key.strip_prefix("extra-")?.parse::<u32>().ok())
+        .max()
+        .unwrap_or(0);
+    format!("extra-{}", n + 1)
+}
+
 /// Why a label is refused, in the manager's words.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LabelError {
@@ -164,6 +241,62 @@ mod tests {
         assert_eq!(read_label("   "), Err(LabelError::Blank));
         assert_eq!(read_label(&"x".repeat(81)), Err(LabelError::TooLong));
         assert!(read_label(&"é".repeat(80)).is_ok());
+    }
+
+    fn poster() -> CycleOutcome {
+        CycleOutcome {
+            key: "extra-1".into(),
+            label: "Accepted as poster".into(),
+            meaning: Outcome::Accepted,
+        }
+    }
+
+    #[test]
+    fn an_extra_names_its_decisions() {
+        let o = Outcomes::new(vec![poster()]);
+        assert_eq!(
+            o.name(Outcome::Accepted, Some("extra-1")),
+            "Accepted as poster"
+        );
+        assert_eq!(o.name(Outcome::Accepted, None), "Accepted");
+        assert_eq!(o.name(Outcome::Declined, Some("extra-1")), "Not selected");
+        assert_eq!(o.name(Outcome::Accepted, Some("gone")), "Accepted");
+        assert_eq!(o.extras().count(), 1);
+        assert_eq!(next_extra_key(&o), "extra-2");
+        assert_eq!(next_extra_key(&Outcomes::default()), "extra-1");
+    }
+
+    #[test]
+    fn an_extra_needs_its_own_name_a_meaning_and_room() {
+        let o = Outcomes::new(vec![poster()]);
+        assert_eq!(
+            read_extra(&o, " Oral talk ", "accepted"),
+            Ok(("Oral talk".into(), Outcome::Accepted))
+        );
+        assert_eq!(
+            read_extra(&o, "accepted AS poster", "maybe"),
+            Err((
+                Some(LabelError::Taken("accepted AS poster".into())),
+                Some(ExtraError::NoMeaning)
+            ))
+        );
+        assert_eq!(
+            read_extra(&o, "", "declined"),
+            Err((Some(LabelError::Blank), None))
+        );
+        let full = Outcomes::new(
+            (1..=MAX_EXTRAS)
+                .map(|i| CycleOutcome {
+                    key: format!("extra-{i}"),
+                    label: format!("Extra {i}"),
+                    meaning: Outcome::Waitlisted,
+                })
+                .collect(),
+        );
+        assert_eq!(
+            read_extra(&full, "One more", "accepted"),
+            Err((None, Some(ExtraError::TooMany)))
+        );
     }
 
     #[test]

@@ -137,7 +137,7 @@ async fn build(
                 .filter(|_| outcome == Outcome::Accepted)
                 .map(|by| offer_state(d.offer_answer, by, now));
             DecisionView {
-                label: labels.label(outcome).to_owned(),
+                label: labels.name(outcome, d.outcome_key.as_deref()).to_owned(),
                 accepted: outcome == Outcome::Accepted,
                 offer_open: state == Some(OfferState::Open),
                 offer_state: state.map(OfferState::label),

@@ -164,7 +164,7 @@ struct EventView {
 
 #[derive(Serialize)]
 struct OutcomeChoice {
-    value: &'static str,
+    value: String,
     label: String,
     checked: bool,
 }
@@ -500,19 +500,23 @@ async fn application_page(
             .as_ref()
             .map(|d| d.version.to_string())
             .unwrap_or_default(),
-        outcomes: Outcome::ALL
+        outcomes: labels
+            .all()
             .iter()
             .map(|o| OutcomeChoice {
-                value: o.as_str(),
-                label: labels.label(*o).to_owned(),
+                value: o.key.clone(),
+                label: o.label.clone(),
                 checked: match &refused {
-                    Some(r) => r.outcome == o.as_str(),
-                    None => decision.as_ref().is_some_and(|d| d.outcome == *o),
+                    Some(r) => r.outcome == o.key,
+                    None => decision.as_ref().is_some_and(|d| {
+                        d.outcome == o.meaning
+                            && d.outcome_key.as_deref().unwrap_or(d.outcome.as_str()) == o.key
+                    }),
                 },
             })
             .collect(),
         decision: decision.as_ref().map(|d| DecisionView {
-            label: labels.label(d.outcome).to_owned(),
+            label: labels.name(d.outcome, d.outcome_key.as_deref()).to_owned(),
             note: d.note.clone(),
             released: d.released_at.is_some(),
             offer: match (d.outcome, d.released_at, d.offer_deadline) {
@@ -531,7 +535,7 @@ async fn application_page(
             .map(|e| EventView {
                 when: c.cycle.show(e.created_at),
                 from: e.what.replace('_', " "),
-                to: labels.label(e.outcome).to_owned(),
+                to: labels.name(e.outcome, e.outcome_key.as_deref()).to_owned(),
                 by: e.actor_name.clone().unwrap_or_default(),
                 note: e.note.clone(),
             })

@@ -13,7 +13,6 @@ use crate::app::decisions::{Decided, Decision};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::domain::application::ApplicationId;
-use crate::domain::workflow::decision::Outcome;
 use crate::web::page::{Chrome, ClientIp, FormErrors};
 use crate::web::Result;
 
@@ -42,13 +41,13 @@ impl TryFrom<&DecideForm> for Decision {
     type Error = FormErrors;
 
     fn try_from(form: &DecideForm) -> std::result::Result<Self, FormErrors> {
-        let Some(outcome) = Outcome::parse(&form.outcome) else {
+        if form.outcome.trim().is_empty() {
             let mut errors = FormErrors::default();
             errors.add("decision-outcome", "Choose the decision.");
             return Err(errors);
-        };
+        }
         Ok(Decision {
-            outcome,
+            outcome: form.outcome.clone(),
             note: form.note.clone(),
             seen: match form.version.trim() {
                 "" => None,

@@ -30,6 +30,8 @@ pub fn routes() -> Vec<Route> {
 struct LetterRow {
     outcome: &'static str,
     label: String,
+    /// The cycle's extra outcomes of this meaning, which use this letter.
+    also: String,
     subject: String,
     custom: bool,
 }
@@ -56,6 +58,12 @@ async fn list_letters(
         rows.push(LetterRow {
             outcome: o.as_str(),
             label: labels.label(o).to_owned(),
+            also: labels
+                .extras()
+                .filter(|x| x.meaning == o)
+                .map(|x| format!("“{}”", x.label))
+                .collect::<Vec<_>>()
+                .join(", "),
             subject: t.subject,
             custom: t.custom,
         });

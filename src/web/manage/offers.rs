@@ -137,7 +137,7 @@ async fn list_decisions(
             .map(|d| Row {
                 id: d.application_id,
                 applicant_name: d.applicant_name,
-                outcome: labels.label(d.outcome).to_owned(),
+                outcome: labels.name(d.outcome, d.outcome_key.as_deref()).to_owned(),
                 released: d.released_at.is_some(),
                 offer: match (d.outcome, d.released_at, d.offer_deadline) {
                     (Outcome::Accepted, Some(_), Some(by)) => {

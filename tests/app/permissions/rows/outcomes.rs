@@ -1,6 +1,7 @@
 //! The outcomes page's rows: renaming the Health Justice cycle's
 //! outcomes (the same names each time, so every column sees the same
-//! page).
+//! page); adding "Accepted as poster" there, then removing it (no
+//! decision uses it).
 
 use super::{get, owned, post, Body, Row};
 use crate::permissions::roles::{Audience, Col};
@@ -28,6 +29,20 @@ pub fn rows() -> Vec<Row> {
                     ("labels[declined]", "Not this year"),
                 ])
             }),
+        ),
+        post(
+            "/manage/cycles/<id>/outcomes/add",
+            ManagedCycle,
+            303,
+            |w, c| format!("{}/add", outcomes(w, c)),
+            Form(|_| owned(&[("label", "Accepted as poster"), ("meaning", "accepted")])),
+        ),
+        post(
+            "/manage/cycles/<id>/outcomes/<key>/remove",
+            ManagedCycle,
+            303,
+            |w, c| format!("{}/extra-1/remove", outcomes(w, c)),
+            Body::Empty,
         ),
     ]
 }
