@@ -7,8 +7,8 @@
 // 300-word limit shown only to those who answered "yes" (a word limit of 0
 // is refused first) and previews the form, adds a rubric criterion with a
 // weight (a weight that is not a number is refused first), names the
-// declined outcome "Not this year" (a blank name is refused first) and
-// opens the cycle now. He sets up the award's first cycle, whose starter
+// declined outcome "Not this year" (a blank name is refused first), adds
+// "Accepted as poster" and opens the cycle now. He sets up the award's first cycle, whose starter
 // form asks the nominator about the nominee. A new applicant then finds
 // both calls on the home page, applies to the 2028 cycle, sees the essay
 // appear only after answering "yes", is told on the review page that 301
@@ -207,6 +207,11 @@ async function nameTheOutcomes(m, cycleUrl) {
   await clickAndWait(m, m.getByRole("button", { name: "Save outcome names" }));
   await seen(m, "Outcome names saved.", "the outcome is renamed");
   expect((await declined().inputValue()) === "Not this year", "the new name is kept");
+  await m.getByLabel("Name of the new outcome").fill("Accepted as poster");
+  await m.getByLabel(/^Acts as “Accepted”/).check();
+  await clickAndWait(m, m.getByRole("button", { name: "Add the outcome" }));
+  expect((await m.getByRole("button", { name: "Remove “Accepted as poster”" }).count()) === 1, "the poster outcome is added");
+  await axe(m, "manage: outcomes with an added one");
 }
 
 async function openNow(m, cycleUrl) {
