@@ -185,11 +185,10 @@ pub async fn set_form_version(ex: Exec<'_>, id: ApplicationId, form_version: i64
     Ok(())
 }
 
-/// An application's answers as a form change weighs them.
+/// A submitted application's answers as a form change weighs them.
 #[derive(Debug, Clone)]
 pub struct Answered {
     pub id: ApplicationId,
-    pub stage: Stage,
     pub form_version: i64,
     pub answers: Answers,
 }
@@ -206,20 +205,17 @@ pub async fn submitted_answers_after(
     cycle: CycleId,
     after: ApplicationId,
 ) -> DbResult<Vec<Answered>> {
-    let rows: Vec<(ApplicationId, String, i64, String)> = run!(ex, c => sqlx::query_as(
-        "SELECT id, stage, form_version, answers_json FROM applications \
+    let rows: Vec<(ApplicationId, i64, String)> = run!(ex, c => sqlx::query_as(
+        "SELECT id, form_version, answers_json FROM applications \
          WHERE cycle_id = $1 AND stage <> 'draft' AND id > $2 ORDER BY id LIMIT $3"
     ).bind(cycle).bind(after).bind(ANSWERED_BATCH).fetch_all(c).await)?;
-    let bad = |what: String| sqlx::Error::Decode(what.into());
     rows.into_iter()
-        .map(|(id, stage, form_version, answers)| {
+        .map(|(id, form_version, answers)| {
             Ok(Answered {
                 id,
-                stage: Stage::parse(&stage)
-                    .ok_or_else(|| bad(format!("application {id}: stage {stage}")))?,
                 form_version,
                 answers: serde_json::from_str(&answers)
-                    .map_err(|e| bad(format!("application {id}: {e}")))?,
+                    .map_err(|e| sqlx::Error::Decode(format!("application {id}: {e}").into()))?,
             })
         })
         .collect()
