@@ -34,10 +34,18 @@ pub struct Chrome {
     pub user: Option<NavUser>,
     pub flash: Option<FlashView>,
     pub csrf_token: String,
+    /// A staff page (`/manage`, `/admin`, `/review`): laid out wide, for
+    /// dense lists and side-by-side reading.
+    pub wide: bool,
 }
 
 impl Chrome {
-    fn build(session: Option<&SessionUser>, flash: Option<FlashView>, csrf: CsrfToken) -> Self {
+    fn build(
+        req: &Request<'_>,
+        session: Option<&SessionUser>,
+        flash: Option<FlashView>,
+        csrf: CsrfToken,
+    ) -> Self {
         let user = session.map(|s| NavUser {
             name: s.user.name.clone(),
             is_admin: s.roles.admin,
@@ -49,14 +57,23 @@ impl Chrome {
             user,
             flash,
             csrf_token: csrf.0,
+            wide: is_staff_path(req.uri().path().as_str()),
         }
     }
 
     /// The chrome of an error page: the session as already loaded, no flash.
     pub fn for_error(req: &Request<'_>) -> Self {
         let session = req.local_cache(|| None::<SessionUser>).as_ref();
-        Self::build(session, None, CsrfToken::of(req))
+        Self::build(req, session, None, CsrfToken::of(req))
     }
+}
+
+/// Whether `path` is under one of the staff's base paths.
+fn is_staff_path(path: &str) -> bool {
+    ["/manage", "/admin", "/review"].iter().any(|base| {
+        path.strip_prefix(base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
 }
 
 #[rocket::async_trait]
@@ -74,7 +91,7 @@ impl<'r> FromRequest<'r> for Chrome {
                 kind: f.kind().to_owned(),
                 message: f.message().to_owned(),
             });
-        Outcome::Success(Self::build(session, flash, CsrfToken::of(req)))
+        Outcome::Success(Self::build(req, session, flash, CsrfToken::of(req)))
     }
 }
 
@@ -197,5 +214,33 @@ mod tests {
     #[test]
     fn url_encoding_escapes_query_characters() {
         assert_eq!(url_encode("/a b?c=1&d"), "/a%20b%3Fc%3D1%26d");
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    use super::is_staff_path;
+
+    #[test]
+    fn staff_paths_are_laid_out_wide_and_others_are_not() {
+        for path in [
+            "/manage",
+            "/manage/cycles/3",
+            "/admin/users",
+            "/review",
+            "/review/12",
+        ] {
+            assert!(is_staff_path(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/apply",
+            "/apply/7",
+            "/managers",
+            "/reviewers",
+            "/programs/admin",
+        ] {
+            assert!(!is_staff_path(path), "{path}");
+        }
     }
 }

@@ -4,11 +4,12 @@
 //! binary: documents in the local folder, and in an S3-compatible store.
 //! And the program team's set-up of a call (tests/browser/setup.js): a new
 //! program, a cycle cloned, its form and rubric changed, opened, and
-//! applied to.
+//! applied to. And the staff workspace on a seeded cycle of real size
+//! (tests/browser/workspace.js and its parts in tests/browser/workspace/).
 
 use std::process::Command;
 
-use crate::helpers::{free_port, fresh_database, serve_with, S3Server, S3_KEY, S3_SECRET};
+use crate::helpers::{free_port, fresh_database, portal, serve_with, S3Server, S3_KEY, S3_SECRET};
 
 async fn journey(env: &[(&str, String)]) {
     run_script("tests/browser/journey.js", env).await;
@@ -17,9 +18,40 @@ async fn journey(env: &[(&str, String)]) {
 /// Serves the portal binary on a fresh database and runs the node script
 /// against it; the script must pass with no accessibility violation.
 async fn run_script(script: &str, env: &[(&str, String)]) {
+    run_script_on(script, env, None).await;
+}
+
+/// [`run_script`], on a database that `seed-demo` first fills with
+/// `applications` demo applications (and reviewers, reviews, a manager):
+/// the script gets the demo password and the cycle in `DEMO_PASSWORD` and
+/// `DEMO_CYCLE`.
+async fn run_script_on(script: &str, env: &[(&str, String)], applications: Option<usize>) {
     let dir = tempfile::tempdir().unwrap();
     let (db_url, _database) = fresh_database(dir.path()).await;
     let data = dir.path().join("data");
+    let mut demo: Vec<(&str, String)> = Vec::new();
+    if let Some(n) = applications {
+        let out = portal(&data, &db_url)
+            .args(["seed-demo", "--applications", &n.to_string()])
+            .output()
+            .expect("seed-demo runs");
+        let printed = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "seed-demo failed:\n{printed}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let cycle = printed
+            .split("(cycle ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .unwrap_or_else(|| panic!("no cycle in what seed-demo printed:\n{printed}"));
+        demo.push(("DEMO_CYCLE", cycle.to_string()));
+        demo.push((
+            "DEMO_PASSWORD",
+            printed_value(&printed, "Password:").to_string(),
+        ));
+    }
     let port = free_port();
     let (mut child, printed) = serve_with(&data, &db_url, port, env);
     assert!(printed.contains("fellowship-portal is ready"), "{printed}");
@@ -47,6 +79,7 @@ async fn run_script(script: &str, env: &[(&str, String)]) {
         format!("/mail/reminders/{token}")
     };
     let out = Command::new("node")
+        .envs(demo)
         .env("JOURNEY_REMINDERS_PATH", reminders)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg(script)
@@ -89,6 +122,12 @@ async fn the_applicant_journey_works_in_a_browser_without_accessibility_violatio
 #[ignore = "needs Chromium and the npm packages of package.json (scripts/test-all installs them)"]
 async fn a_program_team_sets_up_a_call_in_a_browser_without_accessibility_violations() {
     run_script("tests/browser/setup.js", &[]).await;
+}
+
+#[rocket::async_test]
+#[ignore = "needs Chromium and the npm packages of package.json (scripts/test-all installs them)"]
+async fn the_staff_workspace_works_in_a_browser_on_a_cycle_of_real_size() {
+    run_script_on("tests/browser/workspace.js", &[], Some(120)).await;
 }
 
 #[rocket::async_test]
