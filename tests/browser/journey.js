@@ -98,6 +98,14 @@ run("journey", async (browser) => {
   await seen(page, "Your answers were saved.", "the kept answers are saved after login");
   expect(/\/sections\/education$/.test(page.url()), "back on the section: " + page.url());
   expect((await page.getByLabel(/School|institution/i).first().inputValue()) === "Johns Hopkins School of Nursing", "the typed answer is saved");
+  // Where JavaScript runs, a warning before the idle limit offers to stay
+  // logged in (shown at once here rather than after 110 minutes).
+  expect((await page.locator("body").getAttribute("data-session-idle-minutes")) === "120", "the idle limit reaches the page");
+  await page.evaluate(() => window.portalSessionWarning.warnNow());
+  await seen(page, "You will be logged out in 10 minutes", "the warning before the session ends");
+  await axe(page, "section: education with the session warning");
+  await page.getByRole("button", { name: "Stay logged in" }).click();
+  await seen(page, "You are still logged in.", "staying logged in refreshes the session");
   await saveAndContinue(page);
   // Essays
   await axe(page, "section: essays");
