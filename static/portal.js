@@ -2,6 +2,7 @@
 // - live word counts for long answers
 // - questions that depend on another answer hide while it does not apply
 // - an upload progress bar for forms with files
+// - a warning before an idle session ends, with a button to stay logged in
 (function () {
   "use strict";
 
@@ -81,4 +82,70 @@
       xhr.send(data);
     });
   });
+  // The session ends after data-session-idle-minutes without a request.
+  // A few minutes before, a live region says so and offers to stay logged
+  // in (GET /account/session notes activity and answers 204). Without
+  // this script nothing is lost either: a save after the end is kept
+  // while the applicant logs in again.
+  (function () {
+    var minutes = parseInt(document.body.getAttribute("data-session-idle-minutes"), 10);
+    var main = document.getElementById("main");
+    if (!minutes || !main || !window.fetch) return;
+    var lead = Math.min(10, Math.floor(minutes / 4));
+    var region = document.createElement("div");
+    region.className = "session-warning";
+    region.setAttribute("aria-live", "assertive");
+    region.setAttribute("aria-atomic", "true");
+    main.insertBefore(region, main.firstChild);
+    var timers = [];
+
+    function say(text, withButton) {
+      region.textContent = "";
+      var p = document.createElement("p");
+      p.textContent = text;
+      region.appendChild(p);
+      if (withButton) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.className = "button";
+        b.textContent = "Stay logged in";
+        b.addEventListener("click", stay);
+        region.appendChild(b);
+      }
+    }
+
+    function schedule() {
+      timers.forEach(clearTimeout);
+      timers = [
+        setTimeout(function () {
+          say("You will be logged out in " + lead + " minutes because nothing has happened on this page. " +
+            "Anything you have not saved will wait for you to log in again.", true);
+        }, (minutes - lead) * 60000),
+        setTimeout(function () {
+          say("Your session has ended. Save to keep your answers: you will be asked to log in, and they will then be saved.", false);
+        }, minutes * 60000)
+      ];
+    }
+
+    function stay() {
+      fetch("/account/session", { credentials: "same-origin", redirect: "manual" })
+        .then(function (r) {
+          if (r.status === 204) {
+            say("You are still logged in.", false);
+            schedule();
+          } else {
+            say("Your session has already ended. Save to keep your answers: you will be asked to log in, and they will then be saved.", false);
+          }
+        })
+        .catch(function () {
+          say("The portal could not be reached. Check your connection, then save your answers.", true);
+        });
+    }
+
+    window.portalSessionWarning = { say: say, stay: stay, warnNow: function () {
+      say("You will be logged out in " + lead + " minutes because nothing has happened on this page. " +
+        "Anything you have not saved will wait for you to log in again.", true);
+    } };
+    schedule();
+  })();
 })();

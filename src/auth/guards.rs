@@ -55,6 +55,7 @@ impl SessionUser {
         let mut conn = db.conn().await?;
         let Some(s) = sessions::find(conn.exec(), &hash).await? else {
             session::clear_cookie(req.cookies());
+            req.local_cache(|| EndedSession(true));
             return Ok(None);
         };
         if s.last_seen_at + chrono::Duration::minutes(idle) <= now
@@ -62,6 +63,7 @@ impl SessionUser {
         {
             sessions::delete(conn.exec(), s.id).await?;
             session::clear_cookie(req.cookies());
+            req.local_cache(|| EndedSession(true));
             return Ok(None);
         }
         let Some(user) = users::find(conn.exec(), s.user_id).await? else {
@@ -108,6 +110,23 @@ impl<'r> FromRequest<'r> for SessionUser {
             Some(s) => Outcome::Success(s.clone()),
             None => Outcome::Error((Status::Unauthorized, ())),
         }
+    }
+}
+
+/// Whether the request came with a session cookie the server no longer
+/// honours (idled out, too old, ended elsewhere), as opposed to no session
+/// cookie at all. Known once the session was loaded.
+#[derive(Debug, Clone, Copy)]
+pub struct EndedSession(pub bool);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for EndedSession {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let live = SessionUser::of(req).await.is_some();
+        let ended = req.local_cache(|| EndedSession(false)).0;
+        Outcome::Success(Self(ended && !live))
     }
 }
 

@@ -37,6 +37,9 @@ pub struct Chrome {
     /// A staff page (`/manage`, `/admin`, `/review`): laid out wide, for
     /// dense lists and side-by-side reading.
     pub wide: bool,
+    /// For a signed-in user, the minutes of inactivity that end a session,
+    /// so that the page can warn before (`data-session-idle-minutes`).
+    pub idle_minutes: Option<i64>,
 }
 
 impl Chrome {
@@ -58,6 +61,11 @@ impl Chrome {
             flash,
             csrf_token: csrf.0,
             wide: is_staff_path(req.uri().path().as_str()),
+            idle_minutes: session.map(|_| {
+                req.rocket()
+                    .state::<crate::config::PortalConfig>()
+                    .map_or(120, |c| c.session_idle_minutes)
+            }),
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod applicant_progress;
 mod apply;
 mod browser;
 mod decisions;

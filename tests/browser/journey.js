@@ -67,16 +67,45 @@ run("journey", async (browser) => {
 
   // Contact
   await axe(page, "section: contact");
+  await seen(page, "Section 1 of 6", "the section says where it is");
+  expect((await page.locator("progress#form-progress").count()) === 1, "a progress bar");
+  expect((await page.locator('.section-nav [aria-current="page"]').textContent()).trim() === "Contact details", "the section list marks the current section");
+  expect((await page.getByLabel(/legal name/i).getAttribute("autocomplete")) === "name", "the name carries autocomplete");
   expect((await page.getByLabel(/legal name/i).inputValue()) === "Maya Chen", "the name is pre-filled");
   await page.getByLabel(/city/i).fill("Baltimore");
   await page.getByLabel(/state/i).fill("MD");
   await saveAndContinue(page);
-  // Education
+  // Education, saved after the session ended elsewhere (logging out ends
+  // every session of the account): the answers wait for the login.
   await axe(page, "section: education");
+  await seen(page, "Section 2 of 6", "the second section says so");
   await page.getByLabel(/School|institution/i).first().fill("Johns Hopkins School of Nursing");
   await page.getByLabel("Nursing", { exact: true }).check();
   await page.getByLabel(/Degree/).first().fill("BSN");
   await page.getByLabel(/graduat/i).first().fill("2027-05-31");
+  const elsewhere = await browser.newContext();
+  const other = await elsewhere.newPage();
+  await logIn(other, email, password);
+  await clickAndWait(other, other.getByRole("button", { name: /Log out/ }));
+  await elsewhere.close();
+  focus(page);
+  await saveAndContinue(page);
+  await seen(page, "Your session ended. Log in again and your answers will be saved.", "an ended session keeps the answers");
+  await axe(page, "login after the session ended");
+  await page.getByLabel("Email address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await clickAndWait(page, page.getByRole("button", { name: "Log in" }));
+  await seen(page, "Your answers were saved.", "the kept answers are saved after login");
+  expect(/\/sections\/education$/.test(page.url()), "back on the section: " + page.url());
+  expect((await page.getByLabel(/School|institution/i).first().inputValue()) === "Johns Hopkins School of Nursing", "the typed answer is saved");
+  // Where JavaScript runs, a warning before the idle limit offers to stay
+  // logged in (shown at once here rather than after 110 minutes).
+  expect((await page.locator("body").getAttribute("data-session-idle-minutes")) === "120", "the idle limit reaches the page");
+  await page.evaluate(() => window.portalSessionWarning.warnNow());
+  await seen(page, "You will be logged out in 10 minutes", "the warning before the session ends");
+  await axe(page, "section: education with the session warning");
+  await page.getByRole("button", { name: "Stay logged in" }).click();
+  await seen(page, "You are still logged in.", "staying logged in refreshes the session");
   await saveAndContinue(page);
   // Essays
   await axe(page, "section: essays");
@@ -115,6 +144,12 @@ run("journey", async (browser) => {
 
   // Review and submit
   await axe(page, "review");
+  const changes = page.getByRole("link", { name: /^Change / });
+  expect((await changes.count()) >= 10, "a Change link beside each answer");
+  await seen(page, "31 May 2027", "dates in words");
+  await clickAndWait(page, page.getByRole("link", { name: "Change School, college or university" }));
+  expect(/\/sections\/education#q-institution$/.test(page.url()), "Change leads to the question: " + page.url());
+  await page.goto(page.url().replace(/\/sections\/education#q-institution$/, "/review"));
   const remaining = await page.locator(".problems li").allTextContents();
   expect(remaining.length === 0, "nothing left to do, but: " + remaining.join(" | "));
   await page.getByRole("button", { name: "Submit my application" }).click();

@@ -15,11 +15,12 @@ use crate::auth::guards::{SecureCookies, SessionUser};
 use crate::auth::session;
 use crate::context::Ctx;
 use crate::domain::email::EmailAddress;
+use crate::web::apply::stash::{self, Restored};
 use crate::web::page::{invalid, render, safe_next, Chrome, ClientIp, FormErrors};
 use crate::web::Result;
 
 pub fn routes() -> Vec<Route> {
-    routes![show_login, login, logout]
+    routes![show_login, login, logout, keep_session]
 }
 
 #[derive(Serialize, Default)]
@@ -108,12 +109,34 @@ async fn login(
     };
     let SecureCookies(secure) = secure;
     session::remember_device(cookies, &user.email, secure);
-    cookies.add_private(session::cookie(session::COOKIE, token, secure));
+    cookies.add_private(session::cookie(session::COOKIE, token.clone(), secure));
     if user.must_change_password {
         return Ok(Either::Right(Either::Left(Flash::warning(
             Redirect::to("/account/password"),
             "Please choose your own password before you continue.",
         ))));
+    }
+    // A save kept while the session had ended is saved now, for its owner.
+    match stash::restore(ctx, cookies, &ip, &user, &token).await? {
+        Some(Restored::Saved { to, message }) => {
+            return Ok(Either::Right(Either::Left(Flash::success(
+                Redirect::to(to),
+                message,
+            ))))
+        }
+        Some(Restored::Refused { to, message }) => {
+            return Ok(Either::Right(Either::Left(Flash::error(
+                Redirect::to(to),
+                message,
+            ))))
+        }
+        Some(Restored::TooLate) => {
+            return Ok(Either::Right(Either::Left(Flash::warning(
+                Redirect::to(landing(&next, staff).to_owned()),
+                stash::TOO_LATE,
+            ))))
+        }
+        None => {}
     }
     Ok(Either::Left(Redirect::to(landing(&next, staff).to_owned())))
 }
@@ -127,6 +150,14 @@ fn landing(next: &str, staff: bool) -> &str {
     } else {
         next
     }
+}
+
+/// Keeps the session alive (the "Stay logged in" button of the warning
+/// `static/portal.js` shows before the session idles out): loading the
+/// session notes the activity. 204; without a session, to log in.
+#[get("/session")]
+fn keep_session(_who: SessionUser) -> Status {
+    Status::NoContent
 }
 
 /// Ends every session of the user, on this device and others.

@@ -9,9 +9,11 @@
 mod documents;
 mod offer;
 mod profile;
+mod progress;
 mod referees;
 mod section;
 mod start;
+pub mod stash;
 mod submit;
 pub(crate) mod view;
 

@@ -3,19 +3,21 @@
 //! sees only whether each letter was requested, received or declined.
 
 use rocket::form::Form;
-use rocket::http::Status;
+use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::Either;
 use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+use super::progress::{progress, Progress};
+use super::stash::{self, EndedSession, RefereePayload};
 use super::view::RefereeView;
 use super::Owned;
 use crate::app;
 use crate::app::access::owned_application;
 use crate::app::referees::{self, may_change_referees, RefereeInput};
-use crate::auth::guards::Applicant;
+use crate::auth::guards::{Applicant, SecureCookies};
 use crate::context::Ctx;
 use crate::domain::application::ApplicationId;
 use crate::domain::form::QuestionKind;
@@ -63,6 +65,9 @@ struct RefereesPage {
     open: bool,
     questions: Vec<QuestionSlots>,
     errors: FormErrors,
+    /// The section list (the referees page current) and the progress bar.
+    #[serde(flatten)]
+    progress: Progress,
 }
 
 async fn page(
@@ -72,7 +77,8 @@ async fn page(
     typed: Option<&RefereeForm>,
 ) -> Result<RefereesPage> {
     let mut conn = ctx.conn().await?;
-    let requests = crate::db::referees::for_application(conn.exec(), o.application.id).await?;
+    let att = super::section::attached(&mut conn, o.application.id).await?;
+    let requests = att.referees.clone();
     let questions = o
         .cycle
         .form
@@ -135,6 +141,13 @@ async fn page(
         open: may_change_referees(o, ctx.now()),
         questions,
         errors,
+        progress: progress(
+            &o.cycle.form,
+            &o.application.answers,
+            &att.documents,
+            &att.referees,
+            None,
+        ),
     })
 }
 
@@ -166,15 +179,38 @@ struct RefereeForm {
     waiver: String,
 }
 
+/// Names a referee. After the session ended, the form is kept while the
+/// applicant logs in again (see [`super::stash`]).
+#[expect(clippy::too_many_arguments, reason = "one guard per concern")]
 #[post("/applications/<id>/referees", data = "<form>")]
 async fn name_referee(
-    who: Applicant,
+    ended: EndedSession,
+    who: std::result::Result<Applicant, ()>,
     ctx: &State<Ctx>,
     chrome: Chrome,
     ip: ClientIp,
+    cookies: &CookieJar<'_>,
+    secure: SecureCookies,
     id: ApplicationId,
     form: Form<RefereeForm>,
-) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
+) -> Result<Either<Flash<Redirect>, Either<(Status, Template), Status>>> {
+    let who = match who {
+        Ok(who) => who,
+        Err(()) if ended.0 => {
+            let form = form.into_inner();
+            let payload = RefereePayload {
+                question: form.question,
+                position: form.position,
+                name: form.name,
+                email: form.email,
+                relationship: form.relationship,
+                waiver: form.waiver,
+            };
+            let kept = stash::keep_referee(ctx, cookies, secure.0, id, payload).await?;
+            return Ok(Either::Left(kept));
+        }
+        Err(()) => return Ok(Either::Right(Either::Right(Status::Unauthorized))),
+    };
     let back = Redirect::to(format!("/apply/applications/{id}/referees"));
     let input = RefereeInput {
         question: &form.question,
@@ -203,10 +239,10 @@ async fn name_referee(
     };
     let o = owned_application(ctx, &who, id).await?;
     let p = page(ctx, &o, errors, Some(&form)).await?;
-    Ok(Either::Right((
+    Ok(Either::Right(Either::Left((
         status,
         render("apply/referees", &chrome, "Error: Your referees", p),
-    )))
+    ))))
 }
 
 #[post("/applications/<id>/referees/<rid>/resend")]

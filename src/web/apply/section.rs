@@ -5,19 +5,21 @@
 
 use std::collections::BTreeMap;
 
-use rocket::http::Status;
+use rocket::http::{CookieJar, Status};
 use rocket::response::{Flash, Redirect};
 use rocket::Either;
 use rocket::{get, post, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+use super::progress::{progress, Progress};
+use super::stash::{self, EndedSession};
 use super::view::{self, DocumentView};
 use super::Owned;
 use crate::app;
 use crate::app::access::owned_application;
 use crate::app::applying::{self, SectionSave, Staged};
-use crate::auth::guards::Applicant;
+use crate::auth::guards::{Applicant, SecureCookies};
 use crate::context::Ctx;
 use crate::db::{documents, referees, Conn};
 use crate::domain::answers::{self, Attachments};
@@ -36,13 +38,6 @@ pub fn routes() -> Vec<Route> {
 const REUSABLE: i64 = 20;
 
 #[derive(Serialize)]
-struct SectionLink {
-    key: String,
-    title: String,
-    current: bool,
-}
-
-#[derive(Serialize)]
 struct SectionPage {
     application_id: ApplicationId,
     program_name: String,
@@ -51,7 +46,9 @@ struct SectionPage {
     section_key: String,
     section_title: String,
     intro: Option<String>,
-    sections: Vec<SectionLink>,
+    /// The section list, "Section N of M" and the progress bar.
+    #[serde(flatten)]
+    progress: Progress,
     questions: Vec<view::QuestionView>,
     errors: FormErrors,
     has_files: bool,
@@ -130,15 +127,13 @@ async fn page(
         section_key: section.key.clone(),
         section_title: section.title.clone(),
         intro: section.intro.clone(),
-        sections: form
-            .sections
-            .iter()
-            .map(|s| SectionLink {
-                key: s.key.clone(),
-                title: s.title.clone(),
-                current: s.key == section.key,
-            })
-            .collect(),
+        progress: progress(
+            form,
+            &owned.application.answers,
+            &att.documents,
+            &att.referees,
+            Some(&section.key),
+        ),
         has_files: questions.iter().any(|q| q.widget == "document"),
         is_last: form.sections.last().is_some_and(|s| s.key == section.key),
         questions,
@@ -172,11 +167,11 @@ async fn show_section(
 }
 
 /// A section's form as sent.
-struct SectionForm {
+pub(super) struct SectionForm {
     /// Typed answers: `a[question]`, repeated for several choices.
-    a: BTreeMap<String, Vec<String>>,
+    pub(super) a: BTreeMap<String, Vec<String>>,
     /// Uploads: `f[question]`.
-    f: Vec<(String, Upload)>,
+    pub(super) f: Vec<(String, Upload)>,
     /// An earlier upload to attach: `reuse[question]=document id`.
     reuse: BTreeMap<String, String>,
     /// The question whose document to remove.
@@ -184,6 +179,20 @@ struct SectionForm {
     /// `continue` goes to the next section (the button's name is not
     /// `action`, which would shadow the form's own `action` in scripts).
     next: Option<String>,
+}
+
+impl SectionForm {
+    /// Typed answers alone (a save kept while its applicant logged in
+    /// again: never files).
+    pub(super) fn typed(a: BTreeMap<String, Vec<String>>) -> Self {
+        Self {
+            a,
+            f: Vec::new(),
+            reuse: BTreeMap::new(),
+            remove: None,
+            next: None,
+        }
+    }
 }
 
 impl From<Multipart> for SectionForm {
@@ -211,18 +220,33 @@ impl From<Multipart> for SectionForm {
     }
 }
 
-type SaveResult = Result<Either<Flash<Redirect>, (Status, Template)>>;
+type SaveResult = Result<Either<Flash<Redirect>, Either<(Status, Template), Status>>>;
 
+/// Saves a section. After the session ended (the browser still sends its
+/// cookie), what was typed is kept while the applicant logs in again (see
+/// [`super::stash`]); without any session, to the login page as ever.
+#[expect(clippy::too_many_arguments, reason = "one guard per concern")]
 #[post("/applications/<id>/sections/<key>", data = "<form>")]
 async fn save_section(
-    who: Applicant,
+    ended: EndedSession,
+    who: std::result::Result<Applicant, ()>,
     ctx: &State<Ctx>,
     chrome: Chrome,
+    cookies: &CookieJar<'_>,
+    secure: SecureCookies,
     id: ApplicationId,
     key: &str,
     form: Multipart,
 ) -> SaveResult {
     let mut form = SectionForm::from(form);
+    let who = match who {
+        Ok(who) => who,
+        Err(()) if ended.0 => {
+            let kept = stash::keep_section(ctx, cookies, secure.0, id, key, &form).await?;
+            return Ok(Either::Left(kept));
+        }
+        Err(()) => return Ok(Either::Right(Either::Right(Status::Unauthorized))),
+    };
     let owned = owned_application(ctx, &who, id).await?;
     let mut conn = ctx.conn().await?;
     if !owned.application.stage.is_editable() {
@@ -240,10 +264,10 @@ async fn save_section(
         Ok(accepted) => accepted,
         Err(tampered) => {
             let p = page(&mut conn, &who, &owned, key, tampered).await?;
-            return Ok(Either::Right((
+            return Ok(Either::Right(Either::Left((
                 Status::UnprocessableEntity,
                 render("apply/section", &chrome, &title, p),
-            )));
+            ))));
         }
     };
     let files = std::mem::take(&mut form.f);
@@ -274,10 +298,10 @@ async fn save_section(
             ..owned
         };
         let p = page(&mut conn, &who, &owned, key, errors).await?;
-        return Ok(Either::Right((
+        return Ok(Either::Right(Either::Left((
             status,
             render("apply/section", &chrome, &title, p),
-        )));
+        ))));
     }
     let next = next_page(&owned.cycle.form, id, key, form.next.as_deref());
     Ok(Either::Left(Flash::success(
@@ -289,7 +313,7 @@ async fn save_section(
 /// The shape of what was sent: only questions of this section, only
 /// offered choices. The answers to store, or what was wrong (then nothing
 /// is stored).
-fn accept_shape(
+pub(super) fn accept_shape(
     definition: &FormDefinition,
     section: &Section,
     form: &SectionForm,

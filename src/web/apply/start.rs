@@ -20,7 +20,7 @@ use crate::context::Ctx;
 use crate::db::{applications, cycles, programs};
 use crate::domain::application::ApplicationId;
 use crate::domain::cycle::{show_in, CyclePhase};
-use crate::domain::workflow::stage::{applicant_status, Stage};
+use crate::domain::workflow::stage::{applicant_status, ApplicantStatus, Stage};
 use crate::web::page::{invalid, render, Chrome, FormErrors};
 use crate::web::{Error, Result};
 
@@ -43,6 +43,8 @@ struct MyApplication {
     program_name: String,
     cycle_name: String,
     status: &'static str,
+    /// The status as a token, for the shape of its tag.
+    status_kind: ApplicantStatus,
     is_draft: bool,
 }
 
@@ -79,6 +81,7 @@ async fn home(who: Applicant, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templa
                 program_name: a.program_name,
                 cycle_name: a.cycle_name,
                 status: applicant_status(stage, a.decision_released).label(),
+                status_kind: applicant_status(stage, a.decision_released),
                 is_draft: stage == Stage::Draft,
             }
         })

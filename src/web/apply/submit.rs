@@ -23,7 +23,7 @@ use crate::domain::answers;
 use crate::domain::application::ApplicationId;
 use crate::domain::workflow::decision::{offer_state, OfferState, Outcome};
 use crate::domain::workflow::review::IneligibleReason;
-use crate::domain::workflow::stage::{self, applicant_status, Actor, Move, Stage};
+use crate::domain::workflow::stage::{self, applicant_status, Actor, ApplicantStatus, Move, Stage};
 use crate::web::page::{render, Chrome, FormErrors};
 use crate::web::Result;
 
@@ -56,6 +56,8 @@ struct ApplicationPage {
     program_name: String,
     cycle_name: String,
     status: &'static str,
+    /// The status as a token, for the shape of its tag.
+    status_kind: ApplicantStatus,
     is_draft: bool,
     can_withdraw: bool,
     deadline: String,
@@ -68,6 +70,8 @@ struct ApplicationPage {
     problem_count: usize,
     history: Vec<HistoryEntry>,
     message: Option<String>,
+    /// "Change" links beside each answer (the review page of a draft).
+    change: bool,
     /// Why the application was found ineligible, once released and only
     /// when the program team chose to share it.
     ineligible_reason: Option<&'static str>,
@@ -152,6 +156,7 @@ async fn build(
         program_name: o.program.name.clone(),
         cycle_name: o.cycle.cycle.name.clone(),
         status: applicant_status(o.application.stage, o.application.decision_released).label(),
+        status_kind: applicant_status(o.application.stage, o.application.decision_released),
         ineligible_reason,
         decision,
         offer_choice: String::new(),
@@ -208,6 +213,7 @@ async fn build(
             })
             .collect(),
         message: None,
+        change: o.application.stage == Stage::Draft,
     };
     Ok(page)
 }
@@ -365,7 +371,9 @@ async fn show_summary(
     chrome: Chrome,
     id: ApplicationId,
 ) -> Result<Template> {
-    let page = page_of(ctx, &who, id).await?;
+    let mut page = page_of(ctx, &who, id).await?;
+    // A page to read or print: no links to change answers.
+    page.change = false;
     let title = format!("Summary of your application to the {}", page.program_name);
     Ok(render("apply/summary", &chrome, &title, page))
 }

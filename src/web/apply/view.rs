@@ -84,6 +84,8 @@ pub struct QuestionView {
     pub widget: &'static str,
     /// The `type` of a text input.
     pub input_type: &'static str,
+    /// The input's `autocomplete` token, for a detail the browser may know.
+    pub autocomplete: Option<&'static str>,
     pub value: String,
     pub options: Vec<OptionView>,
     pub max_words: Option<usize>,
@@ -181,6 +183,7 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
         required: q.required,
         widget: "text",
         input_type: "text",
+        autocomplete: autocomplete_for(q),
         words: answers::word_count(&value),
         value,
         options: vec![],
@@ -209,6 +212,13 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
             max_chars,
             max_words,
         } => {
+            // A phone number or an address asked as plain text still gets
+            // the keyboard and the browser's memory of it.
+            v.input_type = match v.autocomplete {
+                Some("tel") => "tel",
+                Some("email") => "email",
+                _ => "text",
+            };
             v.max_chars = Some(*max_chars);
             v.limits = max_words.map(|n| format!("Up to {n} words."));
         }
@@ -220,8 +230,14 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
             v.max_words = *max_words;
             v.limits = max_chars.map(|n| format!("Up to {n} characters."));
         }
-        QuestionKind::Email => v.input_type = "email",
-        QuestionKind::Phone => v.input_type = "tel",
+        QuestionKind::Email => {
+            v.input_type = "email";
+            v.autocomplete = Some("email");
+        }
+        QuestionKind::Phone => {
+            v.input_type = "tel";
+            v.autocomplete = Some("tel");
+        }
         QuestionKind::Consent => {
             v.widget = "consent";
             v.options = vec![OptionView {
@@ -287,6 +303,30 @@ pub fn question(q: &Question, ctx: &Context<'_>) -> QuestionView {
     v
 }
 
+/// The `autocomplete` token of a question about the applicant's own
+/// details, known by the profile field it fills or by its key.
+pub fn autocomplete_for(q: &Question) -> Option<&'static str> {
+    let name = q.profile.as_deref().unwrap_or(&q.key);
+    let token = match name {
+        "name" | "legal_name" | "full_name" => "name",
+        "preferred_name" | "nickname" => "nickname",
+        "given_name" | "first_name" => "given-name",
+        "family_name" | "last_name" | "surname" => "family-name",
+        "email" | "email_address" => "email",
+        "phone" | "phone_number" | "telephone" | "mobile" => "tel",
+        "institution" | "organization" | "organisation" | "employer" => "organization",
+        "street" | "street_address" | "mailing_street" | "address" | "mailing_address" => {
+            "street-address"
+        }
+        "city" | "mailing_city" => "address-level2",
+        "state" | "mailing_state" | "region" => "address-level1",
+        "postal_code" | "zip" | "mailing_postal_code" | "mailing_zip" => "postal-code",
+        "country" | "mailing_country" => "country-name",
+        _ => return None,
+    };
+    Some(token)
+}
+
 /// The views of a section's questions.
 pub fn section(s: &Section, ctx: &Context<'_>) -> Vec<QuestionView> {
     s.questions.iter().map(|q| question(q, ctx)).collect()
@@ -311,6 +351,19 @@ pub fn attachments(
 }
 
 pub use crate::domain::answers::answer_text;
+
+/// An answer as the applicant reads it back: [`answer_text`], with a date
+/// in words ("31 May 2027", not "2027-05-31").
+pub fn answer_in_words(q: &Question, answer: Option<&Answer>) -> String {
+    let text = answer_text(q, answer);
+    match (
+        &q.kind,
+        chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d"),
+    ) {
+        (QuestionKind::Date, Ok(d)) => d.format("%-d %B %Y").to_string(),
+        _ => text,
+    }
+}
 
 /// A question and its answer, read-only.
 #[derive(Serialize)]
@@ -358,7 +411,7 @@ pub fn summary(
                 .map(|q| AnsweredView {
                     key: q.key.clone(),
                     label: q.label.clone(),
-                    answer: answer_text(q, answers.get(&q.key)),
+                    answer: answer_in_words(q, answers.get(&q.key)),
                     document: documents.get(&q.key).cloned(),
                     referees: referees
                         .iter()

@@ -24,7 +24,7 @@ async fn a_student_applies_and_submits_and_gets_a_confirmation() {
             "Your application is submitted. We sent a confirmation to maya@example.edu.",
         )
         .assert_contains(r#"<strong class="status">Submitted</strong>"#)
-        .assert_contains("Dr. Rosa Parks (Clinical supervisor): <strong>Requested</strong>");
+        .assert_contains("Dr. Rosa Parks (Clinical supervisor): <span class=\"tag tag--letter-requested\"><strong>Requested</strong></span>");
     let mail = app
         .last_mail("maya@example.edu", "application_submitted")
         .await;

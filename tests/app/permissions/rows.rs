@@ -5,6 +5,7 @@
 //! same fields for every column: those that make the request succeed for
 //! an allowed caller).
 
+mod applicant;
 mod apply;
 mod cycles;
 mod forms;
@@ -328,6 +329,7 @@ pub fn rows() -> Vec<Row> {
     rows.extend(rubric::rows());
     rows.extend(forms::rows());
     rows.extend(outcomes::rows());
+    rows.extend(applicant::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {
