@@ -46,7 +46,7 @@ cleanup() {
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
-cargo build --release --quiet
+[ -n "${BENCH_NO_BUILD:-}" ] || cargo build --release --quiet
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
@@ -124,7 +124,7 @@ start() { # backend size
   curl -s -H "Cookie: ${cookie["$n|manager"]}" "${url[$n]}/manage/cycles/${cycle[$n]}/ranking" -o "$page"
   app[$n]=$(grep -o '/manage/applications/[0-9]*' "$page" | head -n 1 | grep -o '[0-9]*$')
   curl -s -H "Cookie: ${cookie["$n|reviewer"]}" "${url[$n]}/review/" -o "$page"
-  assignment[$n]=$(grep -o 'href="/review/[^"/?#]*"' "$page" | head -n 1 | sed 's/^href="//; s/"$//')
+  assignment[$n]=$(grep -o 'href="/review/applications/[0-9]*"' "$page" | head -n 1 | sed 's/^href="//; s/"$//')
   [ -n "${app[$n]}" ] && [ -n "${assignment[$n]}" ] ||
     { echo "$backend $n: no application or review found to measure" >&2; return 1; }
 }
@@ -145,6 +145,8 @@ measure() { # backend
       [ -z "$errors" ] || { echo "$1 $n: $p answered $errors times other than 2xx/3xx under load" >&2; return 1; }
       requests=$(sed -n 's/^Requests\/sec: *//p' <<<"$out")
       rate["$1|$n|$label"]=$(printf '%.0f' "$requests")
+      [ "${rate["$1|$n|$label"]}" -gt 0 ] ||
+        { echo "$1 $n: $p answered nothing in ${duration} s under load (see $work/$1-$n/portal.log)" >&2; return 1; }
     done
   done
 }

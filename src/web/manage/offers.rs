@@ -128,6 +128,11 @@ async fn list_decisions(
             }),
         _ => None,
     };
+    // The page's own connection goes back to the pool before the notice
+    // takes one: holding one while waiting for another starves the pool
+    // under load (every request would hold one and wait for a second).
+    drop(conn);
+    let waiting = super::letters_waiting_notice(ctx, &c).await?;
     let href = |p: i64| format!("/manage/cycles/{id}/decisions?outcome={filter}&page={p}");
     let list = DecisionsPage {
         cycle_id: id,
@@ -174,7 +179,7 @@ async fn list_decisions(
         next_waitlisted,
         next_is_yours,
         unreleased,
-        waiting: super::letters_waiting_notice(ctx, &c).await?,
+        waiting,
     };
     let title = format!("Decisions – {}", c.cycle.name);
     Ok(render("manage/decisions", &chrome, &title, list))
