@@ -15,6 +15,7 @@ mod operate;
 mod permissions;
 mod platform;
 mod proxy;
+mod ranking_workspace;
 mod referee;
 mod review;
 mod s3;
