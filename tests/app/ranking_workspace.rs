@@ -82,7 +82,7 @@ async fn incomplete_applications_come_after_the_complete_ones_and_are_marked_in_
     let b = &page.body;
     assert!(at(b, &format!("#{middle} ")) < at(b, &format!("#{low} ")));
     assert!(at(b, &format!("#{low} ")) < at(b, &format!("#{high} ")));
-    page.assert_contains("Incomplete: 1 of 3 reviews in");
+    page.assert_contains("1 of 3 <span class=\"tag tag--incomplete\">Incomplete</span>");
     page.assert_contains("3 of 3");
     // Incomplete first, on request; the choice stays in the sort links and pages.
     let page = manager
