@@ -74,6 +74,7 @@ pub mod referees;
 pub mod reviews;
 pub mod roles;
 pub mod rubrics;
+pub mod search;
 pub mod sessions;
 mod states;
 pub mod throttle;
