@@ -10,6 +10,7 @@
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres bench/lists.sh
 #                                                   # PostgreSQL too
 #   SIZES="1000" DURATION=5s bench/lists.sh
+#   BENCH_BIN=target/debug/fellowship-portal bench/lists.sh   # another build, unbuilt
 #
 # Needs: wrk, curl, python3 (a free port), psql for PostgreSQL.
 set -euo pipefail
@@ -19,7 +20,7 @@ cd "$root"
 read -r -a sizes <<<"${SIZES:-1000 10000}"
 duration=${DURATION:-10s}
 target=${CARGO_TARGET_DIR:-$root/target}
-bin="$target/release/fellowship-portal"
+bin="${BENCH_BIN:-$target/release/fellowship-portal}"
 work="$target/bench-lists"
 rm -rf "$work"
 mkdir -p "$work"
@@ -31,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --quiet
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
@@ -92,7 +93,7 @@ for backend in "${backends[@]}"; do
   header="| page |" rule="|---|"
   for n in "${sizes[@]}"; do header+=" $n |"; rule+="---:|"; done
   echo
-  echo "$backend: requests per second ($(nproc) cores, release build, wrk -t2 -c16 -d$duration)"
+  echo "$backend: requests per second ($(nproc) cores, $(basename "$(dirname "$bin")") build, wrk -t2 -c16 -d$duration)"
   echo "$header"
   echo "$rule"
   for entry in "${pages[@]}"; do
