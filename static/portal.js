@@ -149,3 +149,23 @@
     schedule();
   })();
 })();
+
+// lists: "select all on this page" ticks (or clears) every row's box; a
+// row's box cleared by hand clears it again. Without this file the box is
+// sent with the form and the server selects the page's rows.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-bulk]").forEach(function (form) {
+    var all = form.querySelector("[data-select-all]");
+    if (!all) return;
+    var rows = form.querySelectorAll('input[type="checkbox"][name="ids"]');
+    all.addEventListener("change", function () {
+      rows.forEach(function (box) { box.checked = all.checked; });
+    });
+    rows.forEach(function (box) {
+      box.addEventListener("change", function () {
+        if (!box.checked) all.checked = false;
+      });
+    });
+  });
+})();

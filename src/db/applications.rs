@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{DbResult, Exec};
+use super::{search, DbResult, Exec};
 use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::form::Answers;
@@ -435,6 +435,8 @@ pub struct PipelineFilter {
     pub progress: String,
     /// `overdue`, `conflict` (declared by a reviewer) or `disagreement`, or empty.
     pub flag: String,
+    /// Only applications waiting for screening (submitted or in screening).
+    pub waiting: bool,
     /// Text searched for in the applicant's name, email and institution.
     pub search: String,
     /// Squared disagreement threshold (points squared), for the flag.
@@ -495,17 +497,8 @@ pub struct PipelineRow {
     pub overdue: i64,
     pub declared_conflicts: i64,
     pub variance: Option<f64>,
-}
-
-/// A `LIKE` pattern matching `text` anywhere, with its wildcards escaped.
-fn contains_pattern(text: &str) -> String {
-    let escaped = text
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+    /// The mean weighted total of the submitted reviews.
+    pub score: Option<f64>,
 }
 
 /// A value bound to a statement built from the filters that are set.
@@ -536,12 +529,13 @@ macro_rules! bind_all {
 /// The `WHERE` clause of the list with only the filters that are set, each
 /// a condition on indexed columns or a set computed once for the cycle
 /// (never a subquery per row), and its parameters from `$1`; and whether it
-/// needs the applicant's row (for the search).
+/// searches through the backend's index (`db::search`).
 fn pipeline_filter(
     cycle: CycleId,
     f: &PipelineFilter,
     now: DateTime<Utc>,
-) -> (String, Vec<Param>, bool) {
+    syntax: search::Syntax,
+) -> (String, Vec<Param>) {
     let mut params = vec![Param::Int(cycle.0)];
     let next = |params: &mut Vec<Param>, p: Param| {
         params.push(p);
@@ -556,6 +550,9 @@ fn pipeline_filter(
     if !f.stage.is_empty() {
         let n = next(&mut params, Param::Text(f.stage.clone()));
         conditions.push(format!("a.stage = {n}"));
+    }
+    if f.waiting {
+        conditions.push("a.stage IN ('submitted', 'screening')".to_owned());
     }
     if let Some(r) = f.reviewer {
         let n = next(&mut params, Param::Int(r.0));
@@ -592,15 +589,17 @@ fn pipeline_filter(
         }
         _ => {}
     }
-    let search = !f.search.trim().is_empty();
-    if search {
-        let n = next(&mut params, Param::Text(contains_pattern(&f.search)));
-        conditions.push(format!(
-            "(LOWER(u.name) LIKE {n} ESCAPE '\\' OR LOWER(u.email) LIKE {n} ESCAPE '\\' \
-             OR LOWER(a.institution) LIKE {n} ESCAPE '\\')"
-        ));
+    if !f.search.trim().is_empty() {
+        match syntax.value(&f.search) {
+            Some(value) => {
+                let n = next(&mut params, Param::Text(value));
+                conditions.push(syntax.condition(&n));
+            }
+            // Nothing in the text can match (only punctuation).
+            None => conditions.push("1 = 0".to_owned()),
+        }
     }
-    (conditions.join(" AND "), params, search)
+    (conditions.join(" AND "), params)
 }
 
 /// One page of a cycle's applications (drafts excluded) as filtered and
@@ -621,9 +620,8 @@ pub async fn pipeline(
     offset: i64,
     limit: i64,
 ) -> DbResult<(Vec<PipelineRow>, i64)> {
-    let (filter, params, search) = pipeline_filter(cycle, f, now);
-    let needs_user = search || sort == PipelineSort::Name;
-    let from = if needs_user {
+    let (filter, params) = pipeline_filter(cycle, f, now, search::Syntax::of(&ex));
+    let from = if sort == PipelineSort::Name {
         "applications a JOIN users u ON u.id = a.applicant_id"
     } else {
         "applications a"
@@ -633,14 +631,7 @@ pub async fn pipeline(
         "SELECT a.id FROM {from} WHERE {filter} ORDER BY {} {dir}, a.id {dir} LIMIT {limit} OFFSET {offset}",
         sort.column()
     );
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM {} WHERE {filter}",
-        if search {
-            "applications a JOIN users u ON u.id = a.applicant_id"
-        } else {
-            "applications a"
-        }
-    );
+    let count_sql = format!("SELECT COUNT(*) FROM applications a WHERE {filter}");
     let figures_sql = |ids: &[ApplicationId]| {
         format!(
             "SELECT a.id, u.name AS applicant_name, u.email AS applicant_email, a.institution, a.stage, a.submitted_at, \
@@ -650,7 +641,8 @@ pub async fn pipeline(
               WHERE s.application_id = a.id AND s.due_at < $1 AND (r.state IS NULL OR r.state <> 'submitted')) AS overdue, \
              (SELECT COUNT(*) FROM conflicts k WHERE k.application_id = a.id AND k.source = 'declared') AS declared_conflicts, \
              (SELECT CASE WHEN COUNT(*) >= 2 THEN AVG(r.score_total * r.score_total) - AVG(r.score_total) * AVG(r.score_total) END \
-              FROM reviews r WHERE r.application_id = a.id AND r.state = 'submitted') AS variance \
+              FROM reviews r WHERE r.application_id = a.id AND r.state = 'submitted') AS variance, \
+             (SELECT AVG(r.score_total) FROM reviews r WHERE r.application_id = a.id AND r.state = 'submitted') AS score \
              FROM applications a JOIN users u ON u.id = a.applicant_id WHERE a.id IN ({})",
             super::assignments::join_ids(ids)
         )
@@ -670,6 +662,25 @@ pub async fn pipeline(
         // Back in the page's order.
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
         Ok((rows, total))
+    })
+}
+
+/// Every application of `cycle` the list's filters match (the bulk
+/// action's "all N matching"), in id order: ids only, from the indexes.
+#[tracing::instrument(skip_all)]
+pub async fn pipeline_ids(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    f: &PipelineFilter,
+    now: DateTime<Utc>,
+) -> DbResult<Vec<ApplicationId>> {
+    let (filter, params) = pipeline_filter(cycle, f, now, search::Syntax::of(&ex));
+    let sql = format!("SELECT a.id FROM applications a WHERE {filter} ORDER BY a.id");
+    run!(ex, c => {
+        let ids: Vec<ApplicationId> = bind_all!(sqlx::query_scalar(&sql), &params)
+            .fetch_all(&mut *c)
+            .await?;
+        Ok(ids)
     })
 }
 

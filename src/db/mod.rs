@@ -76,6 +76,7 @@ pub mod reviews;
 pub mod roles;
 pub mod rubrics;
 pub mod scores;
+pub mod search;
 pub mod sessions;
 pub mod stashes;
 mod states;

@@ -73,6 +73,14 @@ impl Cycle {
     pub fn show(&self, at: DateTime<Utc>) -> String {
         show_in(self.time_zone, at)
     }
+
+    /// A time shown short in the cycle's zone, for dense lists whose page
+    /// names the zone once: "31 May 14:05".
+    pub fn show_short(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.time_zone)
+            .format("%-d %b %H:%M")
+            .to_string()
+    }
 }
 
 /// A time in `tz`, with the zone named.
@@ -125,6 +133,13 @@ mod tests {
             c.show(c.opens_at),
             "1 September 2026, 12:00 am EDT (America/New_York)"
         );
+    }
+
+    #[test]
+    fn short_times_are_in_the_cycle_zone_without_its_name() {
+        let c = cycle();
+        assert_eq!(c.show_short(c.closes_at), "1 Mar 17:00");
+        assert_eq!(c.show_short(c.opens_at), "1 Sep 00:00");
     }
 
     #[test]

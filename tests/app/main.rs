@@ -10,6 +10,7 @@ mod browser;
 mod decisions;
 mod fixtures;
 mod helpers;
+mod lists;
 mod mail;
 mod observe;
 mod operate;

@@ -180,6 +180,18 @@ async fn both_backends_end_with_the_same_indexes() {
     }
     .into_iter()
     .collect();
+    // The list's search index is a trigram index on PostgreSQL and an
+    // FTS5 table (no index of its own) on SQLite.
+    if let fellowship_portal::db::PortalPool::Sqlite(p) = app.pool() {
+        named.remove("application_search_body");
+        let fts: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'application_search' AND sql LIKE '%fts5%'",
+        )
+        .fetch_one(p)
+        .await
+        .unwrap();
+        assert_eq!(fts, 1);
+    }
     assert_eq!(live, named);
 }
 

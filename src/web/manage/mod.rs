@@ -17,6 +17,7 @@ mod application;
 
 pub(crate) use application::{review_view, ReviewView};
 mod assign;
+mod bulk;
 mod cycle_dates;
 mod cycle_setup;
 mod decisions;
@@ -24,6 +25,7 @@ mod demographics;
 mod export;
 mod form;
 mod letters;
+mod listing;
 mod offers;
 mod outcomes;
 mod pipeline;

@@ -8,8 +8,7 @@ use crate::permissions::roles::{Audience, Col};
 use crate::permissions::world::{settings_fields, World};
 
 /// The pipeline's route, as mounted (with its query).
-const LIST: &str =
-    "/manage/cycles/<id>/applications?<stage>&<reviewer>&<progress>&<flag>&<q>&<sort>&<dir>&<page>";
+const LIST: &str = "/manage/cycles/<id>/applications?<list..>";
 
 fn cycle(w: &World, _: Col, rest: &str) -> String {
     format!("/manage/cycles/{}{rest}", w.programs.hj.id)
