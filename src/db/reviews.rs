@@ -120,9 +120,11 @@ pub async fn save(
                score_mean = excluded.score_mean, score_total = excluded.score_total, \
                updated_at = excluded.updated_at, submitted_at = excluded.submitted_at, version = reviews.version + 1 \
                WHERE reviews.state = 'draft'";
-    let n = execute!(
-        ex,
-        sqlx::query(sql)
+    // The assignment's lane on the reviewer's desk moves with the review.
+    let lane = if submit.is_some() { "done" } else { "to_do" };
+    let lane_sql = "UPDATE assignments SET lane = $1 WHERE id = $2 AND lane <> 'off'";
+    run!(ex, c => {
+        let n = sqlx::query(sql)
             .bind(w.assignment_id)
             .bind(w.application_id)
             .bind(w.reviewer_id)
@@ -138,8 +140,18 @@ pub async fn save(
             .bind(now)
             .bind(submitted_at)
             .bind(w.rubric_version)
-    )?;
-    Ok(n == 1)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        if n == 1 {
+            sqlx::query(lane_sql)
+                .bind(lane)
+                .bind(w.assignment_id)
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok(n == 1)
+    })
 }
 
 /// Turns a submitted review back into a draft; `false` when it was not
@@ -148,7 +160,15 @@ pub async fn save(
 pub async fn reopen(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool> {
     let sql = "UPDATE reviews SET state = 'draft', submitted_at = NULL, score_mean = NULL, score_total = NULL, z = NULL, \
                updated_at = $1, version = version + 1 WHERE id = $2 AND state = 'submitted'";
-    Ok(execute!(ex, sqlx::query(sql).bind(now).bind(id))? == 1)
+    let lane = "UPDATE assignments SET lane = 'to_do' WHERE lane = 'done' \
+                AND id = (SELECT assignment_id FROM reviews WHERE id = $1)";
+    run!(ex, c => {
+        let n = sqlx::query(sql).bind(now).bind(id).execute(&mut *c).await?.rows_affected();
+        if n == 1 {
+            sqlx::query(lane).bind(id).execute(&mut *c).await?;
+        }
+        Ok(n == 1)
+    })
 }
 
 /// Recomputes the z-score of each of the reviewer's submitted reviews in

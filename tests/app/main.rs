@@ -7,6 +7,7 @@ mod admin;
 mod apply;
 mod browser;
 mod decisions;
+mod desk;
 mod fixtures;
 mod helpers;
 mod mail;

@@ -7,6 +7,7 @@
 
 mod apply;
 mod cycles;
+mod desk;
 mod forms;
 mod manage;
 mod outcomes;
@@ -284,7 +285,6 @@ pub fn rows() -> Vec<Row> {
             Form(|_| owned(&[("reminders", "off")])),
         )
         .token_only(),
-        get("/review", Reviewer, 200, |_, _| "/review".into()),
         post(
             "/review/institution",
             Reviewer,
@@ -328,6 +328,7 @@ pub fn rows() -> Vec<Row> {
     rows.extend(rubric::rows());
     rows.extend(forms::rows());
     rows.extend(outcomes::rows());
+    rows.extend(desk::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {
