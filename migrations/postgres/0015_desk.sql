@@ -14,3 +14,5 @@ UPDATE assignments SET lane = 'off' WHERE EXISTS
      AND a.stage IN ('withdrawn', 'ineligible'));
 CREATE INDEX assignments_desk ON assignments (reviewer_id, lane, due_at, application_id, cycle_id);
 CREATE INDEX conflicts_reviewer_source ON conflicts (reviewer_id, source, created_at);
+-- The applications a reviewer is a referee of never show on their desk.
+CREATE INDEX referee_requests_email_lower ON referee_requests (LOWER(email));

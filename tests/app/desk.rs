@@ -169,7 +169,7 @@ async fn overdue_is_said_in_words_on_the_desk() {
         .get("/review")
         .await
         .assert_contains(&link(ids[0]))
-        .assert_contains("<span class=\"tag tag--overdue\">Overdue</span> Overdue by ")
+        .assert_contains("<strong class=\"desk-overdue\">Overdue by ")
         .assert_contains("it was due");
 }
 
