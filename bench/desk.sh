@@ -10,6 +10,7 @@
 #   bench/desk.sh                        # 1000 and 10000 applications
 #   SIZES="1000 10000 50000" bench/desk.sh
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres bench/desk.sh
+#   BENCH_BIN=path/to/fellowship-portal bench/desk.sh   # a binary already built
 #
 # Needs: curl, wrk, python3 (a free port), psql for PostgreSQL; builds the
 # release binary (in CARGO_TARGET_DIR when set).
@@ -19,8 +20,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 read -r -a sizes <<<"${SIZES:-1000 10000}"
 target="${CARGO_TARGET_DIR:-$root/target}"
-bin="$target/release/fellowship-portal"
-work="$target/bench-desk"
+bin="${BENCH_BIN:-$target/release/fellowship-portal}"
+work="${BENCH_WORK:-$target/bench-desk}"
 rm -rf "$work"
 mkdir -p "$work"
 pids=()
@@ -33,7 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo build --release --quiet
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --quiet
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
@@ -85,7 +86,7 @@ done
 first=${sizes[0]} last=${sizes[-1]}
 for backend in "${backends[@]}"; do
   echo
-  echo "$backend ($(nproc) cores, release build, wrk -t2 -c16 -d10s, requests per second)"
+  echo "$backend ($(nproc) cores, $(basename "$(dirname "$bin")") build, wrk -t2 -c16 -d10s, requests per second)"
   header="| page |" rule="|---|"
   for n in "${sizes[@]}"; do header+=" $n |"; rule+="---:|"; done
   echo "$header $last / $first | share of home at $last |"
