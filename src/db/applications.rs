@@ -290,6 +290,18 @@ pub async fn move_stage(
         if changed.rows_affected() != 1 {
             return Ok(false);
         }
+        if [from, to].iter().any(|s| matches!(s, Stage::Withdrawn | Stage::Ineligible)) {
+            // Off the reviewers' desks while withdrawn or ineligible.
+            sqlx::query(
+                "UPDATE assignments SET lane = CASE WHEN $2 IN ('withdrawn', 'ineligible') THEN 'off' \
+                 WHEN EXISTS (SELECT 1 FROM reviews r WHERE r.assignment_id = assignments.id \
+                 AND r.state = 'submitted') THEN 'done' ELSE 'to_do' END WHERE application_id = $1",
+            )
+            .bind(id)
+            .bind(to.as_str())
+            .execute(&mut *c)
+            .await?;
+        }
         sqlx::query(
             "INSERT INTO application_events (application_id, from_stage, to_stage, move, actor_id, actor_role, note, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

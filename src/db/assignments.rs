@@ -234,40 +234,6 @@ pub async fn find(
     run!(ex, c => sqlx::query_as(sql).bind(application).bind(reviewer).fetch_optional(c).await)
 }
 
-/// An assignment as its reviewer lists it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Mine {
-    pub application_id: ApplicationId,
-    pub cycle_id: CycleId,
-    pub program_name: String,
-    pub cycle_name: String,
-    pub time_zone: String,
-    pub blind_review: bool,
-    pub applicant_name: String,
-    pub due_at: DateTime<Utc>,
-    pub review_state: Option<ReviewState>,
-}
-
-/// A reviewer's assignments, soonest due first (at most `limit`), in the
-/// programs they still review for, never their own application or one
-/// they are a referee of.
-#[tracing::instrument(skip_all)]
-pub async fn for_reviewer(ex: Exec<'_>, reviewer: UserId, limit: i64) -> DbResult<Vec<Mine>> {
-    let sql = "SELECT s.application_id, s.cycle_id, p.name AS program_name, c.name AS cycle_name, c.time_zone, \
-               c.blind_review, u.name AS applicant_name, s.due_at, r.state AS review_state \
-               FROM assignments s JOIN applications a ON a.id = s.application_id JOIN users u ON u.id = a.applicant_id \
-               JOIN cycles c ON c.id = s.cycle_id JOIN programs p ON p.id = c.program_id \
-               LEFT JOIN reviews r ON r.assignment_id = s.id \
-               WHERE s.reviewer_id = $1 AND a.stage NOT IN ('withdrawn', 'ineligible') \
-               AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = $1 AND g.program_id = c.program_id \
-                           AND g.role = 'reviewer') \
-               AND a.applicant_id <> $1 \
-               AND NOT EXISTS (SELECT 1 FROM referee_requests q JOIN users me ON me.id = $1 \
-                               WHERE q.application_id = a.id AND LOWER(q.email) = LOWER(me.email)) \
-               ORDER BY s.due_at, s.application_id LIMIT $2";
-    run!(ex, c => sqlx::query_as(sql).bind(reviewer).bind(limit).fetch_all(c).await)
-}
-
 /// An assignment as a manager sees it on the application.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OfApplication {

@@ -59,6 +59,7 @@ pub mod audit;
 pub mod cycle_setup;
 pub mod cycles;
 pub mod decisions;
+pub mod desk;
 pub mod documents;
 pub mod export;
 pub mod form_versions;

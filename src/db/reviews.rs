@@ -121,6 +121,9 @@ pub async fn save(
                score_mean = excluded.score_mean, score_total = excluded.score_total, \
                updated_at = excluded.updated_at, submitted_at = excluded.submitted_at, version = reviews.version + 1 \
                WHERE reviews.state = 'draft'";
+    // The assignment's lane on the reviewer's desk moves with the review.
+    let lane = if submit.is_some() { "done" } else { "to_do" };
+    let lane_sql = "UPDATE assignments SET lane = $1 WHERE id = $2 AND lane <> 'off'";
     let n = execute!(
         ex.reborrow(),
         sqlx::query(sql)
@@ -140,6 +143,12 @@ pub async fn save(
             .bind(submitted_at)
             .bind(w.rubric_version)
     )?;
+    if n == 1 {
+        execute!(
+            ex.reborrow(),
+            sqlx::query(lane_sql).bind(lane).bind(w.assignment_id)
+        )?;
+    }
     if n == 1 && submit.is_some() {
         super::scores::refresh_application(ex, w.application_id).await?;
     }
@@ -152,8 +161,11 @@ pub async fn save(
 pub async fn reopen(mut ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool> {
     let sql = "UPDATE reviews SET state = 'draft', submitted_at = NULL, score_mean = NULL, score_total = NULL, z = NULL, \
                updated_at = $1, version = version + 1 WHERE id = $2 AND state = 'submitted'";
+    let lane = "UPDATE assignments SET lane = 'to_do' WHERE lane = 'done' \
+                AND id = (SELECT assignment_id FROM reviews WHERE id = $1)";
     let reopened = execute!(ex.reborrow(), sqlx::query(sql).bind(now).bind(id))? == 1;
     if reopened {
+        execute!(ex.reborrow(), sqlx::query(lane).bind(id))?;
         let application: ApplicationId = run!(ex.reborrow(), c => sqlx::query_scalar(
             "SELECT application_id FROM reviews WHERE id = $1"
         ).bind(id).fetch_one(c).await)?;

@@ -8,6 +8,7 @@ mod applicant_progress;
 mod apply;
 mod browser;
 mod decisions;
+mod desk;
 mod fixtures;
 mod helpers;
 mod lists;

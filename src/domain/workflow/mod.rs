@@ -2,6 +2,7 @@
 
 pub mod assignment;
 pub mod decision;
+pub mod desk;
 pub mod outcomes;
 pub mod review;
 pub mod rubric;

@@ -8,6 +8,7 @@
 mod applicant;
 mod apply;
 mod cycles;
+mod desk;
 mod forms;
 mod manage;
 mod outcomes;
@@ -286,7 +287,6 @@ pub fn rows() -> Vec<Row> {
             Form(|_| owned(&[("reminders", "off")])),
         )
         .token_only(),
-        get("/review", Reviewer, 200, |_, _| "/review".into()),
         post(
             "/review/institution",
             Reviewer,
@@ -332,6 +332,7 @@ pub fn rows() -> Vec<Row> {
     rows.extend(outcomes::rows());
     rows.extend(applicant::rows());
     rows.extend(scores::rows());
+    rows.extend(desk::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {
