@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod apply;
 mod browser;
+mod dashboard;
 mod decisions;
 mod fixtures;
 mod helpers;
