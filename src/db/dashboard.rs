@@ -38,28 +38,48 @@ pub async fn stage_counts(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(String,
     super::applications::count_by_stage(ex, cycle).await
 }
 
-/// The cycle's assignments by where their review stands (see [`ReviewProgress`]).
+/// The cycle's assignments by where their review stands (see
+/// [`ReviewProgress`]): how many are assigned and submitted, then counts
+/// of the few rows that are open: drafts (an index of reviews by state)
+/// and overdue assignments (the partial index of open ones), with how
+/// many of those have a draft.
 #[tracing::instrument(skip_all)]
 pub async fn review_progress(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     cycle: CycleId,
     now: DateTime<Utc>,
 ) -> DbResult<ReviewProgress> {
-    let sql = "SELECT \
-               COUNT(CASE WHEN r.state = 'submitted' THEN 1 END) AS submitted, \
-               COUNT(CASE WHEN r.state = 'draft' AND s.due_at >= $2 THEN 1 END) AS draft, \
-               COUNT(CASE WHEN r.id IS NULL AND s.due_at >= $2 THEN 1 END) AS not_started, \
-               COUNT(CASE WHEN (r.state IS NULL OR r.state <> 'submitted') AND s.due_at < $2 THEN 1 END) AS overdue \
-               FROM assignments s LEFT JOIN reviews r ON r.assignment_id = s.id WHERE s.cycle_id = $1";
-    run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(now).fetch_one(c).await)
+    let (assigned, submitted) = assigned_and_submitted(ex.reborrow(), cycle).await?;
+    let sql = "SELECT COUNT(*) FROM reviews WHERE cycle_id = $1 AND state = 'draft'";
+    let drafts: i64 =
+        run!(ex.reborrow(), c => sqlx::query_scalar(sql).bind(cycle).fetch_one(c).await)?;
+    let sql = "SELECT COUNT(*), COUNT(r.id) FROM assignments s \
+               LEFT JOIN reviews r ON r.assignment_id = s.id \
+               WHERE s.cycle_id = $1 AND s.submitted = FALSE AND s.due_at < $2";
+    let (overdue, overdue_drafts): (i64, i64) =
+        run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(now).fetch_one(c).await)?;
+    let draft = (drafts - overdue_drafts).max(0);
+    Ok(ReviewProgress {
+        submitted,
+        draft,
+        not_started: (assigned - submitted - overdue - draft).max(0),
+        overdue,
+    })
+}
+
+/// How many assignments the cycle has, and how many have a submitted review.
+async fn assigned_and_submitted(ex: Exec<'_>, cycle: CycleId) -> DbResult<(i64, i64)> {
+    let sql = "SELECT COUNT(*), COUNT(CASE WHEN submitted THEN 1 END) FROM assignments WHERE cycle_id = $1";
+    run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_one(c).await)
 }
 
 /// Assignments of the cycle past their due date without a submitted
-/// review: an indexed range of the cycle's assignments due before `now`.
+/// review: a range of the partial index of open assignments (migration
+/// 0019), so it reads the overdue ones only.
 #[tracing::instrument(skip_all)]
 pub async fn overdue_reviews(ex: Exec<'_>, cycle: CycleId, now: DateTime<Utc>) -> DbResult<i64> {
-    let sql = "SELECT COUNT(*) FROM assignments s WHERE s.cycle_id = $1 AND s.due_at < $2 \
-               AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.assignment_id = s.id AND r.state = 'submitted')";
+    let sql = "SELECT COUNT(*) FROM assignments s \
+               WHERE s.cycle_id = $1 AND s.due_at < $2 AND s.submitted = FALSE";
     run!(ex, c => sqlx::query_scalar(sql).bind(cycle).bind(now).fetch_one(c).await)
 }
 

@@ -56,10 +56,10 @@ async fn the_dashboard_lists_what_needs_attention_with_links_to_each_list() {
     let cycle = c.id;
     // Submitted or being screened: three wait for screening.
     assert!(body.contains(&format!(
-        "<a href=\"/manage/cycles/{cycle}/applications?waiting=screening\"><span class=\"attention__count\">3</span> <span class=\"attention__text\">3 applications waiting for screening (1 being screened)</span></a>"
+        "<a href=\"/manage/cycles/{cycle}/applications?waiting=screening\"><span class=\"attention__count\">3</span> <span class=\"attention__text\">applications waiting for screening (1 being screened)</span></a>"
     )), "{body}");
     assert!(body.contains(&format!(
-        "<a href=\"/manage/cycles/{cycle}/release\"><span class=\"attention__count\">1</span> <span class=\"attention__text\">1 decision letter not delivered</span></a>"
+        "<a href=\"/manage/cycles/{cycle}/release\"><span class=\"attention__count\">1</span> <span class=\"attention__text\">decision letter not delivered</span></a>"
     )));
     // The review is not due yet, and the offer has 14 days to run.
     page.assert_lacks("overdue</span>")
@@ -79,7 +79,7 @@ async fn the_dashboard_lists_what_needs_attention_with_links_to_each_list() {
     mo.login("mo@alliance.org", PASSWORD).await;
     let body = html(&mo.get(&url).await);
     assert!(body.contains(&format!(
-        "<a href=\"/manage/cycles/{cycle}/decisions?outcome=accepted\"><span class=\"attention__count\">1</span> <span class=\"attention__text\">1 offer about to lapse (within 3 days)</span></a>"
+        "<a href=\"/manage/cycles/{cycle}/decisions?outcome=accepted\"><span class=\"attention__count\">1</span> <span class=\"attention__text\">offer about to lapse (within 3 days)</span></a>"
     )), "{body}");
 
     // Past the due date, the review not submitted is overdue; the offer's
@@ -88,7 +88,7 @@ async fn the_dashboard_lists_what_needs_attention_with_links_to_each_list() {
     mo.login("mo@alliance.org", PASSWORD).await;
     let body = html(&mo.get(&url).await);
     assert!(body.contains(&format!(
-        "<a href=\"/manage/cycles/{cycle}/reviewers\"><span class=\"attention__count\">1</span> <span class=\"attention__text\">1 review overdue</span></a>"
+        "<a href=\"/manage/cycles/{cycle}/reviewers\"><span class=\"attention__count\">1</span> <span class=\"attention__text\">review overdue</span></a>"
     )), "{body}");
     assert!(!body.contains("about to lapse"));
     let progress = mo.get(&format!("/manage/cycles/{cycle}/reviewers")).await;

@@ -110,7 +110,16 @@ pub(super) async fn show_cycle(
 
 /// `n` and the noun, singular or plural.
 fn count(n: i64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!("{n} {}", noun(n, one, many))
+}
+
+/// The noun for `n` things, singular or plural.
+fn noun<'a>(n: i64, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
 }
 
 fn attention(id: CycleId, d: &Dashboard) -> Vec<Item> {
@@ -121,12 +130,12 @@ fn attention(id: CycleId, d: &Dashboard) -> Vec<Item> {
         let text = if started > 0 {
             format!(
                 "{} waiting for screening ({started} being screened)",
-                count(a.screening, "application", "applications")
+                noun(a.screening, "application", "applications")
             )
         } else {
             format!(
                 "{} waiting for screening",
-                count(a.screening, "application", "applications")
+                noun(a.screening, "application", "applications")
             )
         };
         items.push(Item {
@@ -139,7 +148,7 @@ fn attention(id: CycleId, d: &Dashboard) -> Vec<Item> {
     if a.overdue > 0 {
         items.push(Item {
             count: a.overdue,
-            text: format!("{} overdue", count(a.overdue, "review", "reviews")),
+            text: format!("{} overdue", noun(a.overdue, "review", "reviews")),
             href: format!("/manage/cycles/{id}/reviewers"),
             opens: "reviewer progress, with reminders",
         });
@@ -149,7 +158,7 @@ fn attention(id: CycleId, d: &Dashboard) -> Vec<Item> {
             count: a.undelivered,
             text: format!(
                 "{} not delivered",
-                count(a.undelivered, "decision letter", "decision letters")
+                noun(a.undelivered, "decision letter", "decision letters")
             ),
             href: format!("/manage/cycles/{id}/release"),
             opens: "releasing decisions, with the letters waiting",
@@ -160,7 +169,7 @@ fn attention(id: CycleId, d: &Dashboard) -> Vec<Item> {
             count: a.lapsing,
             text: format!(
                 "{} about to lapse (within {LAPSE_SOON_DAYS} days)",
-                count(a.lapsing, "offer", "offers")
+                noun(a.lapsing, "offer", "offers")
             ),
             href: format!("/manage/cycles/{id}/decisions?outcome=accepted"),
             opens: "decisions and offers, accepted",
