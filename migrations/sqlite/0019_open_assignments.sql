@@ -1,28 +1,30 @@
--- The cycle dashboard counts reviews overdue: assignments past their due
--- date without a submitted review. Each assignment says whether its review
--- is submitted, kept so by triggers on `reviews` in the same statement as
--- every change of a review's state (whatever code makes it), and a partial
--- index holds only the open assignments by cycle and due date (with the
--- flag too, so SQLite counts from the index alone), so the
--- count reads the overdue ones and nothing else.
+-- The cycle dashboard counts reviews overdue (assignments past their due
+-- date without a submitted review) and, for review progress, how many of
+-- them have a draft. Each assignment keeps where its review stands
+-- (`review`: none, draft or submitted), set by triggers on `reviews` in the
+-- same statement as every change of a review (whatever code makes it),
+-- and a partial index holds only the open assignments by cycle, review
+-- state and due date, so each count reads the overdue ones and nothing
+-- else, from the index alone.
 
-ALTER TABLE assignments ADD COLUMN submitted BOOLEAN NOT NULL DEFAULT FALSE;
-UPDATE assignments SET submitted = TRUE
-    WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.assignment_id = assignments.id AND r.state = 'submitted');
-CREATE INDEX assignments_open_due ON assignments (cycle_id, submitted, due_at) WHERE submitted = FALSE;
+ALTER TABLE assignments ADD COLUMN review TEXT NOT NULL DEFAULT 'none'
+    CHECK (review IN ('none', 'draft', 'submitted'));
+UPDATE assignments SET review = (SELECT r.state FROM reviews r WHERE r.assignment_id = assignments.id)
+    WHERE EXISTS (SELECT 1 FROM reviews r WHERE r.assignment_id = assignments.id);
+CREATE INDEX assignments_open_due ON assignments (cycle_id, review, due_at) WHERE review <> 'submitted';
 
-CREATE TRIGGER reviews_submitted_after_insert AFTER INSERT ON reviews
+CREATE TRIGGER reviews_state_after_insert AFTER INSERT ON reviews
 BEGIN
-    UPDATE assignments SET submitted = (NEW.state = 'submitted') WHERE id = NEW.assignment_id;
+    UPDATE assignments SET review = NEW.state WHERE id = NEW.assignment_id;
 END;
 
-CREATE TRIGGER reviews_submitted_after_update AFTER UPDATE OF state, assignment_id ON reviews
+CREATE TRIGGER reviews_state_after_update AFTER UPDATE OF state, assignment_id ON reviews
 BEGIN
-    UPDATE assignments SET submitted = FALSE WHERE id = OLD.assignment_id;
-    UPDATE assignments SET submitted = (NEW.state = 'submitted') WHERE id = NEW.assignment_id;
+    UPDATE assignments SET review = 'none' WHERE id = OLD.assignment_id;
+    UPDATE assignments SET review = NEW.state WHERE id = NEW.assignment_id;
 END;
 
-CREATE TRIGGER reviews_submitted_after_delete AFTER DELETE ON reviews
+CREATE TRIGGER reviews_state_after_delete AFTER DELETE ON reviews
 BEGIN
-    UPDATE assignments SET submitted = FALSE WHERE id = OLD.assignment_id;
+    UPDATE assignments SET review = 'none' WHERE id = OLD.assignment_id;
 END;

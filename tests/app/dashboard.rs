@@ -136,13 +136,13 @@ async fn the_charts_show_the_figures_that_are_stored() {
     };
     assert_eq!(app.count(&stored("submitted")).await, 1);
     assert_eq!(app.count(&stored("review")).await, 4);
-    assert!(body.contains(&format!("<th scope=\"row\"><a href=\"/manage/cycles/{}/applications?stage=submitted\">Submitted</a></th><td>1</td>", c.id)), "{body}");
-    assert!(body.contains(&format!("<th scope=\"row\"><a href=\"/manage/cycles/{}/applications?stage=review\">In review</a></th><td>4</td>", c.id)));
+    assert!(body.contains(&format!("<th scope=\"row\"><a href=\"/manage/cycles/{}/applications?stage=submitted\">Submitted</a></th><td data-label=\"Applications\">1</td>", c.id)), "{body}");
+    assert!(body.contains(&format!("<th scope=\"row\"><a href=\"/manage/cycles/{}/applications?stage=review\">In review</a></th><td data-label=\"Applications\">4</td>", c.id)));
     page.assert_contains("5 applications: Submitted 1, In review 4.");
     // Review progress: 7 of 8 submitted, one draft, none overdue yet.
     page.assert_contains("7 of 8 reviews submitted (88%); 0 overdue, 1 in draft, 0 not started.")
-        .assert_contains("<th scope=\"row\">Reviews submitted</th><td>7</td><td>88%</td>")
-        .assert_contains("<th scope=\"row\">In draft</th><td>1</td><td>13%</td>");
+        .assert_contains("<th scope=\"row\">Reviews submitted</th><td data-label=\"Number\">7</td><td data-label=\"Share\">88%</td>")
+        .assert_contains("<th scope=\"row\">In draft</th><td data-label=\"Number\">1</td><td data-label=\"Share\">13%</td>");
     // Every chart is an image named by its title, described in words.
     for id in ["funnel", "progress", "scores", "leniency"] {
         page.assert_contains(&format!(
@@ -174,7 +174,9 @@ async fn the_charts_show_the_figures_that_are_stored() {
         } else {
             format!("{from} to under {to}")
         };
-        page.assert_contains(&format!("<th scope=\"row\">{head}</th><td>{n}</td>"));
+        page.assert_contains(&format!(
+            "<th scope=\"row\">{head}</th><td data-label=\"Applications\">{n}</td>"
+        ));
     }
 
     // Leniency: each reviewer's mean against the cycle's, as stored.
@@ -193,7 +195,7 @@ async fn the_charts_show_the_figures_that_are_stored() {
             format!("−{:.2}", -rel)
         };
         page.assert_contains(&format!(
-            "<th scope=\"row\">{name}</th><td>{}</td><td>{:.1}</td><td>{shown}</td>",
+            "<th scope=\"row\">{name}</th><td data-label=\"Reviews submitted\">{}</td><td data-label=\"Mean total\">{:.1}</td><td data-label=\"Against the cycle\">{shown}</td>",
             mine.len(),
             s.mean
         ));
@@ -259,4 +261,57 @@ async fn totals(app: &TestApp, cycle: i64, reviewer: i64) -> Vec<f64> {
     .iter()
     .map(|t| t.parse::<f64>().unwrap())
     .collect()
+}
+
+#[rocket::async_test]
+async fn reviews_overdue_follow_submission_and_reopening() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let mo = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let rae = app
+        .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
+        .await;
+    let sam = app.with_reviewer(&c, "Sam Second", "sam@faculty.org").await;
+    let a = app.submitted_application(&c).await;
+    mark_eligible(&mo, a).await;
+    assign(&mo, a, rae.id).await;
+    assign(&mo, a, sam.id).await;
+    // Rae keeps a draft, Sam submits.
+    post_review(&rae, a, &review_fields(&c, "3", "save")).await;
+    post_review(&sam, a, &review_fields(&c, "4", "submit")).await;
+    app.advance_past(past_due());
+    mo.login("mo@alliance.org", PASSWORD).await;
+    let url = format!("/manage/cycles/{}", c.id);
+    mo.get(&url)
+        .await
+        .assert_contains("<span class=\"attention__count\">1</span> <span class=\"attention__text\">review overdue</span>")
+        .assert_contains("1 of 2 reviews submitted (50%); 1 overdue, 0 in draft, 0 not started.");
+    // The manager reopens Sam's review: it is a draft again, and overdue.
+    let rid = app
+        .count(&format!(
+            "SELECT id FROM reviews WHERE application_id = {a} AND reviewer_id = {}",
+            sam.id.0
+        ))
+        .await;
+    let page = mo
+        .post(
+            &format!("/manage/reviews/{rid}/reopen"),
+            &[("reason", "Scored the wrong file.")],
+        )
+        .await;
+    assert_eq!(page.status.code, 303, "{}", page.body);
+    mo.get(&url)
+        .await
+        .assert_contains("<span class=\"attention__count\">2</span> <span class=\"attention__text\">reviews overdue</span>")
+        .assert_contains("0 of 2 reviews submitted (0%); 2 overdue, 0 in draft, 0 not started.");
+    // Both submit: nothing is overdue any more.
+    for (r, email) in [(&rae, "rae@faculty.org"), (&sam, "sam@faculty.org")] {
+        r.login(email, PASSWORD).await;
+        let page = post_review(r, a, &review_fields(&c, "4", "submit")).await;
+        assert_eq!(page.status.code, 303, "{}", page.body);
+    }
+    mo.get(&url)
+        .await
+        .assert_lacks("overdue</span>")
+        .assert_contains("2 of 2 reviews submitted (100%); 0 overdue, 0 in draft, 0 not started.");
 }

@@ -38,7 +38,25 @@ struct Item {
 struct FigureRow {
     head: String,
     href: Option<String>,
-    cells: Vec<String>,
+    cells: Vec<Cell>,
+}
+
+/// A cell of the figures, with its column's name (shown beside it when
+/// the table's rows stack on a phone).
+#[derive(Serialize)]
+struct Cell {
+    label: &'static str,
+    value: String,
+}
+
+/// The cells of a row, named after `columns` (the first names the heading cell).
+fn cells(columns: &[&'static str], values: Vec<String>) -> Vec<Cell> {
+    columns
+        .iter()
+        .skip(1)
+        .zip(values)
+        .map(|(label, value)| Cell { label, value })
+        .collect()
 }
 
 /// A chart with the same figures as a table.
@@ -53,6 +71,16 @@ struct Figure {
     /// Whether the table shows beside the chart rather than folded away.
     open: bool,
 }
+
+const FUNNEL: [&str; 2] = ["Stage", "Applications"];
+const PROGRESS: [&str; 3] = ["Reviews", "Number", "Share"];
+const SCORES: [&str; 2] = ["Score", "Applications"];
+const LENIENCY: [&str; 4] = [
+    "Reviewer",
+    "Reviews submitted",
+    "Mean total",
+    "Against the cycle",
+];
 
 #[derive(Serialize)]
 struct CyclePage {
@@ -207,13 +235,13 @@ fn funnel(id: CycleId, d: &Dashboard) -> Figure {
             head: s.label().to_owned(),
             href: (*s != Stage::Draft)
                 .then(|| format!("/manage/cycles/{id}/applications?stage={}", s.as_str())),
-            cells: vec![n.to_string()],
+            cells: cells(&FUNNEL, vec![n.to_string()]),
         })
         .collect();
     Figure {
         chart: chart::horizontal_bars("funnel", "Applications by stage", &summary, &bars),
         caption: "Number of applications in each stage".to_owned(),
-        columns: vec!["Stage", "Applications"],
+        columns: FUNNEL.to_vec(),
         rows,
         open: true,
     }
@@ -247,14 +275,14 @@ fn progress(d: &Dashboard) -> Figure {
         .map(|(l, n)| FigureRow {
             head: (*l).to_owned(),
             href: None,
-            cells: vec![n.to_string(), percent(*n, assigned)],
+            cells: cells(&PROGRESS, vec![n.to_string(), percent(*n, assigned)]),
         })
         .collect();
     Figure {
         chart: chart::horizontal_bars("progress", "Review progress", &summary, &bars),
         caption: "Assigned reviews by where they stand (overdue: past the due date, not submitted)"
             .to_owned(),
-        columns: vec!["Reviews", "Number", "Share"],
+        columns: PROGRESS.to_vec(),
         rows,
         open: false,
     }
@@ -301,7 +329,7 @@ fn scores(d: &Dashboard) -> Figure {
                 format!("{} to under {}", b.from, b.to)
             },
             href: None,
-            cells: vec![b.count.to_string()],
+            cells: cells(&SCORES, vec![b.count.to_string()]),
         })
         .collect();
     Figure {
@@ -312,7 +340,7 @@ fn scores(d: &Dashboard) -> Figure {
             &bins,
         ),
         caption: "Applications by score (out of 100)".to_owned(),
-        columns: vec!["Score", "Applications"],
+        columns: SCORES.to_vec(),
         rows,
         open: false,
     }
@@ -379,12 +407,15 @@ fn leniency(d: &Dashboard) -> Figure {
         .map(|r| FigureRow {
             head: r.name.clone(),
             href: None,
-            cells: vec![
-                r.reviews.to_string(),
-                format!("{:.1}", r.mean),
-                r.relative
-                    .map_or_else(|| "too few reviews".to_owned(), signed),
-            ],
+            cells: cells(
+                &LENIENCY,
+                vec![
+                    r.reviews.to_string(),
+                    format!("{:.1}", r.mean),
+                    r.relative
+                        .map_or_else(|| "too few reviews".to_owned(), signed),
+                ],
+            ),
         })
         .collect();
     Figure {
