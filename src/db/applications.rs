@@ -74,14 +74,14 @@ fn to_json(answers: &Answers) -> String {
 /// second one for the same applicant and cycle is a unique violation.
 #[tracing::instrument(skip_all)]
 pub async fn create(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     cycle: CycleId,
     applicant: UserId,
     answers: &Answers,
     eligibility_json: &str,
     now: DateTime<Utc>,
 ) -> DbResult<ApplicationId> {
-    run!(ex, c => {
+    let id = run!(ex.reborrow(), c => {
         let id: Result<Vec<ApplicationId>, _> = sqlx::query_scalar(
             "INSERT INTO applications (cycle_id, applicant_id, stage, answers_json, eligibility_json, created_at, updated_at, form_version) \
              VALUES ($1, $2, 'draft', $3, $4, $5, $5, (SELECT form_version FROM cycles WHERE id = $1)) RETURNING id",
@@ -103,8 +103,10 @@ pub async fn create(
         .bind(now)
         .execute(&mut *c)
         .await?;
-        Ok(id)
-    })
+        Ok::<_, sqlx::Error>(id)
+    })?;
+    super::scores::created(ex, id, cycle, Stage::Draft).await?;
+    Ok(id)
 }
 
 /// The application with this id.
@@ -263,7 +265,7 @@ pub async fn attached_keys(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<String>
 #[expect(clippy::too_many_arguments, reason = "one event has this many facts")]
 #[tracing::instrument(skip_all)]
 pub async fn move_stage(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     id: ApplicationId,
     from: Stage,
     to: Stage,
@@ -273,7 +275,7 @@ pub async fn move_stage(
     note: &str,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
-    run!(ex, c => {
+    let moved = run!(ex.reborrow(), c => {
         let changed = sqlx::query(
             "UPDATE applications SET stage = $1, updated_at = $2, \
              submitted_at = CASE WHEN $1 = 'submitted' THEN $2 ELSE submitted_at END \
@@ -302,8 +304,12 @@ pub async fn move_stage(
         .bind(now)
         .execute(&mut *c)
         .await?;
-        Ok(true)
-    })
+        Ok::<_, sqlx::Error>(true)
+    })?;
+    if moved {
+        super::scores::moved(ex, id, from, to).await?;
+    }
+    Ok(moved)
 }
 
 /// One recorded change of stage.

@@ -100,7 +100,7 @@ pub async fn conflicts_in(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(Applica
 /// Assigns a reviewer; `false` when they already were.
 #[tracing::instrument(skip_all)]
 pub async fn assign(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     application: ApplicationId,
     reviewer: UserId,
     cycle: CycleId,
@@ -110,8 +110,8 @@ pub async fn assign(
 ) -> DbResult<bool> {
     let sql = "INSERT INTO assignments (application_id, reviewer_id, cycle_id, assigned_by, assigned_at, due_at) \
                VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id, reviewer_id) DO NOTHING";
-    Ok(execute!(
-        ex,
+    let added = execute!(
+        ex.reborrow(),
         sqlx::query(sql)
             .bind(application)
             .bind(reviewer)
@@ -119,14 +119,95 @@ pub async fn assign(
             .bind(by)
             .bind(now)
             .bind(due)
-    )? == 1)
+    )? == 1;
+    if added {
+        super::scores::refresh_application(ex.reborrow(), application).await?;
+        super::scores::refresh_reviewer(ex, cycle, reviewer).await?;
+    }
+    Ok(added)
 }
 
-/// Removes an assignment and its review; `false` when there was none.
+/// What removing a reviewer did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removed {
+    /// They were not assigned.
+    Nothing,
+    /// The assignment (and any draft) is gone.
+    Deleted,
+    /// They had submitted: the assignment is kept on the record in
+    /// `removed_assignments` and the review set aside, counted nowhere.
+    KeptOnRecord,
+}
+
+/// The reason a review removed with its reviewer is set aside under.
+pub const REMOVED_FROM_PANEL: &str = "removed from the panel";
+
+/// Takes a reviewer off an application. A submitted review stays on the
+/// record (set aside, out of every figure) and so does the assignment;
+/// otherwise the assignment and its draft are deleted. The application's
+/// and the reviewer's summaries follow; call `reviews::recompute_z` after.
 #[tracing::instrument(skip_all)]
-pub async fn remove(ex: Exec<'_>, application: ApplicationId, reviewer: UserId) -> DbResult<bool> {
-    let sql = "DELETE FROM assignments WHERE application_id = $1 AND reviewer_id = $2";
-    Ok(execute!(ex, sqlx::query(sql).bind(application).bind(reviewer))? == 1)
+pub async fn remove(
+    mut ex: Exec<'_>,
+    application: ApplicationId,
+    reviewer: UserId,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> DbResult<Removed> {
+    let Some(found) = find(ex.reborrow(), application, reviewer).await? else {
+        return Ok(Removed::Nothing);
+    };
+    let removed = run!(ex.reborrow(), c => {
+        let kept = sqlx::query(
+            "INSERT INTO set_aside_reviews (application_id, reviewer_id, cycle_id, state, scores_json, \
+             comments_json, overall_comment, recommendation, confidence, score_mean, score_total, \
+             submitted_at, set_aside_at, why) \
+             SELECT application_id, reviewer_id, cycle_id, state, scores_json, comments_json, overall_comment, \
+             recommendation, confidence, score_mean, score_total, submitted_at, $2, $3 \
+             FROM reviews WHERE assignment_id = $1 AND state = 'submitted'",
+        )
+        .bind(found.id)
+        .bind(now)
+        .bind(REMOVED_FROM_PANEL)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        if kept > 0 {
+            sqlx::query(
+                "INSERT INTO removed_assignments (assignment_id, application_id, reviewer_id, cycle_id, assigned_by, \
+                 assigned_at, due_at, removed_by, removed_at) \
+                 SELECT id, application_id, reviewer_id, cycle_id, assigned_by, assigned_at, due_at, $2, $3 \
+                 FROM assignments WHERE id = $1",
+            )
+            .bind(found.id)
+            .bind(by)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        }
+        sqlx::query("DELETE FROM assignments WHERE id = $1")
+            .bind(found.id)
+            .execute(&mut *c)
+            .await?;
+        Ok::<_, sqlx::Error>(if kept > 0 { Removed::KeptOnRecord } else { Removed::Deleted })
+    })?;
+    super::scores::refresh_application(ex.reborrow(), application).await?;
+    super::scores::refresh_reviewer(ex, found.cycle_id, reviewer).await?;
+    Ok(removed)
+}
+
+/// Whether the reviewer has submitted a review of the application (one a
+/// removal would keep on the record).
+#[tracing::instrument(skip_all)]
+pub async fn has_submitted(
+    ex: Exec<'_>,
+    application: ApplicationId,
+    reviewer: UserId,
+) -> DbResult<bool> {
+    let sql = "SELECT COUNT(*) FROM reviews WHERE application_id = $1 AND reviewer_id = $2 AND state = 'submitted'";
+    let n: i64 =
+        run!(ex, c => sqlx::query_scalar(sql).bind(application).bind(reviewer).fetch_one(c).await)?;
+    Ok(n > 0)
 }
 
 /// One assignment as stored.
@@ -295,7 +376,7 @@ impl ConflictSource {
 /// record, out of every score). `false` when it was recorded before.
 #[tracing::instrument(skip_all)]
 pub async fn record_conflict(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     application: ApplicationId,
     reviewer: UserId,
     source: ConflictSource,
@@ -303,7 +384,8 @@ pub async fn record_conflict(
     by: UserId,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
-    run!(ex, c => {
+    let cycle: Option<CycleId> = run!(ex.reborrow(), c => sqlx::query_scalar("SELECT cycle_id FROM applications WHERE id = $1").bind(application).fetch_optional(c).await)?;
+    let added = run!(ex.reborrow(), c => {
         let added = sqlx::query(
             "INSERT INTO conflicts (application_id, reviewer_id, source, reason, recorded_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (application_id, reviewer_id) DO NOTHING",
@@ -336,8 +418,13 @@ pub async fn record_conflict(
             .bind(reviewer)
             .execute(&mut *c)
             .await?;
-        Ok(added == 1)
-    })
+        Ok::<_, sqlx::Error>(added == 1)
+    })?;
+    super::scores::refresh_application(ex.reborrow(), application).await?;
+    if let Some(cycle) = cycle {
+        super::scores::refresh_reviewer(ex, cycle, reviewer).await?;
+    }
+    Ok(added)
 }
 
 /// Whether a conflict is recorded between the reviewer and application.
@@ -382,7 +469,7 @@ pub async fn managers_of(
     run!(ex, c => sqlx::query_as(sql).bind(program).fetch_all(c).await)
 }
 
-/// A review set aside because its reviewer had a conflict.
+/// A review set aside: its reviewer had a conflict, or was removed.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SetAside {
     pub reviewer_name: String,
@@ -391,13 +478,16 @@ pub struct SetAside {
     pub recommendation: String,
     pub submitted_at: Option<DateTime<Utc>>,
     pub set_aside_at: DateTime<Utc>,
+    /// Why: a conflict, or [`REMOVED_FROM_PANEL`].
+    pub why: String,
 }
 
-/// The reviews of an application set aside after a conflict, oldest first.
+/// The reviews of an application set aside (after a conflict, or with
+/// their reviewer removed from the panel), oldest first.
 #[tracing::instrument(skip_all)]
 pub async fn set_aside_of(ex: Exec<'_>, application: ApplicationId) -> DbResult<Vec<SetAside>> {
     let sql = "SELECT u.name AS reviewer_name, s.state, s.score_total, s.recommendation, s.submitted_at, \
-               s.set_aside_at FROM set_aside_reviews s JOIN users u ON u.id = s.reviewer_id \
+               s.set_aside_at, s.why FROM set_aside_reviews s JOIN users u ON u.id = s.reviewer_id \
                WHERE s.application_id = $1 ORDER BY s.id";
     run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
 }

@@ -6,8 +6,10 @@
 //! are recomputed ([`recompute_z`]) so that the normalised score of every
 //! application is one `AVG` in SQL: raw totals where the reviewer has
 //! fewer than three reviews, otherwise the cycle's mean plus its standard
-//! deviation times the stored z. `tests/app/review.rs` checks the SQL
-//! against the pure aggregation.
+//! deviation times the stored z. Each change here keeps the score
+//! summaries (`scores`) in the same transaction; the ranking reads those
+//! (`ranking`). `tests/app/review.rs` checks the SQL against the pure
+//! aggregation.
 //!
 //! A review keeps the rubric version it was started under
 //! (`rubric_version`, see `rubrics`): its mean and total were computed
@@ -22,7 +24,6 @@ use crate::domain::cycle::CycleId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::review::ReviewState;
 use crate::domain::workflow::scoring::{self, Stats};
-use crate::domain::workflow::stage::Stage;
 
 /// A review as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -100,7 +101,7 @@ pub struct Written<'a> {
 /// submitted: a submitted review changes only after a manager reopens it.
 #[tracing::instrument(skip_all)]
 pub async fn save(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     w: &Written<'_>,
     submit: Option<(f64, f64)>,
     now: DateTime<Utc>,
@@ -121,7 +122,7 @@ pub async fn save(
                updated_at = excluded.updated_at, submitted_at = excluded.submitted_at, version = reviews.version + 1 \
                WHERE reviews.state = 'draft'";
     let n = execute!(
-        ex,
+        ex.reborrow(),
         sqlx::query(sql)
             .bind(w.assignment_id)
             .bind(w.application_id)
@@ -139,25 +140,37 @@ pub async fn save(
             .bind(submitted_at)
             .bind(w.rubric_version)
     )?;
+    if n == 1 && submit.is_some() {
+        super::scores::refresh_application(ex, w.application_id).await?;
+    }
     Ok(n == 1)
 }
 
 /// Turns a submitted review back into a draft; `false` when it was not
 /// submitted (reopened already, or never sent).
 #[tracing::instrument(skip_all)]
-pub async fn reopen(ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool> {
+pub async fn reopen(mut ex: Exec<'_>, id: i64, now: DateTime<Utc>) -> DbResult<bool> {
     let sql = "UPDATE reviews SET state = 'draft', submitted_at = NULL, score_mean = NULL, score_total = NULL, z = NULL, \
                updated_at = $1, version = version + 1 WHERE id = $2 AND state = 'submitted'";
-    Ok(execute!(ex, sqlx::query(sql).bind(now).bind(id))? == 1)
+    let reopened = execute!(ex.reborrow(), sqlx::query(sql).bind(now).bind(id))? == 1;
+    if reopened {
+        let application: ApplicationId = run!(ex.reborrow(), c => sqlx::query_scalar(
+            "SELECT application_id FROM reviews WHERE id = $1"
+        ).bind(id).fetch_one(c).await)?;
+        super::scores::refresh_application(ex, application).await?;
+    }
+    Ok(reopened)
 }
 
 /// Recomputes the z-score of each of the reviewer's submitted reviews in
-/// the cycle; call it in the transaction that changed one of them. On
+/// the cycle, and with them the summaries they move (the reviewer's row,
+/// their applications' sums, the cycle's scale and every normalised
+/// score); call it in the transaction that changed one of them. On
 /// PostgreSQL the reviewer's row is locked first, so two of their
 /// submissions at once cannot each miss the other.
 #[tracing::instrument(skip_all)]
 pub async fn recompute_z(ex: Exec<'_>, cycle: CycleId, reviewer: UserId) -> DbResult<()> {
-    let ex = match ex {
+    let mut ex = match ex {
         Exec::Postgres(c) => {
             sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
                 .bind(reviewer)
@@ -170,7 +183,7 @@ pub async fn recompute_z(ex: Exec<'_>, cycle: CycleId, reviewer: UserId) -> DbRe
     let select = "SELECT id, score_total FROM reviews \
                   WHERE cycle_id = $1 AND reviewer_id = $2 AND state = 'submitted' AND score_total IS NOT NULL";
     let update = "UPDATE reviews SET z = $1 WHERE id = $2";
-    run!(ex, c => {
+    run!(ex.reborrow(), c => {
         let rows: Vec<(i64, f64)> = sqlx::query_as(select)
             .bind(cycle)
             .bind(reviewer)
@@ -182,8 +195,9 @@ pub async fn recompute_z(ex: Exec<'_>, cycle: CycleId, reviewer: UserId) -> DbRe
             let z = scoring::z_score(*total, &stats);
             sqlx::query(update).bind(z).bind(id).execute(&mut *c).await?;
         }
-        Ok(())
-    })
+        Ok::<_, sqlx::Error>(())
+    })?;
+    super::scores::after_z(ex, cycle, reviewer).await
 }
 
 /// Count, mean and standard deviation of every submitted total in a cycle.
@@ -214,170 +228,6 @@ fn stats_of(count: i64, mean: f64, mean_of_squares: f64) -> Stats {
         mean,
         sd: (mean_of_squares - mean * mean).max(0.0).sqrt(),
     }
-}
-
-/// Figures a ranking can be sorted on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RankBy {
-    Normalised,
-    WeightedTotal,
-    Mean,
-    Spread,
-    Reviews,
-}
-
-impl RankBy {
-    /// Every figure, in the order offered.
-    pub const ALL: [Self; 5] = [
-        Self::Normalised,
-        Self::WeightedTotal,
-        Self::Mean,
-        Self::Spread,
-        Self::Reviews,
-    ];
-
-    /// The name in the address.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Normalised => "normalised",
-            Self::WeightedTotal => "total",
-            Self::Mean => "mean",
-            Self::Spread => "spread",
-            Self::Reviews => "reviews",
-        }
-    }
-
-    /// Reads the name in the address.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            Self::Normalised => "normalised",
-            Self::WeightedTotal => "total",
-            Self::Mean => "mean",
-            Self::Spread => "variance",
-            Self::Reviews => "reviewed",
-        }
-    }
-}
-
-/// One row of the ranking.
-#[derive(Debug, Clone)]
-pub struct Ranked {
-    pub id: ApplicationId,
-    pub applicant_name: String,
-    pub institution: String,
-    pub stage: Stage,
-    pub assigned: i64,
-    pub reviewed: i64,
-    pub mean: Option<f64>,
-    pub total: Option<f64>,
-    pub spread: Option<f64>,
-    pub variance: Option<f64>,
-    pub normalised: Option<f64>,
-}
-
-/// One page of a cycle's applications in review, committee or decided,
-/// ranked by `by` (highest first, or lowest with `ascending`), with the
-/// number of rows in all. `scale` is the cycle's [`cycle_scale`].
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a page of a sorted list has this many facts"
-)]
-#[tracing::instrument(skip_all)]
-pub async fn ranking(
-    ex: Exec<'_>,
-    cycle: CycleId,
-    hide_applicant: UserId,
-    by: RankBy,
-    ascending: bool,
-    scale: &Stats,
-    offset: i64,
-    limit: i64,
-) -> DbResult<(Vec<Ranked>, i64)> {
-    let dir = if ascending { "ASC" } else { "DESC" };
-    let column = by.column();
-    // The figures of every application in review are needed to sort (one
-    // pass over the cycle's submitted reviews, from an index); names and
-    // assignment counts only for the page.
-    let sql = format!(
-        "SELECT a.id, a.stage, COALESCE(f.reviewed, 0) AS reviewed, f.mean, f.total, f.spread, f.variance, f.normalised \
-         FROM applications a LEFT JOIN ( \
-           SELECT r.application_id, COUNT(*) AS reviewed, AVG(r.score_mean) AS mean, AVG(r.score_total) AS total, \
-           MAX(r.score_total) - MIN(r.score_total) AS spread, \
-           AVG(r.score_total * r.score_total) - AVG(r.score_total) * AVG(r.score_total) AS variance, \
-           {normalised} AS normalised \
-           FROM reviews r WHERE r.cycle_id = $1 AND r.state = 'submitted' GROUP BY r.application_id \
-         ) f ON f.application_id = a.id \
-         WHERE a.cycle_id = $1 AND a.stage IN ('review', 'committee', 'decided') AND a.applicant_id <> {hide_applicant} \
-         ORDER BY {column} {dir} NULLS LAST, a.id LIMIT $4 OFFSET $5",
-        normalised = normalised_average("$2", "$3"),
-    );
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM applications WHERE cycle_id = $1 AND stage IN ('review', 'committee', 'decided') \
-         AND applicant_id <> {hide_applicant}"
-    );
-    let (figures, total) = run!(ex, c => {
-        let figures: Vec<RankedFigures> = sqlx::query_as(&sql)
-            .bind(cycle)
-            .bind(scale.mean)
-            .bind(scale.sd)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(&mut *c)
-            .await?;
-        let total: i64 = sqlx::query_scalar(&count_sql).bind(cycle).fetch_one(&mut *c).await?;
-        let ids: Vec<ApplicationId> = figures.iter().map(|f| f.id).collect();
-        let people: Vec<(ApplicationId, String, String, i64)> = if ids.is_empty() {
-            Vec::new()
-        } else {
-            let sql = format!(
-                "SELECT a.id, u.name, a.institution, (SELECT COUNT(*) FROM assignments s WHERE s.application_id = a.id) \
-                 FROM applications a JOIN users u ON u.id = a.applicant_id WHERE a.id IN ({})",
-                super::assignments::join_ids(&ids)
-            );
-            sqlx::query_as(&sql).fetch_all(&mut *c).await?
-        };
-        let rows = figures
-            .into_iter()
-            .map(|f| {
-                let (name, institution, assigned) = people
-                    .iter()
-                    .find(|p| p.0 == f.id)
-                    .map(|p| (p.1.clone(), p.2.clone(), p.3))
-                    .unwrap_or_default();
-                Ranked {
-                    id: f.id,
-                    applicant_name: name,
-                    institution,
-                    stage: f.stage,
-                    assigned,
-                    reviewed: f.reviewed,
-                    mean: f.mean,
-                    total: f.total,
-                    spread: f.spread,
-                    variance: f.variance,
-                    normalised: f.normalised,
-                }
-            })
-            .collect::<Vec<Ranked>>();
-        Ok::<_, sqlx::Error>((rows, total))
-    })?;
-    Ok((figures, total))
-}
-
-#[derive(sqlx::FromRow)]
-struct RankedFigures {
-    id: ApplicationId,
-    stage: Stage,
-    reviewed: i64,
-    mean: Option<f64>,
-    total: Option<f64>,
-    spread: Option<f64>,
-    variance: Option<f64>,
-    normalised: Option<f64>,
 }
 
 /// A submitted review's figures, for checking the SQL against the pure

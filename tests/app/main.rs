@@ -16,6 +16,7 @@ mod operate;
 mod permissions;
 mod platform;
 mod proxy;
+mod ranking_workspace;
 mod referee;
 mod review;
 mod s3;

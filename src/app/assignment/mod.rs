@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use crate::auth::guards::{ClientIp, Manager};
 use crate::context::Ctx;
-use crate::db::assignments::{self, Candidate, ConflictSource, Reviewer};
+use crate::db::assignments::{self, Candidate, ConflictSource, Removed, Reviewer};
 use crate::db::cycles::CycleWithForm;
 use crate::db::{applications, cycles, programs, reviews, Exec, Tx};
 use crate::domain::access::manager_may_act_on;
@@ -337,7 +337,8 @@ pub async fn reassign(
         return Err(Error::refused(assigned.message()));
     }
     let mut tx = ctx.begin().await?;
-    if assignments::remove(tx.exec(), id, from).await? {
+    let me = who.0.user().id;
+    if assignments::remove(tx.exec(), id, from, Some(me), now).await? != Removed::Nothing {
         reviews::recompute_z(tx.exec(), c.cycle.id, from).await?;
     }
     By::user(who.0.user().id, ip.as_deref())
@@ -353,9 +354,13 @@ pub async fn reassign(
     Ok(())
 }
 
-/// Takes reviewer `reviewer` (`None`: none chosen) off application `id`,
-/// with their review if any, and recomputes their normalised scores.
-/// Refuses a reviewer who was not assigned.
+/// Takes reviewer `reviewer` (`None`: none chosen) off application `id`
+/// and recomputes their normalised scores. A reviewer without a
+/// submitted review goes with their draft; one who submitted needs
+/// `confirmed` (the manager was told the review stays on the record),
+/// and then the assignment and the review are kept on the record, out of
+/// every figure (`Removal::NeedsConfirmation` without it, nothing
+/// changed). Refuses a reviewer who was not assigned.
 #[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn unassign(
     ctx: &Ctx,
@@ -363,28 +368,55 @@ pub async fn unassign(
     ip: &ClientIp,
     id: ApplicationId,
     reviewer: Option<UserId>,
-) -> Result<()> {
+    confirmed: bool,
+) -> Result<Removal> {
     let (_, c) = access::application_for_manager(ctx, who, id).await?;
     let reviewer = reviewer.ok_or_else(|| Error::refused("Choose the reviewer to remove."))?;
     let now = ctx.now();
     let mut tx = ctx.begin().await?;
-    if !assignments::remove(tx.exec(), id, reviewer).await? {
+    if !confirmed && assignments::has_submitted(tx.exec(), id, reviewer).await? {
+        return Ok(Removal::NeedsConfirmation);
+    }
+    let removed = assignments::remove(tx.exec(), id, reviewer, Some(who.0.user().id), now).await?;
+    if removed == Removed::Nothing {
         return Err(Error::refused(
             "That reviewer was not assigned to this application.",
         ));
     }
     reviews::recompute_z(tx.exec(), c.cycle.id, reviewer).await?;
+    let kept = removed == Removed::KeptOnRecord;
     By::user(who.0.user().id, ip.as_deref())
         .audit(
             tx.exec(),
             "assignment.remove",
             &format!("application:{id}"),
-            &format!("reviewer {reviewer}"),
+            &if kept {
+                format!("reviewer {reviewer}; submitted review kept on the record, not counted")
+            } else {
+                format!("reviewer {reviewer}")
+            },
             now,
         )
         .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(if kept {
+        Removal::KeptOnRecord
+    } else {
+        Removal::Removed
+    })
+}
+
+/// What [`unassign`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// The reviewer submitted a review: nothing changed until the manager
+    /// confirms, having been told the review stays on the record.
+    NeedsConfirmation,
+    /// The reviewer (and any draft) is off the application.
+    Removed,
+    /// The reviewer is off the panel; their review is kept on the record,
+    /// not counted.
+    KeptOnRecord,
 }
 
 /// Records that reviewer `reviewer` (`None`: none chosen) must not review

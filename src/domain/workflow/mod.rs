@@ -8,3 +8,4 @@ pub mod rubric;
 pub mod rubric_edit;
 pub mod scoring;
 pub mod stage;
+pub mod summary;

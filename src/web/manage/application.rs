@@ -19,7 +19,7 @@ use crate::context::Ctx;
 use crate::db::applications::Application;
 use crate::db::assignments;
 use crate::db::cycles::{CycleWithForm, ReviewSetup};
-use crate::db::{applications, reviews, rubrics, users, PortalPool};
+use crate::db::{applications, reviews, rubrics, summaries, users, PortalPool};
 use crate::domain::application::ApplicationId;
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::{offer_state, Outcome};
@@ -59,10 +59,13 @@ struct ConflictView {
     when: String,
 }
 
-/// A review set aside after a conflict, as the record shows it.
+/// A review set aside (after a conflict, or with its reviewer removed from
+/// the panel), as the record shows it.
 #[derive(Serialize)]
 struct SetAsideView {
     reviewer_name: String,
+    /// Why it is set aside, in words.
+    why: String,
     state: &'static str,
     total: String,
     recommendation: String,
@@ -346,11 +349,12 @@ async fn application_page(
     let submitted: Vec<SubmittedReview> = submitted.into_iter().map(|(_, r)| r).collect();
     let reviewer_ids: Vec<UserId> = submitted.iter().map(|r| r.reviewer).collect();
     let stats: BTreeMap<UserId, _> =
-        reviews::reviewer_stats(conn.exec(), c.cycle.id, &reviewer_ids)
+        summaries::reviewer_stats(conn.exec(), c.cycle.id, &reviewer_ids)
             .await?
             .into_iter()
             .collect();
-    let scale = reviews::cycle_scale(conn.exec(), c.cycle.id).await?;
+    // The cycle's scale from its stored summary, never the whole cycle.
+    let scale = summaries::scale(conn.exec(), c.cycle.id).await?;
     let threshold = setup.settings.disagreement_threshold;
     let means = aggregate_one(&setup.rubric, threshold, &of_current, &stats, &scale)
         .map(|f| f.criterion_means)
@@ -462,6 +466,11 @@ async fn application_page(
             .iter()
             .map(|r| SetAsideView {
                 reviewer_name: r.reviewer_name.clone(),
+                why: if r.why == assignments::REMOVED_FROM_PANEL {
+                    "Removed from the panel, not counted".to_owned()
+                } else {
+                    "A conflict, not counted".to_owned()
+                },
                 state: r.state.label(),
                 total: r
                     .score_total

@@ -32,6 +32,7 @@ mod programs;
 mod progress;
 mod ranking;
 mod release;
+mod removal;
 mod reviewers;
 mod rubric;
 mod screening;
@@ -60,6 +61,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(application::routes());
     all.extend(screening::routes());
     all.extend(reviewers::routes());
+    all.extend(removal::routes());
     all.extend(assign::routes());
     all.extend(progress::routes());
     all.extend(ranking::routes());

@@ -7,6 +7,8 @@ use rocket::response::{Flash, Redirect};
 use rocket::{post, routes, FromForm, Route, State};
 
 use super::application::back;
+use super::removal::confirm_address;
+use crate::app::assignment::Removal;
 use crate::app::{assignment, review};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
@@ -65,18 +67,42 @@ struct ReviewerForm {
     reason: String,
 }
 
-/// Takes a reviewer off the application, with their review if any.
+#[derive(FromForm)]
+struct UnassignForm {
+    /// A reviewer's id, or empty when none is chosen.
+    #[field(default = String::new())]
+    reviewer: String,
+    /// `yes` once the manager was told a submitted review stays on the record.
+    #[field(default = String::new())]
+    confirmed: String,
+}
+
+/// Takes a reviewer off the application. One who submitted a review is
+/// first sent to the confirmation page (`removal`), nothing changed.
 #[post("/applications/<id>/unassign", data = "<form>")]
 async fn unassign_reviewer(
     who: Manager,
     ctx: &State<Ctx>,
     ip: ClientIp,
     id: ApplicationId,
-    form: Form<ReviewerForm>,
+    form: Form<UnassignForm>,
 ) -> Result<Flash<Redirect>> {
-    let outcome = assignment::unassign(ctx, &who, &ip, id, chosen(&form.reviewer)).await;
-    told(outcome, back(id), |()| {
-        "The reviewer was taken off this application.".into()
+    let reviewer = chosen(&form.reviewer);
+    let confirmed = form.confirmed == "yes";
+    let outcome = assignment::unassign(ctx, &who, &ip, id, reviewer, confirmed).await;
+    if let (Ok(Removal::NeedsConfirmation), Some(r)) = (&outcome, reviewer) {
+        return Ok(Flash::warning(
+            Redirect::to(confirm_address(id, r)),
+            "This reviewer submitted a review: confirm before they are removed.",
+        ));
+    }
+    told(outcome, back(id), |done| {
+        match done {
+        Removal::KeptOnRecord => {
+            "The reviewer was removed from the panel; their review stays on the record, not counted.".into()
+        }
+        _ => "The reviewer was taken off this application.".into(),
+    }
     })
 }
 

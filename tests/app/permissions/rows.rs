@@ -12,6 +12,7 @@ mod manage;
 mod outcomes;
 mod programs;
 mod rubric;
+mod scores;
 
 use rocket::http::Method;
 
@@ -328,6 +329,7 @@ pub fn rows() -> Vec<Row> {
     rows.extend(rubric::rows());
     rows.extend(forms::rows());
     rows.extend(outcomes::rows());
+    rows.extend(scores::rows());
     rows.extend([
         get("/admin", Admin, 303, |_, _| "/admin".into()),
         get("/admin/users?<q>&<page>", Admin, 200, |_, _| {

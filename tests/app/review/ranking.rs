@@ -84,21 +84,18 @@ async fn the_ranking_in_sql_agrees_with_the_pure_aggregation() {
         .collect();
     let rubric: &Rubric = &setup.rubric;
     let expected = aggregate(rubric, setup.settings.disagreement_threshold, &reviews);
-    let scale = fellowship_portal::db::reviews::cycle_scale(conn.exec(), CycleId(c.id))
+    let query = fellowship_portal::db::ranking::RankQuery {
+        cycle: CycleId(c.id),
+        hide_applicant: fellowship_portal::domain::user::UserId(0),
+        by: fellowship_portal::db::ranking::RankBy::Normalised,
+        ascending: false,
+        apart: fellowship_portal::db::ranking::Apart::CompleteFirst,
+        offset: 0,
+        limit: 50,
+    };
+    let (rows, total) = fellowship_portal::db::ranking::ranking(conn.exec(), &query)
         .await
         .unwrap();
-    let (rows, total) = fellowship_portal::db::reviews::ranking(
-        conn.exec(),
-        CycleId(c.id),
-        fellowship_portal::domain::user::UserId(0),
-        fellowship_portal::db::reviews::RankBy::Normalised,
-        false,
-        &scale,
-        0,
-        50,
-    )
-    .await
-    .unwrap();
     assert_eq!(total, 5);
     let close = |a: f64, b: f64| (a - b).abs() < 1e-6;
     let mut last = f64::INFINITY;

@@ -201,12 +201,6 @@ pub fn rows() -> Vec<Row> {
             |w, c| cycle(w, c, "/remind"),
             Empty,
         ),
-        get(
-            "/manage/cycles/<id>/ranking?<sort>&<dir>&<page>",
-            ManagedCycle,
-            200,
-            |w, c| cycle(w, c, "/ranking"),
-        ),
         get("/manage/cycles/<id>/settings", ManagedCycle, 200, |w, c| {
             cycle(w, c, "/settings")
         }),
