@@ -19,8 +19,6 @@ use crate::domain::workflow::stage::Stage;
 
 /// An offer whose accept-by date is this close is "about to lapse".
 pub const LAPSE_SOON_DAYS: i64 = 3;
-/// Application scores are counted in columns this many points wide.
-pub const SCORE_BIN_POINTS: f64 = 10.0;
 
 /// What needs the manager's attention, each a count of things to act on.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -63,7 +61,8 @@ pub struct Leniency {
     pub mean: f64,
     /// How far their mean stands from the cycle's, in the cycle's standard
     /// deviations: above 0 kinder, below 0 harsher. `None` while they have
-    /// too few reviews to say, or the cycle's totals do not spread.
+    /// fewer than [`MIN_REVIEWS_TO_NORMALISE`] reviews, or the cycle's
+    /// totals do not spread.
     pub relative: Option<f64>,
 }
 
@@ -74,7 +73,7 @@ pub struct Dashboard {
     /// Applications in each stage, every stage in pipeline order.
     pub stages: Vec<(Stage, i64)>,
     pub progress: ReviewProgress,
-    /// Applications with at least one submitted review, by score.
+    /// Ranked applications with a review in, by normalised score.
     pub scores: Vec<ScoreBin>,
     /// The cycle's submitted totals: count, mean, spread.
     pub scale: Stats,
@@ -90,10 +89,7 @@ pub async fn cycle_dashboard(ctx: &Ctx, cycle: CycleId) -> Result<Dashboard> {
     let stages: Vec<(Stage, i64)> = Stage::ALL
         .iter()
         .map(|s| {
-            let n = counted
-                .iter()
-                .find(|(name, _)| name == s.as_str())
-                .map_or(0, |(_, n)| *n);
+            let n = counted.iter().find(|(x, _)| x == s).map_or(0, |(_, n)| *n);
             (*s, n)
         })
         .collect();
@@ -106,19 +102,27 @@ pub async fn cycle_dashboard(ctx: &Ctx, cycle: CycleId) -> Result<Dashboard> {
         lapsing: dashboard::offers_lapsing(conn.exec(), cycle, now, lapse_horizon(now)).await?,
     };
     let progress = dashboard::review_progress(conn.exec(), cycle, now).await?;
-    let scores = bins(
-        dashboard::application_scores(conn.exec(), cycle).await?,
-        SCORE_BIN_POINTS,
-    );
-    let scale = dashboard::cycle_scale(conn.exec(), cycle).await?;
-    let reviewers = dashboard::reviewer_totals(conn.exec(), cycle)
+    let scores = dashboard::score_bands(conn.exec(), cycle)
         .await?
         .into_iter()
+        .map(|b| ScoreBin {
+            from: b.from as f64,
+            to: b.to as f64,
+            count: b.applications,
+        })
+        .collect();
+    let scale = dashboard::cycle_scale(conn.exec(), cycle).await?;
+    let reviewers = dashboard::reviewers(conn.exec(), cycle)
+        .await?
+        .into_iter()
+        .filter(|r| r.stats.count > 0)
         .map(|r| Leniency {
-            relative: leniency(r.mean, r.reviews, &scale),
+            relative: r
+                .leniency
+                .filter(|_| r.stats.count >= MIN_REVIEWS_TO_NORMALISE),
+            reviews: r.stats.count as i64,
+            mean: r.stats.mean,
             name: r.name,
-            reviews: r.reviews,
-            mean: r.mean,
         })
         .collect();
     Ok(Dashboard {
@@ -136,61 +140,9 @@ pub fn lapse_horizon(now: DateTime<Utc>) -> DateTime<Utc> {
     now + Duration::days(LAPSE_SOON_DAYS)
 }
 
-/// A reviewer's mean against the cycle's, in the cycle's standard
-/// deviations; `None` with fewer than [`MIN_REVIEWS_TO_NORMALISE`] reviews
-/// or a cycle whose totals do not spread.
-pub fn leniency(mean: f64, reviews: i64, cycle: &Stats) -> Option<f64> {
-    let enough = usize::try_from(reviews).is_ok_and(|n| n >= MIN_REVIEWS_TO_NORMALISE);
-    (enough && cycle.sd > 1e-9).then(|| (mean - cycle.mean) / cycle.sd)
-}
-
-/// Scores (0–100) counted in columns `width` points wide; a score outside
-/// counts at the nearest end.
-pub fn bins(scores: impl IntoIterator<Item = f64>, width: f64) -> Vec<ScoreBin> {
-    let columns = (100.0 / width).round().max(1.0) as usize;
-    let mut out: Vec<ScoreBin> = (0..columns)
-        .map(|i| ScoreBin {
-            from: i as f64 * width,
-            to: ((i + 1) as f64 * width).min(100.0),
-            count: 0,
-        })
-        .collect();
-    for s in scores.into_iter().filter(|s| s.is_finite()) {
-        let i = ((s / width).floor().max(0.0) as usize).min(columns - 1);
-        out[i].count += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn leniency_is_the_distance_from_the_cycle_mean_in_its_spread() {
-        let cycle = Stats {
-            count: 30,
-            mean: 60.0,
-            sd: 10.0,
-        };
-        assert_eq!(leniency(75.0, 5, &cycle), Some(1.5));
-        assert_eq!(leniency(55.0, 3, &cycle), Some(-0.5));
-        assert_eq!(leniency(90.0, 2, &cycle), None, "too few reviews to say");
-        let flat = Stats { sd: 0.0, ..cycle };
-        assert_eq!(leniency(60.0, 10, &flat), None);
-    }
-
-    #[test]
-    fn scores_fall_in_ten_point_columns_with_100_in_the_last() {
-        let b = bins([0.0, 9.9, 10.0, 99.0, 100.0, 101.5, -1.0], 10.0);
-        assert_eq!(b.len(), 10);
-        assert_eq!(b[0].count, 3);
-        assert_eq!(b[1].count, 1);
-        assert_eq!(b[9].count, 3);
-        assert_eq!((b[9].from, b[9].to), (90.0, 100.0));
-        assert_eq!(b.iter().map(|x| x.count).sum::<i64>(), 7);
-        assert!(bins([], 10.0).iter().all(|x| x.count == 0));
-    }
 
     #[test]
     fn nothing_to_do_is_clear() {

@@ -4,15 +4,19 @@
 //! reviewer's figures for their leniency.
 //!
 //! Every figure the page shows comes through this file, so where it is read
-//! from (the cycle's own rows, or summaries kept up to date) is decided in
-//! one place. Counts of what needs attention are indexed counts of the few
-//! rows in that state. Returns plain figures; never imports the web layer.
+//! from is decided in one place: the score summaries kept up to date with
+//! every review and stage change ([`super::summaries`]: applications per
+//! stage, assigned and submitted reviews, the cycle's scale, each
+//! reviewer's figures, the distribution of scores), and indexed counts of
+//! the few rows that need attention. Returns plain figures; never imports
+//! the web layer.
 
 use chrono::{DateTime, Utc};
 
-use super::{DbResult, Exec};
+use super::{summaries, DbResult, Exec};
 use crate::domain::cycle::CycleId;
-use crate::domain::user::UserId;
+use crate::domain::workflow::scoring::Stats;
+use crate::domain::workflow::stage::Stage;
 
 /// How many assignments of a cycle stand where, each counted once: a
 /// review submitted; otherwise overdue (its due date passed); otherwise a
@@ -32,10 +36,11 @@ impl ReviewProgress {
     }
 }
 
-/// Applications of the cycle in each stage (stages with none left out).
+/// Applications of the cycle in each stage (stages with none left out),
+/// from the per-cycle summary.
 #[tracing::instrument(skip_all)]
-pub async fn stage_counts(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(String, i64)>> {
-    super::applications::count_by_stage(ex, cycle).await
+pub async fn stage_counts(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(Stage, i64)>> {
+    summaries::stage_counts(ex, cycle).await
 }
 
 /// The cycle's assignments by where their review stands (see
@@ -49,7 +54,12 @@ pub async fn review_progress(
     cycle: CycleId,
     now: DateTime<Utc>,
 ) -> DbResult<ReviewProgress> {
-    let (assigned, submitted) = assigned_and_submitted(ex.reborrow(), cycle).await?;
+    // Sums over the reviewers' summary rows (a few dozen per cycle).
+    let sql =
+        "SELECT COALESCE(SUM(assigned), 0), COALESCE(SUM(submitted), 0) FROM reviewer_scores \
+               WHERE cycle_id = $1";
+    let (assigned, submitted): (i64, i64) =
+        run!(ex.reborrow(), c => sqlx::query_as(sql).bind(cycle).fetch_one(c).await)?;
     let sql = "SELECT COUNT(*) FROM reviews WHERE cycle_id = $1 AND state = 'draft'";
     let drafts: i64 =
         run!(ex.reborrow(), c => sqlx::query_scalar(sql).bind(cycle).fetch_one(c).await)?;
@@ -66,15 +76,10 @@ pub async fn review_progress(
     })
 }
 
-/// How many assignments the cycle has, and how many have a submitted review.
-async fn assigned_and_submitted(ex: Exec<'_>, cycle: CycleId) -> DbResult<(i64, i64)> {
-    let sql = "SELECT COUNT(*), COUNT(CASE WHEN review = 'submitted' THEN 1 END) FROM assignments WHERE cycle_id = $1";
-    run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_one(c).await)
-}
-
 /// Assignments of the cycle past their due date without a submitted
 /// review: a range of the partial index of open assignments (migration
-/// 0019; the `review <> 'submitted'` term lets SQLite use it), so it reads the overdue ones only.
+/// 0019; the `review <> 'submitted'` term lets SQLite use it), so it
+/// reads the overdue ones only.
 #[tracing::instrument(skip_all)]
 pub async fn overdue_reviews(ex: Exec<'_>, cycle: CycleId, now: DateTime<Utc>) -> DbResult<i64> {
     let sql = "SELECT COUNT(*) FROM assignments \
@@ -110,40 +115,61 @@ pub async fn offers_lapsing(
     run!(ex, c => sqlx::query_scalar(sql).bind(cycle).bind(now).bind(until).fetch_one(c).await)
 }
 
-/// Each application's score: the mean of its submitted reviews' totals
-/// (0–100), for those with at least one.
+/// How many of the cycle's ranked applications with a review in fall in
+/// each ten-point band of their normalised score (the bands of
+/// [`summaries::histogram`]: the first and last take scores a little
+/// outside 0–100). One count per band over the ranking's index of
+/// normalised scores, read from the index alone: several times cheaper
+/// than one pass summing a `CASE` per band over the rows.
 #[tracing::instrument(skip_all)]
-pub async fn application_scores(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<f64>> {
-    let sql = "SELECT AVG(score_total) FROM reviews WHERE cycle_id = $1 AND state = 'submitted' \
-               AND score_total IS NOT NULL GROUP BY application_id";
-    run!(ex, c => sqlx::query_scalar(sql).bind(cycle).fetch_all(c).await)
+pub async fn score_bands(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<summaries::Bucket>> {
+    let width = summaries::BUCKET_WIDTH;
+    let bands = 100 / width;
+    let counts: Vec<String> = (0..bands)
+        .map(|b| {
+            let low = if b == 0 {
+                "normalised IS NOT NULL".to_owned()
+            } else {
+                format!("normalised >= {}", b * width)
+            };
+            let high = if b == bands - 1 {
+                String::new()
+            } else {
+                format!(" AND normalised < {}", (b + 1) * width)
+            };
+            format!(
+                "(SELECT COUNT(*) FROM application_scores WHERE cycle_id = $1 AND ranked = 1 \
+                 AND grp IN (0, 1) AND {low}{high})"
+            )
+        })
+        .collect();
+    let sql = format!("SELECT {}", counts.join(", "));
+    let counts: Vec<i64> = run!(ex, c => {
+        use sqlx::Row;
+        let row = sqlx::query(&sql).bind(cycle).fetch_one(&mut *c).await?;
+        (0..counts.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<i64>, _>>()
+    })?;
+    Ok(counts
+        .into_iter()
+        .zip(0..)
+        .map(|(applications, b)| summaries::Bucket {
+            from: b * width,
+            to: (b + 1) * width,
+            applications,
+        })
+        .collect())
 }
 
-/// A reviewer's submitted totals in a cycle: how many, their mean.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct ReviewerTotals {
-    pub reviewer_id: UserId,
-    pub name: String,
-    pub reviews: i64,
-    pub mean: f64,
+/// Every reviewer with an assignment or a review in the cycle, by name,
+/// with their figures (count, mean and spread of their totals).
+#[tracing::instrument(skip_all)]
+pub async fn reviewers(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<summaries::ReviewerSummary>> {
+    summaries::reviewers(ex, cycle).await
 }
 
-/// Every reviewer with a submitted review in the cycle, by name.
+/// Count, mean and standard deviation of every submitted total of the
+/// cycle, from its summary row.
 #[tracing::instrument(skip_all)]
-pub async fn reviewer_totals(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<ReviewerTotals>> {
-    let sql = "SELECT u.id AS reviewer_id, u.name, t.reviews, t.mean FROM \
-               (SELECT reviewer_id, COUNT(*) AS reviews, AVG(score_total) AS mean FROM reviews \
-                WHERE cycle_id = $1 AND state = 'submitted' AND score_total IS NOT NULL \
-                GROUP BY reviewer_id) t \
-               JOIN users u ON u.id = t.reviewer_id ORDER BY u.name, u.id";
-    run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
-}
-
-/// Count, mean and standard deviation of every submitted total of the cycle.
-#[tracing::instrument(skip_all)]
-pub async fn cycle_scale(
-    ex: Exec<'_>,
-    cycle: CycleId,
-) -> DbResult<crate::domain::workflow::scoring::Stats> {
-    super::reviews::cycle_scale(ex, cycle).await
+pub async fn cycle_scale(ex: Exec<'_>, cycle: CycleId) -> DbResult<Stats> {
+    summaries::scale(ex, cycle).await
 }

@@ -154,10 +154,11 @@ async fn the_charts_show_the_figures_that_are_stored() {
         3
     );
 
-    // The score distribution: each application's mean total, as stored.
+    // The score distribution: each application's normalised score, as stored.
     let means = app
         .texts(&format!(
-            "SELECT CAST(AVG(score_total) AS TEXT) FROM reviews WHERE cycle_id = {} AND state = 'submitted' GROUP BY application_id",
+            "SELECT CAST(normalised AS TEXT) FROM application_scores WHERE cycle_id = {} \
+             AND ranked = 1 AND normalised IS NOT NULL",
             c.id
         ))
         .await;
@@ -220,7 +221,7 @@ async fn a_cycle_with_no_applications_needs_no_attention_and_keeps_its_pages() {
     page.assert_contains("Nothing needs your attention.")
         .assert_contains("No applications yet.")
         .assert_contains("No reviewer is assigned yet.")
-        .assert_contains("No application has a submitted review yet.")
+        .assert_contains("No application in review has a submitted review yet.")
         .assert_contains("No reviewer has submitted enough reviews to compare yet.")
         .assert_contains("<summary>Give one applicant more time</summary>")
         .assert_lacks("NaN");

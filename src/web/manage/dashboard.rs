@@ -308,9 +308,9 @@ fn scores(d: &Dashboard) -> Figure {
         .collect();
     let scored: i64 = d.scores.iter().map(|b| b.count).sum();
     let summary = match d.scores.iter().max_by_key(|b| b.count).filter(|_| scored > 0) {
-        None => "No application has a submitted review yet.".to_owned(),
+        None => "No application in review has a submitted review yet.".to_owned(),
         Some(top) => format!(
-            "{} with a score (the mean of their submitted reviews, out of 100); the most ({}) score {}–{}. The mean review total is {:.1}.",
+            "{} with a review in, by normalised score (out of 100: the mean of their reviews, each set on the cycle’s scale); the most ({}) score {}–{}. The mean review total is {:.1}.",
             count(scored, "application", "applications"),
             top.count,
             top.from,
@@ -339,7 +339,7 @@ fn scores(d: &Dashboard) -> Figure {
             &summary,
             &bins,
         ),
-        caption: "Applications by score (out of 100)".to_owned(),
+        caption: "Applications by normalised score (out of 100)".to_owned(),
         columns: SCORES.to_vec(),
         rows,
         open: false,
