@@ -55,8 +55,8 @@ pub async fn review_progress(
     now: DateTime<Utc>,
 ) -> DbResult<ReviewProgress> {
     // Sums over the reviewers' summary rows (a few dozen per cycle).
-    let sql =
-        "SELECT COALESCE(SUM(assigned), 0), COALESCE(SUM(submitted), 0) FROM reviewer_scores \
+    let sql = "SELECT CAST(COALESCE(SUM(assigned), 0) AS BIGINT), \
+               CAST(COALESCE(SUM(submitted), 0) AS BIGINT) FROM reviewer_scores \
                WHERE cycle_id = $1";
     let (assigned, submitted): (i64, i64) =
         run!(ex.reborrow(), c => sqlx::query_as(sql).bind(cycle).fetch_one(c).await)?;
