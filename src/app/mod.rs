@@ -18,6 +18,7 @@ pub mod admin;
 pub mod applying;
 pub mod assignment;
 pub mod cycles;
+pub mod dashboard;
 pub mod decisions;
 pub mod demographics;
 pub mod export;

@@ -58,6 +58,7 @@ pub mod assignments;
 pub mod audit;
 pub mod cycle_setup;
 pub mod cycles;
+pub mod dashboard;
 pub mod decisions;
 pub mod desk;
 pub mod documents;

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod admin;
 pub mod apply;
+pub mod chart;
 pub mod dossier;
 pub mod download;
 pub mod error;

@@ -7,6 +7,7 @@ mod admin;
 mod applicant_progress;
 mod apply;
 mod browser;
+mod dashboard;
 mod decisions;
 mod desk;
 mod fixtures;

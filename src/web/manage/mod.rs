@@ -1,6 +1,6 @@
 //! The program manager's area, mounted at `/manage`: the cycles of the
-//! programs they manage with the pipeline (counts per stage) and deadline
-//! extensions for one applicant; then, by submodule: the filtered list and
+//! programs they manage, each cycle's dashboard ([`dashboard`]) and
+//! deadline extensions for one applicant; then, by submodule: the filtered list and
 //! bulk actions ([`pipeline`]), one application ([`application`]) with
 //! its screening ([`screening`]) and reviewers ([`reviewers`]), automatic
 //! assignment ([`assign`]), reviewer progress and reminders
@@ -20,6 +20,7 @@ mod assign;
 mod bulk;
 mod cycle_dates;
 mod cycle_setup;
+mod dashboard;
 mod decisions;
 mod demographics;
 mod export;
@@ -48,18 +49,16 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 use super::page::{render, Chrome, ClientIp};
-use super::{told, Error, Result};
-use crate::app::access::cycle_for_manager;
+use super::{told, Result};
 use crate::app::settings::{extend_deadline, ExtensionForm as Extension};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
-use crate::db::{applications, cycles};
+use crate::db::cycles;
 use crate::domain::role::ProgramRole;
-use crate::domain::workflow::stage::Stage;
 
 /// Routes mounted at `/manage`.
 pub fn routes() -> Vec<Route> {
-    let mut all = routes![index, show_cycle, extend];
+    let mut all = routes![index, dashboard::show_cycle, extend];
     all.extend(pipeline::routes());
     all.extend(application::routes());
     all.extend(screening::routes());
@@ -154,77 +153,6 @@ async fn index(who: Manager, ctx: &State<Ctx>, chrome: Chrome) -> Result<Templat
             cycles: rows,
         },
     ))
-}
-
-#[derive(Serialize)]
-struct StageCount {
-    stage: &'static str,
-    label: &'static str,
-    count: i64,
-    /// Whether the list can show this stage (drafts stay the applicant's).
-    link: bool,
-}
-
-#[derive(Serialize)]
-struct CyclePage {
-    id: CycleId,
-    program_name: String,
-    name: String,
-    opens: String,
-    closes: String,
-    letters_due: String,
-    time_zone: String,
-    decisions_expected: String,
-    counts: Vec<StageCount>,
-    published: bool,
-    /// When a published or unpublished cycle opens, if that is ahead.
-    opens_ahead: bool,
-    closed: bool,
-    uses_referees: bool,
-}
-
-#[get("/cycles/<id>")]
-async fn show_cycle(
-    who: Manager,
-    ctx: &State<Ctx>,
-    chrome: Chrome,
-    id: CycleId,
-) -> Result<Template> {
-    let c = cycle_for_manager(ctx, &who, id).await?;
-    let mut conn = ctx.conn().await?;
-    let program = crate::db::programs::find(conn.exec(), c.cycle.program_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let counted = applications::count_by_stage(conn.exec(), id).await?;
-    let counts = Stage::ALL
-        .iter()
-        .map(|s| StageCount {
-            link: *s != Stage::Draft,
-            stage: s.as_str(),
-            label: s.label(),
-            count: counted
-                .iter()
-                .find(|(n, _)| n == s.as_str())
-                .map_or(0, |(_, c)| *c),
-        })
-        .collect();
-    let page = CyclePage {
-        id,
-        program_name: program.name,
-        name: c.cycle.name.clone(),
-        opens: c.cycle.show(c.cycle.opens_at),
-        closes: c.cycle.show(c.cycle.closes_at),
-        letters_due: c.cycle.show(c.cycle.letters_due_at),
-        time_zone: c.cycle.time_zone.name().to_owned(),
-        decisions_expected: c.cycle.show(c.cycle.decision_planned_at),
-        counts,
-        published: c.cycle.published,
-        opens_ahead: c.cycle.opens_at > ctx.now(),
-        closed: c.cycle.closes_at <= ctx.now(),
-        uses_referees: crate::app::cycles::uses_referees(&c.form),
-    };
-    let title = format!("{} – {}", page.program_name, page.name);
-    Ok(render("manage/cycle", &chrome, &title, page))
 }
 
 #[derive(FromForm)]
