@@ -75,6 +75,7 @@ pub mod reviews;
 pub mod roles;
 pub mod rubrics;
 pub mod sessions;
+pub mod site;
 mod states;
 pub mod throttle;
 pub mod tokens;

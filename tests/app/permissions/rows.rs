@@ -12,6 +12,7 @@ mod manage;
 mod outcomes;
 mod programs;
 mod rubric;
+mod site;
 
 use rocket::http::Method;
 
@@ -371,6 +372,7 @@ pub fn rows() -> Vec<Row> {
         ),
     ]);
     rows.extend(programs::rows());
+    rows.extend(site::rows());
     rows
 }
 
