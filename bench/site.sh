@@ -15,7 +15,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-size_mb="${SIZE_MB:-100}"
+size_mb="${SIZE_MB:-19}"
 duration="${DURATION:-10s}"
 bin="${PORTAL_BIN:-${CARGO_TARGET_DIR:-$root/target}/release/fellowship-portal}"
 work="$(mktemp -d)"
@@ -55,7 +55,7 @@ echo "== a ${size_mb} MB document downloaded asking for gzip"
 python3 - "$data/portal.sqlite" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-db.execute("""UPDATE cycles SET form_json = replace(form_json, '"max_mb": 5', '"max_mb": 1000')""")
+db.execute("""UPDATE cycles SET form_json = replace(form_json, '"max_mb": 5', '"max_mb": 20')""")
 db.commit()
 PY
 file="$work/cv.pdf"
