@@ -22,6 +22,8 @@ pub struct Ctx {
     pub config: Arc<PortalConfig>,
     /// This instance's metrics.
     pub metrics: Arc<Metrics>,
+    /// This instance's copy of the site's settings.
+    pub site: Arc<crate::app::site::SiteCache>,
 }
 
 impl Ctx {
@@ -57,6 +59,7 @@ impl Ctx {
             clock: rocket.state::<Clock>()?.clone(),
             config: Arc::new(rocket.state::<PortalConfig>()?.clone()),
             metrics: rocket.state::<Arc<Metrics>>()?.clone(),
+            site: Arc::default(),
         })
     }
 }

@@ -43,7 +43,9 @@ pub fn build_with_clock(figment: Figment, clock: clock::Clock) -> Rocket<Build> 
     let static_dir = figment
         .extract_inner::<std::path::PathBuf>("portal.static_dir")
         .unwrap_or_else(|_| "static".into());
-    let templates = web::templates::fairing(&figment);
+    // Read once: their hashes name them in every page.
+    let assets = std::sync::Arc::new(web::assets::Assets::load(&static_dir));
+    let templates = web::templates::fairing(&figment, assets.clone());
     // This instance's own counters: never shared with another instance.
     let metrics = std::sync::Arc::new(metrics::Metrics::new());
     rocket::custom(figment)
@@ -95,6 +97,6 @@ pub fn build_with_clock(figment: Figment, clock: clock::Clock) -> Rocket<Build> 
                 .max(1);
             rocket.attach(health::fairing(std::time::Duration::from_secs(every)))
         }))
-        .attach(web::stage(static_dir))
+        .attach(web::stage(assets))
         .attach(seed::first_admin())
 }

@@ -228,7 +228,9 @@ pub(crate) async fn queue(
             // A letter being sent now (to a relay that may hang) or failed
             // is never sent again: only the new one goes out.
             outbox::supersede(ex.reborrow(), &key).await?;
+            let sender = mail.sender_now(ex.reborrow()).await?;
             let (text, html) = mail.finish(
+                &sender,
                 &rendered.subject,
                 &rendered.text,
                 &rendered.html,

@@ -35,6 +35,7 @@ pub mod review;
 pub mod rubric;
 pub mod screening;
 pub mod settings;
+pub mod site;
 pub mod stage;
 
 use crate::db::{audit, Exec};

@@ -81,6 +81,7 @@ pub mod scores;
 pub mod search;
 pub mod sessions;
 pub mod stashes;
+pub mod site;
 mod states;
 pub mod summaries;
 pub mod throttle;

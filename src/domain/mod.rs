@@ -31,6 +31,7 @@ pub mod program;
 pub mod referee;
 pub mod role;
 pub mod schedule;
+pub mod site;
 pub mod starter;
 pub mod throttle;
 pub mod user;

@@ -43,6 +43,24 @@ impl Sender {
     }
 }
 
+impl Sender {
+    /// This sender under the name and contact address an admin saved: a
+    /// signature of the default form ("The <organisation> team") follows
+    /// the new name; one an operator wrote stays.
+    pub fn with_site(&self, site: &crate::domain::site::SiteSettings) -> Self {
+        let signature = if self.signature == format!("The {} team", self.organisation) {
+            format!("The {} team", site.organisation_name)
+        } else {
+            self.signature.clone()
+        };
+        Self {
+            organisation: site.organisation_name.clone(),
+            signature,
+            contact: site.contact_email.to_string(),
+        }
+    }
+}
+
 /// Escapes text for HTML (element content and quoted attributes).
 pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")

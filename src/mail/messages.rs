@@ -66,12 +66,20 @@ async fn send(
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let mut ex = ex;
-    let r = mail.templates.render(e.kind, context)?;
+    let sender = mail.sender_now(ex.reborrow()).await?;
+    // Every template may name the organisation and its contact address.
+    let mut context = serde_json::to_value(context)?;
+    if let Some(fields) = context.as_object_mut() {
+        fields.insert("organisation".into(), sender.organisation.clone().into());
+        fields.insert("contact".into(), sender.contact.clone().into());
+    }
+    let r = mail.templates.render(e.kind, &context)?;
     let unsubscribe = match e.reminder {
         Some(_) => Some(stop_link(ex.reborrow(), mail, e.to, now).await?),
         None => None,
     };
     let (text, html) = mail.finish(
+        &sender,
         &r.subject,
         &r.text,
         &r.html,
@@ -534,7 +542,10 @@ pub async fn decision_letter(
     letter: &crate::domain::letter::Rendered,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
+    let mut ex = ex;
+    let sender = mail.sender_now(ex.reborrow()).await?;
     let (text, html) = mail.finish(
+        &sender,
         &letter.subject,
         &letter.text,
         &letter.html,

@@ -67,12 +67,22 @@ impl Mail {
         self.wake.notify_one();
     }
 
-    /// A message's parts as sent: the text with the common footer, and the
+    /// Who the mail comes from now: the configuration's sender under the
+    /// site settings an admin saved, read in the caller's transaction.
+    pub async fn sender_now(&self, ex: crate::db::Exec<'_>) -> anyhow::Result<Arc<layout::Sender>> {
+        Ok(match crate::db::site::get(ex).await? {
+            Some(saved) => Arc::new(self.sender.with_site(&saved.settings)),
+            None => self.sender.clone(),
+        })
+    }
+
+    /// A message's parts as sent: the text with `sender`'s footer, and the
     /// HTML body (a template's fragment) in the common document with its
     /// footer, signed unless its author signed it; `unsubscribe` is the
     /// page that stops reminders like it.
     pub fn finish(
         &self,
+        sender: &layout::Sender,
         subject: &str,
         text: &str,
         html: &str,
@@ -80,8 +90,8 @@ impl Mail {
         unsubscribe: Option<&str>,
     ) -> (String, String) {
         (
-            layout::text(text, &self.sender, signed, unsubscribe),
-            layout::html(subject, html, &self.sender, signed, unsubscribe),
+            layout::text(text, sender, signed, unsubscribe),
+            layout::html(subject, html, sender, signed, unsubscribe),
         )
     }
 

@@ -124,8 +124,14 @@ impl Transport {
     /// (kept through retries), marked automatic (RFC 3834) so that no
     /// out-of-office reply answers it, the recipient's name in To, and for
     /// reminders the one-click unsubscribe headers (RFC 8058).
-    pub fn build(&self, m: &Queued) -> Result<Message, String> {
+    /// `sender_name`, when given, is the From display name (the
+    /// organisation's name an admin saved).
+    pub fn build(&self, m: &Queued, sender_name: Option<&str>) -> Result<Message, String> {
         let (Self::File { from, reply_to, .. } | Self::Smtp { from, reply_to, .. }) = self;
+        let mut from = from.clone();
+        if let Some(name) = sender_name.map(str::trim).filter(|n| !n.is_empty()) {
+            from.name = Some(name.to_owned());
+        }
         let address: lettre::Address = m
             .recipient
             .trim()
@@ -143,7 +149,7 @@ impl Transport {
             Some(id) => id.clone(),
             None => crate::auth::token::hash(&m.message_key),
         };
-        let mut builder = Message::builder().from(from.clone()).to(to);
+        let mut builder = Message::builder().from(from).to(to);
         if let Some(r) = reply_to {
             builder = builder.reply_to(r.clone());
         }
@@ -167,8 +173,8 @@ impl Transport {
     }
 
     /// Delivers one queued message; the error text is kept on the outbox row.
-    pub async fn send(&self, m: &Queued) -> Result<(), String> {
-        let message = self.build(m)?;
+    pub async fn send(&self, m: &Queued, sender_name: Option<&str>) -> Result<(), String> {
+        let message = self.build(m, sender_name)?;
         match self {
             Self::File { dir, .. } => write_eml(dir, &m.message_key, message.formatted()).await,
             Self::Smtp {
@@ -427,19 +433,19 @@ mod message_tests {
     fn each_outbox_row_has_its_own_message_id_kept_through_retries() {
         let t = transport();
         // The same key in two databases draws two ids at enqueue.
-        let a = t.build(&queued("decision:19", Some("aaaa"))).unwrap();
-        let b = t.build(&queued("decision:19", Some("bbbb"))).unwrap();
+        let a = t.build(&queued("decision:19", Some("aaaa")), None).unwrap();
+        let b = t.build(&queued("decision:19", Some("bbbb")), None).unwrap();
         let id = |m: &Message| one(&headers(m), "message-id").unwrap();
         assert_eq!(id(&a), "<aaaa@alliance.example>");
         assert_ne!(id(&a), id(&b));
         // A retry builds the same row again: the same id.
-        let again = t.build(&queued("decision:19", Some("aaaa"))).unwrap();
+        let again = t.build(&queued("decision:19", Some("aaaa")), None).unwrap();
         assert_eq!(id(&a), id(&again));
     }
 
     #[test]
     fn every_message_says_it_is_automatic_and_who_sends_it() {
-        let m = transport().build(&queued("k", Some("x"))).unwrap();
+        let m = transport().build(&queued("k", Some("x")), None).unwrap();
         let h = headers(&m);
         assert_eq!(one(&h, "auto-submitted").as_deref(), Some("auto-generated"));
         assert_eq!(one(&h, "x-auto-response-suppress").as_deref(), Some("All"));
@@ -457,7 +463,7 @@ mod message_tests {
 
     #[test]
     fn to_names_the_recipient_encoded() {
-        let m = transport().build(&queued("k", Some("x"))).unwrap();
+        let m = transport().build(&queued("k", Some("x")), None).unwrap();
         let to = one(&headers(&m), "to").unwrap();
         assert!(to.is_ascii(), "{to}");
         assert!(to.ends_with(" <jose@uni.example>"), "{to}");
@@ -466,7 +472,7 @@ mod message_tests {
         // No name known: the bare address.
         let mut q = queued("k", Some("x"));
         q.recipient_name = None;
-        let to = one(&headers(&transport().build(&q).unwrap()), "to").unwrap();
+        let to = one(&headers(&transport().build(&q, None).unwrap()), "to").unwrap();
         assert_eq!(to, "jose@uni.example");
     }
 
@@ -474,7 +480,7 @@ mod message_tests {
     fn reminders_carry_one_click_unsubscribe() {
         let mut q = queued("review_reminder:1:2027-01-01", Some("x"));
         q.unsubscribe_url = Some("https://apply.alliance.example/mail/reminders/tok".into());
-        let h = headers(&transport().build(&q).unwrap());
+        let h = headers(&transport().build(&q, None).unwrap());
         assert_eq!(
             one(&h, "list-unsubscribe").as_deref(),
             Some("<https://apply.alliance.example/mail/reminders/tok>")

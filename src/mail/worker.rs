@@ -88,10 +88,17 @@ impl Worker {
         };
         // Every message of the batch is claimed with this lease.
         let lease = now + LEASE;
-        let claimed = {
+        let (claimed, site) = {
             let mut conn = self.pool.conn().await?;
-            db::outbox::claim_due(conn.exec(), now, lease, limit).await?
+            let claimed = db::outbox::claim_due(conn.exec(), now, lease, limit).await?;
+            // The From name an admin saved, read once per round with mail.
+            let site = match claimed.is_empty() {
+                true => None,
+                false => db::site::get(conn.exec()).await?,
+            };
+            (claimed, site)
         };
+        let sender_name = site.as_ref().map(|s| s.settings.organisation_name.as_str());
         for message in &claimed {
             // Each message's lease is renewed as its turn comes, so that
             // a slow batch cannot let another worker take and send it too.
@@ -105,14 +112,16 @@ impl Worker {
             // A relay that accepts the connection and then hangs must not
             // hold the worker (and every message after this one).
             let limit = self.mail.send_timeout;
-            let outcome = match tokio::time::timeout(limit, self.mail.transport.send(message)).await
-            {
-                Ok(outcome) => outcome,
-                Err(_) => Err(format!(
-                    "the mail relay did not finish within {} seconds",
-                    limit.as_secs()
-                )),
-            };
+            let outcome =
+                match tokio::time::timeout(limit, self.mail.transport.send(message, sender_name))
+                    .await
+                {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(format!(
+                        "the mail relay did not finish within {} seconds",
+                        limit.as_secs()
+                    )),
+                };
             self.record_send();
             let now = self.clock.now();
             let mut conn = self.pool.conn().await?;

@@ -5,7 +5,8 @@ use rocket::http::{ContentType, Cookie, Header, SameSite};
 use rocket::{Request, Response};
 
 /// No inline script or style, no framing, no sniffing, no referrer (links
-/// carry tokens), and no caching of pages that may hold personal data.
+/// carry tokens), and no caching of pages that may hold personal data
+/// (unless the response set its own `Cache-Control`).
 pub struct SecurityHeaders;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -30,7 +31,11 @@ impl Fairing for SecurityHeaders {
             "camera=(), microphone=(), geolocation=()",
         ));
         res.set_header(Header::new("Cross-Origin-Opener-Policy", "same-origin"));
-        if !req.uri().path().starts_with("/static/") && res.content_type() != Some(ContentType::CSS)
+        // A response that says how it may be kept (a static file, the
+        // logo: public, named by their content) keeps it.
+        if !req.uri().path().starts_with("/static/")
+            && res.content_type() != Some(ContentType::CSS)
+            && !res.headers().contains("Cache-Control")
         {
             res.set_header(Header::new("Cache-Control", "no-store"));
         }

@@ -10,6 +10,8 @@ pub mod account;
 pub mod admin;
 pub mod apply;
 pub mod chart;
+pub mod assets;
+pub mod compress;
 pub mod dossier;
 pub mod download;
 pub mod error;
@@ -25,11 +27,11 @@ pub mod public;
 pub mod referee;
 pub mod reminders;
 pub mod review;
+pub mod site;
 pub mod templates;
 pub mod upload;
 
 use rocket::fairing::AdHoc;
-use rocket::fs::FileServer;
 
 pub use error::{Error, Result};
 
@@ -51,10 +53,12 @@ pub fn told<T>(
 }
 
 /// The URL map.
-pub fn stage(static_dir: std::path::PathBuf) -> AdHoc {
+pub fn stage(assets: std::sync::Arc<assets::Assets>) -> AdHoc {
     AdHoc::on_ignite("Web", move |rocket| async move {
         rocket
+            .manage(assets)
             .mount("/", observe::traced(public::routes()))
+            .mount("/", observe::traced(site::routes()))
             .mount("/account", observe::traced(account::routes()))
             .mount("/admin", observe::traced(admin::routes()))
             .mount("/apply", observe::traced(apply::routes()))
@@ -63,10 +67,11 @@ pub fn stage(static_dir: std::path::PathBuf) -> AdHoc {
             .mount("/review", observe::traced(review::routes()))
             .mount("/manage", observe::traced(manage::routes()))
             .mount("/", observe::traced(observe::routes()))
-            .mount("/static", FileServer::from(static_dir).rank(20))
+            .mount("/static", assets::routes())
             .register("/", error::catchers())
             .attach(observe::RequestLog)
             .attach(headers::SecurityHeaders)
             .attach(crate::auth::csrf::CsrfFairing)
+            .attach(compress::Compression)
     })
 }

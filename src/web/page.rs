@@ -7,8 +7,11 @@ use rocket::request::{FlashMessage, FromRequest, Outcome, Request};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+use crate::app::site::Site;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::guards::SessionUser;
+use crate::context::Ctx;
+use crate::domain::site::{DEFAULT_BRAND, DEFAULT_FOOTER};
 
 /// The signed-in user as the navigation shows them.
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +43,8 @@ pub struct Chrome {
     /// For a signed-in user, the minutes of inactivity that end a session,
     /// so that the page can warn before (`data-session-idle-minutes`).
     pub idle_minutes: Option<i64>,
+    /// The brand, logo, title suffix and footer (the site's settings).
+    pub site: Site,
 }
 
 impl Chrome {
@@ -48,6 +53,7 @@ impl Chrome {
         session: Option<&SessionUser>,
         flash: Option<FlashView>,
         csrf: CsrfToken,
+        site: Site,
     ) -> Self {
         let user = session.map(|s| NavUser {
             name: s.user.name.clone(),
@@ -66,13 +72,28 @@ impl Chrome {
                     .state::<crate::config::PortalConfig>()
                     .map_or(120, |c| c.session_idle_minutes)
             }),
+            site,
         }
     }
 
     /// The chrome of an error page: the session as already loaded, no flash.
     pub fn for_error(req: &Request<'_>) -> Self {
         let session = req.local_cache(|| None::<SessionUser>).as_ref();
-        Self::build(req, session, None, CsrfToken::of(req))
+        // An error page never waits for the database: the copy held, else
+        // the defaults.
+        let site = match req.rocket().state::<Ctx>() {
+            Some(ctx) => ctx
+                .site
+                .peek()
+                .map_or_else(|| Site::defaults(ctx), |s| (*s).clone()),
+            None => Site {
+                name: DEFAULT_BRAND.to_owned(),
+                contact: String::new(),
+                footer: DEFAULT_FOOTER.to_owned(),
+                logo_url: None,
+            },
+        };
+        Self::build(req, session, None, CsrfToken::of(req), site)
     }
 }
 
@@ -99,7 +120,11 @@ impl<'r> FromRequest<'r> for Chrome {
                 kind: f.kind().to_owned(),
                 message: f.message().to_owned(),
             });
-        Outcome::Success(Self::build(req, session, flash, CsrfToken::of(req)))
+        let site = match req.rocket().state::<Ctx>() {
+            Some(ctx) => (*crate::app::site::current(ctx).await).clone(),
+            None => return Outcome::Success(Self::for_error(req)),
+        };
+        Outcome::Success(Self::build(req, session, flash, CsrfToken::of(req), site))
     }
 }
 

@@ -7,7 +7,8 @@
 //! files, under the same names. Mail templates are left alone: the mailer
 //! reads them with registries of its own.
 //!
-//! Two helpers are added, so that a page can compute the parameters of the
+//! The `asset` helper gives a static file's address ([`super::assets`]).
+//! Two more helpers are added, so that a page can compute the parameters of the
 //! shared field partials: `concat` joins its parameters into one string
 //! (`id=(concat "comment-" key)`), and `pick` gives its second parameter
 //! when the first is truthy, otherwise its third
@@ -31,9 +32,13 @@ fn template_dir(figment: &Figment) -> PathBuf {
 }
 
 /// The template fairing, with partials never indented.
-pub fn fairing(figment: &Figment) -> impl Fairing {
+pub fn fairing(figment: &Figment, assets: std::sync::Arc<super::assets::Assets>) -> impl Fairing {
     let dir = template_dir(figment);
     Template::try_custom(move |engines| {
+        engines.handlebars.register_helper(
+            "asset",
+            Box::new(super::assets::AssetHelper(assets.clone())),
+        );
         engines
             .handlebars
             .register_helper("concat", Box::new(concat));

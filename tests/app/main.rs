@@ -30,4 +30,5 @@ mod setup_forms;
 mod setup_outcomes;
 mod setup_programs;
 mod setup_rubric;
+mod site;
 mod unsubscribe;

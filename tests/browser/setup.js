@@ -1,5 +1,6 @@
 // A program team sets up next year without a developer. The first admin
-// creates the Social Mission Award (an award nomination; an empty form is
+// names the site (a bad contact address is refused first), uploads a logo
+// and sees it replace the name at the top; then creates the Social Mission Award (an award nomination; an empty form is
 // refused first) and makes Rafael its manager and a manager of the Voices
 // for Change Fellowship. Rafael copies the 2027 cycle to 2028 (dates
 // proposed a year on), moves its closing date (a closing before the
@@ -31,6 +32,7 @@ run("setup", async (browser) => {
   await registerAndConfirm(rafael.page, rafael.name, rafael.email, password);
 
   const admin = await firstAdmin(browser, "saffron-kestrel-ledger-dune");
+  await setTheSite(admin);
   await createTheAward(admin);
   for (const program of ["Social Mission Award", "Voices for Change Fellowship"]) {
     await grantManager(admin, rafael, program);
@@ -48,6 +50,40 @@ run("setup", async (browser) => {
 
   await applyToTheNewCycle(await newBrowserPage(browser));
 });
+
+// A one-pixel PNG, as a logo.
+const logoPng = {
+  name: "alliance-logo.png",
+  mimeType: "image/png",
+  buffer: Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGMAAQAABQABDQottAAAAABJRU5ErkJggg==",
+    "base64"),
+};
+
+// The admin names the site and its contact address (an address that is
+// not one is refused first, next to its field), then uploads a logo: the
+// brand at the top becomes the logo, its text the organisation's name.
+async function setTheSite(admin) {
+  await admin.goto(base + "/admin/users");
+  await clickAndWait(admin, admin.getByRole("link", { name: "Site settings" }));
+  await axe(admin, "admin: site settings");
+  await admin.getByLabel("Organisation’s name").fill("Health Equity Alliance");
+  await admin.getByLabel("Contact address").fill("programs at alliance");
+  await clickAndWait(admin, admin.getByRole("button", { name: "Save the site settings" }));
+  await seen(admin, "Enter the contact address as an email address", "a bad contact address is refused");
+  expect(await admin.getByLabel("Organisation’s name").inputValue() === "Health Equity Alliance",
+    "the name typed is kept");
+  await axe(admin, "admin: site settings with errors");
+  await admin.getByLabel("Contact address").fill("programs@alliance.example.org");
+  await admin.getByLabel(/^Logo/).setInputFiles(logoPng);
+  await clickAndWait(admin, admin.getByRole("button", { name: "Save the site settings" }));
+  await seen(admin, "The site settings are saved", "the site settings are saved");
+  const brand = admin.locator("header .brand img");
+  expect(await brand.getAttribute("alt") === "Health Equity Alliance", "the logo's text is the name");
+  expect((await admin.title()).endsWith("– Health Equity Alliance"), "titles end with the name: " + await admin.title());
+  await seen(admin, "programs@alliance.example.org", "the footer names the contact address");
+  await axe(admin, "admin: site settings saved");
+}
 
 // The admin creates the award, hidden at first: an empty form is refused.
 async function createTheAward(admin) {

@@ -1,9 +1,11 @@
 //! The admin area: users and their reviewer and manager roles per program,
-//! the programs ([`programs`]) and the mail outbox.
+//! the programs ([`programs`]), the mail outbox and the site settings
+//! ([`site`]).
 //! Mounted at `/admin`; every route takes the `Admin` guard.
 
 mod outbox;
 mod programs;
+mod site;
 
 use crate::domain::program::ProgramId;
 use rocket::form::Form;
@@ -28,6 +30,7 @@ pub fn routes() -> Vec<Route> {
     let mut all = routes![index, list_users, grant_role, revoke_role];
     all.extend(outbox::routes());
     all.extend(programs::routes());
+    all.extend(site::routes());
     all
 }
 

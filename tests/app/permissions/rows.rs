@@ -15,6 +15,7 @@ mod outcomes;
 mod programs;
 mod rubric;
 mod scores;
+mod site;
 
 use rocket::http::Method;
 
@@ -376,6 +377,7 @@ pub fn rows() -> Vec<Row> {
         ),
     ]);
     rows.extend(programs::rows());
+    rows.extend(site::rows());
     rows
 }
 
