@@ -9,8 +9,8 @@
 pub mod account;
 pub mod admin;
 pub mod apply;
-pub mod chart;
 pub mod assets;
+pub mod chart;
 pub mod compress;
 pub mod dossier;
 pub mod download;

@@ -167,7 +167,9 @@ async fn status_tags_differ_in_shape_as_well_as_words() {
         .assert_contains(r#"<span class="tag tag--status-draft">Draft</span>"#);
     app.get(&format!("/apply/applications/{id}"))
         .await
-        .assert_contains(r#"<span class="tag tag--status-draft"><strong class="status">Draft</strong></span>"#)
+        .assert_contains(
+            r#"<span class="tag tag--status-draft"><strong class="status">Draft</strong></span>"#,
+        )
         .assert_contains(r#"<span class="tag tag--has_problems">"#);
     let css = app.get("/static/portal.css").await.body;
     for shape in [

@@ -30,7 +30,9 @@ async fn a_referee_uploads_a_letter_that_the_applicant_never_sees() {
     app.get(&format!("/apply/applications/{id}/referees"))
         .await
         .assert_contains("We sent Dr. Rosa Parks a request for a letter, at rosa@example.org.")
-        .assert_contains(r#"Status: <span class="tag tag--letter-requested"><strong>Requested</strong></span>"#);
+        .assert_contains(
+            r#"Status: <span class="tag tag--letter-requested"><strong>Requested</strong></span>"#,
+        );
 
     // Letters may arrive after the application is submitted.
     app.sql(&format!(
