@@ -119,7 +119,7 @@ async fn a_renamed_outcome_is_what_staff_read_and_what_the_letter_says() {
         .assert_contains("Decision recorded: Not this year. Held until you release decisions.");
     mo.get(&format!("/manage/cycles/{}/decisions", c.id))
         .await
-        .assert_contains("<td>Not this year</td>")
+        .assert_contains("<td data-label=\"Decision\">Not this year</td>")
         .assert_contains("?outcome=declined\">Not this year</a>");
     mo.get(&format!("/manage/cycles/{}/release", c.id))
         .await
@@ -319,14 +319,14 @@ async fn an_outcome_added_as_accepted_makes_an_offer_and_says_its_name() {
         );
     mo.get(&format!("/manage/cycles/{}/decisions", c.id))
         .await
-        .assert_contains("<td>Accepted as poster</td>");
+        .assert_contains("<td data-label=\"Decision\">Accepted as poster</td>");
     // Filtering by meaning finds it.
     mo.get(&format!(
         "/manage/cycles/{}/decisions?outcome=accepted",
         c.id
     ))
     .await
-    .assert_contains("<td>Accepted as poster</td>");
+    .assert_contains("<td data-label=\"Decision\">Accepted as poster</td>");
     // Removing it is refused while a decision uses it.
     let page = mo
         .post(&format!("{}/extra-1/remove", outcomes_of(c.id)), &[])

@@ -126,7 +126,7 @@ async fn an_admin_creates_the_social_mission_award_listed_when_public_with_its_c
         .get("/admin/programs")
         .await
         .assert_contains("Social Mission Award")
-        .assert_contains("<td>Award nomination</td>")
+        .assert_contains("<td data-label=\"Kind\">Award nomination</td>")
         .assert_contains("<td>Hidden</td>");
     // A new program can be given managers at once.
     admin.get("/admin/users").await.assert_contains(&format!(
@@ -436,10 +436,9 @@ async fn archiving_takes_a_program_off_the_home_page_and_stops_new_applications(
             .await,
         "archived: no → yes"
     );
-    admin
-        .get("/admin/programs")
-        .await
-        .assert_contains("<td>Public</td>\n      <td>Archived</td>");
+    admin.get("/admin/programs").await.assert_contains(
+        "<td data-label=\"Listing\">Public</td>\n      <td data-label=\"Archived\">Archived</td>",
+    );
     app.get("/").await.assert_lacks("Health Justice Fellowship");
     app.get("/programs/health-justice")
         .await
@@ -602,6 +601,9 @@ async fn home_page_calls(app: &TestApp) -> Vec<&'static str> {
 #[rocket::async_test]
 async fn the_home_page_costs_the_same_queries_however_many_programs() {
     let app = spawn().await;
+    // The site's settings are read once and then held for a few seconds:
+    // the first page pays for them, so it is not the one counted.
+    app.get("/").await;
     let three = home_page_calls(&app).await;
     assert_eq!(
         three.iter().filter(|n| **n == "public_calls").count(),
@@ -634,7 +636,22 @@ async fn the_home_page_costs_the_same_queries_however_many_programs() {
     let page = app.get("/").await;
     page.assert_contains("Rural Health Internship");
     assert_eq!(page.body.matches(">Apply <span").count(), 6);
-    assert_eq!(home_page_calls(&app).await, three);
+    // Named queries alike; connections alike, or one more when the held
+    // settings ran out while the programs were being created.
+    let six = home_page_calls(&app).await;
+    let named = |calls: &[&'static str]| {
+        calls
+            .iter()
+            .filter(|c| **c != "conn")
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    let conns = |calls: &[&'static str]| calls.iter().filter(|c| **c == "conn").count();
+    assert_eq!(named(&six), named(&three), "{six:?} against {three:?}");
+    assert!(
+        conns(&six) <= conns(&three) + 1,
+        "{six:?} against {three:?}"
+    );
 }
 
 #[rocket::async_test]
