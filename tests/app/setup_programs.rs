@@ -127,7 +127,7 @@ async fn an_admin_creates_the_social_mission_award_listed_when_public_with_its_c
         .await
         .assert_contains("Social Mission Award")
         .assert_contains("<td data-label=\"Kind\">Award nomination</td>")
-        .assert_contains("<td>Hidden</td>");
+        .assert_contains("<td data-label=\"Listing\">Hidden</td>");
     // A new program can be given managers at once.
     admin.get("/admin/users").await.assert_contains(&format!(
         r#"<option value="{id}">Social Mission Award</option>"#
