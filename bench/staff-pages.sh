@@ -64,6 +64,7 @@ pages=(
   'manager: applications|manager|/manage/cycles/$C/applications'
   'manager: applications, page 50|manager|/manage/cycles/$C/applications?page=50'
   'manager: applications, search|manager|/manage/cycles/$C/applications?q=Okafor'
+  'manager: applications, search by part|manager|/manage/cycles/$C/applications?q=Oka'
   'manager: applications, in review|manager|/manage/cycles/$C/applications?stage=review'
   'manager: ranking|manager|/manage/cycles/$C/ranking'
   'manager: ranking by spread|manager|/manage/cycles/$C/ranking?sort=spread'
@@ -71,6 +72,8 @@ pages=(
   'manager: reviewer progress|manager|/manage/cycles/$C/reviewers'
   'manager: decisions|manager|/manage/cycles/$C/decisions'
   'reviewer: desk|reviewer|/review/'
+  'reviewer: desk, page 2|reviewer|/review/?page=2'
+  'reviewer: desk, submitted|reviewer|/review/done'
   'reviewer: one review|reviewer|$R'
 )
 

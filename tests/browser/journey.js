@@ -511,7 +511,9 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
   // review is set aside, on the record, out of the scores.
   const tom = reviewers[1].page;
   focus(tom);
-  await tom.goto(base + "/review");
+  // What a reviewer has submitted is on their desk's Submitted list.
+  await tom.goto(base + "/review/done");
+  await axe(tom, "review: submitted list");
   await clickAndWait(tom, tom.getByRole("link", { name: /Application #\d+/ }));
   await tom.getByLabel("What the conflict is").fill("I realised I taught her at nursing school.");
   await clickAndWait(tom, tom.getByRole("button", { name: /Declare a conflict/ }));
