@@ -202,18 +202,13 @@ pub fn horizontal_bars(id: &str, title: &str, summary: &str, bars: &[Bar]) -> Ch
             &b.shown,
         );
     }
-    if bars.is_empty() {
-        text(
-            &mut svg,
-            0.0,
-            28.0,
-            "start",
-            "chart__label",
-            "Nothing to show yet",
-        );
-    }
-    svg.push_str("</svg>");
-    chart(id, title, summary, svg)
+    close(
+        id,
+        title,
+        summary,
+        svg,
+        bars.is_empty().then_some((0.0, 28.0)),
+    )
 }
 
 /// Bars either side of a zero line in the middle: a bar to the right for a
@@ -272,18 +267,13 @@ pub fn diverging_bars(id: &str, title: &str, summary: &str, bars: &[Bar]) -> Cha
             );
         }
     }
-    if bars.is_empty() {
-        text(
-            &mut svg,
-            0.0,
-            28.0,
-            "start",
-            "chart__label",
-            "Nothing to show yet",
-        );
-    }
-    svg.push_str("</svg>");
-    chart(id, title, summary, svg)
+    close(
+        id,
+        title,
+        summary,
+        svg,
+        bars.is_empty().then_some((0.0, 28.0)),
+    )
 }
 
 /// One column of a histogram: the values from `from` up to `to`, and how
@@ -357,18 +347,13 @@ pub fn histogram(id: &str, title: &str, summary: &str, bins: &[Bin]) -> Chart {
         }
     }
     line(&mut svg, left, base, WIDTH - left, base);
-    if bins.is_empty() {
-        text(
-            &mut svg,
-            left,
-            base - 8.0,
-            "start",
-            "chart__label",
-            "Nothing to show yet",
-        );
-    }
-    svg.push_str("</svg>");
-    chart(id, title, summary, svg)
+    close(
+        id,
+        title,
+        summary,
+        svg,
+        bins.is_empty().then_some((left, base - 8.0)),
+    )
 }
 
 /// A bin edge as written under the axis: whole numbers without decimals.
@@ -380,7 +365,26 @@ fn edge(v: f64) -> String {
     }
 }
 
-fn chart(id: &str, title: &str, summary: &str, svg: String) -> Chart {
+/// Ends a chart's drawing: "Nothing to show yet" at `empty_at` when there
+/// was nothing to draw, then the closing tag.
+fn close(
+    id: &str,
+    title: &str,
+    summary: &str,
+    mut svg: String,
+    empty_at: Option<(f64, f64)>,
+) -> Chart {
+    if let Some((x, y)) = empty_at {
+        text(
+            &mut svg,
+            x,
+            y,
+            "start",
+            "chart__label",
+            "Nothing to show yet",
+        );
+    }
+    svg.push_str("</svg>");
     Chart {
         id: id.to_owned(),
         title: title.to_owned(),
