@@ -238,13 +238,22 @@ impl PortalPool {
                 // temporary files, and it never fails an allocation. The
                 // pages themselves stay in the operating system's cache.
                 const SOFT_HEAP_LIMIT: u64 = 16 * 1024 * 1024;
+                // Up to this much of the file is mapped (beyond it, pages are
+                // read as before).
+                const MMAP_SIZE: u64 = 1024 * 1024 * 1024;
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
-                    .pragma("soft_heap_limit", SOFT_HEAP_LIMIT.to_string());
+                    .pragma("soft_heap_limit", SOFT_HEAP_LIMIT.to_string())
+                    // Pages are read through a shared memory map of the file
+                    // instead of a `pread` call and a copy into the small
+                    // cache for each page a query touches: the map is the
+                    // operating system's page cache itself, shared by every
+                    // connection, reclaimable, and outside the heap budget.
+                    .pragma("mmap_size", MMAP_SIZE.to_string());
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(connect_timeout)

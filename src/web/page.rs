@@ -132,9 +132,20 @@ impl<'r> FromRequest<'r> for Chrome {
 struct PageContext<'a, T: Serialize> {
     chrome: &'a Chrome,
     title: &'a str,
+    /// An empty object. Handlebars gives a partial called with a hash a
+    /// copy of the caller's whole context with the hash added, and every
+    /// name the partial reads is then copied out of that; on a list page
+    /// that is every row, three or four times per field. A partial that
+    /// reads only its hash is called as `{{> partials/hint @root.alone
+    /// id=… hint=…}}`: its context is then this object plus the hash.
+    alone: Alone,
     #[serde(flatten)]
     page: T,
 }
+
+/// Serialises as `{}`: see [`PageContext::alone`].
+#[derive(Serialize)]
+struct Alone {}
 
 /// Renders a page of the base layout.
 pub fn render<T: Serialize>(name: &'static str, chrome: &Chrome, title: &str, page: T) -> Template {
@@ -143,6 +154,7 @@ pub fn render<T: Serialize>(name: &'static str, chrome: &Chrome, title: &str, pa
         PageContext {
             chrome,
             title,
+            alone: Alone {},
             page,
         },
     )
