@@ -56,15 +56,18 @@ cookie_of() { sed -n 's/^#HttpOnly_//; /^#/d; /^$/d; p' "$1" | awk -F'\t' '{ pri
 
 # The pages, as "label|who|path": who is anon, manager or reviewer; $C is
 # the cycle, $A one application (the top of the ranking), $R one of the
-# first reviewer's assignments.
+# first reviewer's assignments. Page 20 is the last page of the list at
+# 1,000 applications (50 a page), so both sizes show the same page; the
+# searches are for a word in many institutions' names, which fills a page
+# at both sizes (a surname matches 19 applications at 1,000, 224 at 10,000).
 pages=(
   'home page (anonymous)|anon|/'
   'manager: workspace index|manager|/manage/'
   'manager: cycle dashboard|manager|/manage/cycles/$C'
   'manager: applications|manager|/manage/cycles/$C/applications'
-  'manager: applications, page 50|manager|/manage/cycles/$C/applications?page=50'
-  'manager: applications, search|manager|/manage/cycles/$C/applications?q=Okafor'
-  'manager: applications, search by part|manager|/manage/cycles/$C/applications?q=Oka'
+  'manager: applications, page 20|manager|/manage/cycles/$C/applications?page=20'
+  'manager: applications, search|manager|/manage/cycles/$C/applications?q=nursing'
+  'manager: applications, search by part|manager|/manage/cycles/$C/applications?q=nurs'
   'manager: applications, in review|manager|/manage/cycles/$C/applications?stage=review'
   'manager: ranking|manager|/manage/cycles/$C/ranking'
   'manager: ranking by spread|manager|/manage/cycles/$C/ranking?sort=spread'

@@ -269,23 +269,39 @@ pub struct Progress {
     pub overdue: i64,
 }
 
-/// Every reviewer of the cycle's program with their counts in the cycle.
+/// Every reviewer of the cycle's program with their counts in the cycle:
+/// assigned and submitted from the reviewers' summary rows
+/// (`db::scores`), overdue from the partial index of open assignments
+/// (migration 0020), which holds only the open ones; neither reads the
+/// cycle's assignments or reviews.
 #[tracing::instrument(skip_all)]
 pub async fn progress(
-    ex: Exec<'_>,
+    mut ex: Exec<'_>,
     cycle: CycleId,
     program: ProgramId,
     now: DateTime<Utc>,
 ) -> DbResult<Vec<Progress>> {
-    // One indexed count per reviewer, never a join of the whole cycle.
     let sql = "SELECT u.id AS reviewer_id, u.name, u.email, \
-               (SELECT COUNT(*) FROM assignments s WHERE s.cycle_id = $1 AND s.reviewer_id = u.id) AS assigned, \
-               (SELECT COUNT(*) FROM reviews r WHERE r.cycle_id = $1 AND r.state = 'submitted' AND r.reviewer_id = u.id) AS submitted, \
-               (SELECT COUNT(*) FROM assignments s WHERE s.cycle_id = $1 AND s.reviewer_id = u.id AND s.due_at < $3 \
-                AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.assignment_id = s.id AND r.state = 'submitted')) AS overdue \
+               CAST(COALESCE(k.assigned, 0) AS BIGINT) AS assigned, \
+               CAST(COALESCE(k.submitted, 0) AS BIGINT) AS submitted, CAST(0 AS BIGINT) AS overdue \
                FROM role_grants g JOIN users u ON u.id = g.user_id \
+               LEFT JOIN reviewer_scores k ON k.cycle_id = $1 AND k.reviewer_id = u.id \
                WHERE g.program_id = $2 AND g.role = 'reviewer' ORDER BY u.name, u.id";
-    run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(program).bind(now).fetch_all(c).await)
+    let mut rows: Vec<Progress> =
+        run!(ex.reborrow(), c => sqlx::query_as(sql).bind(cycle).bind(program).fetch_all(c).await)?;
+    // `+reviewer_id`: grouped in a small temporary table after the range
+    // of the index, rather than walking the whole cycle in reviewer order.
+    let sql = "SELECT +reviewer_id, COUNT(*) FROM assignments \
+               WHERE cycle_id = $1 AND review IN ('none', 'draft') AND review <> 'submitted' AND due_at < $2 \
+               GROUP BY +reviewer_id";
+    let overdue: Vec<(UserId, i64)> =
+        run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(now).fetch_all(c).await)?;
+    for (reviewer, count) in overdue {
+        if let Some(row) = rows.iter_mut().find(|r| r.reviewer_id == reviewer) {
+            row.overdue = count;
+        }
+    }
+    Ok(rows)
 }
 
 /// A reviewer with overdue assignments, for a reminder.

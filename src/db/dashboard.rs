@@ -118,44 +118,18 @@ pub async fn offers_lapsing(
 /// How many of the cycle's ranked applications with a review in fall in
 /// each ten-point band of their normalised score (the bands of
 /// [`summaries::histogram`]: the first and last take scores a little
-/// outside 0–100). One count per band over the ranking's index of
-/// normalised scores, read from the index alone: several times cheaper
-/// than one pass summing a `CASE` per band over the rows.
+/// outside 0–100), from the counts kept per band by the summary rows'
+/// triggers (migration 0021, which names the band width too).
 #[tracing::instrument(skip_all)]
 pub async fn score_bands(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<summaries::Bucket>> {
     let width = summaries::BUCKET_WIDTH;
-    let bands = 100 / width;
-    let counts: Vec<String> = (0..bands)
-        .map(|b| {
-            let low = if b == 0 {
-                "normalised IS NOT NULL".to_owned()
-            } else {
-                format!("normalised >= {}", b * width)
-            };
-            let high = if b == bands - 1 {
-                String::new()
-            } else {
-                format!(" AND normalised < {}", (b + 1) * width)
-            };
-            format!(
-                "(SELECT COUNT(*) FROM application_scores WHERE cycle_id = $1 AND ranked = 1 \
-                 AND grp IN (0, 1) AND {low}{high})"
-            )
-        })
-        .collect();
-    let sql = format!("SELECT {}", counts.join(", "));
-    let counts: Vec<i64> = run!(ex, c => {
-        use sqlx::Row;
-        let row = sqlx::query(&sql).bind(cycle).fetch_one(&mut *c).await?;
-        (0..counts.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<i64>, _>>()
-    })?;
-    Ok(counts
-        .into_iter()
-        .zip(0..)
-        .map(|(applications, b)| summaries::Bucket {
+    let sql = "SELECT CAST(band AS BIGINT), CAST(applications AS BIGINT) FROM score_bands WHERE cycle_id = $1";
+    let kept: Vec<(i64, i64)> = run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)?;
+    Ok((0..100 / width)
+        .map(|b| summaries::Bucket {
             from: b * width,
             to: (b + 1) * width,
-            applications,
+            applications: kept.iter().find(|k| k.0 == b).map_or(0, |k| k.1),
         })
         .collect())
 }

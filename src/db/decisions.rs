@@ -298,31 +298,23 @@ pub struct Listed {
 }
 
 /// A page of a cycle's decisions (of one outcome, or all), best
-/// normalised score first; and how many in all. `scale` is the cycle's
-/// mean and standard deviation of review totals.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a page of a sorted list has this many facts"
-)]
+/// normalised score first (the application's summary row, kept up to date
+/// by `db::scores`); and how many in all.
 #[tracing::instrument(skip_all)]
 pub async fn list(
     ex: Exec<'_>,
     cycle: CycleId,
     hide_applicant: crate::domain::user::UserId,
     outcome: Option<Outcome>,
-    scale_mean: f64,
-    scale_sd: f64,
     offset: i64,
     limit: i64,
 ) -> DbResult<(Vec<Listed>, i64)> {
     let sql = format!("SELECT d.application_id, u.name AS applicant_name, d.outcome, d.outcome_key, d.version, d.released_at, d.offer_deadline, \
-               d.offer_answer, \
-               (SELECT {} FROM reviews r \
-                WHERE r.application_id = d.application_id AND r.state = 'submitted') AS normalised \
+               d.offer_answer, s.normalised \
                FROM decisions d JOIN applications a ON a.id = d.application_id JOIN users u ON u.id = a.applicant_id \
+               LEFT JOIN application_scores s ON s.application_id = d.application_id \
                WHERE d.cycle_id = $1 AND ($2 = '' OR d.outcome = $2) AND a.applicant_id <> {hide_applicant} \
-               ORDER BY normalised DESC NULLS LAST, d.application_id LIMIT $5 OFFSET $6",
-        super::reviews::normalised_average("$3", "$4"));
+               ORDER BY s.normalised DESC NULLS LAST, d.application_id LIMIT $3 OFFSET $4");
     let count = format!(
         "SELECT COUNT(*) FROM decisions d JOIN applications a ON a.id = d.application_id \
          WHERE d.cycle_id = $1 AND ($2 = '' OR d.outcome = $2) AND a.applicant_id <> {hide_applicant}"
@@ -333,8 +325,6 @@ pub async fn list(
         let rows: Vec<Listed> = sqlx::query_as(&sql)
             .bind(cycle)
             .bind(outcome)
-            .bind(scale_mean)
-            .bind(scale_sd)
             .bind(limit)
             .bind(offset)
             .fetch_all(&mut *c)
@@ -369,20 +359,17 @@ pub async fn offer_counts(ex: Exec<'_>, cycle: CycleId) -> DbResult<OfferCounts>
 }
 
 /// The released waitlisted applications of a cycle with their normalised
-/// score (for [`crate::domain::workflow::decision::waitlist_order`]).
+/// score from their summary rows (for
+/// [`crate::domain::workflow::decision::waitlist_order`]).
 #[tracing::instrument(skip_all)]
 pub async fn waitlisted(
     ex: Exec<'_>,
     cycle: CycleId,
-    scale_mean: f64,
-    scale_sd: f64,
 ) -> DbResult<Vec<(ApplicationId, Option<f64>)>> {
-    let sql = format!("SELECT d.application_id, \
-               (SELECT {} FROM reviews r \
-                WHERE r.application_id = d.application_id AND r.state = 'submitted') AS normalised \
-               FROM decisions d WHERE d.cycle_id = $1 AND d.outcome = 'waitlisted' AND d.released_at IS NOT NULL",
-        super::reviews::normalised_average("$2", "$3"));
-    run!(ex, c => sqlx::query_as(&sql).bind(cycle).bind(scale_mean).bind(scale_sd).fetch_all(c).await)
+    let sql = "SELECT d.application_id, s.normalised FROM decisions d \
+               LEFT JOIN application_scores s ON s.application_id = d.application_id \
+               WHERE d.cycle_id = $1 AND d.outcome = 'waitlisted' AND d.released_at IS NOT NULL";
+    run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
 }
 
 /// A cycle's letter template for an outcome, if the manager wrote one.

@@ -1,7 +1,8 @@
 //! The reviewer's desk: counts per cycle and list, one page of a list, and
-//! the conflicts a reviewer declared. Everything is read through the
-//! `assignments_desk` index (reviewer, lane, due date), so a page costs
-//! its rows and the counts cost one index range, whatever the cycle's size.
+//! the conflicts a reviewer declared. A page is read through the
+//! `assignments_desk` index (reviewer, lane, due date), so it costs its
+//! rows; the counts come from the counts kept per reviewer, cycle and lane
+//! (`desk_counts`, migration 0021), whatever the cycle's size.
 //! Imports no web or app module.
 
 use chrono::{DateTime, Utc};
@@ -13,13 +14,19 @@ use crate::domain::user::UserId;
 use crate::domain::workflow::desk::Lane;
 use crate::domain::workflow::review::ReviewState;
 
+/// The applications a reviewer (`$1`) applied to or referees.
+macro_rules! mine {
+    () => {
+        "SELECT id FROM applications WHERE applicant_id = $1 \
+         UNION SELECT q.application_id FROM referee_requests q \
+         WHERE LOWER(q.email) = (SELECT LOWER(email) FROM users WHERE id = $1)"
+    };
+}
+
 /// The applications never on a reviewer's desk whatever is stored: their
 /// own, and those they are a referee of (an assignment made before the
 /// referee was named). A small set, read once per query.
-const NOT_MINE: &str =
-    "application_id NOT IN (SELECT id FROM applications WHERE applicant_id = $1 \
-     UNION SELECT q.application_id FROM referee_requests q \
-     WHERE LOWER(q.email) = (SELECT LOWER(email) FROM users WHERE id = $1))";
+const NOT_MINE: &str = concat!("application_id NOT IN (", mine!(), ")");
 
 /// A cycle the reviewer has assignments in, with their counts.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -35,19 +42,39 @@ pub struct CycleCount {
 /// The reviewer's to-do and done counts per cycle, in the programs they
 /// still review for, newest cycle first.
 #[tracing::instrument(skip_all)]
-pub async fn counts(ex: Exec<'_>, reviewer: UserId) -> DbResult<Vec<CycleCount>> {
-    let sql = format!(
-        "SELECT k.cycle_id, p.name AS program_name, c.name AS cycle_name, c.time_zone, k.to_do, k.done \
-         FROM (SELECT cycle_id, SUM(CASE WHEN lane = 'to_do' THEN 1 ELSE 0 END) AS to_do, \
-               SUM(CASE WHEN lane = 'done' THEN 1 ELSE 0 END) AS done \
-               FROM assignments WHERE reviewer_id = $1 AND lane IN ('to_do', 'done') AND {NOT_MINE} \
-               GROUP BY cycle_id) k \
-         JOIN cycles c ON c.id = k.cycle_id JOIN programs p ON p.id = c.program_id \
-         WHERE EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = $1 AND g.program_id = c.program_id \
-                       AND g.role = 'reviewer') \
-         ORDER BY c.id DESC"
+pub async fn counts(mut ex: Exec<'_>, reviewer: UserId) -> DbResult<Vec<CycleCount>> {
+    // The counts kept per reviewer, cycle and lane (migration 0021)...
+    let sql = "SELECT k.cycle_id, p.name AS program_name, c.name AS cycle_name, c.time_zone, \
+         CAST(COALESCE(SUM(CASE WHEN k.lane = 'to_do' THEN k.assignments END), 0) AS BIGINT) AS to_do, \
+         CAST(COALESCE(SUM(CASE WHEN k.lane = 'done' THEN k.assignments END), 0) AS BIGINT) AS done \
+         FROM desk_counts k JOIN cycles c ON c.id = k.cycle_id JOIN programs p ON p.id = c.program_id \
+         WHERE k.reviewer_id = $1 AND k.lane IN ('to_do', 'done') \
+         AND EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = $1 AND g.program_id = c.program_id \
+                     AND g.role = 'reviewer') \
+         GROUP BY k.cycle_id, p.name, c.name, c.time_zone ORDER BY k.cycle_id DESC";
+    let mut counts: Vec<CycleCount> =
+        run!(ex.reborrow(), c => sqlx::query_as(sql).bind(reviewer).fetch_all(c).await)?;
+    // ... less the reviewer's own applications and those they referee,
+    // looked up from those few applications (the `+` keeps SQLite from
+    // reading all the reviewer's assignments instead).
+    let sql = concat!(
+        "SELECT cycle_id, lane, COUNT(*) FROM assignments WHERE application_id IN (",
+        mine!(),
+        ") AND +reviewer_id = $1 AND lane IN ('to_do', 'done') GROUP BY cycle_id, lane"
     );
-    run!(ex, c => sqlx::query_as(&sql).bind(reviewer).fetch_all(c).await)
+    let mine: Vec<(CycleId, String, i64)> =
+        run!(ex, c => sqlx::query_as(sql).bind(reviewer).fetch_all(c).await)?;
+    for (cycle, lane, n) in mine {
+        if let Some(k) = counts.iter_mut().find(|k| k.cycle_id == cycle) {
+            if lane == Lane::ToDo.as_str() {
+                k.to_do -= n;
+            } else {
+                k.done -= n;
+            }
+        }
+    }
+    counts.retain(|k| k.to_do > 0 || k.done > 0);
+    Ok(counts)
 }
 
 /// One row of a desk list.

@@ -58,7 +58,7 @@ pub struct Progress {
 }
 
 /// The cycle's review progress: sums of the reviewers' rows, and the
-/// ranked applications per group (a count over one index).
+/// ranked applications per group (the counts kept per cycle and group).
 #[tracing::instrument(skip_all)]
 pub async fn progress(mut ex: Exec<'_>, cycle: CycleId) -> DbResult<Progress> {
     let totals = "SELECT COALESCE(SUM(assigned), 0), COALESCE(SUM(submitted), 0) FROM reviewer_scores WHERE cycle_id = $1";
@@ -77,9 +77,10 @@ pub async fn progress(mut ex: Exec<'_>, cycle: CycleId) -> DbResult<Progress> {
 }
 
 /// How many ranked applications of the cycle are in each group (0
-/// complete, 1 incomplete, 2 none in), read from the ranking's index.
+/// complete, 1 incomplete, 2 none in), from the counts the summary rows'
+/// triggers keep (migration 0021).
 pub(crate) async fn group_counts(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<(i64, i64)>> {
-    let sql = "SELECT grp, COUNT(*) FROM application_scores WHERE cycle_id = $1 AND ranked = 1 GROUP BY grp";
+    let sql = "SELECT CAST(grp AS BIGINT), CAST(applications AS BIGINT) FROM ranking_counts WHERE cycle_id = $1 ORDER BY grp";
     run!(ex, c => sqlx::query_as(sql).bind(cycle).fetch_all(c).await)
 }
 
@@ -134,7 +135,8 @@ pub struct Bucket {
     pub applications: i64,
 }
 
-/// The bars of [`histogram`]: ten points each.
+/// The bars of [`histogram`]: ten points each. The counts kept per band
+/// (table `score_bands`, migration 0021) use the same width: change both.
 pub const BUCKET_WIDTH: i64 = 10;
 
 /// The distribution of the normalised scores of the cycle's ranked

@@ -12,7 +12,7 @@ use super::pipeline::PAGE_SIZE;
 use crate::app::access;
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
-use crate::db::{decisions, reviews};
+use crate::db::decisions;
 use crate::domain::application::ApplicationId;
 use crate::domain::workflow::decision::{offer_state, waitlist_order, Outcome};
 use crate::web::page::{render, Chrome, ClientIp};
@@ -90,27 +90,16 @@ async fn list_decisions(
     let (page, offset) = position(page, PAGE_SIZE);
     let now = ctx.now();
     let mut conn = ctx.conn().await?;
-    let scale = reviews::cycle_scale(conn.exec(), id).await?;
     let labels = crate::db::outcomes::list(conn.exec(), id).await?;
     let me = who.0.user().id;
-    let (rows, total) = decisions::list(
-        conn.exec(),
-        id,
-        me,
-        chosen,
-        scale.mean,
-        scale.sd,
-        offset,
-        PAGE_SIZE,
-    )
-    .await?;
+    let (rows, total) = decisions::list(conn.exec(), id, me, chosen, offset, PAGE_SIZE).await?;
     let counts = decisions::offer_counts(conn.exec(), id).await?;
     let unreleased: i64 = decisions::unreleased_counts(conn.exec(), id, me, None)
         .await?
         .iter()
         .map(|(_, n)| n)
         .sum();
-    let order = waitlist_order(decisions::waitlisted(conn.exec(), id, scale.mean, scale.sd).await?);
+    let order = waitlist_order(decisions::waitlisted(conn.exec(), id).await?);
     let next_waitlisted = match order.first() {
         Some(next) => crate::db::applications::find(conn.exec(), *next)
             .await?

@@ -135,4 +135,14 @@ async fn insert_review(app: &TestApp, cycle: i64, application: i64, total: f64) 
          VALUES ({assignment}, {application}, {reviewer}, {cycle}, 'submitted', '{{}}', '{{}}', {total}, {total}, '{now}', '{now}', '{now}')"
     ))
     .await;
+    // The application's summary row as scoring keeps it (`db::scores`) for
+    // one submitted review whose reviewer has too few reviews for a z: the
+    // decisions page and the waitlist read the normalised score from it.
+    app.sql(&format!(
+        "UPDATE application_scores SET assigned = 1, reviewed = 1, complete = 1, grp = 0, \
+         sum_mean = {total}, sum_total = {total}, sum_square = {total} * {total}, raw_sum = {total}, \
+         mean = {total}, total = {total}, spread = 0, variance = 0, normalised = {total} \
+         WHERE application_id = {application}"
+    ))
+    .await;
 }
