@@ -554,12 +554,12 @@ fn pipeline_filter(
         params.push(p);
         format!("${}", params.len())
     };
-    // Searching for a word few applications have, the `+` keeps SQLite
-    // from walking the cycle's index in list order and testing every
-    // application against the matches: it starts from the matches (ids
-    // from the full-text index) and sorts those. For a common word walking
-    // the index is cheaper: a page of matches comes early.
-    let from_matches = few_matches && !f.search.trim().is_empty();
+    // `few_matches`: the `+` keeps SQLite from walking the cycle's index in
+    // list order and testing every application against a search's matches:
+    // it starts from the matches (ids from the full-text index) and sorts
+    // those, cheaper for a word few applications have. For a common word
+    // walking the index is cheaper: a page of matches comes early.
+    let from_matches = few_matches && !f.search.trim().is_empty() && syntax == search::Syntax::Fts5;
     let mut conditions = vec![
         if from_matches {
             "+a.cycle_id = $1"
@@ -629,23 +629,31 @@ fn pipeline_filter(
     (conditions.join(" AND "), params)
 }
 
-/// Up to this many applications matching a search, the list is read from
-/// the matches rather than by walking the cycle in list order (measured at
-/// 10,000 applications: reading 1,000 matches costs about what walking
-/// the cycle's index does).
-const FEW_MATCHES: i64 = 1000;
+/// How far a search counts its matches past the page asked for: a search
+/// matching more says "more than" (the bulk action's confirmation still
+/// counts them all).
+pub const SEARCH_COUNT_AHEAD: i64 = 500;
+
+/// How many applications a list matches: all of them, or, for a search
+/// that matches more than [`SEARCH_COUNT_AHEAD`] past its page, at least
+/// `total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Matching {
+    pub total: i64,
+    pub more: bool,
+}
 
 /// One page of a cycle's applications (drafts excluded) as filtered and
-/// sorted, and how many match in all. The page is chosen first (ids only,
-/// from indexes); its figures are then read for those rows alone, from
-/// their summary rows.
+/// sorted, and how many match (see [`Matching`]). The page is chosen first
+/// (ids only, from indexes); its figures are then read for those rows
+/// alone, from their summary rows.
 #[expect(
     clippy::too_many_arguments,
     reason = "filter, order and page of one list"
 )]
 #[tracing::instrument(skip_all)]
 pub async fn pipeline(
-    mut ex: Exec<'_>,
+    ex: Exec<'_>,
     cycle: CycleId,
     f: &PipelineFilter,
     sort: PipelineSort,
@@ -653,25 +661,26 @@ pub async fn pipeline(
     now: DateTime<Utc>,
     offset: i64,
     limit: i64,
-) -> DbResult<(Vec<PipelineRow>, i64)> {
+) -> DbResult<(Vec<PipelineRow>, Matching)> {
     let syntax = search::Syntax::of(&ex);
-    let few_matches = match syntax.value(&f.search) {
-        Some(value) if syntax == search::Syntax::Fts5 && !f.search.trim().is_empty() => {
-            search::fts5_matches_at_most(ex.reborrow(), &value, FEW_MATCHES).await?
-        }
-        _ => false,
-    };
-    let (filter, params) = pipeline_filter(cycle, f, now, syntax, few_matches);
+    let searching = !f.search.trim().is_empty();
+    let (filter, params) = pipeline_filter(cycle, f, now, syntax, false);
+    let (from_matches, _) = pipeline_filter(cycle, f, now, syntax, true);
     let from = if sort == PipelineSort::Name {
         "applications a JOIN users u ON u.id = a.applicant_id"
     } else {
         "applications a"
     };
     let dir = if descending { "DESC" } else { "ASC" };
-    let page_sql = format!(
-        "SELECT a.id FROM {from} WHERE {filter} ORDER BY {} {dir}, a.id {dir} LIMIT {limit} OFFSET {offset}",
-        sort.column()
-    );
+    let page_sql = |filter: &str| {
+        format!(
+            "SELECT a.id FROM {from} WHERE {filter} ORDER BY {} {dir}, a.id {dir} LIMIT {limit} OFFSET {offset}",
+            sort.column()
+        )
+    };
+    // A search whose matches were all counted reads its page from them;
+    // one with more walks the list's order (a page of matches comes early).
+    let (walk_sql, matches_sql) = (page_sql(&filter), page_sql(&from_matches));
     let count_sql = if f.reviewer.is_none()
         && f.progress.is_empty()
         && f.flag.is_empty()
@@ -692,8 +701,20 @@ pub async fn pipeline(
              WHERE cycle_id = $1 AND {stage}",
             f.hide_applicant
         )
+    } else if searching {
+        // Counted from the matches (on SQLite the `+` of `from_matches`),
+        // and no further than needed to say "more than".
+        format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM applications a WHERE {from_matches} LIMIT {}) m",
+            offset.saturating_add(SEARCH_COUNT_AHEAD) + 1
+        )
     } else {
         format!("SELECT COUNT(*) FROM applications a WHERE {filter}")
+    };
+    let counted_up_to = if !searching {
+        i64::MAX
+    } else {
+        offset.saturating_add(SEARCH_COUNT_AHEAD)
     };
     let figures_sql = |ids: &[ApplicationId]| {
         format!(
@@ -708,11 +729,12 @@ pub async fn pipeline(
         )
     };
     run!(ex, c => {
-        let ids: Vec<ApplicationId> = bind_all!(sqlx::query_scalar(&page_sql), &params)
-            .fetch_all(&mut *c)
-            .await?;
         let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &params)
             .fetch_one(&mut *c)
+            .await?;
+        let page_sql = if searching && total <= counted_up_to { &matches_sql } else { &walk_sql };
+        let ids: Vec<ApplicationId> = bind_all!(sqlx::query_scalar(page_sql), &params)
+            .fetch_all(&mut *c)
             .await?;
         let mut rows: Vec<PipelineRow> = if ids.is_empty() {
             Vec::new()
@@ -721,7 +743,7 @@ pub async fn pipeline(
         };
         // Back in the page's order.
         rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
-        Ok((rows, total))
+        Ok((rows, Matching { total: total.min(counted_up_to), more: total > counted_up_to }))
     })
 }
 

@@ -54,17 +54,6 @@ impl Syntax {
     }
 }
 
-/// Whether at most `limit` applications (of every cycle) match the FTS5
-/// query `value`: counts no further than `limit + 1`.
-#[tracing::instrument(skip_all)]
-pub async fn fts5_matches_at_most(ex: Exec<'_>, value: &str, limit: i64) -> DbResult<bool> {
-    let sql = "SELECT COUNT(*) FROM (SELECT rowid FROM application_search \
-               WHERE application_search MATCH $1 LIMIT $2)";
-    let n: i64 =
-        run!(ex, c => sqlx::query_scalar(sql).bind(value).bind(limit + 1).fetch_one(c).await)?;
-    Ok(n <= limit)
-}
-
 /// An FTS5 query finding rows where every word of `text` starts a word:
 /// `Ada oka` becomes `"ada"* AND "oka"*`. Each word is a quoted phrase (a
 /// double quote inside is doubled), so FTS5 operators and punctuation in

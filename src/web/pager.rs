@@ -11,6 +11,9 @@ pub struct Pager {
     pub page: i64,
     pub pages: i64,
     pub total: i64,
+    /// There are more rows than `total` (a list that stops counting):
+    /// `pages` is then "more than".
+    pub more: bool,
     pub previous: Option<String>,
     pub next: Option<String>,
 }
@@ -31,9 +34,27 @@ impl Pager {
             page,
             pages,
             total,
+            more: false,
             previous: (page > 1).then(|| href(page.min(pages + 1) - 1)),
             next: (page < pages).then(|| href(page + 1)),
         }
+    }
+
+    /// Page `page` of a list of at least `total` rows, more when `more`
+    /// (its count stopped there): a next page then always follows.
+    pub fn at_least(
+        page: i64,
+        total: i64,
+        more: bool,
+        size: i64,
+        href: impl Fn(i64) -> String,
+    ) -> Self {
+        let mut pager = Self::new(page, total, size, &href);
+        if more {
+            pager.more = true;
+            pager.next = Some(href(page + 1));
+        }
+        pager
     }
 }
 
@@ -69,5 +90,22 @@ mod tests {
         assert_eq!(position(Some(-4), 50), (1, 0));
         assert_eq!(position(Some(3), 50), (3, 100));
         assert_eq!(position(Some(i64::MAX), 50), (i64::MAX, i64::MAX));
+    }
+
+    #[test]
+    fn a_list_that_stopped_counting_says_more_and_always_has_a_next_page() {
+        let href = |p: i64| format!("?page={p}");
+        let more = Pager::at_least(10, 500, true, 50, href);
+        assert_eq!(
+            (
+                more.pages,
+                more.more,
+                more.next.as_deref(),
+                more.previous.as_deref()
+            ),
+            (10, true, Some("?page=11"), Some("?page=9"))
+        );
+        let all = Pager::at_least(10, 500, false, 50, href);
+        assert_eq!((all.more, all.next), (false, None));
     }
 }

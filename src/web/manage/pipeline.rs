@@ -129,7 +129,7 @@ async fn list_applications(
     let offset = (l.page - 1).saturating_mul(PAGE_SIZE);
     let now = ctx.now();
     let mut conn = ctx.conn().await?;
-    let (rows, total) = applications::pipeline(
+    let (rows, matching) = applications::pipeline(
         conn.exec(),
         id,
         &filter,
@@ -228,7 +228,7 @@ async fn list_applications(
         sorts,
         shown: rows.len(),
         rows,
-        pager: Pager::new(l.page, total, PAGE_SIZE, |p| {
+        pager: Pager::at_least(l.page, matching.total, matching.more, PAGE_SIZE, |p| {
             l.href(id, l.sort, l.descending, p)
         }),
         list_fields: l
