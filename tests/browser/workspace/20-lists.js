@@ -23,6 +23,11 @@ module.exports = async (browser, demo) => {
   expect(await p.locator("th", { hasText: "Score" }).count() === 1, "the list has a score column");
   expect(await p.locator("th", { hasText: "Reviews in" }).count() === 1, "the list has a reviews-in column");
   await axe(p, "applications list");
+  // On a laptop (1280 × 800) the filters stand in one row and the first
+  // application shows on the first screen.
+  const top = async (selector) => (await p.locator(selector).first().boundingBox()).y;
+  expect(Math.abs((await top("#q")) - (await top("#flag"))) < 8, "on a laptop the search and the filters stand in one row");
+  expect((await top("tbody tr")) < 800, "on a laptop the first application shows on the first screen");
 
   // Filter: one bar, one Apply button.
   await p.locator("#stage").selectOption("review");
