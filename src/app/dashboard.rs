@@ -94,14 +94,14 @@ pub async fn cycle_dashboard(ctx: &Ctx, cycle: CycleId) -> Result<Dashboard> {
         })
         .collect();
     let in_stage = |s: Stage| stages.iter().find(|(x, _)| *x == s).map_or(0, |(_, n)| *n);
+    let progress = dashboard::review_progress(conn.exec(), cycle, now).await?;
     let attention = Attention {
         screening: in_stage(Stage::Submitted) + in_stage(Stage::Screening),
         not_started: in_stage(Stage::Submitted),
-        overdue: dashboard::overdue_reviews(conn.exec(), cycle, now).await?,
+        overdue: progress.overdue,
         undelivered: dashboard::undelivered_letters(conn.exec(), cycle).await?,
         lapsing: dashboard::offers_lapsing(conn.exec(), cycle, now, lapse_horizon(now)).await?,
     };
-    let progress = dashboard::review_progress(conn.exec(), cycle, now).await?;
     let scores = dashboard::score_bands(conn.exec(), cycle)
         .await?
         .into_iter()

@@ -538,35 +538,48 @@ macro_rules! bind_all {
     }};
 }
 
-/// The `WHERE` clause of the list with only the filters that are set, each
-/// a condition on indexed columns or a set computed once for the cycle
-/// (never a subquery per row), and its parameters from `$1`; and whether it
-/// searches through the backend's index (`db::search`).
+/// The list's filters as SQL: the conditions other than the cycle's, and
+/// the parameters of all of them (`$1` the cycle).
+struct ListFilter {
+    rest: String,
+    params: Vec<Param>,
+    /// A search the backend reads from a full-text index whose matches
+    /// can drive the query (SQLite's FTS5).
+    full_text: bool,
+}
+
+impl ListFilter {
+    /// The `WHERE` clause. `from_matches` (for a search on SQLite): the `+`
+    /// keeps SQLite from walking the cycle's index in list order and
+    /// testing every application against the matches; it starts from the
+    /// matches (ids from the full-text index) and sorts those, cheaper for
+    /// a word few applications have. For a common word walking the index
+    /// is cheaper: a page of matches comes early.
+    fn sql(&self, from_matches: bool) -> String {
+        let cycle = if from_matches && self.full_text {
+            "+a.cycle_id = $1"
+        } else {
+            "a.cycle_id = $1"
+        };
+        format!("{cycle} AND {}", self.rest)
+    }
+}
+
+/// The list's filters with only those that are set, each a condition on
+/// indexed columns or a set computed once for the cycle (never a subquery
+/// per row); a search goes through the backend's index (`db::search`).
 fn pipeline_filter(
     cycle: CycleId,
     f: &PipelineFilter,
     now: DateTime<Utc>,
     syntax: search::Syntax,
-    few_matches: bool,
-) -> (String, Vec<Param>) {
+) -> ListFilter {
     let mut params = vec![Param::Int(cycle.0)];
     let next = |params: &mut Vec<Param>, p: Param| {
         params.push(p);
         format!("${}", params.len())
     };
-    // `few_matches`: the `+` keeps SQLite from walking the cycle's index in
-    // list order and testing every application against a search's matches:
-    // it starts from the matches (ids from the full-text index) and sorts
-    // those, cheaper for a word few applications have. For a common word
-    // walking the index is cheaper: a page of matches comes early.
-    let from_matches = few_matches && !f.search.trim().is_empty() && syntax == search::Syntax::Fts5;
     let mut conditions = vec![
-        if from_matches {
-            "+a.cycle_id = $1"
-        } else {
-            "a.cycle_id = $1"
-        }
-        .to_owned(),
         "a.stage <> 'draft'".to_owned(),
         // An integer id, never text: safe to inline.
         format!("a.applicant_id <> {}", f.hide_applicant),
@@ -601,8 +614,8 @@ fn pipeline_filter(
             // The partial index of open assignments holds only these.
             let n = next(&mut params, Param::Time(now));
             conditions.push(format!(
-                "a.id IN (SELECT application_id FROM assignments WHERE cycle_id = $1 \
-                 AND review IN ('none', 'draft') AND review <> 'submitted' AND due_at < {n})"
+                "a.id IN (SELECT application_id FROM assignments WHERE cycle_id = $1 AND {} AND due_at < {n})",
+                super::assignments::open_review!()
             ));
         }
         "conflict" => conditions.push(
@@ -626,7 +639,11 @@ fn pipeline_filter(
             None => conditions.push("1 = 0".to_owned()),
         }
     }
-    (conditions.join(" AND "), params)
+    ListFilter {
+        rest: conditions.join(" AND "),
+        params,
+        full_text: !f.search.trim().is_empty() && syntax == search::Syntax::Fts5,
+    }
 }
 
 /// How far a search counts its matches past the page asked for: a search
@@ -662,10 +679,9 @@ pub async fn pipeline(
     offset: i64,
     limit: i64,
 ) -> DbResult<(Vec<PipelineRow>, Matching)> {
-    let syntax = search::Syntax::of(&ex);
     let searching = !f.search.trim().is_empty();
-    let (filter, params) = pipeline_filter(cycle, f, now, syntax, false);
-    let (from_matches, _) = pipeline_filter(cycle, f, now, syntax, true);
+    let list = pipeline_filter(cycle, f, now, search::Syntax::of(&ex));
+    let (filter, from_matches, params) = (list.sql(false), list.sql(true), list.params);
     let from = if sort == PipelineSort::Name {
         "applications a JOIN users u ON u.id = a.applicant_id"
     } else {
@@ -684,7 +700,7 @@ pub async fn pipeline(
     let count_sql = if f.reviewer.is_none()
         && f.progress.is_empty()
         && f.flag.is_empty()
-        && f.search.trim().is_empty()
+        && !searching
     {
         // Narrowed by stage at most: the cycle's counts per stage (kept
         // with every stage change), less the manager's own application.
@@ -702,8 +718,8 @@ pub async fn pipeline(
             f.hide_applicant
         )
     } else if searching {
-        // Counted from the matches (on SQLite the `+` of `from_matches`),
-        // and no further than needed to say "more than".
+        // Counted from the matches (see `ListFilter::sql`), and no further
+        // than needed to say "more than".
         format!(
             "SELECT COUNT(*) FROM (SELECT 1 FROM applications a WHERE {from_matches} LIMIT {}) m",
             offset.saturating_add(SEARCH_COUNT_AHEAD) + 1
@@ -756,7 +772,8 @@ pub async fn pipeline_ids(
     f: &PipelineFilter,
     now: DateTime<Utc>,
 ) -> DbResult<Vec<ApplicationId>> {
-    let (filter, params) = pipeline_filter(cycle, f, now, search::Syntax::of(&ex), false);
+    let list = pipeline_filter(cycle, f, now, search::Syntax::of(&ex));
+    let (filter, params) = (list.sql(false), list.params);
     let sql = format!("SELECT a.id FROM applications a WHERE {filter} ORDER BY a.id");
     run!(ex, c => {
         let ids: Vec<ApplicationId> = bind_all!(sqlx::query_scalar(&sql), &params)

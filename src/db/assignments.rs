@@ -258,6 +258,19 @@ pub async fn of_application(
     run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
 }
 
+/// The condition on `assignments` of one whose review is not submitted,
+/// written so that both databases read the partial index of open
+/// assignments (`assignments_open_due`, migrations 0019 and 0020): the
+/// `review <> 'submitted'` term is the index's own, which SQLite needs to
+/// see, and the `IN` term ranges over its two states. Follow it with
+/// `AND due_at < …` for the overdue ones.
+macro_rules! open_review {
+    () => {
+        "review IN ('none', 'draft') AND review <> 'submitted'"
+    };
+}
+pub(crate) use open_review;
+
 /// A reviewer's standing in a cycle.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Progress {
@@ -291,9 +304,11 @@ pub async fn progress(
         run!(ex.reborrow(), c => sqlx::query_as(sql).bind(cycle).bind(program).fetch_all(c).await)?;
     // `+reviewer_id`: grouped in a small temporary table after the range
     // of the index, rather than walking the whole cycle in reviewer order.
-    let sql = "SELECT +reviewer_id, COUNT(*) FROM assignments \
-               WHERE cycle_id = $1 AND review IN ('none', 'draft') AND review <> 'submitted' AND due_at < $2 \
-               GROUP BY +reviewer_id";
+    let sql = concat!(
+        "SELECT +reviewer_id, COUNT(*) FROM assignments WHERE cycle_id = $1 AND ",
+        open_review!(),
+        " AND due_at < $2 GROUP BY +reviewer_id"
+    );
     let overdue: Vec<(UserId, i64)> =
         run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(now).fetch_all(c).await)?;
     for (reviewer, count) in overdue {

@@ -13,6 +13,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::assignments::open_review;
 use super::{summaries, DbResult, Exec};
 use crate::domain::cycle::CycleId;
 use crate::domain::workflow::scoring::Stats;
@@ -63,8 +64,12 @@ pub async fn review_progress(
     let sql = "SELECT COUNT(*) FROM reviews WHERE cycle_id = $1 AND state = 'draft'";
     let drafts: i64 =
         run!(ex.reborrow(), c => sqlx::query_scalar(sql).bind(cycle).fetch_one(c).await)?;
-    let sql = "SELECT COUNT(*), COUNT(CASE WHEN review = 'draft' THEN 1 END) FROM assignments \
-               WHERE cycle_id = $1 AND review IN ('none', 'draft') AND review <> 'submitted' AND due_at < $2";
+    let sql = concat!(
+        "SELECT COUNT(*), COUNT(CASE WHEN review = 'draft' THEN 1 END) FROM assignments \
+         WHERE cycle_id = $1 AND ",
+        open_review!(),
+        " AND due_at < $2"
+    );
     let (overdue, overdue_drafts): (i64, i64) =
         run!(ex, c => sqlx::query_as(sql).bind(cycle).bind(now).fetch_one(c).await)?;
     let draft = (drafts - overdue_drafts).max(0);
@@ -74,17 +79,6 @@ pub async fn review_progress(
         not_started: (assigned - submitted - overdue - draft).max(0),
         overdue,
     })
-}
-
-/// Assignments of the cycle past their due date without a submitted
-/// review: a range of the partial index of open assignments (migration
-/// 0019; the `review <> 'submitted'` term lets SQLite use it), so it
-/// reads the overdue ones only.
-#[tracing::instrument(skip_all)]
-pub async fn overdue_reviews(ex: Exec<'_>, cycle: CycleId, now: DateTime<Utc>) -> DbResult<i64> {
-    let sql = "SELECT COUNT(*) FROM assignments \
-               WHERE cycle_id = $1 AND review IN ('none', 'draft') AND review <> 'submitted' AND due_at < $2";
-    run!(ex, c => sqlx::query_scalar(sql).bind(cycle).bind(now).fetch_one(c).await)
 }
 
 /// Decision letters of the cycle that the outbox gave up sending (every
