@@ -7,8 +7,8 @@
 //! from is decided in one place: the score summaries kept up to date with
 //! every review and stage change ([`super::summaries`]: applications per
 //! stage, assigned and submitted reviews, the cycle's scale, each
-//! reviewer's figures, the distribution of scores), and indexed counts of
-//! the few rows that need attention. Returns plain figures; never imports
+//! reviewer's figures), the counts kept per score band (`score_bands`),
+//! and indexed counts of the few rows that need attention. Returns plain figures; never imports
 //! the web layer.
 
 use chrono::{DateTime, Utc};
@@ -110,9 +110,9 @@ pub async fn offers_lapsing(
 }
 
 /// How many of the cycle's ranked applications with a review in fall in
-/// each ten-point band of their normalised score (the bands of
-/// [`summaries::histogram`]: the first and last take scores a little
-/// outside 0–100), from the counts kept per band by the summary rows'
+/// each ten-point band of their normalised score (see
+/// [`summaries::Bucket`]: the first and last take scores a little outside
+/// 0–100), from the counts kept per band by the summary rows'
 /// triggers (migration 0021, which names the band width too).
 #[tracing::instrument(skip_all)]
 pub async fn score_bands(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<summaries::Bucket>> {

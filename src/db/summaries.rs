@@ -1,6 +1,6 @@
 //! Reading the score summaries kept by `scores`: a cycle's scale, its
 //! applications per stage, review progress, reviewers' progress and
-//! leniency, the distribution of application scores, and one
+//! leniency, the width of the score distribution's bars, and one
 //! application's figures. Each reads a handful of rows or one index.
 
 use serde::Serialize;
@@ -135,51 +135,10 @@ pub struct Bucket {
     pub applications: i64,
 }
 
-/// The bars of [`histogram`]: ten points each. The counts kept per band
-/// (table `score_bands`, migration 0021) use the same width: change both.
+/// The width of a bar of the score distribution: ten bars of ten points
+/// over 0–100. The counts kept per band (table `score_bands`, migration
+/// 0021) use the same width: change both.
 pub const BUCKET_WIDTH: i64 = 10;
-
-/// The distribution of the normalised scores of the cycle's ranked
-/// applications with at least one review in, in ten bars of ten points
-/// over 0–100, from one scan of the ranking's index.
-#[tracing::instrument(skip_all)]
-pub async fn histogram(ex: Exec<'_>, cycle: CycleId) -> DbResult<Vec<Bucket>> {
-    let bars = 100 / BUCKET_WIDTH;
-    let columns: Vec<String> = (0..bars)
-        .map(|b| {
-            let low = if b == 0 {
-                String::new()
-            } else {
-                format!("normalised >= {} AND ", b * BUCKET_WIDTH)
-            };
-            let high = if b == bars - 1 {
-                "1 = 1".to_owned()
-            } else {
-                format!("normalised < {}", (b + 1) * BUCKET_WIDTH)
-            };
-            format!("COALESCE(SUM(CASE WHEN {low}{high} THEN 1 ELSE 0 END), 0)")
-        })
-        .collect();
-    let sql = format!(
-        "SELECT {} FROM application_scores WHERE cycle_id = $1 AND ranked = 1 AND grp IN (0, 1) \
-         AND normalised IS NOT NULL",
-        columns.join(", ")
-    );
-    let counts: Vec<i64> = run!(ex, c => {
-        use sqlx::Row;
-        let row = sqlx::query(&sql).bind(cycle).fetch_one(&mut *c).await?;
-        (0..columns.len()).map(|i| row.try_get::<i64, _>(i)).collect::<Result<Vec<i64>, _>>()
-    })?;
-    Ok(counts
-        .into_iter()
-        .zip(0..)
-        .map(|(applications, b)| Bucket {
-            from: b * BUCKET_WIDTH,
-            to: (b + 1) * BUCKET_WIDTH,
-            applications,
-        })
-        .collect())
-}
 
 /// One application's stored figures.
 #[derive(Debug, Clone, Copy, PartialEq, sqlx::FromRow)]
