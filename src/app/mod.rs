@@ -23,6 +23,7 @@ pub mod decisions;
 pub mod demographics;
 pub mod export;
 pub mod forms;
+pub mod invitations;
 pub mod letters;
 pub mod mail_preferences;
 pub mod metrics;

@@ -5,6 +5,7 @@
 use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::document::DocumentId;
+use crate::domain::invitation::InvitationId;
 use crate::domain::program::ProgramId;
 use crate::domain::user::UserId;
 
@@ -70,6 +71,7 @@ int_id!(ApplicationId);
 int_id!(CycleId);
 int_id!(ProgramId);
 int_id!(DocumentId);
+int_id!(InvitationId);
 
 #[cfg(test)]
 mod tests {

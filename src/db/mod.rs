@@ -65,6 +65,7 @@ pub mod documents;
 pub mod export;
 pub mod form_versions;
 mod ids;
+pub mod invitations;
 pub mod limits;
 pub mod mail_preferences;
 pub mod maintenance;

@@ -83,16 +83,21 @@ impl Cycle {
     }
 }
 
-/// A time in `tz`, with the zone named.
+/// A time in `tz`, with the zone named (once, when its abbreviation is
+/// its name, as for UTC).
 pub fn show_in(tz: Tz, at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&tz);
     let hour = local.format("%-I:%M %P");
+    let abbreviation = local.format("%Z").to_string();
+    let zone = if abbreviation == tz.name() {
+        abbreviation
+    } else {
+        format!("{abbreviation} ({})", tz.name())
+    };
     format!(
-        "{} {}, {hour} {} ({})",
+        "{} {}, {hour} {zone}",
         local.format("%-d"),
         local.format("%B %Y"),
-        local.format("%Z"),
-        tz.name()
     )
 }
 
@@ -132,6 +137,11 @@ mod tests {
         assert_eq!(
             c.show(c.opens_at),
             "1 September 2026, 12:00 am EDT (America/New_York)"
+        );
+        // A zone whose abbreviation is its name is named once.
+        assert_eq!(
+            show_in(chrono_tz::UTC, c.closes_at),
+            "1 March 2027, 10:00 pm UTC"
         );
     }
 

@@ -21,6 +21,7 @@ pub mod forwarded;
 mod fuzzing;
 pub mod id;
 pub mod image_metadata;
+pub mod invitation;
 pub mod letter;
 pub mod metadata;
 pub mod outbox;

@@ -650,3 +650,56 @@ pub async fn closing_date_moved(
     )
     .await
 }
+
+/// An invitation to a program role, with its link.
+pub struct InvitationMail<'a> {
+    pub to: &'a str,
+    pub inviter: &'a str,
+    pub program: &'a str,
+    pub role: crate::domain::role::ProgramRole,
+    /// The link's secret.
+    pub token: &'a str,
+    pub expires_at: DateTime<Utc>,
+    /// The invitation's id and how many times it was sent: one message each.
+    pub invitation: i64,
+    pub sends: i64,
+}
+
+/// The invitation to review for or manage a program.
+pub async fn invitation(
+    ex: Exec<'_>,
+    mail: &Mail,
+    m: &InvitationMail<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    use crate::domain::role::ProgramRole;
+    #[derive(Serialize)]
+    struct Ctx<'a> {
+        inviter: &'a str,
+        program: &'a str,
+        role: String,
+        manager: bool,
+        link: String,
+        expires: String,
+    }
+    let manager = m.role == ProgramRole::Manager;
+    let ctx = Ctx {
+        inviter: m.inviter,
+        program: m.program,
+        role: m.role.label().to_lowercase(),
+        manager,
+        link: mail.link(&format!("/account/invitation/{}", m.token)),
+        expires: crate::domain::cycle::show_in(chrono_tz::UTC, m.expires_at),
+    };
+    let envelope = Envelope {
+        key: &format!("invitation:{}:{}", m.invitation, m.sends),
+        kind: "invitation",
+        to: m.to,
+        to_name: None,
+        secret: Some(m.token),
+        replaces_waiting: false,
+        reminder: None,
+    };
+    send(ex, mail, &envelope, &ctx, now).await?;
+    Ok(())
+}

@@ -8,6 +8,7 @@ use rocket::request::FromParam;
 use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
 use crate::domain::document::DocumentId;
+use crate::domain::invitation::InvitationId;
 use crate::domain::program::ProgramId;
 use crate::domain::user::UserId;
 
@@ -37,6 +38,7 @@ web_id!(ApplicationId);
 web_id!(CycleId);
 web_id!(ProgramId);
 web_id!(DocumentId);
+web_id!(InvitationId);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ pub mod download;
 pub mod error;
 pub mod headers;
 mod ids;
+pub mod invitations;
 pub mod manage;
 pub mod multipart;
 pub mod observe;

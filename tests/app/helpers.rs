@@ -462,7 +462,7 @@ impl TestApp {
 
     /// Makes `email` an admin (as the CLI does) and logs `b` in with a
     /// password of their own.
-    async fn admin_on(&self, b: &Browser, email: &str) -> UserId {
+    pub async fn admin_on(&self, b: &Browser, email: &str) -> UserId {
         let otp = fellowship_portal::seed::create_admin(
             self.pool(),
             email,

@@ -12,6 +12,7 @@ mod decisions;
 mod desk;
 mod fixtures;
 mod helpers;
+mod invitations;
 mod lists;
 mod mail;
 mod observe;

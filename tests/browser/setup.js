@@ -2,14 +2,16 @@
 // names the site (a bad contact address is refused first), uploads a logo
 // and sees it replace the name at the top; then creates the Social Mission Award (an award nomination; an empty form is
 // refused first) and makes Rafael its manager and a manager of the Voices
-// for Change Fellowship. Rafael copies the 2027 cycle to 2028 (dates
+// for Change Fellowship, and invites Tomás by email to review for it (a bad
+// address is refused first): Tomás makes his account from the link (a
+// short password is refused first) and lands on his desk. Rafael copies the 2027 cycle to 2028 (dates
 // proposed a year on), moves its closing date (a closing before the
 // opening is refused first), adds a yes/no question and an essay with a
 // 300-word limit shown only to those who answered "yes" (a word limit of 0
 // is refused first) and previews the form, adds a rubric criterion with a
 // weight (a weight that is not a number is refused first), names the
 // declined outcome "Not this year" (a blank name is refused first), adds
-// "Accepted as poster" and opens the cycle now. He sets up the award's first cycle, whose starter
+// "Accepted as poster" and opens the cycle now. He sets up the award's first cycle, and invites a manager to Voices for Change, sends the invitation again and revokes it; the award's starter
 // form asks the nominator about the nominee. A new applicant then finds
 // both calls on the home page, applies to the 2028 cycle, sees the essay
 // appear only after answering "yes", is told on the review page that 301
@@ -21,7 +23,7 @@
 
 const {
   base, axe, seen, expect, clickAndWait, newBrowserPage, registerAndConfirm, logIn, focus, run, firstAdmin,
-  saveAndContinue, pdfFile,
+  saveAndContinue, pdfFile, mailTo, linkIn,
 } = require("./lib");
 
 const password = "harbor-quince-lattice-moss";
@@ -37,6 +39,7 @@ run("setup", async (browser) => {
   for (const program of ["Social Mission Award", "Voices for Change Fellowship"]) {
     await grantManager(admin, rafael, program);
   }
+  await inviteAReviewer(admin, await newBrowserPage(browser));
 
   const m = rafael.page;
   await logIn(m, rafael.email, password);
@@ -47,6 +50,7 @@ run("setup", async (browser) => {
   await nameTheOutcomes(m, cycleUrl);
   await openNow(m, cycleUrl);
   await setUpTheAward(m);
+  await sendAgainAndRevoke(m);
 
   await applyToTheNewCycle(await newBrowserPage(browser));
 });
@@ -117,6 +121,69 @@ async function grantManager(admin, person, program) {
   await clickAndWait(admin, admin.getByRole("button", { name: `Grant to ${person.name}` }));
   await seen(admin, `${person.name} (${person.email}) is now program manager of the ${program}`,
     `${person.name} manages the ${program}`);
+}
+
+// The admin invites Tomás, who has no account, to review for the award
+// (an address that is not one is refused first, next to its field). From
+// the mailed link Tomás chooses his name and a password (a short one is
+// refused first) and lands on his reviewer's desk.
+async function inviteAReviewer(admin, t) {
+  await admin.goto(base + "/admin/users");
+  await clickAndWait(admin, admin.getByRole("link", { name: "Invite people by email" }));
+  await axe(admin, "admin: invitations");
+  await admin.getByLabel("Their email address").fill("tomas at alliance");
+  await admin.getByLabel("Program", { exact: true }).selectOption({ label: "Social Mission Award" });
+  await admin.getByLabel("Role").selectOption({ label: "Reviewer" });
+  await clickAndWait(admin, admin.getByRole("button", { name: "Send the invitation" }));
+  await seen(admin, "Enter an email address in the form name@example.org.", "a bad address is refused");
+  await axe(admin, "admin: invitations with errors");
+  await admin.getByLabel("Their email address").fill("tomas.reyes@alliance.example.org");
+  await clickAndWait(admin, admin.getByRole("button", { name: "Send the invitation" }));
+  await seen(admin, "Invitation sent to tomas.reyes@alliance.example.org to be a reviewer of the Social Mission Award",
+    "the invitation is sent");
+
+  focus(t);
+  const mail = await mailTo("tomas.reyes@alliance.example.org", /invites you to review for the Social Mission Award/);
+  await t.goto(base + linkIn(mail, "/account/invitation/"));
+  await seen(t, "Join the Social Mission Award as a reviewer", "the link opens the invitation");
+  await axe(t, "invitation: new account");
+  await t.getByLabel("Full name").fill("Tomás Reyes");
+  await t.getByLabel("Password", { exact: true }).fill("short");
+  await t.getByLabel("Password again").fill("short");
+  await clickAndWait(t, t.getByRole("button", { name: "Make my account and accept" }));
+  await seen(t, "Choose a password of at least 12 characters.", "a short password is refused");
+  expect(await t.getByLabel("Full name").inputValue() === "Tomás Reyes", "the name typed is kept");
+  await axe(t, "invitation: new account with errors");
+  await t.getByLabel("Password", { exact: true }).fill(password);
+  await t.getByLabel("Password again").fill(password);
+  await clickAndWait(t, t.getByRole("button", { name: "Make my account and accept" }));
+  await seen(t, "Welcome: you are now a reviewer of the Social Mission Award.", "Tomás is a reviewer");
+  expect(/\/review\/?$/.test(t.url()), `Tomás lands on his desk (${t.url()})`);
+  await axe(t, "review: a new reviewer's desk");
+}
+
+// Rafael invites a manager to the Voices for Change Fellowship from the
+// program's page, sends the invitation again and revokes it.
+async function sendAgainAndRevoke(m) {
+  await m.getByRole("link", { name: "Manage", exact: true }).click();
+  await m.waitForURL(/\/manage\/?$/);
+  await clickAndWait(m, m.getByRole("listitem").filter({ hasText: "Voices for Change Fellowship" })
+    .getByRole("link", { name: "details and cycles" }));
+  await clickAndWait(m, m.getByRole("link", { name: "Invite reviewers and managers" }));
+  await m.getByLabel("Their email address").fill("");
+  await m.getByLabel("Role").selectOption({ label: "Program manager" });
+  await clickAndWait(m, m.getByRole("button", { name: "Send the invitation" }));
+  await seen(m, "Enter the email address of the person to invite.", "an empty address is refused");
+  await m.getByLabel("Their email address").fill("june.park@alliance.example.org");
+  await clickAndWait(m, m.getByRole("button", { name: "Send the invitation" }));
+  await seen(m, "Invitation sent to june.park@alliance.example.org to be a program manager of the Voices for Change Fellowship",
+    "Rafael's invitation is sent");
+  await axe(m, "manage: a program's invitations");
+  await clickAndWait(m, m.getByRole("button", { name: "Send again to june.park@alliance.example.org" }));
+  await seen(m, "Invitation sent again to june.park@alliance.example.org", "the invitation is sent again");
+  await clickAndWait(m, m.getByRole("button", { name: "Revoke the invitation to june.park@alliance.example.org" }));
+  await seen(m, "The invitation to june.park@alliance.example.org is revoked", "the invitation is revoked");
+  await seen(m, "No invitation is waiting.", "the list is empty");
 }
 
 // From the manage home to the 2027 cycle, then its copy: returns the copy's

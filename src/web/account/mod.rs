@@ -1,6 +1,7 @@
 //! Accounts: registration and email confirmation, logging in and out, and
 //! passwords (forgotten, reset, changed). Mounted at `/account`.
 
+mod invitation;
 mod login;
 mod password;
 mod register;
@@ -13,6 +14,7 @@ pub fn routes() -> Vec<Route> {
     let mut routes = register::routes();
     routes.extend(login::routes());
     routes.extend(password::routes());
+    routes.extend(invitation::routes());
     routes
 }
 

@@ -3,6 +3,7 @@
 //! ([`site`]).
 //! Mounted at `/admin`; every route takes the `Admin` guard.
 
+mod invitations;
 mod outbox;
 mod programs;
 mod site;
@@ -28,6 +29,7 @@ use crate::domain::user::UserId;
 /// Routes mounted at `/admin`.
 pub fn routes() -> Vec<Route> {
     let mut all = routes![index, list_users, grant_role, revoke_role];
+    all.extend(invitations::routes());
     all.extend(outbox::routes());
     all.extend(programs::routes());
     all.extend(site::routes());

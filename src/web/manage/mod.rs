@@ -25,6 +25,7 @@ mod decisions;
 mod demographics;
 mod export;
 mod form;
+mod invitations;
 mod letters;
 mod listing;
 mod offers;
@@ -75,6 +76,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());
+    all.extend(invitations::routes());
     all.extend(outcomes::routes());
     all.extend(programs::routes());
     all.extend(cycle_setup::routes());

@@ -12,6 +12,7 @@ mod desk;
 mod forms;
 mod manage;
 mod outcomes;
+mod people;
 mod programs;
 mod rubric;
 mod scores;
@@ -378,6 +379,9 @@ pub fn rows() -> Vec<Row> {
     ]);
     rows.extend(programs::rows());
     rows.extend(site::rows());
+    rows.extend(people::rows());
+    rows.push(people::accept());
+    rows.push(people::new_account());
     rows
 }
 

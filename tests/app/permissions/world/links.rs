@@ -4,9 +4,10 @@
 //! their hash.
 
 use fellowship_portal::auth::token;
-use fellowship_portal::db::{outbox, referees, tokens};
+use fellowship_portal::db::{invitations, outbox, referees, tokens};
 use fellowship_portal::domain::application::ApplicationId;
 use fellowship_portal::domain::cycle::CycleId;
+use fellowship_portal::domain::program::ProgramId;
 use fellowship_portal::domain::role::ProgramRole;
 use fellowship_portal::domain::user::UserId;
 use rocket::http::Status;
@@ -37,6 +38,12 @@ pub struct Links {
     pub reset_peek: String,
     /// The token of a referee's page that stops reminders.
     pub stop: String,
+    /// Invitation links: to a new address (shown only), to another new
+    /// address (the account is made from it), and to Ada, the admin, as a
+    /// reviewer of Summer Internship (accepted by her).
+    pub invitation_peek: String,
+    pub invitation_new: String,
+    pub invitation_ada: String,
 }
 
 /// What the public and admin rows name.
@@ -51,6 +58,10 @@ pub struct Targets {
     pub failed_message: i64,
     /// The Summer Internship's rubric, which the import row imports changed.
     pub rubric_c3: String,
+    /// Invitations the managers' and the admin's rows send again and
+    /// revoke: to Health Justice, and to Summer Internship.
+    pub invitation_hj: [i64; 2],
+    pub invitation_p3: [i64; 2],
 }
 
 /// A referee request of `application` with a link we know; `live` links
@@ -80,6 +91,24 @@ async fn request(
     let stored = referees::put(conn.exec(), &r, chrono::Utc::now()).await;
     stored.unwrap().expect("a new request");
     secret
+}
+
+/// An invitation of `email` to review for `program` sent by `by`, with a
+/// secret we know: its id and the secret.
+async fn invitation(app: &TestApp, email: &str, program: i64, by: UserId) -> (i64, String) {
+    let secret = token::generate();
+    let now = chrono::Utc::now();
+    let mut conn = app.pool().conn().await.unwrap();
+    let new = invitations::NewInvitation {
+        email,
+        program: ProgramId(program),
+        role: ProgramRole::Reviewer,
+        token_hash: &token::hash(&secret),
+        invited_by: by,
+        expires_at: now + chrono::Duration::days(14),
+    };
+    let id = invitations::insert(conn.exec(), &new, now).await.unwrap();
+    (id.0, secret)
 }
 
 /// An account link of `user` with a secret we know.
@@ -147,6 +176,16 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
     account(app, "Uma Unconfirmed", &uma_email, false).await;
     let gus = account(app, "Gus Faculty", "gus@alliance.org", true).await;
     grant(app, gus, p.p2, ProgramRole::Reviewer).await;
+    let (_, invitation_peek) = invitation(app, "pia@faculty.example.edu", p.p3, gus).await;
+    let (_, invitation_new) = invitation(app, "noor@faculty.example.edu", p.p3, gus).await;
+    let (_, invitation_ada) = invitation(app, "ada@alliance.org", p.p3, gus).await;
+    let mut invitation_hj = [0; 2];
+    let mut invitation_p3 = [0; 2];
+    for (i, who) in ["one", "two"].into_iter().enumerate() {
+        let email = format!("{who}@faculty.example.edu");
+        invitation_hj[i] = invitation(app, &email, p.hj.program, gus).await.0;
+        invitation_p3[i] = invitation(app, &email, p.p3, gus).await.0;
+    }
     let failed_message = app.count("SELECT MAX(id) FROM outbox").await;
     let mut conn = app.pool().conn().await.unwrap();
     outbox::mark_failed(conn.exec(), failed_message, "relay refused the message")
@@ -178,6 +217,9 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
         reset,
         reset_peek,
         stop,
+        invitation_peek,
+        invitation_new,
+        invitation_ada,
     };
     let targets = Targets {
         lou_email,
@@ -186,6 +228,8 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
         gus,
         failed_message,
         rubric_c3,
+        invitation_hj,
+        invitation_p3,
     };
     (links, targets)
 }
