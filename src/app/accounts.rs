@@ -223,6 +223,14 @@ pub async fn log_in(ctx: &Ctx, ip: &ClientIp, input: Credentials<'_>) -> Result<
             return Err(Error::invalid("email", message));
         }
     };
+    if !user.active {
+        // Told only to whoever knows the password.
+        tracing::info!("login refused: account deactivated");
+        return Err(Error::invalid(
+            "email",
+            "This account has been deactivated. If you need it again, write to the program team.",
+        ));
+    }
     throttle::succeeded(&ctx.pool, &keys).await?;
     let token = token::generate();
     sessions::create(conn.exec(), &token::hash(&token), user.id, now).await?;

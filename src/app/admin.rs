@@ -4,7 +4,7 @@
 
 use crate::auth::guards::{Admin, ClientIp};
 use crate::context::Ctx;
-use crate::db::{outbox, programs, roles, users};
+use crate::db::{assignments, outbox, programs, roles, sessions, users};
 use crate::domain::program::Program;
 use crate::domain::program::ProgramId;
 use crate::domain::role::ProgramRole;
@@ -98,4 +98,74 @@ pub async fn resend_message(ctx: &Ctx, who: &Admin, ip: &ClientIp, id: i64) -> R
     tx.commit().await?;
     ctx.wake();
     Ok(())
+}
+
+/// What deactivating or reactivating found.
+pub struct ActiveChanged {
+    pub user: User,
+    /// Whether anything changed (deactivating an account already
+    /// deactivated changes nothing and records nothing).
+    pub changed: bool,
+    /// Reviews assigned to the account and not yet submitted.
+    pub open_reviews: i64,
+}
+
+/// Deactivates (`active` false) or reactivates an account. Deactivating
+/// ends its sessions at once; its reviews not yet submitted stay assigned
+/// and are shown to the managers to give to someone else. Refused for the
+/// admin's own account and for the last active admin.
+#[tracing::instrument(skip_all, fields(user_id = %user_id))]
+pub async fn set_active(
+    ctx: &Ctx,
+    who: &Admin,
+    ip: &ClientIp,
+    user_id: UserId,
+    active: bool,
+) -> Result<ActiveChanged> {
+    let now = ctx.now();
+    let actor = who.0.user().id;
+    let mut tx = ctx.begin().await?;
+    let user = users::find(tx.exec(), user_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !active && user.id == actor {
+        return Err(Error::refused(
+            "You cannot deactivate your own account: ask another admin.",
+        ));
+    }
+    if !active && user.is_admin && user.active && users::count_active_admins(tx.exec()).await? <= 1
+    {
+        return Err(Error::refused(
+            "This is the only active admin: make someone else an admin first.",
+        ));
+    }
+    let changed = users::set_deactivated(tx.exec(), user.id, (!active).then_some(now)).await?;
+    let open_reviews = assignments::open_for_reviewer(tx.exec(), user.id).await?;
+    if changed {
+        if !active {
+            sessions::delete_for_user(tx.exec(), user.id, None).await?;
+        }
+        let action = if active {
+            "user.reactivate"
+        } else {
+            "user.deactivate"
+        };
+        let detail = format!("{} ({open_reviews} reviews not yet submitted)", user.email);
+        By::user(actor, ip.as_deref())
+            .audit(
+                tx.exec(),
+                action,
+                &format!("user:{}", user.id),
+                &detail,
+                now,
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    let user = User { active, ..user };
+    Ok(ActiveChanged {
+        user,
+        changed,
+        open_reviews,
+    })
 }

@@ -33,12 +33,18 @@ pub struct Attention {
     pub undelivered: i64,
     /// Released offers, unanswered, lapsing within [`LAPSE_SOON_DAYS`].
     pub lapsing: i64,
+    /// Reviews not yet submitted whose reviewer was deactivated.
+    pub orphaned: i64,
 }
 
 impl Attention {
     /// Whether nothing needs attention.
     pub fn is_clear(&self) -> bool {
-        self.screening == 0 && self.overdue == 0 && self.undelivered == 0 && self.lapsing == 0
+        self.screening == 0
+            && self.overdue == 0
+            && self.undelivered == 0
+            && self.lapsing == 0
+            && self.orphaned == 0
     }
 }
 
@@ -101,6 +107,7 @@ pub async fn cycle_dashboard(ctx: &Ctx, cycle: CycleId) -> Result<Dashboard> {
         overdue: progress.overdue,
         undelivered: dashboard::undelivered_letters(conn.exec(), cycle).await?,
         lapsing: dashboard::offers_lapsing(conn.exec(), cycle, now, lapse_horizon(now)).await?,
+        orphaned: crate::db::assignments::open_for_deactivated(conn.exec(), cycle).await?,
     };
     let scores = dashboard::score_bands(conn.exec(), cycle)
         .await?

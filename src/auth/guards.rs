@@ -69,6 +69,13 @@ impl SessionUser {
         let Some(user) = users::find(conn.exec(), s.user_id).await? else {
             return Ok(None);
         };
+        if !user.active {
+            // Deactivation ends sessions; one begun at that moment ends here.
+            sessions::delete(conn.exec(), s.id).await?;
+            session::clear_cookie(req.cookies());
+            req.local_cache(|| EndedSession(true));
+            return Ok(None);
+        }
         let grants = roles::for_user(conn.exec(), user.id).await?;
         if now - s.last_seen_at >= TOUCH_EVERY {
             sessions::touch(conn.exec(), s.id, now).await?;

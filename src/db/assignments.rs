@@ -280,6 +280,8 @@ pub struct Progress {
     pub assigned: i64,
     pub submitted: i64,
     pub overdue: i64,
+    /// Deactivated: their open reviews must go to someone else.
+    pub deactivated: bool,
 }
 
 /// Every reviewer of the cycle's program with their counts in the cycle:
@@ -296,7 +298,8 @@ pub async fn progress(
 ) -> DbResult<Vec<Progress>> {
     let sql = "SELECT u.id AS reviewer_id, u.name, u.email, \
                CAST(COALESCE(k.assigned, 0) AS BIGINT) AS assigned, \
-               CAST(COALESCE(k.submitted, 0) AS BIGINT) AS submitted, CAST(0 AS BIGINT) AS overdue \
+               CAST(COALESCE(k.submitted, 0) AS BIGINT) AS submitted, CAST(0 AS BIGINT) AS overdue, \
+               (u.deactivated_at IS NOT NULL) AS deactivated \
                FROM role_grants g JOIN users u ON u.id = g.user_id \
                LEFT JOIN reviewer_scores k ON k.cycle_id = $1 AND k.reviewer_id = u.id \
                WHERE g.program_id = $2 AND g.role = 'reviewer' ORDER BY u.name, u.id";
@@ -487,4 +490,28 @@ pub async fn set_aside_of(ex: Exec<'_>, application: ApplicationId) -> DbResult<
                s.set_aside_at, s.why FROM set_aside_reviews s JOIN users u ON u.id = s.reviewer_id \
                WHERE s.application_id = $1 ORDER BY s.id";
     run!(ex, c => sqlx::query_as(sql).bind(application).fetch_all(c).await)
+}
+
+/// How many reviews assigned to `reviewer` are not yet submitted, in every
+/// cycle.
+#[tracing::instrument(skip_all)]
+pub async fn open_for_reviewer(ex: Exec<'_>, reviewer: UserId) -> DbResult<i64> {
+    let sql = concat!(
+        "SELECT COUNT(*) FROM assignments WHERE reviewer_id = $1 AND ",
+        open_review!()
+    );
+    run!(ex, c => sqlx::query_scalar(sql).bind(reviewer).fetch_one(c).await)
+}
+
+/// How many reviews in `cycle` not yet submitted are assigned to
+/// deactivated accounts: they must be given to someone else. Read from
+/// the deactivated accounts (few), not the cycle's assignments.
+#[tracing::instrument(skip_all)]
+pub async fn open_for_deactivated(ex: Exec<'_>, cycle: CycleId) -> DbResult<i64> {
+    let sql = concat!(
+        "SELECT COUNT(*) FROM users u JOIN assignments a ON a.reviewer_id = u.id \
+         WHERE u.deactivated_at IS NOT NULL AND a.cycle_id = $1 AND a.",
+        open_review!()
+    );
+    run!(ex, c => sqlx::query_scalar(sql).bind(cycle).fetch_one(c).await)
 }

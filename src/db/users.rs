@@ -15,6 +15,7 @@ struct UserRow {
     is_admin: bool,
     must_change_password: bool,
     created_at: DateTime<Utc>,
+    deactivated_at: Option<DateTime<Utc>>,
 }
 
 impl From<UserRow> for User {
@@ -27,12 +28,13 @@ impl From<UserRow> for User {
             is_admin: r.is_admin,
             must_change_password: r.must_change_password,
             created_at: r.created_at,
+            active: r.deactivated_at.is_none(),
         }
     }
 }
 
 const COLUMNS: &str =
-    "id, email, name, password_hash, email_confirmed_at, is_admin, must_change_password, created_at";
+    "id, email, name, password_hash, email_confirmed_at, is_admin, must_change_password, created_at, deactivated_at";
 
 /// A new account.
 pub struct NewUser<'a> {
@@ -129,6 +131,30 @@ pub async fn make_admin(
 #[tracing::instrument(skip_all)]
 pub async fn count_admins(ex: Exec<'_>) -> DbResult<i64> {
     run!(ex, c => sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE is_admin = TRUE").fetch_one(c).await)
+}
+
+/// How many admins can log in.
+#[tracing::instrument(skip_all)]
+pub async fn count_active_admins(ex: Exec<'_>) -> DbResult<i64> {
+    run!(ex, c => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE is_admin = TRUE AND deactivated_at IS NULL"
+    ).fetch_one(c).await)
+}
+
+/// Deactivates (`Some(now)`) or reactivates (`None`) an account; `false`
+/// when it already was so.
+#[tracing::instrument(skip_all)]
+pub async fn set_deactivated(
+    ex: Exec<'_>,
+    id: UserId,
+    at: Option<DateTime<Utc>>,
+) -> DbResult<bool> {
+    let sql = if at.is_some() {
+        "UPDATE users SET deactivated_at = $2 WHERE id = $1 AND deactivated_at IS NULL"
+    } else {
+        "UPDATE users SET deactivated_at = $2 WHERE id = $1 AND deactivated_at IS NOT NULL"
+    };
+    Ok(execute!(ex, sqlx::query(sql).bind(id).bind(at))? == 1)
 }
 
 /// One page of accounts whose email or name contains `query` (all when

@@ -17,6 +17,8 @@ pub struct User {
     pub is_admin: bool,
     pub must_change_password: bool,
     pub created_at: DateTime<Utc>,
+    /// `false` once an admin deactivated the account: it cannot log in.
+    pub active: bool,
 }
 
 /// A person's name as entered at registration.

@@ -250,3 +250,106 @@ async fn the_user_list_is_paginated() {
         .await
         .assert_contains("0 users matching");
 }
+
+#[rocket::async_test]
+async fn a_deactivated_reviewer_is_logged_out_cannot_log_in_and_their_open_reviews_are_flagged() {
+    use crate::fixtures::{assign, mark_eligible};
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let mo = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let rae = app
+        .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
+        .await;
+    let a = app.submitted_application(&c).await;
+    mark_eligible(&mo, a).await;
+    assign(&mo, a, rae.id).await;
+    let admin_id = app.logged_in_admin("dean@example.edu").await;
+    assert_eq!(rae.get("/review").await.status, Status::Ok);
+
+    let done = app
+        .post(
+            &format!("/admin/users/{}/deactivate", rae.id),
+            &[("back", "/admin/users?q=rae")],
+        )
+        .await;
+    assert_eq!(done.location.as_deref(), Some("/admin/users?q=rae"));
+    app.get("/admin/users?q=rae")
+        .await
+        .assert_contains("Rae Reviewer (rae@faculty.org) is deactivated and logged out everywhere. 1 review assigned to them is not submitted")
+        .assert_contains("Deactivated")
+        .assert_contains("Reactivate <span class=\"visually-hidden\">Rae Reviewer</span>");
+    // Their session ended at once; their password no longer opens it.
+    let after = rae.get("/review").await;
+    assert_eq!(after.status, Status::SeeOther);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM sessions WHERE user_id = {}",
+            rae.id
+        ))
+        .await,
+        0
+    );
+    let refused = rae.login("rae@faculty.org", crate::helpers::PASSWORD).await;
+    assert_eq!(refused.status, Status::UnprocessableEntity);
+    refused.assert_contains("This account has been deactivated.");
+    // A wrong password does not tell that the account exists.
+    rae.login("rae@faculty.org", "not-the-password-at-all")
+        .await
+        .assert_lacks("deactivated");
+
+    // The managers see the review to give to someone else.
+    mo.get(&format!("/manage/cycles/{}", c.id))
+        .await
+        .assert_contains("<span class=\"attention__count\">1</span> <span class=\"attention__text\">review assigned to deactivated accounts, to give to someone else</span>");
+    mo.get(&format!("/manage/cycles/{}/reviewers", c.id))
+        .await
+        .assert_contains("Deactivated: reassign");
+
+    // Deactivating twice changes nothing; one's own account and the last
+    // admin are refused.
+    app.post(
+        &format!("/admin/users/{}/deactivate", rae.id),
+        &[("back", "/admin/users")],
+    )
+    .await;
+    app.get("/admin/users")
+        .await
+        .assert_contains("was already deactivated");
+    app.post(
+        &format!("/admin/users/{admin_id}/deactivate"),
+        &[("back", "/admin/users")],
+    )
+    .await;
+    app.get("/admin/users")
+        .await
+        .assert_contains("You cannot deactivate your own account");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM users WHERE deactivated_at IS NOT NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'user.deactivate'")
+            .await,
+        1
+    );
+
+    // Reactivated, Rae logs in again and the flag goes.
+    app.post(
+        &format!("/admin/users/{}/reactivate", rae.id),
+        &[("back", "/admin/users")],
+    )
+    .await;
+    app.get("/admin/users")
+        .await
+        .assert_contains("Rae Reviewer (rae@faculty.org) is active again and can log in.");
+    assert_eq!(
+        rae.login("rae@faculty.org", crate::helpers::PASSWORD)
+            .await
+            .status,
+        Status::SeeOther
+    );
+    mo.get(&format!("/manage/cycles/{}", c.id))
+        .await
+        .assert_lacks("deactivated accounts");
+}

@@ -4,7 +4,8 @@
 // refused first) and makes Rafael its manager and a manager of the Voices
 // for Change Fellowship, and invites Tomás by email to review for it (a bad
 // address is refused first): Tomás makes his account from the link (a
-// short password is refused first) and lands on his desk. Rafael copies the 2027 cycle to 2028 (dates
+// short password is refused first) and lands on his desk. Deactivated, he
+// is logged out and refused at login; reactivated, he logs in again. Rafael copies the 2027 cycle to 2028 (dates
 // proposed a year on), moves its closing date (a closing before the
 // opening is refused first), adds a yes/no question and an essay with a
 // 300-word limit shown only to those who answered "yes" (a word limit of 0
@@ -39,7 +40,9 @@ run("setup", async (browser) => {
   for (const program of ["Social Mission Award", "Voices for Change Fellowship"]) {
     await grantManager(admin, rafael, program);
   }
-  await inviteAReviewer(admin, await newBrowserPage(browser));
+  const tomas = await newBrowserPage(browser);
+  await inviteAReviewer(admin, tomas);
+  await deactivateAndReactivate(admin, tomas);
 
   const m = rafael.page;
   await logIn(m, rafael.email, password);
@@ -160,6 +163,29 @@ async function inviteAReviewer(admin, t) {
   await seen(t, "Welcome: you are now a reviewer of the Social Mission Award.", "Tomás is a reviewer");
   expect(/\/review\/?$/.test(t.url()), `Tomás lands on his desk (${t.url()})`);
   await axe(t, "review: a new reviewer's desk");
+}
+
+// The admin deactivates Tomás: his open page sends him to log in, and his
+// password is refused with the reason; reactivated, he logs in again.
+async function deactivateAndReactivate(admin, t) {
+  await admin.goto(base + "/admin/users");
+  await admin.getByLabel("Search by name or email").fill("tomas.reyes");
+  await clickAndWait(admin, admin.getByRole("button", { name: "Search" }));
+  await clickAndWait(admin, admin.getByRole("button", { name: "Deactivate Tomás Reyes" }));
+  await seen(admin, "Tomás Reyes (tomas.reyes@alliance.example.org) is deactivated and logged out everywhere.",
+    "Tomás is deactivated");
+  await axe(admin, "admin: users, one deactivated");
+  focus(t);
+  await t.goto(base + "/review");
+  expect(/\/account\/login/.test(t.url()), `a deactivated account is logged out (${t.url()})`);
+  await t.getByLabel("Email address").fill("tomas.reyes@alliance.example.org");
+  await t.getByLabel("Password").fill(password);
+  await clickAndWait(t, t.getByRole("button", { name: "Log in" }));
+  await seen(t, "This account has been deactivated.", "a deactivated account cannot log in");
+  await clickAndWait(admin, admin.getByRole("button", { name: "Reactivate Tomás Reyes" }));
+  await seen(admin, "Tomás Reyes (tomas.reyes@alliance.example.org) is active again and can log in.",
+    "Tomás is active again");
+  await logIn(t, "tomas.reyes@alliance.example.org", password);
 }
 
 // Rafael invites a manager to the Voices for Change Fellowship from the

@@ -28,7 +28,14 @@ use crate::domain::user::UserId;
 
 /// Routes mounted at `/admin`.
 pub fn routes() -> Vec<Route> {
-    let mut all = routes![index, list_users, grant_role, revoke_role];
+    let mut all = routes![
+        index,
+        list_users,
+        grant_role,
+        revoke_role,
+        deactivate_user,
+        reactivate_user
+    ];
     all.extend(invitations::routes());
     all.extend(outbox::routes());
     all.extend(programs::routes());
@@ -62,6 +69,7 @@ struct UserRow {
     email: String,
     is_admin: bool,
     confirmed: bool,
+    active: bool,
     roles: Vec<RoleView>,
 }
 
@@ -115,6 +123,7 @@ async fn list_users(
             email: u.email,
             is_admin: u.is_admin,
             confirmed: u.email_confirmed,
+            active: u.active,
         })
         .collect();
     let link = |p: i64| uri!("/admin", list_users(q = Some(q), page = Some(p))).to_string();
@@ -196,4 +205,60 @@ async fn revoke_role(
     form: Form<RoleForm>,
 ) -> Result<Flash<Redirect>> {
     change_role(&admin, ctx, &ip, user_id, &form, false).await
+}
+
+#[derive(FromForm)]
+struct BackForm {
+    #[field(default = String::new())]
+    back: String,
+}
+
+async fn set_active(
+    admin: &Admin,
+    ctx: &Ctx,
+    ip: &ClientIp,
+    user_id: UserId,
+    form: &BackForm,
+    active: bool,
+) -> Result<Flash<Redirect>> {
+    let back = Redirect::to(safe_next(Some(&form.back)));
+    let outcome = admin::set_active(ctx, admin, ip, user_id, active).await;
+    told(outcome, back, |done| {
+        let who = format!("{} ({})", done.user.name, done.user.email);
+        match (active, done.changed) {
+            (false, true) if done.open_reviews > 0 => format!(
+                "{who} is deactivated and logged out everywhere. {} review{} assigned to them {} not submitted: \
+                 the cycles' dashboards list them for reassignment.",
+                done.open_reviews,
+                if done.open_reviews == 1 { "" } else { "s" },
+                if done.open_reviews == 1 { "is" } else { "are" }
+            ),
+            (false, true) => format!("{who} is deactivated and logged out everywhere."),
+            (false, false) => format!("{who} was already deactivated."),
+            (true, true) => format!("{who} is active again and can log in."),
+            (true, false) => format!("{who} was already active."),
+        }
+    })
+}
+
+#[post("/users/<user_id>/deactivate", data = "<form>")]
+async fn deactivate_user(
+    admin: Admin,
+    ctx: &State<Ctx>,
+    ip: ClientIp,
+    user_id: UserId,
+    form: Form<BackForm>,
+) -> Result<Flash<Redirect>> {
+    set_active(&admin, ctx, &ip, user_id, &form, false).await
+}
+
+#[post("/users/<user_id>/reactivate", data = "<form>")]
+async fn reactivate_user(
+    admin: Admin,
+    ctx: &State<Ctx>,
+    ip: ClientIp,
+    user_id: UserId,
+    form: Form<BackForm>,
+) -> Result<Flash<Redirect>> {
+    set_active(&admin, ctx, &ip, user_id, &form, true).await
 }

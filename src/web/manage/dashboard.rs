@@ -181,6 +181,17 @@ fn attention(id: CycleId, d: &Dashboard) -> Vec<Item> {
             opens: "reviewer progress, with reminders",
         });
     }
+    if a.orphaned > 0 {
+        items.push(Item {
+            count: a.orphaned,
+            text: format!(
+                "{} assigned to deactivated accounts, to give to someone else",
+                noun(a.orphaned, "review", "reviews")
+            ),
+            href: format!("/manage/cycles/{id}/reviewers"),
+            opens: "reviewer progress, deactivated reviewers marked",
+        });
+    }
     if a.undelivered > 0 {
         items.push(Item {
             count: a.undelivered,

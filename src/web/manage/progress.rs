@@ -29,6 +29,7 @@ struct Row {
     submitted: i64,
     outstanding: i64,
     overdue: i64,
+    deactivated: bool,
 }
 
 #[derive(Serialize)]
@@ -59,6 +60,7 @@ async fn show_progress(
             submitted: p.submitted,
             outstanding: p.assigned - p.submitted,
             overdue: p.overdue,
+            deactivated: p.deactivated,
         })
         .collect();
     let page = ProgressPage {

@@ -366,6 +366,20 @@ pub fn rows() -> Vec<Row> {
                 ]
             }),
         ),
+        post(
+            "/admin/users/<user_id>/deactivate",
+            Admin,
+            303,
+            |w, _| format!("/admin/users/{}/deactivate", w.targets.gus),
+            Form(|_| owned(&[("back", "/admin/users")])),
+        ),
+        post(
+            "/admin/users/<user_id>/reactivate",
+            Admin,
+            303,
+            |w, _| format!("/admin/users/{}/reactivate", w.targets.gus),
+            Form(|_| owned(&[("back", "/admin/users")])),
+        ),
         get("/admin/outbox?<status>&<page>", Admin, 200, |_, _| {
             "/admin/outbox".into()
         }),
