@@ -128,7 +128,7 @@ pub async fn resend(
     }
     over_mail_limit(&mut tx, &found.email, now).await?;
     let secret = token::generate();
-    invitations::renew(
+    let renewed = invitations::renew(
         tx.exec(),
         id,
         &token::hash(&secret),
@@ -136,6 +136,10 @@ pub async fn resend(
         now,
     )
     .await?;
+    if !renewed {
+        // Accepted or revoked since it was read: nothing is sent.
+        return Err(answered_meanwhile(&mut tx, id, now).await);
+    }
     let sent = Sending {
         who,
         ip,
@@ -199,7 +203,7 @@ pub async fn revoke(
     let mut tx = ctx.begin().await?;
     let found = reachable(&mut tx, who, id).await?;
     if !invitations::revoke(tx.exec(), id, who.user().id, now).await? {
-        return Err(Error::refused(answered(&found, now)));
+        return Err(answered_meanwhile(&mut tx, id, now).await);
     }
     By::user(who.user().id, ip.as_deref())
         .audit(
@@ -237,13 +241,10 @@ pub struct Opened {
 pub async fn open(ctx: &Ctx, secret: &str) -> Result<std::result::Result<Opened, LinkProblem>> {
     let now = ctx.now();
     let mut conn = ctx.conn().await?;
-    let Some(invitation) = invitations::find_by_token(conn.exec(), &token::hash(secret)).await?
-    else {
-        return Ok(Err(LinkProblem::Unknown));
+    let invitation = match working(conn.exec(), secret, now).await? {
+        Ok(i) => i,
+        Err(problem) => return Ok(Err(problem)),
     };
-    if let Some(problem) = problem(&invitation, now) {
-        return Ok(Err(problem));
-    }
     let account = users::find_by_email(conn.exec(), &invitation.email)
         .await?
         .map(|(u, _)| u);
@@ -253,14 +254,22 @@ pub async fn open(ctx: &Ctx, secret: &str) -> Result<std::result::Result<Opened,
     }))
 }
 
-/// Why an invitation to be accepted at `now` cannot be.
-fn problem(i: &Invitation, now: DateTime<Utc>) -> Option<LinkProblem> {
-    match i.standing(now) {
-        Standing::Waiting => None,
-        Standing::Expired => Some(LinkProblem::Expired),
-        Standing::Revoked => Some(LinkProblem::Revoked),
-        Standing::Accepted => Some(LinkProblem::Accepted),
-    }
+/// The invitation behind the link `secret` if it can be accepted at
+/// `now`, or why not.
+async fn working(
+    ex: db::Exec<'_>,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<Invitation, LinkProblem>> {
+    let Some(i) = invitations::find_by_token(ex, &token::hash(secret)).await? else {
+        return Ok(Err(LinkProblem::Unknown));
+    };
+    Ok(match i.standing(now) {
+        Standing::Waiting => Ok(i),
+        Standing::Expired => Err(LinkProblem::Expired),
+        Standing::Revoked => Err(LinkProblem::Revoked),
+        Standing::Accepted => Err(LinkProblem::Accepted),
+    })
 }
 
 /// What accepting did: the role now held, and by whom.
@@ -285,13 +294,10 @@ pub async fn accept(
 ) -> Result<std::result::Result<Accepted, LinkProblem>> {
     let now = ctx.now();
     let mut tx = ctx.begin().await?;
-    let Some(invitation) = invitations::find_by_token(tx.exec(), &token::hash(secret)).await?
-    else {
-        return Ok(Err(LinkProblem::Unknown));
+    let invitation = match working(tx.exec(), secret, now).await? {
+        Ok(i) => i,
+        Err(problem) => return Ok(Err(problem)),
     };
-    if let Some(problem) = problem(&invitation, now) {
-        return Ok(Err(problem));
-    }
     if who.user().email != invitation.email {
         return Err(Error::refused(format!(
             "This invitation is for {}, and you are logged in as {}. Log out, then open the link again \
@@ -326,13 +332,10 @@ pub async fn accept_with_new_account(
     let hash = password::hash(input.password.expose()).await?;
     let now = ctx.now();
     let mut tx = ctx.begin().await?;
-    let Some(invitation) = invitations::find_by_token(tx.exec(), &token::hash(secret)).await?
-    else {
-        return Ok(Err(LinkProblem::Unknown));
+    let invitation = match working(tx.exec(), secret, now).await? {
+        Ok(i) => i,
+        Err(problem) => return Ok(Err(problem)),
     };
-    if let Some(problem) = problem(&invitation, now) {
-        return Ok(Err(problem));
-    }
     let account_exists = || {
         Error::refused(format!(
             "An account with the address {} already exists. Log in with it to accept the invitation.",
@@ -439,6 +442,16 @@ async fn over_mail_limit(tx: &mut db::Tx, email: &str, now: DateTime<Utc>) -> Re
     match limits::take(tx.exec(), &ask, now).await? {
         Ok(()) => Ok(()),
         Err(limit) => Err(Error::OverMailLimit(limit)),
+    }
+}
+
+/// The refusal for invitation `id`, found answered when it was to be
+/// changed: read again, so that it says how it was answered.
+async fn answered_meanwhile(tx: &mut db::Tx, id: InvitationId, now: DateTime<Utc>) -> Error {
+    match invitations::find(tx.exec(), id).await {
+        Ok(Some(i)) => Error::refused(answered(&i, now)),
+        Ok(None) => Error::NotFound,
+        Err(e) => e.into(),
     }
 }
 
