@@ -233,7 +233,7 @@ async fn a_cycle_with_no_applications_needs_no_attention_and_keeps_its_pages() {
         "assign",
         "reviewers",
         "ranking",
-        "export.csv",
+        "reports",
         "decisions",
         "release",
         "letters",

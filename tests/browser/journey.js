@@ -507,6 +507,27 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
   const offered = await m.getByRole("row").filter({ has: m.getByRole("rowheader", { name: "Offered a place", exact: true }) }).first().innerText();
   expect(/fewer than 5/.test(offered), "a group of one shows no count: " + offered);
 
+  // 8b. The reports: the reviews, blind with the reviewers numbered, come
+  // as a CSV without the applicant's name or the reviewers'.
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: /^Reports \(CSV\)/ }));
+  await axe(m, "manage: reports");
+  const reviewsForm = m.locator("form").filter({ has: m.getByRole("button", { name: "Download the reviews (CSV)" }) });
+  await reviewsForm.getByLabel(/^Blind/).check();
+  await reviewsForm.getByLabel(/^Number the reviewers/).check();
+  const [download] = await Promise.all([
+    m.waitForEvent("download"),
+    reviewsForm.getByRole("button", { name: "Download the reviews (CSV)" }).click(),
+  ]);
+  expect(/\(blind\)\.csv$/.test(download.suggestedFilename()), "the blind report's file says so: " + download.suggestedFilename());
+  const blindCsv = require("fs").readFileSync(await download.path(), "utf8");
+  expect(/^\ufeffApplication,Reviewer,/.test(blindCsv), "the blind reviews report starts with the application and a reviewer: " + blindCsv.slice(0, 80));
+  expect(/Reviewer 1,/.test(blindCsv), "reviewers are numbered: " + blindCsv.slice(0, 300));
+  expect(!blindCsv.includes(applicant.name), "the blind report does not name the applicant");
+  for (const r of reviewers) {
+    expect(!blindCsv.includes(r.name), "the blind report does not name " + r.name);
+  }
+
   // 9. A reviewer finds out they know the applicant, after reviewing: the
   // review is set aside, on the record, out of the scores.
   const tom = reviewers[1].page;

@@ -1,4 +1,5 @@
-//! Reports of a cycle: the CSV export and demographics in aggregate.
+//! Reports of a cycle: the CSV exports (applications, reviews, decisions,
+//! named and blind) and demographics in aggregate.
 
 use fellowship_portal::domain::cycle::CycleId;
 use fellowship_portal::domain::role::ProgramRole;
@@ -7,8 +8,8 @@ use fellowship_portal::domain::workflow::stage::Stage;
 use rocket::http::Status;
 
 use super::{decide, release_all};
-use crate::fixtures::{mark_eligible, staff, submitted};
-use crate::helpers::spawn;
+use crate::fixtures::{assign, mark_eligible, post_review, review_fields, staff, submitted};
+use crate::helpers::{spawn, Browser};
 
 /// The CSV's rows, each split into fields (RFC 4180: quotes, doubled
 /// quotes and line breaks inside quotes).
@@ -169,6 +170,237 @@ async fn a_cycle_exports_as_csv_for_its_managers_only() {
             .strip_prefix('\u{feff}')
             .unwrap(),
         text
+    );
+}
+
+/// A report downloaded by `who`: its rows (header first) and its text.
+async fn download(who: &Browser, url: &str) -> (Vec<Vec<String>>, String) {
+    let r = who.client.get(url.to_owned()).dispatch().await;
+    assert_eq!(r.status(), Status::Ok, "{url}");
+    assert_eq!(
+        r.content_type().map(|t| t.to_string()).as_deref(),
+        Some("text/csv; charset=utf-8")
+    );
+    let text = r.into_string().await.unwrap();
+    let text = text
+        .strip_prefix('\u{feff}')
+        .expect("a byte-order mark")
+        .to_owned();
+    let rows = csv_rows(&text);
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()), "{text}");
+    (rows, text)
+}
+
+/// The values of column `name` in `rows` (after the header).
+fn column<'a>(rows: &'a [Vec<String>], name: &str) -> Vec<&'a str> {
+    let at = rows[0].iter().position(|h| h == name);
+    let at = at.unwrap_or_else(|| panic!("{name} in {:?}", rows[0]));
+    rows[1..].iter().map(|r| r[at].as_str()).collect()
+}
+
+#[rocket::async_test]
+async fn reviews_and_decisions_are_reported_named_or_blind() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let manager = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let one = app.with_reviewer(&c, "Rev One", "one@faculty.org").await;
+    let two = app.with_reviewer(&c, "Rev Two", "two@faculty.org").await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Rivera",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    let b = submitted(
+        &app,
+        c.id,
+        "Ben Okafor",
+        "ben@student.edu",
+        "Hillcrest College",
+    )
+    .await;
+    for id in [a, b] {
+        mark_eligible(&manager, id).await;
+    }
+    assign(&manager, a, one.id).await;
+    assign(&manager, a, two.id).await;
+    assign(&manager, b, one.id).await;
+    for (who, score) in [(&two, "3"), (&one, "4")] {
+        let page = post_review(who, a, &review_fields(&c, score, "submit")).await;
+        assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    }
+    // A draft is no review yet.
+    let page = post_review(&one, b, &review_fields(&c, "5", "save")).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let page = decide(&manager, a, "accepted", "").await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+
+    // The reports page offers each download, and the cycle links to it.
+    let page = manager
+        .get(&format!("/manage/cycles/{}/reports", c.id))
+        .await;
+    page.assert_contains(&format!(
+        "action=\"/manage/cycles/{}/reports/reviews.csv\"",
+        c.id
+    ))
+    .assert_contains(&format!(
+        "action=\"/manage/cycles/{}/reports/decisions.csv\"",
+        c.id
+    ))
+    .assert_contains(&format!("href=\"/manage/cycles/{}/export.csv\"", c.id));
+
+    // Named: one row per review and criterion, each review's rows together.
+    let criteria = c.criteria.len();
+    assert!(criteria >= 2);
+    let url = format!("/manage/cycles/{}/reports/reviews.csv", c.id);
+    let (rows, text) = download(&manager, &url).await;
+    assert_eq!(rows.len(), 1 + 2 * criteria, "{text}");
+    assert!(column(&rows, "Application")
+        .iter()
+        .all(|x| *x == a.to_string()));
+    assert!(column(&rows, "Applicant")
+        .iter()
+        .all(|x| *x == "Ana Rivera"));
+    let reviewers = column(&rows, "Reviewer");
+    assert_eq!(reviewers[0], "Rev Two", "written first");
+    assert_eq!(reviewers[criteria], "Rev One");
+    let scores = column(&rows, "Score");
+    assert!(scores[..criteria].iter().all(|s| *s == "3"), "{scores:?}");
+    assert!(scores[criteria..].iter().all(|s| *s == "4"), "{scores:?}");
+    assert_eq!(column(&rows, "Reviewer email")[0], "two@faculty.org");
+    assert_eq!(column(&rows, "Recommendation")[0], "Support");
+    assert_eq!(column(&rows, "Confidence")[0], "High");
+    assert_eq!(
+        column(&rows, "Overall comment")[0],
+        "Clear plans, strong community ties."
+    );
+    assert!(
+        !text.contains("Ben Okafor"),
+        "the draft is left out: {text}"
+    );
+
+    // In batches of one the rows are the same, each once.
+    let mut small = Vec::new();
+    let cycle = {
+        let mut conn = app.pool().conn().await.unwrap();
+        fellowship_portal::db::cycles::find(conn.exec(), CycleId(c.id))
+            .await
+            .unwrap()
+            .unwrap()
+            .cycle
+    };
+    let named = fellowship_portal::export::Identities {
+        applicants: true,
+        reviewers: true,
+    };
+    let n = fellowship_portal::export::reviews::write_in_batches(
+        app.pool(),
+        &cycle,
+        None,
+        named,
+        &mut small,
+        1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(String::from_utf8(small).unwrap(), format!("\u{feff}{text}"));
+
+    // Blind, reviewers numbered: nothing that names the applicant or the
+    // reviewer, and each reviewer's rows still go together.
+    let (rows, text) = download(&manager, &format!("{url}?blind=true&number_reviewers=true")).await;
+    assert_eq!(rows.len(), 1 + 2 * criteria);
+    for gone in [
+        "Applicant",
+        "Email",
+        "Institution",
+        "Reviewer email",
+        "Overall comment",
+    ] {
+        assert!(
+            !rows[0].iter().any(|h| h == gone),
+            "{gone} in {:?}",
+            rows[0]
+        );
+    }
+    for name in [
+        "Ana",
+        "Rivera",
+        "Lakeside",
+        "Rev One",
+        "Rev Two",
+        "faculty.org",
+        "Clear plans",
+    ] {
+        assert!(!text.contains(name), "{name} in {text}");
+    }
+    let reviewers = column(&rows, "Reviewer");
+    assert!(
+        reviewers[..criteria].iter().all(|r| *r == "Reviewer 1"),
+        "{reviewers:?}"
+    );
+    assert!(
+        reviewers[criteria..].iter().all(|r| *r == "Reviewer 2"),
+        "{reviewers:?}"
+    );
+    // A value a checkbox never sends is no choice: the report is named.
+    let (rows, _) = download(&manager, &format!("{url}?blind=maybe")).await;
+    assert_eq!(column(&rows, "Applicant")[0], "Ana Rivera");
+
+    // Decisions: one row per decision, under the cycle's name for it.
+    let url = format!("/manage/cycles/{}/reports/decisions.csv", c.id);
+    let (rows, text) = download(&manager, &url).await;
+    assert_eq!(rows.len(), 2, "one decision: {text}");
+    assert_eq!(column(&rows, "Application"), [a.to_string()]);
+    assert_eq!(column(&rows, "Applicant"), ["Ana Rivera"]);
+    assert_eq!(column(&rows, "Decision"), ["Accepted"]);
+    assert_eq!(column(&rows, "Decided by"), ["Mo Manager"]);
+    assert_eq!(
+        column(&rows, "Decision note"),
+        ["A strong community focus."]
+    );
+    assert_eq!(column(&rows, "Released to the applicant"), [""]);
+    assert_eq!(column(&rows, "Reviews submitted"), ["2"]);
+    let (rows, text) = download(&manager, &format!("{url}?blind=true")).await;
+    assert_eq!(rows.len(), 2);
+    for name in ["Ana", "Lakeside", "ana@student.edu", "community focus"] {
+        assert!(!text.contains(name), "{name} in {text}");
+    }
+
+    // Every download is recorded, with what it left out.
+    let details = app
+        .texts("SELECT action || ': ' || detail FROM audit_log WHERE action LIKE 'report.%' ORDER BY id")
+        .await;
+    assert_eq!(
+        details,
+        [
+            "report.reviews: 2 reviews as CSV",
+            "report.reviews: 2 reviews as CSV (blind: without who applied; reviewers not named)",
+            "report.reviews: 2 reviews as CSV",
+            "report.decisions: 1 decision as CSV",
+            "report.decisions: 1 decision as CSV (blind: without who applied)",
+        ]
+    );
+
+    // A reviewer gets no report; nothing more is recorded.
+    for path in [
+        "reports",
+        "reports/reviews.csv",
+        "reports/decisions.csv?blind=true",
+    ] {
+        let r = one
+            .client
+            .get(format!("/manage/cycles/{}/{path}", c.id))
+            .dispatch()
+            .await;
+        assert_eq!(r.status(), Status::Forbidden, "{path}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'report.%'")
+            .await,
+        5
     );
 }
 

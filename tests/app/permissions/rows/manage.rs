@@ -216,6 +216,27 @@ pub fn rows() -> Vec<Row> {
             200,
             |w, c| cycle(w, c, "/export.csv"),
         ),
+        get("/manage/cycles/<id>/reports", ManagedCycle, 200, |w, c| {
+            cycle(w, c, "/reports")
+        }),
+        get(
+            "/manage/cycles/<id>/reports/reviews.csv?<blind>&<number_reviewers>",
+            ManagedCycle,
+            200,
+            |w, c| {
+                cycle(
+                    w,
+                    c,
+                    "/reports/reviews.csv?blind=true&number_reviewers=true",
+                )
+            },
+        ),
+        get(
+            "/manage/cycles/<id>/reports/decisions.csv?<blind>",
+            ManagedCycle,
+            200,
+            |w, c| cycle(w, c, "/reports/decisions.csv"),
+        ),
         get(
             "/manage/cycles/<id>/demographics",
             ManagedCycle,

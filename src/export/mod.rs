@@ -6,18 +6,74 @@
 //! are not in it, nor demographics. Written a batch at a time, so a cycle
 //! of any size costs the same memory; for the manager's download
 //! (`/manage/cycles/<id>/export.csv`) and `fellowship-portal export`.
+//!
+//! The reports beside it, written the same way: every submitted review,
+//! one row per criterion ([`reviews`]), and every decision with its offer
+//! ([`decisions`]), each with or without the columns that say who applied
+//! ([`Identities`]).
+
+pub mod decisions;
+pub mod reviews;
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::db::{cycles::CycleWithForm, export, form_versions, reviews, PortalPool};
+use crate::db::{cycles::CycleWithForm, export, form_versions, PortalPool};
 use crate::domain::answers::answer_text;
 use crate::domain::form::{Answers, FormDefinition, Question, QuestionKind};
 use crate::domain::user::UserId;
 use crate::domain::workflow::decision::OfferAnswer;
 use crate::domain::workflow::review::IneligibleReason;
 
-/// Applications read and written at a time.
+/// Applications (or reviews, or decisions) read and written at a time.
 const BATCH: i64 = 500;
+
+/// Whose identity a report names. A blind report (`applicants` false)
+/// leaves out the applicant's name, email and institution and every text
+/// written about them (comments, decision notes), which could name them;
+/// the application's number stays, so rows still join up. Reviewers not
+/// named are numbered instead ("Reviewer 3", in the order they first
+/// appear), so one reviewer's rows still go together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identities {
+    pub applicants: bool,
+    pub reviewers: bool,
+}
+
+/// The byte-order mark every CSV starts with, so spreadsheets read UTF-8.
+const BOM: &str = "\u{feff}";
+
+/// A report's columns, each with its header, those `kept` for the
+/// identities asked for written in every line.
+struct Columns<C: 'static> {
+    all: &'static [(C, &'static str)],
+    kept: fn(C, Identities) -> bool,
+    who: Identities,
+}
+
+impl<C: Copy> Columns<C> {
+    /// The byte-order mark and the header line.
+    fn header(&self) -> String {
+        let mut out = String::from(BOM);
+        let heads = self.all.iter().filter(|(c, _)| (self.kept)(*c, self.who));
+        line(&mut out, heads.map(|(_, h)| (*h, false)));
+        out
+    }
+
+    /// One line, each kept column's field from `value` (its text, and
+    /// whether it is text a person wrote rather than a figure).
+    fn line(&self, out: &mut String, value: impl Fn(C) -> (String, bool)) {
+        let fields: Vec<(String, bool)> = self
+            .all
+            .iter()
+            .filter(|(c, _)| (self.kept)(*c, self.who))
+            .map(|(c, _)| value(*c))
+            .collect();
+        line(
+            out,
+            fields.iter().map(|(t, is_text)| (t.as_str(), *is_text)),
+        );
+    }
+}
 
 /// One CSV field: quoted when it holds a comma, quote or line break. Text
 /// a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
@@ -216,7 +272,7 @@ pub async fn write_in_batches(
         .iter()
         .map(|r| format!("{} (retired question)", r.question.label))
         .collect();
-    let mut text = String::from("\u{feff}");
+    let mut text = String::from(BOM);
     line(
         &mut text,
         FIXED
@@ -225,7 +281,7 @@ pub async fn write_in_batches(
             .chain(questions.iter().map(|q| (q.label.as_str(), true)))
             .chain(headers.iter().map(|h| (h.as_str(), true))),
     );
-    let scale = reviews::cycle_scale(conn.exec(), c.cycle.id).await?;
+    let scale = crate::db::reviews::cycle_scale(conn.exec(), c.cycle.id).await?;
     let (mut after, mut count) = (0, 0u64);
     loop {
         let batch = export::batch(
