@@ -253,9 +253,10 @@ pub async fn log_out(ctx: &Ctx, who: &SessionUser) -> Result<()> {
     Ok(())
 }
 
-/// Mails a link to choose a new password if `email` has an account; does
-/// nothing otherwise, without telling which. Refused when an hourly mail
-/// limit is reached.
+/// Mails a link to choose a new password if `email` has an active
+/// account; does nothing otherwise (a deactivated account could not log in
+/// with it), without telling which. Refused when an hourly mail limit is
+/// reached.
 #[tracing::instrument(skip_all)]
 pub async fn forgot_password(ctx: &Ctx, ip: &ClientIp, email: &EmailAddress) -> Result<()> {
     let now = ctx.now();
@@ -268,7 +269,8 @@ pub async fn forgot_password(ctx: &Ctx, ip: &ClientIp, email: &EmailAddress) -> 
     if let Err(limit) = limits::take(tx.exec(), &ask, now).await? {
         return Err(Error::OverMailLimit(limit));
     }
-    if let Some((user, _)) = users::find_by_email(tx.exec(), email.as_str()).await? {
+    let found = users::find_by_email(tx.exec(), email.as_str()).await?;
+    if let Some((user, _)) = found.filter(|(u, _)| u.active) {
         let secret = token::generate();
         let expires = now + chrono::Duration::minutes(messages::RESET_MINUTES);
         let id = tokens::create(

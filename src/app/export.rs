@@ -12,8 +12,8 @@ use crate::context::Ctx;
 use crate::db::programs;
 use crate::export::Identities;
 
-/// A cycle's export, written and rewound, ready to be read.
-pub struct CycleCsv {
+/// A CSV download, written and rewound, ready to be read.
+pub struct CsvFile {
     pub file: tokio::fs::File,
     /// The file name offered for the download.
     pub file_name: String,
@@ -22,7 +22,7 @@ pub struct CycleCsv {
 /// Writes cycle `id`'s applications (but the manager's own) as CSV to a
 /// temporary file and records the export in the audit log.
 #[tracing::instrument(skip_all, fields(id = %id))]
-pub async fn cycle_csv(ctx: &Ctx, who: &Manager, ip: &ClientIp, id: CycleId) -> Result<CycleCsv> {
+pub async fn cycle_csv(ctx: &Ctx, who: &Manager, ip: &ClientIp, id: CycleId) -> Result<CsvFile> {
     let c = access::cycle_for_manager(ctx, who, id).await?;
     let program = {
         let mut conn = ctx.conn().await?;
@@ -42,14 +42,14 @@ pub async fn cycle_csv(ctx: &Ctx, who: &Manager, ip: &ClientIp, id: CycleId) -> 
             ctx.now(),
         )
         .await?;
-    Ok(CycleCsv {
+    Ok(CsvFile {
         file,
         file_name: format!("{program} {} applications.csv", c.cycle.name),
     })
 }
 
 /// An unnamed temporary file to write a report to.
-async fn temp_file() -> Result<tokio::io::BufWriter<tokio::fs::File>> {
+pub(crate) async fn temp_file() -> Result<tokio::io::BufWriter<tokio::fs::File>> {
     let temp = tokio::task::spawn_blocking(tempfile::tempfile)
         .await
         .map_err(|e| Error::Internal(e.into()))?
@@ -58,7 +58,9 @@ async fn temp_file() -> Result<tokio::io::BufWriter<tokio::fs::File>> {
 }
 
 /// The written file, back at its start to be read.
-async fn rewound(file: tokio::io::BufWriter<tokio::fs::File>) -> Result<tokio::fs::File> {
+pub(crate) async fn rewound(
+    file: tokio::io::BufWriter<tokio::fs::File>,
+) -> Result<tokio::fs::File> {
     let mut file = file.into_inner();
     file.rewind().await.map_err(|e| Error::Internal(e.into()))?;
     Ok(file)
@@ -103,7 +105,7 @@ pub async fn report_csv(
     id: CycleId,
     report: Report,
     names: Identities,
-) -> Result<CycleCsv> {
+) -> Result<CsvFile> {
     let c = access::cycle_for_manager(ctx, who, id).await?;
     let program = {
         let mut conn = ctx.conn().await?;
@@ -143,7 +145,7 @@ pub async fn report_csv(
         )
         .await?;
     let suffix = if names.applicants { "" } else { " (blind)" };
-    Ok(CycleCsv {
+    Ok(CsvFile {
         file,
         file_name: format!("{program} {} {}{suffix}.csv", c.cycle.name, report.noun()),
     })

@@ -17,10 +17,12 @@ pub mod accounts;
 pub mod admin;
 pub mod applying;
 pub mod assignment;
+pub mod audit;
 pub mod cycles;
 pub mod dashboard;
 pub mod decisions;
 pub mod demographics;
+pub mod email_change;
 pub mod export;
 pub mod forms;
 pub mod invitations;
@@ -39,7 +41,7 @@ pub mod settings;
 pub mod site;
 pub mod stage;
 
-use crate::db::{audit, Exec};
+use crate::db::Exec;
 use crate::domain::user::UserId;
 
 /// Why a use case did not do what was asked.
@@ -195,14 +197,14 @@ impl<'a> By<'a> {
         detail: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let entry = audit::Entry {
+        let entry = crate::db::audit::Entry {
             actor: self.user,
             action,
             subject,
             detail,
             client_ip: self.ip,
         };
-        audit::record(ex, &entry, now).await?;
+        crate::db::audit::record(ex, &entry, now).await?;
         Ok(())
     }
 }

@@ -62,6 +62,7 @@ pub mod dashboard;
 pub mod decisions;
 pub mod desk;
 pub mod documents;
+pub mod email_changes;
 pub mod export;
 pub mod form_versions;
 mod ids;

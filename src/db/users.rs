@@ -105,6 +105,21 @@ pub async fn confirm_email(ex: Exec<'_>, id: UserId, now: DateTime<Utc>) -> DbRe
     Ok(())
 }
 
+/// Gives account `id` the address `email`, confirmed now (the change was
+/// confirmed from it). False when another account has the address (the
+/// unique index is the arbiter between two changes at once).
+#[tracing::instrument(skip_all)]
+pub async fn set_email(
+    ex: Exec<'_>,
+    id: UserId,
+    email: &str,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let sql = "UPDATE users SET email = $1, email_confirmed_at = $2 WHERE id = $3 \
+               AND NOT EXISTS (SELECT 1 FROM users o WHERE o.email = $1 AND o.id <> $3)";
+    Ok(execute!(ex, sqlx::query(sql).bind(email).bind(now).bind(id))? == 1)
+}
+
 /// Replaces the password hash and clears the must-change flag.
 #[tracing::instrument(skip_all)]
 pub async fn set_password(ex: Exec<'_>, id: UserId, password_hash: &str) -> DbResult<()> {

@@ -9,6 +9,7 @@
 pub mod access;
 pub mod answers;
 pub mod application;
+pub mod audit;
 pub mod cycle;
 pub mod demographics;
 pub mod document;

@@ -138,7 +138,9 @@ impl Priority {
     pub fn of(kind: &str) -> Self {
         match kind {
             "confirm_email" | "reset_password" | "password_changed" | "account_exists"
-            | "decision_letter" | "offer_answered" => Self::First,
+            | "email_change" | "email_changed" | "decision_letter" | "offer_answered" => {
+                Self::First
+            }
             "referee_reminder" | "review_reminder" | "review_assigned" => Self::Bulk,
             _ => Self::Normal,
         }

@@ -100,7 +100,7 @@ pub fn field(out: &mut String, text: &str, is_text: bool) {
 }
 
 /// A line of fields, each `(text, is_text)`, ended by CRLF.
-fn line<'a>(out: &mut String, fields: impl IntoIterator<Item = (&'a str, bool)>) {
+pub(crate) fn line<'a>(out: &mut String, fields: impl IntoIterator<Item = (&'a str, bool)>) {
     for (i, (text, is_text)) in fields.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -10,6 +10,7 @@ pub mod account;
 pub mod admin;
 pub mod apply;
 pub mod assets;
+pub mod audit;
 pub mod chart;
 pub mod compress;
 pub mod dossier;

@@ -296,6 +296,17 @@ async fn a_deactivated_reviewer_is_logged_out_cannot_log_in_and_their_open_revie
     rae.login("rae@faculty.org", "not-the-password-at-all")
         .await
         .assert_lacks("deactivated");
+    // Asking for a new password gets the usual answer and sends nothing:
+    // a reset would not let them in.
+    let asked = rae
+        .post("/account/forgot", &[("email", "rae@faculty.org")])
+        .await;
+    assert_eq!(asked.status, Status::SeeOther, "{}", asked.body);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE kind = 'reset_password' AND recipient = 'rae@faculty.org'")
+            .await,
+        0
+    );
 
     // The managers see the review to give to someone else.
     mo.get(&format!("/manage/cycles/{}", c.id))

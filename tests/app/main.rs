@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod applicant_progress;
 mod apply;
+mod audit;
 mod browser;
 mod dashboard;
 mod decisions;

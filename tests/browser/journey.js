@@ -528,6 +528,24 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
     expect(!blindCsv.includes(r.name), "the blind report does not name " + r.name);
   }
 
+  // 8c. The audit log: the manager's programs' entries in words, filtered
+  // by kind; a wrong application number is told next to its field.
+  await m.goto(base + "/manage");
+  await clickAndWait(m, m.getByRole("link", { name: "Audit log" }));
+  await axe(m, "manage: audit log");
+  await m.getByLabel("Kind of action").selectOption({ label: "Decisions and their release" });
+  await clickAndWait(m, m.getByRole("button", { name: "Show" }));
+  await seen(m, /released decisions for/, "the release is in the log, in words");
+  const logged = await m.getByRole("row").filter({ hasText: "recorded a decision on application #" + id }).first().innerText();
+  expect(logged.includes("Lena Brooks"), "the log names who recorded the decision: " + logged);
+  await m.getByLabel("Application number").fill("twelve");
+  await clickAndWait(m, m.getByRole("button", { name: "Show" }));
+  await seen(m, /Enter an application’s number, such as 12/, "a wrong application number is told");
+  await axe(m, "manage: audit log with a wrong filter");
+  // The application's own record, on its page.
+  await m.goto(managedUrl);
+  await seen(m, "On the record", "the application page shows its record");
+
   // 9. A reviewer finds out they know the applicant, after reviewing: the
   // review is set aside, on the record, out of the scores.
   const tom = reviewers[1].page;

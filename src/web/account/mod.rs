@@ -1,6 +1,7 @@
 //! Accounts: registration and email confirmation, logging in and out, and
 //! passwords (forgotten, reset, changed). Mounted at `/account`.
 
+mod email;
 mod invitation;
 mod login;
 mod password;
@@ -15,6 +16,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(login::routes());
     routes.extend(password::routes());
     routes.extend(invitation::routes());
+    routes.extend(email::routes());
     routes
 }
 

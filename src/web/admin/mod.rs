@@ -3,6 +3,7 @@
 //! ([`site`]).
 //! Mounted at `/admin`; every route takes the `Admin` guard.
 
+mod audit;
 mod invitations;
 mod outbox;
 mod programs;
@@ -36,6 +37,7 @@ pub fn routes() -> Vec<Route> {
         deactivate_user,
         reactivate_user
     ];
+    all.extend(audit::routes());
     all.extend(invitations::routes());
     all.extend(outbox::routes());
     all.extend(programs::routes());

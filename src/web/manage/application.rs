@@ -156,6 +156,24 @@ struct Figures {
     earlier: usize,
 }
 
+/// An entry of the audit log about the application.
+#[derive(Serialize)]
+struct RecordView {
+    when: String,
+    who: String,
+    what: String,
+    detail: String,
+}
+
+/// A download of one of the application's documents.
+#[derive(Serialize)]
+struct DownloadView {
+    when: String,
+    who: String,
+    role: String,
+    document: String,
+}
+
 #[derive(Serialize)]
 struct EventView {
     when: String,
@@ -216,6 +234,11 @@ struct ApplicationPage {
     decision_version: String,
     outcomes: Vec<OutcomeChoice>,
     decision_history: Vec<EventView>,
+    /// The latest entries of the audit log about it, and downloads of its
+    /// documents.
+    recorded: Vec<RecordView>,
+    recorded_more: bool,
+    downloads: Vec<DownloadView>,
     /// The note in the decision form: as typed when the form was refused
     /// (unless empty), otherwise the recorded decision's.
     decision_note: Option<String>,
@@ -306,6 +329,7 @@ async fn application_page(
     let events = applications::events(conn.exec(), id).await?;
     let decision = crate::db::decisions::find(conn.exec(), id).await?;
     let decision_history = crate::db::decisions::events(conn.exec(), id).await?;
+    let (recorded, downloads) = crate::app::audit::history(&mut conn, id).await?;
     let dossier = dossier::build(
         &mut conn,
         id,
@@ -547,6 +571,32 @@ async fn application_page(
                 to: labels.name(e.outcome, e.outcome_key.as_deref()).to_owned(),
                 by: e.actor_name.clone().unwrap_or_default(),
                 note: e.note.clone(),
+            })
+            .collect(),
+        recorded_more: recorded.older.is_some(),
+        recorded: recorded
+            .lines
+            .iter()
+            .map(|l| RecordView {
+                when: c.cycle.show(l.at),
+                who: l.who.clone(),
+                what: l.what.clone(),
+                detail: l.detail.clone(),
+            })
+            .collect(),
+        downloads: downloads
+            .iter()
+            .map(|d| DownloadView {
+                when: c.cycle.show(d.viewed_at),
+                who: d
+                    .viewer_name
+                    .clone()
+                    .unwrap_or_else(|| "A deleted account".to_owned()),
+                role: d.viewer_role.clone(),
+                document: match &d.referee_name {
+                    Some(referee) => format!("{} (letter from {referee})", d.document_name),
+                    None => d.document_name.clone(),
+                },
             })
             .collect(),
         decision_note: refused

@@ -9,7 +9,7 @@ use rocket::{get, routes, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use crate::app::export::{CycleCsv, Report};
+use crate::app::export::{CsvFile, Report};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::domain::cycle::CycleId;
@@ -44,7 +44,7 @@ async fn show_reports(
     Ok(render("manage/reports", &chrome, &title, page))
 }
 
-fn csv(file: CycleCsv) -> Download {
+fn csv(file: CsvFile) -> Download {
     Download {
         reader: Box::pin(file.file),
         content_type: "text/csv; charset=utf-8".into(),

@@ -17,6 +17,7 @@ mod application;
 
 pub(crate) use application::{review_view, ReviewView};
 mod assign;
+mod audit;
 mod bulk;
 mod cycle_dates;
 mod cycle_setup;
@@ -76,6 +77,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(release::routes());
     all.extend(offers::routes());
     all.extend(letters::routes());
+    all.extend(audit::routes());
     all.extend(invitations::routes());
     all.extend(outcomes::routes());
     all.extend(programs::routes());

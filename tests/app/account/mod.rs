@@ -1,5 +1,6 @@
 //! Registering, confirming, logging in and out, passwords, sessions.
 
+mod email;
 mod passwords;
 mod registration;
 mod sessions;

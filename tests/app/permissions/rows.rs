@@ -217,6 +217,36 @@ pub fn rows() -> Vec<Row> {
             |_, _| "/account/forgot".into(),
             Form(|w| vec![("email".into(), w.targets.rob_email.clone())]),
         ),
+        get("/account/email", SignedIn, 200, |_, _| {
+            "/account/email".into()
+        }),
+        post(
+            "/account/email",
+            SignedIn,
+            422,
+            |_, _| "/account/email".into(),
+            Form(|_| {
+                owned(&[
+                    ("email", "moving@new.example.edu"),
+                    ("current_password", ""),
+                ])
+            }),
+        ),
+        get("/account/email/<secret>", Public, 200, |w, _| {
+            format!("/account/email/{}", w.links.email_change_peek)
+        }),
+        post(
+            "/account/email/<secret>",
+            Public,
+            303,
+            |w, c| {
+                format!(
+                    "/account/email/{}",
+                    World::account_link(&w.links.email_change, c)
+                )
+            },
+            Form(|_| vec![]),
+        ),
         get("/account/reset/<secret>", Public, 200, |w, _| {
             format!("/account/reset/{}", w.links.reset_peek)
         }),

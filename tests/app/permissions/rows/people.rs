@@ -46,6 +46,18 @@ pub fn rows() -> Vec<Row> {
             |w, _| format!("/manage/invitations/{}/revoke", w.targets.invitation_hj[1]),
             Form(|_| owned(&[("back", "/manage")])),
         ),
+        get("/manage/audit?<q..>", Manager, 200, |_, _| {
+            "/manage/audit?kind=decision".into()
+        }),
+        get("/manage/audit.csv?<q..>", Manager, 200, |_, _| {
+            "/manage/audit.csv".into()
+        }),
+        get("/admin/audit?<q..>", Admin, 200, |_, _| {
+            "/admin/audit".into()
+        }),
+        get("/admin/audit.csv?<q..>", Admin, 200, |_, _| {
+            "/admin/audit.csv?kind=role".into()
+        }),
         get("/admin/invitations?<page>", Admin, 200, |_, _| {
             "/admin/invitations".into()
         }),

@@ -36,6 +36,10 @@ pub struct Links {
     pub confirm: Vec<(Col, String)>,
     pub reset: Vec<(Col, String)>,
     pub reset_peek: String,
+    /// Links confirming a new email address: one per base column (each
+    /// changes an account of its own), and one only shown.
+    pub email_change: Vec<(Col, String)>,
+    pub email_change_peek: String,
     /// The token of a referee's page that stops reminders.
     pub stop: String,
     /// Invitation links: to a new address (shown only), to another new
@@ -111,6 +115,20 @@ async fn invitation(app: &TestApp, email: &str, program: i64, by: UserId) -> (i6
     (id.0, secret)
 }
 
+/// A link confirming `user`'s change of address to `to`, with a secret
+/// we know.
+async fn email_change_link(app: &TestApp, user: UserId, to: &str) -> String {
+    let secret = token::generate();
+    let now = chrono::Utc::now();
+    let expires = now + chrono::Duration::hours(24);
+    let mut conn = app.pool().conn().await.unwrap();
+    let hash = token::hash(&secret);
+    fellowship_portal::db::email_changes::create(conn.exec(), user, to, &hash, user, expires, now)
+        .await
+        .unwrap();
+    secret
+}
+
 /// An account link of `user` with a secret we know.
 async fn account_link(app: &TestApp, user: UserId, purpose: tokens::Purpose) -> String {
     let secret = token::generate();
@@ -151,6 +169,7 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
     // column follows a link to an account of its own.
     let mut confirm = Vec::new();
     let mut reset = Vec::new();
+    let mut email_change = Vec::new();
     for col in Col::ALL.into_iter().filter(|c| c.is_base()) {
         let who = col.label().replace(' ', "-");
         let email = format!("una-{who}@student.example.edu");
@@ -165,10 +184,17 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
             col,
             account_link(app, ray, tokens::Purpose::ResetPassword).await,
         ));
+        let email = format!("eve-{who}@student.example.edu");
+        let eve = account(app, "Eve Moving", &email, true).await;
+        email_change.push((
+            col,
+            email_change_link(app, eve, &format!("eve-{who}@new.example.edu")).await,
+        ));
     }
     let rob_email = "rob@student.example.edu".to_owned();
     let rob = account(app, "Rob Forgetful", &rob_email, true).await;
     let reset_peek = account_link(app, rob, tokens::Purpose::ResetPassword).await;
+    let email_change_peek = email_change_link(app, rob, "rob@new.example.edu").await;
 
     let lou_email = "lou@student.example.edu".to_owned();
     app.new_user("Lou Visitor", &lou_email).await;
@@ -216,6 +242,8 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
         confirm,
         reset,
         reset_peek,
+        email_change,
+        email_change_peek,
         stop,
         invitation_peek,
         invitation_new,

@@ -7,10 +7,13 @@ use serde::Serialize;
 
 use super::layout::Signed;
 use super::Mail;
+
+mod email_change;
 use crate::db::mail_preferences::{self, Reminder};
 use crate::db::{outbox, Exec};
 use crate::domain::application::ApplicationId;
 use crate::domain::user::{User, UserId};
+pub use email_change::{email_change, email_changed};
 
 /// Hours an email confirmation link stays valid.
 pub const CONFIRM_HOURS: i64 = 24;
