@@ -234,6 +234,7 @@ pub async fn log_in(ctx: &Ctx, ip: &ClientIp, input: Credentials<'_>) -> Result<
     throttle::succeeded(&ctx.pool, &keys).await?;
     let token = token::generate();
     sessions::create(conn.exec(), &token::hash(&token), user.id, now).await?;
+    db::sign_ins::record(conn.exec(), user.id, ip.as_deref(), now).await?;
     let staff = user.is_admin || !roles::for_user(conn.exec(), user.id).await?.is_empty();
     Ok(LoggedIn { token, user, staff })
 }

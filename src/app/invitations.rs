@@ -374,6 +374,7 @@ pub async fn accept_with_new_account(
     if let Ok(done) = &mut accepted {
         let secret = token::generate();
         sessions::create(tx.exec(), &token::hash(&secret), user, now).await?;
+        db::sign_ins::record(tx.exec(), user, ip.as_deref(), now).await?;
         done.session = Some(secret);
     }
     tx.commit().await?;

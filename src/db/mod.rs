@@ -82,6 +82,7 @@ pub mod rubrics;
 pub mod scores;
 pub mod search;
 pub mod sessions;
+pub mod sign_ins;
 pub mod site;
 pub mod stashes;
 mod states;

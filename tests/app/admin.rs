@@ -364,3 +364,104 @@ async fn a_deactivated_reviewer_is_logged_out_cannot_log_in_and_their_open_revie
         .await
         .assert_lacks("deactivated accounts");
 }
+
+#[rocket::async_test]
+async fn an_admin_reads_an_accounts_page_and_changes_its_email_address() {
+    let app = spawn().await;
+    let rosa = app.another_browser().await;
+    let id = app
+        .new_user("Dr. Rosa Parks-Lee", "rosa@med.example.edu")
+        .await;
+    // Two sign-ins from her browser.
+    for _ in 0..2 {
+        let page = rosa
+            .login("rosa@med.example.edu", crate::helpers::PASSWORD)
+            .await;
+        assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    }
+    app.logged_in_admin("dean@example.edu").await;
+    let program = app
+        .count("SELECT id FROM programs WHERE slug = 'health-justice'")
+        .await
+        .to_string();
+    let here = format!("/admin/users/{id}");
+    let granted = app
+        .post(
+            &format!("/admin/users/{id}/grant"),
+            &[("program", &program), ("role", "reviewer"), ("back", &here)],
+        )
+        .await;
+    assert_eq!(granted.location.as_deref(), Some(here.as_str()));
+
+    // The users list links to the page; it shows roles, sign-ins, actions.
+    app.get("/admin/users?q=rosa")
+        .await
+        .assert_contains(&format!(
+            "<a href=\"/admin/users/{id}\">Dr. Rosa Parks-Lee</a>"
+        ));
+    let page = app.get(&here).await;
+    assert_eq!(page.status, Status::Ok);
+    page.assert_contains("<dd>rosa@med.example.edu</dd>")
+        .assert_contains("Reviewer, Health Justice Fellowship")
+        .assert_contains("Deactivate this account")
+        .assert_contains("All their actions in the audit log")
+        .assert_contains("/admin/audit?who&#x3D;rosa%40med.example.edu");
+    assert_eq!(
+        page.body.matches(", from ").count(),
+        2,
+        "two sign-ins: {}",
+        page.body
+    );
+    // Her actions: none yet; the admin's grant is the admin's.
+    page.assert_contains("Nothing recorded.");
+
+    // The email address: a bad one is told next to the field, then a link
+    // goes to the new address and the change waits for it.
+    let page = app
+        .post(
+            &format!("/admin/users/{id}/email"),
+            &[("email", "rosa at med")],
+        )
+        .await;
+    assert_eq!(page.status, Status::UnprocessableEntity);
+    page.assert_contains("Enter an email address in the form name@example.org.")
+        .assert_contains("value=\"rosa at med\"");
+    let page = app
+        .post(
+            &format!("/admin/users/{id}/email"),
+            &[("email", "rosa.parks-lee@clinic.example.org")],
+        )
+        .await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some(here.as_str()),
+        "{}",
+        page.body
+    );
+    app.get(&here)
+        .await
+        .assert_contains("We sent a link to rosa.parks-lee@clinic.example.org.");
+    let link = crate::helpers::link_in(
+        &app.last_mail("rosa.parks-lee@clinic.example.org", "email_change")
+            .await
+            .text_body,
+        "/account/email/",
+    );
+    assert_eq!(
+        app.text("SELECT detail FROM audit_log WHERE action = 'user.email_ask'")
+            .await,
+        "to rosa.parks-lee@clinic.example.org"
+    );
+    let page = rosa.post(&link, &[]).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    app.get(&here)
+        .await
+        .assert_contains("<dd>rosa.parks-lee@clinic.example.org</dd>")
+        .assert_contains("changed the email address of Dr. Rosa Parks-Lee");
+
+    // Another account's page that is not there.
+    assert_eq!(
+        app.get("/admin/users/999999").await.status,
+        Status::NotFound
+    );
+}

@@ -54,6 +54,7 @@ run("setup", async (browser) => {
   await openNow(m, cycleUrl);
   await setUpTheAward(m);
   await sendAgainAndRevoke(m);
+  await askForANewAddress(m);
 
   await applyToTheNewCycle(await newBrowserPage(browser));
 });
@@ -186,6 +187,43 @@ async function deactivateAndReactivate(admin, t) {
   await seen(admin, "Tomás Reyes (tomas.reyes@alliance.example.org) is active again and can log in.",
     "Tomás is active again");
   await logIn(t, "tomas.reyes@alliance.example.org", password);
+
+  // His page: his role, his sign-ins; a new email address, a bad one
+  // first, goes to the new address to be confirmed there.
+  await clickAndWait(admin, admin.getByRole("link", { name: "Tomás Reyes" }));
+  await seen(admin, "Latest sign-ins", "the account's page lists its sign-ins");
+  expect((await admin.getByRole("region", { name: "Latest sign-ins" }).getByRole("listitem").count()) >= 2,
+    "Tomás's two sign-ins are listed");
+  await axe(admin, "admin: one account");
+  await admin.getByLabel("New email address").fill("tomas.reyes at alliance");
+  await clickAndWait(admin, admin.getByRole("button", { name: "Send the link" }));
+  await seen(admin, "Enter an email address in the form name@example.org.", "a bad new address is told");
+  await axe(admin, "admin: one account, a bad new address");
+  await admin.getByLabel("New email address").fill("t.reyes@alliance.example.org");
+  await clickAndWait(admin, admin.getByRole("button", { name: "Send the link" }));
+  await seen(admin, "We sent a link to t.reyes@alliance.example.org.", "the link goes to the new address");
+  const confirmLink = linkIn(await mailTo("t.reyes@alliance.example.org", /Confirm your new email address/), "/account/email/");
+  await t.goto(base + confirmLink);
+  await axe(t, "account: confirm a new email address");
+  await clickAndWait(t, t.getByRole("button", { name: "Make t.reyes@alliance.example.org my address" }));
+  await seen(t, "Your email address is now t.reyes@alliance.example.org.", "the new address is the account's");
+}
+
+// Rafael asks for a new email address from the password page, mistyping
+// his password first; the account keeps its address until the link is
+// opened.
+async function askForANewAddress(m) {
+  await m.goto(base + "/account/password");
+  await clickAndWait(m, m.getByRole("link", { name: "Change your email address" }));
+  await m.getByLabel("New email address").fill("r.mendes@alliance.example.org");
+  await m.getByLabel("Current password").fill("not-my-password-at-all");
+  await clickAndWait(m, m.getByRole("button", { name: "Send the link" }));
+  await seen(m, "Your current password is not right.", "a wrong password is told");
+  await axe(m, "account: change the email address, wrong password");
+  await m.getByLabel("Current password").fill(password);
+  await clickAndWait(m, m.getByRole("button", { name: "Send the link" }));
+  await seen(m, "We sent a link to r.mendes@alliance.example.org.", "the link goes to the new address");
+  await mailTo("r.mendes@alliance.example.org", /Confirm your new email address/);
 }
 
 // Rafael invites a manager to the Voices for Change Fellowship from the

@@ -8,6 +8,7 @@ mod invitations;
 mod outbox;
 mod programs;
 mod site;
+mod user;
 
 use crate::domain::program::ProgramId;
 use rocket::form::Form;
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(outbox::routes());
     all.extend(programs::routes());
     all.extend(site::routes());
+    all.extend(user::routes());
     all
 }
 

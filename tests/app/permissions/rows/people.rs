@@ -52,6 +52,16 @@ pub fn rows() -> Vec<Row> {
         get("/manage/audit.csv?<q..>", Manager, 200, |_, _| {
             "/manage/audit.csv".into()
         }),
+        get("/admin/users/<id>", Admin, 200, |w, _| {
+            format!("/admin/users/{}", w.targets.gus)
+        }),
+        post(
+            "/admin/users/<id>/email",
+            Admin,
+            303,
+            |w, _| format!("/admin/users/{}/email", w.targets.gus),
+            Form(|_| owned(&[("email", "gus.moved@alliance.example.org")])),
+        ),
         get("/admin/audit?<q..>", Admin, 200, |_, _| {
             "/admin/audit".into()
         }),
