@@ -29,6 +29,7 @@ pub mod invitations;
 pub mod letters;
 pub mod mail_preferences;
 pub mod metrics;
+pub mod notes;
 pub mod offers;
 pub mod outcomes;
 pub mod programs;

@@ -70,6 +70,7 @@ pub mod invitations;
 pub mod limits;
 pub mod mail_preferences;
 pub mod maintenance;
+pub mod notes;
 pub mod outbox;
 pub mod outcomes;
 pub mod profiles;

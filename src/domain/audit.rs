@@ -37,7 +37,7 @@ impl Subject {
 
 /// The kinds of action a reader can filter by: the part of the action
 /// before its dot, and what the kind is called.
-pub const KINDS: [(&str, &str); 19] = [
+pub const KINDS: [(&str, &str); 20] = [
     ("application", "Screening, stages and deadlines"),
     ("assignment", "Reviewer assignments"),
     ("conflict", "Conflicts of interest"),
@@ -45,6 +45,7 @@ pub const KINDS: [(&str, &str); 19] = [
     ("decision", "Decisions and their release"),
     ("offer", "Offers answered"),
     ("letter", "Decision letters"),
+    ("note", "Staff notes"),
     ("cycle", "Cycle set-up and exports"),
     ("report", "Reports downloaded"),
     ("program", "Programs"),
@@ -100,6 +101,7 @@ pub fn phrase(action: &str) -> &str {
         "invitation.revoke" => "revoked",
         "invitation.send" => "sent",
         "letter.save" => "changed a decision letter of",
+        "note.add" => "wrote a note on",
         "offer.answer" => "answered the offer on",
         "outbox.resend" => "sent again a message that had failed:",
         "program.archive" => "archived",
@@ -159,6 +161,7 @@ mod tests {
             include_str!("../app/forms.rs"),
             include_str!("../app/invitations.rs"),
             include_str!("../app/letters.rs"),
+            include_str!("../app/notes.rs"),
             include_str!("../app/offers.rs"),
             include_str!("../app/outcomes.rs"),
             include_str!("../app/programs.rs"),

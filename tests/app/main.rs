@@ -16,6 +16,7 @@ mod helpers;
 mod invitations;
 mod lists;
 mod mail;
+mod notes;
 mod observe;
 mod operate;
 mod permissions;

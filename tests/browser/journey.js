@@ -545,6 +545,18 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
   // The application's own record, on its page.
   await m.goto(managedUrl);
   await seen(m, "On the record", "the application page shows its record");
+  // A staff note: an empty one is told; one for the reviewers reaches them.
+  await clickAndWait(m, m.getByRole("button", { name: "Add the note" }));
+  await seen(m, "Write the note before adding it.", "an empty note is told next to the field");
+  await axe(m, "manage: application with a refused note");
+  await m.getByLabel("Add a note").fill("The referee confirmed the project's community partner.");
+  await m.getByLabel(/Show it to the application’s reviewers too/).check();
+  await clickAndWait(m, m.getByRole("button", { name: "Add the note" }));
+  await seen(m, "The note is added; the application's reviewers see it too.", "the note is added");
+  const ines = reviewers[0].page;
+  await ines.goto(base + new URL(managedUrl).pathname.replace("/manage/", "/review/"));
+  await seen(ines, "The referee confirmed the project's community partner.", "the reviewer reads the note");
+  await axe(ines, "review: application with a note from the team");
 
   // 9. A reviewer finds out they know the applicant, after reviewing: the
   // review is set aside, on the record, out of the scores.

@@ -156,6 +156,15 @@ struct Figures {
     earlier: usize,
 }
 
+/// A staff note.
+#[derive(Serialize)]
+pub(crate) struct NoteView {
+    pub when: String,
+    pub author: String,
+    pub body: String,
+    pub for_reviewers: bool,
+}
+
 /// An entry of the audit log about the application.
 #[derive(Serialize)]
 struct RecordView {
@@ -238,12 +247,31 @@ struct ApplicationPage {
     /// documents.
     recorded: Vec<RecordView>,
     recorded_more: bool,
+    /// Staff notes, newest first, and the note form (as typed when it was
+    /// refused).
+    notes: Vec<NoteView>,
+    note_body: String,
+    note_for_reviewers: bool,
+    note_errors: FormErrors,
     downloads: Vec<DownloadView>,
     /// The note in the decision form: as typed when the form was refused
     /// (unless empty), otherwise the recorded decision's.
     decision_note: Option<String>,
     /// Why the decision form was refused.
     decision_errors: FormErrors,
+}
+
+/// A form of the page that was refused, shown again with its mistakes.
+pub(super) enum Refused {
+    Decision(RefusedDecision),
+    Note(RefusedNote),
+}
+
+/// A note that was refused: what was typed and why.
+pub(super) struct RefusedNote {
+    pub body: String,
+    pub for_reviewers: bool,
+    pub errors: FormErrors,
 }
 
 /// A decision form that was refused: what was typed and the reasons.
@@ -271,7 +299,7 @@ async fn page_for(
     ctx: &Ctx,
     who: &Manager,
     id: ApplicationId,
-    refused: Option<RefusedDecision>,
+    refused: Option<Refused>,
 ) -> Result<ApplicationPage> {
     let (app, c) = application_for_manager(ctx, who, id).await?;
     let setup = review_setup(ctx, c.cycle.id).await?;
@@ -294,7 +322,20 @@ pub(super) async fn refuse_decision(
     id: ApplicationId,
     refused: RefusedDecision,
 ) -> Result<(rocket::http::Status, Template)> {
-    let page = page_for(ctx, who, id, Some(refused)).await?;
+    let page = page_for(ctx, who, id, Some(Refused::Decision(refused))).await?;
+    let title = format!("Application #{id}");
+    Ok(invalid("manage/application", chrome, &title, page))
+}
+
+/// The page again with the refused note's mistake next to it (422).
+pub(super) async fn refuse_note(
+    who: &Manager,
+    ctx: &Ctx,
+    chrome: &Chrome,
+    id: ApplicationId,
+    refused: RefusedNote,
+) -> Result<(rocket::http::Status, Template)> {
+    let page = page_for(ctx, who, id, Some(Refused::Note(refused))).await?;
     let title = format!("Application #{id}");
     Ok(invalid("manage/application", chrome, &title, page))
 }
@@ -311,9 +352,14 @@ struct Shown {
 async fn application_page(
     pool: &PortalPool,
     shown: Shown,
-    refused: Option<RefusedDecision>,
+    refused: Option<Refused>,
 ) -> Result<ApplicationPage> {
     let Shown { app, c, setup, now } = shown;
+    let (refused, note_refused) = match refused {
+        Some(Refused::Decision(d)) => (Some(d), None),
+        Some(Refused::Note(n)) => (None, Some(n)),
+        None => (None, None),
+    };
     let id = app.id;
     let mut conn = pool.conn().await?;
     let applicant = users::find(conn.exec(), app.applicant_id)
@@ -330,6 +376,7 @@ async fn application_page(
     let decision = crate::db::decisions::find(conn.exec(), id).await?;
     let decision_history = crate::db::decisions::events(conn.exec(), id).await?;
     let (recorded, downloads) = crate::app::audit::history(&mut conn, id).await?;
+    let notes = crate::db::notes::of_application(conn.exec(), id, false).await?;
     let dossier = dossier::build(
         &mut conn,
         id,
@@ -573,6 +620,24 @@ async fn application_page(
                 note: e.note.clone(),
             })
             .collect(),
+        notes: notes
+            .iter()
+            .map(|n| NoteView {
+                when: c.cycle.show(n.created_at),
+                author: n
+                    .author_name
+                    .clone()
+                    .unwrap_or_else(|| "A deleted account".to_owned()),
+                body: n.body.clone(),
+                for_reviewers: n.for_reviewers,
+            })
+            .collect(),
+        note_body: note_refused
+            .as_ref()
+            .map(|n| n.body.clone())
+            .unwrap_or_default(),
+        note_for_reviewers: note_refused.as_ref().is_some_and(|n| n.for_reviewers),
+        note_errors: note_refused.map(|n| n.errors).unwrap_or_default(),
         recorded_more: recorded.older.is_some(),
         recorded: recorded
             .lines

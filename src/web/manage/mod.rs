@@ -29,6 +29,7 @@ mod form;
 mod invitations;
 mod letters;
 mod listing;
+mod notes;
 mod offers;
 mod outcomes;
 mod pipeline;
@@ -79,6 +80,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(letters::routes());
     all.extend(audit::routes());
     all.extend(invitations::routes());
+    all.extend(notes::routes());
     all.extend(outcomes::routes());
     all.extend(programs::routes());
     all.extend(cycle_setup::routes());

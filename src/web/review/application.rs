@@ -91,7 +91,16 @@ struct ReviewPage {
     dossier: Dossier,
     others: Vec<crate::web::manage::ReviewView>,
     show_others: bool,
+    /// The program team's notes marked for reviewers, newest first.
+    notes: Vec<TeamNote>,
     errors: FormErrors,
+}
+
+/// A note the program team marked for the application's reviewers.
+#[derive(Serialize)]
+struct TeamNote {
+    when: String,
+    body: String,
 }
 
 /// What the form shows: typed values after a refused save, else stored.
@@ -167,6 +176,14 @@ async fn build_page(
         &format!("/review/applications/{}/documents", o.app.id),
     )
     .await?;
+    let notes = crate::db::notes::of_application(conn.exec(), o.app.id, true)
+        .await?
+        .into_iter()
+        .map(|n| TeamNote {
+            when: o.cycle.cycle.show(n.created_at),
+            body: n.body,
+        })
+        .collect();
     let show_others = may_see_other_reviews(o.setup.settings.other_reviews, state);
     let others = if show_others {
         let mut submitted: Vec<reviews::Review> = reviews::of_application(conn.exec(), o.app.id)
@@ -250,6 +267,7 @@ async fn build_page(
         dossier,
         others,
         show_others,
+        notes,
         errors,
     })
 }

@@ -82,6 +82,18 @@ pub fn rows() -> Vec<Row> {
             Form(|_| owned(&[("move", "start_screening")])),
         ),
         post(
+            "/manage/applications/<id>/notes",
+            Managed,
+            303,
+            |w, c| format!("/manage/applications/{}/notes", w.managed(c, w.apps.a)),
+            Form(|_| {
+                owned(&[
+                    ("note", "Checked the transcript."),
+                    ("for_reviewers", "true"),
+                ])
+            }),
+        ),
+        post(
             "/manage/applications/<id>/assign",
             Managed,
             303,
