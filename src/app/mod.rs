@@ -26,6 +26,7 @@ pub mod email_change;
 pub mod export;
 pub mod forms;
 pub mod invitations;
+pub mod labels;
 pub mod letters;
 pub mod mail_preferences;
 pub mod metrics;

@@ -109,6 +109,7 @@ mod tests {
             reviewer: None,
             progress: String::new(),
             flag: String::new(),
+            label: None,
             waiting: false,
             search: String::new(),
             threshold_squared: 1.0,

@@ -447,6 +447,8 @@ pub struct PipelineFilter {
     pub progress: String,
     /// `overdue`, `conflict` (declared by a reviewer) or `disagreement`, or empty.
     pub flag: String,
+    /// Only applications with this label.
+    pub label: Option<i64>,
     /// Only applications waiting for screening (submitted or in screening).
     pub waiting: bool,
     /// Text searched for in the applicant's name, email and institution.
@@ -629,6 +631,12 @@ fn pipeline_filter(
         }
         _ => {}
     }
+    if let Some(l) = f.label {
+        // An integer id, never text: safe to inline.
+        conditions.push(format!(
+            "a.id IN (SELECT application_id FROM application_labels WHERE label_id = {l})"
+        ));
+    }
     if !f.search.trim().is_empty() {
         match syntax.value(&f.search) {
             Some(value) => {
@@ -698,6 +706,7 @@ pub async fn pipeline(
     // one with more walks the list's order (a page of matches comes early).
     let (walk_sql, matches_sql) = (page_sql(&filter), page_sql(&from_matches));
     let count_sql = if f.reviewer.is_none()
+        && f.label.is_none()
         && f.progress.is_empty()
         && f.flag.is_empty()
         && !searching

@@ -67,6 +67,7 @@ pub mod export;
 pub mod form_versions;
 mod ids;
 pub mod invitations;
+pub mod labels;
 pub mod limits;
 pub mod mail_preferences;
 pub mod maintenance;

@@ -37,7 +37,7 @@ impl Subject {
 
 /// The kinds of action a reader can filter by: the part of the action
 /// before its dot, and what the kind is called.
-pub const KINDS: [(&str, &str); 20] = [
+pub const KINDS: [(&str, &str); 21] = [
     ("application", "Screening, stages and deadlines"),
     ("assignment", "Reviewer assignments"),
     ("conflict", "Conflicts of interest"),
@@ -46,6 +46,7 @@ pub const KINDS: [(&str, &str); 20] = [
     ("offer", "Offers answered"),
     ("letter", "Decision letters"),
     ("note", "Staff notes"),
+    ("label", "Labels"),
     ("cycle", "Cycle set-up and exports"),
     ("report", "Reports downloaded"),
     ("program", "Programs"),
@@ -100,6 +101,9 @@ pub fn phrase(action: &str) -> &str {
         "invitation.resend" => "sent again",
         "invitation.revoke" => "revoked",
         "invitation.send" => "sent",
+        "label.create" => "made a label in",
+        "label.remove" => "removed a label from",
+        "label.set" => "labelled",
         "letter.save" => "changed a decision letter of",
         "note.add" => "wrote a note on",
         "offer.answer" => "answered the offer on",
@@ -160,6 +164,7 @@ mod tests {
             include_str!("../app/export.rs"),
             include_str!("../app/forms.rs"),
             include_str!("../app/invitations.rs"),
+            include_str!("../app/labels.rs"),
             include_str!("../app/letters.rs"),
             include_str!("../app/notes.rs"),
             include_str!("../app/offers.rs"),

@@ -14,6 +14,7 @@ mod desk;
 mod fixtures;
 mod helpers;
 mod invitations;
+mod labels;
 mod lists;
 mod mail;
 mod notes;

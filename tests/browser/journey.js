@@ -553,6 +553,27 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
   await m.getByLabel(/Show it to the application’s reviewers too/).check();
   await clickAndWait(m, m.getByRole("button", { name: "Add the note" }));
   await seen(m, "The note is added; the application's reviewers see it too.", "the note is added");
+  // A label: made on the cycle's labels page (an empty name first), put
+  // on the application, and the list filtered by it.
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Labels", exact: true }));
+  await clickAndWait(m, m.getByRole("button", { name: "Make the label" }));
+  await seen(m, "Name the label.", "an empty label name is told");
+  await axe(m, "manage: labels with a refused name");
+  await m.getByLabel("Name").fill("Community partner");
+  await clickAndWait(m, m.getByRole("button", { name: "Make the label" }));
+  await seen(m, "The label “Community partner” is made.", "the label is made");
+  await m.goto(managedUrl);
+  await m.getByRole("checkbox", { name: "Community partner" }).check();
+  await clickAndWait(m, m.getByRole("button", { name: "Save the labels" }));
+  await seen(m, "Labels saved: Community partner.", "the label is on the application");
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Applications", exact: true }));
+  await m.getByLabel("Label", { exact: true }).selectOption({ label: "Community partner" });
+  await clickAndWait(m, m.getByRole("button", { name: "Apply", exact: true }));
+  await seen(m, "Matching applications: 1.", "the list filtered by the label");
+  await axe(m, "manage: applications filtered by a label");
+  await m.goto(managedUrl);
   const ines = reviewers[0].page;
   await ines.goto(base + new URL(managedUrl).pathname.replace("/manage/", "/review/"));
   await seen(ines, "The referee confirmed the project's community partner.", "the reviewer reads the note");

@@ -156,6 +156,14 @@ struct Figures {
     earlier: usize,
 }
 
+/// One of the cycle's labels, and whether the application carries it.
+#[derive(Serialize)]
+struct LabelChoice {
+    id: i64,
+    name: String,
+    on: bool,
+}
+
 /// A staff note.
 #[derive(Serialize)]
 pub(crate) struct NoteView {
@@ -250,6 +258,8 @@ struct ApplicationPage {
     /// Staff notes, newest first, and the note form (as typed when it was
     /// refused).
     notes: Vec<NoteView>,
+    /// The cycle's labels, each ticked when the application carries it.
+    labels: Vec<LabelChoice>,
     note_body: String,
     note_for_reviewers: bool,
     note_errors: FormErrors,
@@ -377,6 +387,8 @@ async fn application_page(
     let decision_history = crate::db::decisions::events(conn.exec(), id).await?;
     let (recorded, downloads) = crate::app::audit::history(&mut conn, id).await?;
     let notes = crate::db::notes::of_application(conn.exec(), id, false).await?;
+    let cycle_labels = crate::db::labels::of_cycle(conn.exec(), c.cycle.id).await?;
+    let carried = crate::db::labels::of_applications(conn.exec(), &[id]).await?;
     let dossier = dossier::build(
         &mut conn,
         id,
@@ -618,6 +630,14 @@ async fn application_page(
                 to: labels.name(e.outcome, e.outcome_key.as_deref()).to_owned(),
                 by: e.actor_name.clone().unwrap_or_default(),
                 note: e.note.clone(),
+            })
+            .collect(),
+        labels: cycle_labels
+            .into_iter()
+            .map(|l| LabelChoice {
+                on: carried.iter().any(|(_, lid, _)| *lid == l.id),
+                id: l.id,
+                name: l.name,
             })
             .collect(),
         notes: notes

@@ -37,6 +37,7 @@ pub struct ListParams {
     pub reviewer: Option<String>,
     pub progress: Option<String>,
     pub flag: Option<String>,
+    pub label: Option<String>,
     pub q: Option<String>,
     pub sort: Option<String>,
     pub dir: Option<String>,
@@ -52,6 +53,9 @@ pub struct Listing {
     pub reviewer: Option<UserId>,
     pub progress: String,
     pub flag: String,
+    /// Only applications with this label (an id; the page checks it is
+    /// one of the cycle's).
+    pub label: Option<i64>,
     /// The search text, trimmed, without control characters, cut to 200
     /// characters.
     pub q: String,
@@ -83,6 +87,10 @@ impl Listing {
                 .map(UserId),
             progress: known(p.progress, &PROGRESS),
             flag: known(p.flag, &FLAGS),
+            label: p
+                .label
+                .and_then(|l| l.trim().parse::<i64>().ok())
+                .filter(|l| *l > 0),
             q: p.q
                 .unwrap_or_default()
                 .trim()
@@ -114,6 +122,7 @@ impl Listing {
             reviewer: self.reviewer,
             progress: self.progress.clone(),
             flag: self.flag.clone(),
+            label: self.label,
             waiting: self.waiting,
             search: self.q.clone(),
             threshold_squared,
@@ -138,6 +147,9 @@ impl Listing {
         }
         if !self.flag.is_empty() {
             pairs.push(("flag", self.flag.clone()));
+        }
+        if let Some(l) = self.label {
+            pairs.push(("label", l.to_string()));
         }
         if !self.q.is_empty() {
             pairs.push(("q", self.q.clone()));
@@ -194,12 +206,14 @@ mod tests {
             reviewer: Some("x".into()),
             progress: Some("bogus".into()),
             flag: Some("overdue".into()),
+            label: Some("x7".into()),
             q: Some("  Ada & Oka ".into()),
             sort: Some("name".into()),
             dir: Some("desc".into()),
             page: Some("-3".into()),
         });
         assert_eq!(l.reviewer, None);
+        assert_eq!(l.label, None);
         assert_eq!(l.progress, "");
         assert_eq!(l.page, 1);
         assert_eq!(

@@ -27,6 +27,7 @@ mod demographics;
 mod export;
 mod form;
 mod invitations;
+mod labels;
 mod letters;
 mod listing;
 mod notes;
@@ -81,6 +82,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(audit::routes());
     all.extend(invitations::routes());
     all.extend(notes::routes());
+    all.extend(labels::routes());
     all.extend(outcomes::routes());
     all.extend(programs::routes());
     all.extend(cycle_setup::routes());

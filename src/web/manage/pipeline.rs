@@ -61,6 +61,7 @@ struct Row {
     submitted: String,
     /// The mean weighted total of the submitted reviews, one decimal.
     score: Option<String>,
+    labels: Vec<String>,
     assigned: i64,
     reviewed: i64,
     overdue: bool,
@@ -93,6 +94,7 @@ struct ListPage {
     reviewers: Vec<Choice>,
     progress: Vec<Choice>,
     flags: Vec<Choice>,
+    labels: Vec<Choice>,
     q: String,
     /// The order, kept by the filter bar.
     sort: &'static str,
@@ -123,7 +125,13 @@ async fn list_applications(
 ) -> Result<Template> {
     let c = cycle_for_manager(ctx, &who, id).await?;
     let setup = review_setup(ctx, id).await?;
-    let l = Listing::read(list);
+    let mut l = Listing::read(list);
+    let cycle_labels = {
+        let mut conn = ctx.conn().await?;
+        crate::db::labels::of_cycle(conn.exec(), id).await?
+    };
+    // A label of another cycle (or none) is no filter.
+    l.label = l.label.filter(|x| cycle_labels.iter().any(|c| c.id == *x));
     let threshold = setup.settings.disagreement_threshold.powi(2);
     let filter = l.filter(threshold, who.0.user().id);
     let offset = (l.page - 1).saturating_mul(PAGE_SIZE);
@@ -141,6 +149,8 @@ async fn list_applications(
     )
     .await?;
     let reviewers = assignments::reviewers_of(conn.exec(), c.cycle.program_id).await?;
+    let ids: Vec<ApplicationId> = rows.iter().map(|r| r.id).collect();
+    let row_labels = crate::db::labels::of_applications(conn.exec(), &ids).await?;
     drop(conn);
 
     let sorts = PipelineSort::ALL
@@ -196,6 +206,11 @@ async fn list_applications(
     let rows: Vec<Row> = rows
         .into_iter()
         .map(|r| Row {
+            labels: row_labels
+                .iter()
+                .filter(|(a, _, _)| *a == r.id.0)
+                .map(|(_, _, name)| name.clone())
+                .collect(),
             id: r.id,
             applicant_name: r.applicant_name,
             applicant_email: r.applicant_email,
@@ -221,6 +236,17 @@ async fn list_applications(
         reviewers: reviewer_choices,
         progress: choices(&PROGRESS, &l.progress),
         flags: choices(&FLAGS, &l.flag),
+        labels: std::iter::once(Choice {
+            value: String::new(),
+            label: "Any label".into(),
+            selected: l.label.is_none(),
+        })
+        .chain(cycle_labels.iter().map(|x| Choice {
+            value: x.id.to_string(),
+            label: x.name.clone(),
+            selected: l.label == Some(x.id),
+        }))
+        .collect(),
         q: l.q.clone(),
         sort: l.sort.as_str(),
         dir: if l.descending { "desc" } else { "asc" },

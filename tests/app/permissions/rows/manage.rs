@@ -228,6 +228,30 @@ pub fn rows() -> Vec<Row> {
             200,
             |w, c| cycle(w, c, "/export.csv"),
         ),
+        get("/manage/cycles/<id>/labels", ManagedCycle, 200, |w, c| {
+            cycle(w, c, "/labels")
+        }),
+        post(
+            "/manage/cycles/<id>/labels",
+            ManagedCycle,
+            303,
+            |w, c| cycle(w, c, "/labels"),
+            Form(|_| owned(&[("name", "Rural")])),
+        ),
+        post(
+            "/manage/cycles/<id>/labels/<label>/remove",
+            ManagedCycle,
+            303,
+            |w, c| cycle(w, c, &format!("/labels/{}/remove", w.targets.label_hj)),
+            Body::Empty,
+        ),
+        post(
+            "/manage/applications/<id>/labels",
+            Managed,
+            303,
+            |w, c| format!("/manage/applications/{}/labels", w.managed(c, w.apps.a)),
+            Form(|w| vec![("label".into(), w.targets.label_hj.to_string())]),
+        ),
         get("/manage/cycles/<id>/reports", ManagedCycle, 200, |w, c| {
             cycle(w, c, "/reports")
         }),

@@ -62,6 +62,8 @@ pub struct Targets {
     pub failed_message: i64,
     /// The Summer Internship's rubric, which the import row imports changed.
     pub rubric_c3: String,
+    /// A label of the Health Justice cycle, which the managers' row removes.
+    pub label_hj: i64,
     /// Invitations the managers' and the admin's rows send again and
     /// revoke: to Health Justice, and to Summer Internship.
     pub invitation_hj: [i64; 2],
@@ -213,6 +215,18 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
         invitation_p3[i] = invitation(app, &email, p.p3, gus).await.0;
     }
     let failed_message = app.count("SELECT MAX(id) FROM outbox").await;
+    let label_hj = {
+        let mut conn = app.pool().conn().await.unwrap();
+        fellowship_portal::db::labels::create(
+            conn.exec(),
+            fellowship_portal::domain::cycle::CycleId(p.hj.id),
+            "To be removed",
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+    };
     let mut conn = app.pool().conn().await.unwrap();
     outbox::mark_failed(conn.exec(), failed_message, "relay refused the message")
         .await
@@ -256,6 +270,7 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
         gus,
         failed_message,
         rubric_c3,
+        label_hj,
         invitation_hj,
         invitation_p3,
     };
