@@ -2,11 +2,10 @@
 //! managers (their programs), filtered, paged and downloaded as CSV; the
 //! application page's own record and document downloads.
 
-use fellowship_portal::domain::role::ProgramRole;
 use rocket::http::Status;
 
 use crate::decisions::{decide, release_all};
-use crate::fixtures::{assign, mark_eligible, staff, submitted};
+use crate::fixtures::{assign, manager_elsewhere, mark_eligible, submitted};
 use crate::helpers::{spawn, Browser, Page};
 
 /// How many entries the page lists.
@@ -38,17 +37,10 @@ async fn the_audit_log_reads_in_words_for_admins_and_for_managers_their_programs
     let rev = app
         .with_reviewer(&c, "Rev Reviewer", "rev@faculty.org")
         .await;
+    let sam = manager_elsewhere(&app).await;
     let voices = app
         .count("SELECT id FROM programs WHERE slug = 'voices-for-change'")
         .await;
-    let (_, sam) = staff(
-        &app,
-        "Sam Other",
-        "sam@alliance.org",
-        voices,
-        ProgramRole::Manager,
-    )
-    .await;
     let a = submitted(
         &app,
         c.id,

@@ -278,6 +278,23 @@ pub async fn submitted_by(
         .await
 }
 
+/// Sam Other, a manager of Voices for Change only (not of the Health
+/// Justice cycle the tests work in), logged in on a browser of his own.
+pub async fn manager_elsewhere(app: &TestApp) -> Browser {
+    let voices = app
+        .count("SELECT id FROM programs WHERE slug = 'voices-for-change'")
+        .await;
+    staff(
+        app,
+        "Sam Other",
+        "sam@alliance.org",
+        voices,
+        ProgramRole::Manager,
+    )
+    .await
+    .1
+}
+
 /// A confirmed user with a role in a program, logged in on a browser of
 /// their own.
 pub async fn staff(

@@ -1,10 +1,9 @@
 //! Labels: a cycle's managers make them, put them on applications and
 //! filter the list by them; bad names are told next to the field.
 
-use fellowship_portal::domain::role::ProgramRole;
 use rocket::http::Status;
 
-use crate::fixtures::{mark_eligible, staff, submitted};
+use crate::fixtures::{manager_elsewhere, mark_eligible, submitted};
 use crate::helpers::spawn;
 
 #[rocket::async_test]
@@ -164,17 +163,7 @@ async fn managers_label_applications_and_filter_the_list_by_label() {
     let rev = app
         .with_reviewer(&c, "Rev Reviewer", "rev@faculty.org")
         .await;
-    let voices = app
-        .count("SELECT id FROM programs WHERE slug = 'voices-for-change'")
-        .await;
-    let (_, sam) = staff(
-        &app,
-        "Sam Other",
-        "sam@alliance.org",
-        voices,
-        ProgramRole::Manager,
-    )
-    .await;
+    let sam = manager_elsewhere(&app).await;
     let url = format!("/manage/applications/{a}/labels");
     let rural_id = rural.to_string();
     assert_eq!(

@@ -2,10 +2,9 @@
 //! the reviewers too; bad notes are told next to the field and nothing is
 //! stored; nobody else writes or reads them.
 
-use fellowship_portal::domain::role::ProgramRole;
 use rocket::http::Status;
 
-use crate::fixtures::{assign, mark_eligible, staff, submitted};
+use crate::fixtures::{assign, manager_elsewhere, mark_eligible, submitted};
 use crate::helpers::spawn;
 
 #[rocket::async_test]
@@ -90,17 +89,7 @@ async fn managers_add_notes_and_reviewers_read_only_those_marked_for_them() {
 
     // Nobody else writes one: a reviewer (403), another program's
     // manager (404), the applicant (403).
-    let voices = app
-        .count("SELECT id FROM programs WHERE slug = 'voices-for-change'")
-        .await;
-    let (_, sam) = staff(
-        &app,
-        "Sam Other",
-        "sam@alliance.org",
-        voices,
-        ProgramRole::Manager,
-    )
-    .await;
+    let sam = manager_elsewhere(&app).await;
     assert_eq!(
         rev.post(&url, &[("note", "mine")]).await.status,
         Status::Forbidden

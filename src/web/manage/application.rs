@@ -387,7 +387,7 @@ async fn application_page(
     let decision_history = crate::db::decisions::events(conn.exec(), id).await?;
     let (recorded, downloads) = crate::app::audit::history(&mut conn, id).await?;
     let notes = crate::db::notes::of_application(conn.exec(), id, false).await?;
-    let cycle_labels = crate::db::labels::of_cycle(conn.exec(), c.cycle.id).await?;
+    let cycle_labels = crate::db::labels::names_of_cycle(conn.exec(), c.cycle.id).await?;
     let carried = crate::db::labels::of_applications(conn.exec(), &[id]).await?;
     let dossier = dossier::build(
         &mut conn,
@@ -634,10 +634,10 @@ async fn application_page(
             .collect(),
         labels: cycle_labels
             .into_iter()
-            .map(|l| LabelChoice {
-                on: carried.iter().any(|(_, lid, _)| *lid == l.id),
-                id: l.id,
-                name: l.name,
+            .map(|(lid, name)| LabelChoice {
+                on: carried.iter().any(|(_, on, _)| *on == lid),
+                id: lid,
+                name,
             })
             .collect(),
         notes: notes

@@ -128,10 +128,12 @@ async fn list_applications(
     let mut l = Listing::read(list);
     let cycle_labels = {
         let mut conn = ctx.conn().await?;
-        crate::db::labels::of_cycle(conn.exec(), id).await?
+        crate::db::labels::names_of_cycle(conn.exec(), id).await?
     };
     // A label of another cycle (or none) is no filter.
-    l.label = l.label.filter(|x| cycle_labels.iter().any(|c| c.id == *x));
+    l.label = l
+        .label
+        .filter(|x| cycle_labels.iter().any(|(id, _)| id == x));
     let threshold = setup.settings.disagreement_threshold.powi(2);
     let filter = l.filter(threshold, who.0.user().id);
     let offset = (l.page - 1).saturating_mul(PAGE_SIZE);
@@ -241,10 +243,10 @@ async fn list_applications(
             label: "Any label".into(),
             selected: l.label.is_none(),
         })
-        .chain(cycle_labels.iter().map(|x| Choice {
-            value: x.id.to_string(),
-            label: x.name.clone(),
-            selected: l.label == Some(x.id),
+        .chain(cycle_labels.iter().map(|(lid, name)| Choice {
+            value: lid.to_string(),
+            label: name.clone(),
+            selected: l.label == Some(*lid),
         }))
         .collect(),
         q: l.q.clone(),

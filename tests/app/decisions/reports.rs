@@ -2,13 +2,14 @@
 //! named and blind) and demographics in aggregate.
 
 use fellowship_portal::domain::cycle::CycleId;
-use fellowship_portal::domain::role::ProgramRole;
 use fellowship_portal::domain::user::UserId;
 use fellowship_portal::domain::workflow::stage::Stage;
 use rocket::http::Status;
 
 use super::{decide, release_all};
-use crate::fixtures::{assign, mark_eligible, post_review, review_fields, staff, submitted};
+use crate::fixtures::{
+    assign, manager_elsewhere, mark_eligible, post_review, review_fields, submitted,
+};
 use crate::helpers::{spawn, Browser};
 
 /// The CSV's rows, each split into fields (RFC 4180: quotes, doubled
@@ -124,17 +125,7 @@ async fn a_cycle_exports_as_csv_for_its_managers_only() {
     let reviewer = app
         .with_reviewer(&c, "Rae Reviewer", "rae@faculty.org")
         .await;
-    let other = app
-        .count("SELECT id FROM programs WHERE slug = 'voices-for-change'")
-        .await;
-    let (_, stranger) = staff(
-        &app,
-        "Sam Other",
-        "sam@alliance.org",
-        other,
-        ProgramRole::Manager,
-    )
-    .await;
+    let stranger = manager_elsewhere(&app).await;
     for (who, status) in [
         (&reviewer.browser, Status::Forbidden),
         (&stranger, Status::NotFound),
