@@ -119,3 +119,50 @@ pub async fn set(
     tx.commit().await?;
     Ok(names)
 }
+
+/// What a bulk labelling did: the label's name, how many applications
+/// got it, and how many did not (they had it already).
+pub struct Added {
+    pub name: String,
+    pub added: usize,
+    pub already: usize,
+}
+
+/// Puts label `label` on the applications `ids` of cycle `id` (the
+/// manager's own left out), each recorded on its application.
+#[tracing::instrument(skip_all, fields(id = %id))]
+pub async fn add_many(
+    ctx: &Ctx,
+    who: &Manager,
+    ip: &ClientIp,
+    id: CycleId,
+    ids: &[ApplicationId],
+    label: Option<i64>,
+) -> Result<Added> {
+    access::cycle_for_manager(ctx, who, id).await?;
+    let me = who.0.user().id;
+    let now = ctx.now();
+    let mut tx = ctx.begin().await?;
+    let names = labels::names_of_cycle(tx.exec(), id).await?;
+    let Some((label, name)) = label.and_then(|l| names.into_iter().find(|(x, _)| *x == l)) else {
+        return Err(Error::refused("Choose the label to add."));
+    };
+    let added = labels::add_to(tx.exec(), id, label, ids, me).await?;
+    for a in &added {
+        By::user(me, ip.as_deref())
+            .audit(
+                tx.exec(),
+                "label.add",
+                &format!("application:{a}"),
+                &name,
+                now,
+            )
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Added {
+        name,
+        already: ids.len() - added.len(),
+        added: added.len(),
+    })
+}

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{DbResult, Exec};
 use crate::domain::application::ApplicationId;
 use crate::domain::cycle::CycleId;
+use crate::domain::user::UserId;
 
 /// A label, with how many applications carry it.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -110,4 +111,29 @@ pub async fn of_applications(
         super::assignments::join_ids(ids)
     );
     run!(ex, c => sqlx::query_as(&sql).fetch_all(c).await)
+}
+
+/// Puts label `label` of cycle `cycle` on the given applications of that
+/// cycle that do not carry it yet, but for `hide_applicant`'s own; returns
+/// the ids it was put on (none when the label is not the cycle's).
+#[tracing::instrument(skip_all)]
+pub async fn add_to(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    label: i64,
+    ids: &[ApplicationId],
+    hide_applicant: UserId,
+) -> DbResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "INSERT INTO application_labels (label_id, application_id) \
+         SELECT l.id, a.id FROM labels l JOIN applications a ON a.cycle_id = l.cycle_id \
+         WHERE l.id = $1 AND l.cycle_id = $2 AND a.id IN ({}) AND a.applicant_id <> $3 AND a.stage <> 'draft' \
+         AND NOT EXISTS (SELECT 1 FROM application_labels x WHERE x.label_id = l.id AND x.application_id = a.id) \
+         RETURNING application_id",
+        super::assignments::join_ids(ids)
+    );
+    run!(ex, c => sqlx::query_scalar(&sql).bind(label).bind(cycle).bind(hide_applicant).fetch_all(c).await)
 }

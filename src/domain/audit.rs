@@ -101,6 +101,7 @@ pub fn phrase(action: &str) -> &str {
         "invitation.resend" => "sent again",
         "invitation.revoke" => "revoked",
         "invitation.send" => "sent",
+        "label.add" => "labelled",
         "label.create" => "made a label in",
         "label.remove" => "removed a label from",
         "label.set" => "labelled",

@@ -184,3 +184,89 @@ async fn managers_label_applications_and_filter_the_list_by_label() {
         0
     );
 }
+
+#[rocket::async_test]
+async fn the_list_adds_a_label_to_the_selected_applications_in_one_go() {
+    let app = spawn().await;
+    let c = app.with_cycle().await;
+    let mo = app.with_manager(&c, "Mo Manager", "mo@alliance.org").await;
+    let a = submitted(
+        &app,
+        c.id,
+        "Ana Rivera",
+        "ana@student.edu",
+        "Lakeside University",
+    )
+    .await;
+    let b = submitted(
+        &app,
+        c.id,
+        "Ben Okafor",
+        "ben@student.edu",
+        "Hillcrest College",
+    )
+    .await;
+    let labels = format!("/manage/cycles/{}/labels", c.id);
+    let list = format!("/manage/cycles/{}/applications", c.id);
+    let bulk = format!("{list}/bulk");
+    // Without labels the list offers no label action.
+    mo.get(&list).await.assert_lacks("Add a label");
+    mo.post(&labels, &[("name", "Rural")]).await;
+    let rural = app
+        .count("SELECT id FROM labels WHERE name = 'Rural'")
+        .await
+        .to_string();
+    mo.get(&list)
+        .await
+        .assert_contains("<option value=\"label\">Add a label</option>")
+        .assert_contains(&format!("<option value=\"{rural}\">Rural</option>"));
+    // No label chosen: told, nothing changed.
+    let (a_id, b_id) = (a.to_string(), b.to_string());
+    let page = mo
+        .post(
+            &bulk,
+            &[("ids", &a_id), ("action", "label"), ("back", &list)],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some(list.as_str()));
+    mo.get(&list)
+        .await
+        .assert_contains("Choose the label to add.");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM application_labels").await,
+        0
+    );
+    // One has it already; the other gets it.
+    mo.post(
+        &format!("/manage/applications/{a}/labels"),
+        &[("label", &rural)],
+    )
+    .await;
+    let page = mo
+        .post(
+            &bulk,
+            &[
+                ("ids", &a_id),
+                ("ids", &b_id),
+                ("action", "label"),
+                ("label", &rural),
+                ("back", &list),
+            ],
+        )
+        .await;
+    assert_eq!(page.location.as_deref(), Some(list.as_str()));
+    mo.get(&list)
+        .await
+        .assert_contains("“Rural” added to 1 application. 1 had it already.");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM application_labels").await,
+        2
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'label.add' AND application_id = {b}"
+        ))
+        .await,
+        1
+    );
+}

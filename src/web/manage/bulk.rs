@@ -52,6 +52,9 @@ struct BulkForm {
     reviewer: String,
     #[field(default = String::new())]
     due: String,
+    /// A label's id, or empty when none is chosen.
+    #[field(default = String::new())]
+    label: String,
     #[field(default = String::new())]
     back: String,
     /// The list's filters and search, for `scope=matching`.
@@ -85,6 +88,7 @@ fn action_words(action: &str) -> Option<&'static str> {
         "mark_eligible" => "Mark eligible (moves to review)",
         "send_to_committee" => "Send to committee",
         "assign" => "Assign the chosen reviewer",
+        "label" => "Add the chosen label",
         "decide_accepted" => "Record the decision: accepted",
         "decide_waitlisted" => "Record the decision: waitlisted",
         "decide_declined" => "Record the decision: declined",
@@ -127,6 +131,9 @@ async fn bulk_action(
         };
         if form.action == "assign" && form.reviewer.trim().parse::<UserId>().is_err() {
             return refuse("Choose the reviewer to assign.");
+        }
+        if form.action == "label" && form.label.trim().parse::<i64>().is_err() {
+            return refuse("Choose the label to add.");
         }
         let setup = review_setup(ctx, id).await?;
         let l = Listing::read(form.list.clone());
@@ -182,6 +189,7 @@ fn confirmation(
         ("action", form.action.clone()),
         ("reviewer", form.reviewer.clone()),
         ("due", form.due.clone()),
+        ("label", form.label.clone()),
         ("back", back.to_owned()),
     ]
     .into_iter()
@@ -223,6 +231,22 @@ async fn apply(
             Ok(done) => Ok(Flash::error(back(), done.message())),
             Err(e) => told(Err(e), back(), |()| String::new()),
         };
+    }
+    if form.action == "label" {
+        let label = form.label.trim().parse::<i64>().ok();
+        let outcome = crate::app::labels::add_many(ctx, who, ip, id, ids, label).await;
+        return told(outcome, back(), |done| {
+            let mut said = format!(
+                "“{}” added to {} application{}.",
+                done.name,
+                done.added,
+                if done.added == 1 { "" } else { "s" }
+            );
+            if done.already > 0 {
+                said.push_str(&format!(" {} had it already.", done.already));
+            }
+            said
+        });
     }
     if let Some(outcome) = form.action.strip_prefix("decide_").and_then(Outcome::parse) {
         let (done, refused) =
