@@ -525,7 +525,10 @@ pub async fn open_for_deactivated(mut ex: Exec<'_>, cycle: CycleId) -> DbResult<
     let sql = format!(
         "SELECT COUNT(*) FROM assignments WHERE cycle_id = $1 AND reviewer_id IN ({}) \
          AND {review} IN ('none', 'draft')",
-        gone.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        gone.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     run!(ex, c => sqlx::query_scalar(&sql).bind(cycle).fetch_one(c).await)
 }
