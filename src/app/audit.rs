@@ -261,7 +261,7 @@ pub async fn csv(
 ) -> Result<CsvFile> {
     let admin = matches!(reader, Reader::Admin);
     let mut file = temp_file().await?;
-    let mut text = String::from("\u{feff}");
+    let mut text = String::from(crate::export::BOM);
     let mut heads = vec![
         "When (UTC)",
         "Who",

@@ -521,14 +521,10 @@ pub async fn open_for_deactivated(mut ex: Exec<'_>, cycle: CycleId) -> DbResult<
     } else {
         "review"
     };
-    // Integer ids, never text: safe to inline.
     let sql = format!(
         "SELECT COUNT(*) FROM assignments WHERE cycle_id = $1 AND reviewer_id IN ({}) \
          AND {review} IN ('none', 'draft')",
-        gone.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
+        join_ids(&gone)
     );
     run!(ex, c => sqlx::query_scalar(&sql).bind(cycle).fetch_one(c).await)
 }

@@ -101,14 +101,6 @@ pub struct Row {
     pub applicant_name: Option<String>,
 }
 
-/// Integer ids, never text: safe to inline.
-fn ids<T: std::fmt::Display>(ids: &[T]) -> String {
-    ids.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Up to `limit` entries matching `f` older than entry `before` (all when
 /// `None`), newest first. Each filter walks an index by id (program,
 /// application, actor) and stops at the page's end.
@@ -119,7 +111,10 @@ pub async fn page(ex: Exec<'_>, f: &Filter, before: Option<i64>, limit: i64) -> 
     let mut times: Vec<DateTime<Utc>> = Vec::new();
     match &f.scope {
         Some(programs) if programs.is_empty() => conditions.push("1 = 0".into()),
-        Some(programs) => conditions.push(format!("l.program_id IN ({})", ids(programs))),
+        Some(programs) => conditions.push(format!(
+            "l.program_id IN ({})",
+            super::assignments::join_ids(programs)
+        )),
         None => {}
     }
     if let Some(me) = f.hide_applicant {
@@ -177,7 +172,10 @@ pub async fn user_names(ex: Exec<'_>, users: &[UserId]) -> DbResult<Vec<(UserId,
     if users.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT id, name FROM users WHERE id IN ({})", ids(users));
+    let sql = format!(
+        "SELECT id, name FROM users WHERE id IN ({})",
+        super::assignments::join_ids(users)
+    );
     run!(ex, c => sqlx::query_as(&sql).fetch_all(c).await)
 }
 

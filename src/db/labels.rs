@@ -79,12 +79,7 @@ pub async fn set(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    // Integer ids, never text: safe to inline.
-    let list = ids
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = super::assignments::join_ids(ids);
     let insert = format!(
         "INSERT INTO application_labels (label_id, application_id) \
          SELECT id, $1 FROM labels WHERE cycle_id = $2 AND id IN ({list})"

@@ -40,7 +40,7 @@ pub struct Identities {
 }
 
 /// The byte-order mark every CSV starts with, so spreadsheets read UTF-8.
-const BOM: &str = "\u{feff}";
+pub(crate) const BOM: &str = "\u{feff}";
 
 /// A report's columns, each with its header, those `kept` for the
 /// identities asked for written in every line.
