@@ -12,12 +12,11 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::LinkProblem;
+use super::{LinkProblem, LinkWords};
 use crate::app::email_change::{self, Confirmed, VALID_HOURS};
 use crate::app::{self};
 use crate::auth::guards::SessionUser;
 use crate::context::Ctx;
-use crate::db::tokens::TokenProblem;
 use crate::web::page::{invalid, render, Chrome, ClientIp, FormErrors};
 use crate::web::Result;
 
@@ -102,41 +101,23 @@ async fn change(
     }
 }
 
-fn link_problem(chrome: &Chrome, problem: TokenProblem) -> (Status, Template) {
-    let (status, page) = match problem {
-        TokenProblem::Expired => (
-            Status::Gone,
-            LinkProblem {
-                heading: "This link has expired",
-                message: "Links to confirm a new email address work for 24 hours. Log in with your current address and ask again.",
-                action_href: "/account/email",
-                action_label: "Ask again",
-            },
-        ),
-        TokenProblem::Used => (
-            Status::Gone,
-            LinkProblem {
-                heading: "This link has already been used",
-                message: "Each link works once, and asking again replaces the earlier link. If your address has not changed, ask again.",
-                action_href: "/account/email",
-                action_label: "Ask again",
-            },
-        ),
-        TokenProblem::Unknown => (
-            Status::NotFound,
-            LinkProblem {
-                heading: "This link is not valid",
-                message: "Check that you copied the whole link from the email, or ask again.",
-                action_href: "/account/email",
-                action_label: "Ask again",
-            },
-        ),
-    };
-    (
-        status,
-        render("account/link_problem", chrome, page.heading, page),
-    )
-}
+/// What a link confirming a new address says when it does not work.
+const CHANGE_LINK: LinkWords = LinkWords {
+    expired: (
+        "This link has expired",
+        "Links to confirm a new email address work for 24 hours. Log in with your current address and ask again.",
+    ),
+    used: (
+        "This link has already been used",
+        "Each link works once, and asking again replaces the earlier link. If your address has not changed, ask again.",
+    ),
+    unknown: (
+        "This link is not valid",
+        "Check that you copied the whole link from the email, or ask again.",
+    ),
+    action_href: "/account/email",
+    action_label: "Ask again",
+};
 
 #[derive(Serialize)]
 struct ConfirmPage {
@@ -160,7 +141,7 @@ async fn show_confirm(ctx: &State<Ctx>, chrome: Chrome, secret: &str) -> PageOr<
                 new_email: w.new_email,
             },
         ))),
-        Err(problem) => Ok(Either::Right(link_problem(&chrome, problem))),
+        Err(problem) => Ok(Either::Right(CHANGE_LINK.page(&chrome, problem))),
     }
 }
 
@@ -191,6 +172,6 @@ async fn confirm(
                 },
             ),
         ))),
-        Err(problem) => Ok(Either::Right(link_problem(&chrome, problem))),
+        Err(problem) => Ok(Either::Right(CHANGE_LINK.page(&chrome, problem))),
     }
 }

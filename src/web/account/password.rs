@@ -9,12 +9,11 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::LinkProblem;
+use super::LinkWords;
 use crate::app;
 use crate::app::accounts::{self, check_new_password, PasswordChange};
 use crate::auth::guards::SessionUser;
 use crate::context::Ctx;
-use crate::db::tokens::TokenProblem;
 use crate::domain::email::EmailAddress;
 use crate::mail::messages;
 use crate::web::page::{invalid, no_sooner_than, render, Chrome, ClientIp, FormErrors, SAME_TIME};
@@ -101,42 +100,23 @@ struct NewPasswordPage {
 
 const RESET_TITLE: &str = "Choose a new password";
 
-fn link_problem(chrome: &Chrome, problem: TokenProblem) -> (Status, Template) {
-    let (status, page) = match problem {
-        TokenProblem::Expired => (
-            Status::Gone,
-            LinkProblem {
-                heading: "This password reset link has expired",
-                message: "Reset links work for 60 minutes. Ask for a new one.",
-                action_href: "/account/forgot",
-                action_label: "Ask for a new link",
-            },
-        ),
-        TokenProblem::Used => (
-            Status::Gone,
-            LinkProblem {
-                heading: "This password reset link has already been used",
-                message: "Each link works once. If you did not finish, ask for a new one.",
-                action_href: "/account/forgot",
-                action_label: "Ask for a new link",
-            },
-        ),
-        TokenProblem::Unknown => (
-            Status::NotFound,
-            LinkProblem {
-                heading: "This password reset link is not valid",
-                message:
-                    "Check that you copied the whole link from the email, or ask for a new one.",
-                action_href: "/account/forgot",
-                action_label: "Ask for a new link",
-            },
-        ),
-    };
-    (
-        status,
-        render("account/link_problem", chrome, page.heading, page),
-    )
-}
+/// What a reset link says when it does not work.
+const RESET_LINK: LinkWords = LinkWords {
+    expired: (
+        "This password reset link has expired",
+        "Reset links work for 60 minutes. Ask for a new one.",
+    ),
+    used: (
+        "This password reset link has already been used",
+        "Each link works once. If you did not finish, ask for a new one.",
+    ),
+    unknown: (
+        "This password reset link is not valid",
+        "Check that you copied the whole link from the email, or ask for a new one.",
+    ),
+    action_href: "/account/forgot",
+    action_label: "Ask for a new link",
+};
 
 #[get("/reset/<secret>")]
 async fn show_reset(ctx: &State<Ctx>, chrome: Chrome, secret: &str) -> PageOr<Template> {
@@ -153,7 +133,7 @@ async fn show_reset(ctx: &State<Ctx>, chrome: Chrome, secret: &str) -> PageOr<Te
                 page,
             )))
         }
-        Err(problem) => Ok(Either::Right(link_problem(&chrome, problem))),
+        Err(problem) => Ok(Either::Right(RESET_LINK.page(&chrome, problem))),
     }
 }
 
@@ -191,7 +171,7 @@ async fn reset(
         )));
     };
     if let Err(problem) = accounts::reset_password(ctx, secret, new_password).await? {
-        return Ok(Either::Right(link_problem(&chrome, problem)));
+        return Ok(Either::Right(RESET_LINK.page(&chrome, problem)));
     }
     Ok(Either::Left(Flash::success(
         Redirect::to("/account/login"),

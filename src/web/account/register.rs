@@ -8,11 +8,10 @@ use rocket::{get, post, routes, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
-use super::LinkProblem;
+use super::LinkWords;
 use crate::app;
 use crate::app::accounts::{self, check_new_password, Registration};
 use crate::context::Ctx;
-use crate::db::tokens::TokenProblem;
 use crate::domain::email::EmailAddress;
 use crate::domain::user::PersonName;
 use crate::mail::messages;
@@ -111,45 +110,26 @@ async fn confirm_email(
         }
         Err(p) => p,
     };
-    let (status, page) = confirm_problem(problem);
-    Ok(Either::Right((
-        status,
-        render("account/link_problem", &chrome, page.heading, page),
-    )))
+    Ok(Either::Right(CONFIRM_LINK.page(&chrome, problem)))
 }
 
-/// What the page says about a confirmation link that does not work.
-fn confirm_problem(problem: TokenProblem) -> (Status, LinkProblem) {
-    match problem {
-        TokenProblem::Expired => (
-            Status::Gone,
-            LinkProblem {
-                heading: "This confirmation link has expired",
-                message: "Links work for 24 hours. Log in with your email and password and we will offer to send a new one.",
-                action_href: "/account/login",
-                action_label: "Log in",
-            },
-        ),
-        TokenProblem::Used => (
-            Status::Gone,
-            LinkProblem {
-                heading: "This confirmation link has already been used",
-                message: "Each link works once. If you confirmed your email address, you can log in.",
-                action_href: "/account/login",
-                action_label: "Log in",
-            },
-        ),
-        TokenProblem::Unknown => (
-            Status::NotFound,
-            LinkProblem {
-                heading: "This confirmation link is not valid",
-                message: "Check that you copied the whole link from the email. You can ask for a new one by logging in.",
-                action_href: "/account/login",
-                action_label: "Log in",
-            },
-        ),
-    }
-}
+/// What a confirmation link says when it does not work.
+const CONFIRM_LINK: LinkWords = LinkWords {
+    expired: (
+        "This confirmation link has expired",
+        "Links work for 24 hours. Log in with your email and password and we will offer to send a new one.",
+    ),
+    used: (
+        "This confirmation link has already been used",
+        "Each link works once. If you confirmed your email address, you can log in.",
+    ),
+    unknown: (
+        "This confirmation link is not valid",
+        "Check that you copied the whole link from the email. You can ask for a new one by logging in.",
+    ),
+    action_href: "/account/login",
+    action_label: "Log in",
+};
 
 #[derive(FromForm)]
 struct ResendForm {
