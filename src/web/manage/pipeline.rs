@@ -126,10 +126,8 @@ async fn list_applications(
     let c = cycle_for_manager(ctx, &who, id).await?;
     let setup = review_setup(ctx, id).await?;
     let mut l = Listing::read(list);
-    let cycle_labels = {
-        let mut conn = ctx.conn().await?;
-        crate::db::labels::names_of_cycle(conn.exec(), id).await?
-    };
+    let mut conn = ctx.conn().await?;
+    let cycle_labels = crate::db::labels::names_of_cycle(conn.exec(), id).await?;
     // A label of another cycle (or none) is no filter.
     l.label = l
         .label
@@ -138,7 +136,6 @@ async fn list_applications(
     let filter = l.filter(threshold, who.0.user().id);
     let offset = (l.page - 1).saturating_mul(PAGE_SIZE);
     let now = ctx.now();
-    let mut conn = ctx.conn().await?;
     let (rows, matching) = applications::pipeline(
         conn.exec(),
         id,
