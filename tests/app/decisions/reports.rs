@@ -354,6 +354,20 @@ async fn reviews_and_decisions_are_reported_named_or_blind() {
     );
     assert_eq!(column(&rows, "Released to the applicant"), [""]);
     assert_eq!(column(&rows, "Reviews submitted"), ["2"]);
+    // In batches of one the file is the same.
+    let mut small = Vec::new();
+    let n = fellowship_portal::export::decisions::write_in_batches(
+        app.pool(),
+        &cycle,
+        None,
+        named,
+        &mut small,
+        1,
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(String::from_utf8(small).unwrap(), format!("\u{feff}{text}"));
     let (rows, text) = download(&manager, &format!("{url}?blind=true")).await;
     assert_eq!(rows.len(), 2);
     for name in ["Ana", "Lakeside", "ana@student.edu", "community focus"] {
