@@ -23,11 +23,12 @@ use prometheus_client::registry::Registry;
 pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The names of the background jobs, as labelled.
-pub const JOBS: [&str; 7] = [
+pub const JOBS: [&str; 8] = [
     "sessions",
     "orphaned_documents",
     "unfinished_uploads",
     "referee_reminders",
+    "applicant_reminders",
     "lapsed_offers",
     "review_reminders",
     "outbox",

@@ -29,6 +29,7 @@ pub mod invitations;
 pub mod labels;
 pub mod letters;
 pub mod mail_preferences;
+pub mod messages;
 pub mod metrics;
 pub mod notes;
 pub mod offers;

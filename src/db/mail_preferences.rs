@@ -12,6 +12,7 @@ pub struct Preferences {
     pub email: String,
     pub referee_reminders: bool,
     pub review_reminders: bool,
+    pub applicant_reminders: bool,
 }
 
 /// The reminders a person can stop.
@@ -21,6 +22,8 @@ pub enum Reminder {
     Referee,
     /// To a reviewer with reviews past their due date.
     Review,
+    /// To an applicant: a draft not submitted, letters not received.
+    Applicant,
 }
 
 /// The token of `email`'s page: `fresh` (a new random token) on first
@@ -48,7 +51,7 @@ pub async fn token_for(
 /// The choices the token is for, if it is one.
 pub async fn by_token(ex: Exec<'_>, token: &str) -> DbResult<Option<Preferences>> {
     let sql =
-        "SELECT email, referee_reminders, review_reminders FROM mail_preferences WHERE token = $1";
+        "SELECT email, referee_reminders, review_reminders, applicant_reminders FROM mail_preferences WHERE token = $1";
     run!(ex, c => sqlx::query_as(sql).bind(token).fetch_optional(c).await)
 }
 
@@ -60,7 +63,7 @@ pub async fn set_reminders(
     on: bool,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
-    let sql = "UPDATE mail_preferences SET referee_reminders = $2, review_reminders = $2, updated_at = $3 \
+    let sql = "UPDATE mail_preferences SET referee_reminders = $2, review_reminders = $2, applicant_reminders = $2, updated_at = $3 \
                WHERE token = $1";
     Ok(execute!(ex, sqlx::query(sql).bind(token).bind(on).bind(now))? == 1)
 }
@@ -70,6 +73,7 @@ pub async fn stopped(ex: Exec<'_>, email: &str, kind: Reminder) -> DbResult<bool
     let column = match kind {
         Reminder::Referee => "referee_reminders",
         Reminder::Review => "review_reminders",
+        Reminder::Applicant => "applicant_reminders",
     };
     let sql =
         format!("SELECT COUNT(*) FROM mail_preferences WHERE email = $1 AND {column} = FALSE");

@@ -53,6 +53,7 @@ pub(crate) fn returned<T>(rows: Result<Vec<T>, sqlx::Error>) -> Result<Option<T>
     Ok(rows?.into_iter().next())
 }
 
+pub mod applicant_reminders;
 pub mod applications;
 pub mod assignments;
 pub mod audit;
@@ -71,6 +72,7 @@ pub mod labels;
 pub mod limits;
 pub mod mail_preferences;
 pub mod maintenance;
+pub mod messages;
 pub mod notes;
 pub mod outbox;
 pub mod outcomes;

@@ -170,9 +170,50 @@ pub struct Rendered {
 /// Checks a template: both parts parse, and use only what
 /// the `check` submodule allows, in every branch.
 pub fn check(subject: &str, body: &str) -> Result<(), LetterError> {
-    check::template(Part::Subject, subject, FIELDS)?;
-    check::template(Part::Letter, body, FIELDS)?;
-    Ok(())
+    prepare(subject, body, FIELDS).map(|_| ())
+}
+
+/// A template checked against its fields, to fill in many times (one
+/// check for a message to hundreds of applicants).
+pub struct Prepared {
+    subject: check::Checked,
+    body: check::Checked,
+}
+
+/// Checks a template whose parts may use `fields` (the letters' own, or
+/// those of a message to applicants).
+pub fn prepare(subject: &str, body: &str, fields: &[Field]) -> Result<Prepared, LetterError> {
+    Ok(Prepared {
+        subject: check::template(Part::Subject, subject, fields)?,
+        body: check::template(Part::Letter, body, fields)?,
+    })
+}
+
+impl Prepared {
+    /// Fills the template in with `facts` (a value for each of its
+    /// fields). What the facts hold cannot make it fail: a subject is made
+    /// one line and cut to [`MAX_SUBJECT_CHARS`]. `status_link`, when the
+    /// text holds it, is a link named "Open your application page".
+    pub fn render(
+        &self,
+        facts: &impl Serialize,
+        status_link: &str,
+    ) -> Result<Rendered, LetterError> {
+        let fill = |part, t: &check::Checked| {
+            t.fill(facts).map_err(|e| LetterError::Render {
+                part,
+                reason: e.to_string(),
+            })
+        };
+        let subject = one_line(&fill(Part::Subject, &self.subject)?);
+        let text = fill(Part::Letter, &self.body)?;
+        let labels = [(status_link, "Open your application page")];
+        Ok(Rendered {
+            html: to_html(&text, &labels),
+            subject,
+            text,
+        })
+    }
 }
 
 /// Renders a letter, checking its template first (so a template stored
@@ -180,22 +221,7 @@ pub fn check(subject: &str, body: &str) -> Result<(), LetterError> {
 /// cannot make a checked letter fail: a subject is made one line and cut
 /// to [`MAX_SUBJECT_CHARS`].
 pub fn render(subject: &str, body: &str, facts: &LetterFacts) -> Result<Rendered, LetterError> {
-    let subject_t = check::template(Part::Subject, subject, FIELDS)?;
-    let body_t = check::template(Part::Letter, body, FIELDS)?;
-    let fill = |part, t: &check::Checked| {
-        t.fill(facts).map_err(|e| LetterError::Render {
-            part,
-            reason: e.to_string(),
-        })
-    };
-    let subject = one_line(&fill(Part::Subject, &subject_t)?);
-    let text = fill(Part::Letter, &body_t)?;
-    let labels = [(facts.status_link.as_str(), "Open your application page")];
-    Ok(Rendered {
-        html: to_html(&text, &labels),
-        subject,
-        text,
-    })
+    prepare(subject, body, FIELDS)?.render(facts, &facts.status_link)
 }
 
 /// A subject as one line: a note with line breaks becomes one line, and

@@ -24,6 +24,7 @@ pub mod id;
 pub mod image_metadata;
 pub mod invitation;
 pub mod letter;
+pub mod message;
 pub mod metadata;
 pub mod outbox;
 pub mod password;

@@ -141,7 +141,8 @@ impl Priority {
             | "email_change" | "email_changed" | "decision_letter" | "offer_answered" => {
                 Self::First
             }
-            "referee_reminder" | "review_reminder" | "review_assigned" => Self::Bulk,
+            "referee_reminder" | "review_reminder" | "review_assigned" | "applicant_message"
+            | "draft_reminder" | "letters_reminder" => Self::Bulk,
             _ => Self::Normal,
         }
     }

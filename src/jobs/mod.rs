@@ -41,6 +41,13 @@ pub async fn run_all(ctx: &Ctx, upload_dir: Option<&std::path::Path>) {
     );
     let done = reminders::remind_referees(ctx).await;
     record(ctx, "referee_reminders", "queueing referee reminders", done);
+    let done = reminders::remind_applicants(ctx).await;
+    record(
+        ctx,
+        "applicant_reminders",
+        "queueing reminders to applicants",
+        done,
+    );
     let done = offers::lapse(ctx).await;
     record(ctx, "lapsed_offers", "marking lapsed offers", done);
     let done = reminders::remind_reviewers(ctx).await;

@@ -137,3 +137,104 @@ pub async fn remind_overdue_reviewers(
     }
     Ok(queued)
 }
+
+/// Applications reminded per cycle, kind and round.
+const APPLICANT_BATCH: i64 = 50;
+
+/// Queues the automatic reminders to applicants that each cycle asks for
+/// (see `db::applicant_reminders`): to a draft not submitted when its
+/// deadline is within the cycle's days, and to an application whose
+/// referees have not answered when letters are due within its days. Each
+/// goes once per application and kind, and never to an address that
+/// stopped reminders. Returns how many were queued.
+#[tracing::instrument(skip_all)]
+pub async fn remind_applicants(ctx: &Ctx) -> anyhow::Result<usize> {
+    use crate::db::applicant_reminders as reminders;
+    use crate::domain::message::ReminderKind;
+    let now = ctx.now();
+    let cycles = {
+        let mut conn = ctx.conn().await?;
+        reminders::cycles(conn.exec()).await?
+    };
+    let mut queued = 0;
+    for c in &cycles {
+        let tz = crate::domain::cycle::parse_zone(&c.time_zone).unwrap_or(chrono_tz::UTC);
+        if let Some(days) = c.draft_days {
+            let due = {
+                let mut conn = ctx.conn().await?;
+                let horizon = now + chrono::Duration::days(days);
+                reminders::drafts_due(conn.exec(), c.cycle_id, now, horizon, APPLICANT_BATCH)
+                    .await?
+            };
+            for d in &due {
+                let deadline = crate::domain::cycle::show_in(tz, d.deadline);
+                let mut tx = ctx.begin().await?;
+                if !reminders::mark(tx.exec(), d.application_id, ReminderKind::Draft, now).await? {
+                    continue;
+                }
+                let facts = crate::mail::messages::ReminderFacts {
+                    name: &d.name,
+                    program: &c.program_name,
+                    cycle: &c.cycle_name,
+                    deadline: &deadline,
+                    referees: &[],
+                };
+                crate::mail::messages::draft_reminder(
+                    tx.exec(),
+                    &ctx.mail,
+                    d.application_id,
+                    &d.email,
+                    &facts,
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                queued += 1;
+            }
+        }
+        let letters_window = c
+            .referee_days
+            .map(|days| {
+                c.letters_due_at - chrono::Duration::days(days) <= now && now < c.letters_due_at
+            })
+            .unwrap_or(false);
+        if letters_window {
+            let due = {
+                let mut conn = ctx.conn().await?;
+                reminders::referees_due(conn.exec(), c.cycle_id, APPLICANT_BATCH).await?
+            };
+            let deadline = crate::domain::cycle::show_in(tz, c.letters_due_at);
+            for d in &due {
+                let mut tx = ctx.begin().await?;
+                if !reminders::mark(tx.exec(), d.application_id, ReminderKind::Referees, now)
+                    .await?
+                {
+                    continue;
+                }
+                let referees = reminders::waiting_referees(tx.exec(), d.application_id).await?;
+                let facts = crate::mail::messages::ReminderFacts {
+                    name: &d.name,
+                    program: &c.program_name,
+                    cycle: &c.cycle_name,
+                    deadline: &deadline,
+                    referees: &referees,
+                };
+                crate::mail::messages::letters_reminder(
+                    tx.exec(),
+                    &ctx.mail,
+                    d.application_id,
+                    &d.email,
+                    &facts,
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                queued += 1;
+            }
+        }
+    }
+    if queued > 0 {
+        ctx.wake();
+    }
+    Ok(queued)
+}

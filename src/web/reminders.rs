@@ -35,6 +35,7 @@ struct RemindersPage {
     on: bool,
     referee_reminders: bool,
     review_reminders: bool,
+    applicant_reminders: bool,
     /// Set when the link cannot be used.
     problem: bool,
 }
@@ -43,10 +44,11 @@ impl RemindersPage {
     fn of(token: &str, p: Preferences) -> Self {
         Self {
             token: token.to_owned(),
-            on: p.referee_reminders || p.review_reminders,
+            on: p.referee_reminders || p.review_reminders || p.applicant_reminders,
             email: p.email,
             referee_reminders: p.referee_reminders,
             review_reminders: p.review_reminders,
+            applicant_reminders: p.applicant_reminders,
             problem: false,
         }
     }

@@ -17,6 +17,7 @@ mod invitations;
 mod labels;
 mod lists;
 mod mail;
+mod messages;
 mod notes;
 mod observe;
 mod operate;

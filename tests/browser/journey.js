@@ -573,6 +573,38 @@ async function decisions({ m, cycleUrl, cycleNav, managedUrl, reviewers }, appli
   await clickAndWait(m, m.getByRole("button", { name: "Apply", exact: true }));
   await seen(m, "Matching applications: 1.", "the list filtered by the label");
   await axe(m, "manage: applications filtered by a label");
+  // 8d. A message to the applicants told "Accepted": an unknown field is
+  // told next to the message; the preview gives the count and the
+  // applicant's own message; sent, it reaches their mailbox. Then the
+  // automatic reminders, a wrong number of days told first.
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Messages and reminders to applicants" }));
+  await axe(m, "manage: messages to applicants");
+  await m.getByLabel("Send it to").selectOption({ value: "decision:accepted" });
+  await m.getByLabel("Subject").fill("Orientation for the {{program}}");
+  await m.getByLabel("Message", { exact: true }).fill("Dear {{first_name}},\n\nOrientation is on 3 June.");
+  await clickAndWait(m, m.getByRole("button", { name: "Preview and count" }));
+  await seen(m, "There is no field called {{first_name}}", "an unknown field is told next to the message");
+  await axe(m, "manage: message with an unknown field");
+  await m.getByLabel("Message", { exact: true }).fill("Dear {{applicant_name}},\n\nOrientation is on 3 June.");
+  await clickAndWait(m, m.getByRole("button", { name: "Preview and count" }));
+  await seen(m, "1 applicant will get this message", "the preview counts the recipients");
+  await seen(m, "As " + applicant.name + " will read it", "the preview is the first recipient's message");
+  await axe(m, "manage: message preview");
+  await clickAndWait(m, m.getByRole("button", { name: "Send to 1 applicant" }));
+  await seen(m, "The message is on its way to 1 applicant", "the message is sent");
+  await axe(m, "manage: a sent message and its recipients");
+  const orientation = await mailTo(applicant.email, /Orientation for the Health Justice Fellowship/);
+  expect(orientation.includes("Dear " + applicant.name), "the message is addressed to the applicant");
+  await m.goto(cycleUrl);
+  await clickAndWait(m, cycleNav.getByRole("link", { name: "Messages and reminders to applicants" }));
+  await m.getByLabel(/^Days before the deadline/).fill("0");
+  await clickAndWait(m, m.getByRole("button", { name: "Save the reminders" }));
+  await seen(m, "The number of days must be between 1 and 90", "a wrong number of days is told");
+  await axe(m, "manage: reminders with a wrong number of days");
+  await m.getByLabel(/^Days before the deadline/).fill("7");
+  await clickAndWait(m, m.getByRole("button", { name: "Save the reminders" }));
+  await seen(m, "Automatic reminders are saved.", "the reminders are saved");
   await m.goto(managedUrl);
   const ines = reviewers[0].page;
   await ines.goto(base + new URL(managedUrl).pathname.replace("/manage/", "/review/"));

@@ -41,7 +41,7 @@ pub async fn copy_proposal(
 
 /// Creates a copy of cycle `id` in its program with the typed name, zone,
 /// dates and grace period: its current form, rubric, letter templates,
-/// review settings and days to answer an offer. `Invalid` for each mistake
+/// review settings, days to answer an offer and reminders. `Invalid` for each mistake
 /// and a name the program already uses; nothing is stored then.
 #[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn copy(
@@ -86,8 +86,9 @@ pub async fn copy(
     cycles::set_offer_days(tx.exec(), copy, offer_days).await?;
     let letters = cycle_setup::copy_letter_templates(tx.exec(), id, copy, by, now).await?;
     crate::db::outcomes::copy(tx.exec(), id, copy).await?;
+    crate::db::applicant_reminders::copy(tx.exec(), id, copy, by, now).await?;
     let detail = format!(
-        "“{}” copied from cycle:{id} “{}” (form, rubric, review settings, {letters} letter templates)",
+        "“{}” copied from cycle:{id} “{}” (form, rubric, review settings, {letters} letter templates, reminders)",
         typed.name, source.cycle.name
     );
     By::user(by, ip.as_deref())

@@ -8,11 +8,13 @@ use serde::Serialize;
 use super::layout::Signed;
 use super::Mail;
 
+mod applicants;
 mod email_change;
 use crate::db::mail_preferences::{self, Reminder};
 use crate::db::{outbox, Exec};
 use crate::domain::application::ApplicationId;
 use crate::domain::user::{User, UserId};
+pub use applicants::{applicant_message, draft_reminder, letters_reminder, ReminderFacts};
 pub use email_change::{email_change, email_changed};
 
 /// Hours an email confirmation link stays valid.
@@ -545,6 +547,21 @@ pub async fn decision_letter(
     letter: &crate::domain::letter::Rendered,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
+    authored(ex, mail, "decision_letter", key, (to, to_name), letter, now).await
+}
+
+/// Queues a message a manager wrote (rendered from their template) as
+/// `kind` under `key`, signed by its author; `false` when that key was
+/// queued before.
+async fn authored(
+    ex: Exec<'_>,
+    mail: &Mail,
+    kind: &str,
+    key: &str,
+    (to, to_name): (&str, &str),
+    letter: &crate::domain::letter::Rendered,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
     let mut ex = ex;
     let sender = mail.sender_now(ex.reborrow()).await?;
     let (text, html) = mail.finish(
@@ -557,7 +574,7 @@ pub async fn decision_letter(
     );
     let message = outbox::NewMessage {
         key,
-        kind: "decision_letter",
+        kind,
         recipient: to,
         recipient_name: Some(to_name),
         subject: &letter.subject,

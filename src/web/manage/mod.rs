@@ -29,7 +29,9 @@ mod form;
 mod invitations;
 mod labels;
 mod letters;
+
 mod listing;
+mod messages;
 mod notes;
 mod offers;
 mod outcomes;
@@ -83,6 +85,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(invitations::routes());
     all.extend(notes::routes());
     all.extend(labels::routes());
+    all.extend(messages::routes());
     all.extend(outcomes::routes());
     all.extend(programs::routes());
     all.extend(cycle_setup::routes());

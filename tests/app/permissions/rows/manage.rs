@@ -252,6 +252,42 @@ pub fn rows() -> Vec<Row> {
             |w, c| format!("/manage/applications/{}/labels", w.managed(c, w.apps.a)),
             Form(|w| vec![("label".into(), w.targets.label_hj.to_string())]),
         ),
+        get(
+            "/manage/cycles/<id>/messages?<to>",
+            ManagedCycle,
+            200,
+            |w, c| cycle(w, c, "/messages?to=drafts"),
+        ),
+        post(
+            "/manage/cycles/<id>/messages",
+            ManagedCycle,
+            303,
+            |w, c| cycle(w, c, "/messages"),
+            // Ola's released waitlisted decision is the cycle's only one
+            // until the release and promotion rows, which come later.
+            Form(|_| {
+                owned(&[
+                    ("audience", "decision:waitlisted"),
+                    ("subject", "Still on the waitlist"),
+                    ("body", "Dear {{applicant_name}},"),
+                    ("action", "send"),
+                    ("expected", "1"),
+                ])
+            }),
+        ),
+        get(
+            "/manage/cycles/<id>/messages/<message>?<after>",
+            ManagedCycle,
+            200,
+            |w, c| cycle(w, c, &format!("/messages/{}?after=0", w.targets.message_hj)),
+        ),
+        post(
+            "/manage/cycles/<id>/reminders",
+            ManagedCycle,
+            303,
+            |w, c| cycle(w, c, "/reminders"),
+            Form(|_| owned(&[("draft_days", "7"), ("referee_days", "")])),
+        ),
         get("/manage/cycles/<id>/reports", ManagedCycle, 200, |w, c| {
             cycle(w, c, "/reports")
         }),

@@ -64,6 +64,9 @@ pub struct Targets {
     pub rubric_c3: String,
     /// A label of the Health Justice cycle, which the managers' row removes.
     pub label_hj: i64,
+    /// A message sent to Health Justice applicants, whose record the
+    /// managers' row reads.
+    pub message_hj: i64,
     /// Invitations the managers' and the admin's rows send again and
     /// revoke: to Health Justice, and to Summer Internship.
     pub invitation_hj: [i64; 2],
@@ -227,6 +230,19 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
         .unwrap()
         .unwrap()
     };
+    let message_hj = {
+        let mut conn = app.pool().conn().await.unwrap();
+        let m = fellowship_portal::db::messages::NewMessage {
+            cycle: CycleId(p.hj.id),
+            by: gus,
+            audience: "drafts",
+            subject: "Your draft",
+            body: "Dear {{applicant_name}},",
+        };
+        fellowship_portal::db::messages::insert(conn.exec(), &m, chrono::Utc::now())
+            .await
+            .unwrap()
+    };
     let mut conn = app.pool().conn().await.unwrap();
     outbox::mark_failed(conn.exec(), failed_message, "relay refused the message")
         .await
@@ -271,6 +287,7 @@ pub async fn build(app: &TestApp, p: &Programs, apps: &Applications) -> (Links, 
         failed_message,
         rubric_c3,
         label_hj,
+        message_hj,
         invitation_hj,
         invitation_p3,
     };
