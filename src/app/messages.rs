@@ -270,6 +270,15 @@ fn described(key: &str, outcomes: &Outcomes) -> String {
     Audience::parse(key).map_or_else(|| key.to_owned(), |a| words(a, outcomes))
 }
 
+/// One recipient of a sent message.
+#[derive(Debug, Clone)]
+pub struct SentTo {
+    pub application: crate::domain::application::ApplicationId,
+    pub name: String,
+    /// Still a draft: the program team cannot open it.
+    pub draft: bool,
+}
+
 /// Message `id` of cycle `cycle` and up to `limit` of its recipients after
 /// application `after`.
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
@@ -280,17 +289,22 @@ pub async fn record(
     id: i64,
     after: i64,
     limit: i64,
-) -> Result<(
-    SentMessage,
-    Vec<(crate::domain::application::ApplicationId, String)>,
-)> {
+) -> Result<(SentMessage, Vec<SentTo>)> {
     access::cycle_for_manager(ctx, who, cycle).await?;
     let mut conn = ctx.conn().await?;
     let m = messages::one(conn.exec(), cycle, id)
         .await?
         .ok_or(Error::NotFound)?;
     let outcomes = crate::db::outcomes::list(conn.exec(), cycle).await?;
-    let to = messages::sent_to(conn.exec(), id, after, limit).await?;
+    let to = messages::sent_to(conn.exec(), id, after, limit)
+        .await?
+        .into_iter()
+        .map(|(application, name, stage)| SentTo {
+            application,
+            name,
+            draft: stage == crate::domain::workflow::stage::Stage::Draft.as_str(),
+        })
+        .collect();
     Ok((
         SentMessage {
             audience: described(&m.audience, &outcomes),

@@ -184,15 +184,15 @@ pub async fn one(ex: Exec<'_>, cycle: CycleId, id: i64) -> DbResult<Option<Sent>
 }
 
 /// Up to `limit` recipients of message `id` after application `after`:
-/// the application and its applicant's name.
+/// the application, its applicant's name and its stage now.
 #[tracing::instrument(skip_all)]
 pub async fn sent_to(
     ex: Exec<'_>,
     id: i64,
     after: i64,
     limit: i64,
-) -> DbResult<Vec<(ApplicationId, String)>> {
-    let sql = "SELECT a.id, u.name FROM message_recipients r JOIN applications a ON a.id = r.application_id \
+) -> DbResult<Vec<(ApplicationId, String, String)>> {
+    let sql = "SELECT a.id, u.name, a.stage FROM message_recipients r JOIN applications a ON a.id = r.application_id \
                JOIN users u ON u.id = a.applicant_id WHERE r.message_id = $1 AND r.application_id > $2 \
                ORDER BY r.application_id LIMIT $3";
     run!(ex, c => sqlx::query_as(sql).bind(id).bind(after).bind(limit).fetch_all(c).await)

@@ -182,11 +182,12 @@ async fn managers_preview_and_send_a_message_to_the_drafts_one_mail_each() {
     let page = mo.get(&record).await;
     page.assert_contains("<h1>Your {{program}} draft</h1>")
         .assert_contains("Applicants with a draft not submitted: 2 applicants")
+        // Drafts are not the team's to open: named, not linked.
         .assert_contains(&format!(
-            "<a href=\"/manage/applications/{ana}\">Ana Rivera</a>"
+            "<li>Ana Rivera <span class=\"hint\">(#{ana}, a draft not submitted)</span></li>"
         ))
         .assert_contains(&format!(
-            "<a href=\"/manage/applications/{ben}\">Ben Okafor</a>"
+            "<li>Ben Okafor <span class=\"hint\">(#{ben}, a draft not submitted)</span></li>"
         ))
         .assert_lacks("Cy Done");
     mo.get(&messages).await.assert_contains(&format!(
@@ -237,6 +238,28 @@ async fn a_decision_counts_once_released_and_fills_the_message() {
     assert_eq!(page.status, Status::Ok, "{}", page.body);
     page.assert_contains("1 applicant will get this message")
         .assert_contains("Decision: Accepted, answer by ");
+    mo.get(&format!("/manage/applications/{a}"))
+        .await
+        .assert_contains("No message to applicants has reached this one yet.");
+    let mut send = fields.to_vec();
+    send.retain(|(k, _)| *k != "action");
+    send.extend([("action", "send"), ("expected", "1")]);
+    let page = mo.post(&messages, &send).await;
+    assert_eq!(page.status, Status::SeeOther, "{}", page.body);
+    let record = page.location.unwrap();
+    // The record links the recipient's application, whose page lists it.
+    mo.get(&record).await.assert_contains(&format!(
+        "<a href=\"/manage/applications/{a}\">Ana Applicant</a>"
+    ));
+    mo.get(&format!("/manage/applications/{a}"))
+        .await
+        .assert_contains(&format!("<a href=\"{record}\">Next steps</a>"));
+    let mail = app.last_mail("ana@student.edu", "applicant_message").await;
+    assert!(
+        mail.text_body.contains("Decision: Accepted, answer by "),
+        "{}",
+        mail.text_body
+    );
 }
 
 #[rocket::async_test]

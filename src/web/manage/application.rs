@@ -191,6 +191,14 @@ struct DownloadView {
     document: String,
 }
 
+/// A message to applicants that reached this application.
+#[derive(Serialize)]
+struct MessageView {
+    message: i64,
+    subject: String,
+    when: String,
+}
+
 #[derive(Serialize)]
 struct EventView {
     when: String,
@@ -264,6 +272,8 @@ struct ApplicationPage {
     note_for_reviewers: bool,
     note_errors: FormErrors,
     downloads: Vec<DownloadView>,
+    /// The latest messages to applicants that reached this one.
+    messages: Vec<MessageView>,
     /// The note in the decision form: as typed when the form was refused
     /// (unless empty), otherwise the recorded decision's.
     decision_note: Option<String>,
@@ -386,6 +396,7 @@ async fn application_page(
     let decision = crate::db::decisions::find(conn.exec(), id).await?;
     let decision_history = crate::db::decisions::events(conn.exec(), id).await?;
     let (recorded, downloads) = crate::app::audit::history(&mut conn, id).await?;
+    let messages = crate::db::messages::of_application(conn.exec(), id, 10).await?;
     let notes = crate::db::notes::of_application(conn.exec(), id, false).await?;
     let cycle_labels = crate::db::labels::names_of_cycle(conn.exec(), c.cycle.id).await?;
     let carried = crate::db::labels::of_applications(conn.exec(), &[id]).await?;
@@ -682,6 +693,14 @@ async fn application_page(
                     Some(referee) => format!("{} (letter from {referee})", d.document_name),
                     None => d.document_name.clone(),
                 },
+            })
+            .collect(),
+        messages: messages
+            .into_iter()
+            .map(|(message, subject, at)| MessageView {
+                message,
+                subject,
+                when: c.cycle.show(at),
             })
             .collect(),
         decision_note: refused

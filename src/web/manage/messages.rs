@@ -299,6 +299,7 @@ async fn set_reminders(
 struct RecipientRow {
     id: i64,
     name: String,
+    draft: bool,
 }
 
 #[derive(Serialize)]
@@ -333,7 +334,11 @@ async fn show_message(
     let to: Vec<RecipientRow> = to
         .into_iter()
         .take(RECIPIENTS_PAGE as usize)
-        .map(|(a, name)| RecipientRow { id: a.0, name })
+        .map(|r| RecipientRow {
+            id: r.application.0,
+            name: r.name,
+            draft: r.draft,
+        })
         .collect();
     let view = MessagePage {
         cycle_id: id,
