@@ -130,18 +130,25 @@ pub async fn drafts_due(
 }
 
 /// Up to `limit` applications of cycle `cycle` still in the running with
-/// a referee who has not answered, not reminded of it yet.
+/// a referee who has not answered, not reminded of it yet. A draft past
+/// its deadline at `now` is out of the running.
 #[tracing::instrument(skip_all)]
-pub async fn referees_due(ex: Exec<'_>, cycle: CycleId, limit: i64) -> DbResult<Vec<Due>> {
+pub async fn referees_due(
+    ex: Exec<'_>,
+    cycle: CycleId,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> DbResult<Vec<Due>> {
     let sql = format!(
         "SELECT a.id AS application_id, u.name, u.email, COALESCE(a.deadline_extended_to, c.closes_at) AS deadline \
          FROM applications a JOIN cycles c ON c.id = a.cycle_id JOIN users u ON u.id = a.applicant_id \
          WHERE a.cycle_id = $1 AND a.stage NOT IN ('withdrawn', 'ineligible', 'decided') \
+         AND (a.stage <> 'draft' OR COALESCE(a.deadline_extended_to, c.closes_at) > $3) \
          AND EXISTS (SELECT 1 FROM referee_requests r WHERE r.application_id = a.id AND r.status = 'requested') \
          AND NOT EXISTS (SELECT 1 FROM applicant_reminders x WHERE x.application_id = a.id AND x.kind = 'referees') \
          AND {WANTED} ORDER BY a.id LIMIT $2"
     );
-    run!(ex, c => sqlx::query_as(&sql).bind(cycle).bind(limit).fetch_all(c).await)
+    run!(ex, c => sqlx::query_as(&sql).bind(cycle).bind(limit).bind(now).fetch_all(c).await)
 }
 
 /// The names of application `id`'s referees who have not answered.

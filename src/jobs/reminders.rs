@@ -201,7 +201,7 @@ pub async fn remind_applicants(ctx: &Ctx) -> anyhow::Result<usize> {
         if letters_window {
             let due = {
                 let mut conn = ctx.conn().await?;
-                reminders::referees_due(conn.exec(), c.cycle_id, APPLICANT_BATCH).await?
+                reminders::referees_due(conn.exec(), c.cycle_id, now, APPLICANT_BATCH).await?
             };
             let deadline = crate::domain::cycle::show_in(tz, c.letters_due_at);
             for d in &due {

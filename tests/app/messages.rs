@@ -382,8 +382,15 @@ async fn applicants_are_reminded_once_of_a_draft_and_of_letters_not_received() {
     );
     assert_eq!(queued(&app, "letters_reminder").await, 0);
 
-    // Three days before letters are due: the referees reminder names Rosa.
+    // Three days before letters are due: a draft past its deadline is out
+    // of the running and not reminded; once submitted (as the applicant
+    // would have), the referees reminder names Rosa.
     app.advance_past(cycle.letters_due_at - chrono::Duration::days(3));
+    assert_eq!(remind().await.unwrap(), 0);
+    app.sql(&format!(
+        "UPDATE applications SET stage = 'submitted' WHERE id = {maya}"
+    ))
+    .await;
     assert_eq!(remind().await.unwrap(), 1);
     assert_eq!(remind().await.unwrap(), 0, "once only");
     let mail = app.last_mail("maya@example.edu", "letters_reminder").await;
