@@ -41,14 +41,6 @@ pub struct Preview {
     pub sample: Rendered,
 }
 
-/// A cycle's audiences in the manager's words: (key, words).
-pub fn audiences(outcomes: &Outcomes) -> Vec<(String, String)> {
-    Audience::all()
-        .into_iter()
-        .map(|a| (a.key(), words(a, outcomes)))
-        .collect()
-}
-
 fn words(a: Audience, outcomes: &Outcomes) -> String {
     a.words(|o| outcomes.label(o).to_owned())
 }
@@ -245,25 +237,41 @@ pub struct SentMessage {
     pub audience: String,
 }
 
-/// The latest `limit` messages of cycle `cycle`, newest first.
+/// What the messages page shows of a cycle: the audiences to pick from,
+/// its reminder settings and its latest messages.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub cycle: CycleWithForm,
+    /// (key, words) of each audience.
+    pub audiences: Vec<(String, String)>,
+    pub reminders: Settings,
+    /// The latest messages, newest first.
+    pub sent: Vec<SentMessage>,
+}
+
+/// Cycle `cycle`'s [`Overview`], with its latest `limit` messages.
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
-pub async fn history(
-    ctx: &Ctx,
-    who: &Manager,
-    cycle: CycleId,
-    limit: i64,
-) -> Result<Vec<SentMessage>> {
-    access::cycle_for_manager(ctx, who, cycle).await?;
+pub async fn overview(ctx: &Ctx, who: &Manager, cycle: CycleId, limit: i64) -> Result<Overview> {
+    let c = access::cycle_for_manager(ctx, who, cycle).await?;
     let mut conn = ctx.conn().await?;
     let outcomes = crate::db::outcomes::list(conn.exec(), cycle).await?;
+    let reminders = applicant_reminders::settings(conn.exec(), cycle).await?;
     let sent = messages::of_cycle(conn.exec(), cycle, limit).await?;
-    Ok(sent
-        .into_iter()
-        .map(|m| SentMessage {
-            audience: described(&m.audience, &outcomes),
-            message: m,
-        })
-        .collect())
+    Ok(Overview {
+        cycle: c,
+        audiences: Audience::all()
+            .into_iter()
+            .map(|a| (a.key(), words(a, &outcomes)))
+            .collect(),
+        reminders,
+        sent: sent
+            .into_iter()
+            .map(|m| SentMessage {
+                audience: described(&m.audience, &outcomes),
+                message: m,
+            })
+            .collect(),
+    })
 }
 
 fn described(key: &str, outcomes: &Outcomes) -> String {
@@ -279,6 +287,15 @@ pub struct SentTo {
     pub draft: bool,
 }
 
+/// A sent message as its record page shows it.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub cycle: CycleWithForm,
+    pub sent: SentMessage,
+    /// A page of its recipients.
+    pub to: Vec<SentTo>,
+}
+
 /// Message `id` of cycle `cycle` and up to `limit` of its recipients after
 /// application `after`.
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
@@ -289,8 +306,8 @@ pub async fn record(
     id: i64,
     after: i64,
     limit: i64,
-) -> Result<(SentMessage, Vec<SentTo>)> {
-    access::cycle_for_manager(ctx, who, cycle).await?;
+) -> Result<Record> {
+    let c = access::cycle_for_manager(ctx, who, cycle).await?;
     let mut conn = ctx.conn().await?;
     let m = messages::one(conn.exec(), cycle, id)
         .await?
@@ -305,21 +322,14 @@ pub async fn record(
             draft: stage == crate::domain::workflow::stage::Stage::Draft.as_str(),
         })
         .collect();
-    Ok((
-        SentMessage {
+    Ok(Record {
+        cycle: c,
+        sent: SentMessage {
             audience: described(&m.audience, &outcomes),
             message: m,
         },
         to,
-    ))
-}
-
-/// Cycle `cycle`'s automatic reminders.
-#[tracing::instrument(skip_all, fields(cycle = %cycle))]
-pub async fn reminders(ctx: &Ctx, who: &Manager, cycle: CycleId) -> Result<Settings> {
-    access::cycle_for_manager(ctx, who, cycle).await?;
-    let mut conn = ctx.conn().await?;
-    Ok(applicant_reminders::settings(conn.exec(), cycle).await?)
+    })
 }
 
 /// The field ids of the reminder settings.

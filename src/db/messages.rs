@@ -112,32 +112,19 @@ pub async fn insert(ex: Exec<'_>, m: &NewMessage<'_>, now: DateTime<Utc>) -> DbR
     super::returned_one(rows)
 }
 
-/// Records that message `id` went to each of `applications`.
+/// Records that message `id` went to each of `applications` (a batch of
+/// the send, at most a few hundred).
 #[tracing::instrument(skip_all)]
-pub async fn add_recipients(
-    mut ex: Exec<'_>,
-    id: i64,
-    applications: &[ApplicationId],
-) -> DbResult<()> {
-    // A few hundred rows a statement stays under SQLite's bound-value limit.
-    for chunk in applications.chunks(400) {
-        let mut sql =
-            String::from("INSERT INTO message_recipients (message_id, application_id) VALUES ");
-        for i in 0..chunk.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("($1, ${})", i + 2));
-        }
-        let ex = ex.reborrow();
-        execute!(ex, {
-            let mut q = sqlx::query(&sql).bind(id);
-            for a in chunk {
-                q = q.bind(*a);
-            }
-            q
-        })?;
+pub async fn add_recipients(ex: Exec<'_>, id: i64, applications: &[ApplicationId]) -> DbResult<()> {
+    if applications.is_empty() {
+        return Ok(());
     }
+    let sql = format!(
+        "INSERT INTO message_recipients (message_id, application_id) \
+         SELECT $1, id FROM applications WHERE id IN ({})",
+        super::assignments::join_ids(applications)
+    );
+    execute!(ex, sqlx::query(&sql).bind(id))?;
     Ok(())
 }
 

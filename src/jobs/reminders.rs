@@ -158,7 +158,6 @@ pub async fn remind_applicants(ctx: &Ctx) -> anyhow::Result<usize> {
     };
     let mut queued = 0;
     for c in &cycles {
-        let tz = crate::domain::cycle::parse_zone(&c.time_zone).unwrap_or(chrono_tz::UTC);
         if let Some(days) = c.draft_days {
             let due = {
                 let mut conn = ctx.conn().await?;
@@ -166,75 +165,72 @@ pub async fn remind_applicants(ctx: &Ctx) -> anyhow::Result<usize> {
                 reminders::drafts_due(conn.exec(), c.cycle_id, now, horizon, APPLICANT_BATCH)
                     .await?
             };
-            for d in &due {
-                let deadline = crate::domain::cycle::show_in(tz, d.deadline);
-                let mut tx = ctx.begin().await?;
-                if !reminders::mark(tx.exec(), d.application_id, ReminderKind::Draft, now).await? {
-                    continue;
-                }
-                let facts = crate::mail::messages::ReminderFacts {
-                    name: &d.name,
-                    program: &c.program_name,
-                    cycle: &c.cycle_name,
-                    deadline: &deadline,
-                    referees: &[],
-                };
-                crate::mail::messages::draft_reminder(
-                    tx.exec(),
-                    &ctx.mail,
-                    d.application_id,
-                    &d.email,
-                    &facts,
-                    now,
-                )
-                .await?;
-                tx.commit().await?;
-                queued += 1;
-            }
+            queued += remind_each(ctx, c, ReminderKind::Draft, &due).await?;
         }
-        let letters_window = c
-            .referee_days
-            .map(|days| {
-                c.letters_due_at - chrono::Duration::days(days) <= now && now < c.letters_due_at
-            })
-            .unwrap_or(false);
+        let letters_window = c.referee_days.is_some_and(|days| {
+            c.letters_due_at - chrono::Duration::days(days) <= now && now < c.letters_due_at
+        });
         if letters_window {
             let due = {
                 let mut conn = ctx.conn().await?;
                 reminders::referees_due(conn.exec(), c.cycle_id, now, APPLICANT_BATCH).await?
             };
-            let deadline = crate::domain::cycle::show_in(tz, c.letters_due_at);
-            for d in &due {
-                let mut tx = ctx.begin().await?;
-                if !reminders::mark(tx.exec(), d.application_id, ReminderKind::Referees, now)
-                    .await?
-                {
-                    continue;
-                }
-                let referees = reminders::waiting_referees(tx.exec(), d.application_id).await?;
-                let facts = crate::mail::messages::ReminderFacts {
-                    name: &d.name,
-                    program: &c.program_name,
-                    cycle: &c.cycle_name,
-                    deadline: &deadline,
-                    referees: &referees,
-                };
-                crate::mail::messages::letters_reminder(
-                    tx.exec(),
-                    &ctx.mail,
-                    d.application_id,
-                    &d.email,
-                    &facts,
-                    now,
-                )
-                .await?;
-                tx.commit().await?;
-                queued += 1;
-            }
+            queued += remind_each(ctx, c, ReminderKind::Referees, &due).await?;
         }
     }
     if queued > 0 {
         ctx.wake();
+    }
+    Ok(queued)
+}
+
+/// Queues reminder `kind` to each application of `due` (of cycle `c`)
+/// not reminded of it yet, each in its own transaction with the record
+/// that it was; returns how many were queued.
+async fn remind_each(
+    ctx: &Ctx,
+    c: &db::applicant_reminders::ReminderCycle,
+    kind: crate::domain::message::ReminderKind,
+    due: &[db::applicant_reminders::Due],
+) -> anyhow::Result<usize> {
+    use crate::db::applicant_reminders as reminders;
+    use crate::domain::message::ReminderKind;
+    let now = ctx.now();
+    let tz = crate::domain::cycle::parse_zone(&c.time_zone).unwrap_or(chrono_tz::UTC);
+    let mut queued = 0;
+    for d in due {
+        let mut tx = ctx.begin().await?;
+        if !reminders::mark(tx.exec(), d.application_id, kind, now).await? {
+            continue;
+        }
+        // A draft is due by its own deadline; letters by the cycle's.
+        let (deadline, referees) = match kind {
+            ReminderKind::Draft => (d.deadline, Vec::new()),
+            ReminderKind::Referees => (
+                c.letters_due_at,
+                reminders::waiting_referees(tx.exec(), d.application_id).await?,
+            ),
+        };
+        let deadline = crate::domain::cycle::show_in(tz, deadline);
+        let facts = crate::mail::messages::ReminderFacts {
+            name: &d.name,
+            program: &c.program_name,
+            cycle: &c.cycle_name,
+            deadline: &deadline,
+            referees: &referees,
+        };
+        crate::mail::messages::applicant_reminder(
+            tx.exec(),
+            &ctx.mail,
+            kind,
+            d.application_id,
+            &d.email,
+            &facts,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        queued += 1;
     }
     Ok(queued)
 }

@@ -10,6 +10,7 @@ use crate::db::mail_preferences::Reminder;
 use crate::db::Exec;
 use crate::domain::application::ApplicationId;
 use crate::domain::letter::Rendered;
+use crate::domain::message::ReminderKind;
 use crate::mail::Mail;
 
 /// A manager's message to one applicant, queued once per message and
@@ -48,12 +49,13 @@ pub struct ReminderFacts<'a> {
     pub referees: &'a [String],
 }
 
-/// Queues reminder `kind` (once per application) with a link to the
-/// application's page below `path`.
-async fn reminder(
+/// Queues an automatic reminder of `kind` (once per application): the
+/// draft reminder links to the application, the letters reminder to its
+/// referees page.
+pub async fn applicant_reminder(
     ex: Exec<'_>,
     mail: &Mail,
-    (kind, path): (&str, &str),
+    kind: ReminderKind,
     application: ApplicationId,
     to: &str,
     facts: &ReminderFacts<'_>,
@@ -65,14 +67,18 @@ async fn reminder(
         facts: &'a ReminderFacts<'a>,
         link: String,
     }
+    let (template, path) = match kind {
+        ReminderKind::Draft => ("draft_reminder", ""),
+        ReminderKind::Referees => ("letters_reminder", "/referees"),
+    };
     let ctx = Ctx {
         facts,
         link: mail.link(&format!("/apply/applications/{application}{path}")),
     };
-    let key = format!("{kind}:{application}");
+    let key = format!("{template}:{application}");
     let envelope = Envelope {
         key: &key,
-        kind,
+        kind: template,
         to,
         to_name: Some(facts.name),
         secret: None,
@@ -80,46 +86,4 @@ async fn reminder(
         reminder: Some(Reminder::Applicant),
     };
     send(ex, mail, &envelope, &ctx, now).await
-}
-
-/// The reminder that a draft is not submitted and the deadline is near.
-pub async fn draft_reminder(
-    ex: Exec<'_>,
-    mail: &Mail,
-    application: ApplicationId,
-    to: &str,
-    facts: &ReminderFacts<'_>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<bool> {
-    reminder(
-        ex,
-        mail,
-        ("draft_reminder", ""),
-        application,
-        to,
-        facts,
-        now,
-    )
-    .await
-}
-
-/// The reminder that referees have not answered and letters are due soon.
-pub async fn letters_reminder(
-    ex: Exec<'_>,
-    mail: &Mail,
-    application: ApplicationId,
-    to: &str,
-    facts: &ReminderFacts<'_>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<bool> {
-    reminder(
-        ex,
-        mail,
-        ("letters_reminder", "/referees"),
-        application,
-        to,
-        facts,
-        now,
-    )
-    .await
 }

@@ -14,7 +14,7 @@ use crate::db::mail_preferences::{self, Reminder};
 use crate::db::{outbox, Exec};
 use crate::domain::application::ApplicationId;
 use crate::domain::user::{User, UserId};
-pub use applicants::{applicant_message, draft_reminder, letters_reminder, ReminderFacts};
+pub use applicants::{applicant_message, applicant_reminder, ReminderFacts};
 pub use email_change::{email_change, email_changed};
 
 /// Hours an email confirmation link stays valid.

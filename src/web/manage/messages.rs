@@ -10,8 +10,8 @@ use rocket::{get, post, routes, Either, FromForm, Route, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+use crate::app;
 use crate::app::messages::{self as use_case, Draft, Preview};
-use crate::app::{self, access::cycle_for_manager};
 use crate::auth::guards::Manager;
 use crate::context::Ctx;
 use crate::domain::cycle::CycleId;
@@ -66,8 +66,9 @@ struct Typed {
     audience: String,
     subject: String,
     body: String,
-    draft_days: String,
-    referee_days: String,
+    /// The reminder days as typed; `None`: as stored.
+    draft_days: Option<String>,
+    referee_days: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -87,16 +88,23 @@ async fn page(
     ctx: &Ctx,
     who: &Manager,
     id: CycleId,
-    typed: Typed,
+    mut typed: Typed,
     preview: Option<Preview>,
     errors: FormErrors,
 ) -> Result<MessagesPage> {
-    let c = cycle_for_manager(ctx, who, id).await?;
-    let outcomes = app::outcomes::labels(ctx, id).await?;
-    let sent = use_case::history(ctx, who, id, LISTED).await?;
+    let o = use_case::overview(ctx, who, id, LISTED).await?;
+    let days = |d: Option<i64>| d.map(|d| d.to_string()).unwrap_or_default();
+    typed
+        .draft_days
+        .get_or_insert_with(|| days(o.reminders.draft_days));
+    typed
+        .referee_days
+        .get_or_insert_with(|| days(o.reminders.referee_days));
+    let c = o.cycle;
     Ok(MessagesPage {
         cycle_id: id,
-        audiences: use_case::audiences(&outcomes)
+        audiences: o
+            .audiences
             .into_iter()
             .map(|(value, label)| Choice {
                 selected: value == typed.audience,
@@ -120,7 +128,8 @@ async fn page(
             text: p.sample.text,
         }),
         max_days: MAX_REMINDER_DAYS,
-        sent: sent
+        sent: o
+            .sent
             .into_iter()
             .map(|s| SentRow {
                 id: s.message.id,
@@ -146,15 +155,6 @@ fn shown(status: Status, chrome: &Chrome, view: MessagesPage) -> (Status, Templa
     }
 }
 
-/// The typed settings of cycle `id`'s reminders, as stored.
-async fn stored_reminders(ctx: &Ctx, who: &Manager, id: CycleId, typed: &mut Typed) -> Result<()> {
-    let s = use_case::reminders(ctx, who, id).await?;
-    let days = |d: Option<i64>| d.map(|d| d.to_string()).unwrap_or_default();
-    typed.draft_days = days(s.draft_days);
-    typed.referee_days = days(s.referee_days);
-    Ok(())
-}
-
 #[get("/cycles/<id>/messages?<to>")]
 async fn show_messages(
     who: Manager,
@@ -163,12 +163,11 @@ async fn show_messages(
     id: CycleId,
     to: Option<&str>,
 ) -> Result<(Status, Template)> {
-    let mut typed = Typed {
+    let typed = Typed {
         audience: to.unwrap_or_default().to_owned(),
         body: "Dear {{applicant_name}},\n\n".to_owned(),
         ..Typed::default()
     };
-    stored_reminders(ctx, &who, id, &mut typed).await?;
     let view = page(ctx, &who, id, typed, None, FormErrors::default()).await?;
     Ok(shown(Status::Ok, &chrome, view))
 }
@@ -201,13 +200,12 @@ async fn write_message(
         subject: &form.subject,
         body: &form.body,
     };
-    let mut typed = Typed {
+    let typed = Typed {
         audience: form.audience.clone(),
         subject: form.subject.clone(),
         body: form.body.clone(),
         ..Typed::default()
     };
-    stored_reminders(ctx, &who, id, &mut typed).await?;
     // Sending needs the count seen in a preview; without one it previews.
     let sending = form.action == "send" && form.expected.is_some();
     let mut errors = FormErrors::default();
@@ -264,8 +262,7 @@ async fn set_reminders(
     id: CycleId,
     form: Form<RemindersForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>> {
-    let typed_days = (form.draft_days.as_str(), form.referee_days.as_str());
-    match use_case::set_reminders(ctx, &who, &ip, id, typed_days.0, typed_days.1).await {
+    match use_case::set_reminders(ctx, &who, &ip, id, &form.draft_days, &form.referee_days).await {
         Ok(s) => {
             let said = match (s.draft_days, s.referee_days) {
                 (None, None) => "Automatic reminders are off for this cycle.".to_owned(),
@@ -280,8 +277,8 @@ async fn set_reminders(
         Err(app::Error::Invalid(errors)) => {
             let typed = Typed {
                 body: "Dear {{applicant_name}},\n\n".to_owned(),
-                draft_days: form.draft_days.clone(),
-                referee_days: form.referee_days.clone(),
+                draft_days: Some(form.draft_days.clone()),
+                referee_days: Some(form.referee_days.clone()),
                 ..Typed::default()
             };
             let view = page(ctx, &who, id, typed, None, errors).await?;
@@ -327,9 +324,12 @@ async fn show_message(
     message: i64,
     after: Option<i64>,
 ) -> Result<Template> {
-    let c = cycle_for_manager(ctx, &who, id).await?;
     let after = after.unwrap_or(0).max(0);
-    let (m, to) = use_case::record(ctx, &who, id, message, after, RECIPIENTS_PAGE + 1).await?;
+    let use_case::Record {
+        cycle: c,
+        sent: m,
+        to,
+    } = use_case::record(ctx, &who, id, message, after, RECIPIENTS_PAGE + 1).await?;
     let more = to.len() as i64 > RECIPIENTS_PAGE;
     let to: Vec<RecipientRow> = to
         .into_iter()
